@@ -1,0 +1,36 @@
+"""Every metric in the history, declared once with its unit and plain name.
+
+The sampler fills these columns, rules read them, and IT's detail and the report's
+charts label them from here, so a metric's meaning cannot drift between views.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    unit: str  # "%", "B", "B/s", "pages/s", "" (a plain number)
+    description: str  # for IT: what exactly is measured
+    plain_name: str  # for the person: everyday words
+
+
+HISTORY_METRICS: tuple[Metric, ...] = (
+    Metric("cpu_pct", "%", "processor busy time, all cores, over the interval", "processor use"),
+    Metric("load1", "", "1-minute load average (runnable and waiting tasks)", "waiting work"),
+    Metric("mem_used_pct", "%", "memory in use: (total - available) / total", "working memory in use"),
+    Metric("mem_available_bytes", "B", "memory available without swapping", "free working memory"),
+    Metric("swap_used_pct", "%", "swap / page file in use", "disk space used as working memory"),
+    Metric("swap_in_pps", "pages/s", "pages read back from swap per second", "parking on disk (in)"),
+    Metric("swap_out_pps", "pages/s", "pages written to swap per second", "parking on disk (out)"),
+    Metric("disk_read_bps", "B/s", "bytes read per second, all physical drives", "drive reading"),
+    Metric("disk_write_bps", "B/s", "bytes written per second, all physical drives", "drive writing"),
+    Metric("disk_busy_pct", "%", "busiest drive: share of time with I/O in flight", "drive busy"),
+    Metric("net_recv_bps", "B/s", "bytes received per second, all interfaces but loopback", "download"),
+    Metric("net_sent_bps", "B/s", "bytes sent per second, all interfaces but loopback", "upload"),
+)
+
+HISTORY_COLUMNS: tuple[str, ...] = tuple(m.key for m in HISTORY_METRICS)
+METRICS_BY_KEY: dict[str, Metric] = {m.key: m for m in HISTORY_METRICS}

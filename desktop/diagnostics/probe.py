@@ -1,0 +1,74 @@
+"""What a probe is: a name, a time limit, and one function that returns its section's data.
+
+Following sos's plugins, a probe only *declares* what it checks; :func:`collect` owns
+running probes concurrently, their time limits, and turning failures into "could not
+check". A probe function returns its dataclass, or raises :class:`Unavailable` when the
+thing does not exist here (no battery, no such tool); any other exception becomes an
+``error`` section with the reason.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from desktop.diagnostics.apps import AppCatalog
+from desktop.diagnostics.counters import Counters
+from desktop.diagnostics.model import Symptom
+from desktop.diagnostics.process_sampling import ProcessSample
+
+
+class Unavailable(Exception):
+    """This check cannot be done on this machine; the message says why, for IT."""
+
+
+class ProbeContext:
+    """What every probe may use: the readings of this moment and the history before it."""
+
+    def __init__(
+        self,
+        symptom: Symptom,
+        sampler: Any,  # desktop.diagnostics.sampler.Sampler (not imported: avoids a cycle)
+        previous: Counters | None,
+        current: Counters,
+        catalog: AppCatalog,
+    ) -> None:
+        self.symptom = symptom
+        self.sampler = sampler
+        self.previous = previous
+        self.current = current
+        self.catalog = catalog
+        self._process_lock = threading.Lock()
+        self._process_sample: ProcessSample | None = None
+
+    @property
+    def history(self) -> Any:
+        return self.sampler.history
+
+    def processes(self) -> ProcessSample:
+        """A fresh per-process sample, taken once and shared by the probes that need it."""
+        with self._process_lock:
+            if self._process_sample is None:
+                self._process_sample = self.sampler.sample_processes_now()
+            return self._process_sample
+
+    def interval_s(self) -> float | None:
+        if self.previous is None:
+            return None
+        return self.current.monotonic - self.previous.monotonic
+
+
+ProbeFunction = Callable[[ProbeContext], Any]
+
+
+@dataclass(frozen=True)
+class Probe:
+    name: str
+    run: ProbeFunction
+    timeout_s: float = 2.0
+    symptoms: frozenset[Symptom] | None = None  # None: runs for every symptom
+
+    def applies_to(self, symptom: Symptom) -> bool:
+        return self.symptoms is None or symptom in self.symptoms

@@ -1,0 +1,14 @@
+"""Every probe, registered in one place. Adding an area means adding one module here."""
+
+from desktop.diagnostics.probe import Probe
+from desktop.diagnostics.probes import disks, memory, network, power, processes, processor, system
+
+PROBES: tuple[Probe, ...] = (
+    system.PROBE,
+    processor.PROBE,
+    memory.PROBE,
+    disks.PROBE,
+    processes.PROBE,
+    power.PROBE,
+    network.PROBE,
+)

@@ -1,0 +1,136 @@
+"""Drives: free space on every volume the person writes to, and how busy each drive is."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+from desktop.diagnostics.bounded import call_with_timeout
+from desktop.diagnostics.probe import Probe, ProbeContext
+from desktop.diagnostics.stats import window_max, window_mean
+
+# File systems that are never a place people keep their work.
+_SKIP_FSTYPES = {"squashfs", "iso9660", "udf", "cdfs", "tmpfs", "devtmpfs", "overlay", "ramfs"}
+_SKIP_MOUNT_PREFIXES = ("/boot", "/snap", "/var/snap", "/System/Volumes/", "/private/var/vm")
+_MACOS_DATA = "/System/Volumes/Data"
+USAGE_TIMEOUT_S = 1.0  # a network drive that does not answer must not stall the rest
+
+
+@dataclass(frozen=True)
+class Volume:
+    mountpoint: str
+    device: str
+    fstype: str
+    total_bytes: int | None
+    free_bytes: int | None
+    used_pct: float | None
+    is_main: bool  # holds the person's home folder: "your main drive"
+    remote: bool
+    problem: str | None = None  # why the space could not be read
+
+
+@dataclass(frozen=True)
+class DriveActivity:
+    name: str
+    read_bps: float
+    write_bps: float
+    busy_pct: float | None  # share of time with requests in flight
+    queue_avg: float | None  # average requests waiting or in flight (Linux)
+
+
+@dataclass(frozen=True)
+class DisksInfo:
+    volumes: tuple[Volume, ...]
+    drives: tuple[DriveActivity, ...]
+    busy_pct_5m_mean: float | None  # busiest drive, mean over 5 minutes of history
+    busy_pct_5m_max: float | None
+    read_bps_5m_mean: float | None
+    write_bps_5m_mean: float | None
+
+
+def user_volume(part: psutil._common.sdiskpart) -> bool:  # type: ignore[name-defined]
+    opts = set(part.opts.split(","))
+    if "ro" in opts or "cdrom" in opts or not part.fstype:
+        return False
+    if part.fstype.lower() in _SKIP_FSTYPES:
+        return False
+    if part.mountpoint == _MACOS_DATA:
+        return True
+    return not part.mountpoint.startswith(_SKIP_MOUNT_PREFIXES)
+
+
+def main_mountpoint(mountpoints: list[str], home: str) -> str | None:
+    """The volume holding the home folder: the longest mount point that contains it."""
+    if _MACOS_DATA in mountpoints and sys.platform == "darwin":
+        return _MACOS_DATA  # home lives on the data volume behind a firmlink
+    home_norm = os.path.normcase(os.path.abspath(home))
+    best = None
+    for mp in mountpoints:
+        mp_norm = os.path.normcase(os.path.abspath(mp))
+        prefix = mp_norm if mp_norm.endswith(os.sep) else mp_norm + os.sep
+        if (home_norm == mp_norm or home_norm.startswith(prefix)) and (best is None or len(mp) > len(best)):
+            best = mp
+    return best
+
+
+def _volume(part: psutil._common.sdiskpart, main: str | None) -> Volume:  # type: ignore[name-defined]
+    remote = "remote" in part.opts.split(",") or part.fstype.lower() in {"nfs", "nfs4", "cifs", "smbfs", "smb2"}
+    try:
+        usage = call_with_timeout(lambda: psutil.disk_usage(part.mountpoint), USAGE_TIMEOUT_S)
+        total, free, pct, problem = usage.total, usage.free, usage.percent, None
+    except TimeoutError:
+        total = free = pct = None
+        problem = f"no answer within {USAGE_TIMEOUT_S:.0f} s"
+    except OSError as exc:
+        total = free = pct = None
+        problem = f"{type(exc).__name__}: {exc.strerror or exc}"
+    return Volume(part.mountpoint, part.device, part.fstype, total, free, pct,
+                  part.mountpoint == main, remote, problem)
+
+
+def check(ctx: ProbeContext) -> DisksInfo:
+    parts = [p for p in psutil.disk_partitions(all=False) if user_volume(p)]
+    seen: set[str] = set()
+    unique = []
+    for p in parts:  # bind mounts show the same volume twice
+        if p.mountpoint not in seen:
+            seen.add(p.mountpoint)
+            unique.append(p)
+    main = main_mountpoint([p.mountpoint for p in unique], str(Path.home()))
+    volumes = tuple(_volume(p, main) for p in unique)
+
+    drives = []
+    prev, now, dt = ctx.previous, ctx.current, ctx.interval_s()
+    if prev is not None and dt:
+        for name, d in sorted(now.disks.items()):
+            p = prev.disks.get(name)
+            if p is None:
+                continue
+            busy = queue = None
+            if d.busy_ms is not None and p.busy_ms is not None:
+                busy = min(100.0, 100.0 * max(d.busy_ms - p.busy_ms, 0) / (dt * 1000.0))
+            if d.weighted_ms is not None and p.weighted_ms is not None:
+                queue = max(d.weighted_ms - p.weighted_ms, 0) / (dt * 1000.0)
+            drives.append(DriveActivity(
+                name=name,
+                read_bps=max(d.read_bytes - p.read_bytes, 0) / dt,
+                write_bps=max(d.write_bytes - p.write_bytes, 0) / dt,
+                busy_pct=busy,
+                queue_avg=queue,
+            ))
+    window = ctx.history.window(300)
+    return DisksInfo(
+        volumes=volumes,
+        drives=tuple(drives),
+        busy_pct_5m_mean=window_mean(window, "disk_busy_pct", 300),
+        busy_pct_5m_max=window_max(window, "disk_busy_pct", 300),
+        read_bps_5m_mean=window_mean(window, "disk_read_bps", 300),
+        write_bps_5m_mean=window_mean(window, "disk_write_bps", 300),
+    )
+
+
+PROBE = Probe("disks", check, timeout_s=2.5)

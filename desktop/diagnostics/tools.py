@@ -1,0 +1,42 @@
+"""Running the operating system's own tools (reg, powercfg, pmset, sysctl) with a time limit.
+
+Parsers for their output live next to the probes and are tested on real captured output;
+this module only runs the tool, bounded, without a console window on Windows.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+
+from desktop.diagnostics.probe import Unavailable
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_tool(args: list[str], timeout: float = 2.0) -> ToolResult:
+    """Run ``args`` and return its output; a missing tool makes the check unavailable."""
+    if shutil.which(args[0]) is None:
+        raise Unavailable(f"the tool {args[0]!r} is not on this computer")
+    flags = getattr(subprocess, "CREATE_NO_WINDOW", 0) if sys.platform.startswith("win") else 0
+    try:
+        done = subprocess.run(
+            args,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+            creationflags=flags,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise TimeoutError(f"{args[0]} gave no answer within {timeout:.1f} s") from exc
+    return ToolResult(done.returncode, done.stdout, done.stderr)
