@@ -26,7 +26,9 @@ class AllyPaths:
     log_dir: Path
 
     @classmethod
-    def from_environment(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> AllyPaths:
+    def from_environment(
+        cls, environ: os._Environ[str] | dict[str, str] | None = None
+    ) -> AllyPaths:
         env = os.environ if environ is None else environ
         home = env.get(ENV_HOME, "").strip()
         if home:

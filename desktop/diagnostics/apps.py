@@ -7,9 +7,10 @@ Only the executable name is used for matching.
 from __future__ import annotations
 
 import fnmatch
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
+
+import tomllib
 
 from desktop.resources_access import read_text
 

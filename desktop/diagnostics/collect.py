@@ -55,8 +55,13 @@ def collect(
     previous, current = sampler.sample_now()
     ctx = ProbeContext(symptom, sampler, previous, current, catalog or default_catalog())
 
-    chosen = [p for p in (probes if probes is not None else default_probes()) if p.applies_to(symptom)]
-    running = {p.name: (p, Pending(lambda p=p: _timed(p, ctx), name=f"ally-probe-{p.name}")) for p in chosen}
+    chosen = [
+        p for p in (probes if probes is not None else default_probes()) if p.applies_to(symptom)
+    ]
+    running = {
+        p.name: (p, Pending(lambda p=p: _timed(p, ctx), name=f"ally-probe-{p.name}"))
+        for p in chosen
+    }
     deadline = begun + total_timeout_s
     sections: dict[str, Section] = {}
     for name, (probe, pending) in running.items():

@@ -52,7 +52,9 @@ class History:
         start = (self._next - self._count) % self.capacity
         return ((start + k) % self.capacity for k in range(self._count))
 
-    def window(self, seconds: float | None = None, now: float | None = None) -> dict[str, list[float]]:
+    def window(
+        self, seconds: float | None = None, now: float | None = None
+    ) -> dict[str, list[float]]:
         """The samples of the last ``seconds`` (all if None), oldest first, as columns."""
         with self._lock:
             idx = list(self._order())
@@ -85,7 +87,10 @@ def compact_window(window: Mapping[str, Sequence[float]], digits: int = 1) -> di
     """
     times = list(window.get("t", []))
     start = times[0] if times else None
-    out: dict[str, list] = {"start": start, "t_offset_s": [round(t - start) for t in times] if times else []}
+    out: dict[str, list] = {
+        "start": start,
+        "t_offset_s": [round(t - start) for t in times] if times else [],
+    }
     for key, values in window.items():
         if key == "t":
             continue
@@ -102,6 +107,7 @@ class AppSample:
     cpu_pct: float
     memory_bytes: int
     process_count: int
+    background: str | None = None
 
 
 class ProcessHistory:
@@ -126,7 +132,9 @@ class ProcessHistory:
             items = [e for e in items if e[0] >= end - seconds]
         return items
 
-    def series(self, app_id: str, field: str, seconds: float | None = None) -> list[tuple[float, float]]:
+    def series(
+        self, app_id: str, field: str, seconds: float | None = None
+    ) -> list[tuple[float, float]]:
         """(time, value) of one application's ``field`` where it was among the top ones."""
         out = []
         for t, apps in self.entries(seconds):

@@ -20,15 +20,23 @@ class Metric:
 HISTORY_METRICS: tuple[Metric, ...] = (
     Metric("cpu_pct", "%", "processor busy time, all cores, over the interval", "processor use"),
     Metric("load1", "", "1-minute load average (runnable and waiting tasks)", "waiting work"),
-    Metric("mem_used_pct", "%", "memory in use: (total - available) / total", "working memory in use"),
+    Metric(
+        "mem_used_pct", "%", "memory in use: (total - available) / total", "working memory in use"
+    ),
     Metric("mem_available_bytes", "B", "memory available without swapping", "free working memory"),
     Metric("swap_used_pct", "%", "swap / page file in use", "disk space used as working memory"),
-    Metric("swap_in_pps", "pages/s", "pages read back from swap per second", "parking on disk (in)"),
+    Metric(
+        "swap_in_pps", "pages/s", "pages read back from swap per second", "parking on disk (in)"
+    ),
     Metric("swap_out_pps", "pages/s", "pages written to swap per second", "parking on disk (out)"),
     Metric("disk_read_bps", "B/s", "bytes read per second, all physical drives", "drive reading"),
-    Metric("disk_write_bps", "B/s", "bytes written per second, all physical drives", "drive writing"),
+    Metric(
+        "disk_write_bps", "B/s", "bytes written per second, all physical drives", "drive writing"
+    ),
     Metric("disk_busy_pct", "%", "busiest drive: share of time with I/O in flight", "drive busy"),
-    Metric("net_recv_bps", "B/s", "bytes received per second, all interfaces but loopback", "download"),
+    Metric(
+        "net_recv_bps", "B/s", "bytes received per second, all interfaces but loopback", "download"
+    ),
     Metric("net_sent_bps", "B/s", "bytes sent per second, all interfaces but loopback", "upload"),
 )
 

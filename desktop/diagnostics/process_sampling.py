@@ -63,7 +63,9 @@ class ProcessSample:
             for a in self.top(key, n):
                 chosen.setdefault(a.app_id, a)
         return [
-            AppSample(a.app_id, a.name, round(a.cpu_pct, 1), a.memory_bytes, a.process_count)
+            AppSample(
+                a.app_id, a.name, round(a.cpu_pct, 1), a.memory_bytes, a.process_count, a.background
+            )
             for a in chosen.values()
         ]
 
@@ -115,7 +117,10 @@ class ProcessSampler:
                 unreadable += 1
                 continue
             name, times, mem, created = (
-                info.get("name"), info.get("cpu_times"), info.get("memory_info"), info.get("create_time")
+                info.get("name"),
+                info.get("cpu_times"),
+                info.get("memory_info"),
+                info.get("create_time"),
             )
             if not name or times is None:
                 unreadable += 1

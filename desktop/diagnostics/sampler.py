@@ -32,11 +32,11 @@ class SamplerSettings:
 
     @property
     def capacity(self) -> int:
-        return max(2, int(round(self.window_s / self.interval_s)) + 1)
+        return max(2, round(self.window_s / self.interval_s) + 1)
 
     @property
     def process_capacity(self) -> int:
-        return max(2, int(round(self.window_s / self.process_interval_s)) + 1)
+        return max(2, round(self.window_s / self.process_interval_s) + 1)
 
 
 def rates(prev: Counters, now: Counters) -> dict[str, float | None]:
@@ -49,9 +49,7 @@ def rates(prev: Counters, now: Counters) -> dict[str, float | None]:
     mem_used = (
         100.0 * (now.mem_total - now.mem_available) / now.mem_total if now.mem_total else None
     )
-    swap_used = (
-        100.0 * (now.swap_total - now.swap_free) / now.swap_total if now.swap_total else 0.0
-    )
+    swap_used = 100.0 * (now.swap_total - now.swap_free) / now.swap_total if now.swap_total else 0.0
 
     def per_s(a: int | None, b: int | None) -> float | None:
         return None if a is None or b is None else max(b - a, 0) / dt
@@ -140,7 +138,20 @@ class Sampler:
             return
         self.sample_now()
         self.sample_processes_now()
-        self._sleep(max(seconds, 0.05))
+        # A longer warm-up samples on the usual schedule so it leaves real history behind.
+        interval = self.settings.interval_s
+        waited = since_processes = 0.0
+        total = max(seconds, 0.05)
+        while total - waited > 1e-6:
+            step = min(interval, total - waited)
+            self._sleep(step)
+            waited += step
+            since_processes += step
+            if total - waited > 1e-6:  # the caller takes the last reading itself
+                self.sample_now()
+                if since_processes >= self.settings.process_interval_s:
+                    self.sample_processes_now()
+                    since_processes = 0.0
 
     @property
     def last_counters(self) -> Counters | None:
@@ -167,7 +178,7 @@ class Sampler:
 
     def _run(self) -> None:
         interval = self.settings.interval_s
-        every = max(1, int(round(self.settings.process_interval_s / interval)))
+        every = max(1, round(self.settings.process_interval_s / interval))
         tick = 0
         next_at = time.monotonic()
         while not self._stop.is_set():

@@ -14,12 +14,21 @@ from desktop.diagnostics.tools import run_tool
 # Where Windows records that it needs a restart. A key's mere presence means "pending";
 # for PendingFileRenameOperations the value's presence does.
 REBOOT_KEYS: tuple[tuple[str, str | None, str], ...] = (
-    (r"HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending",
-     None, "Windows component servicing"),
-    (r"HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\RebootRequired",
-     None, "Windows Update"),
-    (r"HKLM\SYSTEM\CurrentControlSet\Control\Session Manager",
-     "PendingFileRenameOperations", "files waiting to be replaced at restart"),
+    (
+        r"HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending",
+        None,
+        "Windows component servicing",
+    ),
+    (
+        r"HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\RebootRequired",
+        None,
+        "Windows Update",
+    ),
+    (
+        r"HKLM\SYSTEM\CurrentControlSet\Control\Session Manager",
+        "PendingFileRenameOperations",
+        "files waiting to be replaced at restart",
+    ),
 )
 
 POWER_SAVER_GUID = "a1841308-3541-4fab-bc81-f71556f20b4a"  # the same on every Windows
@@ -73,7 +82,9 @@ def machine_model() -> str | None:
     result = run_tool(["reg", "query", r"HKLM\HARDWARE\DESCRIPTION\System\BIOS"], timeout=2.0)
     values = parse_reg_values(result.stdout)
     parts = [values.get(k, ("", ""))[1] for k in ("SystemManufacturer", "SystemProductName")]
-    model = " ".join(p for p in parts if p and p.lower() not in {"system manufacturer", "system product name"})
+    model = " ".join(
+        p for p in parts if p and p.lower() not in {"system manufacturer", "system product name"}
+    )
     return model or None
 
 

@@ -72,13 +72,21 @@ def main_mountpoint(mountpoints: list[str], home: str) -> str | None:
     for mp in mountpoints:
         mp_norm = os.path.normcase(os.path.abspath(mp))
         prefix = mp_norm if mp_norm.endswith(os.sep) else mp_norm + os.sep
-        if (home_norm == mp_norm or home_norm.startswith(prefix)) and (best is None or len(mp) > len(best)):
+        if (home_norm == mp_norm or home_norm.startswith(prefix)) and (
+            best is None or len(mp) > len(best)
+        ):
             best = mp
     return best
 
 
 def _volume(part: psutil._common.sdiskpart, main: str | None) -> Volume:  # type: ignore[name-defined]
-    remote = "remote" in part.opts.split(",") or part.fstype.lower() in {"nfs", "nfs4", "cifs", "smbfs", "smb2"}
+    remote = "remote" in part.opts.split(",") or part.fstype.lower() in {
+        "nfs",
+        "nfs4",
+        "cifs",
+        "smbfs",
+        "smb2",
+    }
     try:
         usage = call_with_timeout(lambda: psutil.disk_usage(part.mountpoint), USAGE_TIMEOUT_S)
         total, free, pct, problem = usage.total, usage.free, usage.percent, None
@@ -88,8 +96,17 @@ def _volume(part: psutil._common.sdiskpart, main: str | None) -> Volume:  # type
     except OSError as exc:
         total = free = pct = None
         problem = f"{type(exc).__name__}: {exc.strerror or exc}"
-    return Volume(part.mountpoint, part.device, part.fstype, total, free, pct,
-                  part.mountpoint == main, remote, problem)
+    return Volume(
+        part.mountpoint,
+        part.device,
+        part.fstype,
+        total,
+        free,
+        pct,
+        part.mountpoint == main,
+        remote,
+        problem,
+    )
 
 
 def check(ctx: ProbeContext) -> DisksInfo:
@@ -115,13 +132,15 @@ def check(ctx: ProbeContext) -> DisksInfo:
                 busy = min(100.0, 100.0 * max(d.busy_ms - p.busy_ms, 0) / (dt * 1000.0))
             if d.weighted_ms is not None and p.weighted_ms is not None:
                 queue = max(d.weighted_ms - p.weighted_ms, 0) / (dt * 1000.0)
-            drives.append(DriveActivity(
-                name=name,
-                read_bps=max(d.read_bytes - p.read_bytes, 0) / dt,
-                write_bps=max(d.write_bytes - p.write_bytes, 0) / dt,
-                busy_pct=busy,
-                queue_avg=queue,
-            ))
+            drives.append(
+                DriveActivity(
+                    name=name,
+                    read_bps=max(d.read_bytes - p.read_bytes, 0) / dt,
+                    write_bps=max(d.write_bytes - p.write_bytes, 0) / dt,
+                    busy_pct=busy,
+                    queue_avg=queue,
+                )
+            )
     window = ctx.history.window(300)
     return DisksInfo(
         volumes=volumes,

@@ -79,7 +79,11 @@ def read_pressure() -> tuple[MemoryPressure | None, str | None]:
             from desktop.diagnostics import macos
 
             level = macos.memory_pressure_level()
-            return (MemoryPressure("macos-sysctl", level=level), None) if level else (None, "not reported")
+            return (
+                (MemoryPressure("macos-sysctl", level=level), None)
+                if level
+                else (None, "not reported")
+            )
     except (Unavailable, TimeoutError, OSError) as exc:
         return None, str(exc)
     return None, "Windows does not report memory pressure; see swap use and available memory"
@@ -105,8 +109,13 @@ def check(ctx: ProbeContext) -> MemoryInfo:
     window = ctx.history.window(300)
     sample = ctx.processes()
     users = tuple(
-        MemoryUser(a.app_id, a.name, a.memory_bytes, 100.0 * a.memory_bytes / total if total else 0.0,
-                   a.process_count)
+        MemoryUser(
+            a.app_id,
+            a.name,
+            a.memory_bytes,
+            100.0 * a.memory_bytes / total if total else 0.0,
+            a.process_count,
+        )
         for a in sample.top("memory_bytes", 5)
     )
     return MemoryInfo(

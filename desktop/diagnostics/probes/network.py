@@ -18,9 +18,38 @@ from desktop.diagnostics.probe import Probe, ProbeContext
 from desktop.diagnostics.stats import window_mean
 
 SYS_NET = Path("/sys/class/net")
-_VPN_PREFIXES = ("tun", "tap", "wg", "utun", "ppp", "ipsec", "tailscale", "zt", "nordlynx", "proton")
-_VIRTUAL_PREFIXES = ("docker", "br-", "veth", "virbr", "vmnet", "vboxnet", "ifb", "awdl", "llw",
-                     "bridge", "anpi", "gif", "stf", "ap1", "lxc", "cni", "flannel", "dummy")
+_VPN_PREFIXES = (
+    "tun",
+    "tap",
+    "wg",
+    "utun",
+    "ppp",
+    "ipsec",
+    "tailscale",
+    "zt",
+    "nordlynx",
+    "proton",
+)
+_VIRTUAL_PREFIXES = (
+    "docker",
+    "br-",
+    "veth",
+    "virbr",
+    "vmnet",
+    "vboxnet",
+    "ifb",
+    "awdl",
+    "llw",
+    "bridge",
+    "anpi",
+    "gif",
+    "stf",
+    "ap1",
+    "lxc",
+    "cni",
+    "flannel",
+    "dummy",
+)
 _WIRELESS_WORDS = ("wi-fi", "wifi", "wlan", "wireless", "wl")
 
 
@@ -86,24 +115,33 @@ def check(ctx: ProbeContext) -> NetworkBasics:
             continue
         if name == "lo" or name.lower().startswith("loopback"):
             continue
-        v4 = tuple(a.address for a in addrs.get(name, []) if a.family == socket.AF_INET and usable_address(a.address))
-        v6 = tuple(a.address.split("%")[0] for a in addrs.get(name, [])
-                   if a.family == socket.AF_INET6 and usable_address(a.address))
+        v4 = tuple(
+            a.address
+            for a in addrs.get(name, [])
+            if a.family == socket.AF_INET and usable_address(a.address)
+        )
+        v6 = tuple(
+            a.address.split("%")[0]
+            for a in addrs.get(name, [])
+            if a.family == socket.AF_INET6 and usable_address(a.address)
+        )
         recv = sent = None
         if prev is not None and dt and name in now.net and name in prev.net:
             recv = max(now.net[name][0] - prev.net[name][0], 0) / dt
             sent = max(now.net[name][1] - prev.net[name][1], 0) / dt
-        interfaces.append(Interface(
-            name=name,
-            kind=interface_kind(name),
-            is_up=bool(st and st.isup),
-            ipv4=v4,
-            ipv6=v6,
-            speed_mbps=(st.speed or None) if st else None,
-            mtu=st.mtu if st else None,
-            recv_bps=recv,
-            sent_bps=sent,
-        ))
+        interfaces.append(
+            Interface(
+                name=name,
+                kind=interface_kind(name),
+                is_up=bool(st and st.isup),
+                ipv4=v4,
+                ipv6=v6,
+                speed_mbps=(st.speed or None) if st else None,
+                mtu=st.mtu if st else None,
+                recv_bps=recv,
+                sent_bps=sent,
+            )
+        )
     connected = any(i.is_up and (i.ipv4 or i.ipv6) for i in interfaces)
     known = [i for i in interfaces if i.recv_bps is not None]
     window = ctx.history.window(300)

@@ -49,7 +49,11 @@ def _battery() -> tuple[bool, float | None, bool | None, int | None]:
     if battery is None:
         return False, None, None, None
     left = battery.secsleft
-    secs = left if isinstance(left, int) and left >= 0 and left != psutil.POWER_TIME_UNLIMITED else None
+    secs = (
+        left
+        if isinstance(left, int) and left >= 0 and left != psutil.POWER_TIME_UNLIMITED
+        else None
+    )
     return True, float(battery.percent), battery.power_plugged, secs
 
 
@@ -101,8 +105,11 @@ def _temperatures() -> tuple[Temperature, ...]:
         for e in entries:
             if e.current is None or e.current <= 0:
                 continue
-            temps.append(Temperature(sensor, e.label or sensor, float(e.current),
-                                     e.high or None, e.critical or None))
+            temps.append(
+                Temperature(
+                    sensor, e.label or sensor, float(e.current), e.high or None, e.critical or None
+                )
+            )
     temps.sort(key=lambda t: t.current_c, reverse=True)
     return tuple(temps[:MAX_SENSORS])
 
@@ -119,10 +126,14 @@ def check(ctx: ProbeContext) -> PowerInfo:
     if not temps:
         notes.append("no temperature sensors readable")
     if not has_battery and saver is None and not temps:
-        raise Unavailable("no battery, power-saving mode or temperature sensors found on this computer")
+        raise Unavailable(
+            "no battery, power-saving mode or temperature sensors found on this computer"
+        )
     hottest = temps[0].current_c if temps else None
     over = any(t.high_c is not None and t.current_c >= t.high_c for t in temps)
-    return PowerInfo(has_battery, pct, plugged, left, saver, mode, source, temps, hottest, over, tuple(notes))
+    return PowerInfo(
+        has_battery, pct, plugged, left, saver, mode, source, temps, hottest, over, tuple(notes)
+    )
 
 
 PROBE = Probe("power", check, timeout_s=2.0)

@@ -20,6 +20,7 @@ class ProcessesInfo:
     top_memory: tuple[AppUsage, ...]
     top_disk: tuple[AppUsage, ...]
     background_tasks: tuple[AppUsage, ...]  # known maintenance (antivirus, update, ...) running now
+    most_instances: tuple[AppUsage, ...]  # by number of processes: hundreds of tabs show here
 
 
 def check(ctx: ProbeContext) -> ProcessesInfo:
@@ -27,10 +28,13 @@ def check(ctx: ProbeContext) -> ProcessesInfo:
     if sample.interval_s is None:
         raise Unavailable("only one process sample so far; rates need two")
     with_io = [a for a in sample.apps if a.read_bps is not None]
-    top_disk = sorted(with_io, key=lambda a: (a.read_bps or 0) + (a.write_bps or 0), reverse=True)[:TOP_N]
+    top_disk = sorted(with_io, key=lambda a: (a.read_bps or 0) + (a.write_bps or 0), reverse=True)[
+        :TOP_N
+    ]
     background = sorted(
         (a for a in sample.apps if a.background),
-        key=lambda a: a.cpu_pct, reverse=True,
+        key=lambda a: a.cpu_pct,
+        reverse=True,
     )
     return ProcessesInfo(
         process_count=sample.process_count,
@@ -41,6 +45,7 @@ def check(ctx: ProbeContext) -> ProcessesInfo:
         top_memory=tuple(sample.top("memory_bytes", TOP_N)),
         top_disk=tuple(a for a in top_disk if (a.read_bps or 0) + (a.write_bps or 0) > 0),
         background_tasks=tuple(background),
+        most_instances=tuple(sorted(sample.apps, key=lambda a: a.process_count, reverse=True)[:3]),
     )
 
 

@@ -61,7 +61,11 @@ def linux_model(dmi: Path = Path("/sys/class/dmi/id")) -> str | None:
             value = (dmi / name).read_text(encoding="utf-8", errors="replace").strip()
         except OSError:
             continue
-        if value and value.lower() not in {"to be filled by o.e.m.", "system product name", "default string"}:
+        if value and value.lower() not in {
+            "to be filled by o.e.m.",
+            "system product name",
+            "default string",
+        }:
             parts.append(value)
     return " ".join(parts) or None
 

@@ -1,0 +1,84 @@
+"""``ally``: the tray app without arguments, and the same core without a screen.
+
+``ally diagnose`` must run on any machine, over SSH, with no display and no
+configuration, so nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from desktop import PRODUCT_NAME, __version__
+from desktop.diagnostics.model import Symptom
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ally",
+        description=f"{PRODUCT_NAME} checks this computer and explains in plain words what is going on. "
+        "Without a command it starts the tray app.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PRODUCT_NAME} {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details for IT to stderr")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    diag = commands.add_parser("diagnose", help="check this computer now and print what Ally found")
+    diag.add_argument(
+        "--symptom",
+        choices=[s.value for s in Symptom],
+        default=Symptom.SLOW.value,
+        help="what feels wrong (default: slow)",
+    )
+    diag.add_argument(
+        "--json", action="store_true", help="print one JSON object (schema ally.diagnosis/1)"
+    )
+    diag.add_argument(
+        "--warm-up",
+        type=float,
+        default=1.0,
+        metavar="SECONDS",
+        help="watch this long first so rates are measured (default 1; 30 or more lets the "
+        "rules judge sustained load)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.ERROR,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if args.command is None:
+        from desktop.app import main as run_app
+
+        return run_app()
+    if args.command == "diagnose":
+        return _diagnose(args)
+    parser.print_help()
+    return EXIT_USAGE
+
+
+def _diagnose(args: argparse.Namespace) -> int:
+    from desktop.cli_output import render_text
+    from desktop.diagnostics.diagnosis import diagnose
+
+    if args.warm_up < 0 or args.warm_up > 900:
+        sys.stderr.write("--warm-up must be between 0 and 900 seconds.\n")
+        return EXIT_USAGE
+    result = diagnose(args.symptom, warm_up_s=args.warm_up)
+    if args.json:
+        json.dump(result.to_dict(), sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_text(result))
+    return EXIT_OK

@@ -1,0 +1,106 @@
+"""The readable form of a diagnosis for a terminal: the answer first, IT's detail after."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+from desktop.diagnostics.diagnosis import Diagnosis
+from desktop.diagnostics.model import Status
+from desktop.diagnostics.rules.wording import duration, size
+
+WIDTH = 88
+
+
+def _wrap(text: str, indent: str = "") -> str:
+    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent) + "\n"
+
+
+def render_text(d: Diagnosis) -> str:
+    out = [_wrap(d.summary.headline), _wrap(d.summary.explanation), "\n"]
+    problems = [f for f in d.findings if f.severity.value != "info"]
+    for f in problems:
+        out.append(_wrap(f"• {f.headline}"))
+        out.append(_wrap(f.explanation, "  "))
+        for tip in f.advice:
+            out.append(_wrap(f"- {tip}", "    "))
+        out.append("\n")
+    out.append("For IT\n------\n")
+    out.append(
+        _wrap(
+            f"Symptom: {d.snapshot.symptom.value}; checked at "
+            f"{d.snapshot.collected_at.isoformat(timespec='seconds')} in {d.snapshot.duration_ms:.0f} ms; "
+            f"history judged: {d.history_s:.0f} s."
+        )
+    )
+    for f in d.findings:
+        out.append(_wrap(f"[{f.severity.value}] {f.id}: {f.it_detail}", ""))
+    if not d.findings:
+        out.append(_wrap(d.summary.it_detail))
+    for name, section in d.snapshot.sections.items():
+        if section.status is Status.OK:
+            out.append(_wrap(f"{name}: {_section_line(name, section.data)}"))
+        else:
+            out.append(_wrap(f"{name}: could not check ({section.status.value}): {section.reason}"))
+    for note in d.notes:
+        out.append(_wrap(f"Note: {note}"))
+    return "".join(out)
+
+
+def _pct(v: float | None) -> str:
+    return "?" if v is None else f"{v:.0f}%"
+
+
+def _section_line(name: str, data: Any) -> str:
+    if name == "system":
+        restart = {
+            True: "restart pending",
+            False: "no restart pending",
+            None: "restart state unknown",
+        }
+        return (
+            f"{data.os_version} on {data.hostname}"
+            f"{' (' + data.model + ')' if data.model else ''}, up {duration(data.uptime_s)}, "
+            f"{restart[data.pending_restart]}, user {data.user}, time zone {data.timezone} "
+            f"(UTC{data.utc_offset}), Ally {data.ally_version}"
+        )
+    if name == "processor":
+        return (
+            f"{_pct(data.use_pct)} busy now, {_pct(data.use_pct_5m)} over 5 min, "
+            f"{data.logical_cores} logical cores, load {data.load_1m}"
+        )
+    if name == "memory":
+        top = ", ".join(f"{u.name} {size(u.memory_bytes)}" for u in data.top_users[:3])
+        return (
+            f"{_pct(data.used_pct)} used of {size(data.total_bytes)}, {size(data.available_bytes)} available, "
+            f"swap {_pct(data.swap_used_pct)} used, paging {data.swap_in_pps or 0:.0f} in / "
+            f"{data.swap_out_pps or 0:.0f} out pages/s; largest: {top}"
+        )
+    if name == "disks":
+        vols = "; ".join(
+            f"{v.mountpoint} {size(v.free_bytes)} free of {size(v.total_bytes)}{' (main)' if v.is_main else ''}"
+            if v.problem is None
+            else f"{v.mountpoint} unreadable: {v.problem}"
+            for v in data.volumes
+        )
+        busy = ", ".join(f"{d.name} {_pct(d.busy_pct)} busy" for d in data.drives)
+        return f"{vols or 'no volumes'}; {busy or 'no drive activity readable'}"
+    if name == "processes":
+        top = ", ".join(f"{a.name} {a.cpu_pct:.0f}%" for a in data.top_cpu[:3])
+        return f"{data.process_count} processes in {data.application_count} applications; busiest: {top}"
+    if name == "power":
+        parts = []
+        if data.has_battery:
+            parts.append(
+                f"battery {_pct(data.battery_pct)}{', plugged in' if data.plugged_in else ', on battery'}"
+            )
+        if data.power_mode:
+            parts.append(f"power mode {data.power_mode}")
+        if data.hottest_c is not None:
+            parts.append(f"hottest sensor {data.hottest_c:.0f} °C")
+        return ", ".join(parts) or "nothing to report"
+    if name == "network":
+        up = [i for i in data.interfaces if i.is_up and (i.ipv4 or i.ipv6)]
+        ifaces = ", ".join(f"{i.name} ({i.kind}) {', '.join(i.ipv4 + i.ipv6)}" for i in up)
+        return f"{'connected' if data.connected else 'NOT connected'}: {ifaces or 'no interface with an address'}"
+    return str(data)

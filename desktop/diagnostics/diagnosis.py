@@ -1,0 +1,85 @@
+"""The whole answer for one symptom: measure (collect), judge (rules), explain (catalog).
+
+This is what the CLI prints, the tray shows and a report carries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from desktop import __version__
+from desktop.diagnostics.collect import DEFAULT_TOTAL_TIMEOUT_S, DEFAULT_WARM_UP_S, collect
+from desktop.diagnostics.explain import Catalog, Explanation, Summary, load_catalog
+from desktop.diagnostics.findings import RuleInput
+from desktop.diagnostics.model import Snapshot, Symptom
+from desktop.diagnostics.probe import Probe
+from desktop.diagnostics.rules import evaluate
+from desktop.diagnostics.sampler import Sampler
+from desktop.diagnostics.thresholds import Thresholds
+
+SCHEMA = "ally.diagnosis/1"
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    snapshot: Snapshot
+    findings: tuple[Explanation, ...]
+    summary: Summary
+    history_s: float  # how much history the rules could judge
+    notes: tuple[str, ...] = field(default_factory=tuple)  # limits of this answer, for IT
+
+    def to_dict(self) -> dict[str, Any]:
+        snap = self.snapshot
+        return {
+            "schema": SCHEMA,
+            "ally_version": __version__,
+            "symptom": snap.symptom.value,
+            "collected_at": snap.collected_at.isoformat(timespec="milliseconds").replace(
+                "+00:00", "Z"
+            ),
+            "duration_ms": round(snap.duration_ms, 1),
+            "summary": self.summary.to_dict(),
+            "findings": [f.to_dict() for f in self.findings],
+            "sections": {name: s.to_dict() for name, s in snap.sections.items()},
+            "not_checked": snap.not_checked,
+            "history_s": round(self.history_s, 1),
+            "history": snap.history,
+            "notes": list(self.notes),
+        }
+
+
+def diagnose(
+    symptom: Symptom | str = Symptom.SLOW,
+    sampler: Sampler | None = None,
+    thresholds: Thresholds | None = None,
+    catalog: Catalog | None = None,
+    warm_up_s: float = DEFAULT_WARM_UP_S,
+    total_timeout_s: float = DEFAULT_TOTAL_TIMEOUT_S,
+    probes: Sequence[Probe] | None = None,
+) -> Diagnosis:
+    symptom = Symptom(symptom)
+    sampler = sampler or Sampler()
+    thresholds = thresholds or Thresholds()
+    snapshot = collect(
+        symptom, sampler, probes=probes, total_timeout_s=total_timeout_s, warm_up_s=warm_up_s
+    )
+    inp = RuleInput(
+        snapshot=snapshot,
+        window=sampler.history.window(),
+        app_history=sampler.process_history.entries(),
+        thresholds=thresholds,
+    )
+    findings, failed = evaluate(inp)
+    explained, summary = (catalog or load_catalog()).explain_all(findings, symptom)
+    notes = list(thresholds.problems)
+    if inp.observed_s < thresholds["min_observed_s"]:
+        notes.append(
+            f"History covers {inp.observed_s:.0f} s ({len(inp.window.get('t', []))} samples): "
+            f"rules for sustained load need "
+            f"{thresholds['min_observed_s']:.0f} s (the running tray app keeps 15 min; "
+            f"'ally diagnose --warm-up {thresholds['min_observed_s']:.0f}' waits for it)."
+        )
+    notes.extend(f"rule failed: {f}" for f in failed)
+    return Diagnosis(snapshot, tuple(explained), summary, inp.observed_s, tuple(notes))

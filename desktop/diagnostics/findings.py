@@ -1,0 +1,53 @@
+"""What a rule concludes: one cause, how serious, and the numbers that show it."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from desktop.diagnostics.history import AppSample
+from desktop.diagnostics.model import Snapshot
+
+
+class Severity(str, enum.Enum):
+    INFO = "info"
+    NOTICE = "notice"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+
+_RANK = {Severity.INFO: 0, Severity.NOTICE: 1, Severity.WARNING: 2, Severity.CRITICAL: 3}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One cause. ``evidence`` holds raw numbers with units in their names (for IT and
+    JSON); ``words`` holds the same facts ready for a sentence (friendly names, "3.2 GB")."""
+
+    id: str
+    severity: Severity
+    evidence: Mapping[str, Any]
+    apps: tuple[str, ...] = ()  # friendly names of the programs involved
+    words: Mapping[str, str] = field(default_factory=dict)
+    variant: str | None = None  # picks other wording for the same cause (no program known, ...)
+
+
+@dataclass(frozen=True)
+class RuleInput:
+    """What rules judge: this moment's snapshot and the minutes before it."""
+
+    snapshot: Snapshot
+    window: Mapping[str, Sequence[float]]  # history columns, with "t" (wall seconds)
+    app_history: Sequence[tuple[float, tuple[AppSample, ...]]]
+    thresholds: Any  # desktop.diagnostics.thresholds.Thresholds
+
+    @property
+    def observed_s(self) -> float:
+        times = self.window.get("t", [])
+        return times[-1] - times[0] if len(times) > 1 else 0.0

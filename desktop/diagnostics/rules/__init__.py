@@ -1,0 +1,64 @@
+"""Every rule, registered in one place: one cause each, over the snapshot and its history.
+
+A rule returns None, a Finding, or a list of Findings. :func:`evaluate` runs them all;
+a rule that breaks is logged for IT and skipped, never stopping the diagnosis.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+
+from desktop.diagnostics.findings import Finding, RuleInput
+from desktop.diagnostics.rules import (
+    app_memory_growth,
+    app_runaway,
+    disk_busy,
+    disk_space,
+    many_instances,
+    memory_exhausted,
+    network_basics,
+    power,
+    processor_busy,
+    restart,
+    swapping,
+)
+
+log = logging.getLogger(__name__)
+
+Rule = Callable[[RuleInput], "Finding | list[Finding] | None"]
+
+RULES: tuple[Rule, ...] = (
+    swapping.check,
+    memory_exhausted.check,
+    processor_busy.check,
+    disk_busy.check,
+    disk_space.check,
+    app_runaway.check,
+    app_memory_growth.check,
+    many_instances.check,
+    power.battery_low,
+    power.power_saver,
+    power.running_hot,
+    restart.pending,
+    restart.overdue,
+    network_basics.disconnected,
+)
+
+
+def evaluate(inp: RuleInput, rules: Sequence[Rule] = RULES) -> tuple[list[Finding], list[str]]:
+    """All findings, and the rules that failed (name and error) for IT's detail."""
+    findings: list[Finding] = []
+    failed: list[str] = []
+    for rule in rules:
+        try:
+            result = rule(inp)
+        except Exception as exc:
+            name = f"{rule.__module__}.{rule.__name__}"
+            log.exception("rule %s failed", name)
+            failed.append(f"{name}: {type(exc).__name__}: {exc}")
+            continue
+        if result is None:
+            continue
+        findings.extend(result if isinstance(result, list) else [result])
+    return findings, failed

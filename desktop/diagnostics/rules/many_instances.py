@@ -1,0 +1,37 @@
+"""One application runs as a very large number of copies (hundreds of browser tabs)."""
+
+from __future__ import annotations
+
+from desktop.diagnostics.findings import Finding, RuleInput, Severity
+from desktop.diagnostics.rules import wording
+
+
+def check(inp: RuleInput) -> list[Finding]:
+    t = inp.thresholds
+    procs = inp.snapshot.section_data("processes")
+    mem = inp.snapshot.section_data("memory")
+    if procs is None:
+        return []
+    tight = mem is not None and mem.used_pct >= t["memory_used_pct"]
+    found = []
+    for a in procs.most_instances:
+        if a.app_id == "os-kernel" or a.process_count < t["app_instances"]:
+            continue
+        evidence = {
+            "app": a.name,
+            "process_count": a.process_count,
+            "threshold_process_count": t["app_instances"],
+            "memory_bytes": a.memory_bytes,
+            "memory_used_pct": round(mem.used_pct, 1) if mem else None,
+        }
+        words = {"app": a.name, "count": str(a.process_count), "size": wording.size(a.memory_bytes)}
+        found.append(
+            Finding(
+                "many_instances",
+                Severity.WARNING if tight else Severity.NOTICE,
+                evidence,
+                (a.name,),
+                words,
+            )
+        )
+    return found

@@ -1,0 +1,29 @@
+"""A restart is waiting after updates, or the computer has not restarted in a long time."""
+
+from __future__ import annotations
+
+from desktop.diagnostics.findings import Finding, RuleInput, Severity
+from desktop.diagnostics.rules import wording
+
+
+def pending(inp: RuleInput) -> Finding | None:
+    s = inp.snapshot.section_data("system")
+    if s is None or not s.pending_restart:
+        return None
+    evidence = {"sources": list(s.pending_restart_sources), "uptime_s": round(s.uptime_s)}
+    return Finding("restart_pending", Severity.NOTICE, evidence)
+
+
+def overdue(inp: RuleInput) -> Finding | None:
+    t = inp.thresholds
+    s = inp.snapshot.section_data("system")
+    if s is None or s.uptime_s < t["uptime_long_s"]:
+        return None
+    evidence = {
+        "uptime_s": round(s.uptime_s),
+        "boot_time": s.boot_time,
+        "threshold_s": t["uptime_long_s"],
+    }
+    return Finding(
+        "uptime_long", Severity.NOTICE, evidence, (), {"days": wording.duration(s.uptime_s)}
+    )

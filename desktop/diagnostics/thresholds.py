@@ -1,0 +1,101 @@
+"""Every limit the rules use, in one table that IT's policy can override.
+
+Each entry says its unit and why its default is what it is, so an IT person changing
+one knows what they are changing. A bad override is reported (file, key, what is
+expected) and the default is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+GiB = 1024**3
+
+
+@dataclass(frozen=True)
+class Limit:
+    default: float
+    unit: str
+    why: str
+
+
+LIMITS: dict[str, Limit] = {
+    # How much history a "sustained" judgement needs, and over which recent window.
+    "recent_window_s": Limit(180, "s", "the recent minutes the load rules judge"),
+    "min_observed_s": Limit(30, "s", "less history than this cannot tell a spike from a trend"),
+    "sustained_share": Limit(
+        0.8, "fraction", "share of samples over the limit that makes it sustained"
+    ),
+    # Processor
+    "cpu_busy_pct": Limit(85, "%", "all cores together; above this everything waits its turn"),
+    "cpu_critical_pct": Limit(97, "%", "mean over the window: nothing left for the person's work"),
+    # Working memory
+    "memory_used_pct": Limit(90, "%", "above this the OS starts to evict and swap"),
+    "memory_available_min_bytes": Limit(
+        0.5 * GiB, "B", "below this free memory it is exhausted whatever the %"
+    ),
+    "swap_pps": Limit(
+        200, "pages/s", "swap in+out; sustained paging at this rate is felt as slowness"
+    ),
+    "swap_critical_pps": Limit(2000, "pages/s", "a swap storm: the disk is doing memory's job"),
+    "psi_some_avg60_pct": Limit(10, "%", "Linux: share of time tasks waited for memory"),
+    # Drives
+    "disk_free_warning_bytes": Limit(5 * GiB, "B", "updates and temporary files need a few GB"),
+    "disk_free_low_pct": Limit(
+        10, "%", "together with disk_free_low_bytes: small share and small amount"
+    ),
+    "disk_free_low_bytes": Limit(
+        20 * GiB, "B", "a large drive at 10 % still has room; a small one does not"
+    ),
+    "disk_free_critical_bytes": Limit(2 * GiB, "B", "programs start to fail to save"),
+    "disk_busy_pct": Limit(90, "%", "busiest drive: share of time with requests in flight"),
+    # One application
+    "app_runaway_cores": Limit(
+        0.9, "cores", "one program keeping a whole core busy the whole time"
+    ),
+    "app_runaway_min_s": Limit(300, "s", "how long it must last to be runaway rather than busy"),
+    "app_growth_min_bytes": Limit(
+        0.5 * GiB, "B", "memory growth over the window that counts as a leak"
+    ),
+    "app_growth_min_ratio": Limit(0.5, "fraction", "growth relative to where it started"),
+    "app_growth_min_s": Limit(600, "s", "a leak shows over minutes, not seconds"),
+    "app_instances": Limit(100, "processes", "one application running this many copies of itself"),
+    # Power and heat
+    "battery_low_pct": Limit(15, "%", "on battery, below this the OS starts saving power"),
+    "battery_critical_pct": Limit(5, "%", "the computer may switch off soon"),
+    "temperature_hot_c": Limit(90, "°C", "used where the sensor gives no 'high' mark of its own"),
+    # Restarts
+    "uptime_long_s": Limit(
+        14 * 86400, "s", "two weeks without a restart: updates and leaks pile up"
+    ),
+}
+
+
+class Thresholds:
+    """The limits in force: the defaults, with IT's valid overrides on top."""
+
+    def __init__(self, overrides: Mapping[str, Any] | None = None, source: str = "policy") -> None:
+        self._values = {k: v.default for k, v in LIMITS.items()}
+        self.problems: list[str] = []
+        for key, value in (overrides or {}).items():
+            if key not in LIMITS:
+                self.problems.append(
+                    f"{source}: [thresholds] {key} is not a known threshold; it is ignored "
+                    f"(known: {', '.join(sorted(LIMITS))})"
+                )
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                self.problems.append(
+                    f"{source}: [thresholds] {key} must be a number of {LIMITS[key].unit} "
+                    f"(0 or more), not {value!r}; the default {LIMITS[key].default:g} is used"
+                )
+                continue
+            self._values[key] = float(value)
+
+    def __getitem__(self, key: str) -> float:
+        return self._values[key]
+
+    def as_dict(self) -> dict[str, float]:
+        return dict(self._values)
