@@ -6,6 +6,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import psutil
 
@@ -18,6 +19,15 @@ _SKIP_FSTYPES = {"squashfs", "iso9660", "udf", "cdfs", "tmpfs", "devtmpfs", "ove
 _SKIP_MOUNT_PREFIXES = ("/boot", "/snap", "/var/snap", "/System/Volumes/", "/private/var/vm")
 _MACOS_DATA = "/System/Volumes/Data"
 USAGE_TIMEOUT_S = 1.0  # a network drive that does not answer must not stall the rest
+
+
+class Partition(Protocol):
+    """What psutil.disk_partitions() gives for each mount."""
+
+    device: str
+    mountpoint: str
+    fstype: str
+    opts: str
 
 
 @dataclass(frozen=True)
@@ -52,7 +62,7 @@ class DisksInfo:
     write_bps_5m_mean: float | None
 
 
-def user_volume(part: psutil._common.sdiskpart) -> bool:  # type: ignore[name-defined]
+def user_volume(part: Partition) -> bool:
     opts = set(part.opts.split(","))
     if "ro" in opts or "cdrom" in opts or not part.fstype:
         return False
@@ -79,7 +89,7 @@ def main_mountpoint(mountpoints: list[str], home: str) -> str | None:
     return best
 
 
-def _volume(part: psutil._common.sdiskpart, main: str | None) -> Volume:  # type: ignore[name-defined]
+def _volume(part: Partition, main: str | None) -> Volume:
     remote = "remote" in part.opts.split(",") or part.fstype.lower() in {
         "nfs",
         "nfs4",

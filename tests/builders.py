@@ -1,0 +1,159 @@
+"""Building snapshots and histories for rule tests, out of the real dataclasses.
+
+Histories here are constructed on purpose (a spike, a sustained load, a slow leak) with
+an explicit clock, so the rules are judged on known minutes without waiting for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
+
+from desktop.diagnostics.findings import RuleInput
+from desktop.diagnostics.history import AppSample, History
+from desktop.diagnostics.metrics import HISTORY_COLUMNS
+from desktop.diagnostics.model import Section, Snapshot, Symptom
+from desktop.diagnostics.probes.disks import DisksInfo, Volume
+from desktop.diagnostics.probes.memory import MemoryInfo, MemoryPressure, MemoryUser
+from desktop.diagnostics.probes.network import Interface, NetworkBasics
+from desktop.diagnostics.probes.processes import ProcessesInfo
+from desktop.diagnostics.probes.processor import ProcessorInfo
+from desktop.diagnostics.probes.system import SystemInfo
+from desktop.diagnostics.process_sampling import AppUsage
+from desktop.diagnostics.thresholds import Thresholds
+
+GB = 1_000_000_000
+T0 = 1_800_000_000.0
+
+QUIET_ROW = {
+    "cpu_pct": 8.0,
+    "load1": 0.3,
+    "mem_used_pct": 45.0,
+    "mem_available_bytes": 8.8 * GB,
+    "swap_used_pct": 0.0,
+    "swap_in_pps": 0.0,
+    "swap_out_pps": 0.0,
+    "disk_read_bps": 20_000.0,
+    "disk_write_bps": 50_000.0,
+    "disk_busy_pct": 2.0,
+    "net_recv_bps": 3_000.0,
+    "net_sent_bps": 1_000.0,
+}
+
+
+def history(seconds: float, interval: float = 2.0, **overrides) -> dict[str, list[float]]:
+    """A quiet window of ``seconds``; each override is a value or a function of the time
+    offset (``lambda s: ...``) for that column."""
+    ring = History(int(seconds / interval) + 2)
+    n = int(seconds / interval) + 1
+    for i in range(n):
+        offset = i * interval
+        row = dict(QUIET_ROW)
+        for key, value in overrides.items():
+            row[key] = value(offset) if callable(value) else value
+        ring.append(T0 + offset, row)
+    window = ring.window()
+    assert set(HISTORY_COLUMNS) <= set(window)
+    return window
+
+
+def app(name: str, app_id: str | None = None, cpu=1.0, mem=200_000_000, count=1, background=None,
+        read=0.0, write=0.0, pids=(4242,)) -> AppUsage:
+    return AppUsage(
+        app_id=app_id or name.lower().replace(" ", "-"),
+        name=name,
+        background=background,
+        process_count=count,
+        cpu_pct=cpu,
+        cpu_cores=cpu * 4 / 100,
+        memory_bytes=mem,
+        read_bps=read,
+        write_bps=write,
+        started_at=T0 - 3600,
+        pids=tuple(pids),
+    )
+
+
+def processes(*apps: AppUsage) -> ProcessesInfo:
+    def top(key):
+        return tuple(sorted(apps, key=lambda a: getattr(a, key) or 0, reverse=True)[:5])
+
+    return ProcessesInfo(
+        process_count=sum(a.process_count for a in apps),
+        application_count=len(apps),
+        not_readable=0,
+        interval_s=2.0,
+        top_cpu=top("cpu_pct"),
+        top_memory=top("memory_bytes"),
+        top_disk=tuple(a for a in sorted(apps, key=lambda a: (a.read_bps or 0) + (a.write_bps or 0), reverse=True)
+                       if (a.read_bps or 0) + (a.write_bps or 0) > 0)[:5],
+        background_tasks=tuple(a for a in apps if a.background),
+        most_instances=tuple(sorted(apps, key=lambda a: a.process_count, reverse=True)[:3]),
+    )
+
+
+def memory(used_pct=45.0, total=16 * GB, psi60=0.0, level=None, top=()) -> MemoryInfo:
+    used = int(total * used_pct / 100)
+    pressure = MemoryPressure("macos-sysctl", level=level) if level else MemoryPressure("linux-psi", some_avg10=psi60, some_avg60=psi60, full_avg10=0.0, full_avg60=0.0)
+    return MemoryInfo(
+        total_bytes=total, available_bytes=total - used, used_bytes=used, used_pct=used_pct,
+        swap_total_bytes=4 * GB, swap_used_bytes=0, swap_used_pct=0.0, swap_in_pps=0.0, swap_out_pps=0.0,
+        swap_in_pps_5m=0.0, swap_out_pps_5m=0.0, swap_out_pps_5m_max=0.0, pressure=pressure,
+        pressure_note=None,
+        top_users=tuple(MemoryUser(a.app_id, a.name, a.memory_bytes, 100 * a.memory_bytes / total, a.process_count) for a in top),
+    )
+
+
+def volume(mount="C:\\", free=100 * GB, total=500 * GB, main=True) -> Volume:
+    return Volume(mount, "\\\\?\\Volume{1}" if ":" in mount else "/dev/sda2", "NTFS", total, free,
+                  100 * (total - free) / total, main, False)
+
+
+def disks(*vols: Volume) -> DisksInfo:
+    return DisksInfo(vols or (volume(),), (), 2.0, 3.0, 1000.0, 1000.0)
+
+
+def system(uptime_s=3 * 86400, pending=False, sources=()) -> SystemInfo:
+    return SystemInfo("Windows", "Windows 11 Pro (build 10.0.22631)", "10", "AMD64", "PC-0042",
+                      "LENOVO 20NX003GGE", "2026-11-19T08:00:00+00:00", uptime_s, "alex", "0.1.0",
+                      "W. Europe Standard Time", "+01:00", pending, tuple(sources))
+
+
+def processor(cores=4) -> ProcessorInfo:
+    return ProcessorInfo("Intel Core i5", cores, cores, 10.0, (10.0,) * cores, 10.0, 10.0,
+                         0.5, 0.5, 0.5, 2400.0, 3600.0, 2.0)
+
+
+def network(connected=True) -> NetworkBasics:
+    iface = Interface("Wi-Fi", "wireless", connected, ("10.1.2.3",) if connected else (), (), 300, 1500, 100.0, 50.0)
+    return NetworkBasics(connected, (iface,), 100.0, 50.0, 100.0, 50.0)
+
+
+def snapshot(symptom: Symptom = Symptom.SLOW, **data) -> Snapshot:
+    defaults = {
+        "system": system(),
+        "processor": processor(),
+        "memory": memory(),
+        "disks": disks(),
+        "processes": processes(app("Microsoft Outlook", cpu=2.0)),
+        "network": network(),
+    }
+    defaults.update(data)
+    sections = {name: (Section.ok(name, value) if value is not None else Section.unavailable(name, "not here"))
+                for name, value in defaults.items()}
+    return Snapshot(symptom, datetime.now(timezone.utc), 800.0, sections)
+
+
+def rule_input(snap: Snapshot | None = None, window: Mapping | None = None,
+               app_history: Sequence = (), overrides: Mapping | None = None) -> RuleInput:
+    return RuleInput(snap or snapshot(), window if window is not None else history(600),
+                     list(app_history), Thresholds(overrides))
+
+
+def app_history(seconds: float, interval: float, make: callable) -> list[tuple[float, tuple[AppSample, ...]]]:
+    """Process-history entries every ``interval`` s; ``make(offset)`` gives that moment's apps."""
+    out = []
+    n = int(seconds / interval) + 1
+    for i in range(n):
+        out.append((T0 + i * interval, tuple(make(i * interval))))
+    return out
