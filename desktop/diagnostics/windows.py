@@ -32,7 +32,8 @@ REBOOT_KEYS: tuple[tuple[str, str | None, str], ...] = (
 )
 
 POWER_SAVER_GUID = "a1841308-3541-4fab-bc81-f71556f20b4a"  # the same on every Windows
-_SCHEME = re.compile(r"GUID:\s*([0-9a-fA-F-]{36})\s*\((.*)\)")
+# The label before the GUID is localised ("GUID des Energieschemas"); the GUID is not.
+_SCHEME = re.compile(r"([0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})\s*\((.*?)\)")
 _REG_VALUE = re.compile(r"^\s{2,}(\S.*?)\s{2,}(REG_\w+)\s{2,}(.*?)\s*$")
 
 

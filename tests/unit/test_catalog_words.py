@@ -1,0 +1,113 @@
+"""The person's words: plain, short, kind. Checked on texts rendered with real-looking
+values, not on the raw templates."""
+
+import re
+import tomllib
+
+import pytest
+import textstat
+
+from desktop.diagnostics.explain import load_catalog
+from desktop.diagnostics.model import Symptom
+from desktop.diagnostics.rules import evaluate
+from desktop.resources_access import read_text
+from tests.scenarios import scenarios
+
+MAX_GRADE = 7.0
+MAX_WORDS = 40
+
+# ../shared/VOICE.md: words the person should never have to read.
+JARGON = re.compile(
+    r"\b(cpu|ram|swap\w*|dns|gateway|latency|packet loss|process(es)?|i/o|throttl\w*|kernel|"
+    r"paging|page file|bandwidth|gigabyte|ip address|router|daemon|cache|thread|load average)\b",
+    re.IGNORECASE,
+)
+# Never imply the person caused it.
+BLAME = re.compile(
+    r"\byou (opened|started|ran|installed|used|caused|forgot|did wrong|broke|should have|shouldn't have)\b"
+    r"|\byour (fault|mistake)\b(?<!not your fault)|\btoo many .* you\b|\byou have too many\b",
+    re.IGNORECASE,
+)
+
+
+def rendered_texts():
+    """Every person-facing text, rendered through the real rules and catalog."""
+    catalog = load_catalog("en")
+    texts = []
+    seen = set()
+    for name, case in scenarios().items():
+        findings, _ = evaluate(case["inp"])
+        for symptom in Symptom:
+            explained, summary = catalog.explain_all(findings, symptom)
+            texts.append((f"{name}/{symptom.value}/summary.headline", summary.headline))
+            texts.append((f"{name}/{symptom.value}/summary.explanation", summary.explanation))
+            for e in explained:
+                seen.add((e.id, next(f.variant for f in findings if f.id == e.id)))
+                texts.append((f"{name}/{e.id}/headline", e.headline))
+                texts.append((f"{name}/{e.id}/explanation", e.explanation))
+                texts.extend((f"{name}/{e.id}/advice", a) for a in e.advice)
+    return texts, seen
+
+
+TEXTS, SEEN = rendered_texts()
+UNIQUE = sorted({t for _, t in TEXTS})
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+", text) if s]
+
+
+@pytest.mark.parametrize("text", UNIQUE)
+def test_reads_at_grade_7_or_easier(text):
+    # Long summaries join two texts; each sentence group is what a person reads at once.
+    grade = textstat.flesch_kincaid_grade(text)
+    assert grade <= MAX_GRADE, f"grade {grade}: {text}"
+
+
+@pytest.mark.parametrize("text", UNIQUE)
+def test_no_jargon(text):
+    assert not JARGON.search(text), text
+
+
+@pytest.mark.parametrize("text", UNIQUE)
+def test_no_blame(text):
+    assert not BLAME.search(text), text
+
+
+@pytest.mark.parametrize("text", UNIQUE)
+def test_placeholders_are_all_filled(text):
+    assert not re.search(r"\{[a-z_]+\}", text), text
+
+
+def test_most_texts_are_short():
+    short = [t for t in UNIQUE if textstat.lexicon_count(t) <= MAX_WORDS]
+    assert len(short) >= 0.9 * len(UNIQUE), [t for t in UNIQUE if t not in short]
+
+
+def test_every_finding_and_variant_in_the_catalog_was_rendered():
+    data = tomllib.loads(read_text("catalog/en.toml"))
+    expected = set()
+    for fid, entry in data["findings"].items():
+        expected.add((fid, None))
+        expected.update((fid, v) for v in entry.get("variants", {}))
+    assert expected <= SEEN, expected - SEEN
+
+
+def test_every_symptom_has_an_honest_nothing_found_answer():
+    data = tomllib.loads(read_text("catalog/en.toml"))
+    for symptom in Symptom:
+        entry = data["nothing_found"][symptom.value]
+        assert entry["headline"] and entry["explanation"] and entry["it_detail"]
+        assert "thank" in entry["explanation"].lower()
+
+
+# Findings about the machine's state say outright that it is not the person's doing; the
+# two about restarts and many open parts describe the machine without any "you" at all.
+NEUTRAL = {"uptime_long", "many_instances"}
+
+
+def test_explanations_say_it_is_not_the_persons_doing():
+    explanations = [t for n, t in TEXTS if n.endswith("/explanation") and n.split("/")[1] not in NEUTRAL]
+    assert explanations
+    missing = [t for t in explanations if "not something you did" not in t]
+    assert not missing, missing
