@@ -57,8 +57,17 @@ def history(seconds: float, interval: float = 2.0, **overrides) -> dict[str, lis
     return window
 
 
-def app(name: str, app_id: str | None = None, cpu=1.0, mem=200_000_000, count=1, background=None,
-        read=0.0, write=0.0, pids=(4242,)) -> AppUsage:
+def app(
+    name: str,
+    app_id: str | None = None,
+    cpu=1.0,
+    mem=200_000_000,
+    count=1,
+    background=None,
+    read=0.0,
+    write=0.0,
+    pids=(4242,),
+) -> AppUsage:
     return AppUsage(
         app_id=app_id or name.lower().replace(" ", "-"),
         name=name,
@@ -85,8 +94,13 @@ def processes(*apps: AppUsage) -> ProcessesInfo:
         interval_s=2.0,
         top_cpu=top("cpu_pct"),
         top_memory=top("memory_bytes"),
-        top_disk=tuple(a for a in sorted(apps, key=lambda a: (a.read_bps or 0) + (a.write_bps or 0), reverse=True)
-                       if (a.read_bps or 0) + (a.write_bps or 0) > 0)[:5],
+        top_disk=tuple(
+            a
+            for a in sorted(
+                apps, key=lambda a: (a.read_bps or 0) + (a.write_bps or 0), reverse=True
+            )
+            if (a.read_bps or 0) + (a.write_bps or 0) > 0
+        )[:5],
         background_tasks=tuple(a for a in apps if a.background),
         most_instances=tuple(sorted(apps, key=lambda a: a.process_count, reverse=True)[:3]),
     )
@@ -94,19 +108,48 @@ def processes(*apps: AppUsage) -> ProcessesInfo:
 
 def memory(used_pct=45.0, total=16 * GB, psi60=0.0, level=None, top=()) -> MemoryInfo:
     used = int(total * used_pct / 100)
-    pressure = MemoryPressure("macos-sysctl", level=level) if level else MemoryPressure("linux-psi", some_avg10=psi60, some_avg60=psi60, full_avg10=0.0, full_avg60=0.0)
+    pressure = (
+        MemoryPressure("macos-sysctl", level=level)
+        if level
+        else MemoryPressure(
+            "linux-psi", some_avg10=psi60, some_avg60=psi60, full_avg10=0.0, full_avg60=0.0
+        )
+    )
     return MemoryInfo(
-        total_bytes=total, available_bytes=total - used, used_bytes=used, used_pct=used_pct,
-        swap_total_bytes=4 * GB, swap_used_bytes=0, swap_used_pct=0.0, swap_in_pps=0.0, swap_out_pps=0.0,
-        swap_in_pps_5m=0.0, swap_out_pps_5m=0.0, swap_out_pps_5m_max=0.0, pressure=pressure,
+        total_bytes=total,
+        available_bytes=total - used,
+        used_bytes=used,
+        used_pct=used_pct,
+        swap_total_bytes=4 * GB,
+        swap_used_bytes=0,
+        swap_used_pct=0.0,
+        swap_in_pps=0.0,
+        swap_out_pps=0.0,
+        swap_in_pps_5m=0.0,
+        swap_out_pps_5m=0.0,
+        swap_out_pps_5m_max=0.0,
+        pressure=pressure,
         pressure_note=None,
-        top_users=tuple(MemoryUser(a.app_id, a.name, a.memory_bytes, 100 * a.memory_bytes / total, a.process_count) for a in top),
+        top_users=tuple(
+            MemoryUser(
+                a.app_id, a.name, a.memory_bytes, 100 * a.memory_bytes / total, a.process_count
+            )
+            for a in top
+        ),
     )
 
 
 def volume(mount="C:\\", free=100 * GB, total=500 * GB, main=True) -> Volume:
-    return Volume(mount, "\\\\?\\Volume{1}" if ":" in mount else "/dev/sda2", "NTFS", total, free,
-                  100 * (total - free) / total, main, False)
+    return Volume(
+        mount,
+        "\\\\?\\Volume{1}" if ":" in mount else "/dev/sda2",
+        "NTFS",
+        total,
+        free,
+        100 * (total - free) / total,
+        main,
+        False,
+    )
 
 
 def disks(*vols: Volume) -> DisksInfo:
@@ -114,18 +157,54 @@ def disks(*vols: Volume) -> DisksInfo:
 
 
 def system(uptime_s=3 * 86400, pending=False, sources=()) -> SystemInfo:
-    return SystemInfo("Windows", "Windows 11 Pro (build 10.0.22631)", "10", "AMD64", "PC-0042",
-                      "LENOVO 20NX003GGE", "2026-11-19T08:00:00+00:00", uptime_s, "alex", "0.1.0",
-                      "W. Europe Standard Time", "+01:00", pending, tuple(sources))
+    return SystemInfo(
+        "Windows",
+        "Windows 11 Pro (build 10.0.22631)",
+        "10",
+        "AMD64",
+        "PC-0042",
+        "LENOVO 20NX003GGE",
+        "2026-11-19T08:00:00+00:00",
+        uptime_s,
+        "alex",
+        "0.1.0",
+        "W. Europe Standard Time",
+        "+01:00",
+        pending,
+        tuple(sources),
+    )
 
 
 def processor(cores=4) -> ProcessorInfo:
-    return ProcessorInfo("Intel Core i5", cores, cores, 10.0, (10.0,) * cores, 10.0, 10.0,
-                         0.5, 0.5, 0.5, 2400.0, 3600.0, 2.0)
+    return ProcessorInfo(
+        "Intel Core i5",
+        cores,
+        cores,
+        10.0,
+        (10.0,) * cores,
+        10.0,
+        10.0,
+        0.5,
+        0.5,
+        0.5,
+        2400.0,
+        3600.0,
+        2.0,
+    )
 
 
 def network(connected=True) -> NetworkBasics:
-    iface = Interface("Wi-Fi", "wireless", connected, ("10.1.2.3",) if connected else (), (), 300, 1500, 100.0, 50.0)
+    iface = Interface(
+        "Wi-Fi",
+        "wireless",
+        connected,
+        ("10.1.2.3",) if connected else (),
+        (),
+        300,
+        1500,
+        100.0,
+        50.0,
+    )
     return NetworkBasics(connected, (iface,), 100.0, 50.0, 100.0, 50.0)
 
 
@@ -139,18 +218,32 @@ def snapshot(symptom: Symptom = Symptom.SLOW, **data) -> Snapshot:
         "network": network(),
     }
     defaults.update(data)
-    sections = {name: (Section.ok(name, value) if value is not None else Section.unavailable(name, "not here"))
-                for name, value in defaults.items()}
+    sections = {
+        name: (
+            Section.ok(name, value) if value is not None else Section.unavailable(name, "not here")
+        )
+        for name, value in defaults.items()
+    }
     return Snapshot(symptom, datetime.now(timezone.utc), 800.0, sections)
 
 
-def rule_input(snap: Snapshot | None = None, window: Mapping | None = None,
-               app_history: Sequence = (), overrides: Mapping | None = None) -> RuleInput:
-    return RuleInput(snap or snapshot(), window if window is not None else history(600),
-                     list(app_history), Thresholds(overrides))
+def rule_input(
+    snap: Snapshot | None = None,
+    window: Mapping | None = None,
+    app_history: Sequence = (),
+    overrides: Mapping | None = None,
+) -> RuleInput:
+    return RuleInput(
+        snap or snapshot(),
+        window if window is not None else history(600),
+        list(app_history),
+        Thresholds(overrides),
+    )
 
 
-def app_history(seconds: float, interval: float, make: callable) -> list[tuple[float, tuple[AppSample, ...]]]:
+def app_history(
+    seconds: float, interval: float, make: callable
+) -> list[tuple[float, tuple[AppSample, ...]]]:
     """Process-history entries every ``interval`` s; ``make(offset)`` gives that moment's apps."""
     out = []
     n = int(seconds / interval) + 1

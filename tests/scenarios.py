@@ -17,13 +17,17 @@ GB = b.GB
 
 def chrome_busy(offset: float) -> list[AppSample]:
     cpu = 71.0 if offset >= 400 else 5.0
-    return [AppSample("chrome", "Google Chrome", cpu, int(2.1 * GB), 38),
-            AppSample("outlook", "Microsoft Outlook", 4.0, int(0.4 * GB), 1)]
+    return [
+        AppSample("chrome", "Google Chrome", cpu, int(2.1 * GB), 38),
+        AppSample("outlook", "Microsoft Outlook", 4.0, int(0.4 * GB), 1),
+    ]
 
 
 def defender_busy(offset: float) -> list[AppSample]:
-    return [AppSample("defender", "Microsoft Defender", 80.0, int(0.3 * GB), 2, "antivirus"),
-            AppSample("outlook", "Microsoft Outlook", 3.0, int(0.4 * GB), 1)]
+    return [
+        AppSample("defender", "Microsoft Defender", 80.0, int(0.3 * GB), 2, "antivirus"),
+        AppSample("outlook", "Microsoft Outlook", 3.0, int(0.4 * GB), 1),
+    ]
 
 
 def teams_leaking(offset: float) -> list[AppSample]:
@@ -37,127 +41,240 @@ def teams_sawtooth(offset: float) -> list[AppSample]:
 
 
 def excel_stuck(offset: float) -> list[AppSample]:
-    return [AppSample("excel", "Microsoft Excel", 25.5, int(0.9 * GB), 1),
-            AppSample("chrome", "Google Chrome", 2.0, int(1.1 * GB), 30)]
+    return [
+        AppSample("excel", "Microsoft Excel", 25.5, int(0.9 * GB), 1),
+        AppSample("chrome", "Google Chrome", 2.0, int(1.1 * GB), 30),
+    ]
 
 
 def power(**kw) -> PowerInfo:
-    base = dict(has_battery=True, battery_pct=80.0, plugged_in=True, battery_time_left_s=None,
-                power_saver=False, power_mode="Balanced", power_mode_source="powercfg",
-                temperatures=(), hottest_c=None, hottest_over_high=False, notes=())
+    base = dict(
+        has_battery=True,
+        battery_pct=80.0,
+        plugged_in=True,
+        battery_time_left_s=None,
+        power_saver=False,
+        power_mode="Balanced",
+        power_mode_source="powercfg",
+        temperatures=(),
+        hottest_c=None,
+        hottest_over_high=False,
+        notes=(),
+    )
     base.update(kw)
     return PowerInfo(**base)
 
 
 def scenarios() -> dict:
-    chrome = b.app("Google Chrome", "chrome", cpu=71.0, mem=int(2.1 * GB), count=38, pids=(5120, 5188, 6004))
+    chrome = b.app(
+        "Google Chrome", "chrome", cpu=71.0, mem=int(2.1 * GB), count=38, pids=(5120, 5188, 6004)
+    )
     teams = b.app("Microsoft Teams", "teams", cpu=3.0, mem=int(1.6 * GB), count=6)
-    defender = b.app("Microsoft Defender", "defender", cpu=80.0, background="antivirus", read=40e6, pids=(3312,))
-    onedrive = b.app("Microsoft OneDrive", "onedrive", cpu=6.0, background="sync", read=2e6, write=60e6, pids=(7001,))
-    outlook = b.app("Microsoft Outlook", "outlook", cpu=2.0, mem=int(0.4 * GB), read=15e6, write=25e6, pids=(8800,))
+    defender = b.app(
+        "Microsoft Defender", "defender", cpu=80.0, background="antivirus", read=40e6, pids=(3312,)
+    )
+    onedrive = b.app(
+        "Microsoft OneDrive",
+        "onedrive",
+        cpu=6.0,
+        background="sync",
+        read=2e6,
+        write=60e6,
+        pids=(7001,),
+    )
+    outlook = b.app(
+        "Microsoft Outlook",
+        "outlook",
+        cpu=2.0,
+        mem=int(0.4 * GB),
+        read=15e6,
+        write=25e6,
+        pids=(8800,),
+    )
     many = b.app("Google Chrome", "chrome", cpu=20.0, mem=int(5.5 * GB), count=240)
     return {
         "quiet": dict(inp=b.rule_input(), fires=set()),
         "cpu_spike": dict(
-            inp=b.rule_input(window=b.history(600, cpu_pct=lambda s: 100.0 if 300 <= s < 302 else 9.0),
-                             app_history=b.app_history(600, 30, teams_sawtooth)),
-            fires=set()),
+            inp=b.rule_input(
+                window=b.history(600, cpu_pct=lambda s: 100.0 if 300 <= s < 302 else 9.0),
+                app_history=b.app_history(600, 30, teams_sawtooth),
+            ),
+            fires=set(),
+        ),
         "cpu_short_history": dict(
-            inp=b.rule_input(window=b.history(20, cpu_pct=99.0)), fires=set()),
+            inp=b.rule_input(window=b.history(20, cpu_pct=99.0)), fires=set()
+        ),
         "cpu_sustained": dict(
             inp=b.rule_input(
                 b.snapshot(processes=b.processes(chrome, outlook)),
                 window=b.history(600, cpu_pct=lambda s: 98.0 if s >= 400 else 12.0),
-                app_history=b.app_history(600, 30, chrome_busy)),
-            fires={"cpu_saturated"}),
+                app_history=b.app_history(600, 30, chrome_busy),
+            ),
+            fires={"cpu_saturated"},
+        ),
         "cpu_sustained_no_app": dict(
             inp=b.rule_input(b.snapshot(processes=None), window=b.history(300, cpu_pct=90.0)),
-            fires={"cpu_saturated"}),
+            fires={"cpu_saturated"},
+        ),
         "cpu_maintenance": dict(
             inp=b.rule_input(
                 b.snapshot(processes=b.processes(defender, outlook)),
                 window=b.history(600, cpu_pct=lambda s: 92.0 if s >= 300 else 10.0),
-                app_history=b.app_history(600, 30, defender_busy)),
-            fires={"cpu_maintenance"}),
+                app_history=b.app_history(600, 30, defender_busy),
+            ),
+            fires={"cpu_maintenance"},
+        ),
         "memory_exhausted": dict(
             inp=b.rule_input(
-                b.snapshot(memory=b.memory(used_pct=94.0, top=(chrome, teams)), processes=b.processes(chrome, teams)),
-                window=b.history(600, mem_used_pct=94.0, mem_available_bytes=0.9 * GB)),
-            fires={"memory_exhausted"}),
+                b.snapshot(
+                    memory=b.memory(used_pct=94.0, top=(chrome, teams)),
+                    processes=b.processes(chrome, teams),
+                ),
+                window=b.history(600, mem_used_pct=94.0, mem_available_bytes=0.9 * GB),
+            ),
+            fires={"memory_exhausted"},
+        ),
         "memory_exhausted_no_app": dict(
-            inp=b.rule_input(b.snapshot(memory=b.memory(used_pct=95.0), processes=None),
-                             window=b.history(600, mem_used_pct=95.0)),
-            fires={"memory_exhausted"}),
+            inp=b.rule_input(
+                b.snapshot(memory=b.memory(used_pct=95.0), processes=None),
+                window=b.history(600, mem_used_pct=95.0),
+            ),
+            fires={"memory_exhausted"},
+        ),
         "swap_storm": dict(
             inp=b.rule_input(
-                b.snapshot(memory=b.memory(used_pct=97.0, psi60=35.0, top=(chrome,)), processes=b.processes(chrome, teams)),
-                window=b.history(600, mem_used_pct=97.0, mem_available_bytes=0.3 * GB,
-                                 swap_in_pps=lambda s: 1800.0 if s >= 360 else 0.0,
-                                 swap_out_pps=lambda s: 1500.0 if s >= 360 else 0.0)),
-            fires={"swapping", "memory_exhausted"}),
+                b.snapshot(
+                    memory=b.memory(used_pct=97.0, psi60=35.0, top=(chrome,)),
+                    processes=b.processes(chrome, teams),
+                ),
+                window=b.history(
+                    600,
+                    mem_used_pct=97.0,
+                    mem_available_bytes=0.3 * GB,
+                    swap_in_pps=lambda s: 1800.0 if s >= 360 else 0.0,
+                    swap_out_pps=lambda s: 1500.0 if s >= 360 else 0.0,
+                ),
+            ),
+            fires={"swapping", "memory_exhausted"},
+        ),
         "swap_by_psi_only_no_app": dict(
-            inp=b.rule_input(b.snapshot(memory=b.memory(used_pct=80.0, psi60=18.0), processes=None)),
-            fires={"swapping"}),
+            inp=b.rule_input(
+                b.snapshot(memory=b.memory(used_pct=80.0, psi60=18.0), processes=None)
+            ),
+            fires={"swapping"},
+        ),
         "macos_pressure_critical": dict(
             inp=b.rule_input(b.snapshot(memory=b.memory(used_pct=85.0, level="critical"))),
-            fires={"swapping"}),
+            fires={"swapping"},
+        ),
         "disk_almost_full_small_drive": dict(
-            inp=b.rule_input(b.snapshot(disks=b.disks(b.volume(free=int(1.5 * GB), total=128 * GB)))),
-            fires={"disk_nearly_full"}),
+            inp=b.rule_input(
+                b.snapshot(disks=b.disks(b.volume(free=int(1.5 * GB), total=128 * GB)))
+            ),
+            fires={"disk_nearly_full"},
+        ),
         "disk_low_share_and_amount": dict(
             inp=b.rule_input(b.snapshot(disks=b.disks(b.volume(free=12 * GB, total=128 * GB)))),
-            fires={"disk_nearly_full"}),
+            fires={"disk_nearly_full"},
+        ),
         "disk_large_drive_low_share_is_fine": dict(
             inp=b.rule_input(b.snapshot(disks=b.disks(b.volume(free=60 * GB, total=1000 * GB)))),
-            fires=set()),
+            fires=set(),
+        ),
         "disk_second_drive_full": dict(
-            inp=b.rule_input(b.snapshot(disks=b.disks(b.volume(), b.volume("D:\\", free=int(0.8 * GB), total=256 * GB, main=False)))),
-            fires={"disk_nearly_full"}),
+            inp=b.rule_input(
+                b.snapshot(
+                    disks=b.disks(
+                        b.volume(), b.volume("D:\\", free=int(0.8 * GB), total=256 * GB, main=False)
+                    )
+                )
+            ),
+            fires={"disk_nearly_full"},
+        ),
         "disk_busy": dict(
-            inp=b.rule_input(b.snapshot(processes=b.processes(outlook, teams)), window=b.history(600, disk_busy_pct=lambda s: 99.0 if s >= 200 else 5.0)),
-            fires={"disk_busy"}),
+            inp=b.rule_input(
+                b.snapshot(processes=b.processes(outlook, teams)),
+                window=b.history(600, disk_busy_pct=lambda s: 99.0 if s >= 200 else 5.0),
+            ),
+            fires={"disk_busy"},
+        ),
         "disk_busy_sync": dict(
-            inp=b.rule_input(b.snapshot(processes=b.processes(onedrive, teams)), window=b.history(600, disk_busy_pct=97.0)),
-            fires={"disk_busy"}),
+            inp=b.rule_input(
+                b.snapshot(processes=b.processes(onedrive, teams)),
+                window=b.history(600, disk_busy_pct=97.0),
+            ),
+            fires={"disk_busy"},
+        ),
         "disk_busy_no_app": dict(
             inp=b.rule_input(b.snapshot(processes=None), window=b.history(600, disk_busy_pct=97.0)),
-            fires={"disk_busy"}),
+            fires={"disk_busy"},
+        ),
         "memory_leak": dict(
             inp=b.rule_input(app_history=b.app_history(720, 30, teams_leaking)),
-            fires={"app_memory_growth"}),
+            fires={"app_memory_growth"},
+        ),
         "memory_sawtooth": dict(
-            inp=b.rule_input(app_history=b.app_history(720, 30, teams_sawtooth)), fires=set()),
+            inp=b.rule_input(app_history=b.app_history(720, 30, teams_sawtooth)), fires=set()
+        ),
         "memory_leak_too_short": dict(
-            inp=b.rule_input(app_history=b.app_history(180, 30, teams_leaking)), fires=set()),
+            inp=b.rule_input(app_history=b.app_history(180, 30, teams_leaking)), fires=set()
+        ),
         "app_runaway": dict(
             inp=b.rule_input(app_history=b.app_history(420, 30, excel_stuck)),
-            fires={"app_cpu_runaway"}),
+            fires={"app_cpu_runaway"},
+        ),
         "maintenance_is_not_runaway": dict(
-            inp=b.rule_input(app_history=b.app_history(420, 30, defender_busy)), fires=set()),
+            inp=b.rule_input(app_history=b.app_history(420, 30, defender_busy)), fires=set()
+        ),
         "many_tabs": dict(
             inp=b.rule_input(b.snapshot(processes=b.processes(many, outlook))),
-            fires={"many_instances"}),
+            fires={"many_instances"},
+        ),
         "battery_low": dict(
-            inp=b.rule_input(b.snapshot(power=power(battery_pct=9.0, plugged_in=False, battery_time_left_s=1500))),
-            fires={"battery_low"}),
+            inp=b.rule_input(
+                b.snapshot(power=power(battery_pct=9.0, plugged_in=False, battery_time_left_s=1500))
+            ),
+            fires={"battery_low"},
+        ),
         "battery_low_but_charging": dict(
-            inp=b.rule_input(b.snapshot(power=power(battery_pct=9.0, plugged_in=True))), fires=set()),
+            inp=b.rule_input(b.snapshot(power=power(battery_pct=9.0, plugged_in=True))), fires=set()
+        ),
         "power_saver": dict(
             inp=b.rule_input(b.snapshot(power=power(power_saver=True, power_mode="Power saver"))),
-            fires={"power_saver"}),
+            fires={"power_saver"},
+        ),
         "power_saver_on_battery": dict(
-            inp=b.rule_input(b.snapshot(power=power(power_saver=True, power_mode="Power saver", plugged_in=False))),
-            fires={"power_saver"}),
+            inp=b.rule_input(
+                b.snapshot(
+                    power=power(power_saver=True, power_mode="Power saver", plugged_in=False)
+                )
+            ),
+            fires={"power_saver"},
+        ),
         "running_hot": dict(
-            inp=b.rule_input(b.snapshot(power=power(
-                temperatures=(Temperature("coretemp", "Package id 0", 97.0, 90.0, 100.0),),
-                hottest_c=97.0, hottest_over_high=True))),
-            fires={"running_hot"}),
+            inp=b.rule_input(
+                b.snapshot(
+                    power=power(
+                        temperatures=(Temperature("coretemp", "Package id 0", 97.0, 90.0, 100.0),),
+                        hottest_c=97.0,
+                        hottest_over_high=True,
+                    )
+                )
+            ),
+            fires={"running_hot"},
+        ),
         "restart_pending": dict(
-            inp=b.rule_input(b.snapshot(system=b.system(pending=True, sources=("Windows Update",)))),
-            fires={"restart_pending"}),
+            inp=b.rule_input(
+                b.snapshot(system=b.system(pending=True, sources=("Windows Update",)))
+            ),
+            fires={"restart_pending"},
+        ),
         "long_uptime": dict(
-            inp=b.rule_input(b.snapshot(system=b.system(uptime_s=23 * 86400))), fires={"uptime_long"}),
+            inp=b.rule_input(b.snapshot(system=b.system(uptime_s=23 * 86400))),
+            fires={"uptime_long"},
+        ),
         "disconnected": dict(
-            inp=b.rule_input(b.snapshot(network=b.network(connected=False))), fires={"network_disconnected"}),
+            inp=b.rule_input(b.snapshot(network=b.network(connected=False))),
+            fires={"network_disconnected"},
+        ),
     }

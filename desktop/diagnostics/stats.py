@@ -13,7 +13,9 @@ def recent(window: Mapping[str, Sequence[float]], key: str, seconds: float) -> l
     if not times:
         return []
     end = times[-1]
-    return [v for t, v in zip(times, values, strict=False) if t >= end - seconds and not math.isnan(v)]
+    return [
+        v for t, v in zip(times, values, strict=False) if t >= end - seconds and not math.isnan(v)
+    ]
 
 
 def window_mean(window: Mapping[str, Sequence[float]], key: str, seconds: float) -> float | None:

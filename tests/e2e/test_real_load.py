@@ -16,13 +16,22 @@ from desktop.diagnostics.thresholds import LIMITS
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(shutil.which("stress-ng") is None,
-                       reason="needs stress-ng from the system packages (apt install stress-ng); .ci/run installs it"),
+    pytest.mark.skipif(
+        shutil.which("stress-ng") is None,
+        reason="needs stress-ng from the system packages (apt install stress-ng); .ci/run installs it",
+    ),
 ]
 
 WATCH_S = LIMITS["min_observed_s"].default + 8
-LOAD_RULES = {"cpu_saturated", "cpu_maintenance", "memory_exhausted", "swapping", "disk_busy",
-              "app_cpu_runaway", "app_memory_growth"}
+LOAD_RULES = {
+    "cpu_saturated",
+    "cpu_maintenance",
+    "memory_exhausted",
+    "swapping",
+    "disk_busy",
+    "app_cpu_runaway",
+    "app_memory_growth",
+}
 
 
 def watch(seconds: float) -> Sampler:
@@ -46,7 +55,9 @@ def test_sustained_processor_load_is_found_and_the_program_named():
     import os
 
     cores = os.cpu_count() or 1
-    stress = subprocess.Popen(["stress-ng", "--cpu", str(cores), "--timeout", f"{int(WATCH_S) + 30}s", "--quiet"])
+    stress = subprocess.Popen(
+        ["stress-ng", "--cpu", str(cores), "--timeout", f"{int(WATCH_S) + 30}s", "--quiet"]
+    )
     try:
         time.sleep(1.0)  # let the workers start before watching
         sampler = watch(WATCH_S)

@@ -1,6 +1,5 @@
-import tomllib
-
 import pytest
+import tomllib
 
 from desktop.diagnostics.apps import BACKGROUND_KINDS, AppCatalog, default_catalog
 from desktop.resources_access import read_text

@@ -2,10 +2,10 @@
 values, not on the raw templates."""
 
 import re
-import tomllib
 
 import pytest
 import textstat
+import tomllib
 
 from desktop.diagnostics.explain import load_catalog
 from desktop.diagnostics.model import Symptom
@@ -107,7 +107,9 @@ NEUTRAL = {"uptime_long", "many_instances"}
 
 
 def test_explanations_say_it_is_not_the_persons_doing():
-    explanations = [t for n, t in TEXTS if n.endswith("/explanation") and n.split("/")[1] not in NEUTRAL]
+    explanations = [
+        t for n, t in TEXTS if n.endswith("/explanation") and n.split("/")[1] not in NEUTRAL
+    ]
     assert explanations
     missing = [t for t in explanations if "not something you did" not in t]
     assert not missing, missing

@@ -18,8 +18,13 @@ def ally(*args, env=None, timeout=60):
     environment.pop("WAYLAND_DISPLAY", None)
     environment.pop("QT_QPA_PLATFORM", None)
     environment.update(env or {})
-    return subprocess.run([sys.executable, "-m", "desktop", *args], capture_output=True, text=True,
-                          env=environment, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "desktop", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=timeout,
+    )
 
 
 def test_diagnose_json_has_the_documented_shape():
@@ -31,14 +36,30 @@ def test_diagnose_json_has_the_documented_shape():
     assert doc["collected_at"].endswith("Z")
     datetime.fromisoformat(doc["collected_at"].replace("Z", "+00:00"))
     assert 0 < doc["duration_ms"] < 5000
-    assert set(doc["sections"]) >= {"system", "processor", "memory", "disks", "processes", "power", "network"}
+    assert set(doc["sections"]) >= {
+        "system",
+        "processor",
+        "memory",
+        "disks",
+        "processes",
+        "power",
+        "network",
+    }
     for section in doc["sections"].values():
         assert section["status"] in ("ok", "unavailable", "error")
         if section["status"] != "ok":
             assert section["reason"]
     assert isinstance(doc["findings"], list)
     for f in doc["findings"]:
-        assert set(f) >= {"id", "severity", "headline", "explanation", "advice", "it_detail", "evidence"}
+        assert set(f) >= {
+            "id",
+            "severity",
+            "headline",
+            "explanation",
+            "advice",
+            "it_detail",
+            "evidence",
+        }
     assert doc["summary"]["headline"] and doc["summary"]["explanation"]
     assert doc["ally_version"] == __version__
     # Rates were measured over the warm-up, not left at zero-from-nothing.

@@ -21,7 +21,8 @@ def denied(ctx):
 
 
 def permission(ctx):
-    open("/proc/1/mem", "rb").read(1)  # denied to everyone, root included, without ptrace
+    with open("/proc/1/mem", "rb") as fh:  # denied to everyone, root included, without ptrace
+        fh.read(1)
     raise PermissionError("expected a permission error")
 
 
@@ -55,7 +56,10 @@ def test_failing_probes_do_not_take_the_others_down():
     assert s["raises"].status is Status.ERROR and "garbage" in s["raises"].reason
     assert s["denied"].status is Status.ERROR and "permission denied" in s["denied"].reason
     assert s["permission"].status is Status.ERROR and "ermission" in s["permission"].reason
-    assert s["missing"].status is Status.UNAVAILABLE and s["missing"].reason == "no such sensor on this computer"
+    assert (
+        s["missing"].status is Status.UNAVAILABLE
+        and s["missing"].reason == "no such sensor on this computer"
+    )
     assert s["hangs"].status is Status.ERROR and "no answer within 0.4 s" in s["hangs"].reason
     for probe in PROBES:
         assert s[probe.name].status in (Status.OK, Status.UNAVAILABLE), probe.name

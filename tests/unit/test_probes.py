@@ -23,7 +23,15 @@ def snapshot():
 
 
 def test_every_probe_reports_and_serialises(snapshot):
-    assert set(snapshot.sections) == {"system", "processor", "memory", "disks", "processes", "power", "network"}
+    assert set(snapshot.sections) == {
+        "system",
+        "processor",
+        "memory",
+        "disks",
+        "processes",
+        "power",
+        "network",
+    }
     for name, section in snapshot.sections.items():
         assert section.status in (Status.OK, Status.UNAVAILABLE), (name, section.reason)
         json.dumps(section.to_dict())

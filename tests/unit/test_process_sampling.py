@@ -10,7 +10,9 @@ import pytest
 
 from desktop.diagnostics.process_sampling import ProcessSampler
 
-linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process names via exec on Linux")
+linux_only = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="process names via exec on Linux"
+)
 
 
 def start_named(tmp_path, name: str, code: str) -> subprocess.Popen:
@@ -96,7 +98,10 @@ def test_a_process_vanishing_mid_walk_is_skipped_and_counted(tmp_path, children)
     assert sample.apps  # everything else is still there
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to drop to an unprivileged user")
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0,
+    reason="needs root to drop to an unprivileged user",
+)
 def test_processes_that_refuse_to_be_read_leave_gaps_not_failures():
     code = (
         "import os, time, json\n"
@@ -107,7 +112,9 @@ def test_processes_that_refuse_to_be_read_leave_gaps_not_failures():
         "print(json.dumps({'apps': len(x.apps), 'io_unknown': sum(a.read_bps is None for a in x.apps)}))\n"
     )
     env = dict(os.environ, PYTHONPATH=os.getcwd())
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=30)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=30
+    )
     assert out.returncode == 0, out.stderr
     import json
 

@@ -63,7 +63,9 @@ def test_swap_storm_is_critical_and_leads_for_slow():
 def test_a_filling_drive_goes_from_fine_to_warning_to_critical():
     levels = []
     for free in (40, 12, 4, 1.5):
-        inp = b.rule_input(b.snapshot(disks=b.disks(b.volume(free=int(free * b.GB), total=128 * b.GB))))
+        inp = b.rule_input(
+            b.snapshot(disks=b.disks(b.volume(free=int(free * b.GB), total=128 * b.GB)))
+        )
         found, _ = evaluate(inp)
         levels.append(found[0].severity.value if found else "none")
     assert levels == ["none", "warning", "warning", "critical"]
@@ -76,8 +78,12 @@ def test_main_drive_is_called_by_its_letter():
 
 
 def test_many_instances_is_a_warning_when_memory_is_tight():
-    inp = b.rule_input(b.snapshot(memory=b.memory(used_pct=93.0),
-                                  processes=b.processes(b.app("Google Chrome", "chrome", count=240))))
+    inp = b.rule_input(
+        b.snapshot(
+            memory=b.memory(used_pct=93.0),
+            processes=b.processes(b.app("Google Chrome", "chrome", count=240)),
+        )
+    )
     assert {f.id: f for f in evaluate(inp)[0]}["many_instances"].severity is Severity.WARNING
     assert fired("many_tabs")["many_instances"].severity is Severity.NOTICE
 
@@ -89,8 +95,10 @@ def test_thresholds_from_policy_change_the_outcome():
 
 
 def test_bad_threshold_overrides_are_explained_and_ignored():
-    t = Thresholds({"cpu_busy_pct": "high", "cpu_busy_pc": 50, "swap_pps": -3, "battery_low_pct": 20},
-                   source="/etc/ally/policy.toml")
+    t = Thresholds(
+        {"cpu_busy_pct": "high", "cpu_busy_pc": 50, "swap_pps": -3, "battery_low_pct": 20},
+        source="/etc/ally/policy.toml",
+    )
     assert t["cpu_busy_pct"] == 85 and t["swap_pps"] == 200 and t["battery_low_pct"] == 20
     assert len(t.problems) == 3
     assert all(p.startswith("/etc/ally/policy.toml: [thresholds] ") for p in t.problems)

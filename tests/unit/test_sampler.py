@@ -7,16 +7,37 @@ from desktop.diagnostics.sampler import Sampler, SamplerSettings, rates
 
 def counters(mono, busy, total, swap_in=0, swap_out=0, read=0, write=0, busy_ms=0, rx=0, tx=0):
     return Counters(
-        monotonic=mono, wall=1000.0 + mono, cpu_busy=busy, cpu_total=total, per_core=(),
-        mem_total=1000, mem_available=250, swap_total=100, swap_free=75,
-        swap_in_pages=swap_in, swap_out_pages=swap_out,
-        disks={"sda": DiskCounters(read, write, busy_ms)}, net={"eth0": (rx, tx)}, load1=1.5,
+        monotonic=mono,
+        wall=1000.0 + mono,
+        cpu_busy=busy,
+        cpu_total=total,
+        per_core=(),
+        mem_total=1000,
+        mem_available=250,
+        swap_total=100,
+        swap_free=75,
+        swap_in_pages=swap_in,
+        swap_out_pages=swap_out,
+        disks={"sda": DiskCounters(read, write, busy_ms)},
+        net={"eth0": (rx, tx)},
+        load1=1.5,
     )
 
 
 def test_rates_from_two_readings():
     a = counters(10.0, 100, 1000)
-    b = counters(12.0, 400, 1400, swap_in=100, swap_out=300, read=2000, write=4000, busy_ms=1000, rx=600, tx=200)
+    b = counters(
+        12.0,
+        400,
+        1400,
+        swap_in=100,
+        swap_out=300,
+        read=2000,
+        write=4000,
+        busy_ms=1000,
+        rx=600,
+        tx=200,
+    )
     r = rates(a, b)
     assert r["cpu_pct"] == 75.0
     assert r["mem_used_pct"] == 75.0
@@ -75,7 +96,9 @@ def test_warm_up_samples_on_schedule_and_leaves_history():
 
 def test_sample_now_is_safe_from_many_threads():
     s = Sampler(SamplerSettings(interval_s=1, window_s=600))
-    threads = [threading.Thread(target=lambda: [s.sample_now() for _ in range(20)]) for _ in range(4)]
+    threads = [
+        threading.Thread(target=lambda: [s.sample_now() for _ in range(20)]) for _ in range(4)
+    ]
     for t in threads:
         t.start()
     for t in threads:

@@ -53,7 +53,8 @@ def check(ctx: ProbeContext) -> ProcessorInfo:
     if prev is not None:
         use = _pct(now.cpu_busy - prev.cpu_busy, now.cpu_total - prev.cpu_total)
         per_core = tuple(
-            _pct(b1 - b0, t1 - t0) or 0.0 for (b0, t0), (b1, t1) in zip(prev.per_core, now.per_core, strict=False)
+            _pct(b1 - b0, t1 - t0) or 0.0
+            for (b0, t0), (b1, t1) in zip(prev.per_core, now.per_core, strict=False)
         )
     loads: tuple[float | None, ...] = (None, None, None)
     if hasattr(os, "getloadavg"):

@@ -35,7 +35,11 @@ def judge(
         return None
     end = times[-1]
     span = t["recent_window_s"] if window_s is None else window_s
-    pairs = [(ts, v) for ts, v in zip(times, values, strict=False) if ts >= end - span and not math.isnan(v)]
+    pairs = [
+        (ts, v)
+        for ts, v in zip(times, values, strict=False)
+        if ts >= end - span and not math.isnan(v)
+    ]
     if len(pairs) < 2:
         return None
     observed = pairs[-1][0] - pairs[0][0]
