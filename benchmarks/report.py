@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 from pathlib import Path
 
 from benchmarks import bench_diagnose, bench_light_sample, bench_sampler_cpu
@@ -25,6 +26,11 @@ def main() -> None:
         help="how long the background sampler runs (default 300 = 5 minutes)",
     )
     args = parser.parse_args()
+    # Benchmarks measure this machine, not the network: the active network walk stays off
+    # (it would send checks beyond this machine). Its timing is tested in namespaces.
+    os.environ["ALLY_POLICY"] = str(
+        Path(__file__).parent.parent / "tests" / "data" / "policy-no-active-network.toml"
+    )
 
     print("light sample vs raw /proc ...", flush=True)
     light = bench_light_sample.run()

@@ -13,6 +13,8 @@ from desktop.diagnostics.findings import RuleInput
 from desktop.diagnostics.history import AppSample, History
 from desktop.diagnostics.metrics import HISTORY_COLUMNS
 from desktop.diagnostics.model import Section, Snapshot, Symptom
+from desktop.diagnostics.net.wifi import WifiLink
+from desktop.diagnostics.probes.connectivity import ConnectivityInfo
 from desktop.diagnostics.probes.disks import DisksInfo, Volume
 from desktop.diagnostics.probes.memory import MemoryInfo, MemoryPressure, MemoryUser
 from desktop.diagnostics.probes.network import Interface, NetworkBasics
@@ -208,6 +210,43 @@ def network(connected=True) -> NetworkBasics:
     return NetworkBasics(connected, (iface,), 100.0, 50.0, 100.0, 50.0)
 
 
+def connectivity(**kw) -> ConnectivityInfo:
+    """A healthy full walk; pass fields to break one link."""
+    from desktop.diagnostics.net.http_checks import HttpCheck
+    from desktop.diagnostics.net.names import ResolverAnswer, SystemLookup
+    from desktop.diagnostics.net.reach import PathQuality
+    from desktop.diagnostics.probes.connectivity import GatewayCheck, NameLookup, ServerCheck, Step
+
+    base = dict(
+        mode="full",
+        connected=True,
+        wifi=(WifiLink("Wi-Fi", "Office", 82.0, None, 866.0, 866.0, "netsh"),),
+        gateway=GatewayCheck("10.1.2.1", "Wi-Fi", True, 2.1, "tcp/53: refused (the host answered)"),
+        name_lookup=NameLookup(
+            "connectivitycheck.gstatic.com",
+            (ResolverAnswer("10.1.0.53", True, 4.2, None),),
+            SystemLookup("connectivitycheck.gstatic.com", True, ("142.250.74.35",), 5.0, None),
+        ),
+        captive_check=HttpCheck(
+            "http://connectivitycheck.gstatic.com/generate_204", True, 204, 31.0, None
+        ),
+        internet=(HttpCheck("https://www.gstatic.com/generate_204", True, 204, 58.0, None),),
+        vpn_required=False,
+        vpn_interfaces=(),
+        it_servers=(ServerCheck("file server", "fs.corp.example", 445, True, 6.0, None),),
+        quality=PathQuality("10.1.2.1", 53, 5, 5, 0.0, 2.3, 4.0),
+        recv_bps_5m_mean=120_000.0,
+        sent_bps_5m_mean=30_000.0,
+        steps=(
+            Step("link", "ok", 0.0, "Wi-Fi (wireless) 10.1.2.3"),
+            Step("gateway", "ok", 2.1, "10.1.2.1 via Wi-Fi: tcp/53: refused (the host answered)"),
+        ),
+        total_ms=640.0,
+    )
+    base.update(kw)
+    return ConnectivityInfo(**base)
+
+
 def snapshot(symptom: Symptom = Symptom.SLOW, **data) -> Snapshot:
     defaults = {
         "system": system(),
@@ -216,6 +255,7 @@ def snapshot(symptom: Symptom = Symptom.SLOW, **data) -> Snapshot:
         "disks": disks(),
         "processes": processes(app("Microsoft Outlook", cpu=2.0)),
         "network": network(),
+        "connectivity": connectivity(),
     }
     defaults.update(data)
     sections = {

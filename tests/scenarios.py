@@ -9,6 +9,11 @@ from __future__ import annotations
 import math
 
 from desktop.diagnostics.history import AppSample
+from desktop.diagnostics.net.http_checks import HttpCheck
+from desktop.diagnostics.net.names import ResolverAnswer, SystemLookup
+from desktop.diagnostics.net.reach import PathQuality
+from desktop.diagnostics.net.wifi import WifiLink
+from desktop.diagnostics.probes.connectivity import GatewayCheck, NameLookup, ServerCheck
 from desktop.diagnostics.probes.power import PowerInfo, Temperature
 from tests import builders as b
 
@@ -272,6 +277,186 @@ def scenarios() -> dict:
         "long_uptime": dict(
             inp=b.rule_input(b.snapshot(system=b.system(uptime_s=23 * 86400))),
             fires={"uptime_long"},
+        ),
+        "gateway_missing": dict(
+            inp=b.rule_input(b.snapshot(connectivity=b.connectivity(gateway=None))),
+            fires={"gateway_missing"},
+        ),
+        "gateway_unreachable": dict(
+            inp=b.rule_input(
+                b.snapshot(
+                    connectivity=b.connectivity(
+                        gateway=GatewayCheck(
+                            "10.1.2.1", "eth0", False, None, "tcp/53: no answer within 1.0 s"
+                        ),
+                        name_lookup=NameLookup(
+                            "connectivitycheck.gstatic.com",
+                            (),
+                            SystemLookup(
+                                "connectivitycheck.gstatic.com",
+                                False,
+                                (),
+                                None,
+                                "no answer within 1.5 s",
+                            ),
+                        ),
+                        internet=(
+                            HttpCheck(
+                                "https://www.gstatic.com/generate_204",
+                                False,
+                                None,
+                                None,
+                                "timed out",
+                            ),
+                        ),
+                    )
+                )
+            ),
+            fires={"gateway_unreachable"},
+        ),
+        "captive_portal": dict(
+            inp=b.rule_input(
+                b.snapshot(
+                    connectivity=b.connectivity(
+                        captive_check=HttpCheck(
+                            "http://connectivitycheck.gstatic.com/generate_204",
+                            False,
+                            302,
+                            40.0,
+                            "expected 204, got 302",
+                            "login.hotel-wifi.example",
+                            True,
+                        ),
+                        internet=(
+                            HttpCheck(
+                                "https://www.gstatic.com/generate_204",
+                                False,
+                                None,
+                                None,
+                                "certificate problem: hostname mismatch",
+                            ),
+                        ),
+                    )
+                )
+            ),
+            fires={"captive_portal"},
+        ),
+        "name_lookup_failed": dict(
+            inp=b.rule_input(
+                b.snapshot(
+                    connectivity=b.connectivity(
+                        name_lookup=NameLookup(
+                            "connectivitycheck.gstatic.com",
+                            (ResolverAnswer("10.1.0.53", False, None, "no answer within 1.2 s"),),
+                            SystemLookup(
+                                "connectivitycheck.gstatic.com",
+                                False,
+                                (),
+                                None,
+                                "no answer within 1.5 s",
+                            ),
+                        ),
+                        captive_check=HttpCheck(
+                            "http://connectivitycheck.gstatic.com/generate_204",
+                            False,
+                            None,
+                            None,
+                            "the name could not be looked up",
+                        ),
+                        internet=(
+                            HttpCheck(
+                                "https://www.gstatic.com/generate_204",
+                                False,
+                                None,
+                                None,
+                                "the name could not be looked up",
+                            ),
+                        ),
+                    )
+                )
+            ),
+            fires={"name_lookup_failed"},
+        ),
+        "internet_unreachable": dict(
+            inp=b.rule_input(
+                b.snapshot(
+                    connectivity=b.connectivity(
+                        captive_check=HttpCheck(
+                            "http://connectivitycheck.gstatic.com/generate_204",
+                            False,
+                            None,
+                            None,
+                            "no connection within 1.5 s",
+                        ),
+                        internet=(
+                            HttpCheck(
+                                "https://www.gstatic.com/generate_204",
+                                False,
+                                None,
+                                None,
+                                "no connection within 1.5 s",
+                            ),
+                        ),
+                    )
+                )
+            ),
+            fires={"internet_unreachable"},
+        ),
+        "vpn_down": dict(
+            inp=b.rule_input(b.snapshot(connectivity=b.connectivity(vpn_required=True))),
+            fires={"vpn_down"},
+        ),
+        "it_servers_down": dict(
+            inp=b.rule_input(
+                b.snapshot(
+                    connectivity=b.connectivity(
+                        it_servers=(
+                            ServerCheck(
+                                "file server",
+                                "fs.corp.example",
+                                445,
+                                False,
+                                None,
+                                "no answer within 1.5 s",
+                            ),
+                            ServerCheck("mail", "mail.corp.example", 443, True, 12.0, None),
+                        )
+                    )
+                )
+            ),
+            fires={"it_servers_unreachable"},
+        ),
+        "wifi_weak": dict(
+            inp=b.rule_input(
+                b.snapshot(
+                    connectivity=b.connectivity(
+                        wifi=(
+                            WifiLink("wlan0", None, 22.0, -89.0, None, None, "/proc/net/wireless"),
+                        )
+                    )
+                )
+            ),
+            fires={"wifi_weak"},
+        ),
+        "connection_slow": dict(
+            inp=b.rule_input(
+                b.snapshot(
+                    connectivity=b.connectivity(
+                        quality=PathQuality("10.1.2.1", 53, 5, 5, 0.0, 420.0, 610.0)
+                    )
+                )
+            ),
+            fires={"connection_slow"},
+        ),
+        "connection_lossy": dict(
+            inp=b.rule_input(
+                b.snapshot(
+                    connectivity=b.connectivity(
+                        quality=PathQuality("10.1.2.1", 53, 5, 3, 40.0, 12.0, 30.0)
+                    )
+                )
+            ),
+            fires={"connection_slow"},
         ),
         "disconnected": dict(
             inp=b.rule_input(b.snapshot(network=b.network(connected=False))),

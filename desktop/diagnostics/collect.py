@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 
 import psutil
 
+from desktop.config import Policy
 from desktop.diagnostics.apps import AppCatalog, default_catalog
 from desktop.diagnostics.bounded import Pending
 from desktop.diagnostics.history import compact_window
@@ -23,7 +24,7 @@ from desktop.diagnostics.sampler import Sampler
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TOTAL_TIMEOUT_S = 3.0
+DEFAULT_TOTAL_TIMEOUT_S = 5.0  # the network walk may take up to its own 4.5 s bound
 DEFAULT_WARM_UP_S = 1.0
 
 
@@ -40,6 +41,7 @@ def collect(
     total_timeout_s: float = DEFAULT_TOTAL_TIMEOUT_S,
     warm_up_s: float = DEFAULT_WARM_UP_S,
     catalog: AppCatalog | None = None,
+    policy: Policy | None = None,
 ) -> Snapshot:
     """Check the machine for ``symptom``; returns within about ``total_timeout_s``.
 
@@ -53,7 +55,7 @@ def collect(
     sampler.warm_up(warm_up_s)
     begun = time.monotonic()
     previous, current = sampler.sample_now()
-    ctx = ProbeContext(symptom, sampler, previous, current, catalog or default_catalog())
+    ctx = ProbeContext(symptom, sampler, previous, current, catalog or default_catalog(), policy)
 
     chosen = [
         p for p in (probes if probes is not None else default_probes()) if p.applies_to(symptom)

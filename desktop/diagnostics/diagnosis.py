@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from desktop import __version__
+from desktop.config import Policy
 from desktop.diagnostics.collect import DEFAULT_TOTAL_TIMEOUT_S, DEFAULT_WARM_UP_S, collect
 from desktop.diagnostics.explain import Catalog, Explanation, Summary, load_catalog
 from desktop.diagnostics.findings import RuleInput
@@ -58,12 +59,21 @@ def diagnose(
     warm_up_s: float = DEFAULT_WARM_UP_S,
     total_timeout_s: float = DEFAULT_TOTAL_TIMEOUT_S,
     probes: Sequence[Probe] | None = None,
+    policy: Policy | None = None,
 ) -> Diagnosis:
+    """Measure, judge and explain. Without ``policy`` IT's policy file is read (or the
+    defaults used); its threshold overrides apply unless ``thresholds`` is given."""
     symptom = Symptom(symptom)
+    policy = policy if policy is not None else Policy.load()
     sampler = sampler or Sampler()
-    thresholds = thresholds or Thresholds()
+    thresholds = thresholds or Thresholds(policy.thresholds, source=policy.source or "policy")
     snapshot = collect(
-        symptom, sampler, probes=probes, total_timeout_s=total_timeout_s, warm_up_s=warm_up_s
+        symptom,
+        sampler,
+        probes=probes,
+        total_timeout_s=total_timeout_s,
+        warm_up_s=warm_up_s,
+        policy=policy,
     )
     inp = RuleInput(
         snapshot=snapshot,
@@ -73,7 +83,7 @@ def diagnose(
     )
     findings, failed = evaluate(inp)
     explained, summary = (catalog or load_catalog()).explain_all(findings, symptom)
-    notes = list(thresholds.problems)
+    notes = [*policy.problems, *thresholds.problems]
     if inp.observed_s < thresholds["min_observed_s"]:
         notes.append(
             f"History covers {inp.observed_s:.0f} s ({len(inp.window.get('t', []))} samples): "

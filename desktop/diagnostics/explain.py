@@ -90,12 +90,21 @@ def fill(template: str, values: Mapping[str, Any]) -> str:
 def _it_values(evidence: Mapping[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for key, value in evidence.items():
-        values[key] = "unknown" if value is None else value
+        values[key] = "unknown" if value is None else _flat(value)
         if key.endswith("_bytes") and isinstance(value, (int, float)):
             values[f"{key}_h"] = f"{wording.size(value)} ({int(value)} B)"
         elif key.endswith("_bytes"):
             values[f"{key}_h"] = "unknown"
     return values
+
+
+def _flat(value: Any) -> Any:
+    """Lists and tables as one readable line for IT."""
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_flat(v)}" for k, v in value.items()) or "none"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(_flat(v)) for v in value) or "none"
+    return "unknown" if value is None else value
 
 
 class Catalog:

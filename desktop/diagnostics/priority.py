@@ -28,9 +28,23 @@ _SLOW = (
     "uptime_long",
 )
 
+# The chain from this computer outwards, in order: the first broken link explains the rest.
+_NETWORK = (
+    "network_disconnected",
+    "gateway_missing",
+    "gateway_unreachable",
+    "captive_portal",
+    "name_lookup_failed",
+    "internet_unreachable",
+    "vpn_down",
+    "it_servers_unreachable",
+    "wifi_weak",
+    "connection_slow",
+)
+
 RELEVANT: dict[Symptom, tuple[str, ...]] = {
-    Symptom.SLOW: _SLOW,
-    Symptom.INTERNET: ("network_disconnected",),
+    Symptom.SLOW: (*_SLOW, "wifi_weak", "connection_slow"),
+    Symptom.INTERNET: _NETWORK,
     Symptom.APP: (
         "app_cpu_runaway",
         "app_memory_growth",
@@ -41,8 +55,13 @@ RELEVANT: dict[Symptom, tuple[str, ...]] = {
         "restart_pending",
         "uptime_long",
     ),
-    Symptom.PRINTING: ("network_disconnected", "restart_pending"),
-    Symptom.OTHER: ("network_disconnected", *_SLOW),
+    Symptom.PRINTING: (
+        "network_disconnected",
+        "gateway_missing",
+        "gateway_unreachable",
+        "restart_pending",
+    ),
+    Symptom.OTHER: (*_NETWORK, *_SLOW),
 }
 
 

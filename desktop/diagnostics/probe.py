@@ -34,7 +34,11 @@ class ProbeContext:
         previous: Counters | None,
         current: Counters,
         catalog: AppCatalog,
+        policy: Any = None,  # desktop.config.Policy; None reads IT's policy file
     ) -> None:
+        from desktop.config import Policy
+
+        self.policy = policy if policy is not None else Policy.load()
         self.symptom = symptom
         self.sampler = sampler
         self.previous = previous

@@ -66,6 +66,12 @@ LIMITS: dict[str, Limit] = {
     "battery_low_pct": Limit(15, "%", "on battery, below this the OS starts saving power"),
     "battery_critical_pct": Limit(5, "%", "the computer may switch off soon"),
     "temperature_hot_c": Limit(90, "°C", "used where the sensor gives no 'high' mark of its own"),
+    # Network
+    "wifi_weak_pct": Limit(40, "%", "signal quality below this drops and slows the connection"),
+    "rtt_slow_ms": Limit(
+        300, "ms", "round trip to the nearest answering hop; calls and pages stall above it"
+    ),
+    "loss_pct": Limit(10, "%", "lost connection attempts; each loss costs a second or more"),
     # Restarts
     "uptime_long_s": Limit(
         14 * 86400, "s", "two weeks without a restart: updates and leaks pile up"

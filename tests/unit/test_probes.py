@@ -31,6 +31,7 @@ def test_every_probe_reports_and_serialises(snapshot):
         "processes",
         "power",
         "network",
+        "connectivity",
     }
     for name, section in snapshot.sections.items():
         assert section.status in (Status.OK, Status.UNAVAILABLE), (name, section.reason)
@@ -83,6 +84,12 @@ def test_network_basics(snapshot):
     n = snapshot.section_data("network")
     assert all(i.name != "lo" for i in n.interfaces)
     assert n.connected == any(i.is_up and (i.ipv4 or i.ipv6) for i in n.interfaces)
+
+
+def test_the_network_walk_obeys_the_policy_that_turns_it_off(snapshot):
+    section = snapshot.sections["connectivity"]
+    assert section.status is Status.UNAVAILABLE
+    assert "turned off by IT policy" in section.reason
 
 
 def test_power_is_ok_or_says_why_not(snapshot):

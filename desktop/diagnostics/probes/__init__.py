@@ -1,7 +1,16 @@
 """Every probe, registered in one place. Adding an area means adding one module here."""
 
 from desktop.diagnostics.probe import Probe
-from desktop.diagnostics.probes import disks, memory, network, power, processes, processor, system
+from desktop.diagnostics.probes import (
+    connectivity,
+    disks,
+    memory,
+    network,
+    power,
+    processes,
+    processor,
+    system,
+)
 
 PROBES: tuple[Probe, ...] = (
     system.PROBE,
@@ -11,4 +20,5 @@ PROBES: tuple[Probe, ...] = (
     processes.PROBE,
     power.PROBE,
     network.PROBE,
+    connectivity.PROBE,
 )

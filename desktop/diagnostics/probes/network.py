@@ -30,6 +30,22 @@ _VPN_PREFIXES = (
     "nordlynx",
     "proton",
 )
+# Windows names adapters after the product ("Cisco AnyConnect Secure Mobility Client ...").
+_VPN_WORDS = (
+    "vpn",
+    "anyconnect",
+    "globalprotect",
+    "pangp",
+    "fortinet",
+    "forticlient",
+    "wireguard",
+    "openvpn",
+    "tap-windows",
+    "zscaler",
+    "juniper",
+    "pulse secure",
+    "checkpoint",
+)
 _VIRTUAL_PREFIXES = (
     "docker",
     "br-",
@@ -78,7 +94,7 @@ class NetworkBasics:
 
 def interface_kind(name: str, sys_net: Path = SYS_NET) -> str:
     low = name.lower()
-    if low.startswith(_VPN_PREFIXES):
+    if low.startswith(_VPN_PREFIXES) or any(w in low for w in _VPN_WORDS):
         return "vpn"
     if sys.platform.startswith("linux") and sys_net.exists():
         base = sys_net / name

@@ -18,6 +18,7 @@ from desktop.diagnostics.rules import (
     many_instances,
     memory_exhausted,
     network_basics,
+    network_chain,
     power,
     processor_busy,
     restart,
@@ -43,6 +44,9 @@ RULES: tuple[Rule, ...] = (
     restart.pending,
     restart.overdue,
     network_basics.disconnected,
+    network_chain.first_broken_link,
+    network_chain.weak_wifi,
+    network_chain.slow_path,
 )
 
 

@@ -1,0 +1,287 @@
+"""IT's policy: one TOML file per machine, read once, checked key by key.
+
+Where it lives: /etc/ally/policy.toml (Linux), %ProgramData%\\Ally\\policy.toml (Windows),
+/Library/Application Support/Ally/policy.toml (macOS); ``ALLY_POLICY`` names another file.
+A missing file means "all defaults". A bad value never stops Ally: the problem is noted
+with the file, the key and what was expected, and the default is used.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import tomllib
+
+ENV_POLICY = "ALLY_POLICY"
+
+
+def default_policy_path(
+    platform: str = sys.platform, environ: Mapping[str, str] | None = None
+) -> Path:
+    env = os.environ if environ is None else environ
+    if platform.startswith("win"):
+        return Path(env.get("ProgramData", r"C:\ProgramData")) / "Ally" / "policy.toml"
+    if platform == "darwin":
+        return Path("/Library/Application Support/Ally/policy.toml")
+    return Path("/etc/ally/policy.toml")
+
+
+@dataclass(frozen=True)
+class ItServer:
+    host: str
+    port: int
+    name: str  # how IT calls it: "file server", "mail"
+
+
+@dataclass(frozen=True)
+class NetworkPolicy:
+    # A plain-HTTP check on purpose: a hotel or guest Wi-Fi login page can only step in on
+    # plain HTTP, so this is how a captive portal shows itself. It sends nothing but a GET.
+    check_url: str = "http://connectivitycheck.gstatic.com/generate_204"
+    check_status: int = 204
+    https_endpoints: tuple[str, ...] = ("https://www.gstatic.com/generate_204",)
+    lookup_name: str = "connectivitycheck.gstatic.com"
+    it_servers: tuple[ItServer, ...] = ()
+    vpn_required: bool = False
+    ca_bundle: str | None = None  # a company CA for HTTPS checks; certificate checks stay on
+    active_checks: bool = True  # IT may forbid sending anything from endpoints: basics only
+    active_checks: bool = True  # IT may forbid sending anything from endpoints: basics only
+
+
+@dataclass(frozen=True)
+class ItContact:
+    email: str | None = None
+    phone: str | None = None
+    hours: str | None = None
+    where: str | None = None  # where to find IT in person
+
+
+@dataclass(frozen=True)
+class Policy:
+    source: str | None = None  # the file it came from, None for defaults
+    organisation: str | None = None
+    it_contact: ItContact = field(default_factory=ItContact)
+    thresholds: Mapping[str, Any] = field(default_factory=dict)  # checked by Thresholds
+    sampling_interval_s: float = 2.0
+    network: NetworkPolicy = field(default_factory=NetworkPolicy)
+    problems: tuple[str, ...] = ()
+
+    @classmethod
+    def load(
+        cls, path: Path | str | None = None, environ: Mapping[str, str] | None = None
+    ) -> Policy:
+        env = os.environ if environ is None else environ
+        chosen = (
+            Path(path)
+            if path
+            else Path(env[ENV_POLICY])
+            if env.get(ENV_POLICY)
+            else default_policy_path()
+        )
+        try:
+            text = chosen.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            if path or env.get(ENV_POLICY):
+                return cls(
+                    problems=(f"{chosen}: the policy file does not exist; defaults are used",)
+                )
+            return cls()
+        except OSError as exc:
+            return cls(
+                problems=(f"{chosen}: cannot be read ({exc.strerror or exc}); defaults are used",)
+            )
+        except UnicodeDecodeError:
+            return cls(problems=(f"{chosen}: is not UTF-8 text; defaults are used",))
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            return cls(
+                source=str(chosen),
+                problems=(f"{chosen}: is not valid TOML ({exc}); defaults are used",),
+            )
+        return cls.from_dict(data, str(chosen))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], source: str = "policy") -> Policy:
+        problems: list[str] = []
+        reader = _Reader(source, problems)
+        known = {"organisation", "it_contact", "thresholds", "sampling", "network"}
+        for key in data:
+            if key not in known:
+                problems.append(
+                    f"{source}: '{key}' is not a policy setting Ally knows; it is ignored"
+                )
+        contact = reader.table(data, "it_contact")
+        contact_values = {
+            f.name: reader.value(contact, "it_contact", f.name, str, None)
+            for f in fields(ItContact)
+        }
+        reader.unknown(contact, "it_contact", contact_values)
+        sampling = reader.table(data, "sampling")
+        interval = reader.value(
+            sampling,
+            "sampling",
+            "interval_s",
+            float,
+            2.0,
+            lambda v: 0.5 <= v <= 60,
+            "a number of seconds from 0.5 to 60",
+        )
+        reader.unknown(sampling, "sampling", {"interval_s"})
+        thresholds = reader.table(data, "thresholds")
+        net = reader.table(data, "network")
+        defaults = NetworkPolicy()
+        network = NetworkPolicy(
+            check_url=reader.value(
+                net, "network", "check_url", str, defaults.check_url, _is_url, "an http(s):// URL"
+            ),
+            check_status=reader.value(
+                net,
+                "network",
+                "check_status",
+                int,
+                defaults.check_status,
+                lambda v: 100 <= v <= 599,
+                "an HTTP status code",
+            ),
+            https_endpoints=tuple(
+                reader.value(
+                    net,
+                    "network",
+                    "https_endpoints",
+                    list,
+                    list(defaults.https_endpoints),
+                    lambda v: all(isinstance(u, str) and u.startswith("https://") for u in v),
+                    "a list of https:// URLs",
+                )
+            ),
+            lookup_name=reader.value(net, "network", "lookup_name", str, defaults.lookup_name),
+            it_servers=reader.servers(net),
+            vpn_required=reader.value(net, "network", "vpn_required", bool, False),
+            ca_bundle=reader.value(
+                net,
+                "network",
+                "ca_bundle",
+                str,
+                None,
+                lambda v: Path(v).is_file(),
+                "the path of an existing PEM file",
+            ),
+            active_checks=reader.value(net, "network", "active_checks", bool, True),
+        )
+        reader.unknown(net, "network", {f.name for f in fields(NetworkPolicy)})
+        return cls(
+            source=source,
+            organisation=reader.value(data, "", "organisation", str, None),
+            it_contact=ItContact(**contact_values),
+            thresholds=dict(thresholds),
+            sampling_interval_s=interval,
+            network=network,
+            problems=tuple(problems),
+        )
+
+    def with_network(self, **changes: Any) -> Policy:
+        return replace(self, network=replace(self.network, **changes))
+
+
+def _is_url(value: str) -> bool:
+    parsed = urlparse(value)
+    return parsed.scheme in ("http", "https") and bool(parsed.netloc)
+
+
+class _Reader:
+    """Reads one value at a time, noting every problem with the file and key."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+
+    def _name(self, table: str, key: str) -> str:
+        return f"[{table}] {key}" if table else key
+
+    def table(self, data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+        value = data.get(name, {})
+        if not isinstance(value, dict):
+            self.problems.append(
+                f"{self.source}: '{name}' must be a table ([{name}]); it is ignored"
+            )
+            return {}
+        return value
+
+    def unknown(self, table: Mapping[str, Any], name: str, known: Any) -> None:
+        for key in table:
+            if key not in known:
+                self.problems.append(
+                    f"{self.source}: [{name}] {key} is not a setting Ally knows; it is ignored"
+                )
+
+    def value(
+        self,
+        table: Mapping[str, Any],
+        table_name: str,
+        key: str,
+        kind: type,
+        default: Any,
+        check: Callable[[Any], bool] | None = None,
+        expected: str | None = None,
+    ) -> Any:
+        if key not in table:
+            return default
+        value = table[key]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
+        if ok and check is not None:
+            try:
+                ok = check(value)
+            except (TypeError, ValueError):
+                ok = False
+        if not ok:
+            what = (
+                expected
+                or {
+                    str: "text",
+                    int: "a whole number",
+                    float: "a number",
+                    bool: "true or false",
+                    list: "a list",
+                }[kind]
+            )
+            self.problems.append(
+                f"{self.source}: {self._name(table_name, key)} should be {what}, not {value!r}; "
+                f"the default {default!r} is used"
+            )
+            return default
+        return value
+
+    def servers(self, net: Mapping[str, Any]) -> tuple[ItServer, ...]:
+        raw = net.get("it_servers", [])
+        if not isinstance(raw, list):
+            self.problems.append(
+                f"{self.source}: [network] it_servers should be a list of tables; it is ignored"
+            )
+            return ()
+        out = []
+        for i, entry in enumerate(raw):
+            host = entry.get("host") if isinstance(entry, dict) else None
+            port = entry.get("port") if isinstance(entry, dict) else None
+            if (
+                not isinstance(host, str)
+                or not host
+                or not isinstance(port, int)
+                or not 0 < port < 65536
+            ):
+                self.problems.append(
+                    f'{self.source}: [network] it_servers entry {i + 1} needs host = "name" and port = 1-65535, '
+                    f"not {entry!r}; it is skipped"
+                )
+                continue
+            name = entry.get("name") if isinstance(entry.get("name"), str) else host
+            out.append(ItServer(host, port, name))
+        return tuple(out)

@@ -1,0 +1,144 @@
+"""Which link in the chain to the internet is broken — the first one only.
+
+When the gateway does not answer, name lookup and the internet fail too; naming those
+would send IT down the wrong path. So the walk is judged in order and stops at the first
+broken link. Weak Wi-Fi and a slow or lossy path are reported alongside, since they can
+cause the rest.
+"""
+
+from __future__ import annotations
+
+from desktop.diagnostics.findings import Finding, RuleInput, Severity
+
+
+def _steps(info) -> dict:
+    return {s.name: f"{s.status}: {s.detail}" for s in info.steps}
+
+
+def first_broken_link(inp: RuleInput) -> Finding | None:
+    info = inp.snapshot.section_data("connectivity")
+    if info is None or not info.connected:
+        return None  # "not connected at all" is network_basics.disconnected
+    steps = _steps(info)
+    if info.gateway is None:
+        return Finding("gateway_missing", Severity.CRITICAL, {"steps": steps})
+    gw = info.gateway
+    if not gw.answered:
+        return Finding(
+            "gateway_unreachable",
+            Severity.CRITICAL,
+            {"gateway": gw.address, "interface": gw.interface, "how": gw.how, "steps": steps},
+        )
+    if info.captive_check is not None and info.captive_check.looks_like_portal:
+        c = info.captive_check
+        return Finding(
+            "captive_portal",
+            Severity.CRITICAL,
+            {
+                "check_url": c.url,
+                "status": c.status,
+                "redirect_host": c.redirect_host,
+                "steps": steps,
+            },
+        )
+    lookup = info.name_lookup
+    if lookup is not None and lookup.system is not None and not lookup.system.ok:
+        resolvers = {
+            r.server: (f"answered in {r.rtt_ms:.0f} ms" if r.answered and r.rtt_ms else r.error)
+            for r in lookup.resolvers
+        }
+        return Finding(
+            "name_lookup_failed",
+            Severity.CRITICAL,
+            {
+                "name": lookup.name,
+                "error": lookup.system.error,
+                "resolvers": resolvers,
+                "steps": steps,
+            },
+        )
+    if (
+        info.mode == "full"
+        and info.internet
+        and not any(c.ok for c in info.internet)
+        and not (info.captive_check is not None and info.captive_check.ok)
+    ):
+        return Finding(
+            "internet_unreachable",
+            Severity.CRITICAL,
+            {
+                "endpoints": {
+                    c.url: (f"HTTP {c.status}" if c.status else c.error) for c in info.internet
+                },
+                "steps": steps,
+            },
+        )
+    if info.vpn_required and not info.vpn_interfaces:
+        return Finding("vpn_down", Severity.WARNING, {"vpn_required": True, "steps": steps})
+    down = [s for s in info.it_servers if not s.reachable]
+    if down:
+        return Finding(
+            "it_servers_unreachable",
+            Severity.WARNING,
+            {
+                "servers": {f"{s.name} ({s.host}:{s.port})": s.error for s in down},
+                "reachable": [
+                    f"{s.name} ({s.host}:{s.port})" for s in info.it_servers if s.reachable
+                ],
+                "steps": steps,
+            },
+            (),
+            {"servers": ", ".join(s.name for s in down)},
+        )
+    return None
+
+
+def weak_wifi(inp: RuleInput) -> Finding | None:
+    info = inp.snapshot.section_data("connectivity")
+    if info is None:
+        return None
+    limit = inp.thresholds["wifi_weak_pct"]
+    weak = [w for w in info.wifi if w.signal_pct is not None and w.signal_pct < limit]
+    if not weak:
+        return None
+    w = weak[0]
+    return Finding(
+        "wifi_weak",
+        Severity.WARNING,
+        {
+            "interface": w.interface,
+            "signal_pct": w.signal_pct,
+            "signal_dbm": w.signal_dbm,
+            "rx_rate_mbps": w.rx_rate_mbps,
+            "tx_rate_mbps": w.tx_rate_mbps,
+            "source": w.source,
+            "threshold_pct": limit,
+        },
+    )
+
+
+def slow_path(inp: RuleInput) -> Finding | None:
+    info = inp.snapshot.section_data("connectivity")
+    if info is None or info.quality is None:
+        return None
+    q = info.quality
+    t = inp.thresholds
+    slow = q.rtt_ms_median is not None and q.rtt_ms_median >= t["rtt_slow_ms"]
+    lossy = q.answered > 0 and q.loss_pct >= t["loss_pct"]
+    if not (slow or lossy):
+        return None
+    return Finding(
+        "connection_slow",
+        Severity.WARNING,
+        {
+            "target": f"{q.target}:{q.port}",
+            "probes": q.probes,
+            "answered": q.answered,
+            "loss_pct": round(q.loss_pct, 1),
+            "rtt_ms_median": round(q.rtt_ms_median, 1) if q.rtt_ms_median is not None else None,
+            "rtt_ms_max": round(q.rtt_ms_max, 1) if q.rtt_ms_max is not None else None,
+            "threshold_rtt_ms": t["rtt_slow_ms"],
+            "threshold_loss_pct": t["loss_pct"],
+        },
+        variant="lossy" if lossy and not slow else None,
+    )
