@@ -458,6 +458,46 @@ def scenarios() -> dict:
             ),
             fires={"connection_slow"},
         ),
+        "slow_path_explains_timeouts": dict(
+            inp=b.rule_input(
+                b.snapshot(
+                    connectivity=b.connectivity(
+                        quality=PathQuality("10.1.2.1", 53, 5, 5, 0.0, 450.0, 700.0),
+                        name_lookup=NameLookup(
+                            "connectivitycheck.gstatic.com",
+                            (ResolverAnswer("10.1.0.53", True, 460.0, None),),
+                            SystemLookup(
+                                "connectivitycheck.gstatic.com",
+                                False,
+                                (),
+                                None,
+                                "no answer within 1.5 s",
+                            ),
+                        ),
+                        internet=(
+                            HttpCheck(
+                                "https://www.gstatic.com/generate_204",
+                                False,
+                                None,
+                                None,
+                                "no connection within 1.5 s",
+                            ),
+                        ),
+                        it_servers=(
+                            ServerCheck(
+                                "file server",
+                                "fs.corp.example",
+                                445,
+                                False,
+                                None,
+                                "no answer within 1.5 s",
+                            ),
+                        ),
+                    )
+                )
+            ),
+            fires={"connection_slow"},
+        ),
         "disconnected": dict(
             inp=b.rule_input(b.snapshot(network=b.network(connected=False))),
             fires={"network_disconnected"},

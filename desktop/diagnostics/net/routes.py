@@ -18,7 +18,7 @@ PROC_ROUTE6 = Path("/proc/net/ipv6_route")
 
 @dataclass(frozen=True)
 class Gateway:
-    address: str
+    address: str | None  # None: a point-to-point default route (a VPN tunnel) with no next hop
     interface: str | None
     family: str  # "ipv4" or "ipv6"
 
@@ -54,13 +54,20 @@ def parse_proc_net_ipv6_route(text: str) -> list[Gateway]:
 
 
 _WIN_ROUTE = re.compile(
-    r"^\s*0\.0\.0\.0\s+0\.0\.0\.0\s+(\d+\.\d+\.\d+\.\d+)\s+(\d+\.\d+\.\d+\.\d+)\s+\d+", re.M
+    r"^\s*0\.0\.0\.0\s+0\.0\.0\.0\s+(\d+\.\d+\.\d+\.\d+|On-link)\s+(\d+\.\d+\.\d+\.\d+)\s+(\d+)",
+    re.M,
 )
 
 
 def parse_windows_route_print(text: str) -> list[Gateway]:
-    """``route print -4 0.0.0.0``: 'Network Destination  Netmask  Gateway  Interface  Metric'."""
-    return [Gateway(gw, iface, "ipv4") for gw, iface in _WIN_ROUTE.findall(text) if gw != "0.0.0.0"]
+    """``route print -4 0.0.0.0``: 'Network Destination  Netmask  Gateway  Interface  Metric',
+    best (lowest metric) first; 'On-link' is a tunnel's point-to-point default route."""
+    rows = sorted(_WIN_ROUTE.findall(text), key=lambda r: int(r[2]))
+    return [
+        Gateway(None if gw == "On-link" else gw, iface, "ipv4")
+        for gw, iface, _ in rows
+        if gw != "0.0.0.0"
+    ]
 
 
 def parse_macos_route_get(text: str) -> list[Gateway]:
@@ -71,14 +78,10 @@ def parse_macos_route_get(text: str) -> list[Gateway]:
         if sep:
             fields[key.strip()] = value.strip()
     if "gateway" not in fields:
-        return []
-    return [
-        Gateway(
-            fields["gateway"],
-            fields.get("interface"),
-            "ipv6" if ":" in fields["gateway"] else "ipv4",
-        )
-    ]
+        # A VPN that takes the default route shows only its tunnel interface.
+        return [Gateway(None, fields["interface"], "ipv4")] if "interface" in fields else []
+    family = "ipv6" if ":" in fields["gateway"] else "ipv4"
+    return [Gateway(fields["gateway"], fields.get("interface"), family)]
 
 
 def default_gateways() -> list[Gateway]:

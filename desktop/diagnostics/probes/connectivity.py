@@ -149,9 +149,10 @@ def check(ctx: ProbeContext) -> ConnectivityInfo:
         first = next((g for g in gateways if g.family == "ipv4"), gateways[0])
         gateway = first
         gw_timeout = 1.0 if full else 0.5
-        gateway_p = Pending(
-            lambda: reach.first_answer(first.address, GATEWAY_PORTS, gw_timeout), "ally-net-gw"
-        )
+        if first.address is not None:  # a tunnel's point-to-point route has no next hop to ask
+            gateway_p = Pending(
+                lambda: reach.first_answer(first.address, GATEWAY_PORTS, gw_timeout), "ally-net-gw"
+            )
     # Path quality needs a target that answers; the gateway is the nearest one.
     gw_answer = _result(gateway_p, min(deadline, time.monotonic() + (1.1 if full else 0.55)))
     if isinstance(gw_answer, reach.TcpAnswer) and gw_answer.answered:
@@ -194,6 +195,15 @@ def check(ctx: ProbeContext) -> ConnectivityInfo:
             else f"routes not readable: {gateways!r}"
         )
         steps.append(Step("gateway", "failed" if basics.connected else "skipped", None, why))
+    elif gateway.address is None:
+        gateway_check = GatewayCheck(
+            None,
+            gateway.interface,
+            None,
+            None,
+            "point-to-point default route (a tunnel): no next hop to ask",
+        )
+        steps.append(Step("gateway", "ok", None, f"via {gateway.interface}: {gateway_check.how}"))
     else:
         if isinstance(gw_answer, reach.TcpAnswer):
             how = f"tcp/{gw_answer.port}: {'open' if gw_answer.open else gw_answer.error or 'no answer'}"

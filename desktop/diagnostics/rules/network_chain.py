@@ -23,7 +23,7 @@ def first_broken_link(inp: RuleInput) -> Finding | None:
     if info.gateway is None:
         return Finding("gateway_missing", Severity.CRITICAL, {"steps": steps})
     gw = info.gateway
-    if not gw.answered:
+    if gw.answered is False:
         return Finding(
             "gateway_unreachable",
             Severity.CRITICAL,
@@ -41,8 +41,23 @@ def first_broken_link(inp: RuleInput) -> Finding | None:
                 "steps": steps,
             },
         )
+    # On a slow or lossy path, a check that merely ran out of time says nothing about the
+    # far end: the path explains it (connection_slow), so it is not named as broken.
+    poor = path_is_poor(info, inp.thresholds)
     lookup = info.name_lookup
-    if lookup is not None and lookup.system is not None and not lookup.system.ok:
+    lookup_excused = (
+        poor
+        and lookup is not None
+        and lookup.system is not None
+        and _timed_out(lookup.system.error)
+        and any(r.answered for r in lookup.resolvers)
+    )
+    if (
+        lookup is not None
+        and lookup.system is not None
+        and not lookup.system.ok
+        and not lookup_excused
+    ):
         resolvers = {
             r.server: (f"answered in {r.rtt_ms:.0f} ms" if r.answered and r.rtt_ms else r.error)
             for r in lookup.resolvers
@@ -62,6 +77,7 @@ def first_broken_link(inp: RuleInput) -> Finding | None:
         and info.internet
         and not any(c.ok for c in info.internet)
         and not (info.captive_check is not None and info.captive_check.ok)
+        and not (poor and all(_timed_out(c.error) for c in info.internet))
     ):
         return Finding(
             "internet_unreachable",
@@ -75,7 +91,7 @@ def first_broken_link(inp: RuleInput) -> Finding | None:
         )
     if info.vpn_required and not info.vpn_interfaces:
         return Finding("vpn_down", Severity.WARNING, {"vpn_required": True, "steps": steps})
-    down = [s for s in info.it_servers if not s.reachable]
+    down = [s for s in info.it_servers if not s.reachable and not (poor and _timed_out(s.error))]
     if down:
         return Finding(
             "it_servers_unreachable",
@@ -91,6 +107,22 @@ def first_broken_link(inp: RuleInput) -> Finding | None:
             {"servers": ", ".join(s.name for s in down)},
         )
     return None
+
+
+def _timed_out(error: str | None) -> bool:
+    return bool(error) and any(
+        w in error
+        for w in ("no answer within", "no connection within", "no reply within", "timed out")
+    )
+
+
+def path_is_poor(info, thresholds) -> bool:
+    q = info.quality
+    if q is None:
+        return False
+    slow = q.rtt_ms_median is not None and q.rtt_ms_median >= thresholds["rtt_slow_ms"]
+    lossy = q.answered > 0 and q.loss_pct >= thresholds["loss_pct"]
+    return slow or lossy
 
 
 def weak_wifi(inp: RuleInput) -> Finding | None:
@@ -127,6 +159,8 @@ def slow_path(inp: RuleInput) -> Finding | None:
     lossy = q.answered > 0 and q.loss_pct >= t["loss_pct"]
     if not (slow or lossy):
         return None
+    timed_out = [c.url for c in info.internet if _timed_out(c.error)]
+    timed_out += [f"{s.name} ({s.host}:{s.port})" for s in info.it_servers if _timed_out(s.error)]
     return Finding(
         "connection_slow",
         Severity.WARNING,
@@ -139,6 +173,7 @@ def slow_path(inp: RuleInput) -> Finding | None:
             "rtt_ms_max": round(q.rtt_ms_max, 1) if q.rtt_ms_max is not None else None,
             "threshold_rtt_ms": t["rtt_slow_ms"],
             "threshold_loss_pct": t["loss_pct"],
+            "timed_out_checks": timed_out,
         },
         variant="lossy" if lossy and not slow else None,
     )

@@ -1,0 +1,156 @@
+"""The network walk in real, isolated networks (Linux namespaces, veth, tc netem).
+
+Each scenario breaks one link of the chain for real; the walk must name that link, and
+stay under its 5 s bound even when everything in it times out.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.netlab import NetLab, available
+
+why_not = available()
+pytestmark = [pytest.mark.root, pytest.mark.skipif(why_not is not None, reason=why_not or "")]
+
+WALK_BOUND_MS = 5000
+SCENARIOS = {
+    # name: (index, add_client kwargs, policy extras)
+    "healthy": (1, {}, {}),
+    "no_route": (2, {"route_via": None}, {}),
+    "gateway_dead": (3, {"route_via": "198.18.3.99"}, {}),
+    "resolver_silent": (4, {"nameserver": "198.18.4.99"}, {}),
+    "captive_portal": (5, {}, {}),
+    "slow_and_lossy": (6, {"impaired": (400, 10.0)}, {}),
+    "it_server_down": (7, {}, {"it_port": 8444}),
+    "vpn_required": (8, {}, {"vpn_required": True}),
+}
+
+
+def policy_text(ca: str, it_port: int = 8443, vpn_required: bool = False) -> str:
+    return f"""
+[network]
+check_url = "http://check.ally.test/generate_204"
+https_endpoints = ["https://www.ally.test/"]
+lookup_name = "check.ally.test"
+ca_bundle = "{ca}"
+vpn_required = {"true" if vpn_required else "false"}
+it_servers = [{{ host = "it.ally.test", port = {it_port}, name = "file server" }}]
+"""
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("netlab")
+    lab = NetLab(workdir)
+    try:
+        ca = lab.start(captive=[SCENARIOS["captive_portal"][0]])
+        for name, (index, kwargs, _) in SCENARIOS.items():
+            if "impaired" in kwargs:
+                lab.add_impaired_client(name, index, *kwargs["impaired"])
+            else:
+                lab.add_client(name, index, **kwargs)
+        lab.run_world()
+        out = {}
+        for name, (_, _, extras) in SCENARIOS.items():
+            policy = workdir / f"policy-{name}.toml"
+            policy.write_text(policy_text(str(ca), **extras))
+            out[name] = lab.diagnose(lab.clients[name], policy)
+        yield out
+    finally:
+        lab.stop()
+
+
+def walk(doc: dict) -> dict:
+    section = doc["sections"]["connectivity"]
+    assert section["status"] == "ok", section
+    return section["data"]
+
+
+def ids(doc: dict) -> list[str]:
+    return [f["id"] for f in doc["findings"]]
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_every_walk_stays_under_its_bound(results, name):
+    doc, elapsed = results[name]
+    assert walk(doc)["total_ms"] < WALK_BOUND_MS
+    assert elapsed < 0.2 + WALK_BOUND_MS / 1000 + 3.0  # warm-up, the walk, Python start-up
+
+
+def test_healthy_network_has_nothing_to_report(results):
+    doc, _ = results["healthy"]
+    w = walk(doc)
+    assert ids(doc) == [] or not set(ids(doc)) & {
+        "gateway_missing",
+        "gateway_unreachable",
+        "captive_portal",
+        "name_lookup_failed",
+        "internet_unreachable",
+        "it_servers_unreachable",
+        "vpn_down",
+        "connection_slow",
+    }
+    assert w["gateway"]["answered"] is True
+    assert w["name_lookup"]["system"]["addresses"] == ["198.18.1.1"]
+    assert w["name_lookup"]["resolvers"][0]["answered"] is True
+    assert w["captive_check"]["status"] == 204
+    assert w["internet"][0]["ok"] is True and w["internet"][0]["status"] == 200
+    assert w["it_servers"][0]["reachable"] is True
+    assert {s["name"]: s["status"] for s in w["steps"]}["internet"] == "ok"
+    assert doc["summary"]["headline"] == "This computer's connection looks fine from here."
+
+
+def test_no_route_names_the_missing_way_out(results):
+    doc, _ = results["no_route"]
+    assert ids(doc)[0] == "gateway_missing"
+    assert "no way out to the internet" in doc["summary"]["headline"]
+
+
+def test_a_silent_gateway_is_named(results):
+    doc, _ = results["gateway_dead"]
+    assert ids(doc)[0] == "gateway_unreachable"
+    top = doc["findings"][0]
+    assert top["evidence"]["gateway"] == "198.18.3.99"
+    assert "198.18.3.99" in top["it_detail"]
+
+
+def test_a_silent_resolver_is_named(results):
+    doc, _ = results["resolver_silent"]
+    assert ids(doc)[0] == "name_lookup_failed"
+    top = doc["findings"][0]
+    assert top["evidence"]["resolvers"] == {"198.18.4.99": "no answer within 1.2 s"}
+    assert "address book" in top["headline"]
+
+
+def test_a_captive_portal_is_recognised(results):
+    doc, _ = results["captive_portal"]
+    assert ids(doc)[0] == "captive_portal"
+    top = doc["findings"][0]
+    assert top["evidence"]["status"] == 302
+    assert top["evidence"]["redirect_host"] == "login.portal.ally.test"
+    assert "sign in" in top["headline"]
+
+
+def test_delay_and_loss_make_a_slow_connection(results):
+    doc, _ = results["slow_and_lossy"]
+    # The path itself is named, not the far end that merely ran out of time behind it.
+    assert ids(doc)[0] == "connection_slow", ids(doc)
+    slow = doc["findings"][0]
+    assert slow["evidence"]["rtt_ms_median"] >= 350  # 400 ms round trip put on the link
+    assert "it_servers_unreachable" not in ids(doc)
+    assert "internet_unreachable" not in ids(doc)
+
+
+def test_internet_fine_but_it_server_down_is_it_side(results):
+    doc, _ = results["it_server_down"]
+    assert ids(doc)[0] == "it_servers_unreachable"
+    top = doc["findings"][0]
+    assert "IT's side" in top["explanation"]
+    assert "file server (it.ally.test:8444)" in top["evidence"]["servers"]
+    assert walk(doc)["internet"][0]["ok"] is True
+
+
+def test_required_vpn_missing(results):
+    doc, _ = results["vpn_required"]
+    assert ids(doc)[0] == "vpn_down"
