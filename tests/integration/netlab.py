@@ -170,9 +170,15 @@ class NetLab:
         sh("ip", "netns", "add", self.world)
         sh("ip", "-n", self.world, "link", "set", "lo", "up")
         ca, cert, key = self.make_certificates()
-        self._world_args = ["--cert", str(cert), "--key", str(key)] + [
-            a for i in captive for a in ("--captive", str(i))
-        ]
+        self.proxy_log = self.workdir / "proxy.log"
+        self._world_args = [
+            "--cert",
+            str(cert),
+            "--key",
+            str(key),
+            "--proxy-log",
+            str(self.proxy_log),
+        ] + [a for i in captive for a in ("--captive", str(i))]
         return ca
 
     def add_client(
@@ -298,9 +304,11 @@ class NetLab:
     # --- using ------------------------------------------------------------------------
 
     def diagnose(
-        self, client: Client, policy: Path, symptom: str = "internet"
+        self, client: Client, policy: Path, symptom: str = "internet", proxy: str | None = None
     ) -> tuple[dict, float]:
         env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+        if proxy:
+            env["http_proxy"] = proxy
         env["ALLY_POLICY"] = str(policy)
         env["ALLY_HOME"] = str(self.workdir / f"home-{client.index}")
         t0 = time.monotonic()

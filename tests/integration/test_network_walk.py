@@ -24,7 +24,9 @@ SCENARIOS = {
     "slow_and_lossy": (6, {"impaired": (400, 10.0)}, {}),
     "it_server_down": (7, {}, {"it_port": 8444}),
     "vpn_required": (8, {}, {"vpn_required": True}),
+    "behind_a_proxy": (9, {}, {}),
 }
+PROXIES = {"behind_a_proxy": "http://198.18.9.1:3128"}
 
 
 def policy_text(ca: str, it_port: int = 8443, vpn_required: bool = False) -> str:
@@ -55,7 +57,8 @@ def results(tmp_path_factory):
         for name, (_, _, extras) in SCENARIOS.items():
             policy = workdir / f"policy-{name}.toml"
             policy.write_text(policy_text(str(ca), **extras))
-            out[name] = lab.diagnose(lab.clients[name], policy)
+            out[name] = lab.diagnose(lab.clients[name], policy, proxy=PROXIES.get(name))
+        out["proxy_log"] = lab.proxy_log.read_text() if lab.proxy_log.exists() else ""
         yield out
     finally:
         lab.stop()
@@ -149,6 +152,15 @@ def test_internet_fine_but_it_server_down_is_it_side(results):
     assert "IT's side" in top["explanation"]
     assert "file server (it.ally.test:8444)" in top["evidence"]["servers"]
     assert walk(doc)["internet"][0]["ok"] is True
+
+
+def test_the_proxy_from_the_environment_is_used(results):
+    doc, _ = results["behind_a_proxy"]
+    check = walk(doc)["captive_check"]
+    assert check["proxy"] == "http://198.18.9.1:3128"
+    assert check["status"] == 204 and check["ok"] is True
+    assert "http://check.ally.test/generate_204" in results["proxy_log"].splitlines()
+    assert ids(doc) == []
 
 
 def test_required_vpn_missing(results):

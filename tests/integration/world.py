@@ -51,6 +51,24 @@ def make_handler(captive_subnets: set[int]):
     return Handler
 
 
+def make_proxy_handler(log_path: str):
+    """A forward proxy for plain HTTP that records what it was asked and answers the
+    connectivity check itself (as a company proxy in front of the internet would pass it on)."""
+
+    class Proxy(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            with open(log_path, "a", encoding="utf-8") as log:
+                log.write(self.path + "\n")
+            self.send_response(204 if self.path.endswith("/generate_204") else 502)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    return Proxy
+
+
 def serve_dns() -> None:
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind(("0.0.0.0", 53))
@@ -87,14 +105,22 @@ def main() -> None:
     parser.add_argument("--cert", required=True)
     parser.add_argument("--key", required=True)
     parser.add_argument("--captive", type=int, action="append", default=[])
+    parser.add_argument("--proxy-log", required=True)
     args = parser.parse_args()
+    proxy = ThreadingHTTPServer(("0.0.0.0", 3128), make_proxy_handler(args.proxy_log))
     handler = make_handler(set(args.captive))
     http = ThreadingHTTPServer(("0.0.0.0", 80), handler)
     https = ThreadingHTTPServer(("0.0.0.0", 443), handler)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(args.cert, args.key)
     https.socket = context.wrap_socket(https.socket, server_side=True)
-    for target in (http.serve_forever, https.serve_forever, serve_dns, serve_it):
+    for target in (
+        http.serve_forever,
+        https.serve_forever,
+        proxy.serve_forever,
+        serve_dns,
+        serve_it,
+    ):
         threading.Thread(target=target, daemon=True).start()
     print("ready", flush=True)
     threading.Event().wait()

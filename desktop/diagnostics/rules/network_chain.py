@@ -12,7 +12,15 @@ from desktop.diagnostics.findings import Finding, RuleInput, Severity
 
 
 def _steps(info) -> dict:
-    return {s.name: f"{s.status}: {s.detail}" for s in info.steps}
+    """Every step of the walk with its result and time, for IT."""
+    steps = {
+        s.name: f"{s.status}"
+        + (f" in {s.duration_ms:.0f} ms" if s.duration_ms is not None else "")
+        + f": {s.detail}"
+        for s in info.steps
+    }
+    steps["whole walk"] = f"{info.total_ms:.0f} ms ({info.mode})"
+    return steps
 
 
 def first_broken_link(inp: RuleInput) -> Finding | None:
