@@ -40,6 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print one JSON object (schema ally.diagnosis/1)"
     )
     diag.add_argument(
+        "--app",
+        metavar="NAME",
+        help="the program that misbehaves (a name from 'ally apps'): the report focuses on it",
+    )
+    diag.add_argument(
         "--warm-up",
         type=float,
         default=1.0,
@@ -47,6 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="watch this long first so rates are measured (default 1; 30 or more lets the "
         "rules judge sustained load)",
     )
+    apps = commands.add_parser(
+        "apps", help="list the programs running now and those that crashed recently"
+    )
+    apps.add_argument("--json", action="store_true", help="print a JSON list")
     return parser
 
 
@@ -64,6 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_app()
     if args.command == "diagnose":
         return _diagnose(args)
+    if args.command == "apps":
+        return _apps(args)
     parser.print_help()
     return EXIT_USAGE
 
@@ -75,10 +86,29 @@ def _diagnose(args: argparse.Namespace) -> int:
     if args.warm_up < 0 or args.warm_up > 900:
         sys.stderr.write("--warm-up must be between 0 and 900 seconds.\n")
         return EXIT_USAGE
-    result = diagnose(args.symptom, warm_up_s=args.warm_up)
+    result = diagnose(args.symptom, warm_up_s=args.warm_up, focus_app=args.app)
     if args.json:
         json.dump(result.to_dict(), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
         sys.stdout.write(render_text(result))
+    return EXIT_OK
+
+
+def _apps(args: argparse.Namespace) -> int:
+    from desktop.diagnostics.app_choices import app_choices
+
+    choices = app_choices()
+    if args.json:
+        json.dump([c.to_dict() for c in choices], sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    for c in choices:
+        state = "running" if c.running else "not running"
+        faults = (
+            f", closed unexpectedly {c.crashes}x, stopped responding {c.hangs}x"
+            if c.crashes or c.hangs
+            else ""
+        )
+        sys.stdout.write(f"{c.name}  ({state}{faults})\n")
     return EXIT_OK

@@ -103,4 +103,23 @@ def _section_line(name: str, data: Any) -> str:
         up = [i for i in data.interfaces if i.is_up and (i.ipv4 or i.ipv6)]
         ifaces = ", ".join(f"{i.name} ({i.kind}) {', '.join(i.ipv4 + i.ipv6)}" for i in up)
         return f"{'connected' if data.connected else 'NOT connected'}: {ifaces or 'no interface with an address'}"
+    if name == "connectivity":
+        return (
+            "; ".join(f"{s.name} {s.status}: {s.detail}" for s in data.steps)
+            + f" ({data.total_ms:.0f} ms)"
+        )
+    if name == "app_faults":
+        apps = ", ".join(f"{a.name} {a.crashes} crash(es) {a.hangs} hang(s)" for a in data.apps[:5])
+        return f"last {data.window_hours:.0f} h from {data.source}: {apps or 'none recorded'}"
+    if name == "focus_app":
+        state = "running" if data.running else "not running"
+        return f"{data.name} ({state})"
+    if name == "printing":
+        printers = ", ".join(
+            f"{p.name}{' (default)' if p.is_default else ''} {p.state}"
+            + (f" [{p.reason}]" if p.reason else "")
+            for p in data.printers
+        )
+        service = {True: "running", False: "NOT running", None: "unknown"}[data.service_running]
+        return f"print service {service}; {printers or 'no printers'}; {data.jobs_waiting} job(s) waiting"
     return str(data)

@@ -70,6 +70,7 @@ class Policy:
     thresholds: Mapping[str, Any] = field(default_factory=dict)  # checked by Thresholds
     sampling_interval_s: float = 2.0
     network: NetworkPolicy = field(default_factory=NetworkPolicy)
+    fault_window_hours: float = 24.0  # how far back app crashes and hangs are looked for
     problems: tuple[str, ...] = ()
 
     @classmethod
@@ -111,7 +112,7 @@ class Policy:
     def from_dict(cls, data: Mapping[str, Any], source: str = "policy") -> Policy:
         problems: list[str] = []
         reader = _Reader(source, problems)
-        known = {"organisation", "it_contact", "thresholds", "sampling", "network"}
+        known = {"organisation", "it_contact", "thresholds", "sampling", "network", "apps"}
         for key in data:
             if key not in known:
                 problems.append(
@@ -135,6 +136,17 @@ class Policy:
         )
         reader.unknown(sampling, "sampling", {"interval_s"})
         thresholds = reader.table(data, "thresholds")
+        apps = reader.table(data, "apps")
+        fault_window = reader.value(
+            apps,
+            "apps",
+            "fault_window_hours",
+            float,
+            24.0,
+            lambda v: 1 <= v <= 24 * 30,
+            "a number of hours from 1 to 720",
+        )
+        reader.unknown(apps, "apps", {"fault_window_hours"})
         net = reader.table(data, "network")
         defaults = NetworkPolicy()
         network = NetworkPolicy(
@@ -183,6 +195,7 @@ class Policy:
             thresholds=dict(thresholds),
             sampling_interval_s=interval,
             network=network,
+            fault_window_hours=fault_window,
             problems=tuple(problems),
         )
 

@@ -247,6 +247,51 @@ def connectivity(**kw) -> ConnectivityInfo:
     return ConnectivityInfo(**base)
 
 
+def faults(app_id: str, name: str, crashes: int = 0, hangs: int = 0):
+    from desktop.diagnostics.probes.app_faults import AppFaults
+
+    times = tuple(f"2026-11-22T0{8 + i}:15:00+00:00" for i in range(crashes + hangs))
+    return AppFaults(
+        app_id,
+        name,
+        crashes,
+        hangs,
+        times[0],
+        times[-1],
+        ("16.0.17928.20156",),
+        ("exception 0xc0000005",) if crashes else (),
+        times,
+    )
+
+
+def app_faults(*apps):
+    from desktop.diagnostics.probes.app_faults import AppFaultsInfo
+
+    return AppFaultsInfo(
+        24.0, "Windows Application event log", tuple(apps), sum(a.count for a in apps), 0
+    )
+
+
+def focus(name: str, app_id: str, faults=None, running: bool = True):
+    from desktop.diagnostics.probes.app_faults import FocusApp
+
+    usage = (
+        app(name, app_id, cpu=3.0, mem=int(0.6 * GB), count=2, pids=(7720, 7788))
+        if running
+        else None
+    )
+    return FocusApp(
+        name,
+        app_id,
+        name,
+        running,
+        usage,
+        ((-60.0, 2.0), (-30.0, 3.0)),
+        ((-60.0, int(0.55 * GB)), (-30.0, int(0.6 * GB))),
+        faults,
+    )
+
+
 def snapshot(symptom: Symptom = Symptom.SLOW, **data) -> Snapshot:
     defaults = {
         "system": system(),

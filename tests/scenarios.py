@@ -498,6 +498,42 @@ def scenarios() -> dict:
             ),
             fires={"connection_slow"},
         ),
+        "outlook_keeps_closing_named": dict(
+            inp=b.rule_input(
+                b.snapshot(
+                    b.Symptom.APP,
+                    app_faults=b.app_faults(b.faults("outlook", "Microsoft Outlook", crashes=3)),
+                    focus_app=b.focus(
+                        "Microsoft Outlook",
+                        "outlook",
+                        faults=b.faults("outlook", "Microsoft Outlook", crashes=3),
+                    ),
+                )
+            ),
+            fires={"app_crashed", "app_focus"},
+        ),
+        "one_crash_of_an_unnamed_app_is_not_reported": dict(
+            inp=b.rule_input(
+                b.snapshot(app_faults=b.app_faults(b.faults("excel", "Microsoft Excel", crashes=1)))
+            ),
+            fires=set(),
+        ),
+        "repeated_hangs_of_an_unnamed_app": dict(
+            inp=b.rule_input(
+                b.snapshot(app_faults=b.app_faults(b.faults("excel", "Microsoft Excel", hangs=2)))
+            ),
+            fires={"app_hung"},
+        ),
+        "named_app_without_faults": dict(
+            inp=b.rule_input(
+                b.snapshot(
+                    b.Symptom.APP,
+                    app_faults=b.app_faults(),
+                    focus_app=b.focus("Microsoft Teams", "teams"),
+                )
+            ),
+            fires={"app_focus"},
+        ),
         "disconnected": dict(
             inp=b.rule_input(b.snapshot(network=b.network(connected=False))),
             fires={"network_disconnected"},

@@ -42,6 +42,7 @@ def collect(
     warm_up_s: float = DEFAULT_WARM_UP_S,
     catalog: AppCatalog | None = None,
     policy: Policy | None = None,
+    focus_app: str | None = None,
 ) -> Snapshot:
     """Check the machine for ``symptom``; returns within about ``total_timeout_s``.
 
@@ -55,10 +56,14 @@ def collect(
     sampler.warm_up(warm_up_s)
     begun = time.monotonic()
     previous, current = sampler.sample_now()
-    ctx = ProbeContext(symptom, sampler, previous, current, catalog or default_catalog(), policy)
+    ctx = ProbeContext(
+        symptom, sampler, previous, current, catalog or default_catalog(), policy, focus_app
+    )
 
     chosen = [
-        p for p in (probes if probes is not None else default_probes()) if p.applies_to(symptom)
+        p
+        for p in (probes if probes is not None else default_probes())
+        if p.applies_to(symptom, focus_app)
     ]
     running = {
         p.name: (p, Pending(lambda p=p: _timed(p, ctx), name=f"ally-probe-{p.name}"))

@@ -60,6 +60,7 @@ def diagnose(
     total_timeout_s: float = DEFAULT_TOTAL_TIMEOUT_S,
     probes: Sequence[Probe] | None = None,
     policy: Policy | None = None,
+    focus_app: str | None = None,
 ) -> Diagnosis:
     """Measure, judge and explain. Without ``policy`` IT's policy file is read (or the
     defaults used); its threshold overrides apply unless ``thresholds`` is given."""
@@ -74,6 +75,7 @@ def diagnose(
         total_timeout_s=total_timeout_s,
         warm_up_s=warm_up_s,
         policy=policy,
+        focus_app=focus_app,
     )
     inp = RuleInput(
         snapshot=snapshot,

@@ -46,6 +46,9 @@ RELEVANT: dict[Symptom, tuple[str, ...]] = {
     Symptom.SLOW: (*_SLOW, "wifi_weak", "connection_slow"),
     Symptom.INTERNET: _NETWORK,
     Symptom.APP: (
+        "app_crashed",
+        "app_hung",
+        "app_focus",
         "app_cpu_runaway",
         "app_memory_growth",
         "memory_exhausted",
@@ -61,7 +64,7 @@ RELEVANT: dict[Symptom, tuple[str, ...]] = {
         "gateway_unreachable",
         "restart_pending",
     ),
-    Symptom.OTHER: (*_NETWORK, *_SLOW),
+    Symptom.OTHER: (*_NETWORK, *_SLOW, "app_crashed", "app_hung", "app_focus"),
 }
 
 

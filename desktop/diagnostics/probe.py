@@ -35,11 +35,15 @@ class ProbeContext:
         current: Counters,
         catalog: AppCatalog,
         policy: Any = None,  # desktop.config.Policy; None reads IT's policy file
+        focus_app: str | None = None,  # the program the person says is misbehaving
     ) -> None:
         from desktop.config import Policy
 
         self.policy = policy if policy is not None else Policy.load()
         self.symptom = symptom
+        self.focus_app = focus_app
+        self._faults_lock = threading.Lock()
+        self._faults: Any = None
         self.sampler = sampler
         self.previous = previous
         self.current = current
@@ -58,6 +62,15 @@ class ProbeContext:
                 self._process_sample = self.sampler.sample_processes_now()
             return self._process_sample
 
+    def faults(self) -> Any:
+        """Recent crash and hang records, read once and shared (see probes/app_faults.py)."""
+        with self._faults_lock:
+            if self._faults is None:
+                from desktop.diagnostics.crashes import read_recent
+
+                self._faults = read_recent(self.policy.fault_window_hours)
+            return self._faults
+
     def interval_s(self) -> float | None:
         if self.previous is None:
             return None
@@ -73,6 +86,9 @@ class Probe:
     run: ProbeFunction
     timeout_s: float = 2.0
     symptoms: frozenset[Symptom] | None = None  # None: runs for every symptom
+    needs_focus_app: bool = False  # runs only when the person named a program
 
-    def applies_to(self, symptom: Symptom) -> bool:
+    def applies_to(self, symptom: Symptom, focus_app: str | None = None) -> bool:
+        if self.needs_focus_app and not focus_app:
+            return False
         return self.symptoms is None or symptom in self.symptoms

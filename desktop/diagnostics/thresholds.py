@@ -61,6 +61,9 @@ LIMITS: dict[str, Limit] = {
     ),
     "app_growth_min_ratio": Limit(0.5, "fraction", "growth relative to where it started"),
     "app_growth_min_s": Limit(600, "s", "a leak shows over minutes, not seconds"),
+    "app_faults_repeat": Limit(
+        2, "faults", "crashes or hangs of a program nobody named before it is reported"
+    ),
     "app_instances": Limit(100, "processes", "one application running this many copies of itself"),
     # Power and heat
     "battery_low_pct": Limit(15, "%", "on battery, below this the OS starts saving power"),

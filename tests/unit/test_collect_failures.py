@@ -61,7 +61,7 @@ def test_failing_probes_do_not_take_the_others_down():
         and s["missing"].reason == "no such sensor on this computer"
     )
     assert s["hangs"].status is Status.ERROR and "no answer within 0.4 s" in s["hangs"].reason
-    for probe in PROBES:
+    for probe in (p for p in PROBES if p.applies_to(snap.symptom)):
         assert s[probe.name].status in (Status.OK, Status.UNAVAILABLE), probe.name
     assert set(snap.not_checked) >= {"raises", "denied", "permission", "missing", "hangs"}
 

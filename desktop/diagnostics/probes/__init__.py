@@ -2,6 +2,7 @@
 
 from desktop.diagnostics.probe import Probe
 from desktop.diagnostics.probes import (
+    app_faults,
     connectivity,
     disks,
     memory,
@@ -21,4 +22,6 @@ PROBES: tuple[Probe, ...] = (
     power.PROBE,
     network.PROBE,
     connectivity.PROBE,
+    app_faults.PROBE,
+    app_faults.FOCUS_PROBE,
 )

@@ -73,6 +73,21 @@ def user_volume(part: Partition) -> bool:
     return not part.mountpoint.startswith(_SKIP_MOUNT_PREFIXES)
 
 
+def unique_volumes(parts: list[Partition], main: str | None) -> list[Partition]:
+    """One entry per device: bind mounts show the same volume again under other paths
+    (/run/netns, a container's /etc/hosts). The main volume's own path wins, else the shortest."""
+    chosen: dict[str, Partition] = {}
+    for p in parts:
+        current = chosen.get(p.device)
+        if (
+            current is None
+            or p.mountpoint == main
+            or (current.mountpoint != main and len(p.mountpoint) < len(current.mountpoint))
+        ):
+            chosen[p.device] = p
+    return [p for p in parts if chosen.get(p.device) is p]
+
+
 def main_mountpoint(mountpoints: list[str], home: str) -> str | None:
     """The volume holding the home folder: the longest mount point that contains it."""
     if _MACOS_DATA in mountpoints and sys.platform == "darwin":
@@ -121,13 +136,8 @@ def _volume(part: Partition, main: str | None) -> Volume:
 
 def check(ctx: ProbeContext) -> DisksInfo:
     parts = [p for p in psutil.disk_partitions(all=False) if user_volume(p)]
-    seen: set[str] = set()
-    unique = []
-    for p in parts:  # bind mounts show the same volume twice
-        if p.mountpoint not in seen:
-            seen.add(p.mountpoint)
-            unique.append(p)
-    main = main_mountpoint([p.mountpoint for p in unique], str(Path.home()))
+    main = main_mountpoint([p.mountpoint for p in parts], str(Path.home()))
+    unique = unique_volumes(parts, main)
     volumes = tuple(_volume(p, main) for p in unique)
 
     drives = []

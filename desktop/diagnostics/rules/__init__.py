@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 
 from desktop.diagnostics.findings import Finding, RuleInput
 from desktop.diagnostics.rules import (
+    app_faults,
     app_memory_growth,
     app_runaway,
     disk_busy,
@@ -47,6 +48,8 @@ RULES: tuple[Rule, ...] = (
     network_chain.first_broken_link,
     network_chain.weak_wifi,
     network_chain.slow_path,
+    app_faults.check,
+    app_faults.focus,
 )
 
 
