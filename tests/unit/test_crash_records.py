@@ -102,7 +102,7 @@ def test_macos_report_headers(tmp_path):
 
 def test_grouping_by_application_with_friendly_names():
     text = read("windows/wevtutil_mixed.xml")
-    complete = text[: text.rindex("<Event")]  # without the cut-off last record
+    complete = text[: text.rindex("<Event xmlns")]  # without the cut-off last record
     r = crashes.parse_wevtutil_xml(complete * 2)
     apps = {a.name: a for a in group(r, default_catalog())}
     assert apps["Microsoft Teams"].crashes == 2
