@@ -67,6 +67,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    try:
+        return _run(parser, args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # never a traceback in a person's face
+        logging.getLogger("ally").exception("ally %s failed", args.command)
+        sys.stderr.write(
+            "Ally ran into a problem of its own and could not finish. Nothing on this computer "
+            "was changed.\n"
+            f"Details for IT: {type(exc).__name__}: {exc} (run with -v for the full trace)\n"
+        )
+        return 3
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command is None:
         from desktop.app import main as run_app
 

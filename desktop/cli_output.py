@@ -39,12 +39,21 @@ def render_text(d: Diagnosis) -> str:
         out.append(_wrap(d.summary.it_detail))
     for name, section in d.snapshot.sections.items():
         if section.status is Status.OK:
-            out.append(_wrap(f"{name}: {_section_line(name, section.data)}"))
+            out.append(_wrap(f"{name}: {_safe_line(name, section.data)}"))
         else:
             out.append(_wrap(f"{name}: could not check ({section.status.value}): {section.reason}"))
     for note in d.notes:
         out.append(_wrap(f"Note: {note}"))
     return "".join(out)
+
+
+def _safe_line(name: str, data: Any) -> str:
+    """A section's one-line summary; a summary that cannot be made falls back to the raw
+    data rather than stopping the whole answer."""
+    try:
+        return _section_line(name, data)
+    except Exception:  # the summary is a convenience, the data is what matters
+        return str(data)
 
 
 def _pct(v: float | None) -> str:
@@ -117,7 +126,7 @@ def _section_line(name: str, data: Any) -> str:
     if name == "printing":
         printers = ", ".join(
             f"{p.name}{' (default)' if p.is_default else ''} {p.state}"
-            + (f" [{p.reason}]" if p.reason else "")
+            + (f" [{p.message}]" if p.message else "")
             for p in data.printers
         )
         service = {True: "running", False: "NOT running", None: "unknown"}[data.service_running]

@@ -292,6 +292,24 @@ def focus(name: str, app_id: str, faults=None, running: bool = True):
     )
 
 
+def printer(name: str, default: bool = True, state: str = "ready", message: str | None = None):
+    from desktop.diagnostics.printing import Printer
+
+    return Printer(name, default, state, True, message, 0, None)
+
+
+def print_system(*printers, running: bool = True, jobs=()):
+    """``jobs``: (printer, age in seconds) pairs."""
+    from desktop.diagnostics.printing import PrintJob, PrintSystem
+
+    made = tuple(
+        PrintJob(f"{p}-{i + 10}", p, "2026-11-22T08:00:00+00:00", age, 20480)
+        for i, (p, age) in enumerate(jobs)
+    )
+    default = next((p.name for p in printers if p.is_default), None)
+    return PrintSystem("CUPS (lpstat)", running, default, tuple(printers), made)
+
+
 def snapshot(symptom: Symptom = Symptom.SLOW, **data) -> Snapshot:
     defaults = {
         "system": system(),

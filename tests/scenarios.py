@@ -534,6 +534,88 @@ def scenarios() -> dict:
             ),
             fires={"app_focus"},
         ),
+        "print_service_down": dict(
+            inp=b.rule_input(
+                b.snapshot(b.Symptom.PRINTING, printing=b.print_system(running=False))
+            ),
+            fires={"print_service_down"},
+        ),
+        "no_printer": dict(
+            inp=b.rule_input(b.snapshot(b.Symptom.PRINTING, printing=b.print_system())),
+            fires={"no_printer"},
+        ),
+        "no_default_printer": dict(
+            inp=b.rule_input(
+                b.snapshot(
+                    b.Symptom.PRINTING,
+                    printing=b.print_system(b.printer("HP LaserJet 4th Floor", default=False)),
+                )
+            ),
+            fires={"no_default_printer"},
+        ),
+        "default_printer_paused": dict(
+            inp=b.rule_input(
+                b.snapshot(
+                    b.Symptom.PRINTING,
+                    printing=b.print_system(
+                        b.printer("HP LaserJet 4th Floor", state="paused", message="Paused by IT")
+                    ),
+                )
+            ),
+            fires={"default_printer_unavailable"},
+        ),
+        "default_printer_offline": dict(
+            inp=b.rule_input(
+                b.snapshot(
+                    b.Symptom.PRINTING,
+                    printing=b.print_system(
+                        b.printer(
+                            "HP LaserJet 4th Floor",
+                            state="offline",
+                            message="The printer may not exist or is unavailable at this time.",
+                        )
+                    ),
+                )
+            ),
+            fires={"default_printer_unavailable"},
+        ),
+        "default_printer_error": dict(
+            inp=b.rule_input(
+                b.snapshot(
+                    b.Symptom.PRINTING,
+                    printing=b.print_system(
+                        b.printer("Canon Reception", state="error", message="no paper")
+                    ),
+                )
+            ),
+            fires={"default_printer_unavailable"},
+        ),
+        "print_jobs_stuck": dict(
+            inp=b.rule_input(
+                b.snapshot(
+                    b.Symptom.PRINTING,
+                    printing=b.print_system(
+                        b.printer("HP LaserJet 4th Floor"),
+                        jobs=(
+                            (("HP LaserJet 4th Floor"), 1900.0),
+                            (("HP LaserJet 4th Floor"), 1200.0),
+                        ),
+                    ),
+                )
+            ),
+            fires={"print_jobs_stuck"},
+        ),
+        "one_print_job_just_sent": dict(
+            inp=b.rule_input(
+                b.snapshot(
+                    b.Symptom.PRINTING,
+                    printing=b.print_system(
+                        b.printer("HP LaserJet 4th Floor"), jobs=(("HP LaserJet 4th Floor", 20.0),)
+                    ),
+                )
+            ),
+            fires=set(),
+        ),
         "disconnected": dict(
             inp=b.rule_input(b.snapshot(network=b.network(connected=False))),
             fires={"network_disconnected"},

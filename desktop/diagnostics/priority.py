@@ -59,12 +59,26 @@ RELEVANT: dict[Symptom, tuple[str, ...]] = {
         "uptime_long",
     ),
     Symptom.PRINTING: (
+        "print_service_down",
+        "no_printer",
+        "default_printer_unavailable",
+        "print_jobs_stuck",
+        "no_default_printer",
         "network_disconnected",
         "gateway_missing",
         "gateway_unreachable",
         "restart_pending",
     ),
-    Symptom.OTHER: (*_NETWORK, *_SLOW, "app_crashed", "app_hung", "app_focus"),
+    Symptom.OTHER: (
+        *_NETWORK,
+        *_SLOW,
+        "app_crashed",
+        "app_hung",
+        "app_focus",
+        "print_service_down",
+        "default_printer_unavailable",
+        "print_jobs_stuck",
+    ),
 }
 
 

@@ -75,6 +75,8 @@ LIMITS: dict[str, Limit] = {
         300, "ms", "round trip to the nearest answering hop; calls and pages stall above it"
     ),
     "loss_pct": Limit(10, "%", "lost connection attempts; each loss costs a second or more"),
+    # Printing
+    "print_job_stuck_s": Limit(300, "s", "a document waiting this long is stuck, not just slow"),
     # Restarts
     "uptime_long_s": Limit(
         14 * 86400, "s", "two weeks without a restart: updates and leaks pile up"

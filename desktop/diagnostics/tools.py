@@ -21,7 +21,9 @@ class ToolResult:
     stderr: str
 
 
-def run_tool(args: list[str], timeout: float = 2.0) -> ToolResult:
+def run_tool(
+    args: list[str], timeout: float = 2.0, env: dict[str, str] | None = None
+) -> ToolResult:
     """Run ``args`` and return its output; a missing tool makes the check unavailable."""
     if shutil.which(args[0]) is None:
         raise Unavailable(f"the tool {args[0]!r} is not on this computer")
@@ -35,6 +37,7 @@ def run_tool(args: list[str], timeout: float = 2.0) -> ToolResult:
             timeout=timeout,
             stdin=subprocess.DEVNULL,
             creationflags=flags,
+            env=env,
             check=False,
         )
     except subprocess.TimeoutExpired as exc:

@@ -108,7 +108,12 @@ def test_grouping_by_application_with_friendly_names():
     assert apps["Microsoft Teams"].crashes == 2
     assert apps["Microsoft Excel"].hangs == 2 and apps["Microsoft Excel"].crashes == 0
     assert apps["Microsoft Outlook"].versions == ("16.0.17928.20156",)
-    assert list(apps)[0] in {"Microsoft Teams", "Microsoft Excel", "Microsoft Outlook", "notepad"}
+    assert next(iter(apps)) in {
+        "Microsoft Teams",
+        "Microsoft Excel",
+        "Microsoft Outlook",
+        "notepad",
+    }
 
 
 def test_empty_inputs():

@@ -8,6 +8,7 @@ from desktop.diagnostics.probes import (
     memory,
     network,
     power,
+    printing,
     processes,
     processor,
     system,
@@ -24,4 +25,5 @@ PROBES: tuple[Probe, ...] = (
     connectivity.PROBE,
     app_faults.PROBE,
     app_faults.FOCUS_PROBE,
+    printing.PROBE,
 )

@@ -21,6 +21,7 @@ from desktop.diagnostics.rules import (
     network_basics,
     network_chain,
     power,
+    printing,
     processor_busy,
     restart,
     swapping,
@@ -50,6 +51,7 @@ RULES: tuple[Rule, ...] = (
     network_chain.slow_path,
     app_faults.check,
     app_faults.focus,
+    printing.check,
 )
 
 

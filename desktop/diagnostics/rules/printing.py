@@ -1,0 +1,59 @@
+"""Why printing does not work: no print service, no printer, the default printer paused,
+offline or in error, documents stuck in the line."""
+
+from __future__ import annotations
+
+from desktop.diagnostics.findings import Finding, RuleInput, Severity
+from desktop.diagnostics.rules import wording
+
+
+def check(inp: RuleInput) -> list[Finding]:
+    ps = inp.snapshot.section_data("printing")
+    if ps is None:
+        return []
+    base = {"source": ps.source, "printers": {p.name: p.state for p in ps.printers} or "none"}
+    if ps.service_running is False:
+        return [Finding("print_service_down", Severity.CRITICAL, base)]
+    if not ps.printers:
+        return [Finding("no_printer", Severity.WARNING, base)]
+    found = []
+    default = next((p for p in ps.printers if p.is_default), None)
+    if default is None:
+        found.append(Finding("no_default_printer", Severity.NOTICE, base))
+    elif default.state in ("paused", "offline", "error"):
+        evidence = {
+            **base,
+            "printer": default.name,
+            "state": default.state,
+            "message": default.message,
+            "accepting": default.accepting,
+            "jobs_waiting": default.jobs,
+        }
+        words = {"printer": default.name, "problem": default.message or "a problem"}
+        found.append(
+            Finding(
+                "default_printer_unavailable",
+                Severity.CRITICAL,
+                evidence,
+                (),
+                words,
+                variant=default.state if default.state in ("paused", "offline") else None,
+            )
+        )
+    limit = inp.thresholds["print_job_stuck_s"]
+    stuck = [j for j in ps.jobs if j.age_s >= limit]
+    if stuck:
+        oldest = max(j.age_s for j in stuck)
+        printers = sorted({j.printer for j in stuck})
+        evidence = {
+            **base,
+            "stuck_jobs": len(stuck),
+            "oldest_age_s": round(oldest),
+            "stuck_on": printers,
+            "job_ids": [j.job_id for j in stuck][:10],
+            "threshold_s": limit,
+        }
+        what = "One document is" if len(stuck) == 1 else f"{len(stuck)} documents are"
+        words = {"what": what, "age": wording.duration(oldest), "printers": wording.names(printers)}
+        found.append(Finding("print_jobs_stuck", Severity.WARNING, evidence, (), words))
+    return found
