@@ -65,7 +65,9 @@ Ratio psutil / raw: {light["ratio_psutil"]}.
 ## The sampler at default settings (target < 0.1 % of one core)
 
 Method: a separate process starts a `Sampler` with the defaults (light sample every 2 s,
-process walk every 30 s), runs it for {sampler["seconds"]} s and reads its own CPU time
+process walk every 30 s), runs it for {sampler["seconds"]} s on a process table filled with
+idle processes to an office PC's size ({sampler["process_count"]} processes; the walk costs per
+process), and reads its own CPU time
 (user + system, `getrusage`) before and after; imports and the first readings are excluded.
 An identical process that does not start the sampler gives the floor.
 

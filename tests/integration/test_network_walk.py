@@ -14,6 +14,18 @@ why_not = available()
 pytestmark = [pytest.mark.root, pytest.mark.skipif(why_not is not None, reason=why_not or "")]
 
 WALK_BOUND_MS = 5000
+NETWORK_FINDINGS = {
+    "network_disconnected",
+    "gateway_missing",
+    "gateway_unreachable",
+    "captive_portal",
+    "name_lookup_failed",
+    "internet_unreachable",
+    "it_servers_unreachable",
+    "vpn_down",
+    "connection_slow",
+    "wifi_weak",
+}
 SCENARIOS = {
     # name: (index, add_client kwargs, policy extras)
     "healthy": (1, {}, {}),
@@ -84,16 +96,8 @@ def test_every_walk_stays_under_its_bound(results, name):
 def test_healthy_network_has_nothing_to_report(results):
     doc, _ = results["healthy"]
     w = walk(doc)
-    assert ids(doc) == [] or not set(ids(doc)) & {
-        "gateway_missing",
-        "gateway_unreachable",
-        "captive_portal",
-        "name_lookup_failed",
-        "internet_unreachable",
-        "it_servers_unreachable",
-        "vpn_down",
-        "connection_slow",
-    }
+    # Findings about this machine itself (its processes, its drive) may exist; none about the network.
+    assert not set(ids(doc)) & NETWORK_FINDINGS
     assert w["gateway"]["answered"] is True
     assert w["name_lookup"]["system"]["addresses"] == ["198.18.1.1"]
     assert w["name_lookup"]["resolvers"][0]["answered"] is True
@@ -160,7 +164,7 @@ def test_the_proxy_from_the_environment_is_used(results):
     assert check["proxy"] == "http://198.18.9.1:3128"
     assert check["status"] == 204 and check["ok"] is True
     assert "http://check.ally.test/generate_204" in results["proxy_log"].splitlines()
-    assert ids(doc) == []
+    assert not set(ids(doc)) & NETWORK_FINDINGS
 
 
 def test_required_vpn_missing(results):
