@@ -101,10 +101,6 @@ def test_each_printer_state_is_named(cups, tmp_path):
         "print_jobs_stuck",
     }
     assert not {f["id"] for f in doc["findings"]} & printing_ids
-    assert (
-        doc["summary"]["headline"].startswith("We couldn't find a problem")
-        or doc["findings"][0]["id"] not in printing_ids
-    )
 
 
 def test_jobs_waiting_too_long_are_stuck(cups, tmp_path):
