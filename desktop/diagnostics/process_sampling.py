@@ -91,12 +91,12 @@ class ProcessSampler:
     def __init__(
         self,
         catalog: AppCatalog | None = None,
-        process_iter: Callable[..., object] = psutil.process_iter,
+        process_iter: Callable[..., object] | None = None,
         clock: Callable[[], float] = time.time,
         cpu_count: int | None = None,
     ) -> None:
         self._catalog = catalog or default_catalog()
-        self._process_iter = process_iter
+        self._process_iter = process_iter or default_process_iter()
         self._clock = clock
         self._cpus = cpu_count or psutil.cpu_count() or 1
         self._prev: dict[tuple[int, float], tuple[float, int | None, int | None]] = {}
@@ -190,3 +190,12 @@ class ProcessSampler:
 
 def _is_kernel_thread(mem: object) -> bool:
     return sys.platform.startswith("linux") and mem is not None and getattr(mem, "vms", 1) == 0
+
+
+def default_process_iter() -> Callable[..., object]:
+    """The cheap /proc walk on Linux (see procfs_processes.py), psutil elsewhere."""
+    if sys.platform.startswith("linux") and os.path.isdir("/proc/self"):
+        from desktop.diagnostics import procfs_processes
+
+        return procfs_processes.process_iter
+    return psutil.process_iter

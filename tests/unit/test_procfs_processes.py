@@ -1,0 +1,59 @@
+"""The cheap /proc walk agrees with psutil on this machine, and parses odd names."""
+
+import os
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+
+from desktop.diagnostics import procfs_processes as pp
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads Linux /proc")
+
+
+def test_names_with_spaces_and_parentheses():
+    text = b"4242 (Web Content (x) 1) S 1 4242 4242 0 -1 4194304 100 0 0 0 250 50 0 0 20 0 30 0 777 1048576 512 18446744073709551615"
+    comm, utime, stime, start, vsize, rss = pp.parse_stat(text)
+    assert comm == "Web Content (x) 1"
+    assert (utime, stime) == (250 / pp.CLK_TCK, 50 / pp.CLK_TCK)
+    assert (start, vsize, rss) == (777, 1048576, 512)
+
+
+def test_io_counters():
+    text = b"rchar: 100\nwchar: 200\nsyscr: 1\nsyscw: 2\nread_bytes: 4096\nwrite_bytes: 8192\ncancelled_write_bytes: 0\n"
+    assert pp.parse_io(text) == pp.IoCounters(4096, 8192)
+
+
+def test_agrees_with_psutil_for_this_process():
+    me = os.getpid()
+    mine = next(e for e in pp.process_iter() if e.pid == me).info
+    theirs = psutil.Process(me)
+    assert mine["name"] == theirs.name()
+    assert abs(mine["create_time"] - theirs.create_time()) < 1.0
+    assert abs(mine["memory_info"].rss - theirs.memory_info().rss) < 8 * 1024 * 1024
+    assert abs(sum(mine["cpu_times"]) - (theirs.cpu_times().user + theirs.cpu_times().system)) < 0.5
+
+
+def test_long_names_come_from_the_executable_not_the_command_line(tmp_path):
+    exe = tmp_path / "a-very-long-program-name"
+    exe.symlink_to("/bin/sleep")
+    proc = subprocess.Popen([str(exe), "30"])
+    try:
+        time.sleep(0.2)
+        entry = next(e for e in pp.process_iter() if e.pid == proc.pid)
+        # comm is cut to 15 characters; the executable file's own name is used instead.
+        assert entry.info["name"] == os.path.basename(os.path.realpath("/bin/sleep"))
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_kernel_threads_are_grouped_as_the_operating_system():
+    from desktop.diagnostics.process_sampling import ProcessSampler
+
+    if not any(e.info["memory_info"].vms == 0 for e in pp.process_iter()):
+        pytest.skip("no kernel threads are visible in this process namespace")
+    sample = ProcessSampler().sample()
+    assert any(a.app_id == "os-kernel" and a.name == "the operating system" for a in sample.apps)
