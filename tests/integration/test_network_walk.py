@@ -8,24 +8,16 @@ from __future__ import annotations
 
 import pytest
 
+from desktop.diagnostics.model import Symptom
+from desktop.diagnostics.priority import RELEVANT
 from tests.integration.netlab import NetLab, available
 
 why_not = available()
 pytestmark = [pytest.mark.root, pytest.mark.skipif(why_not is not None, reason=why_not or "")]
 
 WALK_BOUND_MS = 5000
-NETWORK_FINDINGS = {
-    "network_disconnected",
-    "gateway_missing",
-    "gateway_unreachable",
-    "captive_portal",
-    "name_lookup_failed",
-    "internet_unreachable",
-    "it_servers_unreachable",
-    "vpn_down",
-    "connection_slow",
-    "wifi_weak",
-}
+# Every finding about the network, as the internet symptom ranks them.
+NETWORK_FINDINGS = set(RELEVANT[Symptom.INTERNET])
 SCENARIOS = {
     # name: (index, add_client kwargs, policy extras)
     "healthy": (1, {}, {}),

@@ -111,25 +111,23 @@ def test_jobs_waiting_too_long_are_stuck(cups, tmp_path):
     assert "2 documents are waiting" in stuck["headline"]
 
 
-def test_a_paused_default_printer(cups, tmp_path):
-    cups.run("lpadmin", "-d", "Paused")
+def diagnose_with_default(lab: CupsLab, tmp_path: Path, printer: str) -> dict:
+    lab.run("lpadmin", "-d", printer)
     try:
-        doc = diagnose(cups, tmp_path)
+        return diagnose(lab, tmp_path)
     finally:
-        cups.run("lpadmin", "-d", "Office")
-    top = doc["findings"][0]
+        lab.run("lpadmin", "-d", "Office")
+
+
+def test_a_paused_default_printer(cups, tmp_path):
+    top = diagnose_with_default(cups, tmp_path, "Paused")["findings"][0]
     assert top["id"] == "default_printer_unavailable"
     assert top["headline"] == "Your printer Paused is paused."
     assert top["evidence"]["message"] == "out of paper"
 
 
 def test_an_unreachable_default_printer(cups, tmp_path):
-    cups.run("lpadmin", "-d", "Unreachable")
-    try:
-        doc = diagnose(cups, tmp_path)
-    finally:
-        cups.run("lpadmin", "-d", "Office")
-    top = doc["findings"][0]
+    top = diagnose_with_default(cups, tmp_path, "Unreachable")["findings"][0]
     assert top["id"] == "default_printer_unavailable"
     assert top["headline"] == "Your computer can't reach your printer Unreachable."
 
