@@ -1,0 +1,83 @@
+"""Ally killed (SIGKILL) at random moments while writing and while sending: no report is
+lost, none is half-stored, and none opens a second ticket at a receiver that honours the
+idempotency key."""
+
+from __future__ import annotations
+
+import json
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from desktop.reporting.outbox import Outbox
+from desktop.reporting.transports.webhook import WebhookTransport
+from tests.webhook_server import Receiver
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+TRIALS = 40
+REPORTS_PER_TRIAL = 3
+
+WORKER = r"""
+import json, sys, uuid
+from desktop.reporting.outbox import Outbox
+from desktop.reporting.transports.webhook import WebhookTransport
+outbox_dir, url, secret, n, ids_file = sys.argv[1:6]
+outbox = Outbox(outbox_dir)
+for _ in range(int(n)):
+    rid = str(uuid.uuid4())
+    report = {"schema": "ally.report/1", "id": rid, "created_at": "2026-11-22T20:00:00.000Z",
+              "note": "x" * 200000}
+    with open(ids_file, "a") as fh:          # the id is recorded as "asked to store"
+        fh.write(rid + "\n")
+    outbox.add(report)
+    with open(ids_file, "a") as fh:          # ... and as "stored": from here it must arrive
+        fh.write("stored " + rid + "\n")
+outbox.deliver_due(WebhookTransport(url, secret, timeout=(2, 5)))
+"""
+
+
+def test_kill_minus_nine_while_writing_and_sending(tmp_path):
+    rng = random.Random(20261122)
+    outbox_dir = tmp_path / "outbox"
+    ids_file = tmp_path / "ids.txt"
+    with Receiver() as rx:
+        for _ in range(TRIALS):
+            proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-c",
+                    WORKER,
+                    str(outbox_dir),
+                    rx.url,
+                    rx.secret,
+                    str(REPORTS_PER_TRIAL),
+                    str(ids_file),
+                ],
+                cwd=ROOT,
+            )
+            time.sleep(rng.uniform(0.05, 0.6))  # somewhere in start-up, writing or sending
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+        # Ally starts again and delivers whatever is waiting, as the tray app does.
+        outbox = Outbox(outbox_dir)
+        for _ in range(3):
+            outbox.deliver_due(WebhookTransport(rx.url, rx.secret))
+            for entry in outbox.entries():
+                outbox.retry(entry.report_id)
+        assert outbox.entries() == []
+        assert outbox.quarantined == []  # nothing was ever half-written
+        lines = ids_file.read_text().splitlines() if ids_file.exists() else []
+        stored = {line.split()[1] for line in lines if line.startswith("stored ")}
+        arrived = set(rx.tickets)
+        assert stored <= arrived  # every report that was stored reached IT
+        asked = {line for line in lines if not line.startswith("stored ")}
+        assert arrived <= asked  # and nothing else
+        assert len(rx.tickets) == len(arrived)  # one ticket per report, however often it was sent
+        receipts = {
+            json.loads(p.read_text())["report"]["id"] for p in (outbox_dir / "sent").glob("*.json")
+        }
+        assert receipts == arrived
+        assert len(stored) > TRIALS // 2  # the trials really did store and kill at various points
