@@ -62,6 +62,37 @@ class ItContact:
     where: str | None = None  # where to find IT in person
 
 
+TRANSPORT_KINDS = ("folder", "webhook", "email", "request-tracker")
+
+
+@dataclass(frozen=True)
+class TransportPolicy:
+    """How reports reach IT. Secrets (webhook secret, SMTP password, helpdesk token) are
+    never here: they live in the OS keyring (``ally credentials set KIND``)."""
+
+    kind: str = "folder"
+    folder: str | None = None  # folder transport; default: the reports folder in Ally's data
+    url: str | None = None  # webhook URL, or Request Tracker's base URL
+    ca_bundle: str | None = None  # a company CA; certificate checks stay on
+    timeout_s: float = 20.0
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_security: str = "starttls"  # starttls or tls
+    smtp_user: str | None = None
+    mail_from: str | None = None
+    mail_to: str | None = None
+    rt_queue: str = "General"
+    rt_user: str | None = None  # with a password in the keyring; without: a token in the keyring
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    screenshots: bool = True
+    user_name: str = "keep"  # keep, hash or drop
+    host_name: str = "keep"
+    hash_salt: str = "ally"
+
+
 @dataclass(frozen=True)
 class Policy:
     source: str | None = None  # the file it came from, None for defaults
@@ -71,6 +102,8 @@ class Policy:
     sampling_interval_s: float = 2.0
     network: NetworkPolicy = field(default_factory=NetworkPolicy)
     fault_window_hours: float = 24.0  # how far back app crashes and hangs are looked for
+    transport: TransportPolicy = field(default_factory=TransportPolicy)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
     problems: tuple[str, ...] = ()
 
     @classmethod
@@ -112,7 +145,16 @@ class Policy:
     def from_dict(cls, data: Mapping[str, Any], source: str = "policy") -> Policy:
         problems: list[str] = []
         reader = _Reader(source, problems)
-        known = {"organisation", "it_contact", "thresholds", "sampling", "network", "apps"}
+        known = {
+            "organisation",
+            "it_contact",
+            "thresholds",
+            "sampling",
+            "network",
+            "apps",
+            "transport",
+            "privacy",
+        }
         for key in data:
             if key not in known:
                 problems.append(
@@ -188,8 +230,12 @@ class Policy:
             active_checks=reader.value(net, "network", "active_checks", bool, True),
         )
         reader.unknown(net, "network", {f.name for f in fields(NetworkPolicy)})
+        transport = reader.transport(reader.table(data, "transport"))
+        privacy = reader.privacy(reader.table(data, "privacy"))
         return cls(
             source=source,
+            transport=transport,
+            privacy=privacy,
             organisation=reader.value(data, "", "organisation", str, None),
             it_contact=ItContact(**contact_values),
             thresholds=dict(thresholds),
@@ -272,6 +318,91 @@ class _Reader:
             )
             return default
         return value
+
+    def transport(self, t: Mapping[str, Any]) -> TransportPolicy:
+        d = TransportPolicy()
+        name = "transport"
+        kind = self.value(
+            t,
+            name,
+            "kind",
+            str,
+            d.kind,
+            lambda v: v in TRANSPORT_KINDS,
+            f"one of {', '.join(TRANSPORT_KINDS)}",
+        )
+        out = TransportPolicy(
+            kind=kind,
+            folder=self.value(t, name, "folder", str, None),
+            url=self.value(t, name, "url", str, None, _is_url, "an https:// URL"),
+            ca_bundle=self.value(
+                t,
+                name,
+                "ca_bundle",
+                str,
+                None,
+                lambda v: Path(v).is_file(),
+                "the path of an existing PEM file",
+            ),
+            timeout_s=self.value(
+                t,
+                name,
+                "timeout_s",
+                float,
+                d.timeout_s,
+                lambda v: 1 <= v <= 120,
+                "seconds from 1 to 120",
+            ),
+            smtp_host=self.value(t, name, "smtp_host", str, None),
+            smtp_port=self.value(
+                t, name, "smtp_port", int, d.smtp_port, lambda v: 0 < v < 65536, "a port 1-65535"
+            ),
+            smtp_security=self.value(
+                t,
+                name,
+                "smtp_security",
+                str,
+                d.smtp_security,
+                lambda v: v in ("starttls", "tls"),
+                "starttls or tls",
+            ),
+            smtp_user=self.value(t, name, "smtp_user", str, None),
+            mail_from=self.value(
+                t, name, "mail_from", str, None, lambda v: "@" in v, "an email address"
+            ),
+            mail_to=self.value(
+                t, name, "mail_to", str, None, lambda v: "@" in v, "an email address"
+            ),
+            rt_queue=self.value(t, name, "rt_queue", str, d.rt_queue),
+            rt_user=self.value(t, name, "rt_user", str, None),
+        )
+        self.unknown(t, name, {f.name for f in fields(TransportPolicy)})
+        needs = {
+            "webhook": ("url",),
+            "email": ("smtp_host", "mail_from", "mail_to"),
+            "request-tracker": ("url",),
+        }
+        for key in needs.get(kind, ()):
+            if getattr(out, key) is None:
+                self.problems.append(
+                    f'{self.source}: [transport] kind = "{kind}" needs {key}; reports are kept in the outbox until it is set'
+                )
+        return out
+
+    def privacy(self, t: Mapping[str, Any]) -> PrivacySettings:
+        rule = lambda v: v in ("keep", "hash", "drop")  # noqa: E731
+        out = PrivacySettings(
+            screenshots=self.value(t, "privacy", "screenshots", bool, True),
+            user_name=self.value(
+                t, "privacy", "user_name", str, "keep", rule, "keep, hash or drop"
+            ),
+            host_name=self.value(
+                t, "privacy", "host_name", str, "keep", rule, "keep, hash or drop"
+            ),
+            hash_salt=self.value(t, "privacy", "hash_salt", str, "ally"),
+        )
+        self.unknown(t, "privacy", {f.name for f in fields(PrivacySettings)})
+        return out
 
     def servers(self, net: Mapping[str, Any]) -> tuple[ItServer, ...]:
         raw = net.get("it_servers", [])

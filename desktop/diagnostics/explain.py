@@ -113,6 +113,12 @@ class Catalog:
         self.summary = data.get("summary", {})
         self.findings = data.get("findings", {})
         self.nothing_found = data.get("nothing_found", {})
+        self.delivery = data.get("delivery", {})
+
+    def delivery_message(self, key: str, **values: Any) -> str:
+        """The person's sentence about a report's delivery (see [delivery] in the catalog)."""
+        template = self.delivery.get(key) or self.delivery.get("temporary", key)
+        return fill(template, values)
 
     @classmethod
     def from_toml(cls, text: str) -> Catalog:

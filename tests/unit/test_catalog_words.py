@@ -114,3 +114,17 @@ def test_explanations_say_it_is_not_the_persons_doing():
     assert explanations
     missing = [t for t in explanations if "not something you did" not in t]
     assert not missing, missing
+
+
+def delivery_texts():
+    catalog = load_catalog("en")
+    values = {"reference": "1234", "reason": "the drive is full"}
+    return [catalog.delivery_message(key, **values) for key in catalog.delivery]
+
+
+@pytest.mark.parametrize("text", delivery_texts())
+def test_delivery_messages_are_plain_and_say_nothing_is_lost(text):
+    assert textstat.flesch_kincaid_grade(text) <= MAX_GRADE, text
+    assert not JARGON.search(text) and not BLAME.search(text)
+    assert not re.search(r"\{[a-z_]+\}", text)
+    assert any(w in text for w in ("saved", "IT has your report", "another way")), text

@@ -1,0 +1,183 @@
+"""IT's view of a report: one self-contained HTML file, no scripts, no external resources.
+
+The person's words come first, then Ally's summary, the findings with IT's detail, charts
+of the minutes before the report (inline SVG, the moment of the report marked), the top
+applications, the network walk and the machine. Every value from the report is escaped.
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape
+from typing import Any
+
+from desktop.diagnostics.metrics import METRICS_BY_KEY
+from desktop.diagnostics.rules.wording import duration, size
+
+CHARTS = (
+    ("Processor", ("cpu_pct",), "%", 100.0),
+    ("Working memory in use", ("mem_used_pct",), "%", 100.0),
+    ("Swapping (pages in + out per second)", ("swap_in_pps", "swap_out_pps"), "pages/s", None),
+    ("Busiest drive", ("disk_busy_pct",), "%", 100.0),
+    ("Drive reads and writes", ("disk_read_bps", "disk_write_bps"), "B/s", None),
+    ("Network download and upload", ("net_recv_bps", "net_sent_bps"), "B/s", None),
+)
+COLOURS = ("#1f6feb", "#d97706")
+W, H, PAD = 560, 120, 28
+
+CSS = """
+body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1b1f24;background:#f6f8fa}
+main{max-width:980px;margin:0 auto;padding:24px}
+h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}
+.meta{color:#57606a;font-size:13px} .card{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:14px 16px;margin:10px 0}
+.words{font-size:17px;white-space:pre-wrap;border-left:4px solid #1f6feb}
+.sev{display:inline-block;font-size:12px;font-weight:600;border-radius:10px;padding:1px 8px;margin-right:6px;color:#fff}
+.critical{background:#cf222e}.warning{background:#bf8700}.notice{background:#0969da}.info{background:#6e7781}.ok{background:#1a7f37}
+.it{font-family:ui-monospace,SFMono-Regular,Consolas,monospace;font-size:12.5px;background:#f6f8fa;padding:8px;border-radius:6px;white-space:pre-wrap}
+table{border-collapse:collapse;width:100%;font-size:13.5px} td,th{text-align:left;padding:4px 8px;border-bottom:1px solid #eaeef2}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(440px,1fr));gap:10px} svg text{font:11px system-ui,sans-serif;fill:#57606a}
+"""
+
+
+def _e(value: Any) -> str:
+    return escape("" if value is None else str(value))
+
+
+def render(report: dict[str, Any]) -> str:
+    d = report["diagnosis"]
+    s = d["summary"]
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        # Nothing may load from outside or run: the file is opened by IT on any machine.
+        "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'\">",
+        f"<meta name='viewport' content='width=device-width'><title>Ally report {_e(report['id'])}</title>",
+        f"<style>{CSS}</style></head><body><main>",
+        f"<h1>{_e(s['headline'])}</h1>",
+        f"<div class='meta'>Symptom: <b>{_e(report['symptom'])}</b> · reported {_e(report['created_at'])} · "
+        f"{_e(report['machine'].get('hostname') or 'host left out')} · user {_e(report['machine'].get('user') or 'left out')}"
+        f" · Ally {_e(report['ally_version'])} · report {_e(report['id'])}</div>",
+        "<h2>In their own words</h2>",
+        f"<div class='card words'>{_e(report['note']) if report.get('note') else '<i>No words added.</i>'}</div>",
+    ]
+    contact = report.get("contact")
+    if contact:
+        parts.append(
+            "<div class='meta'>Contact: "
+            + " · ".join(_e(v) for v in contact.values() if v)
+            + "</div>"
+        )
+    parts += [
+        "<h2>What Ally found</h2>",
+        f"<div class='card'><span class='sev {_e(s['severity'])}'>{_e(s['severity'])}</span>{_e(s['explanation'])}"
+        f"<div class='it'>{_e(s.get('it_detail', ''))}</div></div>",
+    ]
+    for f in d["findings"]:
+        parts.append(
+            f"<div class='card'><span class='sev {_e(f['severity'])}'>{_e(f['severity'])}</span>"
+            f"<b>{_e(f['headline'])}</b> <span class='meta'>({_e(f['id'])})</span>"
+            f"<div>{_e(f['explanation'])}</div><div class='it'>{_e(f['it_detail'])}</div></div>"
+        )
+    parts.append("<h2>The minutes before the report</h2><div class='charts'>")
+    for title, keys, unit, top in CHARTS:
+        parts.append(chart(report["history"], title, keys, unit, top))
+    parts.append("</div>")
+    parts.append(_apps(d["sections"]))
+    parts.append(_network(d["sections"]))
+    parts.append(_machine(report, d))
+    parts.append("</main></body></html>")
+    return "".join(parts)
+
+
+def _fmt(value: float, unit: str) -> str:
+    if unit == "B/s":
+        return size(value) + "/s"
+    return f"{value:.0f} {unit}".replace(" %", "%")
+
+
+def chart(
+    history: dict[str, Any], title: str, keys: tuple[str, ...], unit: str, top: float | None
+) -> str:
+    offsets = history.get("t_offset_s") or []
+    series = [[v for v in history.get(k, [])] for k in keys]
+    known = [v for s in series for v in s if v is not None and not math.isnan(v)]
+    if len(offsets) < 2 or not known:
+        return (
+            f"<figure class='card chart' data-metric='{_e(keys[0])}'><figcaption>{_e(title)}</figcaption>"
+            "<div class='meta'>No history for this yet.</div></figure>"
+        )
+    span = max(offsets[-1] - offsets[0], 1)
+    peak = top or max(max(known), 1.0)
+    out = [
+        f"<figure class='card chart' data-metric='{_e(keys[0])}'><figcaption>{_e(title)}</figcaption>",
+        f"<svg viewBox='0 0 {W} {H + 22}' width='100%' role='img' aria-label='{_e(title)}'>",
+        f"<rect x='{PAD}' y='4' width='{W - PAD - 4}' height='{H - 8}' fill='#fff' stroke='#d0d7de'/>",
+    ]
+    for i, values in enumerate(series):
+        points = []
+        for t, v in zip(offsets, values, strict=False):
+            if v is None:
+                continue
+            x = PAD + (t - offsets[0]) / span * (W - PAD - 4)
+            y = 4 + (H - 8) * (1 - min(v, peak) / peak)
+            points.append(f"{x:.1f},{y:.1f}")
+        out.append(
+            f"<polyline fill='none' stroke='{COLOURS[i % 2]}' stroke-width='1.6' points='{' '.join(points)}'/>"
+        )
+    # The moment of the report: the end of the window.
+    out.append(
+        f"<line class='reported' x1='{W - 4}' y1='2' x2='{W - 4}' y2='{H - 2}' stroke='#cf222e' "
+        "stroke-dasharray='3 2'/>"
+    )
+    out.append(f"<text x='{W - 6}' y='{H + 14}' text-anchor='end'>reported</text>")
+    out.append(f"<text x='{PAD}' y='{H + 14}'>−{_e(duration(span))}</text>")
+    out.append(f"<text x='2' y='14'>{_e(_fmt(peak, unit))}</text><text x='2' y='{H - 4}'>0</text>")
+    names = " / ".join(METRICS_BY_KEY[k].plain_name for k in keys if k in METRICS_BY_KEY)
+    out.append(f"</svg><div class='meta'>{_e(names)}</div></figure>")
+    return "".join(out)
+
+
+def _apps(sections: dict[str, Any]) -> str:
+    data = sections.get("processes", {}).get("data")
+    if not data:
+        reason = sections.get("processes", {}).get("reason", "not collected")
+        return f"<h2>Top applications</h2><div class='meta'>{_e(reason)}</div>"
+    rows = "".join(
+        f"<tr><td>{_e(a['name'])}{' (' + _e(a['background']) + ')' if a.get('background') else ''}</td>"
+        f"<td>{a['cpu_pct']:.0f}%</td><td>{_e(size(a['memory_bytes']))}</td><td>{a['process_count']}</td>"
+        f"<td>{_e(', '.join(str(p) for p in a['pids']))}</td></tr>"
+        for a in data["top_cpu"] + [m for m in data["top_memory"] if m not in data["top_cpu"]]
+    )
+    return (
+        "<h2>Top applications</h2><div class='card'><table><tr><th>Application</th><th>Processor</th>"
+        f"<th>Memory</th><th>Processes</th><th>PIDs</th></tr>{rows}</table></div>"
+    )
+
+
+def _network(sections: dict[str, Any]) -> str:
+    walk = sections.get("connectivity", {})
+    if walk.get("status") != "ok":
+        return f"<h2>Network</h2><div class='meta'>{_e(walk.get('reason', 'not checked'))}</div>"
+    rows = "".join(
+        f"<tr><td>{_e(s['name'])}</td><td>{_e(s['status'])}</td>"
+        f"<td>{'' if s['duration_ms'] is None else _e(round(s['duration_ms']))}</td><td>{_e(s['detail'])}</td></tr>"
+        for s in walk["data"]["steps"]
+    )
+    return (
+        "<h2>Network</h2><div class='card'><table><tr><th>Step</th><th>Result</th><th>ms</th><th>Detail</th></tr>"
+        f"{rows}</table></div>"
+    )
+
+
+def _machine(report: dict[str, Any], d: dict[str, Any]) -> str:
+    m = report["machine"]
+    rows = "".join(f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>" for k, v in m.items())
+    missing = "".join(
+        f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>" for k, v in d["not_checked"].items()
+    )
+    left = ", ".join(report.get("left_out", [])) or "nothing"
+    return (
+        f"<h2>Machine</h2><div class='card'><table>{rows}</table></div>"
+        f"<h2>Could not check</h2><div class='card'><table>{missing or '<tr><td>everything was checked</td></tr>'}"
+        f"</table></div><div class='meta'>Left out on purpose: {_e(left)}. "
+        f"Notes: {_e('; '.join(d.get('notes', [])) or 'none')}</div>"
+    )
