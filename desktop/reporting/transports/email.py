@@ -1,0 +1,144 @@
+"""Email: works with every helpdesk that opens tickets from mail.
+
+SMTP with STARTTLS (or TLS from the start) and login; certificates are checked (a
+company CA may be given). The body is readable text; the HTML view and the JSON report
+are attached. The Message-ID is derived from the report id, so a resend is recognisable
+as the same message by helpdesks that look at it.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from email.message import EmailMessage
+from typing import Any
+
+from desktop.config import TransportPolicy
+from desktop.reporting import html_view
+from desktop.reporting.transports.base import PermanentFailure, Receipt, TemporaryFailure
+
+
+def message_id(report_id: str) -> str:
+    return f"<ally-{report_id}@ally.invalid>"
+
+
+def text_body(report: dict[str, Any]) -> str:
+    d = report["diagnosis"]
+    lines = [
+        "In their own words:",
+        report.get("note") or "(no words added)",
+        "",
+        f"Ally found: {d['summary']['headline']}",
+        d["summary"]["explanation"],
+        "",
+    ]
+    for f in d["findings"]:
+        lines += [f"[{f['severity']}] {f['headline']}", f"  {f['it_detail']}", ""]
+    m = report["machine"]
+    lines += [
+        f"Computer: {m.get('hostname')} ({m.get('os')}, {m.get('model')}), user {m.get('user')}",
+        f"Reported: {report['created_at']} · symptom: {report['symptom']} · report id {report['id']}",
+        "The full report is attached: report.html to read, report.json for tools.",
+    ]
+    return "\n".join(lines)
+
+
+def build_message(report: dict[str, Any], body: bytes, sender: str, recipient: str) -> EmailMessage:
+    msg = EmailMessage()
+    host = report["machine"].get("hostname") or "a computer"
+    msg["Subject"] = (
+        f"[Ally] {report['symptom']}: {report['diagnosis']['summary']['headline']} ({host})"
+    )
+    msg["From"] = sender
+    msg["To"] = recipient
+    msg["Message-ID"] = message_id(report["id"])
+    msg["X-Ally-Report-Id"] = report["id"]
+    msg.set_content(text_body(report))
+    msg.add_attachment(
+        html_view.render(report).encode("utf-8"),
+        maintype="text",
+        subtype="html",
+        filename="report.html",
+    )
+    msg.add_attachment(body, maintype="application", subtype="json", filename="report.json")
+    return msg
+
+
+class EmailTransport:
+    name = "email"
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        security: str,
+        user: str | None,
+        password: str | None,
+        sender: str,
+        recipient: str,
+        ca_bundle: str | None = None,
+        timeout: float = 20.0,
+    ) -> None:
+        self.host, self.port, self.security = host, port, security
+        self.user, self.password = user, password
+        self.sender, self.recipient = sender, recipient
+        self.context = ssl.create_default_context(cafile=ca_bundle)
+        self.timeout = timeout
+
+    @classmethod
+    def from_policy(cls, t: TransportPolicy, password: str | None) -> EmailTransport:
+        if not (t.smtp_host and t.mail_from and t.mail_to):
+            raise PermanentFailure(
+                "[transport] needs smtp_host, mail_from and mail_to for email", "settings"
+            )
+        return cls(
+            t.smtp_host,
+            t.smtp_port,
+            t.smtp_security,
+            t.smtp_user,
+            password,
+            t.mail_from,
+            t.mail_to,
+            t.ca_bundle,
+            t.timeout_s,
+        )
+
+    def send(self, report: dict[str, Any], body: bytes) -> Receipt:
+        msg = build_message(report, body, self.sender, self.recipient)
+        try:
+            if self.security == "tls":
+                smtp = smtplib.SMTP_SSL(
+                    self.host, self.port, timeout=self.timeout, context=self.context
+                )
+            else:
+                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            with smtp:
+                if self.security != "tls":
+                    smtp.starttls(context=self.context)  # never sends the password in the clear
+                if self.user:
+                    smtp.login(self.user, self.password or "")
+                smtp.send_message(msg)
+        except smtplib.SMTPAuthenticationError as exc:
+            raise PermanentFailure(
+                f"SMTP login refused for {self.user}: {exc.smtp_code} {exc.smtp_error!r}",
+                "credentials",
+            ) from exc
+        except ssl.SSLCertVerificationError as exc:
+            raise PermanentFailure(
+                f"SMTP server {self.host} certificate not trusted: {exc}", "certificate"
+            ) from exc
+        except smtplib.SMTPNotSupportedError as exc:
+            raise PermanentFailure(
+                f"SMTP server {self.host} does not offer STARTTLS: {exc}", "settings"
+            ) from exc
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise PermanentFailure(f"recipient refused: {exc.recipients}", "rejected") from exc
+        except smtplib.SMTPResponseException as exc:
+            if 400 <= exc.smtp_code < 500:
+                raise TemporaryFailure(f"SMTP {exc.smtp_code} {exc.smtp_error!r}") from exc
+            raise PermanentFailure(f"SMTP {exc.smtp_code} {exc.smtp_error!r}", "rejected") from exc
+        except (smtplib.SMTPServerDisconnected, TimeoutError, ConnectionError, OSError) as exc:
+            raise TemporaryFailure(
+                f"{type(exc).__name__} talking to {self.host}:{self.port}: {exc}"
+            ) from exc
+        return Receipt(self.name, msg["Message-ID"])
