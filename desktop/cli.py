@@ -52,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="watch this long first so rates are measured (default 1; 30 or more lets the "
         "rules judge sustained load)",
     )
+    from desktop.cli_reports import add_commands
+
+    add_commands(commands)
     apps = commands.add_parser(
         "apps", help="list the programs running now and those that crashed recently"
     )
@@ -90,6 +93,10 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return _diagnose(args)
     if args.command == "apps":
         return _apps(args)
+    if args.command in ("report", "outbox", "credentials", "doctor"):
+        from desktop.cli_reports import run
+
+        return run(args)
     parser.print_help()
     return EXIT_USAGE
 

@@ -160,9 +160,9 @@ def test_unwritable_folder_stops_with_a_reason_and_keeps_the_report(tmp_path, fu
 def test_a_full_disk_is_temporary_and_loses_nothing(tmp_path, full_report):
     small = tmp_path / "small"
     small.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", str(small)], check=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=128k", "tmpfs", str(small)], check=True)
     try:
-        (small / "filler").write_bytes(b"x" * 12000)
+        (small / "filler").write_bytes(b"x" * 126000)
         clock = Clock()
         outbox = Outbox(tmp_path / "outbox", clock=clock, jitter=lambda: 0.5)
         outbox.add(full_report)

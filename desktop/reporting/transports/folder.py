@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.atomic import write_atomic
+from desktop.reporting import html_view
 from desktop.reporting.transports.base import PermanentFailure, Receipt, TemporaryFailure
 
 
@@ -24,6 +25,8 @@ class FolderTransport:
         stamp = report["created_at"][:19].replace(":", "").replace("-", "")
         target = self.folder / f"ally-{stamp}-{report['id']}.json"
         try:
+            # IT's readable view first, the JSON last: a watcher that picks up *.json finds both.
+            write_atomic(target.with_suffix(".html"), html_view.render(report).encode("utf-8"))
             write_atomic(target, body)
         except PermissionError as exc:
             raise PermanentFailure(

@@ -1,0 +1,58 @@
+"""What will be sent, readably: the same document, shown to the person before sending."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from desktop.diagnostics.rules.wording import size
+from desktop.reporting.report import dumps
+
+
+def preview(report: dict[str, Any]) -> str:
+    d = report["diagnosis"]
+    m = report["machine"]
+    lines = [
+        "This is what will be sent to IT:",
+        "",
+        f"  What feels wrong:   {report['symptom']}",
+        f"  Your words:         {report['note'] or '(none)'}",
+    ]
+    contact = report.get("contact")
+    lines.append(
+        "  How to reach you:   "
+        + (", ".join(v for v in contact.values() if v) if contact else "(none)")
+    )
+    shot = report.get("screenshot")
+    if shot:
+        raw = len(base64.b64decode(shot["png_base64"]))
+        lines.append(
+            f"  Screenshot:         yes, {shot['width']}×{shot['height']} pixels ({size(raw)})"
+        )
+    else:
+        lines.append("  Screenshot:         no")
+    lines += [
+        f"  What Ally found:    {d['summary']['headline']}",
+        *[
+            f"                      - {f['headline']}"
+            for f in d["findings"]
+            if f["severity"] != "info"
+        ],
+        f"  Checks included:    {', '.join(d['sections'])}",
+        f"  History:            the last {round(d['history_s'] / 60) or 1} minute(s) of processor, memory, "
+        "drive and network use",
+        f"  This computer:      {m.get('hostname') or '(left out)'}, {m.get('os')}, user {m.get('user') or '(left out)'}",
+        f"  Left out on purpose: {', '.join(report['left_out']) or 'nothing'}",
+        f"  Size:               {size(len(dumps(report)))}",
+        "",
+        "Never included: what you type in programs, file names or contents, window titles,",
+        "websites you visit, or program command lines.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's header; ValueError if it is not a PNG."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        raise ValueError("not a PNG image")
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
