@@ -18,6 +18,7 @@ from desktop.paths import AllyPaths
 from desktop.reporting import credentials, delivery, redact, report, review
 from desktop.reporting.credentials import CredentialsUnavailable
 from desktop.reporting.transports.base import PermanentFailure
+from desktop.reporting.transports.request_tracker import STATUS_WORDS
 
 EXIT_SENT = 0
 EXIT_NOT_SAVED = 1
@@ -47,6 +48,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     )
     rep.add_argument(
         "--yes", action="store_true", help="send without asking (the preview is still printed)"
+    )
+    rep.add_argument(
+        "--show-json", action="store_true", help="also print the exact document that will be sent"
     )
     rep.add_argument("--warm-up", type=float, default=1.0, metavar="SECONDS")
 
@@ -117,6 +121,8 @@ def _report(args: argparse.Namespace) -> int:
         report.build(result, args.note, contact, shot), leave_out, delivery.privacy(policy)
     )
     _say(review.preview(doc))
+    if args.show_json:
+        _say(json.dumps(doc, indent=2, ensure_ascii=False))
     if not args.yes:
         if not sys.stdin.isatty():
             _say("Nothing was sent. To send without being asked, add --yes.")
@@ -171,8 +177,16 @@ def _outbox(args: argparse.Namespace) -> int:
             )
         receipts = outbox.receipts()
         _say(f"Sent: {len(receipts)}")
+        tracker = _status_reader(Policy.load(), paths)
         for r in receipts:
-            _say(f"  {r['reference']}  via {r['transport']}  at {r['delivered_at']}")
+            status = ""
+            if tracker is not None and r["transport"] == "request-tracker":
+                try:
+                    word = tracker.status(r["reference"])
+                    status = f"  — {STATUS_WORDS.get(word, word)}"
+                except Exception as exc:  # the list must show even when the helpdesk is away
+                    status = f"  — status unknown ({type(exc).__name__})"
+            _say(f"  {r['reference']}  via {r['transport']}  at {r['delivered_at']}{status}")
         for q in outbox.quarantined:
             _say(f"Set aside (unreadable): {q.name}: {q.reason}")
         return EXIT_SENT
@@ -304,6 +318,16 @@ def _doctor(args: argparse.Namespace) -> int:
         f"{len(outbox.receipts())} sent",
     )
     return EXIT_SENT if problems == 0 else EXIT_NOT_SAVED
+
+
+def _status_reader(policy: Policy, paths: AllyPaths):
+    """The helpdesk transport that can say how a ticket is doing, if that is the one in use."""
+    if policy.transport.kind != "request-tracker":
+        return None
+    try:
+        return delivery.make_transport(policy, paths)
+    except (CredentialsUnavailable, PermanentFailure):
+        return None
 
 
 def _endpoint(t) -> tuple[str | None, int]:

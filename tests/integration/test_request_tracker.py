@@ -93,3 +93,47 @@ def test_a_wrong_password_stops_and_says_so(rt, sample):
             sample, report.dumps(sample)
         )
     assert err.value.plain_key == "credentials"
+
+
+def test_my_reports_shows_what_it_is_doing_with_the_report(rt, sample, tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent.parent
+    home = tmp_path / "home"
+    policy = tmp_path / "policy.toml"
+    policy.write_text(
+        f'[network]\nactive_checks = false\n[transport]\nkind = "request-tracker"\nurl = "{rt.url}"\n'
+        'rt_queue = "General"\nrt_user = "root"\n'
+    )
+    env = {
+        **os.environ,
+        "ALLY_HOME": str(home),
+        "ALLY_POLICY": str(policy),
+        "PYTHON_KEYRING_BACKEND": "tests.file_keyring.FileKeyring",
+        "PYTHONPATH": str(root),
+    }
+
+    def ally(*args, stdin=None):
+        return subprocess.run(
+            [sys.executable, "-m", "desktop", *args],
+            env=env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=90,
+            cwd=root,
+        )
+
+    assert ally("credentials", "set", "request-tracker", stdin=PASSWORD + "\n").returncode == 0
+    sent = ally(
+        "report", "--symptom", "printing", "--note", "Nothing prints", "--yes", "--warm-up", "0.1"
+    )
+    assert sent.returncode == 0, sent.stdout + sent.stderr
+    number = sent.stdout.split("IT has your report, number ")[1].split(".")[0]
+    assert f"{number}  via request-tracker" in ally("outbox", "list").stdout
+    assert "— new" in ally("outbox", "list").stdout
+    rt.set_status(int(number), "open")
+    assert "— IT is working on it" in ally("outbox", "list").stdout
