@@ -43,7 +43,10 @@ def run(minutes: float = 30.0, out_path: str | None = None) -> dict:
                     json.dump(points, fh)
     finally:
         sampler.stop()
-    first, last = points[min(2, len(points) - 1)], points[-1]  # after the ring has filled
+    # Growth is judged after both rings have filled (15 minutes): until then they are
+    # still taking their fixed size.
+    filled = [p for p in points if p["minute"] >= 16] or points
+    first, last = filled[0], points[-1]
     return {
         "points": points,
         "rss_growth_mb": round(last["rss_mb"] - first["rss_mb"], 2),
