@@ -139,12 +139,19 @@ def _report(args: argparse.Namespace) -> int:
     return _send_one(outbox, doc["id"], policy, paths, catalog)
 
 
-def _send_one(outbox, report_id, policy, paths, catalog) -> int:
+def _transport_or_explain(policy, paths, catalog):
+    """The transport in force, or None after telling the person the report waits."""
     try:
-        transport = delivery.make_transport(policy, paths)
+        return delivery.make_transport(policy, paths)
     except (CredentialsUnavailable, PermanentFailure) as exc:
         _say(catalog.delivery_message("settings"))
         _say(f"Details for IT: {exc}")
+        return None
+
+
+def _send_one(outbox, report_id, policy, paths, catalog) -> int:
+    transport = _transport_or_explain(policy, paths, catalog)
+    if transport is None:
         return EXIT_SAVED_FOR_LATER
     entry = next(e for e in outbox.entries() if e.report_id == report_id)
     outcome = outbox.deliver(entry, transport)
@@ -213,13 +220,8 @@ def _outbox(args: argparse.Namespace) -> int:
         except KeyError:
             sys.stderr.write(f"No waiting report {args.report_id}.\n")
             return EXIT_USAGE
-    policy = Policy.load()
-    catalog = load_catalog()
-    try:
-        transport = delivery.make_transport(policy, paths)
-    except (CredentialsUnavailable, PermanentFailure) as exc:
-        _say(catalog.delivery_message("settings"))
-        _say(f"Details for IT: {exc}")
+    transport = _transport_or_explain(Policy.load(), paths, load_catalog())
+    if transport is None:
         return EXIT_SAVED_FOR_LATER
     outcomes = outbox.deliver_due(transport)
     sent = [o for o in outcomes if o.receipt]

@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.certs import ca_and_server
+
 PREFIX = "allyt"
 HERE = Path(__file__).parent
 
@@ -110,60 +112,7 @@ class NetLab:
                 shutil.rmtree(f"/etc/netns/{name}", ignore_errors=True)
 
     def make_certificates(self) -> tuple[Path, Path, Path]:
-        d = self.workdir
-        ca_key, ca, key, csr, cert = (
-            d / n for n in ("ca.key", "ca.pem", "srv.key", "srv.csr", "srv.pem")
-        )
-        sh(
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            str(ca_key),
-            "-out",
-            str(ca),
-            "-days",
-            "2",
-            "-subj",
-            "/CN=Ally test CA",
-        )
-        sh(
-            "openssl",
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            str(key),
-            "-out",
-            str(csr),
-            "-subj",
-            "/CN=www.ally.test",
-        )
-        ext = d / "san.ext"
-        ext.write_text("subjectAltName=DNS:www.ally.test,DNS:check.ally.test,DNS:it.ally.test\n")
-        sh(
-            "openssl",
-            "x509",
-            "-req",
-            "-in",
-            str(csr),
-            "-CA",
-            str(ca),
-            "-CAkey",
-            str(ca_key),
-            "-CAcreateserial",
-            "-out",
-            str(cert),
-            "-days",
-            "2",
-            "-extfile",
-            str(ext),
-        )
-        return ca, cert, key
+        return ca_and_server(self.workdir, ["www.ally.test", "check.ally.test", "it.ally.test"])
 
     def start(self, captive: list[int]) -> Path:
         self.clean_leftovers()

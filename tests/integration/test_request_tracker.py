@@ -96,36 +96,17 @@ def test_a_wrong_password_stops_and_says_so(rt, sample):
 
 
 def test_my_reports_shows_what_it_is_doing_with_the_report(rt, sample, tmp_path):
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
+    from tests.run_ally import run_ally
 
-    root = Path(__file__).resolve().parent.parent.parent
     home = tmp_path / "home"
     policy = tmp_path / "policy.toml"
     policy.write_text(
         f'[network]\nactive_checks = false\n[transport]\nkind = "request-tracker"\nurl = "{rt.url}"\n'
         'rt_queue = "General"\nrt_user = "root"\n'
     )
-    env = {
-        **os.environ,
-        "ALLY_HOME": str(home),
-        "ALLY_POLICY": str(policy),
-        "PYTHON_KEYRING_BACKEND": "tests.file_keyring.FileKeyring",
-        "PYTHONPATH": str(root),
-    }
 
     def ally(*args, stdin=None):
-        return subprocess.run(
-            [sys.executable, "-m", "desktop", *args],
-            env=env,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=90,
-            cwd=root,
-        )
+        return run_ally(*args, home=home, policy=policy, stdin=stdin)
 
     assert ally("credentials", "set", "request-tracker", stdin=PASSWORD + "\n").returncode == 0
     sent = ally(

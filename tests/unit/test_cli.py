@@ -1,7 +1,6 @@
 """The ``ally`` command as a person or IT runs it: a real subprocess, no display."""
 
 import json
-import os
 import subprocess
 import sys
 from datetime import datetime
@@ -10,21 +9,11 @@ import pytest
 
 from desktop import __version__
 from desktop.app import display_available
+from tests.run_ally import run_ally
 
 
-def ally(*args, env=None, timeout=60):
-    environment = dict(os.environ)
-    environment.pop("DISPLAY", None)
-    environment.pop("WAYLAND_DISPLAY", None)
-    environment.pop("QT_QPA_PLATFORM", None)
-    environment.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "desktop", *args],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=timeout,
-    )
+def ally(*args):
+    return run_ally(*args, keyring=False)
 
 
 def test_diagnose_json_has_the_documented_shape():

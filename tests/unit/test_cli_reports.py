@@ -4,36 +4,16 @@ IT would, against real receivers and a keyring backend made for tests."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.run_ally import run_ally
 from tests.webhook_server import Receiver
-
-ROOT = Path(__file__).resolve().parent.parent.parent
-TEST_KEYRING = "tests.file_keyring.FileKeyring"
 
 
 def ally(
     *args, home: Path, policy: Path | None = None, stdin: str | None = None, keyring: bool = True
 ):
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "PYTHON_KEYRING_BACKEND")}
-    env["ALLY_HOME"] = str(home)
-    if policy is not None:
-        env["ALLY_POLICY"] = str(policy)
-    if keyring:
-        env["PYTHON_KEYRING_BACKEND"] = TEST_KEYRING
-        env["PYTHONPATH"] = str(ROOT)
-    return subprocess.run(
-        [sys.executable, "-m", "desktop", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        input=stdin,
-        timeout=90,
-        cwd=ROOT,
-    )
+    return run_ally(*args, home=home, policy=policy, stdin=stdin, keyring=keyring)
 
 
 def webhook_policy(tmp_path: Path, url: str) -> Path:

@@ -8,7 +8,6 @@ import email.policy
 import json
 import socket
 import ssl
-import subprocess
 import time
 
 import jsonschema
@@ -23,6 +22,7 @@ from desktop.reporting.outbox import Outbox
 from desktop.reporting.transports.base import PermanentFailure
 from desktop.reporting.transports.email import EmailTransport, message_id
 from desktop.resources_access import read_text
+from tests.certs import ca_and_server
 
 USER, PASSWORD = "ally@example.com", "correct horse battery staple"
 
@@ -55,55 +55,7 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def certs(tmp_path_factory):
     d = tmp_path_factory.mktemp("smtp-certs")
-    run = lambda *a: subprocess.run(list(a), check=True, capture_output=True)  # noqa: E731
-    run(
-        "openssl",
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        str(d / "ca.key"),
-        "-out",
-        str(d / "ca.pem"),
-        "-days",
-        "2",
-        "-subj",
-        "/CN=Ally test mail CA",
-    )
-    run(
-        "openssl",
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        str(d / "srv.key"),
-        "-out",
-        str(d / "srv.csr"),
-        "-subj",
-        "/CN=127.0.0.1",
-    )
-    (d / "san.ext").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
-    run(
-        "openssl",
-        "x509",
-        "-req",
-        "-in",
-        str(d / "srv.csr"),
-        "-CA",
-        str(d / "ca.pem"),
-        "-CAkey",
-        str(d / "ca.key"),
-        "-CAcreateserial",
-        "-out",
-        str(d / "srv.pem"),
-        "-days",
-        "2",
-        "-extfile",
-        str(d / "san.ext"),
-    )
+    ca_and_server(d, ["127.0.0.1", "localhost"])
     return d
 
 

@@ -19,6 +19,7 @@ from desktop.reporting.transports.base import PermanentFailure, TemporaryFailure
 from desktop.reporting.transports.folder import FolderTransport
 from desktop.reporting.transports.webhook import WebhookTransport, check_url, retry_after
 from desktop.resources_access import read_text
+from tests.certs import self_signed
 from tests.webhook_server import Receiver
 
 SCHEMA = json.loads(read_text("report.schema.json"))
@@ -247,29 +248,7 @@ def test_a_self_signed_certificate_is_refused(tmp_path, full_report):
     import threading
     from http.server import BaseHTTPRequestHandler, HTTPServer
 
-    key, cert = tmp_path / "k.pem", tmp_path / "c.pem"
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-            "-days",
-            "1",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1",
-        ],
-        check=True,
-        capture_output=True,
-    )
+    cert, key = self_signed(tmp_path / "certs")
     server = HTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(str(cert), str(key))
