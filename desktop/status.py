@@ -1,0 +1,39 @@
+"""The tray's state in one word and one sentence, from a diagnosis (no Qt here).
+
+all good / worth a look / something is wrong — and the tooltip says, in the person's
+words, what is going on now. The icon files are resources/icons/ally-<level>-<theme>.svg.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from desktop.diagnostics.diagnosis import Diagnosis
+from desktop.diagnostics.explain import Catalog, load_catalog
+
+LEVELS = ("ok", "look", "wrong")
+
+
+@dataclass(frozen=True)
+class TrayStatus:
+    level: str  # ok, look or wrong
+    tooltip: str  # one plain sentence about now
+    finding_id: str | None  # the finding the sentence is about
+
+    def icon(self, dark: bool) -> str:
+        """The icon's resource name for this state and the desktop's theme."""
+        return f"icons/ally-{self.level}-{'dark' if dark else 'light'}.svg"
+
+
+def status_of(diagnosis: Diagnosis, catalog: Catalog | None = None) -> TrayStatus:
+    catalog = catalog or load_catalog()
+    problems = [f for f in diagnosis.findings if f.severity.value != "info"]
+    if not problems:
+        return TrayStatus(
+            "ok",
+            catalog.summary.get("all_good_tooltip", "Your computer is working normally."),
+            None,
+        )
+    top = problems[0]  # findings come ranked for the symptom, most important first
+    level = "wrong" if top.severity.value in ("warning", "critical") else "look"
+    return TrayStatus(level, top.headline, top.id)

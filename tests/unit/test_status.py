@@ -1,0 +1,63 @@
+"""The tray's state and tooltip, and its icons (real Qt SVG renderer, offscreen)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from desktop.diagnostics.diagnosis import Diagnosis
+from desktop.diagnostics.explain import load_catalog
+from desktop.diagnostics.rules import evaluate
+from desktop.resources_access import resource
+from desktop.status import LEVELS, TrayStatus, status_of
+from tests.scenarios import scenarios
+
+SCENARIOS = scenarios()
+
+
+def diagnosis_for(name: str) -> Diagnosis:
+    inp = SCENARIOS[name]["inp"]
+    findings, _ = evaluate(inp)
+    explained, summary = load_catalog("en").explain_all(findings, inp.snapshot.symptom)
+    return Diagnosis(inp.snapshot, tuple(explained), summary, inp.observed_s)
+
+
+@pytest.mark.parametrize(
+    ("name", "level", "tooltip"),
+    [
+        ("quiet", "ok", "Your computer is working normally."),
+        ("disk_almost_full_small_drive", "wrong", "Only 1.5 GB is left on your main drive (C:)."),
+        ("restart_pending", "look", "Your computer is waiting to restart after updates."),
+        ("cpu_sustained", "wrong", "Your computer has been very busy for the last 3 minutes."),
+    ],
+)
+def test_state_and_tooltip_follow_the_findings(name, level, tooltip):
+    status = status_of(diagnosis_for(name))
+    assert (status.level, status.tooltip) == (level, tooltip)
+
+
+@pytest.mark.parametrize("level", LEVELS)
+@pytest.mark.parametrize("dark", [False, True])
+def test_every_icon_exists_and_renders_crisply(qtbot, level, dark):
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QImage, QPainter
+    from PySide6.QtSvg import QSvgRenderer
+
+    name = TrayStatus(level, "", None).icon(dark)
+    data = resource(name).read_bytes()
+    root = ET.fromstring(data)
+    assert (
+        root.get("viewBox") == "0 0 32 32"
+        and root.find("{http://www.w3.org/2000/svg}title") is not None
+    )
+    renderer = QSvgRenderer(data)
+    assert renderer.isValid()
+    for px in (16, 32, 64):  # high-DPI trays ask for larger pixmaps: vector art stays sharp
+        image = QImage(QSize(px, px), QImage.Format.Format_ARGB32)
+        image.fill(0)
+        painter = QPainter(image)
+        renderer.render(painter)
+        painter.end()
+        painted = sum(1 for x in range(px) for y in range(px) if image.pixelColor(x, y).alpha() > 0)
+        assert painted > px * px * 0.08
