@@ -104,6 +104,7 @@ class Policy:
     fault_window_hours: float = 24.0  # how far back app crashes and hangs are looked for
     transport: TransportPolicy = field(default_factory=TransportPolicy)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    tips_enabled: bool = True  # IT may switch tips off for everyone
     problems: tuple[str, ...] = ()
 
     @classmethod
@@ -154,6 +155,7 @@ class Policy:
             "apps",
             "transport",
             "privacy",
+            "tips",
         }
         for key in data:
             if key not in known:
@@ -230,12 +232,16 @@ class Policy:
             active_checks=reader.value(net, "network", "active_checks", bool, True),
         )
         reader.unknown(net, "network", {f.name for f in fields(NetworkPolicy)})
+        tips = reader.table(data, "tips")
+        tips_enabled = reader.value(tips, "tips", "enabled", bool, True)
+        reader.unknown(tips, "tips", {"enabled"})
         transport = reader.transport(reader.table(data, "transport"))
         privacy = reader.privacy(reader.table(data, "privacy"))
         return cls(
             source=source,
             transport=transport,
             privacy=privacy,
+            tips_enabled=tips_enabled,
             organisation=reader.value(data, "", "organisation", str, None),
             it_contact=ItContact(**contact_values),
             thresholds=dict(thresholds),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 
 import psutil
@@ -43,6 +43,7 @@ def collect(
     catalog: AppCatalog | None = None,
     policy: Policy | None = None,
     focus_app: str | None = None,
+    progress: Callable[[Section], None] | None = None,
 ) -> Snapshot:
     """Check the machine for ``symptom``; returns within about ``total_timeout_s``.
 
@@ -66,7 +67,7 @@ def collect(
         if p.applies_to(symptom, focus_app)
     ]
     running = {
-        p.name: (p, Pending(lambda p=p: _timed(p, ctx), name=f"ally-probe-{p.name}"))
+        p.name: (p, Pending(lambda p=p: _timed(p, ctx, progress), name=f"ally-probe-{p.name}"))
         for p in chosen
     }
     deadline = begun + total_timeout_s
@@ -91,16 +92,24 @@ def collect(
     )
 
 
-def _timed(probe: Probe, ctx: ProbeContext) -> Section:
+def _timed(
+    probe: Probe, ctx: ProbeContext, progress: Callable[[Section], None] | None = None
+) -> Section:
     t0 = time.perf_counter()
     section = run_probe(probe, ctx)
-    return Section(
+    done = Section(
         name=section.name,
         status=section.status,
         data=section.data,
         reason=section.reason,
         duration_ms=(time.perf_counter() - t0) * 1000.0,
     )
+    if progress is not None:
+        try:
+            progress(done)  # each check shows as it completes (called from the probe's thread)
+        except Exception:
+            log.exception("progress callback failed for %s", probe.name)
+    return done
 
 
 def run_probe(probe: Probe, ctx: ProbeContext) -> Section:

@@ -5,7 +5,7 @@ This is what the CLI prints, the tray shows and a report carries.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +14,7 @@ from desktop.config import Policy
 from desktop.diagnostics.collect import DEFAULT_TOTAL_TIMEOUT_S, DEFAULT_WARM_UP_S, collect
 from desktop.diagnostics.explain import Catalog, Explanation, Summary, load_catalog
 from desktop.diagnostics.findings import RuleInput
-from desktop.diagnostics.model import Snapshot, Symptom
+from desktop.diagnostics.model import Section, Snapshot, Symptom
 from desktop.diagnostics.probe import Probe
 from desktop.diagnostics.rules import evaluate
 from desktop.diagnostics.sampler import Sampler
@@ -61,6 +61,7 @@ def diagnose(
     probes: Sequence[Probe] | None = None,
     policy: Policy | None = None,
     focus_app: str | None = None,
+    progress: Callable[[Section], None] | None = None,
 ) -> Diagnosis:
     """Measure, judge and explain. Without ``policy`` IT's policy file is read (or the
     defaults used); its threshold overrides apply unless ``thresholds`` is given."""
@@ -76,6 +77,7 @@ def diagnose(
         warm_up_s=warm_up_s,
         policy=policy,
         focus_app=focus_app,
+        progress=progress,
     )
     inp = RuleInput(
         snapshot=snapshot,
@@ -95,3 +97,11 @@ def diagnose(
         )
     notes.extend(f"rule failed: {f}" for f in failed)
     return Diagnosis(snapshot, tuple(explained), summary, inp.observed_s, tuple(notes))
+
+
+def local_probes() -> list[Probe]:
+    """Every probe that stays on this computer: for the background status and the live
+    view, which must never send anything over the network on a timer."""
+    from desktop.diagnostics.probes import PROBES
+
+    return [p for p in PROBES if p.name != "connectivity"]

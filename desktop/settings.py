@@ -1,0 +1,52 @@
+"""The person's own settings (not IT's policy): contact details, tips, start at login.
+
+Kept as JSON in Ally's config folder, written atomically. A damaged file is set aside and
+the defaults are used — the person's settings must never stop Ally from starting.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+from desktop.atomic import write_atomic
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class UserSettings:
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    how_to_reach: str = ""
+    tips_enabled: bool = True
+    tips_paused_until: float = 0.0  # epoch seconds; the person paused tips until then
+    start_at_login: bool = True
+
+    @classmethod
+    def load(cls, path: Path) -> UserSettings:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return cls()
+        except (OSError, ValueError) as exc:
+            log.warning("settings %s unreadable (%s); defaults used", path, exc)
+            with contextlib.suppress(OSError):
+                path.replace(path.with_suffix(".damaged"))
+            return cls()
+        known = {f.name: f.type for f in fields(cls)}
+        clean = {
+            k: v for k, v in data.items() if k in known and isinstance(v, type(getattr(cls(), k)))
+        }
+        return cls(**clean)
+
+    def save(self, path: Path) -> None:
+        write_atomic(path, json.dumps(asdict(self), indent=2).encode("utf-8"))
+
+
+def settings_path(config_dir: Path) -> Path:
+    return config_dir / "settings.json"
