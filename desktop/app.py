@@ -2,11 +2,15 @@
 
 It decides whether a desktop is there at all before Qt is imported: on a machine without
 a display the person (or IT over SSH) gets a plain sentence and the command that works
-without a screen, never a Qt platform-plugin error.
+without a screen, never a Qt platform-plugin error. Otherwise it builds the policy, the
+sampler, the outbox and the windows, and owns the single-instance lock.
 """
 
 from __future__ import annotations
 
+import getpass
+import logging
+import logging.handlers
 import os
 import sys
 
@@ -15,10 +19,8 @@ NO_DISPLAY = (
     "(no desktop session was found).\n"
     "You can still check this computer: run  ally diagnose\n"
 )
-TRAY_NOT_BUILT = (
-    "The Ally tray icon is not part of this version yet.\n"
-    "You can check this computer now: run  ally diagnose\n"
-)
+
+log = logging.getLogger("ally")
 
 
 def display_available(environ: dict[str, str] | None = None, platform: str = sys.platform) -> bool:
@@ -31,9 +33,57 @@ def display_available(environ: dict[str, str] | None = None, platform: str = sys
     return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
 
 
+def instance_key() -> str:
+    session = (
+        os.environ.get("XDG_SESSION_ID")
+        or os.environ.get("DISPLAY", "")
+        or os.environ.get("SESSIONNAME", "")
+    )
+    return f"ally-{getpass.getuser()}-{session}".replace("/", "_").replace(":", "_")
+
+
+def _log_to_file(log_dir) -> None:
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(
+            log_dir / "ally.log", maxBytes=1_000_000, backupCount=3
+        )
+    except OSError:
+        return  # no log file is no reason not to help the person
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+    logging.getLogger().setLevel(logging.INFO)
+
+
 def main(argv: list[str] | None = None) -> int:
     if not display_available():
         sys.stderr.write(NO_DISPLAY)
         return 2
-    sys.stderr.write(TRAY_NOT_BUILT)
-    return 2
+    from PySide6.QtNetwork import QLocalServer, QLocalSocket
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Ally")
+    app.setQuitOnLastWindowClosed(False)
+
+    key = instance_key()
+    probe = QLocalSocket()
+    probe.connectToServer(key)
+    if probe.waitForConnected(300):  # Ally already runs in this session: bring it forward
+        probe.write(b"show\n")
+        probe.waitForBytesWritten(1000)
+        probe.disconnectFromServer()
+        return 0
+    QLocalServer.removeServer(key)  # a stale socket from a crashed run
+    server = QLocalServer()
+    server.listen(key)
+
+    from desktop.ui.ally_app import AllyApp
+
+    ally = AllyApp(app)
+    server.newConnection.connect(lambda: (server.nextPendingConnection(), ally.open_report()))
+    _log_to_file(ally.paths.log_dir)
+    log.info("Ally started (tray available: %s)", ally.tray is not None)
+    code = app.exec()
+    ally.shutdown()
+    return code

@@ -1,0 +1,94 @@
+"""One report from click to receipt, without Qt: check, build, trim, store, send.
+
+The report window calls these steps on worker threads and only shows their results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from desktop.config import Policy
+from desktop.diagnostics.diagnosis import Diagnosis, diagnose
+from desktop.diagnostics.explain import Catalog
+from desktop.diagnostics.model import Section
+from desktop.diagnostics.sampler import Sampler
+from desktop.paths import AllyPaths
+from desktop.reporting import delivery, redact, report
+from desktop.reporting.credentials import CredentialsUnavailable
+from desktop.reporting.transports.base import PermanentFailure
+
+
+@dataclass(frozen=True)
+class SendResult:
+    delivered: bool
+    message: str  # the person's sentence
+    reference: str | None = None
+    detail: str | None = None  # for IT (shown small, logged)
+
+
+class ReportSession:
+    def __init__(
+        self, policy: Policy, paths: AllyPaths, sampler: Sampler, catalog: Catalog
+    ) -> None:
+        self.policy, self.paths, self.sampler, self.catalog = policy, paths, sampler, catalog
+        self.diagnosis: Diagnosis | None = None
+
+    def check(
+        self,
+        symptom: str,
+        focus_app: str | None = None,
+        progress: Callable[[Section], None] | None = None,
+    ) -> Diagnosis:
+        self.diagnosis = diagnose(
+            symptom,
+            sampler=self.sampler,
+            policy=self.policy,
+            focus_app=focus_app,
+            warm_up_s=1.0,
+            progress=progress,
+        )
+        return self.diagnosis
+
+    def build(
+        self,
+        note: str,
+        contact: report.Contact | None,
+        screenshot: report.Screenshot | None,
+        leave_out: Iterable[str],
+        report_id: str | None = None,
+    ) -> dict[str, Any]:
+        assert self.diagnosis is not None, "check() first"
+        full = report.build(self.diagnosis, note, contact, screenshot, report_id)
+        return redact.apply(full, leave_out, delivery.privacy(self.policy))
+
+    def send(self, doc: dict[str, Any]) -> SendResult:
+        outbox = delivery.outbox(self.paths)
+        try:
+            outbox.add(doc)
+        except OSError as exc:
+            return SendResult(
+                False,
+                self.catalog.delivery_message("not_saved", reason=exc.strerror or str(exc)),
+                detail=str(exc),
+            )
+        try:
+            transport = delivery.make_transport(self.policy, self.paths)
+        except (CredentialsUnavailable, PermanentFailure) as exc:
+            return SendResult(False, self.catalog.delivery_message("settings"), detail=str(exc))
+        entry = next(e for e in outbox.entries() if e.report_id == doc["id"])
+        outcome = outbox.deliver(entry, transport)
+        if outcome.receipt is not None:
+            key = "sent_folder" if outcome.receipt.transport == "folder" else "sent"
+            return SendResult(
+                True,
+                self.catalog.delivery_message(key, reference=outcome.receipt.reference),
+                outcome.receipt.reference,
+            )
+        key = outcome.error.plain_key if outcome.error else "temporary"
+        return SendResult(
+            False,
+            self.catalog.delivery_message(key),
+            detail=outcome.error.detail if outcome.error else None,
+        )

@@ -1,0 +1,125 @@
+"""The whole report flow in real Qt widgets (offscreen), driven by clicks and keys, with
+real diagnostics on this machine and real transports."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor, QImage
+
+from desktop.config import Policy
+from desktop.diagnostics import Sampler, SamplerSettings
+from desktop.diagnostics.explain import load_catalog
+from desktop.paths import AllyPaths
+from desktop.reporting.session import ReportSession
+from desktop.settings import UserSettings
+from desktop.ui.report_window import ReportWindow
+
+
+@pytest.fixture(scope="module")
+def sampler():
+    s = Sampler(SamplerSettings(interval_s=0.2, process_interval_s=1.0))
+    s.start()
+    time.sleep(1.5)
+    yield s
+    s.stop()
+
+
+def make_window(qtbot, tmp_path, sampler, transport: dict, screenshot: QImage | None = None):
+    policy = Policy.from_dict({"network": {"active_checks": False}, "transport": transport})
+    paths = AllyPaths(tmp_path / "config", tmp_path / "data", tmp_path / "logs")
+    session = ReportSession(policy, paths, sampler, load_catalog("en"))
+    settings = UserSettings(name="Alex Doe", email="alex@example.com")
+    window = ReportWindow(session, settings, screenshot)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def test_the_whole_flow_ends_in_a_report_identical_to_what_was_shown(qtbot, tmp_path, sampler):
+    folder = tmp_path / "reports"
+    image = QImage(1920, 1080, QImage.Format.Format_RGB32)
+    image.fill(QColor("#336699"))
+    w = make_window(qtbot, tmp_path, sampler, {"kind": "folder", "folder": str(folder)}, image)
+    assert w.pages.currentIndex() == 0
+    # Step 1 by keyboard: the first choice has the focus, Space presses it.
+    w.symptom_buttons["slow"].setFocus()
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+
+    def tick():
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.timeout.connect(tick)
+    timer.start(10)
+    qtbot.keyClick(w.symptom_buttons["slow"], Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: w.pages.currentIndex() == 2, timeout=15000)
+    timer.stop()
+    # The event loop stayed responsive while every check ran on worker threads.
+    assert max(gaps) < 0.05, f"longest pause of the event loop: {max(gaps) * 1000:.0f} ms"
+    assert w.check_list.count() >= 7  # each check appeared as it completed
+    assert w.answer_seconds < 3.0
+    assert w.result_title.text() and w.result_text.text()
+    qtbot.mouseClick(w.tell_button, Qt.MouseButton.LeftButton)
+    assert w.pages.currentIndex() == 3
+    assert w.name.text() == "Alex Doe"  # prefilled from settings
+    assert (
+        w.include_shot.isChecked() and w.screenshot.width == 1280
+    )  # downscaled, taken before the window
+    qtbot.keyClicks(w.note, "Outlook takes a minute to open each mail.")
+    qtbot.mouseClick(w.show_button, Qt.MouseButton.LeftButton)
+    assert w.pages.currentIndex() == 4
+    assert "Outlook takes a minute" in w.preview.toPlainText()
+    w.leave_out["process_list"].setChecked(True)
+    assert "process_list" in w.preview.toPlainText()
+    w.exact.setChecked(True)
+    shown = json.loads(w.preview.toPlainText())
+    qtbot.mouseClick(w.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.pages.currentIndex() == 5, timeout=15000)
+    assert "where IT collects reports" in w.done_text.text()
+    (sent,) = folder.glob("*.json")
+    assert json.loads(sent.read_text()) == shown  # exactly what the review screen showed
+    assert shown["screenshot"]["width"] == 1280 and shown["left_out"] == ["process_list"]
+
+
+def test_offline_the_report_is_saved_and_the_words_say_so(qtbot, tmp_path, sampler):
+    w = make_window(qtbot, tmp_path, sampler, {"kind": "webhook", "url": "http://127.0.0.1:9/hook"})
+    qtbot.mouseClick(w.symptom_buttons["internet"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.pages.currentIndex() == 2, timeout=15000)
+    qtbot.mouseClick(w.tell_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(w.show_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(w.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.pages.currentIndex() == 5, timeout=20000)
+    assert "Your report is saved" in w.done_text.text()
+    pending = [
+        p
+        for p in (tmp_path / "data/outbox/pending").glob("*.json")
+        if not p.name.endswith(".state.json")
+    ]
+    assert len(pending) == 1
+
+
+def test_the_screenshot_can_be_removed_and_every_control_has_a_name(qtbot, tmp_path, sampler):
+    image = QImage(800, 600, QImage.Format.Format_RGB32)
+    image.fill(QColor("#aa3333"))
+    w = make_window(
+        qtbot, tmp_path, sampler, {"kind": "folder", "folder": str(tmp_path / "r")}, image
+    )
+    qtbot.mouseClick(w.symptom_buttons["app"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.pages.currentIndex() == 2, timeout=15000)
+    qtbot.mouseClick(w.tell_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.app_choice.count() > 1, timeout=10000)  # running and crashed programs
+    qtbot.mouseClick(w.remove_shot, Qt.MouseButton.LeftButton)
+    assert w.screenshot is None and not w.include_shot.isVisible()
+    from PySide6.QtWidgets import QAbstractButton, QLineEdit, QPlainTextEdit
+
+    for widget in (
+        w.findChildren(QAbstractButton) + w.findChildren(QLineEdit) + w.findChildren(QPlainTextEdit)
+    ):
+        assert widget.accessibleName(), widget
