@@ -41,9 +41,9 @@ class HistoryChart(QWidget):
         rows = len(SERIES)
         h = self.height() / rows
         for i, (title, keys, top) in enumerate(SERIES):
-            box = QRectF(90, i * h + 6, self.width() - 100, h - 14)
+            box = QRectF(130, i * h + 6, self.width() - 140, h - 20)
             p.setPen(text)
-            p.drawText(QRectF(4, i * h, 84, h), Qt.AlignmentFlag.AlignVCenter, title)
+            p.drawText(QRectF(4, i * h, 122, h - 14), Qt.AlignmentFlag.AlignVCenter, title)
             p.setPen(QPen(QColor(text.red(), text.green(), text.blue(), 60), 1))
             p.drawRect(box)
             if len(offsets) < 2:
@@ -75,4 +75,17 @@ class HistoryChart(QWidget):
                 p.drawPath(path)
             p.setPen(QPen(QColor("#cf222e"), 1.2, Qt.PenStyle.DashLine))
             p.drawLine(QPointF(box.right(), box.top()), QPointF(box.right(), box.bottom()))
+            if i == rows - 1:  # the time line under the last chart
+                p.setPen(text)
+                minutes = max(1, round(span / 60))
+                p.drawText(
+                    QRectF(box.left(), box.bottom() + 1, 160, 14),
+                    Qt.AlignmentFlag.AlignLeft,
+                    f"{minutes} minute{'s' if minutes != 1 else ''} ago",
+                )
+                p.drawText(
+                    QRectF(box.right() - 160, box.bottom() + 1, 160, 14),
+                    Qt.AlignmentFlag.AlignRight,
+                    "when you clicked",
+                )
         p.end()

@@ -82,8 +82,9 @@ def body(text: str = "") -> QLabel:
 
 
 def button(text: str, accessible: str | None = None) -> QPushButton:
+    """``text`` may mark a keyboard shortcut with & ("&Send to IT" is Alt+S)."""
     b = QPushButton(text)
-    b.setAccessibleName(accessible or text)
+    b.setAccessibleName(accessible or text.replace("&", ""))
     b.setMinimumHeight(36)
     return b
 
@@ -217,9 +218,9 @@ class ReportWindow(QWidget):
         lay.addWidget(self.result_findings)
         lay.addWidget(self.chart)
         row = QHBoxLayout()
-        self.tell_button = button("Tell IT about it")
+        self.tell_button = button("&Tell IT about it")
         self.tell_button.clicked.connect(self._to_more)
-        close = button("Close")
+        close = button("&Close")
         close.clicked.connect(self.close)
         row.addWidget(close)
         row.addStretch(1)
@@ -232,7 +233,7 @@ class ReportWindow(QWidget):
         s = d.summary
         self.result_title.setText(s.headline)
         text = s.explanation
-        if s.not_your_fault and "not something you did" not in text:
+        if s.severity != "ok" and s.not_your_fault and "not something you did" not in text:
             text += " This is not something you did."
         self.result_text.setText(text)
         from html import escape
@@ -301,9 +302,9 @@ class ReportWindow(QWidget):
             form.addRow(label, field)
         lay.addLayout(form)
         row = QHBoxLayout()
-        back = button("Back")
+        back = button("&Back")
         back.clicked.connect(lambda: self.pages.setCurrentIndex(2))
-        self.show_button = button("Show what will be sent")
+        self.show_button = button("&Show what will be sent")
         self.show_button.clicked.connect(self._to_review)
         row.addWidget(back)
         row.addStretch(1)
@@ -366,9 +367,9 @@ class ReportWindow(QWidget):
         self.exact.toggled.connect(self._show_preview)
         lay.addWidget(self.exact)
         row = QHBoxLayout()
-        back = button("Back")
+        back = button("&Back")
         back.clicked.connect(lambda: self.pages.setCurrentIndex(3))
-        self.send_button = button("Send to IT")
+        self.send_button = button("&Send to IT")
         self.send_button.clicked.connect(self._send)
         row.addWidget(back)
         row.addStretch(1)
@@ -421,7 +422,7 @@ class ReportWindow(QWidget):
 
     def _send(self) -> None:
         self.send_button.setEnabled(False)
-        self.send_button.setText("Sending…")
+        self.send_button.setText("Sending…")  # no second click can send it twice
         doc = self.doc
         self.background.run(lambda: self.session.send(doc), self._sent, self._send_failed)
 
@@ -438,7 +439,7 @@ class ReportWindow(QWidget):
         lay.addWidget(self.done_text)
         lay.addWidget(self.done_detail)
         lay.addStretch(1)
-        close = button("Close")
+        close = button("&Close")
         close.clicked.connect(self.close)
         lay.addWidget(close, alignment=Qt.AlignmentFlag.AlignRight)
         self.done_close = close

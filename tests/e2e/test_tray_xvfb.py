@@ -1,0 +1,184 @@
+"""End to end on a real X server (Xvfb) with a real tray host (trayer): the icon is in the
+tray, a click opens Ally, the report flow is walked by keyboard, a second start brings
+the window forward, and Quit stops Ally. Screenshots of each step are kept in
+test-artifacts/tray/ (and the README's come from there)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+ARTIFACTS = ROOT / "test-artifacts" / "tray"
+TOOLS = ("Xvfb", "trayer", "xdotool", "import")
+missing = [t for t in TOOLS if shutil.which(t) is None]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        bool(missing),
+        reason=f"needs {', '.join(missing)} (apt install xvfb trayer xdotool "
+        "imagemagick); .ci/run installs them",
+    ),
+]
+GREEN = (0x1A, 0x7F, 0x37)  # the check mark of the all-good icon
+WINDOW = "Ally — tell IT what is wrong"
+
+
+def wait(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def display(tmp_path):
+    number = 90 + os.getpid() % 100
+    env = {**os.environ, "DISPLAY": f":{number}"}
+    xvfb = subprocess.Popen(
+        ["Xvfb", f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait(lambda: Path(f"/tmp/.X11-unix/X{number}").exists(), 10, "Xvfb")
+    tray = subprocess.Popen(
+        [
+            "trayer",
+            "--edge",
+            "top",
+            "--align",
+            "right",
+            "--widthtype",
+            "request",
+            "--height",
+            "32",
+            "--SetDockType",
+            "true",
+            "--transparent",
+            "false",
+            "--tint",
+            "0x333333",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(1.0)
+    yield env
+    for proc in (tray, xvfb):
+        proc.terminate()
+        proc.wait(10)
+
+
+def shot(env, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    subprocess.run(["import", "-window", "root", str(path)], env=env, check=True, timeout=20)
+    return path
+
+
+def find_icon(path: Path) -> tuple[int, int] | None:
+    """Where the tray icon's green check mark is, in the top-right corner."""
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(path))
+    for y in range(0, 40):
+        for x in range(image.width() - 120, image.width()):
+            c = image.pixelColor(x, y)
+            if (
+                abs(c.red() - GREEN[0]) < 40
+                and abs(c.green() - GREEN[1]) < 40
+                and abs(c.blue() - GREEN[2]) < 40
+            ):
+                return x, y
+    return None
+
+
+def xdo(env, *args: str) -> str:
+    return subprocess.run(
+        ["xdotool", *args], env=env, capture_output=True, text=True, timeout=30
+    ).stdout
+
+
+def test_tray_icon_click_report_flow_second_start_and_quit(display, tmp_path):
+    env = dict(display)
+    reports = tmp_path / "reports"
+    policy = tmp_path / "policy.toml"
+    policy.write_text(
+        f'[network]\nactive_checks = false\n[transport]\nkind = "folder"\nfolder = "{reports}"\n'
+    )
+    env.update(
+        {"ALLY_HOME": str(tmp_path / "home"), "ALLY_POLICY": str(policy), "QT_QPA_PLATFORM": "xcb"}
+    )
+    ally = subprocess.Popen(
+        [sys.executable, "-m", "desktop"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        log = tmp_path / "home/logs/ally.log"
+        wait(
+            lambda: log.exists() and "tray available: True" in log.read_text(),
+            20,
+            "Ally in the tray",
+        )
+        icon = wait(
+            lambda: find_icon(shot(env, "1-tray")), 10, "the icon in a screenshot of the tray"
+        )
+
+        xdo(env, "mousemove", str(icon[0]), str(icon[1]), "click", "1")
+        window = wait(
+            lambda: xdo(env, "search", "--name", WINDOW).split(), 10, "the report window"
+        )[0]
+        time.sleep(0.5)
+        shot(env, "2-what-feels-wrong")
+        xdo(env, "windowfocus", window)
+        xdo(env, "key", "space")  # the first choice: my computer is slow
+        time.sleep(3.0)
+        shot(env, "3-what-we-found")
+        xdo(env, "key", "alt+t")
+        time.sleep(0.5)
+        xdo(env, "type", "--delay", "20", "Everything is slow since lunch.")
+        shot(env, "4-tell-it-more")
+        xdo(env, "key", "alt+s")
+        time.sleep(0.7)
+        shot(env, "5-what-will-be-sent")
+        xdo(env, "key", "alt+s")
+        sent = wait(lambda: list(reports.glob("*.json")), 15, "the report in IT's folder")
+        time.sleep(0.5)
+        shot(env, "6-sent")
+        assert "Everything is slow since lunch." in sent[0].read_text()
+
+        second = subprocess.run(
+            [sys.executable, "-m", "desktop"],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert second.returncode == 0  # it only brought the first one forward
+        assert ally.poll() is None
+
+        xdo(env, "mousemove", str(icon[0]), str(icon[1]), "click", "3")  # the menu
+        time.sleep(0.8)
+        shot(env, "7-menu")
+        xdo(env, "key", "Up", "Return")  # Quit is the last item
+        assert ally.wait(15) == 0
+    finally:
+        if ally.poll() is None:
+            ally.send_signal(signal.SIGKILL)
+            ally.wait()

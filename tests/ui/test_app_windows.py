@@ -1,0 +1,99 @@
+"""The running app and its smaller windows, offscreen with real widgets."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from desktop.config import Policy
+from desktop.diagnostics import Sampler, SamplerSettings
+from desktop.diagnostics.diagnosis import diagnose, local_probes
+from desktop.reporting import report
+from desktop.reporting.outbox import Outbox
+from desktop.reporting.transports.folder import FolderTransport
+from desktop.settings import UserSettings
+from desktop.ui import other_windows
+from desktop.ui.other_windows import ReportsWindow, SettingsWindow, StatusWindow
+
+
+@pytest.fixture(scope="module")
+def diagnosis():
+    return diagnose(
+        "slow",
+        sampler=Sampler(SamplerSettings(interval_s=0.2)),
+        warm_up_s=0.4,
+        probes=local_probes(),
+    )
+
+
+def test_without_a_tray_ally_opens_its_window_and_says_why(qtbot, tmp_path, monkeypatch):
+    from desktop.ui.ally_app import NO_TRAY, AllyApp
+
+    monkeypatch.setenv("ALLY_HOME", str(tmp_path))
+    ally = AllyApp(QApplication.instance(), tray_available=False)
+    try:
+        window = ally.windows["report"]
+        assert window.isVisible() and ally.tray is None
+        assert NO_TRAY in [w.text() for w in window.findChildren(type(window.result_text))]
+    finally:
+        ally.shutdown()
+        window.close()
+
+
+def test_status_window_shows_plain_words_and_the_charts(qtbot, diagnosis):
+    calls = []
+    window = StatusWindow(lambda done: (calls.append(1), done(diagnosis)), interval_ms=50)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: len(calls) >= 3, timeout=3000)  # it keeps itself up to date
+    assert window.title.text() and window.chart.history["t_offset_s"]
+    window.close()
+
+
+def test_my_reports_lists_waiting_and_sent_reports(qtbot, tmp_path, diagnosis):
+    outbox = Outbox(tmp_path / "outbox")
+    sent = report.build(diagnosis, note="sent one")
+    waiting = report.build(diagnosis, note="waiting one")
+    outbox.add(sent)
+    outbox.deliver_due(FolderTransport(tmp_path / "share"))
+    outbox.add(waiting)
+    window = ReportsWindow(outbox)
+    qtbot.addWidget(window)
+    states = [window.table.item(r, 2).text() for r in range(window.table.rowCount())]
+    assert any(s.startswith("Saved. Ally will send it") for s in states)
+    assert any(s.startswith("Sent to the place where IT collects") for s in states)
+    assert {d["note"] for d in window.docs} == {"sent one", "waiting one"}
+
+
+def test_settings_are_saved_and_start_at_login_follows(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    saved = []
+    policy = Policy.from_dict(
+        {"it_contact": {"email": "help@example.com", "phone": "+44 20 7946 0000"}}
+    )
+    window = SettingsWindow(UserSettings(), saved.append, policy)
+    qtbot.addWidget(window)
+    window.fields["name"].setText("Alex Doe")
+    window.login.setChecked(True)
+    window.save()
+    assert saved[0].name == "Alex Doe" and saved[0].start_at_login
+    other_windows.apply_start_at_login(True)
+    autostart = tmp_path / "xdg/autostart/ally.desktop"
+    assert "Exec=ally" in autostart.read_text()
+    other_windows.apply_start_at_login(False)
+    assert not autostart.exists()
+    assert "help@example.com" in other_windows.contact_text(policy)
+
+
+def test_user_settings_survive_a_damaged_file(tmp_path):
+    path = tmp_path / "settings.json"
+    UserSettings(name="Alex", tips_paused_until=time.time() + 60).save(path)
+    assert UserSettings.load(path).name == "Alex"
+    path.write_text("{not json")
+    assert UserSettings.load(path) == UserSettings()
+    assert (tmp_path / "settings.damaged").exists()
+    path.write_text(json.dumps({"name": 42, "email": "a@b.c", "unknown": 1}))
+    loaded = UserSettings.load(path)
+    assert loaded.name == "" and loaded.email == "a@b.c"
