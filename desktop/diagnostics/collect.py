@@ -44,6 +44,7 @@ def collect(
     policy: Policy | None = None,
     focus_app: str | None = None,
     progress: Callable[[Section], None] | None = None,
+    fresh_processes: bool = True,
 ) -> Snapshot:
     """Check the machine for ``symptom``; returns within about ``total_timeout_s``.
 
@@ -60,6 +61,7 @@ def collect(
     ctx = ProbeContext(
         symptom, sampler, previous, current, catalog or default_catalog(), policy, focus_app
     )
+    ctx.fresh_processes = fresh_processes
 
     chosen = [
         p

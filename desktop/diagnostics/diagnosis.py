@@ -62,6 +62,7 @@ def diagnose(
     policy: Policy | None = None,
     focus_app: str | None = None,
     progress: Callable[[Section], None] | None = None,
+    fresh_processes: bool = True,
 ) -> Diagnosis:
     """Measure, judge and explain. Without ``policy`` IT's policy file is read (or the
     defaults used); its threshold overrides apply unless ``thresholds`` is given."""
@@ -78,6 +79,7 @@ def diagnose(
         policy=policy,
         focus_app=focus_app,
         progress=progress,
+        fresh_processes=fresh_processes,
     )
     inp = RuleInput(
         snapshot=snapshot,

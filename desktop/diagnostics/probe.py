@@ -42,6 +42,7 @@ class ProbeContext:
         self.policy = policy if policy is not None else Policy.load()
         self.symptom = symptom
         self.focus_app = focus_app
+        self.fresh_processes = True
         self._faults_lock = threading.Lock()
         self._faults: Any = None
         self.sampler = sampler
@@ -56,10 +57,16 @@ class ProbeContext:
         return self.sampler.history
 
     def processes(self) -> ProcessSample:
-        """A fresh per-process sample, taken once and shared by the probes that need it."""
+        """A per-process sample, taken once and shared by the probes that need it. The
+        background status check reuses the sampler's latest walk instead of a new one,
+        since walking every process is the costliest thing Ally does."""
         with self._process_lock:
             if self._process_sample is None:
-                self._process_sample = self.sampler.sample_processes_now()
+                last = self.sampler.last_process_sample
+                if not self.fresh_processes and last is not None and last.interval_s is not None:
+                    self._process_sample = last
+                else:
+                    self._process_sample = self.sampler.sample_processes_now()
             return self._process_sample
 
     def faults(self) -> Any:

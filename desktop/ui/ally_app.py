@@ -150,7 +150,12 @@ class AllyApp(QObject):
         """A check that stays on this computer (no network walk on a timer)."""
         self.background.run(
             lambda: diagnose(
-                "slow", sampler=self.sampler, policy=self.policy, warm_up_s=0, probes=local_probes()
+                "slow",
+                sampler=self.sampler,
+                policy=self.policy,
+                warm_up_s=0,
+                probes=local_probes(),
+                fresh_processes=False,  # reuse the sampler's last process walk: the cheap path
             ),
             on_done,
         )
