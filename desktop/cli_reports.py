@@ -17,8 +17,7 @@ from desktop.diagnostics.explain import load_catalog
 from desktop.paths import AllyPaths
 from desktop.reporting import credentials, delivery, redact, report, review
 from desktop.reporting.credentials import CredentialsUnavailable
-from desktop.reporting.transports.base import PermanentFailure
-from desktop.reporting.transports.request_tracker import STATUS_WORDS
+from desktop.reporting.transports.base import STATUS_WORDS, PermanentFailure
 
 EXIT_SENT = 0
 EXIT_NOT_SAVED = 1

@@ -10,8 +10,6 @@ from desktop.reporting import credentials
 from desktop.reporting.outbox import Outbox
 from desktop.reporting.redact import PrivacyPolicy
 from desktop.reporting.transports.base import PermanentFailure, Transport
-from desktop.reporting.transports.folder import FolderTransport
-from desktop.reporting.transports.webhook import WebhookTransport
 
 
 def outbox(paths: AllyPaths) -> Outbox:
@@ -31,9 +29,15 @@ def make_transport(policy: Policy, paths: AllyPaths) -> Transport:
     """The transport in force. A setting that is missing raises PermanentFailure('settings')
     and the report stays in the outbox; a missing keyring raises CredentialsUnavailable."""
     t = policy.transport
+    # Each transport is imported when it is used: HTTP and mail libraries cost memory on
+    # every office PC, and most use one transport only.
     if t.kind == "folder":
+        from desktop.reporting.transports.folder import FolderTransport
+
         return FolderTransport(reports_folder(policy, paths))
     if t.kind == "webhook":
+        from desktop.reporting.transports.webhook import WebhookTransport
+
         if not t.url:
             raise PermanentFailure("[transport] url is not set", "settings")
         return WebhookTransport(

@@ -16,20 +16,10 @@ from desktop.diagnostics.sampler import Sampler, SamplerSettings
 from desktop.paths import AllyPaths
 from desktop.reporting import delivery
 from desktop.reporting.credentials import CredentialsUnavailable
-from desktop.reporting.session import ReportSession
-from desktop.reporting.transports.base import PermanentFailure
-from desktop.reporting.transports.request_tracker import STATUS_WORDS
+from desktop.reporting.transports.base import STATUS_WORDS, PermanentFailure
 from desktop.settings import UserSettings, settings_path
 from desktop.status import TrayStatus, status_of
 from desktop.tips import TipScheduler
-from desktop.ui.other_windows import (
-    ReportsWindow,
-    SettingsWindow,
-    StatusWindow,
-    apply_start_at_login,
-    contact_text,
-)
-from desktop.ui.report_window import ReportWindow
 from desktop.ui.tray import Tray
 from desktop.ui.workers import Background
 
@@ -99,15 +89,20 @@ class AllyApp(QObject):
         window.activateWindow()
         return window
 
-    def open_report(self, notice: str | None = None) -> ReportWindow:
+    # Windows are built (and their modules loaded) only when the person opens them: an idle
+    # tray app stays small.
+
+    def open_report(self, notice: str | None = None):
+        from desktop.reporting.session import ReportSession
+        from desktop.ui.report_window import ReportWindow
+
         existing = self.windows.get("report")
         if existing is not None and existing.isVisible():
             existing.raise_()
             existing.activateWindow()
             return existing
-        shot = (
-            self.grab_screen() if self.policy.privacy.screenshots else None
-        )  # before the window shows
+        # The screenshot is taken before Ally's window appears, so it shows what the person saw.
+        shot = self.grab_screen() if self.policy.privacy.screenshots else None
         session = ReportSession(self.policy, self.paths, self.sampler, self.catalog)
         return self._show("report", lambda: ReportWindow(session, self.settings, shot, notice))
 
@@ -118,18 +113,26 @@ class AllyApp(QObject):
         image = screen.grabWindow(0).toImage()
         return None if image.isNull() else image
 
-    def open_status(self) -> StatusWindow:
+    def open_status(self):
+        from desktop.ui.other_windows import StatusWindow
+
         return self._show("status", lambda: StatusWindow(self.local_check))
 
-    def open_reports(self) -> ReportsWindow:
+    def open_reports(self):
+        from desktop.ui.other_windows import ReportsWindow
+
         return self._show("reports", lambda: ReportsWindow(self.outbox, self.ticket_status))
 
-    def open_settings(self) -> SettingsWindow:
+    def open_settings(self):
+        from desktop.ui.other_windows import SettingsWindow
+
         return self._show(
             "settings", lambda: SettingsWindow(self.settings, self.save_settings, self.policy)
         )
 
     def open_contact(self) -> None:
+        from desktop.ui.other_windows import contact_text
+
         box = QMessageBox()
         box.setWindowTitle("Contact IT")
         box.setText(contact_text(self.policy))
@@ -137,6 +140,8 @@ class AllyApp(QObject):
         box.exec()
 
     def save_settings(self, settings: UserSettings) -> None:
+        from desktop.ui.other_windows import apply_start_at_login
+
         self.settings = settings
         try:
             settings.save(self.settings_file)

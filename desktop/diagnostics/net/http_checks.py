@@ -11,8 +11,6 @@ import urllib.request
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-import requests
-
 from desktop import __version__
 
 USER_AGENT = f"Ally/{__version__} connectivity check"
@@ -43,7 +41,9 @@ def proxy_for(url: str) -> str | None:
     return proxies.get(urlparse(url).scheme)
 
 
-def _get(url: str, timeout: tuple[float, float], verify: str | bool) -> requests.Response:
+def _get(url: str, timeout: tuple[float, float], verify: str | bool):
+    import requests
+
     with requests.Session() as session:
         session.headers["User-Agent"] = USER_AGENT
         return session.get(url, timeout=timeout, allow_redirects=False, verify=verify, stream=True)
@@ -54,6 +54,8 @@ def check(
 ) -> HttpCheck:
     """GET ``url`` without following redirects. With ``expect_status`` (the connectivity
     check) any other answer is taken as a login page in the way."""
+    import requests  # loaded only when the network is checked: it is heavy for an idle tray
+
     proxy = proxy_for(url)
     t0 = time.perf_counter()
     try:

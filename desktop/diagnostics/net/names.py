@@ -6,9 +6,6 @@ import socket
 import time
 from dataclasses import dataclass
 
-import dns.exception
-import dns.resolver
-
 from desktop.diagnostics.bounded import call_with_timeout
 
 
@@ -31,6 +28,8 @@ class SystemLookup:
 
 def configured_resolvers() -> list[str]:
     """The name servers this computer is set to use (resolv.conf, or the Windows registry)."""
+    import dns.resolver  # loaded only for the network walk
+
     try:
         return list(dns.resolver.Resolver(configure=True).nameservers)
     except (dns.resolver.NoResolverConfiguration, OSError):
@@ -39,6 +38,9 @@ def configured_resolvers() -> list[str]:
 
 def ask_resolver(server: str, name: str, timeout: float) -> ResolverAnswer:
     """Ask one server directly. Any DNS reply, even "no such name", means it answered."""
+    import dns.exception
+    import dns.resolver
+
     resolver = dns.resolver.Resolver(configure=False)
     resolver.nameservers = [server]
     resolver.lifetime = timeout

@@ -8,6 +8,16 @@ from typing import Any, Protocol
 
 from desktop.reporting.report import utc_now
 
+# RT's own status words, as a person reads them in "My reports".
+STATUS_WORDS = {
+    "new": "new",
+    "open": "IT is working on it",
+    "stalled": "IT is waiting for something",
+    "resolved": "resolved",
+    "rejected": "closed",
+    "deleted": "closed",
+}
+
 
 @dataclass(frozen=True)
 class Receipt:

@@ -16,19 +16,13 @@ import requests
 from desktop import __version__
 from desktop.config import TransportPolicy
 from desktop.reporting import html_view
-from desktop.reporting.transports.base import PermanentFailure, Receipt, TemporaryFailure
+from desktop.reporting.transports.base import (
+    PermanentFailure,
+    Receipt,
+    TemporaryFailure,
+)
 from desktop.reporting.transports.email import text_body
 from desktop.reporting.transports.webhook import check_url, retry_after
-
-# RT's own status words, as a person reads them in "My reports".
-STATUS_WORDS = {
-    "new": "new",
-    "open": "IT is working on it",
-    "stalled": "IT is waiting for something",
-    "resolved": "resolved",
-    "rejected": "closed",
-    "deleted": "closed",
-}
 
 
 def subject(report: dict[str, Any]) -> str:

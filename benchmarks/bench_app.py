@@ -1,0 +1,160 @@
+"""The running tray app: its processor use and memory over 5 minutes next to Glances (a
+widely used psutil-based monitor) refreshing at the same 2 s interval, and click-to-answer
+inside the running app.
+
+Both run at the same time on a real X server (Xvfb) with a real tray host (trayer); each
+one's CPU time (user + system, its children included) is read from /proc before and after.
+Glances is installed into benchmarks/.glances-venv for the benchmark only.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+GLANCES_VENV = ROOT / "benchmarks" / ".glances-venv"
+
+
+def _cpu(proc: psutil.Process) -> float:
+    total = 0.0
+    for p in [proc, *proc.children(recursive=True)]:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def glances() -> list[str]:
+    if not (GLANCES_VENV / "bin" / "glances").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(GLANCES_VENV)], check=True)
+        subprocess.run([str(GLANCES_VENV / "bin" / "pip"), "install", "-q", "glances"], check=True)
+    return [str(GLANCES_VENV / "bin" / "glances"), "--quiet", "-t", "2"]
+
+
+def tray_vs_glances(seconds: float = 300.0) -> dict:
+    display = f":{60 + os.getpid() % 30}"
+    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
+    home = Path(tempfile.mkdtemp(prefix="ally-bench-app-"))
+    env["ALLY_HOME"] = str(home)
+    procs = [
+        subprocess.Popen(
+            ["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    ]
+    try:
+        time.sleep(1.5)
+        procs.append(
+            subprocess.Popen(
+                ["trayer", "--edge", "top", "--align", "right", "--SetDockType", "true"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        time.sleep(1.0)
+        ally = subprocess.Popen(
+            [sys.executable, "-m", "desktop"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        other = subprocess.Popen(
+            glances(), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        procs += [ally, other]
+        time.sleep(20)  # start-up is not steady state
+        a, g = psutil.Process(ally.pid), psutil.Process(other.pid)
+        a0, g0, t0 = _cpu(a), _cpu(g), time.monotonic()
+        rss = []
+        while time.monotonic() - t0 < seconds:
+            time.sleep(10)
+            rss.append(a.memory_info().rss / 2**20)
+        a1, g1, dt = _cpu(a), _cpu(g), time.monotonic() - t0
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+            try:
+                p.wait(15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        shutil.rmtree(home, ignore_errors=True)
+    ally_pct = 100 * (a1 - a0) / dt
+    glances_pct = 100 * (g1 - g0) / dt
+    return {
+        "seconds": round(dt),
+        "ally_core_pct": round(ally_pct, 4),
+        "glances_core_pct": round(glances_pct, 3),
+        "ratio_pct": round(100 * ally_pct / glances_pct, 1) if glances_pct else None,
+        "ally_rss_mb_max": round(max(rss), 1),
+        "ally_rss_mb_median": round(statistics.median(rss), 1),
+    }
+
+
+def click_to_answer(runs: int = 10) -> dict:
+    """From the symptom click to the findings on screen, in the running app's window
+    (offscreen Qt, real widgets, a sampler that has been running)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.config import Policy
+    from desktop.diagnostics import Sampler, SamplerSettings
+    from desktop.diagnostics.explain import load_catalog
+    from desktop.paths import AllyPaths
+    from desktop.reporting.session import ReportSession
+    from desktop.settings import UserSettings
+    from desktop.ui.report_window import ReportWindow
+
+    app = QApplication.instance() or QApplication([])
+    sampler = Sampler(SamplerSettings())
+    sampler.start()
+    time.sleep(5)
+    tmp = Path(tempfile.mkdtemp(prefix="ally-bench-click-"))
+    session = ReportSession(
+        Policy.load(), AllyPaths(tmp / "c", tmp / "d", tmp / "l"), sampler, load_catalog()
+    )
+    window = ReportWindow(session, UserSettings())
+    window.show()
+    times = []
+    try:
+        for _ in range(runs):
+            window.pages.setCurrentIndex(0)
+            loop = QEventLoop()
+            t0 = time.perf_counter()
+            window.symptom_buttons["slow"].click()
+            poll = QTimer()
+            poll.timeout.connect(lambda loop=loop: window.pages.currentIndex() == 2 and loop.quit())
+            poll.start(2)
+            loop.exec()
+            poll.stop()
+            times.append(time.perf_counter() - t0)
+    finally:
+        sampler.stop()
+        window.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+    del app
+    return {
+        "median_s": round(statistics.median(times), 3),
+        "min_s": round(min(times), 3),
+        "max_s": round(max(times), 3),
+        "runs": runs,
+    }
+
+
+if __name__ == "__main__":
+    print(click_to_answer())
+    print(tray_vs_glances(float(sys.argv[1]) if len(sys.argv) > 1 else 300.0))
