@@ -12,6 +12,7 @@ from pathlib import Path
 from benchmarks import (
     bench_app,
     bench_diagnose,
+    bench_installer,
     bench_light_sample,
     bench_outbox,
     bench_report_size,
@@ -46,6 +47,8 @@ def main() -> None:
     print("diagnose: cold CLI and warm app ...", flush=True)
     cold = bench_diagnose.cold()
     warm = bench_diagnose.warm()
+    print("building the Linux package ...", flush=True)
+    package = bench_installer.run()
     print("outbox throughput and backlog ...", flush=True)
     box = bench_outbox.run()
     print("report size with 15 minutes of history ...", flush=True)
@@ -152,6 +155,14 @@ queued while no receiver was there, and the time to deliver all of them once one
 | reports stored durably | {box["writes_per_s"]} per second |
 | reports delivered (webhook, loopback) | {box["deliveries_per_s"]} per second |
 | backlog of {box["backlog"]} delivered after the receiver is back | {box["backlog_s"]} s |
+
+## Linux package (`installer/build-linux.sh`: PyInstaller bundle, then `dpkg-deb -Zgzip`)
+
+| what | value |
+|---|---|
+| build time, bundle and .deb | {package["build_s"]} s |
+| .deb size | {package["deb_mb"]} MB |
+| installed size (/opt/ally) | {package["installed_mb"]} MB |
 """
     RESULTS.write_text(text, encoding="utf-8")
     print(text)

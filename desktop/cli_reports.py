@@ -71,6 +71,12 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         "set", help="store the secret for a transport (read from standard input)"
     )
     cset.add_argument("transport", choices=["webhook", "email", "request-tracker"])
+    cimp = csub.add_parser(
+        "import", help="take a secret IT left in a file for you, and delete the file"
+    )
+    cimp.add_argument("transport", choices=["webhook", "email", "request-tracker"])
+    cimp.add_argument("--file", required=True, help="a file only you can read (mode 600)")
+    cimp.add_argument("--keep", action="store_true", help="do not delete the file afterwards")
 
     commands.add_parser("doctor", help="check Ally's policy, credentials, transport and outbox")
 
@@ -232,6 +238,17 @@ def _outbox(args: argparse.Namespace) -> int:
 
 
 def _credentials(args: argparse.Namespace) -> int:
+    if args.credentials_command == "import":
+        try:
+            credentials.import_from_file(args.transport, args.file, delete=not args.keep)
+        except (CredentialsUnavailable, OSError) as exc:
+            sys.stderr.write(f"{exc}\n")
+            return EXIT_NOT_SAVED
+        _say(
+            f"The secret for {args.transport} is stored in this computer's password store"
+            + ("." if args.keep else ", and the file is deleted.")
+        )
+        return EXIT_SENT
     secret = (
         getpass.getpass(f"Secret for {args.transport}: ")
         if sys.stdin.isatty()

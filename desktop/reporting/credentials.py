@@ -44,3 +44,34 @@ def set_secret(name: str, value: str) -> None:
 def backend_name() -> str:
     backend = keyring.get_keyring()
     return f"{type(backend).__module__}.{type(backend).__name__}"
+
+
+def import_from_file(name: str, path, delete: bool = True) -> None:
+    """Move a secret that IT's deployment left for this person into their keyring.
+
+    IT's per-user logon step writes the secret into a file only this person can read; Ally
+    stores it in the person's keyring and deletes the file, so no readable copy stays
+    behind. A file that other people could read is refused: the secret may be exposed.
+    """
+    import os
+    import stat
+    from pathlib import Path
+
+    p = Path(path)
+    info = p.stat()
+    if os.name == "posix":
+        if info.st_uid != os.getuid():
+            raise CredentialsUnavailable(
+                f"{p} belongs to someone else; Ally only takes a secret from your own file."
+            )
+        if stat.S_IMODE(info.st_mode) & 0o077:
+            raise CredentialsUnavailable(
+                f"{p} can be read by other people (mode {stat.S_IMODE(info.st_mode):o}); the secret may be exposed. "
+                "Make it readable by its owner only (chmod 600) and ask IT for a new secret."
+            )
+    secret = p.read_text(encoding="utf-8").strip()
+    if not secret:
+        raise CredentialsUnavailable(f"{p} is empty; nothing was stored.")
+    set_secret(name, secret)
+    if delete:
+        p.unlink()

@@ -3,6 +3,7 @@ current findings; tips arrive as one calm notification."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
@@ -24,7 +25,12 @@ def dark_theme() -> bool:
 
 
 def icon_for(status: TrayStatus) -> QIcon:
-    """Vector icons: Qt renders them at whatever size a high-DPI tray asks for."""
+    """Vector icons: Qt renders them at whatever size a high-DPI tray asks for. The macOS
+    menu bar wants one monochrome template icon that the system tints itself."""
+    if sys.platform == "darwin":
+        icon = QIcon(str(resource("icons/ally-template.svg")))
+        icon.setIsMask(True)
+        return icon
     path = resource(status.icon(dark_theme()))
     icon = QIcon()
     data = path.read_bytes()

@@ -131,3 +131,19 @@ def test_doctor_names_what_is_wrong(tmp_path):
     assert "PROBLEM  policy" in out.stdout and "colour is not a setting" in out.stdout
     assert "PROBLEM  credentials" in out.stdout and "ally credentials set webhook" in out.stdout
     assert "PROBLEM  reachable: 127.0.0.1:9 does not answer" in out.stdout
+
+
+def test_a_secret_left_by_it_is_imported_and_its_file_deleted(tmp_path):
+    home = tmp_path / "h"
+    secret_file = tmp_path / "webhook.secret"
+    secret_file.write_text("from-it-deployment\n")
+    secret_file.chmod(0o644)
+    refused = ally("credentials", "import", "webhook", "--file", str(secret_file), home=home)
+    assert refused.returncode == 1 and "can be read by other people" in refused.stderr
+    assert secret_file.exists()
+    secret_file.chmod(0o600)
+    done = ally("credentials", "import", "webhook", "--file", str(secret_file), home=home)
+    assert done.returncode == 0, done.stderr
+    assert not secret_file.exists()
+    stored = json.loads((home / "test-keyring.json").read_text())
+    assert stored == {"Ally/webhook": "from-it-deployment"}

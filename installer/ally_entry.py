@@ -1,0 +1,7 @@
+"""The bundle's entry point: the same as the `ally` command."""
+
+import sys
+
+from desktop.cli import main
+
+sys.exit(main())

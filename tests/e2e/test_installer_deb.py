@@ -1,0 +1,122 @@
+"""The Linux package, for real: build the bundle and the .deb, install it with dpkg,
+run the installed `ally`, start the installed tray app on Xvfb, remove the package, and
+check that only people's data is left."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+needs = [t for t in ("dpkg-deb", "dpkg", "Xvfb", "trayer") if shutil.which(t) is None]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.root,
+    pytest.mark.skipif(
+        os.geteuid() != 0, reason="installs a package with dpkg: needs root; CI runs as root"
+    ),
+    pytest.mark.skipif(bool(needs), reason=f"needs {', '.join(needs)}; .ci/run installs them"),
+    pytest.mark.skipif(
+        not (ROOT / ".venv/bin/pyinstaller").exists(),
+        reason="needs pyinstaller in .venv (the test extra installs it)",
+    ),
+]
+POLICY = ROOT / "tests/data/policy-no-active-network.toml"
+
+
+def run(*args: str, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run(list(args), capture_output=True, text=True, env=env, timeout=timeout)
+
+
+def test_build_install_run_and_remove(tmp_path):
+    if run("dpkg", "-s", "ally").returncode == 0:
+        pytest.skip("a package called ally is already installed here; not touching it")
+    t0 = time.monotonic()
+    build = run(str(ROOT / "installer/build-linux.sh"), str(tmp_path))
+    assert build.returncode == 0, build.stderr[-3000:]
+    deb = Path(build.stdout.strip().splitlines()[-1])
+    record = {
+        "build_s": round(time.monotonic() - t0, 1),
+        "deb_mb": round(deb.stat().st_size / 2**20, 1),
+    }
+    installed = run("dpkg", "-i", str(deb))
+    assert installed.returncode == 0, installed.stderr
+    try:
+        files = [Path(p) for p in run("dpkg", "-L", "ally").stdout.split() if p.startswith("/")]
+        record["bundle_mb"] = round(int(run("du", "-sk", "/opt/ally").stdout.split()[0]) / 1024, 1)
+        assert Path("/opt/ally/ally").exists() and Path("/etc/xdg/autostart/ally.desktop").exists()
+        assert (
+            Path("/etc/ally/policy.toml.example").exists()
+            and Path("/usr/share/applications/ally.desktop").exists()
+        )
+        env = {**os.environ, "ALLY_POLICY": str(POLICY), "ALLY_HOME": str(tmp_path / "person")}
+        env.pop("DISPLAY", None)
+        version = run("/usr/bin/ally", "--version", env=env)
+        assert version.returncode == 0 and version.stdout.startswith("Ally "), version.stderr
+        diag = run("/usr/bin/ally", "diagnose", "--json", "--warm-up", "0.3", env=env)
+        assert diag.returncode == 0, diag.stderr
+        doc = json.loads(diag.stdout)
+        assert (
+            doc["schema"] == "ally.diagnosis/1" and doc["sections"]["processor"]["status"] == "ok"
+        )
+        sent = run(
+            "/usr/bin/ally",
+            "report",
+            "--note",
+            "made by the installed Ally",
+            "--yes",
+            "--warm-up",
+            "0.2",
+            env=env,
+        )
+        assert sent.returncode == 0, sent.stdout + sent.stderr  # people's data now exists
+
+        number = 70 + os.getpid() % 20
+        xenv = {**env, "DISPLAY": f":{number}", "QT_QPA_PLATFORM": "xcb"}
+        xvfb = subprocess.Popen(
+            ["Xvfb", f":{number}", "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            time.sleep(1.5)
+            tray = subprocess.Popen(
+                ["trayer", "--edge", "top", "--align", "right", "--SetDockType", "true"],
+                env=xenv,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            time.sleep(1.0)
+            ally = subprocess.Popen(
+                ["/opt/ally/ally-tray"],
+                env=xenv,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            time.sleep(6.0)
+            assert ally.poll() is None, ally.stdout.read() if ally.stdout else ""  # it stays up
+            log = (tmp_path / "person/logs/ally.log").read_text()
+            assert "tray available: True" in log
+            ally.terminate()
+            ally.wait(15)
+            tray.terminate()
+            tray.wait(10)
+        finally:
+            xvfb.terminate()
+            xvfb.wait(10)
+    finally:
+        removed = run("dpkg", "--purge", "ally")
+    assert removed.returncode == 0, removed.stderr
+    left = [f for f in files if f.exists() and not f.is_dir()]
+    assert left == [], left  # nothing of the package is left ...
+    assert not Path("/opt/ally").exists() and not Path("/usr/bin/ally").exists()
+    assert list((tmp_path / "person/data/reports").glob("*.json"))  # ... but people's data is
+    (ROOT / "test-artifacts").mkdir(exist_ok=True)
+    (ROOT / "test-artifacts/installer.json").write_text(json.dumps(record))
