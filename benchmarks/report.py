@@ -46,12 +46,21 @@ def soak_section() -> str:
     )
     return (
         "Method: `benchmarks/bench_soak.py` — a light sample every 0.05 s and a process walk every 0.5 s\n"
-        "(40 and 60 times the defaults: 30 minutes here are about 20 hours of sampling), a diagnosis\n"
-        "every minute; resident memory and open file descriptors recorded each minute. The rings\n"
+        "(40 and 60 times the defaults: 30 minutes here are about 20 hours of sampling); the tray's\n"
+        "background loop without Qt every 2 s (local check, tray status, tips scheduler with sustain\n"
+        "5 s and repeat 60 s); stress-ng on both cores for 150 s at minutes 9 and 20 so that tips\n"
+        "are really shown; a full diagnosis every minute; resident memory and open file\n"
+        "descriptors recorded each minute. The rings\n"
         "fill during the first 15 minutes (18,001 rows); growth is judged after that.\n\n"
         f"After the rings filled (minute {filled[0]['minute']:.0f} → {points[-1]['minute']:.0f}): resident memory "
         f"{filled[0]['rss_mb']} → {points[-1]['rss_mb']} MB, open files {filled[0]['open_files']} → "
-        f"{points[-1]['open_files']}, sampling failures {points[-1]['failures']}.\n\n"
+        f"{points[-1]['open_files']}, sampling failures {points[-1]['failures']}"
+        + (
+            f", status rounds {points[-1]['status_rounds']}, tips shown {points[-1]['tips_shown']}"
+            if "status_rounds" in points[-1]
+            else " (this run predates the status-and-tips loop)"
+        )
+        + ".\n\n"
         "| minute | resident MB | open files | history rows |\n|---|---|---|---|\n" + rows
     )
 
