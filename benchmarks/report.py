@@ -202,7 +202,7 @@ queued while no receiver was there, and the time to deliver all of them once one
 | .deb size | {package["deb_mb"]} MB |
 | installed size (/opt/ally) | {package["installed_mb"]} MB |
 
-## Soak (sampler at 40× pace for 30 minutes, plus a diagnosis every minute)
+## Soak (sampler and tips at 40× pace for 30 minutes, target: resident memory and open files flat)
 
 {soak_section()}
 """
