@@ -21,6 +21,7 @@ import time
 
 import psutil
 
+from benchmarks.measure import keep_checks_on_this_machine
 from desktop.diagnostics import Sampler, SamplerSettings
 from desktop.diagnostics.diagnosis import diagnose, local_probes
 from desktop.diagnostics.explain import load_catalog
@@ -40,6 +41,7 @@ def status_and_tips(sampler: Sampler, tips: TipScheduler, catalog) -> bool:
 
 
 def run(minutes: float = 30.0, out_path: str | None = None) -> dict:
+    keep_checks_on_this_machine()
     me = psutil.Process()
     sampler = Sampler(SamplerSettings(interval_s=0.05, process_interval_s=0.5, window_s=900))
     sampler.start()

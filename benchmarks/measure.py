@@ -6,6 +6,7 @@ import os
 import platform
 import statistics
 from collections.abc import Sequence
+from pathlib import Path
 
 import psutil
 
@@ -27,4 +28,12 @@ def machine() -> str:
     return (
         f"{platform.system()} {platform.release()}, {model}, {os.cpu_count()} logical cores, "
         f"{mem:.0f} GiB, Python {platform.python_version()}, psutil {psutil.__version__}"
+    )
+
+
+def keep_checks_on_this_machine() -> None:
+    """Benchmarks measure this machine, not the network: the active network walk stays off
+    (it would send checks beyond this machine). Its timing is tested in namespaces."""
+    os.environ["ALLY_POLICY"] = str(
+        Path(__file__).parent.parent / "tests" / "data" / "policy-no-active-network.toml"
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,7 +17,7 @@ from benchmarks import (
     bench_report_size,
     bench_sampler_cpu,
 )
-from benchmarks.measure import machine
+from benchmarks.measure import keep_checks_on_this_machine, machine
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
@@ -74,11 +73,7 @@ def main() -> None:
         help="how long the background sampler runs (default 300 = 5 minutes)",
     )
     args = parser.parse_args()
-    # Benchmarks measure this machine, not the network: the active network walk stays off
-    # (it would send checks beyond this machine). Its timing is tested in namespaces.
-    os.environ["ALLY_POLICY"] = str(
-        Path(__file__).parent.parent / "tests" / "data" / "policy-no-active-network.toml"
-    )
+    keep_checks_on_this_machine()
 
     print("light sample vs raw /proc ...", flush=True)
     light = bench_light_sample.run()

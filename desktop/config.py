@@ -51,7 +51,6 @@ class NetworkPolicy:
     vpn_required: bool = False
     ca_bundle: str | None = None  # a company CA for HTTPS checks; certificate checks stay on
     active_checks: bool = True  # IT may forbid sending anything from endpoints: basics only
-    active_checks: bool = True  # IT may forbid sending anything from endpoints: basics only
 
 
 @dataclass(frozen=True)
