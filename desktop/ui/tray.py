@@ -6,38 +6,49 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QIcon, QPixmap
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from desktop.resources_access import resource
 from desktop.status import TrayStatus
 
+# Tray sizes on common desktops at 100 %, 150 %, 200 % and 400 % scaling.
+ICON_SIZES = (16, 22, 24, 32, 44, 48, 64, 128)
+
 
 def dark_theme() -> bool:
-    hints = QGuiApplication.styleHints()
-    try:
-        from PySide6.QtCore import Qt
+    """The system's colour scheme where the platform reports it (Windows, macOS, GNOME, KDE);
+    otherwise judged from the palette, which every platform theme sets."""
+    scheme = QGuiApplication.styleHints().colorScheme()
+    if scheme != Qt.ColorScheme.Unknown:
+        return scheme == Qt.ColorScheme.Dark
+    return QGuiApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
 
-        return hints.colorScheme() == Qt.ColorScheme.Dark
-    except AttributeError:  # Qt older than 6.5
-        return False
+
+def render_svg(data: bytes, size: int) -> QPixmap:
+    """Drawn from the vector at the size asked for, so it stays sharp (never a scaled-up
+    bitmap)."""
+    pix = QPixmap(size, size)
+    pix.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pix)
+    QSvgRenderer(data).render(painter, QRectF(0, 0, size, size))
+    painter.end()
+    return pix
 
 
-def icon_for(status: TrayStatus) -> QIcon:
-    """Vector icons: Qt renders them at whatever size a high-DPI tray asks for. The macOS
-    menu bar wants one monochrome template icon that the system tints itself."""
+def icon_for(status: TrayStatus, dark: bool | None = None) -> QIcon:
+    """One icon with a pixmap drawn for each tray size. The macOS menu bar wants one
+    monochrome template icon that the system tints itself."""
     if sys.platform == "darwin":
         icon = QIcon(str(resource("icons/ally-template.svg")))
         icon.setIsMask(True)
         return icon
-    path = resource(status.icon(dark_theme()))
+    data = resource(status.icon(dark_theme() if dark is None else dark)).read_bytes()
     icon = QIcon()
-    data = path.read_bytes()
-    for size in (16, 22, 24, 32, 48, 64):
-        pix = QPixmap()
-        pix.loadFromData(data, "SVG")
-        icon.addPixmap(pix.scaled(size, size))
+    for size in ICON_SIZES:
+        icon.addPixmap(render_svg(data, size))
     return icon
 
 
@@ -75,6 +86,20 @@ class Tray(QObject):
         self.icon.activated.connect(self._activated)
         self.icon.messageClicked.connect(self.report_requested.emit)
         self.set_status(status)
+        # Follow the system's light or dark theme while running, not only at start.
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._theme_changed)
+        QGuiApplication.instance().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is QGuiApplication.instance() and event.type() in (
+            QEvent.Type.ApplicationPaletteChange,
+            QEvent.Type.ThemeChange,
+        ):
+            self._theme_changed()
+        return False
+
+    def _theme_changed(self, *_: object) -> None:
+        self.set_status(self.status)
 
     def _refresh_pause_label(self) -> None:
         self.actions["pause"].setText("Show tips again" if self.tips_paused() else "Pause tips")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -61,3 +62,52 @@ def test_every_icon_exists_and_renders_crisply(qtbot, level, dark):
         painter.end()
         painted = sum(1 for x in range(px) for y in range(px) if image.pixelColor(x, y).alpha() > 0)
         assert painted > px * px * 0.08
+
+
+def _pixels(pixmap) -> bytes:
+    from PySide6.QtGui import QImage
+
+    image = pixmap.toImage().convertToFormat(QImage.Format.Format_ARGB32)
+    return bytes(image.constBits())
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="macOS uses one template icon")
+def test_tray_icon_is_drawn_from_the_vector_at_each_size(qtbot):
+    """A 64 px tray slot gets the vector drawn at 64 px, not a 32 px bitmap scaled up."""
+    from PySide6.QtCore import QSize
+
+    from desktop.ui.tray import ICON_SIZES, icon_for, render_svg
+
+    status = TrayStatus("wrong", "", None)
+    icon = icon_for(status, dark=False)
+    data = resource(status.icon(False)).read_bytes()
+    for size in ICON_SIZES:
+        assert _pixels(icon.pixmap(QSize(size, size))) == _pixels(render_svg(data, size)), size
+    upscaled = render_svg(data, 32).scaled(64, 64)
+    assert _pixels(icon.pixmap(QSize(64, 64))) != _pixels(upscaled)
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="macOS uses one template icon")
+def test_tray_icon_follows_a_change_to_a_dark_theme_while_running(qtbot):
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QColor, QGuiApplication, QPalette
+
+    from desktop.ui.tray import Tray, render_svg
+
+    app = QGuiApplication.instance()
+    original = app.palette()
+    status = TrayStatus("look", "Your computer is waiting to restart after updates.", None)
+    light = render_svg(resource(status.icon(False)).read_bytes(), 32)
+    dark = render_svg(resource(status.icon(True)).read_bytes(), 32)
+    assert _pixels(light) != _pixels(dark)
+    try:
+        app.setPalette(QPalette(QColor("#f4f4f4")))
+        tray = Tray(status, tips_paused=lambda: False)
+        assert _pixels(tray.icon.icon().pixmap(QSize(32, 32))) == _pixels(light)
+        app.setPalette(QPalette(QColor("#1e1e1e")))  # the person switches to dark mode
+        qtbot.waitUntil(
+            lambda: _pixels(tray.icon.icon().pixmap(QSize(32, 32))) == _pixels(dark), timeout=2000
+        )
+        assert tray.icon.toolTip() == status.tooltip
+    finally:
+        app.setPalette(original)
