@@ -14,7 +14,6 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
-    QHBoxLayout,
     QLineEdit,
     QTableWidget,
     QTableWidgetItem,
@@ -29,7 +28,7 @@ from desktop.reporting import html_view
 from desktop.reporting.outbox import Outbox
 from desktop.settings import UserSettings
 from desktop.ui.charts import HistoryChart
-from desktop.ui.report_window import body, button, heading
+from desktop.ui.report_window import body, button, button_row, heading
 
 COLLECTS = (
     "What Ally looks at: how busy the processor, working memory and drives are; which programs use "
@@ -98,15 +97,11 @@ class ReportsWindow(QWidget):
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setAccessibleName("Your reports and what is happening with each")
         lay.addWidget(self.table)
-        row = QHBoxLayout()
         self.open_button = button("Open what was sent")
         self.open_button.clicked.connect(self.open_selected)
         refresh = button("Refresh")
         refresh.clicked.connect(self.refresh)
-        row.addWidget(refresh)
-        row.addStretch(1)
-        row.addWidget(self.open_button)
-        lay.addLayout(row)
+        lay.addLayout(button_row(refresh, self.open_button))
         self.docs: list[dict] = []
         self.refresh()
 
@@ -205,12 +200,9 @@ class SettingsWindow(QWidget):
         contact = policy.it_contact
         it = ", ".join(x for x in (contact.email, contact.phone, contact.hours, contact.where) if x)
         lay.addWidget(body(f"Ally {__version__}. IT: {it or 'ask your IT department'}."))
-        row = QHBoxLayout()
-        row.addStretch(1)
         save_button = button("Save")
         save_button.clicked.connect(self.save)
-        row.addWidget(save_button)
-        lay.addLayout(row)
+        lay.addLayout(button_row(None, save_button))
 
     def save(self) -> None:
         for key, edit in self.fields.items():

@@ -89,6 +89,17 @@ def button(text: str, accessible: str | None = None) -> QPushButton:
     return b
 
 
+def button_row(secondary: QPushButton | None, main: QPushButton) -> QHBoxLayout:
+    """The way every step ends: a secondary button (Back, Close) on the left, the next step
+    on the right, where the eye and the Tab key finish."""
+    row = QHBoxLayout()
+    if secondary is not None:
+        row.addWidget(secondary)
+    row.addStretch(1)
+    row.addWidget(main)
+    return row
+
+
 def screenshot_from(image: QImage) -> report.Screenshot | None:
     """A downscaled PNG of the screen as it was before Ally's window appeared."""
     if image.isNull():
@@ -217,15 +228,11 @@ class ReportWindow(QWidget):
         lay.addWidget(self.result_text)
         lay.addWidget(self.result_findings)
         lay.addWidget(self.chart)
-        row = QHBoxLayout()
         self.tell_button = button("&Tell IT about it")
         self.tell_button.clicked.connect(self._to_more)
         close = button("&Close")
         close.clicked.connect(self.close)
-        row.addWidget(close)
-        row.addStretch(1)
-        row.addWidget(self.tell_button)
-        lay.addLayout(row)
+        lay.addLayout(button_row(close, self.tell_button))
         self.pages.addWidget(page)
 
     def _show_results(self, d: Diagnosis) -> None:
@@ -301,15 +308,11 @@ class ReportWindow(QWidget):
             field.setAccessibleName(label)
             form.addRow(label, field)
         lay.addLayout(form)
-        row = QHBoxLayout()
         back = button("&Back")
         back.clicked.connect(lambda: self.pages.setCurrentIndex(2))
         self.show_button = button("&Show what will be sent")
         self.show_button.clicked.connect(self._to_review)
-        row.addWidget(back)
-        row.addStretch(1)
-        row.addWidget(self.show_button)
-        lay.addLayout(row)
+        lay.addLayout(button_row(back, self.show_button))
         self.pages.addWidget(page)
 
     def _to_more(self) -> None:
@@ -366,15 +369,11 @@ class ReportWindow(QWidget):
         self.exact.setAccessibleName("Show the exact data that will be sent")
         self.exact.toggled.connect(self._show_preview)
         lay.addWidget(self.exact)
-        row = QHBoxLayout()
         back = button("&Back")
         back.clicked.connect(lambda: self.pages.setCurrentIndex(3))
         self.send_button = button("&Send to IT")
         self.send_button.clicked.connect(self._send)
-        row.addWidget(back)
-        row.addStretch(1)
-        row.addWidget(self.send_button)
-        lay.addLayout(row)
+        lay.addLayout(button_row(back, self.send_button))
         self.pages.addWidget(page)
 
     def _to_review(self) -> None:
