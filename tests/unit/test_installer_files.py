@@ -1,0 +1,55 @@
+"""The Windows and macOS installer files cannot be built here (no Windows or macOS machine),
+so these checks hold them to what the code and the spec expect: the same paths, names and
+start-at-login entries. The Linux package is built, installed and removed for real in
+tests/e2e/test_installer_deb.py."""
+
+from __future__ import annotations
+
+import ast
+import plistlib
+import re
+from pathlib import PureWindowsPath
+
+from desktop.config import default_policy_path
+from tests.run_ally import ROOT
+
+INSTALLER = ROOT / "installer"
+
+
+def spec_call(name: str) -> dict:
+    """Keyword arguments of the first call to ``name`` in the PyInstaller spec."""
+    tree = ast.parse((INSTALLER / "ally.spec").read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == name:
+            return {k.arg: k.value for k in node.keywords}
+    raise AssertionError(f"{name}() not in ally.spec")
+
+
+def test_macos_launch_agent_starts_the_bundled_tray_app_at_login():
+    agent = plistlib.loads((INSTALLER / "macos" / "org.ally.desktop.plist").read_bytes())
+    bundle = ast.literal_eval(spec_call("BUNDLE")["name"])
+    assert agent["ProgramArguments"] == [f"/Applications/{bundle}/Contents/MacOS/ally-tray"]
+    assert agent["RunAtLoad"] is True and agent["LimitLoadToSessionType"] == "Aqua"
+    assert agent["Label"] == ast.literal_eval(spec_call("BUNDLE")["bundle_identifier"])
+    spec = (INSTALLER / "ally.spec").read_text()
+    assert re.search(r'"LSUIElement":\s*True', spec)  # menu bar only, no Dock icon
+    assert 'name="ally-tray", console=False' in spec
+
+
+def test_macos_package_puts_the_policy_where_ally_reads_it():
+    script = (INSTALLER / "macos" / "build-pkg.sh").read_text()
+    assert "Library/LaunchAgents" in script
+    policy_dir = default_policy_path("darwin").parent
+    assert str(policy_dir).lstrip("/") in script
+
+
+def test_windows_installer_is_per_machine_and_starts_ally_at_login():
+    iss = (INSTALLER / "windows" / "ally.iss").read_text()
+    assert re.search(r"^PrivilegesRequired=admin$", iss, re.M)
+    assert re.search(
+        r'^Name: "\{commonstartup\}\\Ally"; Filename: "\{app\}\\ally-tray\.exe"', iss, re.M
+    )
+    # The example policy lands in the folder Ally reads its policy from.
+    policy = PureWindowsPath(default_policy_path("win32", {"ProgramData": r"C:\ProgramData"}))
+    assert policy.parent == PureWindowsPath(r"C:\ProgramData\Ally")
+    assert re.search(r'DestDir: "\{commonappdata\}\\Ally"; DestName: "policy\.toml\.example"', iss)
