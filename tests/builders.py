@@ -13,6 +13,7 @@ from desktop.diagnostics.findings import RuleInput
 from desktop.diagnostics.history import AppSample, History
 from desktop.diagnostics.metrics import HISTORY_COLUMNS
 from desktop.diagnostics.model import Section, Snapshot, Symptom
+from desktop.diagnostics.net.http_checks import HttpCheck
 from desktop.diagnostics.net.wifi import WifiLink
 from desktop.diagnostics.probes.connectivity import ConnectivityInfo
 from desktop.diagnostics.probes.disks import DisksInfo, Volume
@@ -210,9 +211,13 @@ def network(connected=True) -> NetworkBasics:
     return NetworkBasics(connected, (iface,), 100.0, 50.0, 100.0, 50.0)
 
 
+def http_failed(url: str, error: str) -> HttpCheck:
+    """An HTTP check that got no answer at all: no status, no time, only the reason."""
+    return HttpCheck(url, False, None, None, error)
+
+
 def connectivity(**kw) -> ConnectivityInfo:
     """A healthy full walk; pass fields to break one link."""
-    from desktop.diagnostics.net.http_checks import HttpCheck
     from desktop.diagnostics.net.names import ResolverAnswer, SystemLookup
     from desktop.diagnostics.net.reach import PathQuality
     from desktop.diagnostics.probes.connectivity import GatewayCheck, NameLookup, ServerCheck, Step

@@ -301,13 +301,7 @@ def scenarios() -> dict:
                             ),
                         ),
                         internet=(
-                            HttpCheck(
-                                "https://www.gstatic.com/generate_204",
-                                False,
-                                None,
-                                None,
-                                "timed out",
-                            ),
+                            b.http_failed("https://www.gstatic.com/generate_204", "timed out"),
                         ),
                     )
                 )
@@ -328,11 +322,8 @@ def scenarios() -> dict:
                             True,
                         ),
                         internet=(
-                            HttpCheck(
+                            b.http_failed(
                                 "https://www.gstatic.com/generate_204",
-                                False,
-                                None,
-                                None,
                                 "certificate problem: hostname mismatch",
                             ),
                         ),
@@ -356,19 +347,13 @@ def scenarios() -> dict:
                                 "no answer within 1.5 s",
                             ),
                         ),
-                        captive_check=HttpCheck(
+                        captive_check=b.http_failed(
                             "http://connectivitycheck.gstatic.com/generate_204",
-                            False,
-                            None,
-                            None,
                             "the name could not be looked up",
                         ),
                         internet=(
-                            HttpCheck(
+                            b.http_failed(
                                 "https://www.gstatic.com/generate_204",
-                                False,
-                                None,
-                                None,
                                 "the name could not be looked up",
                             ),
                         ),
@@ -381,20 +366,13 @@ def scenarios() -> dict:
             inp=b.rule_input(
                 b.snapshot(
                     connectivity=b.connectivity(
-                        captive_check=HttpCheck(
+                        captive_check=b.http_failed(
                             "http://connectivitycheck.gstatic.com/generate_204",
-                            False,
-                            None,
-                            None,
                             "no connection within 1.5 s",
                         ),
                         internet=(
-                            HttpCheck(
-                                "https://www.gstatic.com/generate_204",
-                                False,
-                                None,
-                                None,
-                                "no connection within 1.5 s",
+                            b.http_failed(
+                                "https://www.gstatic.com/generate_204", "no connection within 1.5 s"
                             ),
                         ),
                     )
@@ -475,12 +453,8 @@ def scenarios() -> dict:
                             ),
                         ),
                         internet=(
-                            HttpCheck(
-                                "https://www.gstatic.com/generate_204",
-                                False,
-                                None,
-                                None,
-                                "no connection within 1.5 s",
+                            b.http_failed(
+                                "https://www.gstatic.com/generate_204", "no connection within 1.5 s"
                             ),
                         ),
                         it_servers=(
