@@ -26,6 +26,7 @@ from desktop.reporting.outbox import Outbox
 from desktop.reporting.transports.webhook import WebhookTransport
 outbox_dir, url, secret, n, ids_file = sys.argv[1:6]
 outbox = Outbox(outbox_dir)
+print("ready", flush=True)                   # imports done: the kill lands in the work itself
 for _ in range(int(n)):
     rid = str(uuid.uuid4())
     report = {"schema": "ally.report/1", "id": rid, "created_at": "2026-11-22T20:00:00.000Z",
@@ -57,10 +58,16 @@ def test_kill_minus_nine_while_writing_and_sending(tmp_path):
                     str(ids_file),
                 ],
                 cwd=ROOT,
+                stdout=subprocess.PIPE,
             )
-            time.sleep(rng.uniform(0.05, 0.45))  # somewhere in start-up, writing or sending
+            # Wait until the worker has imported what it needs: on a busy machine start-up
+            # alone can take longer than the whole random delay, and then no kill would
+            # ever land while writing or sending.
+            proc.stdout.readline()
+            time.sleep(rng.uniform(0.0, 0.25))  # somewhere in writing or sending
             proc.send_signal(signal.SIGKILL)
             proc.wait()
+            proc.stdout.close()
         # Ally starts again and delivers whatever is waiting, as the tray app does.
         outbox = Outbox(outbox_dir)
         for _ in range(3):
