@@ -335,6 +335,33 @@ def snapshot(symptom: Symptom = Symptom.SLOW, **data) -> Snapshot:
     return Snapshot(symptom, datetime.now(timezone.utc), 800.0, sections)
 
 
+def life(
+    name: str, age_s: float, cpu_s: float, now: float, pid: int = 4300, app_id=None, background=None
+):
+    """A process that started ``age_s`` before ``now`` and has used ``cpu_s`` since."""
+    from desktop.diagnostics.process_sampling import ProcessLife
+
+    return ProcessLife(
+        pid, app_id or name.lower().replace(" ", "-"), name, background, now - age_s, cpu_s
+    )
+
+
+def os_record(read_at: float, *lives, load=(0.4, 0.3, 0.2), cpu_psi=1.0, io_psi=0.0):
+    """What the system kept (os_history probe) at ``read_at``."""
+    from desktop.diagnostics.os_history import Pressure
+    from desktop.diagnostics.probes.os_history import OsHistory
+
+    return OsHistory(
+        read_at=read_at,
+        load_avg=load,
+        cpu_pressure=Pressure(cpu_psi, cpu_psi, cpu_psi),
+        memory_pressure=Pressure(0.0, 0.0, 0.0, 0.0, 0.0, 0.0),
+        io_pressure=Pressure(io_psi, io_psi, io_psi, 0.0, 0.0, 0.0),
+        lives=tuple(sorted(lives, key=lambda x: x.cpu_s, reverse=True)),
+        sources=("processes' start times and processor time", "load averages"),
+    )
+
+
 def rule_input(
     snap: Snapshot | None = None,
     window: Mapping | None = None,

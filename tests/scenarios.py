@@ -10,7 +10,7 @@ import math
 
 from desktop.diagnostics.history import AppSample
 from desktop.diagnostics.net.http_checks import HttpCheck
-from desktop.diagnostics.net.names import ResolverAnswer, SystemLookup
+from desktop.diagnostics.net.names import NO_SUCH_NAME, ResolverAnswer, SystemLookup
 from desktop.diagnostics.net.reach import PathQuality
 from desktop.diagnostics.net.wifi import WifiLink
 from desktop.diagnostics.probes.connectivity import GatewayCheck, NameLookup, ServerCheck
@@ -26,6 +26,17 @@ def chrome_busy(offset: float) -> list[AppSample]:
         AppSample("chrome", "Google Chrome", cpu, int(2.1 * GB), 38),
         AppSample("outlook", "Microsoft Outlook", 4.0, int(0.4 * GB), 1),
     ]
+
+
+def chrome_busy_after(start: float):
+    def make(offset: float) -> list[AppSample]:
+        cpu = 97.0 if offset > start else 3.0
+        return [
+            AppSample("chrome", "Google Chrome", cpu, int(2.1 * GB), 38),
+            AppSample("outlook", "Microsoft Outlook", 2.0, int(0.4 * GB), 1),
+        ]
+
+    return make
 
 
 def defender_busy(offset: float) -> list[AppSample]:
@@ -106,8 +117,70 @@ def scenarios() -> dict:
             ),
             fires=set(),
         ),
-        "cpu_short_history": dict(
-            inp=b.rule_input(window=b.history(20, cpu_pct=99.0)), fires=set()
+        # Judged back from the click: what the person lived through.
+        "cpu_busy_only_10s_and_nothing_older_known": dict(
+            inp=b.rule_input(window=b.history(10, cpu_pct=99.0)), fires=set()
+        ),
+        "cpu_freeze_40s_after_a_quiet_minute": dict(
+            inp=b.rule_input(
+                b.snapshot(processes=b.processes(chrome, outlook)),
+                window=b.history(100, cpu_pct=lambda s: 99.0 if s > 60 else 9.0),
+                app_history=b.app_history(100, 30, chrome_busy_after(60)),
+            ),
+            fires={"cpu_saturated"},
+        ),
+        "cpu_freeze_with_a_short_letup": dict(
+            inp=b.rule_input(
+                b.snapshot(processes=b.processes(chrome, outlook)),
+                window=b.history(
+                    100, cpu_pct=lambda s: 40.0 if s in (80, 82) else (99.0 if s > 60 else 9.0)
+                ),
+                app_history=b.app_history(100, 30, chrome_busy_after(60)),
+            ),
+            fires={"cpu_saturated"},
+        ),
+        "cpu_spike_5s_right_before_the_click": dict(
+            inp=b.rule_input(window=b.history(100, cpu_pct=lambda s: 100.0 if s > 95 else 9.0)),
+            fires=set(),
+        ),
+        "cpu_freeze_ended_10s_before_the_click": dict(
+            inp=b.rule_input(
+                window=b.history(100, cpu_pct=lambda s: 99.0 if 50 < s <= 90 else 9.0)
+            ),
+            fires=set(),
+        ),
+        "cpu_cold_start_under_load": dict(
+            # Ally watched 2 s; Acrobat's two workers started 22 s ago and used a core each.
+            inp=b.rule_input(
+                b.snapshot(
+                    processor=b.processor(cores=2),
+                    processes=b.processes(
+                        b.app("Adobe Acrobat", "acrobat", cpu=99.5, count=2, pids=(901, 902))
+                    ),
+                    os_history=b.os_record(
+                        b.T0 + 2,
+                        b.life("Adobe Acrobat", 22.0, 21.9, b.T0 + 2, pid=901, app_id="acrobat"),
+                        b.life("Adobe Acrobat", 22.0, 21.8, b.T0 + 2, pid=902, app_id="acrobat"),
+                        b.life("Adobe Acrobat", 22.1, 0.01, b.T0 + 2, pid=900, app_id="acrobat"),
+                        b.life("bash", 3000.0, 0.4, b.T0 + 2, pid=100),
+                        load=(0.63, 0.2, 0.07),
+                    ),
+                ),
+                window=b.history(2, cpu_pct=99.6),
+            ),
+            fires={"cpu_saturated"},
+        ),
+        "cpu_cold_start_idle_old_program_busy_now": dict(
+            # Busy now, but the only busy program is old: its record cannot say since when.
+            inp=b.rule_input(
+                b.snapshot(
+                    os_history=b.os_record(
+                        b.T0 + 2, b.life("Google Chrome", 7200.0, 300.0, b.T0 + 2, pid=5120)
+                    )
+                ),
+                window=b.history(2, cpu_pct=99.6),
+            ),
+            fires=set(),
         ),
         "cpu_sustained": dict(
             inp=b.rule_input(
@@ -594,4 +667,96 @@ def scenarios() -> dict:
             inp=b.rule_input(b.snapshot(network=b.network(connected=False))),
             fires={"network_disconnected"},
         ),
+        # Name lookup fails in different ways; the words must follow the evidence.
+        "name_lookup_no_such_name": dict(
+            inp=lookup_failure(
+                (ResolverAnswer("10.1.0.53", True, 2.1, NO_SUCH_NAME),), no_such_name=True
+            ),
+            fires={"name_lookup_failed"},
+        ),
+        "name_lookup_error_reply": dict(
+            inp=lookup_failure(
+                (
+                    ResolverAnswer(
+                        "10.1.0.53",
+                        True,
+                        3.4,
+                        "answered with an error: All nameservers failed to answer the query "
+                        "connectivitycheck.gstatic.com. IN A: Server Do53:10.1.0.53@53 "
+                        "answered SERVFAIL",
+                    ),
+                )
+            ),
+            fires={"name_lookup_failed"},
+        ),
+        "name_lookup_system_only": dict(
+            inp=lookup_failure((ResolverAnswer("10.1.0.53", True, 4.0, None),)),
+            fires={"name_lookup_failed"},
+        ),
+        "name_lookup_no_resolvers": dict(
+            inp=lookup_failure((), configured=0),
+            fires={"name_lookup_failed"},
+        ),
+        "name_lookup_light_no_such_name": dict(
+            inp=lookup_failure((), mode="light", configured=None, no_such_name=True),
+            fires={"name_lookup_failed"},
+        ),
+        "internet_answers_with_errors": dict(
+            inp=b.rule_input(
+                b.snapshot(
+                    connectivity=b.connectivity(
+                        captive_check=HttpCheck(
+                            "http://connectivitycheck.gstatic.com/generate_204",
+                            False,
+                            503,
+                            40.0,
+                            "expected 204, got 503",
+                        ),
+                        internet=(
+                            HttpCheck(
+                                "https://www.gstatic.com/generate_204",
+                                False,
+                                503,
+                                61.0,
+                                "server error 503",
+                            ),
+                        ),
+                    )
+                )
+            ),
+            fires={"internet_unreachable"},
+        ),
     }
+
+
+def lookup_failure(
+    resolvers: tuple[ResolverAnswer, ...],
+    mode: str = "full",
+    configured: int | None = 1,
+    no_such_name: bool = False,
+):
+    """The system's own lookup failed (fast, as with 'no such name', or after waiting),
+    with what each resolver said when asked directly."""
+    name = "connectivitycheck.gstatic.com"
+    system = SystemLookup(
+        name,
+        False,
+        (),
+        3.0 if no_such_name else 1500.0,
+        "gaierror: Name or service not known"
+        if no_such_name
+        else "gaierror: Temporary failure in name resolution",
+        no_such_name,
+    )
+    failed = b.http_failed(
+        "https://www.gstatic.com/generate_204", "the name could not be looked up"
+    )
+    return b.rule_input(
+        b.snapshot(
+            connectivity=b.connectivity(
+                mode=mode,
+                name_lookup=NameLookup(name, resolvers, system, configured),
+                internet=(failed,) if mode == "full" else (),
+            )
+        )
+    )

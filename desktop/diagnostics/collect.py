@@ -18,7 +18,7 @@ from desktop.config import Policy
 from desktop.diagnostics.apps import AppCatalog, default_catalog
 from desktop.diagnostics.bounded import Pending
 from desktop.diagnostics.history import compact_window
-from desktop.diagnostics.model import Section, Snapshot, Symptom
+from desktop.diagnostics.model import Cause, Section, Snapshot, Symptom
 from desktop.diagnostics.probe import Probe, ProbeContext, Unavailable
 from desktop.diagnostics.sampler import Sampler
 
@@ -82,7 +82,9 @@ def collect(
         except TimeoutError:
             log.warning("probe %s gave no answer within %.1f s", name, probe.timeout_s)
             sections[name] = Section.error(
-                name, f"no answer within {min(probe.timeout_s, total_timeout_s):.1f} s"
+                name,
+                f"no answer within {min(probe.timeout_s, total_timeout_s):.1f} s",
+                Cause.TIMEOUT,
             )
     window = sampler.history.window()
     return Snapshot(
@@ -105,6 +107,7 @@ def _timed(
         data=section.data,
         reason=section.reason,
         duration_ms=(time.perf_counter() - t0) * 1000.0,
+        cause=section.cause,
     )
     if progress is not None:
         try:
@@ -119,13 +122,15 @@ def run_probe(probe: Probe, ctx: ProbeContext) -> Section:
     try:
         return Section.ok(probe.name, probe.run(ctx))
     except Unavailable as exc:
-        return Section.unavailable(probe.name, str(exc))
+        return Section.unavailable(probe.name, str(exc), cause=exc.cause)
     except psutil.AccessDenied as exc:
-        return Section.error(probe.name, f"permission denied by the operating system ({exc})")
+        return Section.error(
+            probe.name, f"permission denied by the operating system ({exc})", Cause.DENIED
+        )
     except PermissionError as exc:
-        return Section.error(probe.name, f"permission denied: {exc}")
+        return Section.error(probe.name, f"permission denied: {exc}", Cause.DENIED)
     except TimeoutError as exc:
-        return Section.error(probe.name, str(exc) or "timed out")
+        return Section.error(probe.name, str(exc) or "timed out", Cause.TIMEOUT)
     except Exception as exc:  # the probe's bug must not become the person's problem
         log.exception("probe %s failed", probe.name)
         return Section.error(probe.name, f"{type(exc).__name__}: {exc}")

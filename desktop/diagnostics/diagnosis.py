@@ -86,19 +86,27 @@ def diagnose(
         window=sampler.history.window(),
         app_history=sampler.process_history.entries(),
         thresholds=thresholds,
+        step_s=sampler.last_interval_s,
     )
     findings, failed = evaluate(inp)
-    explained, summary = (catalog or load_catalog()).explain_all(findings, symptom)
+    explained, summary = (catalog or load_catalog()).explain_all(findings, symptom, snapshot)
     notes = [*policy.problems, *thresholds.problems]
-    if inp.observed_s < thresholds["min_observed_s"]:
-        notes.append(
-            f"History covers {inp.observed_s:.0f} s ({len(inp.window.get('t', []))} samples): "
-            f"rules for sustained load need "
-            f"{thresholds['min_observed_s']:.0f} s (the running tray app keeps 15 min; "
-            f"'ally diagnose --warm-up {thresholds['min_observed_s']:.0f}' waits for it)."
-        )
+    notes.append(history_note(inp.observed_s, thresholds, snapshot))
     notes.extend(f"rule failed: {f}" for f in failed)
     return Diagnosis(snapshot, tuple(explained), summary, inp.observed_s, tuple(notes))
+
+
+def history_note(observed_s: float, thresholds: Thresholds, snapshot: Snapshot) -> str:
+    """For IT: what the answer could look back on."""
+    text = f"Ally's own history covers {observed_s:.0f} s."
+    if observed_s < thresholds["freeze_min_s"] * 3:
+        os_hist = snapshot.section_data("os_history")
+        used = ", ".join(os_hist.sources) if os_hist is not None else "nothing (not readable)"
+        text += (
+            " Where that was too short to tell how long a load has lasted, Ally used what the "
+            f"system keeps: {used}."
+        )
+    return text
 
 
 def local_probes() -> list[Probe]:

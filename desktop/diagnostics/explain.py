@@ -19,7 +19,7 @@ import tomllib
 
 from desktop.diagnostics import priority
 from desktop.diagnostics.findings import Finding, Severity
-from desktop.diagnostics.model import Symptom
+from desktop.diagnostics.model import Cause, Snapshot, Status, Symptom
 from desktop.diagnostics.rules import wording
 from desktop.resources_access import read_text, resource
 
@@ -79,23 +79,67 @@ class _Keep(dict):
         return "{" + key + "}"
 
 
+class _Words(string.Formatter):
+    """``{count:n sample}`` gives "1 sample" or "3 samples"; ``{count:n crash|crashes}``
+    names the plural itself. So the catalog never needs "sample(s)"."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec.startswith("n "):
+            one, _, many = format_spec[2:].partition("|")
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                n = _number(value)
+                return f"{n} {one if value == 1 else (many or one + 's')}"
+            return f"{value} {many or one + 's'}"
+        return super().format_field(value, format_spec)
+
+
 def fill(template: str, values: Mapping[str, Any]) -> str:
     try:
-        return string.Formatter().vformat(template, (), _Keep(values))
-    except (ValueError, IndexError) as exc:  # a broken template edited by hand
+        return _Words().vformat(template, (), _Keep(values))
+    except (ValueError, IndexError, TypeError) as exc:  # a broken template edited by hand
         log.warning("catalog template %r cannot be filled: %s", template, exc)
         return template
+
+
+def _number(value: float | int) -> str:
+    """A number as a careful technician writes it: whole numbers without ".0", others
+    rounded to what can matter ("1.08", not "1.08056640625"; "0.767", "0.999")."""
+    if isinstance(value, bool) or not isinstance(value, float):
+        return str(value)
+    if value != value or value in (float("inf"), float("-inf")):
+        return "unknown"
+    if value.is_integer():
+        return str(int(value))
+    if abs(value) >= 100:
+        text = f"{value:.1f}"
+    elif abs(value) >= 1:
+        text = f"{value:.2f}"
+    else:
+        text = f"{value:.3g}"
+    return text.rstrip("0").rstrip(".") if "." in text and "e" not in text else text
 
 
 def _it_values(evidence: Mapping[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for key, value in evidence.items():
         values[key] = "unknown" if value is None else _flat(value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            values[key] = value if isinstance(value, int) else _Plain(value)
         if key.endswith("_bytes") and isinstance(value, (int, float)):
             values[f"{key}_h"] = f"{wording.size(value)} ({int(value)} B)"
         elif key.endswith("_bytes"):
             values[f"{key}_h"] = "unknown"
     return values
+
+
+class _Plain(float):
+    """A float that prints itself with sensible rounding, and still counts for plurals."""
+
+    def __str__(self) -> str:
+        return _number(float(self))
+
+    def __format__(self, spec: str) -> str:
+        return format(float(self), spec) if spec else str(self)
 
 
 def _flat(value: Any) -> Any:
@@ -104,6 +148,8 @@ def _flat(value: Any) -> Any:
         return "; ".join(f"{k}: {_flat(v)}" for k, v in value.items()) or "none"
     if isinstance(value, (list, tuple)):
         return ", ".join(str(_flat(v)) for v in value) or "none"
+    if isinstance(value, float):
+        return _number(value)
     return "unknown" if value is None else value
 
 
@@ -114,6 +160,7 @@ class Catalog:
         self.findings = data.get("findings", {})
         self.nothing_found = data.get("nothing_found", {})
         self.delivery = data.get("delivery", {})
+        self.could_not_check = data.get("could_not_check", {})
 
     def delivery_message(self, key: str, **values: Any) -> str:
         """The person's sentence about a report's delivery (see [delivery] in the catalog)."""
@@ -149,32 +196,96 @@ class Catalog:
         )
 
     def explain_all(
-        self, findings: Sequence[Finding], symptom: Symptom
+        self,
+        findings: Sequence[Finding],
+        symptom: Symptom,
+        snapshot: Snapshot | None = None,
     ) -> tuple[list[Explanation], Summary]:
+        """Every finding in words, and the answer that leads: the finding the person can
+        feel most (see priority.py), or — only when every key check was made — "nothing
+        found"; a key check that could not be made is said, never passed over."""
         ordered = [self.explain(f, symptom) for f in priority.order(findings, symptom)]
         problems = [e for e in ordered if e.severity.rank >= Severity.NOTICE.rank]
-        leading = [e for e in problems if e.relevant]
-        if leading:
-            top = leading[0]
+        missing = _not_checked(snapshot, priority.KEY_CHECKS[symptom])
+        also_missing = _not_checked(snapshot, priority.ALSO_MENTIONED[symptom])
+        lead = next(
+            (e for e in problems if e.severity.rank >= Severity.WARNING.rank or e.relevant), None
+        )
+        gaps = [
+            self.could_not_check_sentence(name, cause) for name, cause in missing + also_missing
+        ]
+        if lead is not None:
             extra = self.summary.get("more_findings", "") if len(problems) > 1 else ""
-            summary = Summary(
-                headline=top.headline,
-                explanation=" ".join(x for x in (top.explanation, extra) if x),
-                severity=top.severity.value,
-                not_your_fault=True,
-                it_detail=top.it_detail,
+            return ordered, self._summary(
+                lead.headline,
+                [lead.explanation, extra, *gaps],
+                lead.severity.value,
+                lead.it_detail,
             )
-        else:
-            nothing = self.nothing_found.get(symptom.value) or self.nothing_found.get("other", {})
-            extra = self.summary.get("also_noticed", "") if problems else ""
-            summary = Summary(
-                headline=nothing.get("headline", ""),
-                explanation=" ".join(x for x in (nothing.get("explanation", ""), extra) if x),
-                severity="ok",
-                not_your_fault=True,
-                it_detail=nothing.get("it_detail", ""),
+        extra = self.summary.get("also_noticed", "") if problems else ""
+        if missing:
+            name, cause = missing[0]
+            words = self.could_not_check.get("summary", {})
+            why = self._why(cause)
+            return ordered, self._summary(
+                fill(words.get("headline", ""), {"what": self._check_name(name)}),
+                [why[:1].upper() + why[1:] + ".", words.get("explanation", ""), *gaps[1:], extra],
+                "unknown",
+                f"Not checked: {', '.join(n for n, _ in missing)} ("
+                + "; ".join(_reason(snapshot, n) for n, _ in missing)
+                + "). No cause can be ruled out for this symptom.",
             )
-        return ordered, summary
+        nothing = self.nothing_found.get(symptom.value) or self.nothing_found.get("other", {})
+        return ordered, self._summary(
+            nothing.get("headline", ""),
+            [nothing.get("explanation", ""), *gaps, extra],
+            "ok",
+            nothing.get("it_detail", ""),
+        )
+
+    def _summary(self, headline: str, parts: list[str], severity: str, it_detail: str) -> Summary:
+        """Every answer ends with the sentence that it is not the person's doing."""
+        text = " ".join(p for p in parts if p)
+        not_yours = self.summary.get("not_your_fault", "This is not something you did.")
+        if not_yours.rstrip(".").lower() not in text.lower():
+            text = f"{text} {not_yours}".strip()
+        return Summary(headline, text, severity, True, it_detail)
+
+    def _check_name(self, section: str) -> str:
+        return self.could_not_check.get("checks", {}).get(section, section.replace("_", " "))
+
+    def could_not_check_sentence(self, section: str, cause: str) -> str:
+        """ "Ally could not check the connection to the internet: IT has turned these
+        checks off." """
+        return fill(
+            self.could_not_check.get("sentence", "Ally could not check {what}: {why}."),
+            {"what": self._check_name(section), "why": self._why(cause)},
+        )
+
+    def _why(self, cause: str) -> str:
+        why = self.could_not_check.get("why", {})
+        return why.get(cause, why.get("failed", "the check did not work"))
+
+
+def _not_checked(snapshot: Snapshot | None, names: Sequence[str]) -> list[tuple[str, str]]:
+    """(section, cause) of the named checks that ran but could not be made. A check that
+    did not run at all for this symptom is not missing."""
+    if snapshot is None:
+        return []
+    out = []
+    for name in names:
+        section = snapshot.sections.get(name)
+        if section is None or section.status is Status.OK:
+            continue
+        if name == "focus_app" and section.cause is Cause.UNSUPPORTED:
+            continue  # no program was named
+        out.append((name, (section.cause or Cause.FAILED).value))
+    return out
+
+
+def _reason(snapshot: Snapshot | None, name: str) -> str:
+    section = snapshot.sections.get(name) if snapshot is not None else None
+    return f"{name}: {section.reason if section is not None else 'not run'}"
 
 
 def preferred_language() -> str:

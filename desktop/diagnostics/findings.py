@@ -46,8 +46,11 @@ class RuleInput:
     window: Mapping[str, Sequence[float]]  # history columns, with "t" (wall seconds)
     app_history: Sequence[tuple[float, tuple[AppSample, ...]]]
     thresholds: Any  # desktop.diagnostics.thresholds.Thresholds
+    step_s: float = 2.0  # the time the newest sample stands for (its interval)
 
     @property
     def observed_s(self) -> float:
-        times = self.window.get("t", [])
-        return times[-1] - times[0] if len(times) > 1 else 0.0
+        """How much time Ally's own history covers (see stats.covered_s)."""
+        from desktop.diagnostics.stats import covered_s
+
+        return covered_s(self.window.get("t", []), self.step_s)

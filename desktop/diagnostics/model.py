@@ -22,6 +22,16 @@ class Status(str, enum.Enum):
     ERROR = "error"
 
 
+class Cause(str, enum.Enum):
+    """Why a check was not made, in a form the person's words can be chosen by."""
+
+    POLICY = "policy"  # IT turned it off
+    UNSUPPORTED = "unsupported"  # this computer does not have it or keep it
+    DENIED = "denied"  # the operating system refused
+    TIMEOUT = "timeout"  # no answer in time
+    FAILED = "failed"  # anything else
+
+
 class Symptom(str, enum.Enum):
     """What the person says feels wrong. The value is what the CLI and reports use."""
 
@@ -39,23 +49,28 @@ class Section:
     data: Any = None
     reason: str | None = None
     duration_ms: float = 0.0
+    cause: Cause | None = None  # why it was not checked (None when it was)
 
     @classmethod
     def ok(cls, name: str, data: Any) -> Section:
         return cls(name=name, status=Status.OK, data=data)
 
     @classmethod
-    def unavailable(cls, name: str, reason: str, data: Any = None) -> Section:
-        return cls(name=name, status=Status.UNAVAILABLE, data=data, reason=reason)
+    def unavailable(
+        cls, name: str, reason: str, data: Any = None, cause: Cause = Cause.UNSUPPORTED
+    ) -> Section:
+        return cls(name=name, status=Status.UNAVAILABLE, data=data, reason=reason, cause=cause)
 
     @classmethod
-    def error(cls, name: str, reason: str) -> Section:
-        return cls(name=name, status=Status.ERROR, reason=reason)
+    def error(cls, name: str, reason: str, cause: Cause = Cause.FAILED) -> Section:
+        return cls(name=name, status=Status.ERROR, reason=reason, cause=cause)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"status": self.status.value}
         if self.reason:
             out["reason"] = self.reason
+        if self.cause is not None:
+            out["cause"] = self.cause.value
         out["duration_ms"] = round(self.duration_ms, 1)
         if self.data is not None:
             out["data"] = to_jsonable(self.data)

@@ -14,6 +14,7 @@ import re
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 
 from desktop.diagnostics.probe import Unavailable
 from desktop.diagnostics.tools import run_tool
@@ -175,12 +176,41 @@ def assemble(
     return PrintSystem(source, running, default, tuple(out), tuple(jobs))
 
 
+PRINTCAP = Path("/etc/printcap")
+
+
+def parse_printcap(text: str) -> list[str]:
+    """Printer names from a printcap file ('name|alias:rm=host:' lines). CUPS writes it
+    for old programs and leaves it readable by everyone, so it tells which printers are
+    set up even while the print service is stopped."""
+    names = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name = line.split(":", 1)[0].split("|", 1)[0].strip()
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def _printers_set_up(printcap: Path = PRINTCAP) -> tuple[Printer, ...]:
+    try:
+        text = printcap.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ()
+    return tuple(
+        Printer(name, False, "unknown", None, "the print service is not running", 0, None)
+        for name in parse_printcap(text)[:50]
+    )
+
+
 def read_cups(now: datetime | None = None) -> PrintSystem:
     env = {"LC_ALL": "C", "LANG": "C"}
     status = _lpstat(["-r"], env)
     running = "is running" in status.stdout
     if not running:
-        return PrintSystem("CUPS", False, None, (), ())
+        return PrintSystem("CUPS", False, None, _printers_set_up(), ())
     printers = parse_lpstat_printers(_lpstat(["-l", "-p"], env).stdout)
     default = parse_lpstat_default(_lpstat(["-d"], env).stdout)
     accepting = parse_lpstat_accepting(_lpstat(["-a"], env).stdout)

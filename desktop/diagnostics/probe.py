@@ -16,12 +16,17 @@ from typing import Any
 
 from desktop.diagnostics.apps import AppCatalog
 from desktop.diagnostics.counters import Counters
-from desktop.diagnostics.model import Symptom
+from desktop.diagnostics.model import Cause, Symptom
 from desktop.diagnostics.process_sampling import ProcessSample
 
 
 class Unavailable(Exception):
-    """This check cannot be done on this machine; the message says why, for IT."""
+    """This check cannot be done on this machine; the message says why, for IT, and
+    ``cause`` says it for the person's words (IT's policy, not on this machine, ...)."""
+
+    def __init__(self, message: str, cause: Cause = Cause.UNSUPPORTED) -> None:
+        super().__init__(message)
+        self.cause = cause
 
 
 class ProbeContext:

@@ -28,6 +28,10 @@ KERNEL_THREADS = "kernel threads"
 # Windows lists idle time as a process ("System Idle Process", pid 0): it is not work.
 _SKIP_PID_ZERO = sys.platform.startswith("win")
 MAX_PIDS_SHOWN = 5
+# A process's whole life is kept when it is young (all its work then falls in the last
+# minutes, so it tells how long a load has lasted) or when it has worked hard all along.
+LIFE_RECENT_S = 15 * 60.0
+LIFE_BUSY_CORES = 0.5
 
 
 @dataclass(frozen=True)
@@ -46,12 +50,36 @@ class AppUsage:
 
 
 @dataclass(frozen=True)
+class ProcessLife:
+    """One process's life so far, as the operating system keeps it: when it started and
+    how much processor time it has used since. It is history Ally did not have to record:
+    a program started 20 s ago that has used 20 s of processor time has kept a core busy
+    for those whole 20 s, even if Ally itself started a second ago."""
+
+    pid: int
+    app_id: str
+    name: str
+    background: str | None
+    started_at: float  # epoch seconds
+    cpu_s: float  # processor time (user + system) since it started
+
+    def age_s(self, now: float) -> float:
+        return max(now - self.started_at, 0.0)
+
+    def cores(self, now: float) -> float:
+        """Average processor use over its whole life, in cores."""
+        age = self.age_s(now)
+        return self.cpu_s / age if age > 0 else 0.0
+
+
+@dataclass(frozen=True)
 class ProcessSample:
     taken_at: float
     interval_s: float | None  # time since the previous sample; None for the first one
     process_count: int
     not_readable: int  # processes that vanished or refused to be read
     apps: tuple[AppUsage, ...]
+    lives: tuple[ProcessLife, ...] = ()  # young or hard-working processes (see ProcessLife)
 
     def top(self, key: str, n: int = 5) -> list[AppUsage]:
         return sorted(self.apps, key=lambda a: getattr(a, key) or 0, reverse=True)[:n]
@@ -108,6 +136,7 @@ class ProcessSampler:
         accs: dict[str, _Acc] = {}
         current: dict[tuple[int, float], tuple[float, int | None, int | None]] = {}
         total = unreadable = 0
+        lives: list[ProcessLife] = []
         own_pid = os.getpid()
         for proc in self._process_iter(_ATTRS, ad_value=None):
             total += 1
@@ -142,6 +171,13 @@ class ProcessSampler:
             wr = getattr(io, "write_bytes", None)
             key = (pid, created or 0.0)
             current[key] = (cpu_s, rd, wr)
+            if created and (
+                now - created <= LIFE_RECENT_S
+                or cpu_s >= LIFE_BUSY_CORES * max(now - created, 1e-3)
+            ):
+                lives.append(
+                    ProcessLife(pid, ident.app_id, ident.name, ident.background, created, cpu_s)
+                )
             acc.count += 1
             acc.rss += int(getattr(mem, "rss", 0) or 0)
             if created:
@@ -185,7 +221,7 @@ class ProcessSampler:
                     pids=tuple(pid for _, pid in busiest),
                 )
             )
-        return ProcessSample(now, interval, total, unreadable, tuple(apps))
+        return ProcessSample(now, interval, total, unreadable, tuple(apps), tuple(lives))
 
 
 def _is_kernel_thread(mem: object) -> bool:

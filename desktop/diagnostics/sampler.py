@@ -154,6 +154,14 @@ class Sampler:
                     since_processes = 0.0
 
     @property
+    def last_interval_s(self) -> float:
+        """The time the newest history row stands for (the interval of its rate)."""
+        prev, last = self._previous, self._last
+        if prev is None or last is None:
+            return self.settings.interval_s
+        return max(last.monotonic - prev.monotonic, 1e-3)
+
+    @property
     def last_counters(self) -> Counters | None:
         return self._last
 

@@ -22,11 +22,13 @@ class Limit:
 
 
 LIMITS: dict[str, Limit] = {
-    # How much history a "sustained" judgement needs, and over which recent window.
-    "recent_window_s": Limit(180, "s", "the recent minutes the load rules judge"),
-    "min_observed_s": Limit(30, "s", "less history than this cannot tell a spike from a trend"),
+    # How long a load must last, counted back from the click, to be what the person felt.
+    "freeze_min_s": Limit(
+        20, "s", "a slowdown this long right before the click is felt as a freeze; less is a spike"
+    ),
+    "dip_max_s": Limit(6, "s", "a let-up this short inside a busy spell does not end it"),
     "sustained_share": Limit(
-        0.8, "fraction", "share of samples over the limit that makes it sustained"
+        0.8, "fraction", "within a spell, the share of samples that must be over the limit"
     ),
     # Processor
     "cpu_busy_pct": Limit(85, "%", "all cores together; above this everything waits its turn"),
@@ -51,6 +53,9 @@ LIMITS: dict[str, Limit] = {
     ),
     "disk_free_critical_bytes": Limit(2 * GiB, "B", "programs start to fail to save"),
     "disk_busy_pct": Limit(90, "%", "busiest drive: share of time with requests in flight"),
+    "psi_io_some_pct": Limit(
+        35, "%", "Linux: share of the last 10 s and 60 s in which work waited for a drive"
+    ),
     # One application
     "app_runaway_cores": Limit(
         0.9, "cores", "one program keeping a whole core busy the whole time"

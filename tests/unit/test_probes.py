@@ -1,7 +1,9 @@
 """Every probe on this machine: real psutil, real /proc."""
 
 import json
+import os
 import socket
+import subprocess
 import time
 
 import psutil
@@ -29,6 +31,7 @@ def test_every_probe_reports_and_serialises(snapshot):
         "memory",
         "disks",
         "processes",
+        "os_history",
         "power",
         "network",
         "connectivity",
@@ -38,6 +41,29 @@ def test_every_probe_reports_and_serialises(snapshot):
         json.dumps(section.to_dict())
         if section.status is Status.UNAVAILABLE:
             assert section.reason
+
+
+def test_os_history_reads_what_the_system_keeps():
+    """A process started just now is in the record, with its start time and processor
+    time; load averages and pressure are the kernel's own."""
+    child = subprocess.Popen(["sleep", "30"])
+    try:
+        time.sleep(0.3)
+        snap = collect(Symptom.SLOW, Sampler(), warm_up_s=0.2)
+    finally:
+        child.kill()
+        child.wait()
+    h = snap.section_data("os_history")
+    life = next(x for x in h.lives if x.pid == child.pid)
+    assert life.name == "sleep"
+    assert 0.2 <= life.age_s(h.read_at) < 10
+    assert 0 <= life.cpu_s < 1
+    if hasattr(os, "getloadavg"):
+        assert h.load_avg is not None
+        assert abs(h.load_avg[2] - os.getloadavg()[2]) < 0.5
+    if os.path.exists("/proc/pressure/cpu"):
+        assert h.cpu_pressure is not None and h.cpu_pressure.some_avg300 is not None
+        assert any("pressure" in s for s in h.sources)
 
 
 def test_system(snapshot):

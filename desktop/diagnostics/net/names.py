@@ -12,9 +12,34 @@ from desktop.diagnostics.bounded import call_with_timeout
 @dataclass(frozen=True)
 class ResolverAnswer:
     server: str
-    answered: bool
+    answered: bool  # any reply at all, even "no such name" or a refusal
     rtt_ms: float | None
     error: str | None
+
+    @property
+    def kind(self) -> str:
+        """resolved, no_such_name, error_reply (answered, but refused or failed) or
+        no_answer: the difference between "does not answer" and "answers, but cannot
+        find the names" is the difference between two fixes for IT."""
+        if self.answered and self.error is None:
+            return "resolved"
+        if self.answered and (self.error or "").startswith(NO_SUCH_NAME):
+            return "no_such_name"
+        if self.answered:
+            return "error_reply"
+        return "no_answer"
+
+
+NO_SUCH_NAME = "answered: no such name"
+ERROR_REPLY = "answered with an error"
+# getaddrinfo's "the name does not exist" (the resolver answered), by platform:
+# EAI_NONAME and EAI_NODATA (glibc, macOS), WSAHOST_NOT_FOUND and WSANO_DATA (Windows).
+_NO_SUCH_NAME_ERRNOS = {
+    getattr(socket, "EAI_NONAME", -2),
+    getattr(socket, "EAI_NODATA", -5),
+    11001,
+    11004,
+}
 
 
 @dataclass(frozen=True)
@@ -24,6 +49,7 @@ class SystemLookup:
     addresses: tuple[str, ...]
     elapsed_ms: float | None
     error: str | None
+    no_such_name: bool = False  # the system's resolver answered that the name does not exist
 
 
 def configured_resolvers() -> list[str]:
@@ -50,13 +76,16 @@ def ask_resolver(server: str, name: str, timeout: float) -> ResolverAnswer:
         resolver.resolve(name, "A", search=False)
         return ResolverAnswer(server, True, (time.perf_counter() - t0) * 1000, None)
     except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
-        return ResolverAnswer(
-            server, True, (time.perf_counter() - t0) * 1000, "answered: no such name"
-        )
+        return ResolverAnswer(server, True, (time.perf_counter() - t0) * 1000, NO_SUCH_NAME)
     except dns.resolver.LifetimeTimeout:
         return ResolverAnswer(server, False, None, f"no answer within {timeout:.1f} s")
     except dns.resolver.NoNameservers as exc:
-        return ResolverAnswer(server, False, None, f"refused or failed: {exc}")
+        # dnspython says "... answered SERVFAIL" (or REFUSED) when a reply came back.
+        if " answered " in str(exc):
+            return ResolverAnswer(
+                server, True, (time.perf_counter() - t0) * 1000, f"{ERROR_REPLY}: {exc}"
+            )
+        return ResolverAnswer(server, False, None, f"failed: {exc}")
     except (dns.exception.DNSException, OSError) as exc:
         return ResolverAnswer(server, False, None, f"{type(exc).__name__}: {exc}")
 
@@ -79,6 +108,7 @@ def system_lookup(name: str, timeout: float) -> SystemLookup:
             (),
             (time.perf_counter() - t0) * 1000,
             f"{type(exc).__name__}: {exc.strerror or exc}",
+            isinstance(exc, socket.gaierror) and exc.errno in _NO_SUCH_NAME_ERRNOS,
         )
     addresses = tuple(sorted({info[4][0] for info in infos}))
     return SystemLookup(name, True, addresses, (time.perf_counter() - t0) * 1000, None)

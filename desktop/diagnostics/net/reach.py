@@ -109,6 +109,6 @@ def path_quality(
         probes=probes,
         answered=answered,
         loss_pct=100.0 * (probes - answered) / probes,
-        rtt_ms_median=statistics.median(rtts) if rtts else None,
-        rtt_ms_max=max(rtts) if rtts else None,
+        rtt_ms_median=round(statistics.median(rtts), 1) if rtts else None,
+        rtt_ms_max=round(max(rtts), 1) if rtts else None,
     )

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 
 from desktop.diagnostics.bounded import Pending
-from desktop.diagnostics.model import Symptom
+from desktop.diagnostics.model import Cause, Symptom
 from desktop.diagnostics.net import http_checks, names, reach, routes, wifi
 from desktop.diagnostics.probe import Probe, ProbeContext, Unavailable
 from desktop.diagnostics.probes.network import check as network_basics
@@ -50,6 +50,7 @@ class NameLookup:
     name: str
     resolvers: tuple[names.ResolverAnswer, ...]
     system: names.SystemLookup | None
+    resolvers_configured: int | None = None  # None: not looked up (light check)
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,8 @@ def check(ctx: ProbeContext) -> ConnectivityInfo:
     policy = ctx.policy.network
     if not policy.active_checks:
         raise Unavailable(
-            "active network checks are turned off by IT policy ([network] active_checks = false)"
+            "active network checks are turned off by IT policy ([network] active_checks = false)",
+            Cause.POLICY,
         )
     full = ctx.symptom in (Symptom.INTERNET, Symptom.OTHER)
     budget = FULL_BUDGET_S if full else LIGHT_BUDGET_S
@@ -114,10 +116,12 @@ def check(ctx: ProbeContext) -> ConnectivityInfo:
         lambda: names.system_lookup(policy.lookup_name, lookup_timeout), "ally-net-lookup"
     )
     resolver_ps = []
+    configured: list[str] | None = None
     if full:
+        configured = names.configured_resolvers()
         resolver_ps = [
             Pending(lambda s=s: names.ask_resolver(s, policy.lookup_name, 1.2), "ally-net-dns")
-            for s in names.configured_resolvers()[:4]
+            for s in configured[:4]
         ]
     http_timeout = (1.5, 2.0)
     captive_p = internet_ps = None
@@ -227,6 +231,7 @@ def check(ctx: ProbeContext) -> ConnectivityInfo:
         policy.lookup_name,
         tuple(r for r in resolvers if isinstance(r, names.ResolverAnswer)),
         system if isinstance(system, names.SystemLookup) else None,
+        None if configured is None else len(configured),
     )
     if lookup.system is None:
         steps.append(
@@ -312,7 +317,7 @@ def check(ctx: ProbeContext) -> ConnectivityInfo:
                 "ok",
                 q.rtt_ms_median,
                 f"{q.target}:{q.port} {q.answered}/{q.probes} answered, loss {q.loss_pct:.0f}%, "
-                f"rtt median {q.rtt_ms_median} ms, max {q.rtt_ms_max} ms",
+                f"rtt median {_ms(q.rtt_ms_median)}, max {_ms(q.rtt_ms_max)}",
             )
         )
 
@@ -350,3 +355,7 @@ def _http_detail(c: http_checks.HttpCheck) -> str:
 
 
 PROBE = Probe("connectivity", check, timeout_s=FULL_BUDGET_S + 0.4)
+
+
+def _ms(value: float | None) -> str:
+    return "unknown" if value is None else f"{value:.1f} ms"

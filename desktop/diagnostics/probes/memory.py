@@ -6,6 +6,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from desktop.diagnostics import os_history
 from desktop.diagnostics.probe import Probe, ProbeContext, Unavailable
 from desktop.diagnostics.stats import window_max, window_mean
 
@@ -52,19 +53,13 @@ class MemoryInfo:
 
 def parse_psi(text: str) -> MemoryPressure:
     """/proc/pressure/memory: 'some avg10=0.00 avg60=0.00 avg300=0.00 total=0' and 'full ...'."""
-    values: dict[str, float] = {}
-    for line in text.splitlines():
-        kind, *fields = line.split()
-        for field in fields:
-            key, _, value = field.partition("=")
-            if key in ("avg10", "avg60"):
-                values[f"{kind}_{key}"] = float(value)
+    p = os_history.parse_psi(text)
     return MemoryPressure(
         source="linux-psi",
-        some_avg10=values.get("some_avg10"),
-        some_avg60=values.get("some_avg60"),
-        full_avg10=values.get("full_avg10"),
-        full_avg60=values.get("full_avg60"),
+        some_avg10=p.some_avg10,
+        some_avg60=p.some_avg60,
+        full_avg10=p.full_avg10,
+        full_avg60=p.full_avg60,
     )
 
 

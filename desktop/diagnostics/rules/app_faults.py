@@ -7,6 +7,8 @@ from datetime import datetime, timezone
 from desktop.diagnostics.findings import Finding, RuleInput, Severity
 from desktop.diagnostics.rules import wording
 
+VARIANTS = {"app_crashed": (None,), "app_hung": (None,), "app_focus": (None,)}
+
 
 def _times(n: int) -> str:
     return {1: "once", 2: "twice"}.get(n, f"{n} times")

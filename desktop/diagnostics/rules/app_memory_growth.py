@@ -7,6 +7,8 @@ import statistics
 from desktop.diagnostics.findings import Finding, RuleInput, Severity
 from desktop.diagnostics.rules import wording
 
+VARIANTS = {"app_memory_growth": (None,)}
+
 MIN_CORRELATION = 0.9  # steady growth, not a one-off jump or a sawtooth
 
 

@@ -1,14 +1,41 @@
-"""One program has kept a whole processor core busy for many minutes on its own."""
+"""One program has kept a whole processor core busy for many minutes on its own.
+
+Judged from Ally's process samples when they span long enough; otherwise from the
+program's own record (processor time since it started), which every system keeps.
+"""
 
 from __future__ import annotations
 
+from desktop.diagnostics import os_history
 from desktop.diagnostics.findings import Finding, RuleInput, Severity
 from desktop.diagnostics.rules import wording
 
-_NOT_AN_APP = {"os-kernel", "ally"}
+VARIANTS = {"app_cpu_runaway": (None,)}
+FROM_LIFE = "the processor time it used since it started (kept by the system)"
 
 
 def check(inp: RuleInput) -> list[Finding]:
+    found = _from_samples(inp)
+    seen = {f.apps[0] for f in found}
+    return found + [f for f in _from_lives(inp) if f.apps[0] not in seen]
+
+
+def _cores(inp: RuleInput) -> int:
+    proc = inp.snapshot.section_data("processor")
+    return proc.logical_cores if proc is not None else 1
+
+
+def _finding(name: str, seconds: float, evidence: dict) -> Finding:
+    return Finding(
+        "app_cpu_runaway",
+        Severity.WARNING,
+        {"app": name, "window_s": round(seconds), **evidence},
+        (name,),
+        {"app": name, "minutes": wording.duration(seconds)},
+    )
+
+
+def _from_samples(inp: RuleInput) -> list[Finding]:
     t = inp.thresholds
     entries = list(inp.app_history)
     if len(entries) < 3:
@@ -18,8 +45,7 @@ def check(inp: RuleInput) -> list[Finding]:
     recent = [e for e in entries if e[0] >= end - span * 1.5]
     if len(recent) < 3 or recent[-1][0] - recent[0][0] < span:
         return []
-    proc = inp.snapshot.section_data("processor")
-    cores = proc.logical_cores if proc is not None else 1
+    cores = _cores(inp)
     per_app: dict[str, list[float]] = {}
     names: dict[str, tuple[str, str | None]] = {}
     for _, apps in recent:
@@ -30,27 +56,45 @@ def check(inp: RuleInput) -> list[Finding]:
     for app_id, series in per_app.items():
         name, background = names[app_id]
         # Present and busy at every sample of the span; background tasks are maintenance.
-        if app_id in _NOT_AN_APP or background or len(series) < len(recent):
+        if app_id in os_history.NOT_AN_APP or background or len(series) < len(recent):
             continue
         if min(series) < t["app_runaway_cores"]:
             continue
         observed = recent[-1][0] - recent[0][0]
         evidence = {
-            "app": name,
-            "window_s": round(observed),
-            "samples": len(series),
+            "judged_from": f"Ally's process samples ({len(series)} of them)",
             "min_cores": round(min(series), 2),
             "mean_cores": round(sum(series) / len(series), 2),
             "threshold_cores": t["app_runaway_cores"],
             "logical_cores": cores,
         }
-        found.append(
-            Finding(
-                "app_cpu_runaway",
-                Severity.WARNING,
-                evidence,
-                (name,),
-                {"app": name, "minutes": wording.duration(observed)},
-            )
-        )
+        found.append(_finding(name, observed, evidence))
     return found
+
+
+def _from_lives(inp: RuleInput) -> list[Finding]:
+    """A process busy on average for its whole life of 5+ minutes, and busy now."""
+    t = inp.thresholds
+    hist = inp.snapshot.section_data("os_history")
+    procs = inp.snapshot.section_data("processes")
+    if hist is None or procs is None:
+        return []
+    busy_now = {a.app_id for a in procs.top_cpu if a.cpu_cores >= t["app_runaway_cores"]}
+    found: dict[str, Finding] = {}
+    for life in os_history.hard_workers(
+        hist.lives, hist.read_at, t["app_runaway_cores"], t["app_runaway_min_s"]
+    ):
+        if life.app_id not in busy_now or life.background or life.name in found:
+            continue
+        age = life.age_s(hist.read_at)
+        evidence = {
+            "judged_from": FROM_LIFE,
+            "min_cores": None,
+            "mean_cores": round(life.cores(hist.read_at), 2),
+            "threshold_cores": t["app_runaway_cores"],
+            "logical_cores": _cores(inp),
+            "pid": life.pid,
+            "cpu_s": round(life.cpu_s),
+        }
+        found[life.name] = _finding(life.name, age, evidence)
+    return list(found.values())

@@ -1,10 +1,12 @@
-"""Which application is behind a load: the history of the window first, this moment second."""
+"""Which application is behind a load: Ally's process samples over the spell first, the
+processes' own records (the OS's history) second, this moment last."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from desktop.diagnostics.findings import RuleInput
+from desktop.diagnostics.os_history import NOT_AN_APP, BusySpell
 
 # Background work is described as what it does, in words a person knows.
 MAINTENANCE_WORDS = {
@@ -26,20 +28,24 @@ class Culprit:
     process_count: int = 0
 
 
-def top_cpu(inp: RuleInput) -> Culprit | None:
-    """The application with the highest mean processor use over the recent window."""
-    window_s = inp.thresholds["recent_window_s"]
+def top_cpu(inp: RuleInput, seconds: float) -> Culprit | None:
+    """The application with the highest mean processor use over the last ``seconds``
+    (the spell being judged) of Ally's process samples, the click's own sample included."""
     entries = list(inp.app_history)
     if entries:
         end = entries[-1][0]
-        entries = [e for e in entries if e[0] >= end - window_s]
+        entries = [e for e in entries if e[0] >= end - seconds]
     totals: dict[str, list] = {}
     for _, apps in entries:
         for a in apps:
+            if a.app_id in NOT_AN_APP:
+                continue
             slot = totals.setdefault(a.app_id, [a.name, a.background, 0.0])
             slot[2] += a.cpu_pct
     current = inp.snapshot.section_data("processes")
-    now_top = current.top_cpu if current is not None else ()
+    now_top = [
+        a for a in (current.top_cpu if current is not None else ()) if a.app_id not in NOT_AN_APP
+    ]
     pids = {a.app_id: (a.pids, a.process_count) for a in now_top}
     if totals:
         app_id, (name, background, total) = max(totals.items(), key=lambda kv: kv[1][2])
@@ -49,6 +55,16 @@ def top_cpu(inp: RuleInput) -> Culprit | None:
         a = now_top[0]
         return Culprit(a.app_id, a.name, a.background, a.cpu_pct, a.pids, a.process_count)
     return None
+
+
+def from_busy_spell(spell: BusySpell, now: float, cores: int) -> Culprit | None:
+    """The program that did most of the work in a spell the OS's records tell of."""
+    top = spell.top_app(now)
+    if top is None:
+        return None
+    app_id, name, background, app_cores, pids = top
+    share = min(100.0, 100.0 * app_cores / max(cores, 1))
+    return Culprit(app_id, name, background, share, pids, len(pids))
 
 
 def top_memory(inp: RuleInput) -> Culprit | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from desktop.diagnostics.findings import Finding, RuleInput, Severity
 from desktop.diagnostics.rules import wording
 
+VARIANTS = {"disk_nearly_full": (None,)}
+
 
 def drive_words(mountpoint: str, is_main: bool) -> str:
     letter = (

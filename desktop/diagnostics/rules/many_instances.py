@@ -5,6 +5,8 @@ from __future__ import annotations
 from desktop.diagnostics.findings import Finding, RuleInput, Severity
 from desktop.diagnostics.rules import wording
 
+VARIANTS = {"many_instances": (None,)}
+
 
 def check(inp: RuleInput) -> list[Finding]:
     t = inp.thresholds

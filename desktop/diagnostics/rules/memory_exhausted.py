@@ -1,28 +1,45 @@
-"""Working memory has been nearly all used for the recent minutes."""
+"""Working memory is nearly all used now: a fact of this moment, not a trend to wait for.
+
+Memory does not spike the way the processor does, so a reading at the click is enough;
+the spell before it (how long it has been this short) is measured for IT.
+"""
 
 from __future__ import annotations
 
 from desktop.diagnostics.findings import Finding, RuleInput, Severity
-from desktop.diagnostics.rules import culprits, wording
-from desktop.diagnostics.rules.sustained import is_sustained, judge
+from desktop.diagnostics.rules import culprits, spell, wording
+
+VARIANTS = {"memory_exhausted": (None, "no_app")}
+
+
+def _now(inp: RuleInput) -> tuple[float | None, float | None, int | None]:
+    """(used %, available bytes, total bytes) at the click."""
+    mem = inp.snapshot.section_data("memory")
+    if mem is not None:
+        return mem.used_pct, float(mem.available_bytes), mem.total_bytes
+    used = inp.window.get("mem_used_pct", [])
+    free = inp.window.get("mem_available_bytes", [])
+    return (used[-1] if used else None), (free[-1] if free else None), None
 
 
 def check(inp: RuleInput) -> Finding | None:
     t = inp.thresholds
-    by_pct = judge(inp, "mem_used_pct", lambda v: v >= t["memory_used_pct"])
-    by_free = judge(inp, "mem_available_bytes", lambda v: v < t["memory_available_min_bytes"])
-    if not (is_sustained(by_pct, inp) or is_sustained(by_free, inp)):
+    used_pct, available, total = _now(inp)
+    by_pct = used_pct is not None and used_pct >= t["memory_used_pct"]
+    by_free = available is not None and available < t["memory_available_min_bytes"]
+    if not (by_pct or by_free):
         return None
-    basis = by_pct if is_sustained(by_pct, inp) else by_free
-    assert basis is not None
-    mem = inp.snapshot.section_data("memory")
+
+    pct = spell.to_now(inp, "mem_used_pct", lambda v: v >= t["memory_used_pct"])
+    free = spell.to_now(inp, "mem_available_bytes", lambda v: v < t["memory_available_min_bytes"])
+    lasted = max((s for s in (pct, free) if s is not None), key=lambda s: s.seconds, default=None)
     who = culprits.top_memory(inp)
-    total = mem.total_bytes if mem else None
     evidence = {
-        "window_s": round(basis.window_s),
-        "mean_used_pct": round(by_pct.mean, 1) if by_pct else None,
-        "available_bytes": mem.available_bytes if mem else None,
+        "used_pct": round(used_pct, 1) if used_pct is not None else None,
+        "available_bytes": int(available) if available is not None else None,
         "total_bytes": total,
+        "spell_s": round(lasted.seconds) if lasted else 0,
+        "history_s": round(lasted.history_s) if lasted else round(inp.observed_s),
         "threshold_used_pct": t["memory_used_pct"],
         "threshold_available_bytes": t["memory_available_min_bytes"],
         "app": who.name if who else None,
@@ -32,10 +49,9 @@ def check(inp: RuleInput) -> Finding | None:
         "app_pids": list(who.pids) if who else [],
     }
     words = {
-        "minutes": wording.duration(basis.window_s),
         "app": who.name if who else "no single program",
         "app_size": wording.size(who.value if who else None),
-        "free": wording.size(mem.available_bytes if mem else None),
+        "free": wording.size(available),
     }
     if who is None:
         return Finding("memory_exhausted", Severity.WARNING, evidence, (), words, variant="no_app")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from desktop.diagnostics.findings import Finding, RuleInput, Severity
 
+VARIANTS = {"network_disconnected": (None,)}
+
 
 def disconnected(inp: RuleInput) -> Finding | None:
     n = inp.snapshot.section_data("network")

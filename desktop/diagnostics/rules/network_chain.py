@@ -10,6 +10,24 @@ from __future__ import annotations
 
 from desktop.diagnostics.findings import Finding, RuleInput, Severity
 
+VARIANTS = {
+    "gateway_missing": (None,),
+    "gateway_unreachable": (None,),
+    "captive_portal": (None,),
+    "name_lookup_failed": (
+        None,  # nobody answered
+        "no_such_name",
+        "error_reply",
+        "system_only",
+        "no_resolvers",
+    ),
+    "internet_unreachable": (None, "errors"),
+    "vpn_down": (None,),
+    "it_servers_unreachable": (None,),
+    "wifi_weak": (None,),
+    "connection_slow": (None, "lossy"),
+}
+
 
 def _steps(info) -> dict:
     """Every step of the walk with its result and time, for IT."""
@@ -66,20 +84,7 @@ def first_broken_link(inp: RuleInput) -> Finding | None:
         and not lookup.system.ok
         and not lookup_excused
     ):
-        resolvers = {
-            r.server: (f"answered in {r.rtt_ms:.0f} ms" if r.answered and r.rtt_ms else r.error)
-            for r in lookup.resolvers
-        }
-        return Finding(
-            "name_lookup_failed",
-            Severity.CRITICAL,
-            {
-                "name": lookup.name,
-                "error": lookup.system.error,
-                "resolvers": resolvers,
-                "steps": steps,
-            },
-        )
+        return _lookup_failed(info, lookup, steps)
     if (
         info.mode == "full"
         and info.internet
@@ -87,6 +92,7 @@ def first_broken_link(inp: RuleInput) -> Finding | None:
         and not (info.captive_check is not None and info.captive_check.ok)
         and not (poor and all(_timed_out(c.error) for c in info.internet))
     ):
+        answered = [c for c in info.internet if c.status is not None]
         return Finding(
             "internet_unreachable",
             Severity.CRITICAL,
@@ -94,8 +100,12 @@ def first_broken_link(inp: RuleInput) -> Finding | None:
                 "endpoints": {
                     c.url: (f"HTTP {c.status}" if c.status else c.error) for c in info.internet
                 },
+                "endpoints_answered": len(answered),
+                "endpoints_tried": len(info.internet),
                 "steps": steps,
             },
+            # A server that answers with an error did answer: the words must not say "no".
+            variant="errors" if answered else None,
         )
     if info.vpn_required and not info.vpn_interfaces:
         return Finding("vpn_down", Severity.WARNING, {"vpn_required": True, "steps": steps})
@@ -115,6 +125,55 @@ def first_broken_link(inp: RuleInput) -> Finding | None:
             {"servers": ", ".join(s.name for s in down)},
         )
     return None
+
+
+def _lookup_failed(info, lookup, steps: dict) -> Finding:
+    """Name lookup failed; the words say how, because the evidence differs: nobody
+    answered, the answer was "no such name", the answer was a refusal, or the name
+    servers work and only this computer's own lookup fails."""
+    kinds = [r.kind for r in lookup.resolvers]
+    asked = info.mode == "full"
+    variant: str | None
+    if "resolved" in kinds:
+        variant = "system_only"
+    elif "no_such_name" in kinds:
+        variant = "no_such_name"
+    elif "error_reply" in kinds:
+        variant = "error_reply"
+    elif kinds:
+        variant = None  # nobody answered
+    elif asked and not lookup.resolvers_configured:
+        variant = "no_resolvers"
+    else:  # the resolvers were not asked one by one (light check): the system's answer
+        variant = "no_such_name" if lookup.system.no_such_name else None
+    if lookup.resolvers:
+        resolvers: object = {
+            r.server: (
+                f"answered in {r.rtt_ms:.0f} ms" + (f" ({r.error})" if r.error else "")
+                if r.answered and r.rtt_ms is not None
+                else r.error
+            )
+            for r in lookup.resolvers
+        }
+    elif asked:
+        resolvers = "none configured"
+    else:
+        resolvers = "not asked one by one (light check for this symptom)"
+    return Finding(
+        "name_lookup_failed",
+        Severity.CRITICAL,
+        {
+            "name": lookup.name,
+            "error": lookup.system.error,
+            "system_lookup_ms": round(lookup.system.elapsed_ms)
+            if lookup.system.elapsed_ms is not None
+            else None,
+            "resolvers": resolvers,
+            "answer_kinds": kinds,
+            "steps": steps,
+        },
+        variant=variant,
+    )
 
 
 def _timed_out(error: str | None) -> bool:

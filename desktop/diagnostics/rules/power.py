@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from desktop.diagnostics.findings import Finding, RuleInput, Severity
 
+VARIANTS = {
+    "battery_low": (None,),
+    "power_saver": (None, "on_battery"),
+    "running_hot": (None,),
+}
+
 
 def battery_low(inp: RuleInput) -> Finding | None:
     t = inp.thresholds

@@ -4,7 +4,16 @@ offline or in error, documents stuck in the line."""
 from __future__ import annotations
 
 from desktop.diagnostics.findings import Finding, RuleInput, Severity
+from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.rules import wording
+
+VARIANTS = {
+    "print_service_down": (None,),
+    "no_printer": (None,),
+    "no_default_printer": (None,),
+    "default_printer_unavailable": (None, "paused", "offline"),
+    "print_jobs_stuck": (None,),
+}
 
 
 def check(inp: RuleInput) -> list[Finding]:
@@ -12,10 +21,17 @@ def check(inp: RuleInput) -> list[Finding]:
     if ps is None:
         return []
     base = {"source": ps.source, "printers": {p.name: p.state for p in ps.printers} or "none"}
+    wants_to_print = inp.snapshot.symptom is Symptom.PRINTING
     if ps.service_running is False:
-        return [Finding("print_service_down", Severity.CRITICAL, base)]
+        # Severity follows what the person can feel: with no printer set up, a stopped
+        # print service stops nothing they do, unless they came to print.
+        if wants_to_print:
+            severity = Severity.CRITICAL
+        else:
+            severity = Severity.WARNING if ps.printers else Severity.INFO
+        return [Finding("print_service_down", severity, base)]
     if not ps.printers:
-        return [Finding("no_printer", Severity.WARNING, base)]
+        return [Finding("no_printer", Severity.WARNING if wants_to_print else Severity.INFO, base)]
     found = []
     default = next((p for p in ps.printers if p.is_default), None)
     if default is None:

@@ -1,33 +1,56 @@
-"""The processor has been saturated for the recent minutes, and by whom."""
+"""The processor has been saturated right up to the click, for how long, and by whom."""
 
 from __future__ import annotations
 
+from desktop.diagnostics import os_history
 from desktop.diagnostics.findings import Finding, RuleInput, Severity
-from desktop.diagnostics.rules import culprits, wording
-from desktop.diagnostics.rules.sustained import is_sustained, judge
+from desktop.diagnostics.rules import culprits, spell, wording
+
+VARIANTS = {"cpu_saturated": (None, "no_app"), "cpu_maintenance": (None,)}
+FROM_PROCESSES = "the processor time each process used since it started (kept by the system)"
 
 
 def check(inp: RuleInput) -> Finding | None:
     t = inp.thresholds
-    load = judge(inp, "cpu_pct", lambda v: v >= t["cpu_busy_pct"])
-    if not is_sustained(load, inp):
+    own = spell.to_now(inp, "cpu_pct", lambda v: v >= t["cpu_busy_pct"])
+    if own is None:
+        return None  # not busy now
+    proc = inp.snapshot.section_data("processor")
+    cores = proc.logical_cores if proc is not None else 1
+    seconds, source, mean = own.seconds, spell.OWN, own.mean
+    os_spell = None
+    hist = inp.snapshot.section_data("os_history")
+    if own.reaches_start and hist is not None:
+        # Ally has not watched long enough to see where this began: ask the processes.
+        os_spell = os_history.busy_spell(hist.lives, hist.read_at, cores, t["cpu_busy_pct"])
+        if os_spell is not None and os_spell.seconds > seconds:
+            seconds, source, mean = os_spell.seconds, FROM_PROCESSES, os_spell.mean_pct
+    if not spell.long_enough(seconds, inp):
         return None
-    assert load is not None
-    who = culprits.top_cpu(inp)
-    severity = Severity.CRITICAL if load.mean >= t["cpu_critical_pct"] else Severity.WARNING
+    who = culprits.top_cpu(inp, seconds)
+    if who is None and os_spell is not None and hist is not None:
+        who = culprits.from_busy_spell(os_spell, hist.read_at, cores)
+    severity = Severity.CRITICAL if mean >= t["cpu_critical_pct"] else Severity.WARNING
+    pressure = hist.cpu_pressure if hist is not None else None
     evidence = {
-        "window_s": round(load.window_s),
-        "samples": load.samples,
-        "mean_cpu_pct": round(load.mean, 1),
-        "peak_cpu_pct": round(load.peak, 1),
-        "share_over_pct": round(100 * load.share_over),
+        "spell_s": round(seconds),
+        "judged_from": source,
+        **own.evidence(),
+        "mean_cpu_pct": round(own.mean, 1),
+        "peak_cpu_pct": round(own.peak, 1),
         "threshold_cpu_pct": t["cpu_busy_pct"],
+        "os_spell_s": round(os_spell.seconds) if os_spell else None,
+        "os_spell_mean_cpu_pct": round(os_spell.mean_pct, 1) if os_spell else None,
+        "load_avg": list(hist.load_avg) if hist is not None and hist.load_avg else None,
+        "cpu_psi_some_avg10_pct": pressure.some_avg10 if pressure else None,
+        "cpu_psi_some_avg60_pct": pressure.some_avg60 if pressure else None,
+        "logical_cores": cores,
         "app": who.name if who else None,
         "app_mean_cpu_pct": round(who.value, 1) if who else None,
         "app_pids": list(who.pids) if who else [],
         "background_kind": who.background if who else None,
     }
-    words = {"minutes": wording.duration(load.window_s)}
+    words = {"minutes": wording.duration(seconds)}
     if who is not None and who.background:
         words |= {"app": who.name, "task": culprits.MAINTENANCE_WORDS[who.background]}
         return Finding(

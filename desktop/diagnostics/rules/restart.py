@@ -5,6 +5,8 @@ from __future__ import annotations
 from desktop.diagnostics.findings import Finding, RuleInput, Severity
 from desktop.diagnostics.rules import wording
 
+VARIANTS = {"restart_pending": (None,), "uptime_long": (None,)}
+
 
 def pending(inp: RuleInput) -> Finding | None:
     s = inp.snapshot.section_data("system")

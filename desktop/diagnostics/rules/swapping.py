@@ -1,20 +1,25 @@
-"""The computer is parking working memory on the drive: the strongest cause of "everything is slow"."""
+"""The computer is parking working memory on the drive: the strongest cause of "everything is slow".
+
+Judged from Ally's paging rate over the spell up to the click, or from what the system
+itself keeps: Linux's memory pressure over the last minute, macOS's pressure level.
+"""
 
 from __future__ import annotations
 
 from desktop.diagnostics.findings import Finding, RuleInput, Severity
-from desktop.diagnostics.rules import culprits, wording
-from desktop.diagnostics.rules.sustained import is_sustained, judge
+from desktop.diagnostics.rules import culprits, spell, wording
+
+VARIANTS = {"swapping": (None, "no_app")}
 
 
 def check(inp: RuleInput) -> Finding | None:
     t = inp.thresholds
-    paging = judge(inp, ("swap_in_pps", "swap_out_pps"), lambda v: v >= t["swap_pps"])
+    paging = spell.to_now(inp, ("swap_in_pps", "swap_out_pps"), lambda v: v >= t["swap_pps"])
     mem = inp.snapshot.section_data("memory")
     pressure = mem.pressure if mem is not None else None
     psi = pressure.some_avg60 if pressure is not None else None
     level = pressure.level if pressure is not None else None
-    by_rate = is_sustained(paging, inp)
+    by_rate = paging is not None and spell.long_enough(paging.seconds, inp)
     by_psi = psi is not None and psi >= t["psi_some_avg60_pct"]
     by_level = level in ("warning", "critical")
     if not (by_rate or by_psi or by_level):
@@ -24,10 +29,12 @@ def check(inp: RuleInput) -> Finding | None:
     ) or level == "critical"
     who = culprits.top_memory(inp)
     evidence = {
-        "window_s": round(paging.window_s) if paging else None,
+        "spell_s": round(paging.seconds) if paging else 0,
+        "history_s": round(inp.observed_s),
         "mean_swap_pps": round(paging.mean, 1) if paging else None,
         "peak_swap_pps": round(paging.peak, 1) if paging else None,
         "share_over_pct": round(100 * paging.share_over) if paging else None,
+        "judged_from": _source(by_rate, by_psi, by_level),
         "threshold_swap_pps": t["swap_pps"],
         "psi_some_avg60_pct": psi,
         "threshold_psi_pct": t["psi_some_avg60_pct"],
@@ -41,9 +48,20 @@ def check(inp: RuleInput) -> Finding | None:
     words = {
         "app": who.name if who else "no single program",
         "app_size": wording.size(who.value if who else None),
-        "minutes": wording.duration(paging.window_s if paging else 60),
+        "minutes": wording.duration(paging.seconds if by_rate and paging else 60),
     }
     severity = Severity.CRITICAL if critical else Severity.WARNING
     if who is None:
         return Finding("swapping", severity, evidence, (), words, variant="no_app")
     return Finding("swapping", severity, evidence, (who.name,), words)
+
+
+def _source(by_rate: bool, by_psi: bool, by_level: bool) -> str:
+    said = []
+    if by_rate:
+        said.append("Ally's own history (paging rate)")
+    if by_psi:
+        said.append("the system's memory pressure over the last minute (Linux PSI)")
+    if by_level:
+        said.append("the system's memory pressure level (macOS)")
+    return " and ".join(said)
