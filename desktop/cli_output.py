@@ -7,7 +7,7 @@ from typing import Any
 
 from desktop.diagnostics.diagnosis import Diagnosis
 from desktop.diagnostics.model import Status
-from desktop.diagnostics.rules.wording import duration, size
+from desktop.diagnostics.rules.wording import count, duration, size
 
 WIDTH = 88
 
@@ -53,7 +53,7 @@ def _safe_line(name: str, data: Any) -> str:
     try:
         return _section_line(name, data)
     except Exception:  # the summary is a convenience, the data is what matters
-        return str(data)
+        return "read (see the JSON for the figures)"
 
 
 def _pct(v: float | None) -> str:
@@ -74,9 +74,20 @@ def _section_line(name: str, data: Any) -> str:
             f"(UTC{data.utc_offset}), Ally {data.ally_version}"
         )
     if name == "processor":
-        return (
-            f"{_pct(data.use_pct)} busy now, {_pct(data.use_pct_5m)} over 5 min, "
-            f"{data.logical_cores} logical cores, load {data.load_1m}"
+        now = f"{_pct(data.use_pct)} busy now"
+        if data.interval_s:
+            now += f" (over the last {data.interval_s:.1f} s)"
+        recent = (
+            f", mean {_pct(data.use_pct_5m)} over the last {duration(data.history_s)} of "
+            "Ally's history"
+            if data.history_s >= 10 and data.use_pct_5m is not None
+            else ""
+        )
+        loads = ", ".join(
+            f"{x:.2f}" for x in (data.load_1m, data.load_5m, data.load_15m) if x is not None
+        )
+        return f"{now}{recent}; {data.logical_cores} logical cores" + (
+            f"; load average (1, 5, 15 min) {loads}" if loads else ""
         )
     if name == "memory":
         top = ", ".join(f"{u.name} {size(u.memory_bytes)}" for u in data.top_users[:3])
@@ -118,8 +129,13 @@ def _section_line(name: str, data: Any) -> str:
             + f" ({data.total_ms:.0f} ms)"
         )
     if name == "app_faults":
-        apps = ", ".join(f"{a.name} {a.crashes} crash(es) {a.hangs} hang(s)" for a in data.apps[:5])
+        apps = ", ".join(
+            f"{a.name}: {count(a.crashes, 'crash', 'crashes')}, {count(a.hangs, 'hang')}"
+            for a in data.apps[:5]
+        )
         return f"last {data.window_hours:.0f} h from {data.source}: {apps or 'none recorded'}"
+    if name == "os_history":
+        return _os_history_line(data)
     if name == "focus_app":
         state = "running" if data.running else "not running"
         return f"{data.name} ({state})"
@@ -130,5 +146,28 @@ def _section_line(name: str, data: Any) -> str:
             for p in data.printers
         )
         service = {True: "running", False: "NOT running", None: "unknown"}[data.service_running]
-        return f"print service {service}; {printers or 'no printers'}; {data.jobs_waiting} job(s) waiting"
-    return str(data)
+        return (
+            f"print service {service}; {printers or 'no printers'}; "
+            f"{count(len(data.jobs), 'document')} waiting"
+        )
+    return "read (see the JSON for the figures)"
+
+
+def _os_history_line(data: Any) -> str:
+    parts = []
+    if data.load_avg:
+        parts.append("load average (1, 5, 15 min) " + ", ".join(f"{x:.2f}" for x in data.load_avg))
+    for label, p in (
+        ("processor", data.cpu_pressure),
+        ("memory", data.memory_pressure),
+        ("drive", data.io_pressure),
+    ):
+        if p is not None and p.some_avg10 is not None:
+            parts.append(
+                f"waiting for {label} (avg10/60/300) {p.some_avg10:.1f}/{p.some_avg60:.1f}/"
+                f"{p.some_avg300:.1f}%"
+            )
+    busiest = data.life_summary()[:3]
+    if busiest:
+        parts.append("busiest recent processes: " + "; ".join(busiest))
+    return "; ".join(parts) or "nothing kept here"

@@ -187,6 +187,7 @@ def processor(cores=4) -> ProcessorInfo:
         (10.0,) * cores,
         10.0,
         10.0,
+        300.0,
         0.5,
         0.5,
         0.5,

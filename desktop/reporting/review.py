@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from desktop.diagnostics.rules.wording import size
+from desktop.diagnostics.rules.wording import duration, size
 from desktop.reporting.report import dumps
 
 
@@ -39,7 +39,7 @@ def preview(report: dict[str, Any]) -> str:
             if f["severity"] != "info"
         ],
         f"  Checks included:    {', '.join(d['sections'])}",
-        f"  History:            the last {round(d['history_s'] / 60) or 1} minute(s) of processor, memory, "
+        f"  History:            the last {duration(d['history_s'])} of processor, memory, "
         "drive and network use",
         f"  This computer:      {m.get('hostname') or '(left out)'}, {m.get('os')}, user {m.get('user') or '(left out)'}",
         f"  Left out on purpose: {', '.join(report['left_out']) or 'nothing'}",

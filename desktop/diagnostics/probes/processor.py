@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import psutil
 
 from desktop.diagnostics.probe import Probe, ProbeContext
-from desktop.diagnostics.stats import window_mean
+from desktop.diagnostics.stats import covered_s, window_mean
 
 
 @dataclass(frozen=True)
@@ -21,8 +21,9 @@ class ProcessorInfo:
     physical_cores: int | None
     use_pct: float | None  # over the last sampling interval
     per_core_pct: tuple[float, ...]
-    use_pct_1m: float | None  # mean over the last minute of history
+    use_pct_1m: float | None  # mean over the last minute of history (or what there is of it)
     use_pct_5m: float | None
+    history_s: float  # how much of those five minutes Ally's own history covers
     load_1m: float | None
     load_5m: float | None
     load_15m: float | None
@@ -76,6 +77,7 @@ def check(ctx: ProbeContext) -> ProcessorInfo:
         per_core_pct=per_core or (),
         use_pct_1m=window_mean(window, "cpu_pct", 60),
         use_pct_5m=window_mean(window, "cpu_pct", 300),
+        history_s=min(300.0, covered_s(window.get("t", []), ctx.interval_s() or 2.0)),
         load_1m=loads[0],
         load_5m=loads[1],
         load_15m=loads[2],

@@ -37,3 +37,8 @@ def names(items: list[str]) -> str:
     if len(items) == 1:
         return items[0]
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def count(n: int, one: str, many: str | None = None) -> str:
+    """ "1 crash", "3 crashes": never "crash(es)"."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
