@@ -1,7 +1,8 @@
 """Application crashes and hangs that the operating system itself recorded.
 
 Linux: systemd-coredump (``coredumpctl --json=short``), else the kernel's own lines in
-the journal. Windows: the Application event log (Application Error 1000, Application
+the journal, else in the kernel's ring buffer; and Ubuntu's Apport reports (see
+linux_crashes.py). Windows: the Application event log (Application Error 1000, Application
 Hang 1002) through ``wevtutil``. macOS: the reports in ~/Library/Logs/DiagnosticReports,
 of which only the one-line header is read.
 
@@ -12,6 +13,7 @@ arguments, file contents or window titles.
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import sys
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path, PureWindowsPath
 
+from desktop.diagnostics.model import Cause
 from desktop.diagnostics.probe import Unavailable
 from desktop.diagnostics.tools import run_tool
 
@@ -85,9 +88,21 @@ def parse_coredumpctl_json(text: str) -> ParsedRecords:
     return ParsedRecords(events, bad)
 
 
-_KERNEL_FAULT = re.compile(
-    r"^(?:traps: )?(?P<comm>[^\s\[]+)\[\d+\](?::)? (?P<what>segfault|general protection|trap)"
+# 'name[pid]: segfault at ...', 'traps: name[pid] general protection fault ...',
+# 'name[pid] trap invalid opcode ...'. The name is the kernel's (at most 15 characters)
+# and may hold spaces ("Web Content").
+KERNEL_FAULT = re.compile(
+    r"^(?:traps: )?(?P<comm>.{1,16}?)\[\d+\]:? (?P<what>segfault|general protection|trap)\b"
 )
+_FAULT_WORDS = {"segfault": "segmentation fault", "general protection": "general protection fault"}
+
+
+def kernel_fault(message: str) -> tuple[str, str] | None:
+    """(program, kind of fault) from one kernel line, or None if it is not a fault line."""
+    m = KERNEL_FAULT.match(message)
+    if not m:
+        return None
+    return m.group("comm"), _FAULT_WORDS.get(m.group("what"), "trap")
 
 
 def parse_journal_kernel(text: str) -> ParsedRecords:
@@ -101,18 +116,14 @@ def parse_journal_kernel(text: str) -> ParsedRecords:
             message = entry.get("MESSAGE", "")
             if isinstance(message, list):  # journald gives bytes as a list of ints
                 message = bytes(message).decode("utf-8", "replace")
-            m = _KERNEL_FAULT.match(message)
-            if not m:
+            fault = kernel_fault(message)
+            if fault is None:
                 continue
             when = datetime.fromtimestamp(int(entry["__REALTIME_TIMESTAMP"]) / 1e6, timezone.utc)
         except (json.JSONDecodeError, KeyError, TypeError, ValueError):
             bad += 1
             continue
-        detail = {
-            "segfault": "segmentation fault",
-            "general protection": "general protection fault",
-        }.get(m.group("what"), "trap")
-        events.append(FaultEvent(m.group("comm"), None, when, "crash", detail))
+        events.append(FaultEvent(fault[0], None, when, "crash", fault[1]))
     return ParsedRecords(events, bad)
 
 
@@ -262,24 +273,86 @@ def read_recent(hours: float) -> tuple[ParsedRecords, str]:
     if sys.platform == "darwin":
         folder = Path.home() / "Library" / "Logs" / "DiagnosticReports"
         return read_macos_reports(folder, since), str(folder)
+    return read_linux(hours, since)
+
+
+NO_JOURNAL = ("No journal files were found", "No journal files were opened")
+JOURNAL_DIRS = (Path("/var/log/journal"), Path("/run/log/journal"))
+
+
+def journal_files_present(folders: tuple[Path, ...] = JOURNAL_DIRS) -> bool:
+    """Whether systemd's journal keeps any files here (only their names are looked at)."""
+    for folder in folders:
+        for _, _, files in os.walk(folder):
+            if any(f.endswith((".journal", ".journal~")) for f in files):
+                return True
+    return False
+
+
+def _from_journal(seconds: int, problems: list[str]) -> tuple[ParsedRecords | None, str | None]:
+    """systemd-coredump, else the kernel's lines in the journal."""
     try:
         result = run_tool(
-            ["coredumpctl", "--json=short", "--no-pager", f"--since=-{int(hours * 3600)}s", "list"],
+            ["coredumpctl", "--json=short", "--no-pager", f"--since=-{seconds}s", "list"],
             timeout=4.0,
         )
-        if result.returncode == 0 or "No coredumps found" in result.stdout + result.stderr:
+        output = result.stdout + result.stderr
+        if any(n in output for n in NO_JOURNAL):
+            problems.append(f"systemd-coredump: {result.stderr.strip()[:200]}")
+        elif result.returncode == 0 or "No coredumps found" in output:
             return parse_coredumpctl_json(result.stdout), "systemd-coredump"
     except Unavailable:
-        pass
+        problems.append("no systemd-coredump")
     try:
         result = run_tool(
-            ["journalctl", "-k", "-o", "json", "--no-pager", f"--since=-{int(hours * 3600)}s"],
+            ["journalctl", "-k", "-o", "json", "--no-pager", f"--since=-{seconds}s"],
             timeout=4.0,
         )
-    except Unavailable as exc:
+    except Unavailable:
+        problems.append("no journalctl")
+        return None, None
+    if any(n in result.stdout + result.stderr for n in NO_JOURNAL) or result.returncode != 0:
+        problems.append(f"journal: {result.stderr.strip()[:200]}")
+    else:
+        return parse_journal_kernel(result.stdout), "kernel messages in the journal"
+    return None, None
+
+
+def read_linux(hours: float, since: datetime) -> tuple[ParsedRecords, str]:
+    """systemd-coredump, else the kernel's lines in the journal, else the kernel's ring
+    buffer; and Apport's reports beside whichever of those answered. A source that has
+    nothing to read (a journal with no files) is not counted as having found nothing."""
+    from desktop.diagnostics import linux_crashes
+
+    seconds = int(hours * 3600)
+    kernel: ParsedRecords | None = None
+    source = None
+    problems = []
+    if not journal_files_present():
+        # journalctl then prints nothing at all (with --since) or "No journal files were
+        # found", and coredumpctl "No coredumps found": neither has looked at anything.
+        problems.append("the journal has no files")
+    else:
+        kernel, source = _from_journal(seconds, problems)
+    if kernel is None:
+        try:
+            kernel = linux_crashes.read_kernel_ring(since)
+            source = "the kernel's ring buffer" + (f" ({'; '.join(problems)})" if problems else "")
+        except PermissionError:
+            problems.append("kernel ring buffer: closed to this account (kernel.dmesg_restrict)")
+        except OSError as exc:
+            problems.append(f"kernel ring buffer: {exc.strerror or exc}")
+    apport = linux_crashes.read_apport(since)
+    if kernel is None and apport is None:
         raise Unavailable(
-            "this computer keeps no crash records Ally can read (no systemd-coredump, no journal)"
-        ) from exc
-    if result.returncode != 0:
-        raise Unavailable(f"the journal could not be read: {result.stderr.strip()[:200]}")
-    return parse_journal_kernel(result.stdout), "kernel messages in the journal"
+            "no crash record could be read here: " + "; ".join(problems) + "; no Apport reports",
+            Cause.DENIED if any("closed" in p for p in problems) else Cause.UNSUPPORTED,
+        )
+    sources = [source] if source else []
+    if apport is not None:
+        sources.append("Apport reports (/var/crash)")
+    if kernel is None:
+        sources.append(f"not read: {'; '.join(problems)}")
+    events = linux_crashes.merge(kernel.events if kernel else [], apport.events if apport else [])
+    bad = (kernel.malformed if kernel else 0) + (apport.malformed if apport else 0)
+    return ParsedRecords(events[-MAX_EVENTS:], bad), "; ".join(sources)

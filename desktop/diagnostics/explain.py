@@ -247,7 +247,8 @@ class Catalog:
         """Every answer ends with the sentence that it is not the person's doing."""
         text = " ".join(p for p in parts if p)
         not_yours = self.summary.get("not_your_fault", "This is not something you did.")
-        if not_yours.rstrip(".").lower() not in text.lower():
+        said = self.summary.get("not_your_fault_said", "not something you did")
+        if said.lower() not in text.lower():
             text = f"{text} {not_yours}".strip()
         return Summary(headline, text, severity, True, it_detail)
 

@@ -18,7 +18,7 @@ from tests.scenarios import scenarios
 
 SCENARIOS = scenarios()
 CATALOG = load_catalog("en")
-NOT_YOURS = "This is not something you did"
+NOT_YOURS = "not something you did"
 
 
 def _rule_modules():
