@@ -8,7 +8,6 @@ sampler, the outbox and the windows, and owns the single-instance lock.
 
 from __future__ import annotations
 
-import getpass
 import logging
 import logging.handlers
 import os
@@ -31,15 +30,6 @@ def display_available(environ: dict[str, str] | None = None, platform: str = sys
     if env.get("QT_QPA_PLATFORM", "").startswith(("offscreen", "minimal")):
         return True
     return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
-
-
-def instance_key() -> str:
-    session = (
-        os.environ.get("XDG_SESSION_ID")
-        or os.environ.get("DISPLAY", "")
-        or os.environ.get("SESSIONNAME", "")
-    )
-    return f"ally-{getpass.getuser()}-{session}".replace("/", "_").replace(":", "_")
 
 
 def _log_to_file(log_dir) -> None:
@@ -72,8 +62,10 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(NO_DISPLAY)
         return 2
     _fewer_malloc_arenas()
-    from PySide6.QtNetwork import QLocalServer, QLocalSocket
+    from PySide6.QtNetwork import QLocalSocket
     from PySide6.QtWidgets import QApplication
+
+    from desktop.tray_link import SHOW_REQUEST, instance_key
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Ally")
@@ -83,20 +75,22 @@ def main(argv: list[str] | None = None) -> int:
     probe = QLocalSocket()
     probe.connectToServer(key)
     if probe.waitForConnected(300):  # Ally already runs in this session: bring it forward
-        probe.write(b"show\n")
+        probe.write(SHOW_REQUEST)
         probe.waitForBytesWritten(1000)
         probe.disconnectFromServer()
         return 0
-    QLocalServer.removeServer(key)  # a stale socket from a crashed run
-    server = QLocalServer()
-    server.listen(key)
-
     from desktop.ui.ally_app import AllyApp
+    from desktop.ui.instance_channel import InstanceChannel
 
     ally = AllyApp(app)
-    server.newConnection.connect(lambda: (server.nextPendingConnection(), ally.open_report()))
+    # Started again: the window comes forward; `ally diagnose`: the tray's minutes.
+    channel = InstanceChannel(key, ally.sampler, ally.open_report)
     _log_to_file(ally.paths.log_dir)
-    log.info("Ally started (tray available: %s)", ally.tray is not None)
+    log.info(
+        "Ally started (tray available: %s, single-instance socket: %s)",
+        ally.tray is not None,
+        channel.listening,
+    )
     code = app.exec()
     ally.shutdown()
     return code

@@ -121,7 +121,17 @@ def _report(args: argparse.Namespace) -> int:
         if (args.name or args.email or args.phone)
         else None
     )
-    result = diagnose(args.symptom, warm_up_s=args.warm_up, focus_app=args.app, policy=policy)
+    from desktop.tray_link import borrowed_sampler
+
+    sampler, history_from = borrowed_sampler()  # the tray's minutes, when it runs
+    result = diagnose(
+        args.symptom,
+        sampler=sampler,
+        warm_up_s=args.warm_up,
+        focus_app=args.app,
+        policy=policy,
+        history_from=history_from,
+    )
     doc = redact.apply(
         report.build(result, args.note, contact, shot), leave_out, delivery.privacy(policy)
     )

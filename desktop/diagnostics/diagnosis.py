@@ -63,6 +63,7 @@ def diagnose(
     focus_app: str | None = None,
     progress: Callable[[Section], None] | None = None,
     fresh_processes: bool = True,
+    history_from: str | None = None,
 ) -> Diagnosis:
     """Measure, judge and explain. Without ``policy`` IT's policy file is read (or the
     defaults used); its threshold overrides apply unless ``thresholds`` is given."""
@@ -91,14 +92,17 @@ def diagnose(
     findings, failed = evaluate(inp)
     explained, summary = (catalog or load_catalog()).explain_all(findings, symptom, snapshot)
     notes = [*policy.problems, *thresholds.problems]
-    notes.append(history_note(inp.observed_s, thresholds, snapshot))
+    notes.append(history_note(inp.observed_s, thresholds, snapshot, history_from))
     notes.extend(f"rule failed: {f}" for f in failed)
     return Diagnosis(snapshot, tuple(explained), summary, inp.observed_s, tuple(notes))
 
 
-def history_note(observed_s: float, thresholds: Thresholds, snapshot: Snapshot) -> str:
+def history_note(
+    observed_s: float, thresholds: Thresholds, snapshot: Snapshot, history_from: str | None = None
+) -> str:
     """For IT: what the answer could look back on."""
-    text = f"Ally's own history covers {observed_s:.0f} s."
+    text = f"Ally's own history covers {observed_s:.0f} s"
+    text += f", taken over from {history_from}." if history_from else "."
     if observed_s < thresholds["freeze_min_s"] * 3:
         os_hist = snapshot.section_data("os_history")
         used = ", ".join(os_hist.sources) if os_hist is not None else "nothing (not readable)"

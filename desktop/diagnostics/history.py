@@ -8,6 +8,7 @@ sample.
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 from array import array
@@ -114,6 +115,7 @@ class ProcessHistory:
     """The top applications at each (less frequent) process sample, fixed size."""
 
     def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
         self._ring: deque[tuple[float, tuple[AppSample, ...]]] = deque(maxlen=capacity)
         self._lock = threading.Lock()
 
@@ -143,3 +145,97 @@ class ProcessHistory:
                     out.append((t, float(getattr(a, field))))
                     break
         return out
+
+
+# --- handing the minutes to another process -----------------------------------------------
+# `ally diagnose` in a terminal asks the running tray app for what it has watched, so that
+# the terminal's answer is as good as the tray's. The format is plain JSON, checked field by
+# field on the way in: it crosses a process boundary.
+
+STATE_SCHEMA = "ally.history/1"
+MAX_IMPORT_ROWS = 10_000
+MAX_IMPORT_APPS = 64
+
+
+def export_state(history: History, processes: ProcessHistory, interval_s: float) -> dict:
+    """The whole ring and the process samples, as JSON-ready data."""
+    window = history.window()
+    return {
+        "schema": STATE_SCHEMA,
+        "interval_s": interval_s,
+        "columns": {
+            key: [None if math.isnan(v) else v for v in values] for key, values in window.items()
+        },
+        "processes": [
+            [
+                t,
+                [
+                    [a.app_id, a.name, a.cpu_pct, a.memory_bytes, a.process_count, a.background]
+                    for a in apps
+                ],
+            ]
+            for t, apps in processes.entries()
+        ],
+    }
+
+
+def _number(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"not a finite number: {value!r}")
+    return float(value)
+
+
+def import_state(data: object, history: History, processes: ProcessHistory) -> int:
+    """Fill empty ``history`` and ``processes`` from :func:`export_state` data. Raises
+    ValueError on anything malformed (nothing is half-imported into the caller's rings
+    that matter: callers use fresh rings). Returns the number of rows taken."""
+    if not isinstance(data, dict) or data.get("schema") != STATE_SCHEMA:
+        raise ValueError("not an Ally history")
+    columns = data.get("columns")
+    if not isinstance(columns, dict) or not isinstance(columns.get("t"), list):
+        raise ValueError("history has no times")
+    times = [_number(t) for t in columns["t"]][-MAX_IMPORT_ROWS:]
+    if any(b < a for a, b in itertools.pairwise(times)):
+        raise ValueError("history times go backwards")
+    n = len(times)
+    rows: list[dict[str, float | None]] = [{} for _ in range(n)]
+    for key in history.columns:
+        values = columns.get(key)
+        if values is None:
+            continue  # a metric the other side does not keep: unknown here too
+        if not isinstance(values, list):
+            raise ValueError(f"column {key} is not a list")
+        values = values[-n:] if n else []
+        if len(values) != n:
+            raise ValueError(f"column {key} has {len(values)} values for {n} times")
+        for row, v in zip(rows, values, strict=True):
+            row[key] = None if v is None else _number(v)
+    entries = []
+    for entry in data.get("processes") or []:
+        if not isinstance(entry, list) or len(entry) != 2 or not isinstance(entry[1], list):
+            raise ValueError("bad process sample")
+        apps = []
+        for a in entry[1][:MAX_IMPORT_APPS]:
+            if not isinstance(a, list) or len(a) != 6:
+                raise ValueError("bad application entry")
+            app_id, name, cpu, mem, count, background = a
+            if not isinstance(app_id, str) or not isinstance(name, str):
+                raise ValueError("bad application name")
+            if background is not None and not isinstance(background, str):
+                raise ValueError("bad background kind")
+            apps.append(
+                AppSample(
+                    app_id[:200],
+                    name[:200],
+                    _number(cpu),
+                    int(_number(mem)),
+                    int(_number(count)),
+                    background,
+                )
+            )
+        entries.append((_number(entry[0]), apps))
+    for t, row in zip(times, rows, strict=True):
+        history.append(t, row)
+    for t, apps in entries[-processes.capacity :]:
+        processes.append(t, apps)
+    return n

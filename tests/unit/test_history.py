@@ -1,9 +1,18 @@
+import json
 import math
 import tracemalloc
 
 import pytest
 
-from desktop.diagnostics.history import AppSample, History, ProcessHistory, compact_window
+from desktop.diagnostics.history import (
+    STATE_SCHEMA,
+    AppSample,
+    History,
+    ProcessHistory,
+    compact_window,
+    export_state,
+    import_state,
+)
 from desktop.diagnostics.metrics import HISTORY_COLUMNS, HISTORY_METRICS
 
 
@@ -75,3 +84,52 @@ def test_every_history_column_is_described_once_with_a_unit():
 def test_history_needs_room_for_two_samples():
     with pytest.raises(ValueError):
         History(capacity=1)
+
+
+# --- handing the minutes to another process (tray -> terminal) ----------------------------
+
+
+def _filled():
+    h, p = History(10), ProcessHistory(4)
+    for i in range(12):
+        h.append(1000.0 + 2 * i, {"cpu_pct": 10.0 + i, "mem_used_pct": None})
+    p.append(1000.0, [AppSample("chrome", "Google Chrome", 71.0, 2_100_000_000, 38)])
+    p.append(1030.0, [AppSample("defender", "Microsoft Defender", 80.0, 1, 2, "antivirus")])
+    return h, p
+
+
+def test_the_minutes_travel_whole_through_json():
+    h, p = _filled()
+    data = json.loads(json.dumps(export_state(h, p, 2.0)))
+    h2, p2 = History(10), ProcessHistory(4)
+    assert import_state(data, h2, p2) == 10
+    assert h2.window()["t"] == h.window()["t"]
+    assert h2.window()["cpu_pct"] == h.window()["cpu_pct"]
+    assert all(math.isnan(v) for v in h2.window()["mem_used_pct"])
+    assert p2.entries() == p.entries()
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda d: d.update(schema="other/1"),
+        lambda d: d["columns"].update(t=[1, 2, "3"]),
+        lambda d: d["columns"].update(cpu_pct=[1.0]),
+        lambda d: d["columns"]["t"].reverse(),
+        lambda d: d["columns"]["cpu_pct"].__setitem__(0, float("inf")),
+        lambda d: d["columns"]["cpu_pct"].__setitem__(0, True),
+        lambda d: d["processes"].append([1.0, [["id", 3, 1, 1, 1, None]]]),
+        lambda d: d["processes"].append("junk"),
+        lambda d: d.clear(),
+    ],
+)
+def test_anything_malformed_from_the_other_side_is_refused(spoil):
+    h, p = _filled()
+    data = export_state(h, p, 2.0)
+    spoil(data)
+    with pytest.raises(ValueError):
+        import_state(data, History(10), ProcessHistory(4))
+
+
+def test_schema_name_is_versioned():
+    assert STATE_SCHEMA == "ally.history/1"

@@ -1,0 +1,131 @@
+"""The line between a terminal command and the running tray app of the same person.
+
+The tray app listens on a local socket (Qt's QLocalServer; one per user session) so that
+a second start can bring it forward. ``ally diagnose`` and ``ally report`` use the same
+socket to ask for the minutes the tray has watched, so an answer from a terminal is as
+good as one from the tray. Nothing here imports Qt: the terminal commands never load it.
+
+Only a socket owned by this account is trusted, and on Linux the process at the other
+end must run as this account too; anything else is ignored and Ally falls back to what
+the system keeps.
+"""
+
+from __future__ import annotations
+
+import getpass
+import glob
+import json
+import logging
+import os
+import socket
+import stat
+import struct
+import sys
+import time
+from pathlib import Path
+
+from desktop.diagnostics.history import import_state
+from desktop.diagnostics.sampler import Sampler, SamplerSettings
+
+log = logging.getLogger(__name__)
+HISTORY_REQUEST = b"history\n"
+SHOW_REQUEST = b"show\n"
+MAX_ANSWER_BYTES = 16 * 1024 * 1024  # 15 minutes of history is about 100 KB
+FROM_TRAY = "the running Ally app"
+
+
+def instance_key() -> str:
+    """The name of the tray app's socket: one per user and desktop session."""
+    session = (
+        os.environ.get("XDG_SESSION_ID")
+        or os.environ.get("DISPLAY", "")
+        or os.environ.get("SESSIONNAME", "")
+    )
+    return f"ally-{_user()}-{session}".replace("/", "_").replace(":", "_")
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return str(os.getuid()) if hasattr(os, "getuid") else "user"
+
+
+def _socket_dir() -> Path:
+    # QLocalServer puts a relative name in QDir::tempPath(): $TMPDIR, else /tmp.
+    return Path(os.environ.get("TMPDIR") or "/tmp")
+
+
+def candidate_sockets() -> list[Path]:
+    """This session's socket first, then those of this account's other sessions (a
+    terminal over SSH has no desktop session of its own)."""
+    folder = _socket_dir()
+    own = folder / instance_key()
+    others = sorted(Path(p) for p in glob.glob(str(folder / f"ally-{_user()}-*")))
+    return [own, *[p for p in others if p != own]]
+
+
+def _trusted(path: Path) -> bool:
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISSOCK(info.st_mode) and info.st_uid == os.getuid()
+
+
+def _peer_is_me(sock: socket.socket) -> bool:
+    if not sys.platform.startswith("linux"):
+        return True  # the socket file's owner was checked; no peer credentials to ask
+    creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    _pid, uid, _gid = struct.unpack("3i", creds)
+    return uid == os.getuid()
+
+
+def ask(request: bytes, timeout: float = 1.5) -> bytes | None:
+    """Send one request to this person's tray app; its whole answer, or None if no tray
+    app answers (not running, someone else's socket, too slow, too much)."""
+    if sys.platform.startswith("win") or not hasattr(socket, "AF_UNIX"):
+        return None  # named pipes on Windows: not used from the terminal yet
+    deadline = time.monotonic() + timeout
+    for path in candidate_sockets():
+        if not _trusted(path):
+            continue
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+                sock.settimeout(max(deadline - time.monotonic(), 0.05))
+                sock.connect(str(path))
+                if not _peer_is_me(sock):
+                    log.warning("%s is not served by this account; ignored", path)
+                    continue
+                sock.sendall(request)
+                chunks, size = [], 0
+                while True:
+                    sock.settimeout(max(deadline - time.monotonic(), 0.05))
+                    chunk = sock.recv(65536)
+                    if not chunk:
+                        break
+                    size += len(chunk)
+                    if size > MAX_ANSWER_BYTES:
+                        raise ValueError("answer too large")
+                    chunks.append(chunk)
+                return b"".join(chunks)
+        except (OSError, ValueError) as exc:  # a stale socket, a hung app: try the next one
+            log.info("no answer from %s: %s", path, exc)
+    return None
+
+
+def borrowed_sampler(settings: SamplerSettings | None = None) -> tuple[Sampler, str | None]:
+    """A sampler holding the tray app's minutes when one runs for this person, else an
+    empty one; and where its history came from (None: only what this process watches)."""
+    sampler = Sampler(settings)
+    answer = ask(HISTORY_REQUEST)
+    if not answer:
+        return sampler, None
+    try:
+        rows = import_state(
+            json.loads(answer.decode("utf-8")), sampler.history, sampler.process_history
+        )
+    except (ValueError, UnicodeDecodeError) as exc:
+        log.warning("the tray app's history could not be read: %s", exc)
+        return Sampler(settings), None
+    return sampler, f"{FROM_TRAY} ({rows} samples)" if rows else None

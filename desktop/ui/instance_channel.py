@@ -1,0 +1,67 @@
+"""The tray app's end of the single-instance socket (see desktop/tray_link.py).
+
+Each connection sends one short line: ``show`` (Ally was started again: bring the
+report window forward) or ``history`` (a terminal command asks for the minutes the
+tray has watched: answer with them and close). Anything else, or nothing within two
+seconds, is dropped. The socket is open to this account only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+from desktop.diagnostics.history import export_state
+from desktop.diagnostics.sampler import Sampler
+
+log = logging.getLogger(__name__)
+MAX_REQUEST_BYTES = 64
+SILENT_AFTER_MS = 2000
+
+
+class InstanceChannel(QObject):
+    def __init__(self, key: str, sampler: Sampler, on_show: Callable[[], object]) -> None:
+        super().__init__()
+        self.sampler = sampler
+        self.on_show = on_show
+        self.server = QLocalServer(self)
+        self.server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        QLocalServer.removeServer(key)  # a stale socket from a run that crashed
+        self.listening = self.server.listen(key)
+        if not self.listening:
+            log.warning("single-instance socket %s: %s", key, self.server.errorString())
+        self.server.newConnection.connect(self._accept)
+
+    def _accept(self) -> None:
+        while self.server.hasPendingConnections():
+            sock = self.server.nextPendingConnection()
+            sock.setParent(self)
+            sock.readyRead.connect(lambda s=sock: self._read(s))
+            sock.disconnected.connect(sock.deleteLater)
+            QTimer.singleShot(SILENT_AFTER_MS, sock, sock.abort)
+
+    def _read(self, sock: QLocalSocket) -> None:
+        if not sock.canReadLine():
+            if sock.bytesAvailable() > MAX_REQUEST_BYTES:
+                sock.abort()
+            return
+        request = bytes(sock.readLine(MAX_REQUEST_BYTES)).strip()
+        if request == b"show":
+            sock.disconnectFromServer()
+            self.on_show()
+        elif request == b"history":
+            sock.write(self.history_bytes())
+            sock.disconnectFromServer()  # after what was written has gone out
+        else:
+            log.info("single-instance socket: unknown request %r dropped", request[:20])
+            sock.abort()
+
+    def history_bytes(self) -> bytes:
+        state = export_state(
+            self.sampler.history, self.sampler.process_history, self.sampler.settings.interval_s
+        )
+        return json.dumps(state, separators=(",", ":")).encode("utf-8")

@@ -1,0 +1,148 @@
+"""`ally diagnose` in a terminal takes over the minutes the running tray app has watched,
+over the tray's own single-instance socket; a socket that is not this account's, or an
+answer that is not Ally's history, is ignored and the terminal falls back on its own.
+
+The tray app runs for real (Qt, offscreen: with no tray host it opens its window, and its
+socket listens the same way).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.run_ally import ROOT
+
+SESSION = "ally-link-test"
+
+
+def _env(tmp: Path, home: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.update(
+        TMPDIR=str(tmp),
+        XDG_SESSION_ID=SESSION,
+        ALLY_HOME=str(tmp / home),
+        QT_QPA_PLATFORM="offscreen",
+    )
+    return env
+
+
+def _diagnose(tmp: Path) -> dict:
+    env = _env(tmp, "terminal-home")
+    env.pop("QT_QPA_PLATFORM")  # a terminal, no screen
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop", "diagnose", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def _socket(tmp: Path) -> Path:
+    import getpass
+
+    return tmp / f"ally-{getpass.getuser()}-{SESSION}"
+
+
+@pytest.fixture
+def tray(tmp_path):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "desktop"],
+        env=_env(tmp_path, "tray-home"),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 20
+    while not _socket(tmp_path).exists():
+        assert proc.poll() is None, proc.stderr.read()
+        assert time.monotonic() < deadline, "the tray app's socket never appeared"
+        time.sleep(0.1)
+    yield proc
+    proc.terminate()
+    proc.wait(15)
+
+
+def test_the_terminal_answer_uses_the_trays_minutes(tray, tmp_path):
+    time.sleep(9)  # the tray samples every 2 s: about four rows before the terminal asks
+    d = _diagnose(tmp_path)
+    assert tray.poll() is None
+    note = next(n for n in d["notes"] if n.startswith("Ally's own history covers"))
+    assert "taken over from the running Ally app" in note, note
+    # The terminal watched for 1 s itself; the rest is the tray's.
+    assert d["history_s"] >= 8, d["history_s"]
+    mode = os.stat(_socket(tmp_path)).st_mode & 0o777
+    assert mode & 0o077 == 0, oct(mode)  # the socket is open to this account only
+
+
+def test_without_a_tray_the_terminal_says_what_it_used(tmp_path):
+    d = _diagnose(tmp_path)
+    note = next(n for n in d["notes"] if n.startswith("Ally's own history covers"))
+    assert "taken over" not in note
+    assert "Ally used what the system keeps" in note
+
+
+def _fake_tray(path: Path, answer: bytes) -> threading.Thread:
+    """A socket that answers anything with ``answer``: a stale or hostile listener."""
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(path))
+    server.listen(4)
+
+    def serve():
+        with server:
+            server.settimeout(30)
+            try:
+                while True:
+                    conn, _ = server.accept()
+                    with conn:
+                        conn.recv(64)
+                        conn.sendall(answer)
+            except OSError:
+                return
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    return t
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b"not json at all \xff\xfe",
+        json.dumps({"schema": "ally.history/1", "columns": {"t": [3, 2, 1]}}).encode(),
+        json.dumps({"schema": "ally.history/1", "columns": {"t": [1e308, "x"]}}).encode(),
+    ],
+)
+def test_an_answer_that_is_not_allys_history_is_ignored(tmp_path, answer):
+    _fake_tray(_socket(tmp_path), answer)
+    d = _diagnose(tmp_path)  # still answers, from what it watched and what the system keeps
+    note = next(n for n in d["notes"] if n.startswith("Ally's own history covers"))
+    assert "taken over" not in note
+    assert d["summary"]["headline"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give a socket to another account")
+def test_a_socket_of_another_account_is_not_trusted(tmp_path, monkeypatch):
+    path = _socket(tmp_path)
+    _fake_tray(path, b"{}")
+    os.chown(path, 1234, 1234)
+    from desktop import tray_link
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setenv("XDG_SESSION_ID", SESSION)
+    assert tray_link.candidate_sockets()[0] == path
+    assert tray_link.ask(tray_link.HISTORY_REQUEST) is None
