@@ -6,6 +6,8 @@ stay under its 5 s bound even when everything in it times out.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from desktop.diagnostics.model import Symptom
@@ -29,19 +31,31 @@ SCENARIOS = {
     "it_server_down": (7, {}, {"it_port": 8444}),
     "vpn_required": (8, {}, {"vpn_required": True}),
     "behind_a_proxy": (9, {}, {}),
+    # The name server answers every question, and says "no such name" (a filter, a broken
+    # upstream): the world's DNS answers so for every name outside ally.test.
+    "resolver_says_no_such_name": (10, {}, {"domain": "filtered.example"}),
+    # IT turned the active checks off: nothing is sent, and the answer says it could not check.
+    "checks_off": (11, {}, {"active": False}),
 }
 PROXIES = {"behind_a_proxy": "http://198.18.9.1:3128"}
 
 
-def policy_text(ca: str, it_port: int = 8443, vpn_required: bool = False) -> str:
+def policy_text(
+    ca: str,
+    it_port: int = 8443,
+    vpn_required: bool = False,
+    domain: str = "ally.test",
+    active: bool = True,
+) -> str:
     return f"""
 [network]
-check_url = "http://check.ally.test/generate_204"
-https_endpoints = ["https://www.ally.test/"]
-lookup_name = "check.ally.test"
+active_checks = {"true" if active else "false"}
+check_url = "http://check.{domain}/generate_204"
+https_endpoints = ["https://www.{domain}/"]
+lookup_name = "check.{domain}"
 ca_bundle = "{ca}"
 vpn_required = {"true" if vpn_required else "false"}
-it_servers = [{{ host = "it.ally.test", port = {it_port}, name = "file server" }}]
+it_servers = [{{ host = "it.{domain}", port = {it_port}, name = "file server" }}]
 """
 
 
@@ -78,7 +92,7 @@ def ids(doc: dict) -> list[str]:
     return [f["id"] for f in doc["findings"]]
 
 
-@pytest.mark.parametrize("name", list(SCENARIOS))
+@pytest.mark.parametrize("name", [n for n in SCENARIOS if n != "checks_off"])
 def test_every_walk_stays_under_its_bound(results, name):
     doc, elapsed = results[name]
     assert walk(doc)["total_ms"] < WALK_BOUND_MS
@@ -119,7 +133,30 @@ def test_a_silent_resolver_is_named(results):
     assert ids(doc)[0] == "name_lookup_failed"
     top = doc["findings"][0]
     assert top["evidence"]["resolvers"] == {"198.18.4.99": "no answer within 1.2 s"}
-    assert "address book" in top["headline"]
+    assert top["evidence"]["answer_kinds"] == ["no_answer"]
+    assert top["headline"] == "The internet address book does not answer."
+
+
+def test_a_resolver_that_says_no_such_name_is_not_called_silent(results):
+    doc, _ = results["resolver_says_no_such_name"]
+    assert ids(doc)[0] == "name_lookup_failed"
+    top = doc["findings"][0]
+    assert top["evidence"]["answer_kinds"] == ["no_such_name"]
+    (said,) = top["evidence"]["resolvers"].values()
+    assert said.startswith("answered in ") and "no such name" in said
+    assert top["headline"] == "The internet address book answers, but it can't find the names."
+    assert "does not answer" not in top["headline"] + top["explanation"]
+    assert doc["summary"]["headline"] == top["headline"]
+
+
+def test_checks_turned_off_are_said_never_looks_fine(results):
+    doc, _ = results["checks_off"]
+    section = doc["sections"]["connectivity"]
+    assert section["status"] == "unavailable" and section["cause"] == "policy"
+    assert doc["summary"]["headline"] == "Ally could not check the connection to the internet."
+    assert "IT has turned these checks off" in doc["summary"]["explanation"]
+    assert "looks fine" not in json.dumps(doc["summary"])
+    assert doc["summary"]["severity"] == "unknown"
 
 
 def test_a_captive_portal_is_recognised(results):
