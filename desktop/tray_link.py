@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 HISTORY_REQUEST = b"history\n"
 SHOW_REQUEST = b"show\n"
 MAX_ANSWER_BYTES = 16 * 1024 * 1024  # 15 minutes of history is about 100 KB
+# The tray answers in milliseconds; one that does not answer in this time is hung or is
+# not Ally, and the terminal does not wait for it longer.
+PER_SOCKET_S = 0.5
 FROM_TRAY = "the running Ally app"
 
 
@@ -81,15 +84,18 @@ def _peer_is_me(sock: socket.socket) -> bool:
     return uid == os.getuid()
 
 
-def ask(request: bytes, timeout: float = 1.5) -> bytes | None:
+def ask(request: bytes, timeout: float = 1.2) -> bytes | None:
     """Send one request to this person's tray app; its whole answer, or None if no tray
     app answers (not running, someone else's socket, too slow, too much)."""
     if sys.platform.startswith("win") or not hasattr(socket, "AF_UNIX"):
         return None  # named pipes on Windows: not used from the terminal yet
-    deadline = time.monotonic() + timeout
+    overall = time.monotonic() + timeout
     for path in candidate_sockets():
         if not _trusted(path):
             continue
+        deadline = min(overall, time.monotonic() + PER_SOCKET_S)
+        if deadline - time.monotonic() < 0.05:
+            break
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
                 sock.settimeout(max(deadline - time.monotonic(), 0.05))
