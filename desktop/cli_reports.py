@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 
 from desktop.config import Policy
 from desktop.diagnostics.explain import load_catalog
+from desktop.diagnostics.rules.wording import count
 from desktop.paths import AllyPaths
 from desktop.reporting import credentials, delivery, redact, report, review
 from desktop.reporting.credentials import CredentialsUnavailable
@@ -240,7 +241,7 @@ def _outbox(args: argparse.Namespace) -> int:
         return EXIT_SAVED_FOR_LATER
     outcomes = outbox.deliver_due(transport)
     sent = [o for o in outcomes if o.receipt]
-    _say(f"Sent {len(sent)} of {len(outcomes)} due report(s).")
+    _say(f"Sent {len(sent)} of {count(len(outcomes), 'report')} that were due.")
     for o in outcomes:
         if o.error is not None:
             _say(f"  {o.report_id}: {o.error.detail}")

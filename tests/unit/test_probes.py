@@ -143,7 +143,7 @@ def test_pending_restart_flag_file(tmp_path):
     (tmp_path / "reboot-required.pkgs").write_text("linux-image-6.1.0-27-amd64\nlibc6\n")
     pending, sources = linux_pending_restart(flag)
     assert pending is True
-    assert "2 updated package(s)" in sources[1]
+    assert "2 updated packages" in sources[1]
 
 
 def test_time_zone_from_tz_variable():

@@ -121,3 +121,18 @@ def test_processes_that_refuse_to_be_read_leave_gaps_not_failures():
     result = json.loads(out.stdout)
     assert result["apps"] > 0
     assert result["io_unknown"] > 0  # other users' disk counters are denied, and said to be unknown
+
+
+@pytest.mark.parametrize("walker", ["default", "psutil"])
+def test_a_young_busy_process_leaves_its_whole_life_on_record(tmp_path, children, walker):
+    """The system's own history (issue 12): start time and processor time since, the same
+    from Ally's /proc walk and from psutil (what Windows and macOS use)."""
+    children.append(start_named(tmp_path, "ledger-app", "while True: pass"))
+    time.sleep(1.5)
+    sampler = ProcessSampler(process_iter=psutil.process_iter if walker == "psutil" else None)
+    sample = sampler.sample()
+    life = next(x for x in sample.lives if x.pid == children[0].pid)
+    assert life.name == "ledger-app"
+    assert 1.4 <= life.age_s(sample.taken_at) < 10
+    # A busy loop keeps one core busy for its whole life (less its start-up).
+    assert life.cores(sample.taken_at) > 0.6, (life, sample.taken_at)

@@ -16,6 +16,7 @@ import psutil
 
 from desktop import __version__
 from desktop.diagnostics.probe import Probe, ProbeContext, Unavailable
+from desktop.diagnostics.rules.wording import count
 
 REBOOT_REQUIRED = Path("/run/reboot-required")
 
@@ -95,9 +96,9 @@ def linux_pending_restart(flag: Path = REBOOT_REQUIRED) -> tuple[bool | None, tu
         sources = [str(flag)]
         pkgs = flag.with_name(flag.name + ".pkgs")
         try:
-            count = len({p for p in pkgs.read_text(encoding="utf-8").split() if p})
-            if count:
-                sources.append(f"{count} updated package(s) listed in {pkgs}")
+            n = len({p for p in pkgs.read_text(encoding="utf-8").split() if p})
+            if n:
+                sources.append(f"{count(n, 'updated package')} listed in {pkgs}")
         except OSError:
             pass
         return True, tuple(sources)
