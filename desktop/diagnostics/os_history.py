@@ -120,8 +120,8 @@ def busy_spell(
     best: BusySpell | None = None
     used = 0.0
     for i, life in enumerate(young):
-        used += life.cpu_s
         span = life.age_s(now)
+        used += min(life.cpu_s, span * max(cores, 1))  # no process can use more than the machine
         mean = min(100.0, 100.0 * used / (span * max(cores, 1)))
         if mean >= busy_pct:
             best = BusySpell(span, mean, tuple(young[: i + 1]))

@@ -84,6 +84,12 @@ def to_now(
     dip_since = None  # time of the newest sample of the current let-up
     for i in range(len(pairs) - 1, -1, -1):
         ts, v = pairs[i]
+        if i < len(pairs) - 1:
+            newer = pairs[i + 1][0]
+            # The clock went back (a time sync), or Ally did not watch for a while (the
+            # computer slept): what came before says nothing about this spell.
+            if ts > newer or newer - ts > step + dip_max:
+                break
         if over(v):
             start, dip_since = i, None
             continue
