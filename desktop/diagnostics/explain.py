@@ -132,6 +132,19 @@ def _it_values(evidence: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _it_detail(entry: Mapping[str, Any], evidence: Mapping[str, Any]) -> str:
+    """IT's detail: the finding's ``it_detail``, then each sentence of its ``it_known``
+    list whose figures are all known for this finding (a load average on Windows, or a
+    pressure record on macOS, is simply not mentioned rather than shown as "unknown")."""
+    values = _it_values(evidence)
+    parts = [fill(entry.get("it_detail", ""), values)]
+    for sentence in entry.get("it_known", []):
+        names = {name for _, name, _, _ in string.Formatter().parse(sentence) if name}
+        if all(evidence.get(n.removesuffix("_h")) is not None for n in names if n):
+            parts.append(fill(sentence, values))
+    return " ".join(p for p in parts if p)
+
+
 class _Plain(float):
     """A float that prints itself with sensible rounding, and still counts for plurals."""
 
@@ -189,7 +202,7 @@ class Catalog:
             headline=fill(entry.get("headline", finding.id), words),
             explanation=fill(entry.get("explanation", ""), words),
             advice=tuple(fill(a, words) for a in entry.get("advice", [])),
-            it_detail=fill(entry.get("it_detail", ""), _it_values(finding.evidence)),
+            it_detail=_it_detail(entry, finding.evidence),
             evidence=finding.evidence,
             apps=finding.apps,
             relevant=priority.is_relevant(finding, symptom),

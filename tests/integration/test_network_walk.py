@@ -133,7 +133,7 @@ def test_a_silent_resolver_is_named(results):
     assert ids(doc)[0] == "name_lookup_failed"
     top = doc["findings"][0]
     assert top["evidence"]["resolvers"] == {"198.18.4.99": "no answer within 1.2 s"}
-    assert top["evidence"]["answer_kinds"] == ["no_answer"]
+    assert top["evidence"]["answer_kinds"] == ["no answer"]
     assert top["headline"] == "The internet address book does not answer."
 
 
@@ -141,7 +141,7 @@ def test_a_resolver_that_says_no_such_name_is_not_called_silent(results):
     doc, _ = results["resolver_says_no_such_name"]
     assert ids(doc)[0] == "name_lookup_failed"
     top = doc["findings"][0]
-    assert top["evidence"]["answer_kinds"] == ["no_such_name"]
+    assert top["evidence"]["answer_kinds"] == ["no such name"]
     (said,) = top["evidence"]["resolvers"].values()
     assert said.startswith("answered in ") and "no such name" in said
     assert top["headline"] == "The internet address book answers, but it can't find the names."

@@ -56,7 +56,7 @@ def test_every_variant_a_scenario_produces_is_declared():
 def _replied(f) -> bool | None:
     ev = f.evidence
     if f.id == "name_lookup_failed":
-        return bool(set(ev["answer_kinds"]) - {"no_answer"}) or "Name or service not known" in (
+        return bool(set(ev["answer_kinds"]) - {"no answer"}) or "Name or service not known" in (
             ev["error"] or ""
         )
     if f.id == "internet_unreachable":

@@ -39,7 +39,8 @@ def test_a_busy_background_task_is_found_and_named(tmp_path, children):
     sampler.sample()
     time.sleep(1.0)
     sample = sampler.sample()
-    top = sample.top("cpu_pct", 1)[0]
+    # Among the busiest (other work on a shared machine may be busier still).
+    top = next(a for a in sample.top("cpu_pct", 5) if a.app_id == "clamav")
     assert top.name == "ClamAV virus scanner"
     assert top.background == "antivirus"
     assert top.cpu_cores > 0.5

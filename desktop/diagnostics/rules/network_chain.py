@@ -127,6 +127,15 @@ def first_broken_link(inp: RuleInput) -> Finding | None:
     return None
 
 
+# How each resolver answered, in IT's words (the codes are ResolverAnswer.kind).
+ANSWER_WORDS = {
+    "resolved": "resolved the name",
+    "no_such_name": "no such name",
+    "error_reply": "an error reply",
+    "no_answer": "no answer",
+}
+
+
 def _lookup_failed(info, lookup, steps: dict) -> Finding:
     """Name lookup failed; the words say how, because the evidence differs: nobody
     answered, the answer was "no such name", the answer was a refusal, or the name
@@ -169,7 +178,7 @@ def _lookup_failed(info, lookup, steps: dict) -> Finding:
             if lookup.system.elapsed_ms is not None
             else None,
             "resolvers": resolvers,
-            "answer_kinds": kinds,
+            "answer_kinds": [ANSWER_WORDS[k] for k in kinds],
             "steps": steps,
         },
         variant=variant,
