@@ -121,3 +121,12 @@ def test_ally_home_relocates_every_file(tmp_path):
     assert {p.config_dir.parent, p.data_dir.parent, p.log_dir.parent} == {tmp_path}
     default = AllyPaths.from_environment({})
     assert tmp_path not in default.data_dir.parents
+
+
+def test_warm_up_n_gives_n_seconds_of_history():
+    """Each sample stands for the interval before it: watching 6 s gives 6 s of history
+    (it gave 4 s, so `--warm-up 30` never reached the 30 s the README promised)."""
+    out = ally("diagnose", "--json", "--warm-up", "6")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert 6.0 <= doc["history_s"] < 7.5, doc["history_s"]
