@@ -123,6 +123,7 @@ def test_retry_after_is_bounded(tmp_path, header, expected):
     with HostileServer(lambda seen: answer) as server:
         (outcome,) = outbox.deliver_due(WebhookTransport(server.base + "/ally", SECRET))
     assert isinstance(outcome.error, TemporaryFailure) and outcome.will_retry
+    assert "answered HTTP 429" in outcome.error.detail  # understood, not a crash inside
     wait = outbox.entries()[0].state.next_attempt_at - clock.now
     assert wait == pytest.approx(expected if expected is not None else 30.0)
 
