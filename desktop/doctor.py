@@ -55,7 +55,8 @@ def run_checks(policy: Policy, paths: AllyPaths, say: Callable[[str], None]) -> 
         )
     _secret(t, line)
     if t.kind == "folder":
-        _folder(policy, paths, line)
+        if "folder" not in t.refused:  # else the default folder is not the one in force
+            _folder(policy, paths, line)
     else:
         _endpoint_checks(t, line)
     _privacy(policy, line)

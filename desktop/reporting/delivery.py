@@ -75,7 +75,7 @@ def make_transport(policy: Policy, paths: AllyPaths) -> Transport:
         raise PermanentFailure(
             f"{policy.source}: [transport] {', '.join(refused)} refused (see ally doctor); "
             "reports wait in the outbox",
-            "settings",
+            "folder_unusable" if refused == ["folder"] else "settings",
         )
     # Each transport is imported when it is used: HTTP and mail libraries cost memory on
     # every office PC, and most use one transport only.
