@@ -307,7 +307,7 @@ class ReportWindow(QWidget):
             ("Phone", self.phone),
         ):
             field.setAccessibleName(label)
-            form.addRow(label, field)
+            form.addRow(plain_label(label), field)
         lay.addLayout(form)
         back = button("&Back")
         back.clicked.connect(lambda: self.pages.setCurrentIndex(2))
