@@ -29,7 +29,7 @@ def problem_with(report: Any, report_id: str) -> str | None:
     checks = (
         ("created_at", lambda v: isinstance(v, str) and CREATED_AT.match(v)),
         ("ally_version", lambda v: isinstance(v, str)),
-        ("symptom", lambda v: v in SYMPTOMS),
+        ("symptom", lambda v: isinstance(v, str) and v in SYMPTOMS),
         ("note", lambda v: v is None or (isinstance(v, str) and len(v) <= MAX_NOTE_CHARS)),
         ("contact", _contact),
         ("diagnosis", _diagnosis),
