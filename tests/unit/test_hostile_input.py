@@ -305,3 +305,17 @@ def test_a_mode_others_could_write_is_refused(tmp_path):
     out = run_ally("doctor", home=tmp_path / "h", policy=policy)
     assert "[transport] file_mode should be a mode like" in out.stdout
     assert "PROBLEM  transport: file_mode refused" in out.stdout
+
+
+def test_a_fifo_in_place_of_a_secret_file_or_the_settings_hangs_nothing(tmp_path):
+    from desktop.settings import UserSettings
+
+    fifo = tmp_path / "webhook.secret"
+    os.mkfifo(fifo, 0o600)
+    out = run_ally("credentials", "import", "webhook", "--file", str(fifo), home=tmp_path / "h")
+    assert out.returncode == 1 and "not a regular file" in out.stderr and fifo.exists()
+    settings = tmp_path / "settings.json"
+    os.mkfifo(settings)
+    assert UserSettings.load(settings) == UserSettings()
+    (tmp_path / "list.json").write_text("[1, 2]")
+    assert UserSettings.load(tmp_path / "list.json") == UserSettings()
