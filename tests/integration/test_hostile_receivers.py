@@ -5,6 +5,9 @@ Each proves what reached which server, and that the report is still there."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -22,7 +25,7 @@ from desktop.reporting.transports.webhook import WebhookTransport
 from tests.builders import report_doc
 from tests.certs import self_signed
 from tests.hostile_server import Answer, HostileServer
-from tests.run_ally import run_ally
+from tests.run_ally import ROOT, run_ally
 from tests.webhook_server import Receiver
 
 SECRET = "s3cret-for-tests"
@@ -231,3 +234,54 @@ def test_rt_answering_with_a_sign_in_page_is_no_receipt():
     with HostileServer(lambda seen: SIGN_IN) as rt, pytest.raises(PermanentFailure) as err:
         RequestTrackerTransport(rt.base, "General", "ally", "pw").send(doc, report.dumps(doc))
     assert err.value.plain_key == "no_receipt"
+
+
+def test_no_send_without_the_secret_a_transport_needs():
+    from desktop.config import TransportPolicy
+    from desktop.reporting.transports.email import EmailTransport
+
+    for make in (
+        lambda: WebhookTransport("https://127.0.0.1:9/hook", None),
+        lambda: RequestTrackerTransport("https://127.0.0.1:9", "General", "ally", None),
+        lambda: RequestTrackerTransport("https://127.0.0.1:9", "General", None, ""),
+        lambda: EmailTransport.from_policy(
+            TransportPolicy(
+                kind="email",
+                smtp_host="127.0.0.1",
+                smtp_user="ally",
+                mail_from="a@b",
+                mail_to="c@d",
+            ),
+            None,
+        ),
+    ):
+        with pytest.raises(PermanentFailure) as err:
+            make()
+        assert err.value.plain_key == "secret_missing"
+
+
+def test_doctor_refuses_a_plain_http_url_without_looking_it_up(tmp_path):
+    policy = tmp_path / "policy.toml"
+    policy.write_text('[transport]\nkind = "webhook"\nurl = "http://helpdesk.example.com/hook"\n')
+    out = run_ally("doctor", home=tmp_path / "h", policy=policy)
+    assert "PROBLEM  address: refusing 'http://helpdesk.example.com/hook'" in out.stdout
+    assert "  name:" not in out.stdout  # refused before any lookup
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0,
+    reason="needs root for a private network namespace (unshare -n); CI runs as root",
+)
+def test_doctor_says_when_the_host_has_no_address(tmp_path):
+    policy = tmp_path / "policy.toml"
+    policy.write_text(
+        '[transport]\nkind = "webhook"\nurl = "https://helpdesk.ally-test.invalid/hook"\n'
+    )
+    # A namespace with no network at all: the lookup fails here, nothing leaves the machine.
+    env = {**os.environ, "ALLY_HOME": str(tmp_path / "h"), "ALLY_POLICY": str(policy)}
+    out = subprocess.run(
+        ["unshare", "-n", sys.executable, "-m", "desktop", "doctor"],
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=60,
+    )  # fmt: skip
+    assert "PROBLEM  name: helpdesk.ally-test.invalid has no address" in out.stdout, out.stdout
+    assert out.returncode == 1 and "Traceback" not in out.stderr

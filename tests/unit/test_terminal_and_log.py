@@ -92,3 +92,26 @@ def test_the_log_rotates(tmp_path):
     files = sorted(p.name for p in (tmp_path / "logs").iterdir())
     assert files == ["ally.log"] + [f"ally.log.{i}" for i in range(1, BACKUPS + 1)]
     assert all(p.stat().st_size <= MAX_BYTES + 2000 for p in (tmp_path / "logs").iterdir())
+
+
+def test_a_fault_in_the_tray_app_goes_to_the_log(tmp_path, monkeypatch):
+    import sys
+
+    from desktop import app
+
+    root = logging.getLogger()
+    handlers, hook = list(root.handlers), sys.excepthook
+    try:
+        app._log_to_file(tmp_path / "logs")
+        try:
+            raise ValueError("a slot that failed")
+        except ValueError:
+            sys.excepthook(*sys.exc_info())
+    finally:
+        sys.excepthook = hook
+        for h in root.handlers[:]:
+            if h not in handlers:
+                root.removeHandler(h)
+                h.close()
+    text = (tmp_path / "logs/ally.log").read_text()
+    assert "unexpected error in the tray app" in text and "ValueError: a slot that failed" in text
