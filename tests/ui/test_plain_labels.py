@@ -107,3 +107,23 @@ def test_the_contact_box_and_the_tray_tooltip_never_read_markup(qtbot, tmp_path,
     tray = Tray(TrayStatus("look", f"{HTML} is busy", None), tips_paused=lambda: False)
     tip = tray.icon.toolTip()
     assert "<img" not in tip and "&lt;img src=" in tip
+
+
+def test_a_note_over_the_limit_is_shortened_and_the_person_told_before_sending(
+    qtbot, tmp_path, sampler
+):
+    from desktop.reporting import report
+    from desktop.words import say
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    w = make_window(qtbot, tmp_path, sampler, {"kind": "folder", "folder": str(folder)})
+    w.session.check("slow")
+    w.note.setPlainText("word " * (report.MAX_NOTE_CHARS // 5 + 10))
+    w._rebuild()
+    told = say("note_shortened", limit=f"{report.MAX_NOTE_CHARS:,}")
+    assert w.preview.toPlainText().startswith(told)
+    assert len(w.doc["note"]) <= report.MAX_NOTE_CHARS
+    w.note.setPlainText("short words")
+    w._rebuild()
+    assert not w.preview.toPlainText().startswith(told)

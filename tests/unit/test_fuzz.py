@@ -193,3 +193,43 @@ def test_the_outbox_reader_and_a_delivery_round_take_any_entry(items, state):
         assert {p.name for p in (root / "outbox").iterdir()} <= {
             "pending", "sent", "quarantine", ".sending.lock"
         }  # fmt: skip
+
+
+COVERED = {
+    f"{m.__name__}.{f.__name__}"
+    for m, f in [
+        *((routes, f) for f in (routes.parse_proc_net_route, routes.parse_proc_net_ipv6_route,
+                                routes.parse_windows_route_print, routes.parse_macos_route_get)),
+        *((wifi, f) for f in (wifi.parse_proc_net_wireless, wifi.parse_nmcli_wifi,
+                              wifi.parse_netsh_interfaces, wifi.parse_system_profiler)),
+        *((printing, f) for f in (printing.parse_lpstat_printers, printing.parse_lpstat_default,
+                                  printing.parse_lpstat_accepting, printing.parse_lpstat_jobs,
+                                  printing.parse_printcap, printing.parse_sc_query,
+                                  printing.parse_windows)),
+        *((windows, f) for f in (windows.parse_reg_values, windows.parse_active_scheme)),
+        *((macos, f) for f in (macos.parse_sysctl, macos.parse_pressure_level,
+                               macos.parse_low_power_mode)),
+        *((crashes, f) for f in (crashes.parse_coredumpctl_json, crashes.parse_journal_kernel,
+                                 crashes.parse_wevtutil_xml, crashes.parse_ips_header)),
+        *((linux_crashes, f) for f in (linux_crashes.parse_apport_header,
+                                       linux_crashes.parse_kmsg_records)),
+        *((procfs_processes, f) for f in (procfs_processes.parse_stat, procfs_processes.parse_io)),
+    ]
+} | {"desktop.diagnostics.os_history.parse_psi", "desktop.diagnostics.probes.memory.parse_psi"}  # fmt: skip
+
+
+def test_every_parser_of_captured_output_is_fuzzed():
+    """A new parse_* function anywhere in diagnostics must join the fuzz above."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import desktop.diagnostics as package
+
+    found = set()
+    for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        module = importlib.import_module(info.name)
+        for name, obj in inspect.getmembers(module, inspect.isfunction):
+            if name.startswith("parse_") and obj.__module__ == module.__name__:
+                found.add(f"{module.__name__}.{name}")
+    assert found == COVERED, (found - COVERED, COVERED - found)
