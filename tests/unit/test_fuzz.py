@@ -156,16 +156,17 @@ REPORT_KEYS = list(report_doc().keys())
 def entries(draw):
     """A pending entry: raw bytes, or a real report with fields replaced by anything."""
     doc = report_doc()
+    name = doc["id"]  # the file's name; the id inside may be replaced like any field
     kind = draw(st.sampled_from(["bytes", "fields", "nested"]))
     if kind == "bytes":
-        return doc["id"], draw(st.binary(max_size=300))
+        return name, draw(st.binary(max_size=300))
     if kind == "fields":
         for key in draw(st.lists(st.sampled_from(REPORT_KEYS), max_size=3)):
             doc[key] = draw(json_values)
-        return doc["id"], json.dumps(doc).encode()
+        return name, json.dumps(doc).encode()
     doc["diagnosis"]["findings"] = draw(json_values)
     doc["created_at"] = draw(st.sampled_from(["/../../x", "2026-05-01T10:00:00Z", "..", ""]))
-    return doc["id"], json.dumps(doc).encode()
+    return name, json.dumps(doc).encode()
 
 
 @FUZZ
