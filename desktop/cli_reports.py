@@ -341,12 +341,19 @@ def _credentials(args: argparse.Namespace) -> int:
             + ("." if args.keep else ", and the file is deleted.")
         )
         return EXIT_SENT
-    secret = (
-        getpass.getpass(f"Secret for {args.transport}: ")
-        if sys.stdin.isatty()
-        else sys.stdin.readline()
-    )
+    try:
+        secret = (
+            getpass.getpass(f"Secret for {args.transport}: ")
+            if sys.stdin.isatty()
+            else sys.stdin.buffer.readline(64 * 1024).decode("utf-8")
+        )
+    except UnicodeDecodeError:
+        sys.stderr.write(say("undecodable", what="the secret") + "\n")
+        return EXIT_USAGE
     secret = secret.rstrip("\r\n")
+    if has_undecodable(secret):
+        sys.stderr.write(say("undecodable", what="the secret") + "\n")
+        return EXIT_USAGE
     if not secret:
         sys.stderr.write("No secret was given; nothing was stored.\n")
         return EXIT_USAGE

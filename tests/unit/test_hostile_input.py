@@ -319,3 +319,9 @@ def test_a_fifo_in_place_of_a_secret_file_or_the_settings_hangs_nothing(tmp_path
     assert UserSettings.load(settings) == UserSettings()
     (tmp_path / "list.json").write_text("[1, 2]")
     assert UserSettings.load(tmp_path / "list.json") == UserSettings()
+
+
+def test_a_secret_that_is_not_utf8_is_refused_plainly(tmp_path):
+    out = ally_bytes("credentials", "set", "webhook", home=tmp_path / "h", stdin=b"s3cr\xe9t\n")
+    assert "could not be read" in plain_failure(out)
+    assert not (tmp_path / "h/test-keyring.json").exists()
