@@ -203,7 +203,8 @@ class Outbox:
             if not is_report_id(report_id):
                 self._quarantine(path, "its name is not a report id")
                 continue
-            if (self.sent_dir / f"{report_id}.json").exists():
+            sent = self.sent_dir / f"{report_id}.json"
+            if sent.exists() and _is_receipt((self._read_sent(sent) or {}).get("receipt")):
                 self._finish(report_id)  # killed after the receipt was written: only tidy up
                 continue
             try:

@@ -325,3 +325,17 @@ def test_a_secret_that_is_not_utf8_is_refused_plainly(tmp_path):
     out = ally_bytes("credentials", "set", "webhook", home=tmp_path / "h", stdin=b"s3cr\xe9t\n")
     assert "could not be read" in plain_failure(out)
     assert not (tmp_path / "h/test-keyring.json").exists()
+
+
+def test_a_forged_receipt_does_not_make_a_waiting_report_disappear(tmp_path):
+    outbox = Outbox(tmp_path / "outbox")
+    doc = report_doc()
+    outbox.add(doc)
+    outbox.sent_dir.mkdir(parents=True)
+    (outbox.sent_dir / f"{doc['id']}.json").write_text('{"receipt": "trust me"}')
+    assert [e.report_id for e in outbox.entries()] == [doc["id"]]
+    share = tmp_path / "share"
+    share.mkdir()
+    (outcome,) = outbox.deliver_due(FolderTransport(share))
+    assert outcome.receipt is not None and outbox.entries() == []
+    assert outbox.receipts()[0]["reference"] == outcome.receipt.reference
