@@ -9,7 +9,6 @@ sampler, the outbox and the windows, and owns the single-instance lock.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 import sys
 
@@ -33,16 +32,14 @@ def display_available(environ: dict[str, str] | None = None, platform: str = sys
 
 
 def _log_to_file(log_dir) -> None:
-    try:
-        log_dir.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(
-            log_dir / "ally.log", maxBytes=1_000_000, backupCount=3
-        )
-    except OSError:
-        return  # no log file is no reason not to help the person
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.getLogger().addHandler(handler)
-    logging.getLogger().setLevel(logging.INFO)
+    from desktop.logs import log_to_file
+
+    log_to_file(log_dir)
+
+    def to_the_log(kind, value, tb) -> None:  # a fault in a slot: the log, not a terminal
+        log.error("unexpected error in the tray app", exc_info=(kind, value, tb))
+
+    sys.excepthook = to_the_log
 
 
 def _fewer_malloc_arenas() -> None:

@@ -13,11 +13,19 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def write_atomic(
+    path: Path, data: bytes, mode: int | None = None, make_folder: bool = True
+) -> None:
+    """``mode``: the file's permission bits (default: owner only, as mkstemp makes it).
+    ``make_folder=False`` for a folder that must already be there (a share: creating it
+    would put reports on the local drive under an empty mount point)."""
+    if make_folder:
+        path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
+            if mode is not None and hasattr(os, "fchmod"):
+                os.fchmod(fh.fileno(), mode)  # before the rename: never seen with another mode
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())

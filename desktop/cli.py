@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from desktop import PRODUCT_NAME, __version__
 from desktop.diagnostics.model import Symptom
+from desktop.text_safety import VisibleWriter, has_undecodable
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -26,7 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
         "Without a command it starts the tray app.",
     )
     parser.add_argument("--version", action="version", version=f"{PRODUCT_NAME} {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log details for IT to stderr")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="also show IT's log lines on stderr"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     diag = commands.add_parser("diagnose", help="check this computer now and print what Ally found")
@@ -63,25 +66,46 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Everything Ally prints may carry text from outside (program names, server replies,
+    # notes, policy text, even the arguments argparse repeats): control characters are
+    # shown, never sent to the terminal as they are.
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = VisibleWriter(sys.stdout), VisibleWriter(sys.stderr)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    from desktop.logs import WithoutTraceback, log_to_file
+    from desktop.paths import AllyPaths
+
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.ERROR,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    log_file = log_to_file(AllyPaths.from_environment().log_dir)
+    terminal = logging.StreamHandler(sys.stderr)
+    terminal.setLevel(logging.INFO if args.verbose else logging.ERROR)
+    terminal.setFormatter(WithoutTraceback("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(terminal)
+    if root.level == logging.NOTSET or root.level > logging.INFO:
+        root.setLevel(logging.INFO)
     try:
         return _run(parser, args)
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # never a traceback in a person's face
-        logging.getLogger("ally").exception("ally %s failed", args.command)
+    except Exception as exc:  # never a traceback in a person's face: it goes to the log
+        from desktop.words import say
+
+        logging.getLogger("ally").error("ally %s failed", args.command, exc_info=True)
         sys.stderr.write(
-            "Ally ran into a problem of its own and could not finish. Nothing on this computer "
-            "was changed.\n"
-            f"Details for IT: {type(exc).__name__}: {exc} (run with -v for the full trace)\n"
+            say("crashed", log=log_file or "no log file (its folder cannot be written)") + "\n"
         )
+        sys.stderr.write(f"Details for IT: {type(exc).__name__}: {exc}\n")
         return 3
+    finally:
+        root.removeHandler(terminal)
 
 
 def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
@@ -105,8 +129,13 @@ def _diagnose(args: argparse.Namespace) -> int:
     from desktop.cli_output import render_text
     from desktop.diagnostics.diagnosis import diagnose
 
-    if args.warm_up < 0 or args.warm_up > 900:
+    if not 0 <= args.warm_up <= 900:  # NaN fails this too
         sys.stderr.write("--warm-up must be between 0 and 900 seconds.\n")
+        return EXIT_USAGE
+    if args.app and has_undecodable(args.app):
+        from desktop.words import say
+
+        sys.stderr.write(say("undecodable", what="the program name") + "\n")
         return EXIT_USAGE
     from desktop.tray_link import borrowed_sampler
 

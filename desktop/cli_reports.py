@@ -6,11 +6,8 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
-import socket
 import sys
 from datetime import datetime, timezone
-from pathlib import Path
-from urllib.parse import urlparse
 
 from desktop.config import Policy
 from desktop.diagnostics.explain import load_catalog
@@ -18,13 +15,19 @@ from desktop.diagnostics.rules.wording import count
 from desktop.paths import AllyPaths
 from desktop.reporting import credentials, delivery, redact, report, review
 from desktop.reporting.credentials import CredentialsUnavailable
+from desktop.reporting.outbox import OutboxBusy, is_report_id
 from desktop.reporting.transports.base import STATUS_WORDS, PermanentFailure
+from desktop.safe_read import NotReadable, read_regular_file
+from desktop.text_safety import has_undecodable, visible
+from desktop.words import say
 
 EXIT_SENT = 0
 EXIT_NOT_SAVED = 1
 EXIT_USAGE = 2
 EXIT_SAVED_FOR_LATER = 75  # EX_TEMPFAIL: kept in the outbox, Ally will send it later
 MAX_SCREENSHOT_BYTES = 4 * 1024 * 1024
+MAX_NOTE_FILE_BYTES = report.MAX_NOTE_CHARS * 4 + 4  # UTF-8: at most 4 bytes a letter
+SECRET_NAMES = ["webhook", "email", "request-tracker", delivery.HASH_KEY_NAME]
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -35,6 +38,11 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         "--symptom", choices=["slow", "internet", "app", "printing", "other"], default="other"
     )
     rep.add_argument("--note", default="", help="what happened, in your own words")
+    rep.add_argument(
+        "--note-file",
+        metavar="FILE",
+        help="read your words from a text file (- reads them from standard input)",
+    )
     rep.add_argument("--app", metavar="NAME", help="the program that misbehaves")
     rep.add_argument("--screenshot", metavar="FILE", help="a PNG picture of the screen to include")
     rep.add_argument("--name", help="your name, so IT knows who to call back")
@@ -71,11 +79,11 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     cset = csub.add_parser(
         "set", help="store the secret for a transport (read from standard input)"
     )
-    cset.add_argument("transport", choices=["webhook", "email", "request-tracker"])
+    cset.add_argument("transport", choices=SECRET_NAMES)
     cimp = csub.add_parser(
         "import", help="take a secret IT left in a file for you, and delete the file"
     )
-    cimp.add_argument("transport", choices=["webhook", "email", "request-tracker"])
+    cimp.add_argument("transport", choices=SECRET_NAMES)
     cimp.add_argument("--file", required=True, help="a file only you can read (mode 600)")
     cimp.add_argument("--keep", action="store_true", help="do not delete the file afterwards")
 
@@ -105,16 +113,28 @@ def _report(args: argparse.Namespace) -> int:
             f"--leave-out can name: {', '.join(redact.PERSON_CHOICES)} (not {', '.join(sorted(bad))}).\n"
         )
         return EXIT_USAGE
+    for value, what in (
+        (args.note, "your words"),
+        (args.app, "the program name"),
+        (args.name, "your name"),
+        (args.email, "your email address"),
+        (args.phone, "your phone number"),
+    ):
+        if value and has_undecodable(value):
+            sys.stderr.write(say("undecodable", what=what) + "\n")
+            return EXIT_USAGE
+    note = _note(args)
+    if isinstance(note, int):
+        return note
     shot = None
     if args.screenshot:
         try:
-            data = Path(args.screenshot).read_bytes()
-            if len(data) > MAX_SCREENSHOT_BYTES:
-                raise ValueError(f"it is larger than {MAX_SCREENSHOT_BYTES // 1024 // 1024} MB")
+            data = read_regular_file(args.screenshot, MAX_SCREENSHOT_BYTES)
             shot = report.Screenshot(data, *review.png_size(data))
         except (OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             sys.stderr.write(
-                f"The screenshot {args.screenshot} cannot be used: {exc}. Nothing was sent.\n"
+                say("screenshot_unusable", path=visible(args.screenshot), reason=reason) + "\n"
             )
             return EXIT_USAGE
     contact = (
@@ -134,7 +154,7 @@ def _report(args: argparse.Namespace) -> int:
         history_from=history_from,
     )
     doc = redact.apply(
-        report.build(result, args.note, contact, shot), leave_out, delivery.privacy(policy)
+        report.build(result, note, contact, shot), leave_out, delivery.privacy(policy)
     )
     _say(review.preview(doc))
     if args.show_json:
@@ -155,11 +175,48 @@ def _report(args: argparse.Namespace) -> int:
     return _send_one(outbox, doc["id"], policy, paths, catalog)
 
 
+def _note(args: argparse.Namespace) -> str | int:
+    """The person's words from --note or --note-file; an exit code after a plain line
+    when they cannot be used. A note over the limit is refused, never silently cut."""
+    if args.note_file is not None and args.note:
+        sys.stderr.write(say("note_twice") + "\n")
+        return EXIT_USAGE
+    note = args.note
+    if args.note_file is not None:
+        try:
+            if args.note_file == "-":
+                raw = sys.stdin.buffer.read(MAX_NOTE_FILE_BYTES + 1)
+                if len(raw) > MAX_NOTE_FILE_BYTES:
+                    raise NotReadable("it is longer than Ally can send")
+            else:
+                raw = read_regular_file(args.note_file, MAX_NOTE_FILE_BYTES)
+            note = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            sys.stderr.write(say("undecodable", what="the file with your words") + "\n")
+            return EXIT_USAGE
+        except (OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            path = "standard input" if args.note_file == "-" else visible(args.note_file)
+            sys.stderr.write(say("file_unusable", path=path, reason=reason) + "\n")
+            return EXIT_USAGE
+    length = len(note.strip())
+    if length > report.MAX_NOTE_CHARS:
+        sys.stderr.write(
+            say("note_too_long", length=f"{length:,}", limit=f"{report.MAX_NOTE_CHARS:,}") + "\n"
+        )
+        return EXIT_USAGE
+    return note
+
+
 def _transport_or_explain(policy, paths, catalog):
     """The transport in force, or None after telling the person the report waits."""
     try:
         return delivery.make_transport(policy, paths)
-    except (CredentialsUnavailable, PermanentFailure) as exc:
+    except PermanentFailure as exc:
+        _say(catalog.delivery_message(exc.plain_key))
+        _say(f"Details for IT: {exc.detail}")
+        return None
+    except CredentialsUnavailable as exc:
         _say(catalog.delivery_message("settings"))
         _say(f"Details for IT: {exc}")
         return None
@@ -169,7 +226,10 @@ def _send_one(outbox, report_id, policy, paths, catalog) -> int:
     transport = _transport_or_explain(policy, paths, catalog)
     if transport is None:
         return EXIT_SAVED_FOR_LATER
-    entry = next(e for e in outbox.entries() if e.report_id == report_id)
+    entry = next((e for e in outbox.entries() if e.report_id == report_id), None)
+    if entry is None:  # set aside or taken by another sender meanwhile: it is not lost
+        _say(catalog.delivery_message("saved"))
+        return EXIT_SAVED_FOR_LATER
     outcome = outbox.deliver(entry, transport)
     if outcome.receipt is not None:
         key = "sent_folder" if outcome.receipt.transport == "folder" else "sent"
@@ -184,45 +244,17 @@ def _send_one(outbox, report_id, policy, paths, catalog) -> int:
 def _outbox(args: argparse.Namespace) -> int:
     paths = AllyPaths.from_environment()
     outbox = delivery.outbox(paths)
+    report_id = getattr(args, "report_id", None)
+    if report_id is not None and not is_report_id(report_id):
+        sys.stderr.write(say("not_a_report", value=visible(report_id, one_line=True)) + "\n")
+        return EXIT_USAGE
     if args.outbox_command == "list":
-        entries = outbox.entries()
-        _say(f"Waiting to be sent: {len(entries)}")
-        for e in entries:
-            when = datetime.fromtimestamp(e.state.next_attempt_at, timezone.utc).isoformat(
-                timespec="seconds"
-            )
-            status = (
-                "stopped until someone acts" if e.state.status == "stopped" else f"next try {when}"
-            )
-            _say(
-                f"  {e.report_id}  {e.report.get('symptom')}  attempts {e.state.attempts}, {status}"
-                + (f" — {e.state.last_error}" if e.state.last_error else "")
-            )
-        receipts = outbox.receipts()
-        _say(f"Sent: {len(receipts)}")
-        tracker = _status_reader(Policy.load(), paths)
-        for r in receipts:
-            status = ""
-            if tracker is not None and r["transport"] == "request-tracker":
-                try:
-                    word = tracker.status(r["reference"])
-                    status = f"  — {STATUS_WORDS.get(word, word)}"
-                except Exception as exc:  # the list must show even when the helpdesk is away
-                    status = f"  — status unknown ({type(exc).__name__})"
-            _say(f"  {r['reference']}  via {r['transport']}  at {r['delivered_at']}{status}")
-        for q in outbox.quarantined:
-            _say(f"Set aside (unreadable): {q.name}: {q.reason}")
-        return EXIT_SENT
+        return _list(outbox, paths)
     if args.outbox_command == "show":
-        found = next((e for e in outbox.entries() if e.report_id == args.report_id), None)
-        sent = outbox.sent_dir / f"{args.report_id}.json"
-        doc = (
-            found.report
-            if found
-            else (json.loads(sent.read_text())["report"] if sent.exists() else None)
-        )
+        found = next((e for e in outbox.entries() if e.report_id == report_id), None)
+        doc = found.report if found else outbox.sent_report(report_id)
         if doc is None:
-            sys.stderr.write(f"No report {args.report_id} in the outbox.\n")
+            sys.stderr.write(say("no_such_report", value=report_id) + "\n")
             return EXIT_USAGE
         sys.stdout.write(
             json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
@@ -232,20 +264,69 @@ def _outbox(args: argparse.Namespace) -> int:
         return EXIT_SENT
     if args.outbox_command == "retry":
         try:
-            outbox.retry(args.report_id)
+            outbox.retry(report_id)
         except KeyError:
-            sys.stderr.write(f"No waiting report {args.report_id}.\n")
+            sys.stderr.write(say("no_such_report", value=report_id) + "\n")
             return EXIT_USAGE
     transport = _transport_or_explain(Policy.load(), paths, load_catalog())
     if transport is None:
         return EXIT_SAVED_FOR_LATER
-    outcomes = outbox.deliver_due(transport)
+    try:
+        outcomes = outbox.deliver_due(transport, wait_s=5.0, say_busy=True)
+    except OutboxBusy:
+        _say(say("outbox_busy"))
+        return EXIT_SAVED_FOR_LATER
     sent = [o for o in outcomes if o.receipt]
     _say(f"Sent {len(sent)} of {count(len(outcomes), 'report')} that were due.")
     for o in outcomes:
         if o.error is not None:
-            _say(f"  {o.report_id}: {o.error.detail}")
+            _say(f"  {o.report_id}: {visible(o.error.detail, one_line=True)}")
     return EXIT_SENT if len(sent) == len(outcomes) else EXIT_SAVED_FOR_LATER
+
+
+def _list(outbox, paths: AllyPaths) -> int:
+    entries = outbox.entries()
+    _say(f"Waiting to be sent: {len(entries)}")
+    for e in entries:
+        status = (
+            "stopped until someone acts"
+            if e.state.status == "stopped"
+            else f"next try {_when(e.state.next_attempt_at)}"
+        )
+        error = f" — {visible(e.state.last_error, one_line=True)}" if e.state.last_error else ""
+        _say(
+            f"  {e.report_id}  {visible(str(e.report.get('symptom')), one_line=True)}  "
+            f"attempts {e.state.attempts}, {status}{error}"
+        )
+    receipts = outbox.receipts()
+    _say(f"Sent: {len(receipts)}")
+    tracker = _status_reader(Policy.load(), paths)
+    for r in receipts:
+        status = ""
+        if tracker is not None and r["transport"] == "request-tracker":
+            try:
+                word = tracker.status(r["reference"])
+                status = f"  — {STATUS_WORDS.get(word, word)}"
+            except Exception as exc:  # the list must show even when the helpdesk is away
+                status = f"  — status unknown ({type(exc).__name__})"
+        _say(
+            "  "
+            + visible(f"{r['reference']}  via {r['transport']}  at {r['delivered_at']}", True)
+            + status
+        )
+    for q in outbox.quarantined:
+        _say(f"Set aside (unreadable): {visible(q.name, True)}: {visible(q.reason, True)}")
+    kept = outbox.quarantine_count()
+    if kept:
+        _say(f"Set aside in all: {kept}, in {outbox.quarantine_dir} (IT can look at them there)")
+    return EXIT_SENT
+
+
+def _when(epoch: float) -> str:
+    try:
+        return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="seconds")
+    except (OverflowError, OSError, ValueError):
+        return "now"
 
 
 def _credentials(args: argparse.Namespace) -> int:
@@ -260,12 +341,19 @@ def _credentials(args: argparse.Namespace) -> int:
             + ("." if args.keep else ", and the file is deleted.")
         )
         return EXIT_SENT
-    secret = (
-        getpass.getpass(f"Secret for {args.transport}: ")
-        if sys.stdin.isatty()
-        else sys.stdin.readline()
-    )
+    try:
+        secret = (
+            getpass.getpass(f"Secret for {args.transport}: ")
+            if sys.stdin.isatty()
+            else sys.stdin.buffer.readline(64 * 1024).decode("utf-8")
+        )
+    except UnicodeDecodeError:
+        sys.stderr.write(say("undecodable", what="the secret") + "\n")
+        return EXIT_USAGE
     secret = secret.rstrip("\r\n")
+    if has_undecodable(secret):
+        sys.stderr.write(say("undecodable", what="the secret") + "\n")
+        return EXIT_USAGE
     if not secret:
         sys.stderr.write("No secret was given; nothing was stored.\n")
         return EXIT_USAGE
@@ -279,73 +367,9 @@ def _credentials(args: argparse.Namespace) -> int:
 
 
 def _doctor(args: argparse.Namespace) -> int:
-    policy = Policy.load()
-    paths = AllyPaths.from_environment()
-    problems = 0
+    from desktop.doctor import run_checks
 
-    def line(ok: bool, what: str, text: str) -> None:
-        nonlocal problems
-        problems += 0 if ok else 1
-        _say(f"{'OK     ' if ok else 'PROBLEM'}  {what}: {text}")
-
-    line(
-        not policy.problems,
-        "policy",
-        f"{policy.source or 'no policy file, defaults in use'}"
-        + ("" if not policy.problems else " — " + "; ".join(policy.problems)),
-    )
-    t = policy.transport
-    line(
-        True,
-        "transport",
-        t.kind
-        + (f" to {t.url}" if t.url else "")
-        + (f" via {t.smtp_host}:{t.smtp_port}" if t.kind == "email" else ""),
-    )
-    if t.kind != "folder":
-        try:
-            has = credentials.get_secret(t.kind) is not None
-            line(
-                has,
-                "credentials",
-                f"stored in {credentials.backend_name()}"
-                if has
-                else f"none stored for {t.kind}; run: ally credentials set {t.kind}",
-            )
-        except CredentialsUnavailable as exc:
-            line(False, "credentials", str(exc))
-    if t.kind == "folder":
-        folder = delivery.reports_folder(policy, paths)
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            probe = folder / ".ally-write-test"
-            probe.write_bytes(b"ok")
-            probe.unlink()
-            line(True, "reports folder", f"{folder} is writable")
-        except OSError as exc:
-            line(False, "reports folder", f"{folder} cannot be written: {exc.strerror or exc}")
-    else:
-        host, port = _endpoint(t)
-        if host:
-            try:
-                with socket.create_connection((host, port), timeout=3):
-                    line(True, "reachable", f"{host}:{port} accepts connections")
-            except OSError as exc:
-                line(
-                    False,
-                    "reachable",
-                    f"{host}:{port} does not answer ({exc.strerror or exc}); reports wait "
-                    "in the outbox until it does",
-                )
-    outbox = delivery.outbox(paths)
-    entries = outbox.entries()
-    stopped = [e for e in entries if e.state.status == "stopped"]
-    line(
-        not stopped and not outbox.quarantined,
-        "outbox",
-        f"{len(entries)} waiting, {len(stopped)} stopped, {len(outbox.quarantined)} set aside, "
-        f"{len(outbox.receipts())} sent",
-    )
+    problems = run_checks(Policy.load(), AllyPaths.from_environment(), _say)
     return EXIT_SENT if problems == 0 else EXIT_NOT_SAVED
 
 
@@ -357,12 +381,3 @@ def _status_reader(policy: Policy, paths: AllyPaths):
         return delivery.make_transport(policy, paths)
     except (CredentialsUnavailable, PermanentFailure):
         return None
-
-
-def _endpoint(t) -> tuple[str | None, int]:
-    if t.kind == "email":
-        return t.smtp_host, t.smtp_port
-    if t.url:
-        u = urlparse(t.url)
-        return u.hostname, u.port or (443 if u.scheme == "https" else 80)
-    return None, 0

@@ -8,6 +8,7 @@ with the file, the key and what was expected, and the default is used.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections.abc import Callable, Mapping
@@ -18,7 +19,12 @@ from urllib.parse import urlparse
 
 import tomllib
 
+from desktop.safe_read import NotReadable, read_regular_file
+
 ENV_POLICY = "ALLY_POLICY"
+MAX_POLICY_BYTES = 1024 * 1024  # a policy is a few KB; anything near this is not one
+DEFAULT_REPORT_FILE_MODE = 0o640  # readable by the share's group, where IT's readers are
+MIN_HASH_KEY_CHARS = 16
 
 
 def default_policy_path(
@@ -82,6 +88,10 @@ class TransportPolicy:
     mail_to: str | None = None
     rt_queue: str = "General"
     rt_user: str | None = None  # with a password in the keyring; without: a token in the keyring
+    file_mode: int = DEFAULT_REPORT_FILE_MODE  # folder: the mode of each report file
+    # Keys IT set that were refused: the transport they belong to must not fall back to a
+    # default (a refused share must not turn into "delivered" to a local folder).
+    refused: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,7 +99,10 @@ class PrivacySettings:
     screenshots: bool = True
     user_name: str = "keep"  # keep, hash or drop
     host_name: str = "keep"
-    hash_salt: str = "ally"
+    # The organisation's secret for keyed hashes of names (or in the keyring as
+    # "hash-key"). There is no public default: without a secret, "hash" drops the name.
+    hash_key: str | None = None
+    ip_addresses: str = "keep"  # keep or drop
 
 
 @dataclass(frozen=True)
@@ -119,7 +132,9 @@ class Policy:
             else default_policy_path()
         )
         try:
-            text = chosen.read_text(encoding="utf-8")
+            text = read_regular_file(chosen, MAX_POLICY_BYTES).decode("utf-8")
+        except NotReadable as exc:
+            return cls(problems=(f"{chosen}: cannot be used ({exc}); defaults are used",))
         except FileNotFoundError:
             if path or env.get(ENV_POLICY):
                 return cls(
@@ -138,6 +153,11 @@ class Policy:
             return cls(
                 source=str(chosen),
                 problems=(f"{chosen}: is not valid TOML ({exc}); defaults are used",),
+            )
+        except RecursionError:
+            return cls(
+                source=str(chosen),
+                problems=(f"{chosen}: is nested too deeply to be a policy; defaults are used",),
             )
         return cls.from_dict(data, str(chosen))
 
@@ -178,7 +198,7 @@ class Policy:
             "a number of seconds from 0.5 to 60",
         )
         reader.unknown(sampling, "sampling", {"interval_s"})
-        thresholds = reader.table(data, "thresholds")
+        thresholds = reader.thresholds(reader.table(data, "thresholds"))
         apps = reader.table(data, "apps")
         fault_window = reader.value(
             apps,
@@ -254,6 +274,14 @@ class Policy:
         return replace(self, network=replace(self.network, **changes))
 
 
+def _is_absolute(path: str) -> bool:
+    """Absolute on this system, or a Windows share or drive path (``\\\\server\\share``,
+    ``C:\\Reports``) for a policy written for Windows."""
+    if os.path.isabs(path):
+        return True
+    return path.startswith("\\\\") or (len(path) > 2 and path[1] == ":" and path[2] in "\\/")
+
+
 def _is_url(value: str) -> bool:
     parsed = urlparse(value)
     return parsed.scheme in ("http", "https") and bool(parsed.netloc)
@@ -324,9 +352,76 @@ class _Reader:
             return default
         return value
 
+    def thresholds(self, t: Mapping[str, Any]) -> dict[str, float]:
+        """Only finite numbers of 0 or more get through: a NaN limit is never crossed and
+        an infinite one never reached, so either would silence a finding unnoticed."""
+        from desktop.diagnostics.thresholds import LIMITS  # here: diagnostics reads this module
+
+        out = {}
+        for key, value in t.items():
+            if key not in LIMITS:
+                self.problems.append(
+                    f"{self.source}: [thresholds] {key} is not a threshold Ally knows; it is ignored"
+                )
+                continue
+            number = (
+                isinstance(value, (int, float))
+                and not isinstance(value, bool)
+                and math.isfinite(value)
+                and value >= 0
+            )
+            if not number:
+                self.problems.append(
+                    f"{self.source}: [thresholds] {key} should be a number of "
+                    f"{LIMITS[key].unit} (0 or more), not {value!r}; the default is used"
+                )
+                continue
+            out[key] = value
+        return out
+
+    def folder(self, t: Mapping[str, Any]) -> str | None:
+        """The share or folder for reports: an absolute path to a folder (or to where a
+        share will be). A relative one would depend on where Ally was started."""
+        value = self.value(t, "transport", "folder", str, None)
+        if value is None:
+            return None
+        problem = None
+        if not value.strip() or any(ord(c) < 32 for c in value):
+            problem = "the path of a folder"
+        elif not _is_absolute(value):
+            problem = "an absolute path (a relative one depends on where Ally starts)"
+        elif os.path.exists(value) and not os.path.isdir(value):
+            problem = "a folder, not a file"
+        if problem:
+            self.problems.append(
+                f"{self.source}: [transport] folder should be {problem}, not {value!r}; "
+                "reports are kept in the outbox until it is fixed"
+            )
+            return None
+        return value
+
+    def file_mode(self, t: Mapping[str, Any]) -> int:
+        """Accepts 0o640 (TOML octal), "0640" or "640". The owner must be able to read and
+        write; nobody else may write."""
+        raw = t.get("file_mode", DEFAULT_REPORT_FILE_MODE)
+        mode = None
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            mode = raw
+        elif isinstance(raw, str) and raw.strip().isdigit() and set(raw.strip()) <= set("01234567"):
+            mode = int(raw.strip(), 8)
+        if mode is None or not 0 <= mode <= 0o777 or mode & 0o600 != 0o600 or mode & 0o002:
+            self.problems.append(
+                f'{self.source}: [transport] file_mode should be a mode like "0640" that '
+                f"lets the owner read and write and nobody else write, not {raw!r}; "
+                f"the default {DEFAULT_REPORT_FILE_MODE:04o} is used"
+            )
+            return DEFAULT_REPORT_FILE_MODE
+        return mode
+
     def transport(self, t: Mapping[str, Any]) -> TransportPolicy:
         d = TransportPolicy()
         name = "transport"
+        before = len(self.problems)
         kind = self.value(
             t,
             name,
@@ -338,7 +433,7 @@ class _Reader:
         )
         out = TransportPolicy(
             kind=kind,
-            folder=self.value(t, name, "folder", str, None),
+            folder=self.folder(t),
             url=self.value(t, name, "url", str, None, _is_url, "an https:// URL"),
             ca_bundle=self.value(
                 t,
@@ -380,8 +475,16 @@ class _Reader:
             ),
             rt_queue=self.value(t, name, "rt_queue", str, d.rt_queue),
             rt_user=self.value(t, name, "rt_user", str, None),
+            file_mode=self.file_mode(t),
         )
-        self.unknown(t, name, {f.name for f in fields(TransportPolicy)})
+        refused = tuple(
+            key
+            for key in t
+            if key in {f.name for f in fields(TransportPolicy)}
+            and any(f"[transport] {key} " in p for p in self.problems[before:])
+        )
+        out = replace(out, refused=refused)
+        self.unknown(t, name, {f.name for f in fields(TransportPolicy)} - {"refused"})
         needs = {
             "webhook": ("url",),
             "email": ("smtp_host", "mail_from", "mail_to"),
@@ -404,10 +507,36 @@ class _Reader:
             host_name=self.value(
                 t, "privacy", "host_name", str, "keep", rule, "keep, hash or drop"
             ),
-            hash_salt=self.value(t, "privacy", "hash_salt", str, "ally"),
+            hash_key=self.hash_key(t),
+            ip_addresses=self.value(
+                t,
+                "privacy",
+                "ip_addresses",
+                str,
+                "keep",
+                lambda v: v in ("keep", "drop"),
+                "keep or drop",
+            ),
         )
-        self.unknown(t, "privacy", {f.name for f in fields(PrivacySettings)})
+        self.unknown(t, "privacy", {f.name for f in fields(PrivacySettings)} | {"hash_salt"})
         return out
+
+    def hash_key(self, t: Mapping[str, Any]) -> str | None:
+        """``hash_key`` (``hash_salt`` is its older name). A short key can be guessed, and
+        with it every hashed name: such a key is refused, and "hash" drops names."""
+        key = "hash_key" if "hash_key" in t else "hash_salt"
+        if key not in t:
+            return None
+        value = t[key]
+        if isinstance(value, str) and len(value.strip()) >= MIN_HASH_KEY_CHARS:
+            return value
+        what = f"{len(value)} characters" if isinstance(value, str) else type(value).__name__
+        # The value itself is a secret: it is never repeated in a message.
+        self.problems.append(
+            f"{self.source}: [privacy] {key} should be a secret of at least "
+            f"{MIN_HASH_KEY_CHARS} characters (it is {what}); names set to hash are dropped"
+        )
+        return None
 
     def servers(self, net: Mapping[str, Any]) -> tuple[ItServer, ...]:
         raw = net.get("it_servers", [])

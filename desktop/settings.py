@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from desktop.atomic import write_atomic
+from desktop.safe_read import read_regular_file
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +31,13 @@ class UserSettings:
     @classmethod
     def load(cls, path: Path) -> UserSettings:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            # A regular file of sane size only: a FIFO there must not stop Ally starting.
+            data = json.loads(read_regular_file(path, 1024 * 1024))
+            if not isinstance(data, dict):
+                raise ValueError("not a table of settings")
         except FileNotFoundError:
             return cls()
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:
             log.warning("settings %s unreadable (%s); defaults used", path, exc)
             with contextlib.suppress(OSError):
                 path.replace(path.with_suffix(".damaged"))

@@ -6,6 +6,8 @@ an explicit clock, so the rules are judged on known minutes without waiting for 
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 
@@ -386,3 +388,24 @@ def app_history(
     for i in range(n):
         out.append((T0 + i * interval, tuple(make(i * interval))))
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def _real_report() -> str:
+    """One report from a real (short) check of this machine, made once per test run."""
+    from desktop.diagnostics import Sampler, SamplerSettings
+    from desktop.diagnostics.diagnosis import diagnose
+    from desktop.reporting import report
+
+    d = diagnose("slow", sampler=Sampler(SamplerSettings(interval_s=0.2)), warm_up_s=0.3)
+    return json.dumps(report.build(d, note="It froze twice since lunch."))
+
+
+def report_doc(**changes) -> dict:
+    """A real report with a fresh id (each test's own), with ``changes`` applied."""
+    import uuid
+
+    doc = json.loads(_real_report())
+    doc["id"] = str(uuid.uuid4())
+    doc.update(changes)
+    return doc

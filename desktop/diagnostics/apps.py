@@ -13,6 +13,7 @@ from functools import lru_cache
 import tomllib
 
 from desktop.resources_access import read_text
+from desktop.text_safety import visible
 
 BACKGROUND_KINDS = frozenset({"antivirus", "update", "indexing", "backup", "sync"})
 
@@ -64,6 +65,9 @@ class AppCatalog:
             ident = next((i for p, i in self._patterns if fnmatch.fnmatchcase(key, p)), None)
         if ident is None:
             shown = executable[:-4] if executable.lower().endswith(".exe") else executable
+            # A program may name itself with escape sequences or line breaks: the name a
+            # person and IT read shows them as text, wherever it is shown.
+            shown = visible(shown, one_line=True)
             ident = AppIdentity(f"exe:{key}", shown or "unknown program")
         if len(self._cache) < 4096:  # bounded: process names are few, but never grow forever
             self._cache[executable] = ident

@@ -120,8 +120,8 @@ def parse_journal_kernel(text: str) -> ParsedRecords:
             if fault is None:
                 continue
             when = datetime.fromtimestamp(int(entry["__REALTIME_TIMESTAMP"]) / 1e6, timezone.utc)
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError):
-            bad += 1
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError, OSError):
+            bad += 1  # not a journal entry, or a time no clock has
             continue
         events.append(FaultEvent(fault[0], None, when, "crash", fault[1]))
     return ParsedRecords(events, bad)
@@ -140,7 +140,7 @@ def parse_wevtutil_xml(text: str) -> ParsedRecords:
     for chunk in re.findall(r"<Event[ >].*?</Event>", text, flags=re.S):
         try:
             root = ET.fromstring(chunk)
-        except ET.ParseError:
+        except (ET.ParseError, UnicodeError, ValueError):
             bad += 1
             continue
         system = _find(root, "System")

@@ -44,6 +44,8 @@ def parse_psi(text: str) -> Pressure:
     """'some avg10=0.00 avg60=0.00 avg300=0.00 total=0' and 'full ...' lines."""
     values: dict[str, float] = {}
     for line in text.splitlines():
+        if not line.strip():
+            continue
         kind, *fields = line.split()
         for field in fields:
             key, _, value = field.partition("=")

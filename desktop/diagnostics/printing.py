@@ -260,8 +260,12 @@ def _json_list(text: str) -> list[dict]:
     text = text.strip()
     if not text:
         return []
-    data = json.loads(text)
-    return data if isinstance(data, list) else [data]
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):  # not PowerShell's JSON: nothing to read
+        return []
+    items = data if isinstance(data, list) else [data]
+    return [i for i in items if isinstance(i, dict)]
 
 
 def _cim_date(value: object) -> datetime | None:
@@ -269,11 +273,11 @@ def _cim_date(value: object) -> datetime | None:
     if not isinstance(value, str):
         return None
     m = re.search(r"/Date\((\d+)", value)
-    if m:
-        return datetime.fromtimestamp(int(m.group(1)) / 1000, timezone.utc)
     try:
+        if m:
+            return datetime.fromtimestamp(int(m.group(1)) / 1000, timezone.utc)
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+    except (ValueError, OverflowError, OSError):  # a date no clock has
         return None
     return parsed if parsed.tzinfo else parsed.astimezone(timezone.utc)
 

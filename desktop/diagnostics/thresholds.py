@@ -7,6 +7,7 @@ expected) and the default is kept.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -102,7 +103,12 @@ class Thresholds:
                     f"(known: {', '.join(sorted(LIMITS))})"
                 )
                 continue
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not math.isfinite(value)  # NaN is never crossed, inf never reached
+                or value < 0
+            ):
                 self.problems.append(
                     f"{source}: [thresholds] {key} must be a number of {LIMITS[key].unit} "
                     f"(0 or more), not {value!r}; the default {LIMITS[key].default:g} is used"

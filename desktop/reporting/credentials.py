@@ -69,7 +69,12 @@ def import_from_file(name: str, path, delete: bool = True) -> None:
                 f"{p} can be read by other people (mode {stat.S_IMODE(info.st_mode):o}); the secret may be exposed. "
                 "Make it readable by its owner only (chmod 600) and ask IT for a new secret."
             )
-    secret = p.read_text(encoding="utf-8").strip()
+    from desktop.safe_read import NotReadable, read_regular_file
+
+    try:  # a FIFO or a device left in its place must not hang the logon step
+        secret = read_regular_file(p, 64 * 1024).decode("utf-8").strip()
+    except (NotReadable, UnicodeDecodeError) as exc:
+        raise CredentialsUnavailable(f"{p} cannot be used ({exc}); nothing was stored.") from exc
     if not secret:
         raise CredentialsUnavailable(f"{p} is empty; nothing was stored.")
     set_secret(name, secret)

@@ -20,21 +20,69 @@ def reports_folder(policy: Policy, paths: AllyPaths) -> Path:
     return Path(policy.transport.folder) if policy.transport.folder else paths.data_dir / "reports"
 
 
+# The policy keys each transport reads: one of them refused means the transport IT meant
+# is not the one Ally would use, so reports wait instead of going somewhere else.
+USES = {
+    "folder": ("folder", "file_mode"),
+    "webhook": ("url", "ca_bundle", "timeout_s"),
+    "email": (
+        "smtp_host",
+        "smtp_port",
+        "smtp_security",
+        "smtp_user",
+        "mail_from",
+        "mail_to",
+        "ca_bundle",
+        "timeout_s",
+    ),
+    "request-tracker": ("url", "rt_queue", "rt_user", "ca_bundle", "timeout_s"),
+}
+HASH_KEY_NAME = "hash-key"  # the keyring entry for the organisation's hash key
+
+
+def hash_key(policy: Policy) -> str | None:
+    """The organisation's secret for keyed hashes: the policy's, else the keyring's."""
+    from desktop.config import MIN_HASH_KEY_CHARS
+
+    if policy.privacy.hash_key:
+        return policy.privacy.hash_key
+    try:
+        stored = credentials.get_secret(HASH_KEY_NAME)
+    except credentials.CredentialsUnavailable:
+        return None
+    return stored if stored and len(stored.strip()) >= MIN_HASH_KEY_CHARS else None
+
+
 def privacy(policy: Policy) -> PrivacyPolicy:
     p = policy.privacy
-    return PrivacyPolicy(p.screenshots, p.user_name, p.host_name, p.hash_salt)
+    needs_key = "hash" in (p.user_name, p.host_name)
+    return PrivacyPolicy(
+        p.screenshots,
+        p.user_name,
+        p.host_name,
+        hash_key(policy) if needs_key else None,
+        p.ip_addresses,
+    )
 
 
 def make_transport(policy: Policy, paths: AllyPaths) -> Transport:
-    """The transport in force. A setting that is missing raises PermanentFailure('settings')
-    and the report stays in the outbox; a missing keyring raises CredentialsUnavailable."""
+    """The transport in force. A setting that is missing or refused raises
+    PermanentFailure('settings') and the report stays in the outbox; a missing secret
+    raises PermanentFailure('secret_missing'); a missing keyring CredentialsUnavailable."""
     t = policy.transport
+    refused = [k for k in t.refused if k in USES.get(t.kind, ())]
+    if refused:
+        raise PermanentFailure(
+            f"{policy.source}: [transport] {', '.join(refused)} refused (see ally doctor); "
+            "reports wait in the outbox",
+            "folder_unusable" if refused == ["folder"] else "settings",
+        )
     # Each transport is imported when it is used: HTTP and mail libraries cost memory on
     # every office PC, and most use one transport only.
     if t.kind == "folder":
         from desktop.reporting.transports.folder import FolderTransport
 
-        return FolderTransport(reports_folder(policy, paths))
+        return FolderTransport(reports_folder(policy, paths), t.file_mode, create=not t.folder)
     if t.kind == "webhook":
         from desktop.reporting.transports.webhook import WebhookTransport
 

@@ -2,7 +2,10 @@
 
 The person's words come first, then Ally's summary, the findings with IT's detail, charts
 of the minutes before the report (inline SVG, the moment of the report marked), the top
-applications, the network walk and the machine. Every value from the report is escaped.
+applications, the network walk and the machine. Every value from the report is escaped,
+and its control characters removed (an escape sequence in a program's name must reach
+neither a browser nor a terminal that shows the file). A part that a changed report
+cannot fill says so instead of stopping the whole page.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any
 
 from desktop.diagnostics.metrics import METRICS_BY_KEY
 from desktop.diagnostics.rules.wording import duration, size
+from desktop.text_safety import without_controls
 
 CHARTS = (
     ("Processor", ("cpu_pct",), "%", 100.0),
@@ -40,7 +44,16 @@ table{border-collapse:collapse;width:100%;font-size:13.5px} td,th{text-align:lef
 
 
 def _e(value: Any) -> str:
-    return escape("" if value is None else str(value))
+    return escape(without_controls("" if value is None else str(value)))
+
+
+def _part(build, *args: Any) -> str:
+    """One part of the page; a report whose fields are not what Ally writes gets a line
+    that says so for that part only."""
+    try:
+        return build(*args)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+        return "<div class='meta'>This part of the report could not be shown.</div>"
 
 
 def render(report: dict[str, Any]) -> str:
@@ -79,13 +92,17 @@ def render(report: dict[str, Any]) -> str:
         )
     parts.append("<h2>The minutes before the report</h2><div class='charts'>")
     for title, keys, unit, top in CHARTS:
-        parts.append(chart(report["history"], title, keys, unit, top))
+        parts.append(_part(chart, report["history"], title, keys, unit, top))
     parts.append("</div>")
-    parts.append(_apps(d["sections"]))
-    parts.append(_network(d["sections"]))
-    parts.append(_machine(report, d))
+    parts.append(_part(_apps, d["sections"]))
+    parts.append(_part(_network, d["sections"]))
+    parts.append(_part(_machine, report, d))
     parts.append("</main></body></html>")
     return "".join(parts)
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -99,7 +116,8 @@ def chart(
 ) -> str:
     offsets = history.get("t_offset_s") or []
     series = [[v for v in history.get(k, [])] for k in keys]
-    known = [v for s in series for v in s if v is not None and not math.isnan(v)]
+    series = [[v if _finite(v) else None for v in s] for s in series]
+    known = [v for s in series for v in s if v is not None]
     if len(offsets) < 2 or not known:
         return (
             f"<figure class='card chart' data-metric='{_e(keys[0])}'><figcaption>{_e(title)}</figcaption>"
@@ -143,7 +161,7 @@ def _apps(sections: dict[str, Any]) -> str:
         return f"<h2>Top applications</h2><div class='meta'>{_e(reason)}</div>"
     rows = "".join(
         f"<tr><td>{_e(a['name'])}{' (' + _e(a['background']) + ')' if a.get('background') else ''}</td>"
-        f"<td>{a['cpu_pct']:.0f}%</td><td>{_e(size(a['memory_bytes']))}</td><td>{a['process_count']}</td>"
+        f"<td>{float(a['cpu_pct']):.0f}%</td><td>{_e(size(a['memory_bytes']))}</td><td>{_e(a['process_count'])}</td>"
         f"<td>{_e(', '.join(str(p) for p in a['pids']))}</td></tr>"
         for a in data["top_cpu"] + [m for m in data["top_memory"] if m not in data["top_cpu"]]
     )

@@ -11,15 +11,23 @@ A delivery first records the attempt, then sends with the report id as idempoten
 key, then writes the receipt, then removes the pending entry. Killed between any two
 steps, the next run either sends again with the same key (the receiver keeps one) or
 finds the receipt and only tidies up: nothing is lost, nothing is sent twice where the
-receiver honours the key.
+receiver honours the key. Only one sender works on an outbox at a time (send_lock.py).
+
+Everything read back from the folder is treated as foreign: ids are ids (never a path),
+entries are read only as regular files of a bounded size and checked field by field, and
+an entry that fails is set aside in quarantine, never in the way of the others. A state
+file with a nonsense time is repaired.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import logging
+import math
 import random
+import re
 import shutil
 import time
 from collections.abc import Callable
@@ -28,20 +36,38 @@ from pathlib import Path
 from typing import Any
 
 from desktop.atomic import write_atomic
+from desktop.reporting.entry_check import problem_with
 from desktop.reporting.report import SCHEMA, dumps
+from desktop.reporting.send_lock import SendLock
 from desktop.reporting.transports.base import (
+    MAX_RETRY_AFTER_S,
     DeliveryError,
     PermanentFailure,
     Receipt,
     TemporaryFailure,
     Transport,
 )
+from desktop.safe_read import read_regular_file
 
 log = logging.getLogger(__name__)
 
 BACKOFF_BASE_S = 30.0
 BACKOFF_CAP_S = 3600.0
 STALE_TEMP_S = 3600.0
+MAX_ENTRY_BYTES = 32 * 1024 * 1024  # a report with a 4 MB screenshot is about 6 MB
+MAX_STATE_BYTES = 64 * 1024
+SEND_LOCK_WAIT_S = 15.0  # how long a new report waits for another sender to finish
+# The form of every report id Ally makes (a UUID): anything else never becomes a path.
+REPORT_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+PLAIN_KEY = re.compile(r"^[a-z_]{1,40}$")
+
+
+def is_report_id(value: object) -> bool:
+    return isinstance(value, str) and bool(REPORT_ID.match(value))
+
+
+class OutboxBusy(Exception):
+    """Another sender (the tray app, another ``ally``) is sending from this outbox."""
 
 
 @dataclass
@@ -53,15 +79,50 @@ class DeliveryState:
     plain_key: str | None = None  # the catalog key of the person's sentence
 
     @classmethod
-    def load(cls, path: Path) -> DeliveryState:
+    def load(cls, path: Path, now: float | None = None) -> DeliveryState:
+        """The state on disk, repaired where it cannot be right: a time that is not a
+        number or lies further ahead than any wait Ally sets becomes "now", so a bad file
+        neither parks its report for ever nor stops the others."""
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+            data = json.loads(read_regular_file(path, MAX_STATE_BYTES, follow_symlinks=False))
         except FileNotFoundError:
             return cls()
-        except (ValueError, TypeError, OSError):
-            log.warning("delivery state %s unreadable; starting it afresh", path)
+        except (ValueError, OSError, RecursionError) as exc:
+            log.warning("delivery state %s unreadable (%s); starting it afresh", path, exc)
             return cls()
+        if not isinstance(data, dict):
+            log.warning("delivery state %s is not a state; starting it afresh", path)
+            return cls()
+        state, repaired = cls(), []
+        attempts = data.get("attempts", 0)
+        if isinstance(attempts, int) and not isinstance(attempts, bool) and 0 <= attempts < 10**6:
+            state.attempts = attempts
+        else:
+            repaired.append(f"attempts {attempts!r}")
+        when = data.get("next_attempt_at", 0.0)
+        latest = (time.time() if now is None else now) + MAX_RETRY_AFTER_S + BACKOFF_CAP_S * 2
+        if (
+            isinstance(when, (int, float))
+            and not isinstance(when, bool)
+            and math.isfinite(when)
+            and 0 <= when <= latest
+        ):
+            state.next_attempt_at = float(when)
+        else:
+            repaired.append(f"next_attempt_at {when!r}")
+        status = data.get("status", "waiting")
+        if status in ("waiting", "stopped"):
+            state.status = status
+        else:
+            repaired.append(f"status {status!r}")
+        error, key = data.get("last_error"), data.get("plain_key")
+        state.last_error = error[:2000] if isinstance(error, str) else None
+        state.plain_key = key if isinstance(key, str) and PLAIN_KEY.match(key) else None
+        if repaired:
+            log.warning("delivery state %s repaired: %s", path, ", ".join(repaired)[:500])
+            with contextlib.suppress(OSError):
+                state.save(path)
+        return state
 
     def save(self, path: Path) -> None:
         write_atomic(path, json.dumps(self.__dict__).encode("utf-8"))
@@ -113,10 +174,14 @@ class Outbox:
 
     # --- adding -----------------------------------------------------------------------
 
+    @property
+    def lock(self) -> SendLock:
+        return SendLock(self.root / ".sending.lock")
+
     def add(self, report: dict[str, Any]) -> str:
         """Store ``report`` durably; raises OSError (full disk, no permission) to the
         caller, who must tell the person the report is not yet saved."""
-        if report.get("schema") != SCHEMA or not report.get("id"):
+        if report.get("schema") != SCHEMA or not is_report_id(report.get("id")):
             raise ValueError("not an Ally report")
         write_atomic(self.pending_dir / f"{report['id']}.json", dumps(report))
         return report["id"]
@@ -131,55 +196,128 @@ class Outbox:
         out = []
         for path in sorted(self.pending_dir.glob("*.json"), key=_mtime):
             if path.name.endswith(".state.json"):
+                if not is_report_id(path.name.removesuffix(".state.json")):
+                    self._quarantine(path, "a state file that belongs to no report id")
                 continue
             report_id = path.stem
-            if (self.sent_dir / f"{report_id}.json").exists():
+            if not is_report_id(report_id):
+                self._quarantine(path, "its name is not a report id")
+                continue
+            sent = self.sent_dir / f"{report_id}.json"
+            if sent.exists() and _is_receipt((self._read_sent(sent) or {}).get("receipt")):
                 self._finish(report_id)  # killed after the receipt was written: only tidy up
                 continue
             try:
-                body = path.read_bytes()
+                body = read_regular_file(path, MAX_ENTRY_BYTES, follow_symlinks=False)
                 report = json.loads(body)
-                if (
-                    not isinstance(report, dict)
-                    or report.get("schema") != SCHEMA
-                    or report.get("id") != report_id
-                ):
-                    raise ValueError("not an Ally report, or its id does not match its file name")
+                problem = problem_with(report, report_id)
+                if problem:
+                    raise ValueError(problem)
             except FileNotFoundError:
                 continue
-            except (ValueError, UnicodeDecodeError) as exc:
-                self._quarantine(path, f"{type(exc).__name__}: {exc}")
+            except (ValueError, RecursionError) as exc:  # NotReadable and bad UTF-8 included
+                self._quarantine(path, f"{type(exc).__name__}: {exc}"[:2000])
                 continue
             except OSError as exc:
-                log.warning("cannot read outbox entry %s: %s", path, exc)
+                if exc.errno == errno.ELOOP:  # a symbolic link where a report should be
+                    self._quarantine(path, "a link, not a report")
+                else:
+                    log.warning("cannot read outbox entry %s: %s", path, exc)
                 continue
-            out.append(
-                Entry(report_id, report, body, DeliveryState.load(self._state_path(report_id)))
-            )
+            state = DeliveryState.load(self._state_path(report_id), self.clock())
+            out.append(Entry(report_id, report, body, state))
         return out
+
+    def quarantine_count(self) -> int:
+        """Entries set aside, in this run or any before: they wait for IT to look."""
+        if not self.quarantine_dir.is_dir():
+            return 0
+        return sum(1 for _ in self.quarantine_dir.glob("*.why.txt"))
+
+    def sent_report(self, report_id: str) -> dict[str, Any] | None:
+        """The report as it was sent, from its receipt record; None if there is none."""
+        if not is_report_id(report_id):
+            raise KeyError(report_id)
+        record = self._read_sent(self.sent_dir / f"{report_id}.json")
+        report = record.get("report") if record else None
+        return report if isinstance(report, dict) and not problem_with(report, report_id) else None
 
     def receipts(self) -> list[dict[str, Any]]:
         out = []
         for path in (
             sorted(self.sent_dir.glob("*.json"), key=_mtime) if self.sent_dir.is_dir() else []
         ):
-            try:
-                out.append(json.loads(path.read_text(encoding="utf-8"))["receipt"])
-            except (ValueError, KeyError, OSError) as exc:
-                log.warning("unreadable receipt %s: %s", path, exc)
+            record = self._read_sent(path)
+            receipt = record.get("receipt") if record else None
+            if _is_receipt(receipt):
+                out.append(receipt)
+            else:
+                log.warning("unreadable receipt %s", path)
         return out
+
+    def _read_sent(self, path: Path) -> dict[str, Any] | None:
+        try:
+            record = json.loads(read_regular_file(path, MAX_ENTRY_BYTES, follow_symlinks=False))
+        except (ValueError, OSError, RecursionError):
+            return None
+        return record if isinstance(record, dict) else None
 
     # --- delivering -------------------------------------------------------------------
 
-    def deliver_due(self, transport: Transport) -> list[Outcome]:
-        now = self.clock()
-        return [
-            self.deliver(e, transport)
-            for e in self.entries()
-            if e.state.status == "waiting" and e.state.next_attempt_at <= now
-        ]
+    def deliver_due(
+        self, transport: Transport, wait_s: float = 0.0, say_busy: bool = False
+    ) -> list[Outcome]:
+        """Send every report that is due. When another sender holds the outbox for longer
+        than ``wait_s`` it is sending them already: nothing is sent here (an empty round,
+        or OutboxBusy with ``say_busy``)."""
+        with self.lock.held(wait_s) as got:
+            if not got:
+                if say_busy:
+                    raise OutboxBusy(str(self.root))
+                return []
+            now = self.clock()
+            return [
+                self._deliver(e, transport)
+                for e in self.entries()
+                if e.state.status == "waiting" and e.state.next_attempt_at <= now
+            ]
 
-    def deliver(self, entry: Entry, transport: Transport) -> Outcome:
+    def deliver(
+        self, entry: Entry, transport: Transport, wait_s: float = SEND_LOCK_WAIT_S
+    ) -> Outcome:
+        """Send one report now (the person just asked). If another sender is busy for
+        longer than ``wait_s``, the report stays saved and that sender's rounds take it."""
+        with self.lock.held(wait_s) as got:
+            if not got:
+                return Outcome(
+                    entry.report_id,
+                    error=TemporaryFailure(
+                        "another Ally is sending from this outbox", None, "busy"
+                    ),
+                    will_retry=True,
+                )
+            sent = self._read_sent(self.sent_dir / f"{entry.report_id}.json")
+            if sent is not None and _is_receipt(sent.get("receipt")):
+                self._finish(entry.report_id)  # the other sender delivered it meanwhile
+                receipt = sent["receipt"]
+                return Outcome(
+                    entry.report_id,
+                    receipt=Receipt(
+                        receipt["transport"],
+                        receipt["reference"],
+                        receipt.get("url"),
+                        receipt["delivered_at"],
+                    ),
+                )
+            if not (self.pending_dir / f"{entry.report_id}.json").exists():
+                return Outcome(
+                    entry.report_id,
+                    error=TemporaryFailure("the report is no longer waiting", None, "saved"),
+                )
+            entry.state = DeliveryState.load(self._state_path(entry.report_id), self.clock())
+            return self._deliver(entry, transport)
+
+    def _deliver(self, entry: Entry, transport: Transport) -> Outcome:
         state = entry.state
         state.attempts += 1
         state_path = self._state_path(entry.report_id)
@@ -188,8 +326,9 @@ class Outbox:
             receipt = transport.send(entry.report, entry.body)
         except TemporaryFailure as exc:
             delay = self._backoff(state.attempts)
-            if exc.retry_after_s is not None:
-                delay = max(delay, exc.retry_after_s)
+            wait = exc.retry_after_s
+            if wait is not None and math.isfinite(wait) and wait > 0:
+                delay = max(delay, min(wait, MAX_RETRY_AFTER_S))
             state.next_attempt_at = self.clock() + delay
             state.last_error, state.plain_key = exc.detail, exc.plain_key
             state.save(state_path)
@@ -221,9 +360,9 @@ class Outbox:
 
     def retry(self, report_id: str) -> None:
         """Try a stopped or waiting report again now (after IT fixed the cause)."""
-        if not (self.pending_dir / f"{report_id}.json").exists():
+        if not is_report_id(report_id) or not (self.pending_dir / f"{report_id}.json").exists():
             raise KeyError(report_id)
-        state = DeliveryState.load(self._state_path(report_id))
+        state = DeliveryState.load(self._state_path(report_id), self.clock())
         state.status, state.next_attempt_at = "waiting", 0.0
         state.save(self._state_path(report_id))
 
@@ -242,13 +381,18 @@ class Outbox:
                 path.unlink()
 
     def _quarantine(self, path: Path, reason: str) -> None:
-        self.quarantine_dir.mkdir(parents=True, exist_ok=True)
-        target = self.quarantine_dir / f"{int(self.clock())}-{path.name}"
         try:
-            shutil.move(str(path), target)
+            self.quarantine_dir.mkdir(parents=True, exist_ok=True)
+            target = self.quarantine_dir / f"{int(self.clock())}-{path.name}"
+            n = 1
+            while target.exists() or target.is_symlink():
+                target = self.quarantine_dir / f"{int(self.clock())}-{n}-{path.name}"
+                n += 1
+            # os.rename moves a link or a FIFO as it is, never what it points to.
+            path.rename(target)
             target.with_name(target.name + ".why.txt").write_text(reason + "\n", encoding="utf-8")
             state = self._state_path(path.stem)
-            if state.exists():
+            if is_report_id(path.stem) and state.exists():
                 shutil.move(str(state), target.with_name(target.name + ".state.json"))
         except OSError as exc:
             log.error("cannot set aside unreadable outbox entry %s: %s", path, exc)
@@ -270,6 +414,14 @@ class Outbox:
 
 def _mtime(path: Path) -> float:
     try:
-        return path.stat().st_mtime
+        return path.lstat().st_mtime
     except OSError:
         return 0.0
+
+
+def _is_receipt(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and all(isinstance(value.get(k), str) for k in ("transport", "reference", "delivered_at"))
+        and isinstance(value.get("url"), (str, type(None)))
+    )

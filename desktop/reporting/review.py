@@ -51,8 +51,18 @@ def preview(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+MAX_PNG_SIDE = 16384  # larger than any screen; a header that says more is not a screenshot
+MAX_PNG_PIXELS = 64_000_000
+
+
 def png_size(data: bytes) -> tuple[int, int]:
-    """Width and height from a PNG's header; ValueError if it is not a PNG."""
-    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
-        raise ValueError("not a PNG image")
-    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    """Width and height from a PNG's header; ValueError if it is not a PNG or its size is
+    absurd (a few bytes may claim 4 billion pixels, which a viewer would try to allocate)."""
+    if len(data) < 24 or data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        raise ValueError("it is not a PNG picture")
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if not (0 < width <= MAX_PNG_SIDE and 0 < height <= MAX_PNG_SIDE) or (
+        width * height > MAX_PNG_PIXELS
+    ):
+        raise ValueError(f"its header says {width}×{height} pixels, which no screen has")
+    return width, height

@@ -75,9 +75,15 @@ class ReportSession:
             )
         try:
             transport = delivery.make_transport(self.policy, self.paths)
-        except (CredentialsUnavailable, PermanentFailure) as exc:
+        except PermanentFailure as exc:
+            return SendResult(
+                False, self.catalog.delivery_message(exc.plain_key), detail=exc.detail
+            )
+        except CredentialsUnavailable as exc:
             return SendResult(False, self.catalog.delivery_message("settings"), detail=str(exc))
-        entry = next(e for e in outbox.entries() if e.report_id == doc["id"])
+        entry = next((e for e in outbox.entries() if e.report_id == doc["id"]), None)
+        if entry is None:  # set aside or taken by another sender meanwhile: not lost
+            return SendResult(False, self.catalog.delivery_message("saved"))
         outcome = outbox.deliver(entry, transport)
         if outcome.receipt is not None:
             key = "sent_folder" if outcome.receipt.transport == "folder" else "sent"

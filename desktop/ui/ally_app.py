@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
-from PySide6.QtCore import QObject, QThreadPool, QTimer
+from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
@@ -135,6 +135,7 @@ class AllyApp(QObject):
 
         box = QMessageBox()
         box.setWindowTitle("Contact IT")
+        box.setTextFormat(Qt.TextFormat.PlainText)  # IT's policy text, never markup
         box.setText(contact_text(self.policy))
         box.setAccessibleName("How to contact IT")
         box.exec()

@@ -28,7 +28,7 @@ from desktop.reporting import html_view
 from desktop.reporting.outbox import Outbox
 from desktop.settings import UserSettings
 from desktop.ui.charts import HistoryChart
-from desktop.ui.report_window import body, button, button_row, heading
+from desktop.ui.report_window import body, button, button_row, heading, plain_label
 
 COLLECTS = (
     "What Ally looks at: how busy the processor, working memory and drives are; which programs use "
@@ -182,7 +182,7 @@ class SettingsWindow(QWidget):
         ):
             edit = QLineEdit(getattr(settings, key))
             edit.setAccessibleName(label)
-            form.addRow(label, edit)
+            form.addRow(plain_label(label), edit)
             self.fields[key] = edit
         lay.addLayout(form)
         self.tips = QCheckBox("Show me a short tip when something has been wrong for a while")

@@ -33,6 +33,7 @@ from desktop.reporting.session import ReportSession, SendResult
 from desktop.settings import UserSettings
 from desktop.ui.charts import HistoryChart
 from desktop.ui.workers import Background
+from desktop.words import say
 
 SYMPTOMS = (
     ("slow", "My computer is slow"),
@@ -63,8 +64,17 @@ LEAVE_OUT = (
 SCREENSHOT_MAX_WIDTH = 1280
 
 
+def plain_label(text: str = "") -> QLabel:
+    """A label that shows its text as it is: a program's name or IT's policy text that
+    looks like HTML (``<img src=...>``) is never read as markup."""
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    return label
+
+
 def heading(text: str) -> QLabel:
-    label = QLabel(text)
+    label = plain_label(text)
     font = QFont(label.font())
     font.setPointSizeF(font.pointSizeF() * 1.45)
     font.setBold(True)
@@ -75,7 +85,7 @@ def heading(text: str) -> QLabel:
 
 
 def body(text: str = "") -> QLabel:
-    label = QLabel(text)
+    label = plain_label(text)
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
@@ -222,7 +232,6 @@ class ReportWindow(QWidget):
         self.result_title.setFont(f)
         self.result_text = body()
         self.result_findings = body()
-        self.result_findings.setTextFormat(Qt.TextFormat.RichText)
         self.chart = HistoryChart()
         lay.addWidget(self.result_title)
         lay.addWidget(self.result_text)
@@ -243,25 +252,17 @@ class ReportWindow(QWidget):
         if s.severity != "ok" and s.not_your_fault and "not something you did" not in text:
             text += " This is not something you did."
         self.result_text.setText(text)
-        from html import escape
-
+        # Plain text on purpose: headlines carry program names from outside Ally.
         items = []
         for f in d.findings:
             if f.severity.value == "info" or f.headline == s.headline:
                 continue
-            advice = "".join(f"<li>{escape(a)}</li>" for a in f.advice)
-            items.append(
-                f"<p><b>{escape(f.headline)}</b><br>{escape(f.explanation)}</p><ul>{advice}</ul>"
-            )
+            advice = "".join(f"\n  • {a}" for a in f.advice)
+            items.append(f"{f.headline}\n{f.explanation}{advice}")
         top = next((f for f in d.findings if f.headline == s.headline), None)
         if top is not None and top.advice:
-            items.insert(
-                0,
-                "<p>What you can try:</p><ul>"
-                + "".join(f"<li>{escape(a)}</li>" for a in top.advice)
-                + "</ul>",
-            )
-        self.result_findings.setText("".join(items))
+            items.insert(0, "What you can try:" + "".join(f"\n  • {a}" for a in top.advice))
+        self.result_findings.setText("\n\n".join(items))
         self.chart.set_history(d.snapshot.history)
         self.pages.setCurrentIndex(2)
         self.tell_button.setFocus()
@@ -282,7 +283,7 @@ class ReportWindow(QWidget):
         self.app_label = body("Which program?")
         lay.addWidget(self.app_label)
         lay.addWidget(self.app_choice)
-        self.shot_label = QLabel()
+        self.shot_label = plain_label()
         self.shot_label.setAccessibleName("A picture of your screen from just before Ally opened")
         self.include_shot = QCheckBox("Include this picture of my screen")
         self.include_shot.setAccessibleName("Include the picture of my screen")
@@ -306,7 +307,7 @@ class ReportWindow(QWidget):
             ("Phone", self.phone),
         ):
             field.setAccessibleName(label)
-            form.addRow(label, field)
+            form.addRow(plain_label(label), field)
         lay.addLayout(form)
         back = button("&Back")
         back.clicked.connect(lambda: self.pages.setCurrentIndex(2))
@@ -417,6 +418,10 @@ class ReportWindow(QWidget):
             if self.exact.isChecked()
             else review.preview(self.doc)
         )
+        if len(self.note.toPlainText().strip()) > report.MAX_NOTE_CHARS:
+            # Shortened, and said so before anything is sent: never cut without a word.
+            limit = f"{report.MAX_NOTE_CHARS:,}"
+            text = say("note_shortened", limit=limit) + "\n\n" + text
         self.preview.setPlainText(text)
 
     def _send(self) -> None:

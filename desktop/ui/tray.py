@@ -3,6 +3,7 @@ current findings; tips arrive as one calm notification."""
 
 from __future__ import annotations
 
+import html
 import sys
 from collections.abc import Callable
 
@@ -114,7 +115,9 @@ class Tray(QObject):
     def set_status(self, status: TrayStatus) -> None:
         self.status = status
         self.icon.setIcon(icon_for(status))
-        self.icon.setToolTip(status.tooltip)
+        # A tooltip guesses whether its text is HTML; escaped and marked as rich text, a
+        # program name such as "<img src=...>" shows as the letters it is.
+        self.icon.setToolTip("<qt>" + html.escape(status.tooltip) + "</qt>")
 
     def show(self) -> None:
         self.icon.show()

@@ -113,6 +113,7 @@ def xdo(env, *args: str) -> str:
 def test_tray_icon_click_report_flow_second_start_and_quit(display, tmp_path):
     env = dict(display)
     reports = tmp_path / "reports"
+    reports.mkdir()  # IT makes the folder it names; Ally never creates it
     policy = tmp_path / "policy.toml"
     policy.write_text(
         f'[network]\nactive_checks = false\n[transport]\nkind = "folder"\nfolder = "{reports}"\n'

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from desktop.reporting.outbox import Outbox
 from desktop.reporting.transports.webhook import WebhookTransport
+from tests.builders import report_doc
 from tests.webhook_server import Receiver
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -24,13 +25,14 @@ WORKER = r"""
 import json, sys, uuid
 from desktop.reporting.outbox import Outbox
 from desktop.reporting.transports.webhook import WebhookTransport
-outbox_dir, url, secret, n, ids_file = sys.argv[1:6]
+outbox_dir, url, secret, n, ids_file, template = sys.argv[1:7]
 outbox = Outbox(outbox_dir)
+base = json.loads(open(template).read())    # a real report, as Ally writes one
 print("ready", flush=True)                   # imports done: the kill lands in the work itself
 for _ in range(int(n)):
     rid = str(uuid.uuid4())
-    report = {"schema": "ally.report/1", "id": rid, "created_at": "2026-11-22T20:00:00.000Z",
-              "note": "x" * 200000}
+    report = dict(base, id=rid, note="x" * 20000,
+                  history={**base["history"], "padding": ["x" * 1000] * 180})
     with open(ids_file, "a") as fh:          # the id is recorded as "asked to store"
         fh.write(rid + "\n")
     outbox.add(report)
@@ -44,6 +46,8 @@ def test_kill_minus_nine_while_writing_and_sending(tmp_path):
     rng = random.Random(20261122)
     outbox_dir = tmp_path / "outbox"
     ids_file = tmp_path / "ids.txt"
+    template = tmp_path / "report.json"
+    template.write_text(json.dumps(report_doc()))
     with Receiver() as rx:
         for _ in range(TRIALS):
             proc = subprocess.Popen(
@@ -56,6 +60,7 @@ def test_kill_minus_nine_while_writing_and_sending(tmp_path):
                     rx.secret,
                     str(REPORTS_PER_TRIAL),
                     str(ids_file),
+                    str(template),
                 ],
                 cwd=ROOT,
                 stdout=subprocess.PIPE,

@@ -41,6 +41,7 @@ def make_window(qtbot, tmp_path, sampler, transport: dict, screenshot: QImage | 
 
 def test_the_whole_flow_ends_in_a_report_identical_to_what_was_shown(qtbot, tmp_path, sampler):
     folder = tmp_path / "reports"
+    folder.mkdir()  # IT's folder is IT's to make: Ally never creates a configured one
     image = QImage(1920, 1080, QImage.Format.Format_RGB32)
     image.fill(QColor("#336699"))
     w = make_window(qtbot, tmp_path, sampler, {"kind": "folder", "folder": str(folder)}, image)

@@ -132,3 +132,26 @@ def test_delivery_messages_are_plain_and_say_nothing_is_lost(text):
     assert any(
         w in text for w in ("saved", "IT has your report", "IT collects reports", "another way")
     ), text
+
+
+def input_texts():
+    from desktop.words import say
+
+    data = tomllib.loads(read_text("catalog/en.toml"))
+    values = {
+        "what": "your words",
+        "length": "20,001",
+        "limit": "20,000",
+        "path": "note.txt",
+        "reason": "it is not a regular file",
+        "value": "12",
+        "log": "/home/alex/.local/state/Ally/log/ally.log",
+    }
+    return [say(key, **values) for key in data["input"]]
+
+
+@pytest.mark.parametrize("text", input_texts())
+def test_what_ally_says_about_what_the_person_gave_is_plain(text):
+    assert textstat.flesch_kincaid_grade(text) <= MAX_GRADE, text
+    assert not JARGON.search(text) and not BLAME.search(text), text
+    assert not re.search(r"\{[a-z_]+\}", text), text

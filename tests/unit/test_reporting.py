@@ -63,21 +63,34 @@ def test_leaving_parts_out(full_report):
         redact.apply(full_report, ["everything"])
 
 
-def test_policy_hashes_or_drops_names_everywhere(full_report):
-    user, host = full_report["machine"]["user"], full_report["machine"]["hostname"]
+KEY = "an-organisation-secret-of-32-chars"
+
+
+def test_policy_hashes_or_drops_the_name_fields(full_report):
+    user = full_report["machine"]["user"]
     hashed = redact.apply(
-        full_report, policy=redact.PrivacyPolicy(user_name="hash", host_name="drop")
+        full_report, policy=redact.PrivacyPolicy(user_name="hash", host_name="drop", hash_key=KEY)
     )
     jsonschema.validate(hashed, SCHEMA)
     assert hashed["machine"]["user"].startswith("h:") and hashed["machine"]["user"] != user
     assert hashed["machine"]["hostname"] is None
+    system = hashed["diagnosis"]["sections"]["system"]["data"]
+    assert system["hostname"] is None and system["user"] == hashed["machine"]["user"]
     assert hashed["privacy"] == {"user_name": "hashed", "host_name": "dropped"}
-    text = json.dumps(hashed)
-    assert f'"{host}"' not in text
-    again = redact.apply(full_report, policy=redact.PrivacyPolicy(user_name="hash"))
-    assert again["machine"]["user"] == hashed["machine"]["user"]  # same salt, same hash: comparable
+    again = redact.apply(full_report, policy=redact.PrivacyPolicy(user_name="hash", hash_key=KEY))
+    assert again["machine"]["user"] == hashed["machine"]["user"]  # same key, same hash: comparable
+    other = redact.apply(
+        full_report, policy=redact.PrivacyPolicy(user_name="hash", hash_key=KEY + "x")
+    )
+    assert other["machine"]["user"] != hashed["machine"]["user"]  # keyed: no public dictionary
     no_shots = redact.apply(full_report, policy=redact.PrivacyPolicy(screenshots=False))
     assert no_shots["screenshot"] is None and "screenshot" in no_shots["left_out"]
+
+
+def test_hash_without_an_organisation_key_drops_the_name(full_report):
+    out = redact.apply(full_report, policy=redact.PrivacyPolicy(user_name="hash"))
+    assert out["machine"]["user"] is None and out["privacy"]["user_name"] == "dropped"
+    assert "user_name" in out["left_out"]
 
 
 def test_a_short_user_name_does_not_eat_other_words():
@@ -85,11 +98,11 @@ def test_a_short_user_name_does_not_eat_other_words():
         "machine": {"user": "al", "hostname": None},
         "privacy": {},
         "left_out": [],
-        "note": "total failure, al's laptop",
+        "note": "total failure, al's laptop, files in /home/al/Documents",
         "diagnosis": {"sections": {}},
     }
     out = redact.apply(doc, policy=redact.PrivacyPolicy(user_name="drop"))
-    assert out["note"] == "total failure, [left out]'s laptop"
+    assert out["note"] == "total failure, al's laptop, files in /home/[user]/Documents"
 
 
 # --- outbox and folder transport -------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import sys
 import xml.etree.ElementTree as ET
 
@@ -108,6 +109,6 @@ def test_tray_icon_follows_a_change_to_a_dark_theme_while_running(qtbot):
         qtbot.waitUntil(
             lambda: _pixels(tray.icon.icon().pixmap(QSize(32, 32))) == _pixels(dark), timeout=2000
         )
-        assert tray.icon.toolTip() == status.tooltip
+        assert tray.icon.toolTip() == "<qt>" + html.escape(status.tooltip) + "</qt>"
     finally:
         app.setPalette(original)

@@ -8,6 +8,10 @@ from typing import Any, Protocol
 
 from desktop.reporting.report import utc_now
 
+# The longest a receiver's "try again later" is honoured: a day. A longer, negative or
+# nonsense Retry-After must not park a report for good.
+MAX_RETRY_AFTER_S = 24 * 3600.0
+
 # RT's own status words, as a person reads them in "My reports".
 STATUS_WORDS = {
     "new": "new",

@@ -16,6 +16,7 @@ from typing import Any
 from desktop.config import TransportPolicy
 from desktop.reporting import html_view
 from desktop.reporting.transports.base import PermanentFailure, Receipt, TemporaryFailure
+from desktop.text_safety import visible
 
 
 def message_id(report_id: str) -> str:
@@ -46,8 +47,10 @@ def text_body(report: dict[str, Any]) -> str:
 def build_message(report: dict[str, Any], body: bytes, sender: str, recipient: str) -> EmailMessage:
     msg = EmailMessage()
     host = report["machine"].get("hostname") or "a computer"
-    msg["Subject"] = (
-        f"[Ally] {report['symptom']}: {report['diagnosis']['summary']['headline']} ({host})"
+    # One line, whatever a stored report says: a line break in a header would end it.
+    msg["Subject"] = visible(
+        f"[Ally] {report['symptom']}: {report['diagnosis']['summary']['headline']} ({host})",
+        one_line=True,
     )
     msg["From"] = sender
     msg["To"] = recipient
@@ -90,6 +93,12 @@ class EmailTransport:
         if not (t.smtp_host and t.mail_from and t.mail_to):
             raise PermanentFailure(
                 "[transport] needs smtp_host, mail_from and mail_to for email", "settings"
+            )
+        if t.smtp_user and not password:
+            raise PermanentFailure(
+                f"no SMTP password for {t.smtp_user} is stored in this account's keyring; "
+                "run: ally credentials set email",
+                "secret_missing",
             )
         return cls(
             t.smtp_host,

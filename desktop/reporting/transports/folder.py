@@ -2,41 +2,76 @@
 
 Works with no server at all. Writing is atomic and the file name is the report's id, so
 sending the same report twice leaves one file.
+
+A folder IT named is never created: on a share that is not mounted, creating it would
+put reports on the local drive under the empty mount point and call them delivered. Each
+file gets the mode IT chose (default 0640: readable by the share's group). Every failure
+is said in the folder's words, never as a server that did not answer.
 """
 
 from __future__ import annotations
 
 import errno
+import re
+import time
 from pathlib import Path
 from typing import Any
 
 from desktop.atomic import write_atomic
+from desktop.config import DEFAULT_REPORT_FILE_MODE
 from desktop.reporting import html_view
 from desktop.reporting.transports.base import PermanentFailure, Receipt, TemporaryFailure
+
+REPORT_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+NOT_A_FOLDER = {errno.ENOTDIR, errno.EEXIST, errno.EISDIR}
+DENIED = {errno.EACCES, errno.EPERM, errno.EROFS}
+FULL = {errno.ENOSPC, errno.EDQUOT}
 
 
 class FolderTransport:
     name = "folder"
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(
+        self, folder: Path, mode: int = DEFAULT_REPORT_FILE_MODE, create: bool = True
+    ) -> None:
         self.folder = Path(folder)
+        self.mode = mode
+        self.create = create  # only Ally's own default folder is made when missing
 
     def send(self, report: dict[str, Any], body: bytes) -> Receipt:
-        stamp = report["created_at"][:19].replace(":", "").replace("-", "")
-        target = self.folder / f"ally-{stamp}-{report['id']}.json"
+        if not REPORT_ID.match(str(report.get("id"))):
+            raise PermanentFailure(f"not a report id: {report.get('id')!r}", "rejected")
+        target = self.folder / f"ally-{_stamp(report.get('created_at'))}-{report['id']}.json"
         try:
+            if not self.create and not self.folder.is_dir():
+                if self.folder.exists():
+                    raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(self.folder))
+                raise FileNotFoundError(errno.ENOENT, "not there", str(self.folder))
             # IT's readable view first, the JSON last: a watcher that picks up *.json finds both.
-            write_atomic(target.with_suffix(".html"), html_view.render(report).encode("utf-8"))
-            write_atomic(target, body)
-        except PermissionError as exc:
-            raise PermanentFailure(
-                f"cannot write to {self.folder}: {exc.strerror}", "folder_denied"
-            ) from exc
+            html = html_view.render(report).encode("utf-8")
+            write_atomic(target.with_suffix(".html"), html, self.mode, self.create)
+            write_atomic(target, body, self.mode, self.create)
         except OSError as exc:
-            # A share that is away or a full disk may come back; anything else, too.
-            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-                raise TemporaryFailure(
-                    f"no space left in {self.folder}", plain_key="disk_full"
-                ) from exc
-            raise TemporaryFailure(f"cannot write to {self.folder}: {exc.strerror or exc}") from exc
+            raise _failure(self.folder, exc) from exc
         return Receipt(self.name, target.name, target.as_uri())
+
+
+def _failure(folder: Path, exc: OSError) -> PermanentFailure | TemporaryFailure:
+    why = f"{folder}: {exc.strerror or exc}"
+    if exc.errno in NOT_A_FOLDER:
+        return PermanentFailure(f"cannot write to {why} (a file is in the way)", "folder_unusable")
+    if exc.errno in DENIED:
+        return PermanentFailure(f"cannot write to {why}", "folder_denied")
+    if exc.errno in FULL:
+        return TemporaryFailure(f"no space left in {folder}", plain_key="disk_full")
+    # A share that is away (not mounted, server down) may come back.
+    return TemporaryFailure(f"cannot reach {why}", plain_key="folder_away")
+
+
+def _stamp(created_at: Any) -> str:
+    """``20240501T101530`` from the report's time; Ally's own time if that is not a time
+    (a stored report's field never becomes part of a path as it is)."""
+    digits = re.sub(r"[^0-9]", "", str(created_at)[:19]) if isinstance(created_at, str) else ""
+    if len(digits) != 14:
+        digits = time.strftime("%Y%m%d%H%M%S", time.gmtime())
+    return f"{digits[:8]}T{digits[8:]}"

@@ -4,6 +4,11 @@ ticket's status can be read back for "My reports".
 
 RT has no idempotency key, so the report id goes into the subject and a retry first asks
 RT whether a ticket for this report already exists: a retry never opens a second ticket.
+
+The receipt is a ticket read back: after RT answers 201 with an id, Ally asks RT for that
+ticket and checks that its subject carries this report's id. Redirects are never followed
+(a sign-in page behind a redirect is not RT), and an answer that is not RT's JSON is not
+a receipt.
 """
 
 from __future__ import annotations
@@ -22,7 +27,13 @@ from desktop.reporting.transports.base import (
     TemporaryFailure,
 )
 from desktop.reporting.transports.email import text_body
-from desktop.reporting.transports.webhook import check_url, retry_after
+from desktop.reporting.transports.webhook import (
+    check_url,
+    redirected,
+    retry_after,
+    server_words,
+)
+from desktop.text_safety import visible
 
 
 def subject(report: dict[str, Any]) -> str:
@@ -45,11 +56,18 @@ class RequestTrackerTransport:
     ) -> None:
         self.api = check_url(base_url.rstrip("/")) + "/REST/2.0"
         self.queue = queue
+        if not secret:
+            raise PermanentFailure(
+                "no Request Tracker "
+                + ("password" if user else "token")
+                + " is stored in this account's keyring; run: ally credentials set request-tracker",
+                "secret_missing",
+            )
         self.session = requests.Session()
         self.session.headers["User-Agent"] = f"Ally/{__version__}"
         if user:
-            self.session.auth = (user, secret or "")
-        elif secret:
+            self.session.auth = (user, secret)
+        else:
             self.session.headers["Authorization"] = f"token {secret}"
         self.session.verify = ca_bundle or True
         self.timeout = (5.0, timeout)
@@ -62,13 +80,17 @@ class RequestTrackerTransport:
 
     def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         try:
-            response = self.session.request(method, self.api + path, timeout=self.timeout, **kwargs)
+            response = self.session.request(
+                method, self.api + path, timeout=self.timeout, allow_redirects=False, **kwargs
+            )
         except requests.exceptions.SSLError as exc:
             raise PermanentFailure(
                 f"RT's certificate is not trusted: {exc}", "certificate"
             ) from exc
         except requests.exceptions.RequestException as exc:
             raise TemporaryFailure(f"{type(exc).__name__} talking to {self.api}: {exc}") from exc
+        if 300 <= response.status_code < 400:
+            raise redirected(self.api + path, response)
         if response.status_code in (401, 403):
             raise PermanentFailure(
                 f"RT refused the credentials: HTTP {response.status_code}", "credentials"
@@ -80,13 +102,47 @@ class RequestTrackerTransport:
             )
         return response
 
+    def _json(self, response: requests.Response, what: str) -> dict[str, Any]:
+        """RT's JSON object, or a failure: a sign-in page or a proxy's page is not RT."""
+        try:
+            data = response.json()
+        except (ValueError, RecursionError):
+            data = None
+        if not isinstance(data, dict):
+            raise PermanentFailure(
+                f"{self.api} answered {what} with HTTP {response.status_code} that is not RT's "
+                f"JSON: {server_words(response, 200)!r}",
+                "no_receipt",
+            )
+        return data
+
     def existing_ticket(self, report_id: str) -> int | None:
         query = f"Subject LIKE 'ally:{report_id}'"
         response = self._call("GET", "/tickets", params={"query": query, "fields": "Subject"})
         if response.status_code != 200:
             return None
-        items = response.json().get("items", [])
-        return int(items[0]["id"]) if items else None
+        items = self._json(response, "the ticket search").get("items")
+        for item in items if isinstance(items, list) else []:
+            ticket = _ticket_id(item.get("id") if isinstance(item, dict) else None)
+            subject_text = item.get("Subject") if isinstance(item, dict) else None
+            if ticket is not None and f"ally:{report_id}" in str(subject_text):
+                return ticket
+        return None
+
+    def read_back(self, ticket: int, report_id: str) -> None:
+        """The ticket exists in RT and is this report's: only then is it a receipt."""
+        response = self._call("GET", f"/ticket/{ticket}")
+        if response.status_code != 200:
+            raise TemporaryFailure(
+                f"RT created ticket {ticket} but does not show it yet: HTTP {response.status_code}"
+            )
+        data = self._json(response, f"ticket {ticket}")
+        if f"ally:{report_id}" not in str(data.get("Subject", "")):
+            raise PermanentFailure(
+                f"RT's ticket {ticket} is not this report's (subject "
+                f"{visible(str(data.get('Subject')), one_line=True)[:200]!r})",
+                "no_receipt",
+            )
 
     def send(self, report: dict[str, Any], body: bytes) -> Receipt:
         found = self.existing_ticket(report["id"])
@@ -118,10 +174,17 @@ class RequestTrackerTransport:
         response = self._call("POST", "/ticket", json=payload)
         if response.status_code != 201:
             raise PermanentFailure(
-                f"RT did not create the ticket: HTTP {response.status_code} {response.text[:300]}",
+                f"RT did not create the ticket: HTTP {response.status_code} {server_words(response)}",
                 "rejected",
             )
-        ticket = int(response.json()["id"])
+        ticket = _ticket_id(self._json(response, "the new ticket").get("id"))
+        if ticket is None:
+            raise PermanentFailure(
+                f"RT answered 201 without a ticket number: {server_words(response, 200)!r}",
+                "no_receipt",
+            )
+        # If this read fails, the next attempt finds the ticket by its subject instead.
+        self.read_back(ticket, report["id"])
         return Receipt(self.name, str(ticket), self._ticket_url(ticket))
 
     def status(self, ticket: str | int) -> str:
@@ -131,7 +194,18 @@ class RequestTrackerTransport:
             raise PermanentFailure(
                 f"RT has no ticket {ticket}: HTTP {response.status_code}", "rejected"
             )
-        return str(response.json()["Status"])
+        return visible(str(self._json(response, f"ticket {ticket}").get("Status")), one_line=True)
 
     def _ticket_url(self, ticket: int) -> str:
         return f"{self.api.removesuffix('/REST/2.0')}/Ticket/Display.html?id={ticket}"
+
+
+def _ticket_id(value: Any) -> int | None:
+    """A ticket number as RT gives it (a number, or digits as text); anything else is not."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and value > 0:
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 12:
+        return int(value)
+    return None

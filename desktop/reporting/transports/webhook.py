@@ -1,5 +1,12 @@
 """HTTPS POST of the report JSON, signed, with an idempotency key.
 
+The receipt is a 2xx answer from the configured URL itself whose body is a JSON object
+(``ticket``, ``id``, ``number`` or ``key`` is the number IT will see). Redirects are never
+followed: on 301/302/303 the POST would become a GET without the report, and a sign-in
+page at the end would look like a success; on 307/308 the report, its signature and its
+key would go to another host. A 3xx, or a 2xx that is not JSON (a sign-in page), keeps
+the report in the outbox.
+
 Headers: ``Idempotency-Key`` (the report id, so a retry never opens a second ticket where
 the receiver honours it), ``X-Ally-Timestamp`` and ``X-Ally-Signature: sha256=<hex>``, an
 HMAC-SHA256 over ``timestamp + "." + body`` with the shared secret. Certificate checks
@@ -11,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import math
 import time
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -19,7 +27,13 @@ from urllib.parse import urlparse
 import requests
 
 from desktop import __version__
-from desktop.reporting.transports.base import PermanentFailure, Receipt, TemporaryFailure
+from desktop.reporting.transports.base import (
+    MAX_RETRY_AFTER_S,
+    PermanentFailure,
+    Receipt,
+    TemporaryFailure,
+)
+from desktop.text_safety import visible
 
 SIGNATURE_HEADER = "X-Ally-Signature"
 TIMESTAMP_HEADER = "X-Ally-Timestamp"
@@ -52,17 +66,38 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
-def retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header: a number of seconds or an HTTP date."""
-    if not value:
+def retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds from a Retry-After header (a number of seconds or an HTTP date), at most
+    MAX_RETRY_AFTER_S; None for a value that is negative, not a number or not a date, so
+    Ally's own backoff applies. A server cannot park a report for a year."""
+    if not value or len(value) > 64:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():
+        return min(float(value), MAX_RETRY_AFTER_S)
     try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
+        when = parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, OverflowError, IndexError):
         return None
+    delay = when - (time.time() if now is None else now)
+    if not math.isfinite(delay):
+        return None
+    return min(max(0.0, delay), MAX_RETRY_AFTER_S)
+
+
+def redirected(url: str, response: requests.Response) -> PermanentFailure:
+    """A 3xx is not a receipt: nothing is followed, and IT reads where it pointed."""
+    location = visible(response.headers.get("Location", "(none given)"), one_line=True)[:300]
+    return PermanentFailure(
+        f"{url} answered HTTP {response.status_code} pointing to {location}; Ally does not "
+        "follow redirects with a report (set the final URL in the policy)",
+        "redirected",
+    )
+
+
+def server_words(response: requests.Response, limit: int = 300) -> str:
+    """The start of a server's reply, safe to log and print."""
+    return visible(response.text[:limit], one_line=True)
 
 
 class WebhookTransport:
@@ -76,6 +111,14 @@ class WebhookTransport:
         timeout: tuple[float, float] = (5.0, 20.0),
     ) -> None:
         self.url = check_url(url)
+        if not secret:
+            # Sent unsigned, a report could be forged or altered by anyone on the way and
+            # IT's receiver could not tell: it waits until IT stores the secret.
+            raise PermanentFailure(
+                "no webhook secret is stored in this account's keyring; "
+                "run: ally credentials set webhook",
+                "secret_missing",
+            )
         self.secret = secret
         self.verify: str | bool = ca_bundle or True
         self.timeout = timeout
@@ -88,11 +131,15 @@ class WebhookTransport:
             "User-Agent": f"Ally/{__version__}",
             TIMESTAMP_HEADER: timestamp,
         }
-        if self.secret:
-            headers[SIGNATURE_HEADER] = sign(self.secret, timestamp, body)
+        headers[SIGNATURE_HEADER] = sign(self.secret, timestamp, body)
         try:
             response = requests.post(
-                self.url, data=body, headers=headers, timeout=self.timeout, verify=self.verify
+                self.url,
+                data=body,
+                headers=headers,
+                timeout=self.timeout,
+                verify=self.verify,
+                allow_redirects=False,
             )
         except requests.exceptions.SSLError as exc:
             raise PermanentFailure(
@@ -103,8 +150,10 @@ class WebhookTransport:
         except requests.exceptions.RequestException as exc:
             raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from exc
         status = response.status_code
+        if 300 <= status < 400:
+            raise redirected(self.url, response)
         if 200 <= status < 300:
-            return Receipt(self.name, *_reference(response, report["id"]))
+            return Receipt(self.name, *_reference(self.url, response, report["id"]))
         if status in RETRY_STATUSES:
             raise TemporaryFailure(
                 f"{self.url} answered HTTP {status}",
@@ -115,19 +164,28 @@ class WebhookTransport:
                 f"{self.url} refused the credentials: HTTP {status}", "credentials"
             )
         raise PermanentFailure(
-            f"{self.url} rejected the report: HTTP {status} {response.text[:300]}", "rejected"
+            f"{self.url} rejected the report: HTTP {status} {server_words(response)}", "rejected"
         )
 
 
-def _reference(response: requests.Response, fallback: str) -> tuple[str, str | None]:
-    """The ticket id and URL the receiver gave back, if it gave any."""
+def _reference(url: str, response: requests.Response, fallback: str) -> tuple[str, str | None]:
+    """The ticket id and URL from the receiver's JSON receipt. A 2xx that is not a JSON
+    object (a sign-in page, an empty answer) is not a receipt."""
+    kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
     try:
-        data = response.json()
-    except ValueError:
+        data = response.json() if kind == "application/json" or kind.endswith("+json") else None
+    except (ValueError, RecursionError):
         data = None
-    if isinstance(data, dict):
-        ref = data.get("ticket") or data.get("id") or data.get("number") or data.get("key")
-        url = data.get("url") or data.get("link")
-        if ref is not None:
-            return str(ref), str(url) if url else None
-    return response.headers.get("Location") or fallback, response.headers.get("Location")
+    if not isinstance(data, dict):
+        raise PermanentFailure(
+            f"{url} answered HTTP {response.status_code} with {kind or 'no content type'}, "
+            f"not a JSON receipt: {server_words(response, 200)!r}",
+            "no_receipt",
+        )
+    ref = next(
+        (data[k] for k in ("ticket", "id", "number", "key") if isinstance(data.get(k), (str, int))),
+        None,
+    )
+    link = data.get("url") or data.get("link")
+    text = visible(str(ref), one_line=True)[:100] if ref not in (None, "") else fallback
+    return text, visible(link, one_line=True)[:500] if isinstance(link, str) else None
