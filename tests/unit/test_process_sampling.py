@@ -43,7 +43,7 @@ def test_a_busy_background_task_is_found_and_named(tmp_path, children):
     top = next(a for a in sample.top("cpu_pct", 5) if a.app_id == "clamav")
     assert top.name == "ClamAV virus scanner"
     assert top.background == "antivirus"
-    assert top.cpu_cores > 0.5
+    assert top.cpu_cores > 0.1  # a busy loop; less than a core when the machine is shared
     assert children[0].pid in top.pids
 
 
@@ -133,7 +133,11 @@ def test_a_young_busy_process_leaves_its_whole_life_on_record(tmp_path, children
     sampler = ProcessSampler(process_iter=psutil.process_iter if walker == "psutil" else None)
     sample = sampler.sample()
     life = next(x for x in sample.lives if x.pid == children[0].pid)
+    theirs = psutil.Process(children[0].pid)
+    own_cpu = sum(theirs.cpu_times()[:2])
     assert life.name == "ledger-app"
-    assert 1.4 <= life.age_s(sample.taken_at) < 10
-    # A busy loop keeps one core busy for its whole life (less its start-up).
-    assert life.cores(sample.taken_at) > 0.6, (life, sample.taken_at)
+    # The same record the operating system keeps (however busy this shared machine is).
+    assert abs(life.started_at - theirs.create_time()) < 0.05
+    assert 1.4 <= life.age_s(sample.taken_at) < 30
+    assert 0 < life.cpu_s <= own_cpu + 0.05
+    assert own_cpu - life.cpu_s < 1.0  # read a moment before psutil's own reading
