@@ -8,10 +8,12 @@ sampler, the outbox and the windows, and owns the single-instance lock.
 
 from __future__ import annotations
 
+import faulthandler
 import getpass
 import logging
 import logging.handlers
 import os
+import signal
 import sys
 
 NO_DISPLAY = (
@@ -67,14 +69,40 @@ def _fewer_malloc_arenas() -> None:
             pass
 
 
+def _qt_messages_to_log() -> None:
+    """Qt's own warnings go to Ally's log (with their level), not to a terminal nobody reads."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    qt_log = logging.getLogger("ally.qt")
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+
+    def handler(kind, context, message: str) -> None:
+        category = getattr(context, "category", None) or "qt"
+        qt_log.log(levels.get(kind, logging.WARNING), "%s: %s", category, message)
+
+    qInstallMessageHandler(handler)
+
+
 def main(argv: list[str] | None = None) -> int:
+    """The tray app itself (``ally --tray-child``, run by desktop/watchdog.py)."""
     if not display_available():
         sys.stderr.write(NO_DISPLAY)
         return 2
+    # A crash (a fault in Qt or in a library, a fatal Python error) leaves its Python
+    # traceback on stderr, which the watchdog copies into Ally's log before restarting.
+    faulthandler.enable(all_threads=True)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C stops it at once, even inside Qt
     _fewer_malloc_arenas()
     from PySide6.QtNetwork import QLocalServer, QLocalSocket
     from PySide6.QtWidgets import QApplication
 
+    _qt_messages_to_log()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Ally")
     app.setQuitOnLastWindowClosed(False)
@@ -91,11 +119,12 @@ def main(argv: list[str] | None = None) -> int:
     server = QLocalServer()
     server.listen(key)
 
+    from desktop.paths import AllyPaths
     from desktop.ui.ally_app import AllyApp
 
+    _log_to_file(AllyPaths.from_environment().log_dir)
     ally = AllyApp(app)
     server.newConnection.connect(lambda: (server.nextPendingConnection(), ally.open_report()))
-    _log_to_file(ally.paths.log_dir)
     log.info("Ally started (tray available: %s)", ally.tray is not None)
     code = app.exec()
     ally.shutdown()

@@ -86,9 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command is None:
-        from desktop.app import main as run_app
+        from desktop.watchdog import main as watch
 
-        return run_app()
+        return watch()
     if args.command == "diagnose":
         return _diagnose(args)
     if args.command == "apps":

@@ -13,6 +13,7 @@ from desktop.config import Policy
 from desktop.diagnostics.diagnosis import diagnose, local_probes
 from desktop.diagnostics.explain import load_catalog
 from desktop.diagnostics.sampler import Sampler, SamplerSettings
+from desktop.own_crashes import notice_due
 from desktop.paths import AllyPaths
 from desktop.reporting import delivery
 from desktop.reporting.credentials import CredentialsUnavailable
@@ -66,8 +67,14 @@ class AllyApp(QObject):
             self.tray.pause_toggled.connect(self.toggle_tips)
             self.tray.quit_requested.connect(self.quit)
             self.tray.show()
-        else:
-            self.open_report(notice=NO_TRAY)
+        # After the watchdog gave up on repeated crashes, this start says so, once.
+        health = notice_due(self.paths.data_dir)
+        if health is not None:
+            log.warning("telling the person that Ally had stopped after repeated crashes")
+        if self.tray is not None and health is not None:
+            self.tray.notice(*health)
+        elif self.tray is None:
+            self.open_report(notice=NO_TRAY if health is None else f"{health[1]}\n\n{NO_TRAY}")
         self.status_timer = QTimer(self)
         self.status_timer.timeout.connect(self.refresh_status)
         self.status_timer.start(STATUS_EVERY_MS)

@@ -119,6 +119,10 @@ class Tray(QObject):
     def show(self) -> None:
         self.icon.show()
 
+    def notice(self, title: str, text: str) -> None:
+        """A message about Ally itself (not a tip about the computer)."""
+        self.icon.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, 20000)
+
     def tip(self, title: str, text: str) -> None:
         self.icon.showMessage(
             title, text + "\nClick here to tell IT.", QSystemTrayIcon.MessageIcon.Information, 15000
