@@ -1,7 +1,7 @@
-"""The composition root for the tray app (``ally`` with no arguments).
+"""The composition root for the tray app (``ally --tray-child``, which the watchdog runs).
 
-It decides whether a desktop is there at all before Qt is imported: on a machine without
-a display the person (or IT over SSH) gets a plain sentence and the command that works
+It decides whether a desktop is there at all (desktop/launch.py) before Qt is imported: on
+a machine without a display the person (or IT over SSH) gets a plain sentence and the command that works
 without a screen, never a Qt platform-plugin error. Otherwise it builds the policy, the
 sampler, the outbox and the windows, and owns the single-instance lock.
 """
@@ -16,23 +16,10 @@ import os
 import signal
 import sys
 
-NO_DISPLAY = (
-    "Ally lives in the system tray, but this computer has no screen Ally can use right now "
-    "(no desktop session was found).\n"
-    "You can still check this computer: run  ally diagnose\n"
-)
+from desktop.launch import NO_DISPLAY, display_available
+from desktop.process_memory import fewer_malloc_arenas
 
 log = logging.getLogger("ally")
-
-
-def display_available(environ: dict[str, str] | None = None, platform: str = sys.platform) -> bool:
-    """Whether a graphical session exists. Windows and macOS always have one when logged in."""
-    env = os.environ if environ is None else environ
-    if platform.startswith(("win", "darwin")):
-        return True
-    if env.get("QT_QPA_PLATFORM", "").startswith(("offscreen", "minimal")):
-        return True
-    return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
 
 
 def instance_key() -> str:
@@ -55,18 +42,6 @@ def _log_to_file(log_dir) -> None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.getLogger().addHandler(handler)
     logging.getLogger().setLevel(logging.INFO)
-
-
-def _fewer_malloc_arenas() -> None:
-    """glibc gives threads malloc arenas of their own; with the sampler and Qt's worker
-    threads that keeps memory Ally no longer uses. Two arenas are plenty for Ally."""
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            ctypes.CDLL("libc.so.6").mallopt(-8, 2)  # M_ARENA_MAX
-        except (OSError, AttributeError):
-            pass
 
 
 def _qt_messages_to_log() -> None:
@@ -98,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     # traceback on stderr, which the watchdog copies into Ally's log before restarting.
     faulthandler.enable(all_threads=True)
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C stops it at once, even inside Qt
-    _fewer_malloc_arenas()
+    fewer_malloc_arenas()
     from PySide6.QtNetwork import QLocalServer, QLocalSocket
     from PySide6.QtWidgets import QApplication
 

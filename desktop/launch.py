@@ -7,10 +7,28 @@ command line (desktop/cli.py).
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 TRAY_CHILD_ARG = "--tray-child"
+NO_DISPLAY = (
+    "Ally lives in the system tray, but this computer has no screen Ally can use right now "
+    "(no desktop session was found).\n"
+    "You can still check this computer: run  ally diagnose\n"
+)
+
+
+def display_available(
+    environ: Mapping[str, str] | None = None, platform: str = sys.platform
+) -> bool:
+    """Whether a graphical session exists. Windows and macOS always have one when logged in."""
+    env = os.environ if environ is None else environ
+    if platform.startswith(("win", "darwin")):
+        return True
+    if env.get("QT_QPA_PLATFORM", "").startswith(("offscreen", "minimal")):
+        return True
+    return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

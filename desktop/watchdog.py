@@ -21,18 +21,19 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import IO
 
-from desktop.launch import TRAY_CHILD_ARG
-from desktop.own_crashes import MAX_RESTARTS, WINDOW_S, OwnCrashes
-from desktop.paths import AllyPaths
+from desktop.launch import NO_DISPLAY, TRAY_CHILD_ARG, display_available
+
+# Deliberately not imported up here: pathlib, platformdirs (desktop.paths), json and the
+# crash record (desktop.own_crashes). They are loaded when there is something to write, so a
+# watchdog whose tray app is well costs about 1 MB of its own (see benchmarks/RESULTS.md).
+MAX_RESTARTS, WINDOW_MIN = 3, 10  # the same as desktop/own_crashes.py, which a test checks
 
 RESTART_DELAY_S = 1.0  # a crash loop never spins the processor
 STOP_GRACE_S = 10.0  # how long a child asked to stop may take before it is killed
@@ -71,8 +72,7 @@ def desktop_present(environ: Mapping[str, str] | None = None) -> bool:
     env = os.environ if environ is None else environ
     wayland, runtime = env.get("WAYLAND_DISPLAY", ""), env.get("XDG_RUNTIME_DIR", "")
     if wayland:
-        path = Path(wayland) if wayland.startswith("/") else Path(runtime, wayland)
-        return path.exists()
+        return os.path.exists(os.path.join(runtime, wayland))
     display = env.get("DISPLAY", "")
     if not display.startswith(":"):
         return True  # remote or forwarded X, or not X at all (Windows, macOS)
@@ -80,6 +80,8 @@ def desktop_present(environ: Mapping[str, str] | None = None) -> bool:
     path = f"/tmp/.X11-unix/X{number}"
     if not os.path.exists(path):
         return False
+    import socket
+
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
         s.settimeout(1.0)
         try:
@@ -93,16 +95,17 @@ class LogFile:
     """Lines into Ally's log, in the log's own format. The file is opened for each write,
     so the tray app's rotation of ally.log is followed."""
 
-    def __init__(self, path: Path, name: str = "ally.watchdog") -> None:
-        self.path, self.name = path, name
+    def __init__(self, folder: Callable[[], str], name: str = "ally.watchdog") -> None:
+        self.folder, self.name = folder, name
 
     def write(self, level: str, text: str) -> None:
         now = time.time()
         stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now))
         line = f"{stamp},{int(now * 1000) % 1000:03d} {level} {self.name}: {text}\n"
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(self.path, "a", encoding="utf-8") as fh:
+            folder = self.folder()
+            os.makedirs(folder, exist_ok=True)
+            with open(os.path.join(folder, "ally.log"), "a", encoding="utf-8") as fh:
                 fh.write(line)
         except OSError:
             pass  # no log is no reason to stop watching
@@ -127,19 +130,31 @@ class Watchdog:
     def __init__(
         self,
         command: list[str],
-        paths: AllyPaths,
         environ: Mapping[str, str] | None = None,
         clock: Callable[[], float] = time.time,
         echo: IO[str] | None = None,
     ) -> None:
-        self.command, self.paths = command, paths
+        self.command = command
         self.environ = os.environ if environ is None else environ
         self.clock = clock
         self.echo = echo
-        self.log = LogFile(paths.log_dir / "ally.log")
-        self.errors = LogFile(paths.log_dir / "ally.log", "ally.tray-app.stderr")
+        self._paths = None
+        self.log = LogFile(self._log_dir)
+        self.errors = LogFile(self._log_dir, "ally.tray-app.stderr")
         self.child: subprocess.Popen | None = None
         self.stopping = False
+
+    @property
+    def paths(self):
+        """Ally's folders (desktop.paths), worked out the first time they are needed."""
+        if self._paths is None:
+            from desktop.paths import AllyPaths
+
+            self._paths = AllyPaths.from_environment(dict(self.environ))
+        return self._paths
+
+    def _log_dir(self) -> str:
+        return str(self.paths.log_dir)
 
     def _stop(self, signum: int, _frame: object) -> None:
         """Asked to stop (logout, IT, Ctrl+C): pass it on to the tray app, no restart."""
@@ -188,6 +203,8 @@ class Watchdog:
             if not desktop_present(self.environ):
                 self.log.write("INFO", f"the tray app stopped ({why}) as the desktop session ended")
                 return 0
+            from desktop.own_crashes import OwnCrashes
+
             record = OwnCrashes.load(self.paths.data_dir)
             now = self.clock()
             again = record.crashed(now, why)
@@ -199,7 +216,7 @@ class Watchdog:
                 self.log.write(
                     "ERROR",
                     f"the tray app stopped unexpectedly ({why}) after {MAX_RESTARTS} restarts "
-                    f"within {WINDOW_S / 60:.0f} minutes; not starting it again. The person "
+                    f"within {WINDOW_MIN} minutes; not starting it again. The person "
                     "will be told at the next start.",
                 )
                 return 1
@@ -207,7 +224,7 @@ class Watchdog:
             self.log.write(
                 "WARNING",
                 f"the tray app stopped unexpectedly ({why}); starting it again (restart {n} of "
-                f"{MAX_RESTARTS} within {WINDOW_S / 60:.0f} minutes)",
+                f"{MAX_RESTARTS} within {WINDOW_MIN} minutes)",
             )
             time.sleep(RESTART_DELAY_S)
             if self.stopping:
@@ -216,9 +233,7 @@ class Watchdog:
 
 def main() -> int:
     """``ally`` without arguments."""
-    from desktop.app import NO_DISPLAY, display_available
-
     if not display_available():
         sys.stderr.write(NO_DISPLAY)
         return EXIT_NO_DISPLAY
-    return Watchdog(child_command(), AllyPaths.from_environment(), echo=sys.stderr).run()
+    return Watchdog(child_command(), echo=sys.stderr).run()

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from desktop.config import Policy
 from desktop.paths import AllyPaths
-from desktop.reporting import credentials
 from desktop.reporting.outbox import Outbox
 from desktop.reporting.redact import PrivacyPolicy
 from desktop.reporting.transports.base import PermanentFailure, Transport
@@ -35,6 +34,9 @@ def make_transport(policy: Policy, paths: AllyPaths) -> Transport:
         from desktop.reporting.transports.folder import FolderTransport
 
         return FolderTransport(reports_folder(policy, paths))
+    # The keyring (about 11 MB with its backends) is loaded only for a transport with a secret.
+    from desktop.reporting import credentials
+
     if t.kind == "webhook":
         from desktop.reporting.transports.webhook import WebhookTransport
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
-from PySide6.QtCore import QObject, QThreadPool, QTimer
+from PySide6.QtCore import QEvent, QObject, QThreadPool, QTimer
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
@@ -15,9 +15,8 @@ from desktop.diagnostics.explain import load_catalog
 from desktop.diagnostics.sampler import Sampler, SamplerSettings
 from desktop.own_crashes import notice_due
 from desktop.paths import AllyPaths
-from desktop.reporting import delivery
-from desktop.reporting.credentials import CredentialsUnavailable
-from desktop.reporting.transports.base import STATUS_WORDS, PermanentFailure
+from desktop.process_memory import give_back
+from desktop.reporting.outbox import Outbox
 from desktop.settings import UserSettings, settings_path
 from desktop.status import TrayStatus, status_of
 from desktop.tips import TipScheduler
@@ -29,6 +28,7 @@ STATUS_EVERY_MS = 60_000
 DELIVERY_EVERY_MS = 60_000
 FIRST_STATUS_AFTER_MS = 15_000
 TIPS_PAUSE_S = 4 * 3600
+RELEASE_AFTER_MS = 3_000
 NO_TRAY = (
     "Your desktop has no place for Ally's icon (no system tray), so Ally opens as a window "
     "instead. Close it when you are done; start Ally again to tell IT something."
@@ -46,7 +46,9 @@ class AllyApp(QObject):
         self.settings = UserSettings.load(self.settings_file)
         self.sampler = Sampler(SamplerSettings(interval_s=self.policy.sampling_interval_s))
         self.sampler.start()
-        self.outbox = delivery.outbox(self.paths)
+        # The same folder as desktop.reporting.delivery.outbox(); delivery itself (keyring,
+        # HTTP, email: about 11 MB) is loaded only when a report waits to be sent.
+        self.outbox = Outbox(self.paths.data_dir / "outbox")
         self.tips = TipScheduler(enabled_by_policy=self.policy.tips_enabled)
         self.background = Background(self)
         self.windows: dict[str, QObject] = {}
@@ -90,11 +92,35 @@ class AllyApp(QObject):
         window = self.windows.get(name)
         if window is None or not window.isVisible():
             window = make()
+            window.installEventFilter(self)  # to notice when it closes
             self.windows[name] = window
         window.show()
         window.raise_()
         window.activateWindow()
         return window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.Close, QEvent.Type.Hide):
+            QTimer.singleShot(RELEASE_AFTER_MS, self.release_closed_windows)
+        return False
+
+    def release_closed_windows(self) -> None:
+        """A closed window is dropped (its chart, screenshot and report with it) once its
+        work is done, and after the last one the memory goes back to the system: the tray
+        app left alone for weeks is as small as it was before the person opened anything.
+        A window still sending or checking is kept until it is done."""
+        for name, window in list(self.windows.items()):
+            if window.isVisible():
+                continue
+            own = getattr(window, "background", None)
+            if self.background.busy() or (own is not None and own.busy()):
+                QTimer.singleShot(RELEASE_AFTER_MS, self.release_closed_windows)
+                continue
+            del self.windows[name]
+            window.removeEventFilter(self)
+            window.deleteLater()
+        if not self.windows:
+            QTimer.singleShot(0, give_back)  # after deleteLater has run
 
     # Windows are built (and their modules loaded) only when the person opens them: an idle
     # tray app stays small.
@@ -194,6 +220,9 @@ class AllyApp(QObject):
     def deliver_waiting(self) -> None:
         if not self.outbox.entries():
             return
+        from desktop.reporting import delivery
+        from desktop.reporting.credentials import CredentialsUnavailable
+        from desktop.reporting.transports.base import PermanentFailure
 
         def work():
             try:
@@ -207,6 +236,9 @@ class AllyApp(QObject):
     def ticket_status(self, reference: str) -> str | None:
         if self.policy.transport.kind != "request-tracker":
             return None
+        from desktop.reporting import delivery
+        from desktop.reporting.transports.base import STATUS_WORDS
+
         try:
             word = delivery.make_transport(self.policy, self.paths).status(reference)
         except Exception as exc:  # My reports must open even when the helpdesk is away

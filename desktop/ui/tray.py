@@ -64,6 +64,7 @@ class Tray(QObject):
     def __init__(self, status: TrayStatus, tips_paused: Callable[[], bool]) -> None:
         super().__init__()
         self.tips_paused = tips_paused
+        self._drawn: tuple[str, bool] | None = None  # the state and theme the icon shows
         self.icon = QSystemTrayIcon()
         self.menu = QMenu()
         self.actions: dict[str, QAction] = {}
@@ -112,9 +113,15 @@ class Tray(QObject):
             self.report_requested.emit()
 
     def set_status(self, status: TrayStatus) -> None:
+        """The icon is drawn again only when its picture changes (the state or the theme):
+        the status is worked out every minute and is the same most of the time."""
+        dark = dark_theme()
+        if (status.level, dark) != self._drawn:
+            self.icon.setIcon(icon_for(status, dark))
+            self._drawn = (status.level, dark)
+        if status.tooltip != self.icon.toolTip():
+            self.icon.setToolTip(status.tooltip)
         self.status = status
-        self.icon.setIcon(icon_for(status))
-        self.icon.setToolTip(status.tooltip)
 
     def show(self) -> None:
         self.icon.show()
