@@ -78,7 +78,7 @@ def run(minutes: float = 30.0, out_path: str | None = None) -> dict:
         "points": points,
         "flows_walked": flows,
         "reports_received": last["reports_received"],
-        "tray_app_restarts": len(re.findall(r"starting it again", log)),
+        "tray_app_restarts": len(re.findall(r"; starting it again", log)),
         "same_tray_app_throughout": all(p["same_tray_app"] for p in points),
         "status_window_open_at_end": status_open,
         "qt_warnings": [line for line in log.splitlines() if QT_WARNING.search(line)],

@@ -191,8 +191,9 @@ class Watchdog:
         return code
 
     def run(self) -> int:
-        for signum in STOP_SIGNALS:
-            signal.signal(signum, self._stop)
+        if threading.current_thread() is threading.main_thread():  # where signals arrive
+            for signum in STOP_SIGNALS:
+                signal.signal(signum, self._stop)
         while True:
             code = self._run_child()
             if self.stopping:
