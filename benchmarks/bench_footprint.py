@@ -135,3 +135,4 @@ if __name__ == "__main__":
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     out = run(seconds, runs)
     print(json.dumps(out, indent=1))
+    Path(__file__).with_name("footprint-latest.json").write_text(json.dumps(out, indent=1))

@@ -26,7 +26,7 @@ from benchmarks.desktop_session import TITLES, Desktop, memory
 
 FLOW_EVERY_S = 300.0
 SAMPLE_EVERY_S = 30.0
-WARM_UP_MIN = 6.0  # after the first flow: the report window's modules are loaded once
+WARM_UP_MIN = 16.0  # the 15-minute rings have filled, and the report window was opened
 QT_WARNING = re.compile(r" (WARNING|ERROR|CRITICAL) ally\.qt: ")
 CRASH = re.compile(r"stopped unexpectedly|Fatal Python error|ally\.tray-app\.stderr")
 

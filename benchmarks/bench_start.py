@@ -108,16 +108,12 @@ def run(runs: int = 7) -> dict:
     result["venv_ally_version"] = summary(version([str(ROOT / ".venv/bin/ally")], runs))
     with Desktop(home) as desk:
         result["run_ally_to_icon"] = summary(to_icon(desk, [str(ROOT / "run-ally")], runs))
-        result["venv_ally_to_icon"] = summary(
-            to_icon(desk, [str(ROOT / ".venv/bin/ally")], runs)
-        )
+        result["venv_ally_to_icon"] = summary(to_icon(desk, [str(ROOT / ".venv/bin/ally")], runs))
         deb = installed_deb()
         if deb is not None:
             try:
                 result["installed_version"] = summary(version(["/usr/bin/ally"], runs))
-                result["installed_to_icon"] = summary(
-                    to_icon(desk, ["/opt/ally/ally-tray"], runs)
-                )
+                result["installed_to_icon"] = summary(to_icon(desk, ["/opt/ally/ally-tray"], runs))
             finally:
                 subprocess.run(["dpkg", "--purge", "ally"], capture_output=True)
     return result
@@ -127,4 +123,6 @@ if __name__ == "__main__":
     from benchmarks.measure import keep_checks_on_this_machine
 
     keep_checks_on_this_machine()
-    print(json.dumps(run(int(sys.argv[1]) if len(sys.argv) > 1 else 7), indent=1))
+    out = run(int(sys.argv[1]) if len(sys.argv) > 1 else 7)
+    print(json.dumps(out, indent=1))
+    Path(__file__).with_name("start-latest.json").write_text(json.dumps(out, indent=1))
