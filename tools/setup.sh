@@ -17,8 +17,9 @@ packages=(python3 python3-venv python3-pip
           libxcb-xkb1 libxkbcommon-x11-0 libxcb-shape0 libxkbcommon0 libegl1 libgl1
           libfontconfig1 libdbus-1-3)
 if [ "$want_tests" = 1 ]; then
-  # Xvfb and a tray host for the end-to-end tray tests; stress-ng makes real load.
-  packages+=(xvfb trayer xdotool imagemagick stress-ng iproute2 procps openssl cups cups-client cups-bsd chromium request-tracker5 rt5-db-sqlite rt5-standalone dbus gnome-keyring)
+  # Xvfb and a tray host for the end-to-end tray tests (x11-utils: xwininfo for the start
+  # benchmark); stress-ng makes real load.
+  packages+=(xvfb trayer xdotool x11-utils imagemagick stress-ng iproute2 procps openssl cups cups-client cups-bsd chromium request-tracker5 rt5-db-sqlite rt5-standalone dbus gnome-keyring)
 fi
 
 # One dpkg-query for all of them: this check runs on every start of ./run-ally.

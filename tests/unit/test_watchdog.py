@@ -164,3 +164,31 @@ def test_the_words_are_plain():
         assert textstat.flesch_kincaid_grade(text) <= MAX_GRADE, text
         assert len(text.split()) <= MAX_WORDS, text
         assert not JARGON.search(text) and not BLAME.search(text), text
+
+
+def test_the_watchdog_loads_nothing_heavy():
+    """It lives as long as the tray app: no Qt, no diagnostics, not even Ally's folders
+    (platformdirs) until there is something to write."""
+    code = "import sys, desktop.watchdog; print(' '.join(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    loaded = set(out.stdout.split())
+    assert "desktop.watchdog" in loaded
+    heavy = {
+        m for m in loaded if m.split(".")[0] in ("PySide6", "shiboken6", "platformdirs", "psutil")
+    }
+    heavy |= {
+        m
+        for m in loaded
+        if m.startswith(("desktop.diagnostics", "desktop.reporting", "desktop.ui"))
+    }
+    assert heavy == set()
+
+
+def test_after_the_first_run_setup_only_checks_quietly():
+    """./run-ally runs tools/setup.sh on every start: once set up (as ./run-tests did before
+    this test), it prints nothing and installs nothing."""
+    root = watchdog.__file__.rsplit("/desktop/", 1)[0]
+    out = subprocess.run(
+        ["bash", "tools/setup.sh"], cwd=root, capture_output=True, text=True, timeout=60
+    )
+    assert (out.returncode, out.stdout, out.stderr) == (0, "", "")
