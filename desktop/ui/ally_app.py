@@ -96,6 +96,8 @@ class AllyApp(QObject):
     def _show(self, name: str, make) -> QObject:
         window = self.windows.get(name)
         if window is None or not window.isVisible():
+            if window is not None:  # closed, not yet released: released with the others
+                self.windows[f"{name} (closed {id(window)})"] = window
             window = make()
             window.installEventFilter(self)  # to notice when it closes
             self.windows[name] = window
@@ -114,6 +116,7 @@ class AllyApp(QObject):
         work is done, and after the last one the memory goes back to the system: the tray
         app left alone for weeks is as small as it was before the person opened anything.
         A window still sending or checking is kept until it is done."""
+        released = False
         for name, window in list(self.windows.items()):
             if window.isVisible():
                 continue
@@ -124,7 +127,8 @@ class AllyApp(QObject):
             del self.windows[name]
             window.removeEventFilter(self)
             window.deleteLater()
-        if not self.windows:
+            released = True
+        if released and not self.windows:
             QTimer.singleShot(0, give_back)  # after deleteLater has run
 
     # Windows are built (and their modules loaded) only when the person opens them: an idle
