@@ -40,6 +40,7 @@ def run(minutes: float = 30.0, out_path: str | None = None) -> dict:
     )
     points: list[dict] = []
     flows = 0
+    driving_failures: list[str] = []
     with Desktop(root / "home", policy=policy) as desk:
         ally = desk.start_ally()
         icon = desk.icon()
@@ -54,13 +55,16 @@ def run(minutes: float = 30.0, out_path: str | None = None) -> dict:
             if now >= next_flow:
                 next_flow += FLOW_EVERY_S
                 flows += 1
-                window = desk.walk_report_flow(icon, f"Soak flow {flows}: slow since lunch.")
-                desk.xdo("windowfocus", window)
-                desk.xdo("key", "alt+c")  # Close, on the "sent" page
-                for item in ("reports", "settings"):
-                    opened = desk.open_window(item, icon)
-                    time.sleep(1.5)
-                    desk.close(opened)
+                try:
+                    window = desk.walk_report_flow(icon, f"Soak flow {flows}: slow since lunch.")
+                    desk.xdo("windowfocus", window)
+                    desk.xdo("key", "alt+c")  # Close, on the "sent" page
+                    for item in ("reports", "settings"):
+                        opened = desk.open_window(item, icon)
+                        time.sleep(1.5)
+                        desk.close(opened)
+                except TimeoutError as exc:  # the driving failed, not necessarily Ally
+                    driving_failures.append(f"flow {flows}: {exc}")
             if now >= next_sample:
                 next_sample += SAMPLE_EVERY_S
                 points.append(sample(desk, ally, first_pid, start, flows, reports))
@@ -77,6 +81,7 @@ def run(minutes: float = 30.0, out_path: str | None = None) -> dict:
         "minutes": round(points[-1]["minute"], 1),
         "points": points,
         "flows_walked": flows,
+        "driving_failures": driving_failures,
         "reports_received": last["reports_received"],
         "tray_app_restarts": len(re.findall(r"; starting it again", log)),
         "same_tray_app_throughout": all(p["same_tray_app"] for p in points),

@@ -160,12 +160,22 @@ class Desktop:
         time.sleep(0.6)
         self.xdo("key", *(["Down"] * (MENU.index(item) + 1)), "Return")
 
-    def open_window(self, item: str, icon: tuple[int, int]) -> str:
-        if item == "report":
-            self.xdo("mousemove", str(icon[0]), str(icon[1]), "click", "1")
-        else:
-            self.open_from_menu(item, icon)
-        return wait(lambda: self.windows(TITLES[item]), 15, f"the {item} window")[0]
+    def open_window(self, item: str, icon: tuple[int, int], tries: int = 3) -> str:
+        """Open a window as a person would; a menu that did not open or a key that went
+        elsewhere (xdotool has no feedback) is tried again, as a person would."""
+        for attempt in range(tries):
+            if item == "report":
+                self.xdo("mousemove", str(icon[0]), str(icon[1]), "click", "1")
+            else:
+                self.open_from_menu(item, icon)
+            try:
+                return wait(lambda: self.windows(TITLES[item]), 8, f"the {item} window")[0]
+            except TimeoutError:
+                if attempt == tries - 1:
+                    raise
+                self.xdo("key", "Escape")  # a menu left open
+                time.sleep(1.0)
+        raise AssertionError("unreachable")
 
     def close(self, window: str) -> None:
         """What a window manager's close button does: ask the window to close

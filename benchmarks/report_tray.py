@@ -139,6 +139,7 @@ same tray app process still running, its memory and open files. Warm-up: the fir
 | the same tray app throughout, no restart | {data["same_tray_app_throughout"]} (restarts: {data["tray_app_restarts"]}) |
 | status window still open at the end | {data["status_window_open_at_end"]} |
 | report flows walked / reports at IT | {data["flows_walked"]} / {data["reports_received"]} |
+| flows the driving (xdotool) could not finish | {len(data.get("driving_failures", []))} {"; ".join(data.get("driving_failures", []))} |
 | tray app resident memory after warm-up, first → last (min–max) | {trss[0]:.1f} → {trss[-1]:.1f} MB ({min(trss):.1f}–{max(trss):.1f}) |
 | open files after warm-up, first → last (min–max) | {fds[0]} → {fds[-1]} ({min(fds)}–{max(fds)}) |
 | Qt warnings in Ally's log | {len(data["qt_warnings"])} |
