@@ -113,8 +113,8 @@ class AllyApp(QObject):
 
     def release_closed_windows(self) -> None:
         """A closed window is dropped (its chart, screenshot and report with it) once its
-        work is done, and after the last one the memory goes back to the system: the tray
-        app left alone for weeks is as small as it was before the person opened anything.
+        work is done, and the memory it used goes back to the system: the tray app left
+        alone for weeks is as small as it was before the person opened anything.
         A window still sending or checking is kept until it is done."""
         released = False
         for name, window in list(self.windows.items()):
@@ -128,7 +128,7 @@ class AllyApp(QObject):
             window.removeEventFilter(self)
             window.deleteLater()
             released = True
-        if released and not self.windows:
+        if released:  # also while another window stays open (the status window for hours)
             QTimer.singleShot(0, give_back)  # after deleteLater has run
 
     # Windows are built (and their modules loaded) only when the person opens them: an idle

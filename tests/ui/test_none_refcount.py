@@ -24,6 +24,7 @@ from collections.abc import Callable
 
 import pytest
 from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import QThreadPool
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QMessageBox
 
@@ -49,16 +50,21 @@ pytestmark = pytest.mark.skipif(
     "nor be counted there (CI runs Python 3.11, where it can)",
 )
 ROUND = 50  # paints between two looks at the count
+# Other threads of the test process (a sampler, Qt's pool) hold and drop references to None
+# too: up to a few dozen at a time was seen. A leaking binding loses one on every call, which
+# is thousands within these paints (the fewest: the reports and settings windows, 1,000).
+TOLERANCE = 200
 # Extra references to None, held until the test process ends: far more than the rounds that
 # stop at the first loss can take away (about 120,000 for the chart, the largest).
 _CUSHION = [None] * 1_000_000
 
 
 def lost_references(paint: Callable[[], object], times: int) -> tuple[int, int]:
-    """How many references to None calls of ``paint`` lost (0 for a sound binding), and
-    after how many calls: ``times`` of them, or fewer once a round has lost some (one round
-    proves it)."""
+    """How many references to None calls of ``paint`` lost (about 0 for a sound binding),
+    and after how many calls: ``times`` of them, or fewer once more than TOLERANCE are lost
+    (that proves it)."""
     paint()  # the first paint builds caches (fonts, glyphs, pixmaps) that then stay
+    QThreadPool.globalInstance().waitForDone(5000)
     gc.collect()
     before = sys.getrefcount(None)
     done = 0
@@ -66,7 +72,7 @@ def lost_references(paint: Callable[[], object], times: int) -> tuple[int, int]:
         for _ in range(min(ROUND, times - done)):
             paint()
         done = min(done + ROUND, times)
-        if sys.getrefcount(None) < before:
+        if sys.getrefcount(None) < before - TOLERANCE:
             break
     gc.collect()
     return before - sys.getrefcount(None), done
@@ -118,7 +124,7 @@ def session(tmp_path_factory, diagnosis):
 
 def assert_sound(paint: Callable[[], object], times: int) -> None:
     lost, done = lost_references(paint, times)
-    assert lost <= 0, (
+    assert lost <= TOLERANCE, (
         f"PySide6 {pyside_version} lost {lost} references to None in {done} paints: "
         "on this Python it will abort Ally (Fatal Python error: none_dealloc). "
         "Keep the pin in pyproject.toml below this version."
@@ -143,7 +149,8 @@ def test_the_count_sees_a_lost_reference():
         drop(None)
 
     try:
-        assert lost_references(leaking_paint, 1000) == (ROUND, ROUND)
+        lost, done = lost_references(leaking_paint, 1000)
+        assert lost > TOLERANCE and done < 1000  # it stopped as soon as the loss was certain
     finally:
         for _ in range(calls):
             ctypes.pythonapi.Py_IncRef(ctypes.py_object(None))
