@@ -167,7 +167,9 @@ def start_section() -> str:
 Method: `benchmarks/bench_start.py`, after the first run (the venv exists). From the command
 to the moment the icon's window is embedded in trayer's panel (xwininfo every 10 ms), on
 Xvfb; each run stopped and the icon gone before the next. Median (min–max) of
-{data.get("run_ally_to_icon", {}).get("runs", "?")} runs, seconds.
+{data.get("run_ally_to_icon", {}).get("runs", "?")} runs, seconds. The machine is shared: the
+1-minute load average when the runs began was {data.get("load_average_at_start", "not recorded")}
+(2 cores).
 
 | command | seconds | |
 |---|---|---|
