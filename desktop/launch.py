@@ -37,6 +37,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desktop.watchdog import main as watch
 
         return watch()
+    if args == ["--version"]:  # what scripts and IT ask first: answered without the CLI's imports
+        from desktop import PRODUCT_NAME, __version__
+
+        print(f"{PRODUCT_NAME} {__version__}")
+        return 0
     if args == [TRAY_CHILD_ARG]:
         from desktop.app import main as run_app
 
