@@ -82,7 +82,8 @@ def tray_vs_glances(seconds: float = 300.0) -> dict:
         rss = []
         while time.monotonic() - t0 < seconds:
             time.sleep(10)
-            rss.append(a.memory_info().rss / 2**20)
+            # `ally` is the watchdog and the tray app, its child: both count.
+            rss.append(sum(p.memory_info().rss for p in [a, *a.children()]) / 2**20)
         a1, g1, dt = _cpu(a), _cpu(g), time.monotonic() - t0
     finally:
         for p in reversed(procs):

@@ -17,6 +17,7 @@ from benchmarks import (
     bench_outbox,
     bench_report_size,
     bench_sampler_cpu,
+    report_tray,
 )
 from benchmarks.measure import keep_checks_on_this_machine, machine
 
@@ -224,7 +225,8 @@ queued while no receiver was there, and the time to deliver all of them once one
 ## Soak (sampler and tips at 40× pace for 30 minutes, target: resident memory and open files flat)
 
 {soak_section()}
-"""
+
+{report_tray.sections()}"""
     RESULTS.write_text(text, encoding="utf-8")
     print(text)
 

@@ -1,34 +1,22 @@
-"""The composition root for the tray app (``ally`` with no arguments).
+"""The composition root for the tray app (``ally --tray-child``, which the watchdog runs).
 
-It decides whether a desktop is there at all before Qt is imported: on a machine without
-a display the person (or IT over SSH) gets a plain sentence and the command that works
+It decides whether a desktop is there at all (desktop/launch.py) before Qt is imported: on
+a machine without a display the person (or IT over SSH) gets a plain sentence and the command that works
 without a screen, never a Qt platform-plugin error. Otherwise it builds the policy, the
 sampler, the outbox and the windows, and owns the single-instance lock.
 """
 
 from __future__ import annotations
 
+import faulthandler
 import logging
-import os
+import signal
 import sys
 
-NO_DISPLAY = (
-    "Ally lives in the system tray, but this computer has no screen Ally can use right now "
-    "(no desktop session was found).\n"
-    "You can still check this computer: run  ally diagnose\n"
-)
+from desktop.launch import NO_DISPLAY, display_available
+from desktop.process_memory import fewer_malloc_arenas
 
 log = logging.getLogger("ally")
-
-
-def display_available(environ: dict[str, str] | None = None, platform: str = sys.platform) -> bool:
-    """Whether a graphical session exists. Windows and macOS always have one when logged in."""
-    env = os.environ if environ is None else environ
-    if platform.startswith(("win", "darwin")):
-        return True
-    if env.get("QT_QPA_PLATFORM", "").startswith(("offscreen", "minimal")):
-        return True
-    return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
 
 
 def _log_to_file(log_dir) -> None:
@@ -42,28 +30,42 @@ def _log_to_file(log_dir) -> None:
     sys.excepthook = to_the_log
 
 
-def _fewer_malloc_arenas() -> None:
-    """glibc gives threads malloc arenas of their own; with the sampler and Qt's worker
-    threads that keeps memory Ally no longer uses. Two arenas are plenty for Ally."""
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
+def _qt_messages_to_log() -> None:
+    """Qt's own warnings go to Ally's log (with their level), not to a terminal nobody reads."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 
-            ctypes.CDLL("libc.so.6").mallopt(-8, 2)  # M_ARENA_MAX
-        except (OSError, AttributeError):
-            pass
+    qt_log = logging.getLogger("ally.qt")
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+
+    def handler(kind, context, message: str) -> None:
+        category = getattr(context, "category", None) or "qt"
+        qt_log.log(levels.get(kind, logging.WARNING), "%s: %s", category, message)
+
+    qInstallMessageHandler(handler)
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The tray app itself (``ally --tray-child``, run by desktop/watchdog.py)."""
     if not display_available():
         sys.stderr.write(NO_DISPLAY)
         return 2
-    _fewer_malloc_arenas()
+    # A crash (a fault in Qt or in a library, a fatal Python error) leaves its Python
+    # traceback on stderr, which the watchdog copies into Ally's log before restarting.
+    faulthandler.enable(all_threads=True)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C stops it at once, even inside Qt
+    fewer_malloc_arenas()
     from PySide6.QtNetwork import QLocalSocket
     from PySide6.QtWidgets import QApplication
 
     from desktop.tray_link import SHOW_REQUEST, instance_key
 
+    _qt_messages_to_log()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Ally")
     app.setQuitOnLastWindowClosed(False)
@@ -76,13 +78,14 @@ def main(argv: list[str] | None = None) -> int:
         probe.waitForBytesWritten(1000)
         probe.disconnectFromServer()
         return 0
+    from desktop.paths import AllyPaths
     from desktop.ui.ally_app import AllyApp
     from desktop.ui.instance_channel import InstanceChannel
 
+    _log_to_file(AllyPaths.from_environment().log_dir)
     ally = AllyApp(app)
     # Started again: the window comes forward; `ally diagnose`: the tray's minutes.
     channel = InstanceChannel(key, ally.sampler, ally.open_report)
-    _log_to_file(ally.paths.log_dir)
     log.info(
         "Ally started (tray available: %s, single-instance socket: %s)",
         ally.tray is not None,

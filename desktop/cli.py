@@ -110,9 +110,9 @@ def _main(argv: Sequence[str] | None) -> int:
 
 def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command is None:
-        from desktop.app import main as run_app
+        from desktop.watchdog import main as watch
 
-        return run_app()
+        return watch()
     if args.command == "diagnose":
         return _diagnose(args)
     if args.command == "apps":

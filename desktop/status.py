@@ -7,9 +7,11 @@ words, what is going on now. The icon files are resources/icons/ally-<level>-<th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from desktop.diagnostics.diagnosis import Diagnosis
-from desktop.diagnostics.explain import Catalog, load_catalog
+if TYPE_CHECKING:  # the tray imports TrayStatus before the diagnostics are loaded
+    from desktop.diagnostics.diagnosis import Diagnosis
+    from desktop.diagnostics.explain import Catalog
 
 LEVELS = ("ok", "look", "wrong")
 
@@ -26,7 +28,10 @@ class TrayStatus:
 
 
 def status_of(diagnosis: Diagnosis, catalog: Catalog | None = None) -> TrayStatus:
-    catalog = catalog or load_catalog()
+    if catalog is None:
+        from desktop.diagnostics.explain import load_catalog
+
+        catalog = load_catalog()
     problems = [f for f in diagnosis.findings if f.severity.value != "info"]
     if not problems:
         return TrayStatus(

@@ -17,13 +17,16 @@ packages=(python3 python3-venv python3-pip
           libxcb-xkb1 libxkbcommon-x11-0 libxcb-shape0 libxkbcommon0 libegl1 libgl1
           libfontconfig1 libdbus-1-3)
 if [ "$want_tests" = 1 ]; then
-  # Xvfb and a tray host for the end-to-end tray tests; stress-ng makes real load.
-  packages+=(xvfb trayer xdotool imagemagick stress-ng iproute2 procps openssl cups cups-client cups-bsd chromium request-tracker5 rt5-db-sqlite rt5-standalone dbus gnome-keyring)
+  # Xvfb and a tray host for the end-to-end tray tests (x11-utils: xwininfo for the start
+  # benchmark); stress-ng makes real load.
+  packages+=(xvfb trayer xdotool x11-utils imagemagick stress-ng iproute2 procps openssl cups cups-client cups-bsd chromium request-tracker5 rt5-db-sqlite rt5-standalone dbus gnome-keyring)
 fi
 
+# One dpkg-query for all of them: this check runs on every start of ./run-ally.
+installed=" $(dpkg-query -W -f='${Package}=${db:Status-Abbrev} ' "${packages[@]}" 2>/dev/null | sed 's/=ii */ /g') "
 missing=()
 for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  [[ "$installed" == *" $p "* ]] || missing+=("$p")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null; then sudo="sudo"; else
@@ -36,13 +39,32 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# The virtual environment is (re)built only when pyproject.toml (the dependencies and their
+# pins) or this script changed since it was last built: later starts only compare one
+# fingerprint, quietly. pip's own output (and setuptools' warnings) go to .venv/setup.log,
+# shown only when something fails.
+mode=run
+[ "$want_tests" = 1 ] && mode=test
+fingerprint=$(cat pyproject.toml tools/setup.sh | sha256sum | cut -c1-16)
+stamp=.venv/.ally-setup
+if [ -x .venv/bin/python ] && [ -x .venv/bin/ally ] && [ -f "$stamp" ] &&
+   { grep -qx "$fingerprint test" "$stamp" || grep -qx "$fingerprint $mode" "$stamp"; }; then
+  exit 0
+fi
 python=python3
 if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
+  first=1
 fi
-.venv/bin/python -m pip install -q --upgrade pip >/dev/null
-if [ "$want_tests" = 1 ]; then
-  .venv/bin/python -m pip install -q -e ".[test]"
-else
-  .venv/bin/python -m pip install -q -e .
+echo "Setting up Ally's Python packages in .venv (only when they changed) ..." >&2
+extra=""
+[ "$want_tests" = 1 ] && extra="[test]"
+if ! {
+  { [ -z "${first:-}" ] || .venv/bin/python -m pip install -q --upgrade pip; } &&
+  .venv/bin/python -m pip install -q -e ".$extra"
+} >.venv/setup.log 2>&1; then
+  cat .venv/setup.log >&2
+  echo "Setting up Ally's Python packages failed (the lines above say why)." >&2
+  exit 1
 fi
+echo "$fingerprint $mode" > "$stamp"

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from desktop.config import Policy
 from desktop.paths import AllyPaths
-from desktop.reporting import credentials
 from desktop.reporting.outbox import Outbox
 from desktop.reporting.redact import PrivacyPolicy
 from desktop.reporting.transports.base import PermanentFailure, Transport
@@ -43,6 +42,7 @@ HASH_KEY_NAME = "hash-key"  # the keyring entry for the organisation's hash key
 def hash_key(policy: Policy) -> str | None:
     """The organisation's secret for keyed hashes: the policy's, else the keyring's."""
     from desktop.config import MIN_HASH_KEY_CHARS
+    from desktop.reporting import credentials  # the keyring loads only when a key is needed
 
     if policy.privacy.hash_key:
         return policy.privacy.hash_key
@@ -83,6 +83,9 @@ def make_transport(policy: Policy, paths: AllyPaths) -> Transport:
         from desktop.reporting.transports.folder import FolderTransport
 
         return FolderTransport(reports_folder(policy, paths), t.file_mode, create=not t.folder)
+    # The keyring (about 11 MB with its backends) is loaded only for a transport with a secret.
+    from desktop.reporting import credentials
+
     if t.kind == "webhook":
         from desktop.reporting.transports.webhook import WebhookTransport
 

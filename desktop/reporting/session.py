@@ -16,7 +16,6 @@ from desktop.diagnostics.model import Section
 from desktop.diagnostics.sampler import Sampler
 from desktop.paths import AllyPaths
 from desktop.reporting import delivery, redact, report
-from desktop.reporting.credentials import CredentialsUnavailable
 from desktop.reporting.transports.base import PermanentFailure
 
 
@@ -64,6 +63,8 @@ class ReportSession:
         return redact.apply(full, leave_out, delivery.privacy(self.policy))
 
     def send(self, doc: dict[str, Any]) -> SendResult:
+        from desktop.reporting.credentials import CredentialsUnavailable  # loads the keyring
+
         outbox = delivery.outbox(self.paths)
         try:
             outbox.add(doc)

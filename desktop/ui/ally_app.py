@@ -5,21 +5,16 @@ from __future__ import annotations
 import logging
 import time
 
-from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QThreadPool, QTimer
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
 from desktop.config import Policy
-from desktop.diagnostics.diagnosis import diagnose, local_probes
-from desktop.diagnostics.explain import load_catalog
-from desktop.diagnostics.sampler import Sampler, SamplerSettings
+from desktop.own_crashes import notice_due
 from desktop.paths import AllyPaths
-from desktop.reporting import delivery
-from desktop.reporting.credentials import CredentialsUnavailable
-from desktop.reporting.transports.base import STATUS_WORDS, PermanentFailure
+from desktop.process_memory import give_back
 from desktop.settings import UserSettings, settings_path
-from desktop.status import TrayStatus, status_of
-from desktop.tips import TipScheduler
+from desktop.status import TrayStatus
 from desktop.ui.tray import Tray
 from desktop.ui.workers import Background
 
@@ -28,6 +23,7 @@ STATUS_EVERY_MS = 60_000
 DELIVERY_EVERY_MS = 60_000
 FIRST_STATUS_AFTER_MS = 15_000
 TIPS_PAUSE_S = 4 * 3600
+RELEASE_AFTER_MS = 3_000
 NO_TRAY = (
     "Your desktop has no place for Ally's icon (no system tray), so Ally opens as a window "
     "instead. Close it when you are done; start Ally again to tell IT something."
@@ -40,13 +36,8 @@ class AllyApp(QObject):
         self.app = app
         self.policy = Policy.load()
         self.paths = AllyPaths.from_environment()
-        self.catalog = load_catalog()
         self.settings_file = settings_path(self.paths.config_dir)
         self.settings = UserSettings.load(self.settings_file)
-        self.sampler = Sampler(SamplerSettings(interval_s=self.policy.sampling_interval_s))
-        self.sampler.start()
-        self.outbox = delivery.outbox(self.paths)
-        self.tips = TipScheduler(enabled_by_policy=self.policy.tips_enabled)
         self.background = Background(self)
         self.windows: dict[str, QObject] = {}
         available = (
@@ -54,10 +45,10 @@ class AllyApp(QObject):
         )
         self.tray: Tray | None = None
         if available:
-            self.tray = Tray(
-                TrayStatus("ok", self.catalog.summary.get("all_good_tooltip", "Ally"), None),
-                self.tips_paused,
-            )
+            # The icon first, before the diagnostics are even loaded: it is what the person
+            # waits for at login (about 0.3 s sooner). Its tooltip is the catalog's "all good"
+            # once that is loaded, a moment later.
+            self.tray = Tray(TrayStatus("ok", "Ally", None), self.tips_paused)
             self.tray.report_requested.connect(self.open_report)
             self.tray.status_requested.connect(self.open_status)
             self.tray.reports_requested.connect(self.open_reports)
@@ -66,8 +57,31 @@ class AllyApp(QObject):
             self.tray.pause_toggled.connect(self.toggle_tips)
             self.tray.quit_requested.connect(self.quit)
             self.tray.show()
-        else:
-            self.open_report(notice=NO_TRAY)
+            self.app.processEvents()  # hand the icon to the tray host now
+        from desktop.diagnostics.explain import load_catalog
+        from desktop.diagnostics.sampler import Sampler, SamplerSettings
+        from desktop.reporting.outbox import Outbox
+        from desktop.tips import TipScheduler
+
+        self.catalog = load_catalog()
+        if self.tray is not None:
+            self.tray.set_status(
+                TrayStatus("ok", self.catalog.summary.get("all_good_tooltip", "Ally"), None)
+            )
+        self.sampler = Sampler(SamplerSettings(interval_s=self.policy.sampling_interval_s))
+        self.sampler.start()
+        # The same folder as desktop.reporting.delivery.outbox(); delivery itself (keyring,
+        # HTTP, email: about 11 MB) is loaded only when a report waits to be sent.
+        self.outbox = Outbox(self.paths.data_dir / "outbox")
+        self.tips = TipScheduler(enabled_by_policy=self.policy.tips_enabled)
+        # After the watchdog gave up on repeated crashes, this start says so, once.
+        health = notice_due(self.paths.data_dir)
+        if health is not None:
+            log.warning("telling the person that Ally had stopped after repeated crashes")
+        if self.tray is not None and health is not None:
+            self.tray.notice(*health)
+        elif self.tray is None:
+            self.open_report(notice=NO_TRAY if health is None else f"{health[1]}\n\n{NO_TRAY}")
         self.status_timer = QTimer(self)
         self.status_timer.timeout.connect(self.refresh_status)
         self.status_timer.start(STATUS_EVERY_MS)
@@ -82,12 +96,40 @@ class AllyApp(QObject):
     def _show(self, name: str, make) -> QObject:
         window = self.windows.get(name)
         if window is None or not window.isVisible():
+            if window is not None:  # closed, not yet released: released with the others
+                self.windows[f"{name} (closed {id(window)})"] = window
             window = make()
+            window.installEventFilter(self)  # to notice when it closes
             self.windows[name] = window
         window.show()
         window.raise_()
         window.activateWindow()
         return window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.Close, QEvent.Type.Hide):
+            QTimer.singleShot(RELEASE_AFTER_MS, self.release_closed_windows)
+        return False
+
+    def release_closed_windows(self) -> None:
+        """A closed window is dropped (its chart, screenshot and report with it) once its
+        work is done, and the memory it used goes back to the system: the tray app left
+        alone for weeks is as small as it was before the person opened anything.
+        A window still sending or checking is kept until it is done."""
+        released = False
+        for name, window in list(self.windows.items()):
+            if window.isVisible():
+                continue
+            own = getattr(window, "background", None)
+            if self.background.busy() or (own is not None and own.busy()):
+                QTimer.singleShot(RELEASE_AFTER_MS, self.release_closed_windows)
+                continue
+            del self.windows[name]
+            window.removeEventFilter(self)
+            window.deleteLater()
+            released = True
+        if released:  # also while another window stays open (the status window for hours)
+            QTimer.singleShot(0, give_back)  # after deleteLater has run
 
     # Windows are built (and their modules loaded) only when the person opens them: an idle
     # tray app stays small.
@@ -154,6 +196,8 @@ class AllyApp(QObject):
 
     def local_check(self, on_done) -> None:
         """A check that stays on this computer (no network walk on a timer)."""
+        from desktop.diagnostics.diagnosis import diagnose, local_probes
+
         self.background.run(
             lambda: diagnose(
                 "slow",
@@ -170,6 +214,8 @@ class AllyApp(QObject):
         self.local_check(self._status_ready)
 
     def _status_ready(self, d) -> None:
+        from desktop.status import status_of
+
         if self.tray is not None:
             self.tray.set_status(status_of(d, self.catalog))
         tip = self.tips.next_tip(
@@ -188,6 +234,9 @@ class AllyApp(QObject):
     def deliver_waiting(self) -> None:
         if not self.outbox.entries():
             return
+        from desktop.reporting import delivery
+        from desktop.reporting.credentials import CredentialsUnavailable
+        from desktop.reporting.transports.base import PermanentFailure
 
         def work():
             try:
@@ -201,6 +250,9 @@ class AllyApp(QObject):
     def ticket_status(self, reference: str) -> str | None:
         if self.policy.transport.kind != "request-tracker":
             return None
+        from desktop.reporting import delivery
+        from desktop.reporting.transports.base import STATUS_WORDS
+
         try:
             word = delivery.make_transport(self.policy, self.paths).status(reference)
         except Exception as exc:  # My reports must open even when the helpdesk is away

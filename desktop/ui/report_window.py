@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.diagnostics.app_choices import app_choices
 from desktop.diagnostics.diagnosis import Diagnosis
 from desktop.diagnostics.model import Section, Status
 from desktop.reporting import report, review
@@ -332,6 +331,10 @@ class ReportWindow(QWidget):
         self.app_label.setVisible(is_app)
         self.app_choice.setVisible(is_app)
         if is_app and self.app_choice.count() == 0:
+            # Loaded here: it reads crash records (XML, mail-format parsers), which only the
+            # "a program shows an error" path needs and which would stay in memory otherwise.
+            from desktop.diagnostics.app_choices import app_choices
+
             self.app_choice.addItem("I'm not sure", None)
             self.background.run(app_choices, self._fill_apps)
         self.pages.setCurrentIndex(3)

@@ -65,6 +65,7 @@ class Tray(QObject):
     def __init__(self, status: TrayStatus, tips_paused: Callable[[], bool]) -> None:
         super().__init__()
         self.tips_paused = tips_paused
+        self._drawn: tuple[str, bool] | None = None  # the state and theme the icon shows
         self.icon = QSystemTrayIcon()
         self.menu = QMenu()
         self.actions: dict[str, QAction] = {}
@@ -113,14 +114,25 @@ class Tray(QObject):
             self.report_requested.emit()
 
     def set_status(self, status: TrayStatus) -> None:
-        self.status = status
-        self.icon.setIcon(icon_for(status))
+        """The icon is drawn again only when its picture changes (the state or the theme):
+        the status is worked out every minute and is the same most of the time."""
+        dark = dark_theme()
+        if (status.level, dark) != self._drawn:
+            self.icon.setIcon(icon_for(status, dark))
+            self._drawn = (status.level, dark)
         # A tooltip guesses whether its text is HTML; escaped and marked as rich text, a
         # program name such as "<img src=...>" shows as the letters it is.
-        self.icon.setToolTip("<qt>" + html.escape(status.tooltip) + "</qt>")
+        tooltip = "<qt>" + html.escape(status.tooltip) + "</qt>"
+        if tooltip != self.icon.toolTip():
+            self.icon.setToolTip(tooltip)
+        self.status = status
 
     def show(self) -> None:
         self.icon.show()
+
+    def notice(self, title: str, text: str) -> None:
+        """A message about Ally itself (not a tip about the computer)."""
+        self.icon.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, 20000)
 
     def tip(self, title: str, text: str) -> None:
         self.icon.showMessage(

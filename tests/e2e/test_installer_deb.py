@@ -12,6 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
+import tomllib
+from packaging.requirements import Requirement
+from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 needs = [t for t in ("dpkg-deb", "dpkg", "Xvfb", "trayer") if shutil.which(t) is None]
@@ -28,6 +31,12 @@ pytestmark = [
     ),
 ]
 POLICY = ROOT / "tests/data/policy-no-active-network.toml"
+
+
+def qt_pin():
+    """The PySide6-Essentials versions pyproject.toml allows."""
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    return next(Requirement(d) for d in deps if d.startswith("PySide6-Essentials")).specifier
 
 
 def run(*args: str, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -51,6 +60,12 @@ def test_build_install_run_and_remove(tmp_path):
         files = [Path(p) for p in run("dpkg", "-L", "ally").stdout.split() if p.startswith("/")]
         record["bundle_mb"] = round(int(run("du", "-sk", "/opt/ally").stdout.split()[0]) / 1024, 1)
         assert Path("/opt/ally/ally").exists() and Path("/etc/xdg/autostart/ally.desktop").exists()
+        # The bundled Qt binding is within the pin (6.12.0 aborts the tray app on 3.11).
+        bundled = {
+            Version(lib.name.rsplit(".so.", 1)[1])
+            for lib in Path("/opt/ally").rglob("libshiboken6*.so.*")
+        }
+        assert bundled and all(v in qt_pin() for v in bundled), (bundled, qt_pin())
         assert (
             Path("/etc/ally/policy.toml.example").exists()
             and Path("/usr/share/applications/ally.desktop").exists()

@@ -97,3 +97,28 @@ def test_user_settings_survive_a_damaged_file(tmp_path):
     path.write_text(json.dumps({"name": 42, "email": "a@b.c", "unknown": 1}))
     loaded = UserSettings.load(path)
     assert loaded.name == "" and loaded.email == "a@b.c"
+
+
+def test_closed_windows_are_released_once_their_work_is_done(qtbot, tmp_path, monkeypatch):
+    """Left alone for weeks, the tray app should not keep every window it ever showed."""
+    from desktop.ui import ally_app
+    from desktop.ui.ally_app import AllyApp
+
+    monkeypatch.setattr(ally_app, "RELEASE_AFTER_MS", 50)
+    released = []
+    monkeypatch.setattr(ally_app, "give_back", lambda: released.append(True))
+    monkeypatch.setenv("ALLY_HOME", str(tmp_path))
+    ally = AllyApp(QApplication.instance(), tray_available=False)
+    try:
+        status = ally.open_status()
+        settings = ally.open_settings()
+        report = ally.windows["report"]
+        assert {"report", "status", "settings"} <= set(ally.windows)
+        for window in (report, status, settings):
+            window.close()
+        qtbot.waitUntil(lambda: not ally.windows and released == [True], timeout=10_000)
+        reopened = ally.open_status()  # and a new one opens as before
+        assert reopened.isVisible() and ally.windows == {"status": reopened}
+        reopened.close()
+    finally:
+        ally.shutdown()

@@ -7,7 +7,6 @@ library, the system's own proxy settings on Windows and macOS. Certificate check
 from __future__ import annotations
 
 import time
-import urllib.request
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
@@ -30,6 +29,10 @@ class HttpCheck:
 
 def proxy_for(url: str) -> str | None:
     """The proxy this URL goes through, from the environment or the system settings."""
+    # Loaded here, like requests: urllib.request brings http.client, email and ssl (about
+    # 6 MB with OpenSSL), which the idle tray app never needs.
+    import urllib.request
+
     proxies = urllib.request.getproxies()
     host = urlparse(url).hostname or ""
     if proxies.get("no") and any(

@@ -1,0 +1,51 @@
+"""What ``ally`` runs first. The tray app starts at every login and the watchdog lives as
+long as it does, so neither loads anything of the command line's (argparse, the
+diagnostics, the reporting): ``ally`` alone is the small watchdog (desktop/watchdog.py),
+``ally --tray-child`` is the tray app the watchdog runs, and everything else is the
+command line (desktop/cli.py).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+
+TRAY_CHILD_ARG = "--tray-child"
+NO_DISPLAY = (
+    "Ally lives in the system tray, but this computer has no screen Ally can use right now "
+    "(no desktop session was found).\n"
+    "You can still check this computer: run  ally diagnose\n"
+)
+
+
+def display_available(
+    environ: Mapping[str, str] | None = None, platform: str = sys.platform
+) -> bool:
+    """Whether a graphical session exists. Windows and macOS always have one when logged in."""
+    env = os.environ if environ is None else environ
+    if platform.startswith(("win", "darwin")):
+        return True
+    if env.get("QT_QPA_PLATFORM", "").startswith(("offscreen", "minimal")):
+        return True
+    return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else list(argv)
+    if not args:
+        from desktop.watchdog import main as watch
+
+        return watch()
+    if args == ["--version"]:  # what scripts and IT ask first: answered without the CLI's imports
+        from desktop import PRODUCT_NAME, __version__
+
+        print(f"{PRODUCT_NAME} {__version__}")
+        return 0
+    if args == [TRAY_CHILD_ARG]:
+        from desktop.app import main as run_app
+
+        return run_app()
+    from desktop.cli import main as cli
+
+    return cli(args)

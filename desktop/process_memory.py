@@ -1,0 +1,36 @@
+"""Keeping the tray app's memory small over weeks (no Qt here).
+
+glibc gives each thread that allocates a malloc arena of its own and keeps freed memory
+inside the process for later. With the sampler's and Qt's worker threads that meant
+memory Ally no longer used stayed counted against it, most of all after a window (a
+chart, a screenshot, a report) was closed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import sys
+
+
+def _libc():
+    import ctypes
+
+    return ctypes.CDLL("libc.so.6")
+
+
+def fewer_malloc_arenas() -> None:
+    """Two arenas are plenty for Ally (M_ARENA_MAX); set before any thread starts."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            _libc().mallopt(-8, 2)
+
+
+def give_back() -> None:
+    """After the last window closed: collect Python's cycles, then hand the free pages of
+    every arena back to the system (malloc_trim), so the idle tray app is as small again
+    as before the window opened."""
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            _libc().malloc_trim(0)
