@@ -233,5 +233,5 @@ def default_process_iter() -> Callable[..., object]:
     if sys.platform.startswith("linux") and os.path.isdir("/proc/self"):
         from desktop.diagnostics import procfs_processes
 
-        return procfs_processes.process_iter
+        return procfs_processes.RememberingWalk()  # one per sampler: it remembers its walks
     return psutil.process_iter

@@ -8,6 +8,7 @@ every ``process_interval`` seconds. Memory stays fixed: both histories are rings
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +23,15 @@ log = logging.getLogger(__name__)
 DEFAULT_INTERVAL_S = 2.0
 DEFAULT_PROCESS_INTERVAL_S = 30.0
 DEFAULT_WINDOW_S = 15 * 60.0
+# The process walk is the costliest thing the idle tray app does. While the computer is
+# quiet, who used it matters less and the system keeps each process's own record anyway
+# (os_history.py), so Ally walks this many times less often; the first busy sample brings
+# a walk at once, and a busy computer is walked at the usual pace.
+QUIET_FACTOR = 4
+BUSY_CPU_PCT = 50.0  # a light sample this busy is worth knowing who is behind it
+BUSY_MEMORY_PCT = 90.0
+BUSY_SWAP_PPS = 100.0
+MIN_WALK_GAP_S = 10.0  # a walk brought forward never comes sooner than this after the last
 
 
 @dataclass(frozen=True)
@@ -29,6 +39,11 @@ class SamplerSettings:
     interval_s: float = DEFAULT_INTERVAL_S
     process_interval_s: float = DEFAULT_PROCESS_INTERVAL_S
     window_s: float = DEFAULT_WINDOW_S
+    quiet_factor: float = QUIET_FACTOR  # 1 walks at process_interval_s whatever happens
+
+    @property
+    def quiet_process_interval_s(self) -> float:
+        return self.process_interval_s * max(self.quiet_factor, 1.0)
 
     @property
     def capacity(self) -> int:
@@ -111,6 +126,7 @@ class Sampler:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.failures = 0  # readings that raised; logged, never fatal
+        self.walks = 0  # process walks taken by the background thread
 
     # --- taking samples ---------------------------------------------------------------
 
@@ -186,21 +202,52 @@ class Sampler:
 
     def _run(self) -> None:
         interval = self.settings.interval_s
-        every = max(1, round(self.settings.process_interval_s / interval))
-        tick = 0
         next_at = time.monotonic()
+        last_walk = -1e9
+        busy_since_walk = False
         while not self._stop.is_set():
             try:
-                self.sample_now()
-                if tick % every == 0:
+                _, now = self.sample_now()
+                busy = self._busy(self.history.latest())
+                since = now.monotonic - last_walk
+                due = (
+                    self.settings.process_interval_s
+                    if busy_since_walk or busy
+                    else self.settings.quiet_process_interval_s
+                )
+                # A load that just began is walked at once (who is behind it?), else on time.
+                starting = busy and not busy_since_walk
+                if since >= due or (
+                    starting and since >= min(MIN_WALK_GAP_S, self.settings.process_interval_s)
+                ):
                     self.sample_processes_now()
+                    last_walk, busy_since_walk = now.monotonic, False
+                    self.walks += 1
+                elif busy:
+                    busy_since_walk = True
             except Exception:  # one bad reading must not end watching for the day
                 self.failures += 1
                 log.exception("sampling failed (%d so far)", self.failures)
-            tick += 1
             next_at += interval
             delay = next_at - time.monotonic()
             if delay < 0:  # the machine was asleep or very busy: don't catch up in a burst
                 next_at = time.monotonic()
                 delay = interval
             self._stop.wait(delay)
+
+    @staticmethod
+    def _busy(row: dict[str, float] | None) -> bool:
+        """Whether the latest light sample shows a load worth a process walk."""
+        if row is None:
+            return False
+
+        def over(key: str, limit: float) -> bool:
+            value = row.get(key)
+            return value is not None and not math.isnan(value) and value >= limit
+
+        swap = (row.get("swap_in_pps") or 0.0) + (row.get("swap_out_pps") or 0.0)
+        return (
+            over("cpu_pct", BUSY_CPU_PCT)
+            or over("mem_used_pct", BUSY_MEMORY_PCT)
+            or (not math.isnan(swap) and swap >= BUSY_SWAP_PPS)
+        )

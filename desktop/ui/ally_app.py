@@ -90,6 +90,8 @@ class AllyApp(QObject):
         self.delivery_timer.timeout.connect(self.deliver_waiting)
         self.delivery_timer.start(DELIVERY_EVERY_MS)
         QTimer.singleShot(5_000, self.deliver_waiting)
+        # Once start-up is over (the first status check included), hand its memory back.
+        QTimer.singleShot(FIRST_STATUS_AFTER_MS + 5_000, give_back)
 
     # --- windows --------------------------------------------------------------------------
 

@@ -57,3 +57,32 @@ def test_kernel_threads_are_grouped_as_the_operating_system():
         pytest.skip("no kernel threads are visible in this process namespace")
     sample = ProcessSampler().sample()
     assert any(a.app_id == "os-kernel" and a.name == "the operating system" for a in sample.apps)
+
+
+def test_a_sleeping_process_is_not_asked_for_its_io_again(tmp_path):
+    """The walk remembers: a process whose processor time did not move between two walks
+    read and wrote nothing, so its I/O counters are taken from the walk before."""
+    import subprocess
+    import time
+
+    from desktop.diagnostics.procfs_processes import RememberingWalk
+
+    sleeper = subprocess.Popen(["sleep", "30"])
+    busy = subprocess.Popen([sys.executable, "-c", "while True: open('/dev/null').read()"])
+    try:
+        time.sleep(0.5)
+        walk = RememberingWalk()
+        first = {e.pid: e.info for e in walk()}
+        time.sleep(0.3)
+        second = {e.pid: e.info for e in walk()}
+        fresh = {e.pid: e.info for e in RememberingWalk()()}
+    finally:
+        for p in (sleeper, busy):
+            p.kill()
+            p.wait()
+    assert second[sleeper.pid]["io_counters"] is first[sleeper.pid]["io_counters"]
+    assert second[busy.pid]["io_counters"] is not first[busy.pid]["io_counters"]
+    assert second[busy.pid]["cpu_times"] != first[busy.pid]["cpu_times"]
+    # What a fresh walk reads is what the remembering walk gives.
+    assert fresh[sleeper.pid]["io_counters"] == second[sleeper.pid]["io_counters"]
+    assert fresh[sleeper.pid]["name"] == second[sleeper.pid]["name"] == "sleep"

@@ -106,3 +106,51 @@ def test_sample_now_is_safe_from_many_threads():
     assert len(s.history) == 79
     times = s.history.window()["t"]
     assert times == sorted(times)
+
+
+class _Machine:
+    """A reader whose processor load the test sets (busy share of each interval)."""
+
+    def __init__(self) -> None:
+        self.busy_share = 0.05
+        self._busy = 0.0
+        self._total = 0.0
+
+    def __call__(self) -> Counters:
+        now = time.monotonic()
+        self._total += 100.0
+        self._busy += 100.0 * self.busy_share
+        return counters(now, self._busy, self._total)
+
+
+class _CountingWalker:
+    def __init__(self) -> None:
+        self.walks = 0
+
+    def sample(self):
+        from desktop.diagnostics.process_sampling import ProcessSample
+
+        self.walks += 1
+        return ProcessSample(time.time(), 1.0 if self.walks > 1 else None, 0, 0, ())
+
+
+def test_a_quiet_computer_is_walked_less_often_and_a_load_at_once():
+    """The process walk is the idle tray's main cost: quiet, it comes QUIET_FACTOR times
+    less often; the first busy sample brings one at once; busy, the usual pace."""
+    machine, walker = _Machine(), _CountingWalker()
+    settings = SamplerSettings(interval_s=0.05, process_interval_s=0.25, quiet_factor=4)
+    s = Sampler(settings, reader=machine, process_sampler=walker)
+    s.start()
+    try:
+        time.sleep(2.5)  # quiet: walks at 0, 1, 2 s (every 1 s)
+        quiet_walks = walker.walks
+        machine.busy_share = 0.95
+        time.sleep(0.12)  # the first busy samples bring a walk at once
+        brought_forward = walker.walks - quiet_walks
+        time.sleep(1.0)  # busy: every 0.25 s
+        busy_walks = walker.walks - quiet_walks - brought_forward
+    finally:
+        s.stop()
+    assert 3 <= quiet_walks <= 4, quiet_walks  # at the usual pace it would be 10
+    assert brought_forward == 1
+    assert 3 <= busy_walks <= 5, busy_walks
