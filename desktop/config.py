@@ -123,43 +123,66 @@ class Policy:
     def load(
         cls, path: Path | str | None = None, environ: Mapping[str, str] | None = None
     ) -> Policy:
+        """IT's policy. ``path`` is for a pre-flight check (``ally doctor --policy FILE``);
+        ``ALLY_POLICY`` names another file only where no machine policy exists, so that no
+        one can point Ally away from the policy IT put on the machine. A policy that
+        exists but cannot be read applies the safe settings (no network checks, no
+        screenshots, names dropped), never the open defaults."""
         env = os.environ if environ is None else environ
-        chosen = (
-            Path(path)
-            if path
-            else Path(env[ENV_POLICY])
-            if env.get(ENV_POLICY)
-            else default_policy_path()
-        )
-        try:
-            text = read_regular_file(chosen, MAX_POLICY_BYTES).decode("utf-8")
-        except NotReadable as exc:
-            return cls(problems=(f"{chosen}: cannot be used ({exc}); defaults are used",))
-        except FileNotFoundError:
-            if path or env.get(ENV_POLICY):
-                return cls(
-                    problems=(f"{chosen}: the policy file does not exist; defaults are used",)
+        machine = default_policy_path(environ=env)
+        notes: list[str] = []
+        if path:
+            chosen = Path(path)
+        elif env.get(ENV_POLICY) and not _exists(machine):
+            chosen = Path(env[ENV_POLICY])
+        else:
+            chosen = machine
+            if env.get(ENV_POLICY):
+                notes.append(
+                    f"{ENV_POLICY} names {env[ENV_POLICY]}, but IT's policy {machine} is on this "
+                    "computer and applies; the other file is ignored"
                 )
-            return cls()
+        explicit = bool(path) or chosen != machine
+        try:
+            text = read_regular_file(chosen, MAX_POLICY_BYTES).decode("utf-8-sig")
+        except FileNotFoundError:
+            if explicit:
+                return cls.safe(f"{chosen}: the policy file does not exist", *notes)
+            return cls(problems=tuple(notes))
+        except NotReadable as exc:
+            return cls.safe(f"{chosen}: cannot be used ({exc})", *notes)
         except OSError as exc:
-            return cls(
-                problems=(f"{chosen}: cannot be read ({exc.strerror or exc}); defaults are used",)
-            )
+            return cls.safe(f"{chosen}: cannot be read ({exc.strerror or exc})", *notes)
         except UnicodeDecodeError:
-            return cls(problems=(f"{chosen}: is not UTF-8 text; defaults are used",))
+            return cls.safe(f"{chosen}: is not UTF-8 text", *notes)
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            return cls(
-                source=str(chosen),
-                problems=(f"{chosen}: is not valid TOML ({exc}); defaults are used",),
-            )
+            return cls.safe(f"{chosen}: is not valid TOML ({exc})", *notes, source=str(chosen))
         except RecursionError:
-            return cls(
-                source=str(chosen),
-                problems=(f"{chosen}: is nested too deeply to be a policy; defaults are used",),
+            return cls.safe(
+                f"{chosen}: is nested too deeply to be a policy", *notes, source=str(chosen)
             )
-        return cls.from_dict(data, str(chosen))
+        policy = cls.from_dict(data, str(chosen))
+        return replace(policy, problems=(*notes, *policy.problems)) if notes else policy
+
+    @classmethod
+    def safe(cls, problem: str, *more: str, source: str | None = None) -> Policy:
+        """What applies when IT's policy exists but cannot be read: nothing is sent beyond
+        this computer on a timer, no screenshot is taken, and names are left out of reports
+        until IT fixes the file (``ally doctor`` says what is wrong)."""
+        return cls(
+            source=source,
+            network=NetworkPolicy(active_checks=False),
+            privacy=PrivacySettings(
+                screenshots=False, user_name="drop", host_name="drop", ip_addresses="drop"
+            ),
+            problems=(
+                f"{problem}; the safe settings apply (no network checks, no screenshots, "
+                "names and addresses left out)",
+                *more,
+            ),
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: str = "policy") -> Policy:
@@ -248,7 +271,7 @@ class Policy:
                 lambda v: Path(v).is_file(),
                 "the path of an existing PEM file",
             ),
-            active_checks=reader.value(net, "network", "active_checks", bool, True),
+            active_checks=reader.value(net, "network", "active_checks", bool, True, safe=False),
         )
         reader.unknown(net, "network", {f.name for f in fields(NetworkPolicy)})
         tips = reader.table(data, "tips")
@@ -282,9 +305,19 @@ def _is_absolute(path: str) -> bool:
     return path.startswith("\\\\") or (len(path) > 2 and path[1] == ":" and path[2] in "\\/")
 
 
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:
+        return True  # there, but not even its existence can be read: treat it as IT's
+
+
 def _is_url(value: str) -> bool:
     parsed = urlparse(value)
     return parsed.scheme in ("http", "https") and bool(parsed.netloc)
+
+
+_UNSET: Any = object()
 
 
 class _Reader:
@@ -322,7 +355,11 @@ class _Reader:
         default: Any,
         check: Callable[[Any], bool] | None = None,
         expected: str | None = None,
+        safe: Any = _UNSET,
     ) -> Any:
+        """The value of ``key``; a value of the wrong kind is reported with the file and the
+        key, and then ``safe`` applies where given (privacy and network keys: off), else
+        the default. A policy must fail closed: ``active_checks = "false"`` is not true."""
         if key not in table:
             return default
         value = table[key]
@@ -345,11 +382,13 @@ class _Reader:
                     list: "a list",
                 }[kind]
             )
+            fallback = default if safe is _UNSET else safe
+            which = "the default" if safe is _UNSET else "the safe value"
             self.problems.append(
                 f"{self.source}: {self._name(table_name, key)} should be {what}, not {value!r}; "
-                f"the default {default!r} is used"
+                f"{which} {fallback!r} is used"
             )
-            return default
+            return fallback
         return value
 
     def thresholds(self, t: Mapping[str, Any]) -> dict[str, float]:
@@ -500,12 +539,12 @@ class _Reader:
     def privacy(self, t: Mapping[str, Any]) -> PrivacySettings:
         rule = lambda v: v in ("keep", "hash", "drop")  # noqa: E731
         out = PrivacySettings(
-            screenshots=self.value(t, "privacy", "screenshots", bool, True),
+            screenshots=self.value(t, "privacy", "screenshots", bool, True, safe=False),
             user_name=self.value(
-                t, "privacy", "user_name", str, "keep", rule, "keep, hash or drop"
+                t, "privacy", "user_name", str, "keep", rule, "keep, hash or drop", safe="drop"
             ),
             host_name=self.value(
-                t, "privacy", "host_name", str, "keep", rule, "keep, hash or drop"
+                t, "privacy", "host_name", str, "keep", rule, "keep, hash or drop", safe="drop"
             ),
             hash_key=self.hash_key(t),
             ip_addresses=self.value(
@@ -516,6 +555,7 @@ class _Reader:
                 "keep",
                 lambda v: v in ("keep", "drop"),
                 "keep or drop",
+                safe="drop",
             ),
         )
         self.unknown(t, "privacy", {f.name for f in fields(PrivacySettings)} | {"hash_salt"})

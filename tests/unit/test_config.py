@@ -62,6 +62,8 @@ def test_a_file_that_is_not_toml(tmp_path):
     f.write_text("[network\ncheck_url = \n")
     p = Policy.load(f)
     assert "is not valid TOML" in p.problems[0] and p.network.check_status == 204
+    # IT wrote a policy Ally cannot read: it fails closed, not open.
+    assert p.network.active_checks is False and p.privacy.screenshots is False
 
 
 def test_an_unreadable_file(tmp_path):
@@ -86,7 +88,7 @@ def test_an_unreadable_file(tmp_path):
         )
         assert out.returncode == 0, out.stderr
         problems = json.loads(out.stdout)
-    assert "cannot be read" in problems[0] and "defaults are used" in problems[0]
+    assert "cannot be read" in problems[0] and "the safe settings apply" in problems[0]
 
 
 def test_policy_places_per_os():
@@ -95,3 +97,55 @@ def test_policy_places_per_os():
     assert str(default_policy_path("win32", {"ProgramData": "C:\\ProgramData"})).endswith(
         "policy.toml"
     )
+
+
+# --- a policy that fails closed (issue 17) ------------------------------------------------
+
+
+def test_a_policy_saved_by_windows_powershell_is_read(tmp_path):
+    """PowerShell 5.1 writes UTF-8 with a byte-order mark and CRLF line ends."""
+    f = tmp_path / "policy.toml"
+    f.write_bytes(
+        "\ufeff[network]\r\nactive_checks = false\r\n[privacy]\r\nscreenshots = false\r\n".encode()
+    )
+    p = Policy.load(f)
+    assert p.problems == ()
+    assert p.network.active_checks is False and p.privacy.screenshots is False
+
+
+@pytest.mark.parametrize(
+    "text,check",
+    [
+        ('[network]\nactive_checks = "false"\n', lambda p: p.network.active_checks is False),
+        ("[network]\nactive_checks = 0\n", lambda p: p.network.active_checks is False),
+        ('[privacy]\nscreenshots = "no"\n', lambda p: p.privacy.screenshots is False),
+        ('[privacy]\nuser_name = "hide"\n', lambda p: p.privacy.user_name == "drop"),
+        ("[privacy]\nhost_name = 1\n", lambda p: p.privacy.host_name == "drop"),
+        ('[privacy]\nip_addresses = "none"\n', lambda p: p.privacy.ip_addresses == "drop"),
+    ],
+)
+def test_a_privacy_or_network_key_of_the_wrong_kind_applies_the_safe_value(tmp_path, text, check):
+    f = tmp_path / "policy.toml"
+    f.write_text(text)
+    p = Policy.load(f)
+    assert check(p), p
+    assert len(p.problems) == 1 and "the safe value" in p.problems[0]
+    assert str(f) in p.problems[0]
+
+
+def test_a_person_cannot_point_ally_away_from_its_machine_policy(tmp_path, monkeypatch):
+    machine = tmp_path / "etc" / "policy.toml"
+    mine = tmp_path / "mine.toml"
+    mine.write_text("[network]\nactive_checks = true\n[privacy]\nscreenshots = true\n")
+    monkeypatch.setattr("desktop.config.default_policy_path", lambda *a, **k: machine)
+    env = {"ALLY_POLICY": str(mine)}
+    # No machine policy: the override is honoured (a test machine, a pre-flight).
+    assert Policy.load(environ=env).source == str(mine)
+    machine.parent.mkdir()
+    machine.write_text("[network]\nactive_checks = false\n[privacy]\nscreenshots = false\n")
+    p = Policy.load(environ=env)
+    assert p.source == str(machine)
+    assert p.network.active_checks is False and p.privacy.screenshots is False
+    assert any("ALLY_POLICY" in x and "is ignored" in x for x in p.problems)
+    # IT's pre-flight check of a file it is about to roll out still reads that file.
+    assert Policy.load(mine, environ=env).source == str(mine)
