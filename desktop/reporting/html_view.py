@@ -13,6 +13,7 @@ from typing import Any
 
 from desktop.diagnostics.metrics import METRICS_BY_KEY
 from desktop.diagnostics.rules.wording import duration, size
+from desktop.reporting import helping
 
 CHARTS = (
     ("Processor", ("cpu_pct",), "%", 100.0),
@@ -81,6 +82,7 @@ def render(report: dict[str, Any]) -> str:
     for title, keys, unit, top in CHARTS:
         parts.append(chart(report["history"], title, keys, unit, top))
     parts.append("</div>")
+    parts.append(helping.html(report))
     parts.append(_apps(d["sections"]))
     parts.append(_network(d["sections"]))
     parts.append(_machine(report, d))
