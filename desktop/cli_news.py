@@ -46,6 +46,17 @@ def refreshed(watcher: Any) -> Any:
     return watcher
 
 
+def checked_now(policy: Policy | None = None, paths: AllyPaths | None = None) -> Any:
+    """For ``ally doctor``: the feed read now (bounded), whatever Ally kept."""
+    watcher = watcher_for(policy, paths)
+    if watcher.configured:
+        from desktop.news.fetch import fetch
+
+        watcher.fetcher = lambda url, **kw: fetch(url, **kw, total_s=POLL_S)
+        watcher.poll()
+    return watcher
+
+
 def explains_line(symptom: str) -> str | None:
     """For ``ally diagnose`` and ``ally report``: what IT already knows that may explain it."""
     try:

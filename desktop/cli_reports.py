@@ -133,8 +133,18 @@ def _report(args: argparse.Namespace) -> int:
         policy=policy,
         history_from=history_from,
     )
+    from desktop import cli_fixes, cli_news
+    from desktop.reporting import helping
+
+    # What the person tried with Ally's fixes, and IT's news at the click (issue 18).
+    extras = {
+        "fixes": helping.fixes_part(paths, cli_fixes.diagnose_offers(result, sampler)),
+        "news": helping.news_part(cli_news.refreshed(cli_news.watcher_for(policy, paths))),
+    }
     doc = redact.apply(
-        report.build(result, args.note, contact, shot), leave_out, delivery.privacy(policy)
+        report.build(result, args.note, contact, shot, **extras),
+        leave_out,
+        delivery.privacy(policy),
     )
     _say(review.preview(doc))
     if args.show_json:
@@ -346,6 +356,10 @@ def _doctor(args: argparse.Namespace) -> int:
         f"{len(entries)} waiting, {len(stopped)} stopped, {len(outbox.quarantined)} set aside, "
         f"{len(outbox.receipts())} sent",
     )
+    from desktop.cli_news import checked_now
+
+    news_ok, news_text = checked_now(policy, paths).doctor()  # issue 18: IT's status feed
+    line(news_ok, "news", news_text)
     return EXIT_SENT if problems == 0 else EXIT_NOT_SAVED
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.diagnostics.explain import Catalog, fill
 from desktop.news.feed import Incident
-from desktop.news.watcher import NewsEvent, NewsWatcher
+
+if TYPE_CHECKING:  # the watcher loads the network code; the tray needs it only with a feed
+    from desktop.news.watcher import NewsEvent, NewsWatcher
 
 _ORDER = {"critical": 0, "major": 1, "minor": 2}
 
@@ -58,3 +60,16 @@ def notification(event: NewsEvent, watcher: NewsWatcher, catalog: Catalog) -> tu
         table.get("notify_text", ""),
         {"since": since(inc, unknown=table.get("since_unknown", ""))},
     )
+
+
+def tray_status(local: Any, news_line: str | None) -> Any:
+    """The tray's state with IT's news in it, calmly: an open incident makes an all-good
+    icon "worth a look" (never "something is wrong": the computer is fine), and its
+    sentence joins the tooltip after what Ally sees on this computer."""
+    from desktop.status import TrayStatus
+
+    if not news_line:
+        return local
+    if local.level == "ok":
+        return TrayStatus("look", news_line, "news")
+    return TrayStatus(local.level, f"{local.tooltip}\n{news_line}", local.finding_id)

@@ -20,6 +20,7 @@ from desktop.reporting.transports.base import STATUS_WORDS, PermanentFailure
 from desktop.settings import UserSettings, settings_path
 from desktop.status import TrayStatus, status_of
 from desktop.tips import TipScheduler
+from desktop.ui.helping import Helping
 from desktop.ui.tray import Tray
 from desktop.ui.workers import Background
 
@@ -49,6 +50,10 @@ class AllyApp(QObject):
         self.tips = TipScheduler(enabled_by_policy=self.policy.tips_enabled)
         self.background = Background(self)
         self.windows: dict[str, QObject] = {}
+        # IT's news and the reminders the person asked for (issue 18); tray set below.
+        self.helping = Helping(
+            self.policy, self.paths, self.catalog, self.tips, lambda: self.settings, None
+        )
         available = (
             QSystemTrayIcon.isSystemTrayAvailable() if tray_available is None else tray_available
         )
@@ -66,6 +71,7 @@ class AllyApp(QObject):
             self.tray.pause_toggled.connect(self.toggle_tips)
             self.tray.quit_requested.connect(self.quit)
             self.tray.show()
+            self.helping.tray = self.tray
         else:
             self.open_report(notice=NO_TRAY)
         self.status_timer = QTimer(self)
@@ -103,7 +109,9 @@ class AllyApp(QObject):
             return existing
         # The screenshot is taken before Ally's window appears, so it shows what the person saw.
         shot = self.grab_screen() if self.policy.privacy.screenshots else None
-        session = ReportSession(self.policy, self.paths, self.sampler, self.catalog)
+        session = ReportSession(
+            self.policy, self.paths, self.sampler, self.catalog, news=self.helping.watcher
+        )
         return self._show("report", lambda: ReportWindow(session, self.settings, shot, notice))
 
     def grab_screen(self) -> QImage | None:
@@ -169,8 +177,8 @@ class AllyApp(QObject):
         self.local_check(self._status_ready)
 
     def _status_ready(self, d) -> None:
-        if self.tray is not None:
-            self.tray.set_status(status_of(d, self.catalog))
+        self.helping.set_local_status(status_of(d, self.catalog))  # with IT's news added
+        self.helping.check_reminders(d)
         tip = self.tips.next_tip(
             d.findings, time.time(), self.settings.tips_paused_until, self.settings.tips_enabled
         )
@@ -216,6 +224,7 @@ class AllyApp(QObject):
     def shutdown(self) -> None:
         self.status_timer.stop()
         self.delivery_timer.stop()
+        self.helping.timer.stop()
         self.sampler.stop()
         QThreadPool.globalInstance().waitForDone(5000)
         if self.tray is not None:

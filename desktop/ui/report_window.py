@@ -28,10 +28,12 @@ from PySide6.QtWidgets import (
 from desktop.diagnostics.app_choices import app_choices
 from desktop.diagnostics.diagnosis import Diagnosis
 from desktop.diagnostics.model import Section, Status
+from desktop.fixes.words import FixWords
 from desktop.reporting import report, review
 from desktop.reporting.session import ReportSession, SendResult
 from desktop.settings import UserSettings
 from desktop.ui.charts import HistoryChart
+from desktop.ui.fix_panel import FixPanel
 from desktop.ui.workers import Background
 
 SYMPTOMS = (
@@ -215,6 +217,10 @@ class ReportWindow(QWidget):
         page = QWidget()
         lay = QVBoxLayout(page)
         lay.addWidget(heading("Here is what we found"))
+        self.result_news = body()  # what IT already knows comes first (issue 18)
+        self.result_news.setTextFormat(Qt.TextFormat.PlainText)
+        self.result_news.setVisible(False)
+        lay.addWidget(self.result_news)
         self.result_title = body()
         f = QFont(self.result_title.font())
         f.setBold(True)
@@ -227,6 +233,8 @@ class ReportWindow(QWidget):
         lay.addWidget(self.result_title)
         lay.addWidget(self.result_text)
         lay.addWidget(self.result_findings)
+        self.fix_panel = FixPanel(self.background)  # safe fixes the person can try (issue 18)
+        lay.addWidget(self.fix_panel)
         lay.addWidget(self.chart)
         self.tell_button = button("&Tell IT about it")
         self.tell_button.clicked.connect(self._to_more)
@@ -262,9 +270,20 @@ class ReportWindow(QWidget):
                 + "</ul>",
             )
         self.result_findings.setText("".join(items))
+        self._show_helping(d)
         self.chart.set_history(d.snapshot.history)
         self.pages.setCurrentIndex(2)
         self.tell_button.setFocus()
+
+    def _show_helping(self, d: Diagnosis) -> None:
+        """IT's news that may explain this, first; the fixes Ally may try, under the findings."""
+        news = self.session.news_line
+        self.result_news.setText(news or "")
+        self.result_news.setAccessibleName(news or "")
+        self.result_news.setVisible(bool(news))
+        self.fix_panel.show_offers(
+            self.session.offers, d.findings, FixWords(self.session.catalog), self.session.try_fix
+        )
 
     # --- 4. tell IT more ---------------------------------------------------------------------
 
