@@ -36,6 +36,12 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         help="close_program only: if the program does not close when asked, close it "
         "without saving (anything not saved is lost)",
     )
+    fix.add_argument(
+        "--app",
+        metavar="NAME",
+        help="close_program only: which program, when Ally found more than one (as 'ally "
+        "diagnose' names it)",
+    )
     fix.add_argument("--warm-up", type=float, default=1.0, metavar="SECONDS")
 
 
@@ -107,20 +113,27 @@ def run(args: argparse.Namespace) -> int:
     findings = [f for f in result.findings if f.id in fix.answers]
     ctx = FixContext(policy, AllyPaths.from_environment(), sampler)
     offers = offers_for(findings, ctx)
-    mine = [o for o in offers.offered if o.fix_id == fix.id]
+    mine = [
+        o
+        for o in offers.offered
+        if o.fix_id == fix.id and (not args.app or o.words.get("app") == args.app)
+    ]
     if not mine:
-        why = [n.reason for n in offers.not_offered if n.fix_id == fix.id]
+        why = [
+            n.reason
+            for n in offers.not_offered
+            if n.fix_id == fix.id and (not args.app or args.app in n.reason)
+        ]
         _say(words.common("cli_not_here") if why else words.common("cli_none"))
         for reason in why:
             _say(f"Details for IT: {reason}")
         return EXIT_NOT_FIXED if why else EXIT_OK
     offer = mine[0]
-    finding = next(f for f in findings if f.id == offer.finding_id)
-    _say(finding.headline)
+    _say(offer.headline)
     _say(words.before(offer))
     if not _agreed(args.yes, words.common("cli_ask"), words):
         return EXIT_USAGE if not sys.stdin.isatty() and not args.yes else EXIT_OK
-    outcome = _show(attempt(offer, ctx), offer, words)
+    outcome = _show(attempt(offer, ctx), offer, words, offered=offer.it_detail)
     if outcome.outcome is Outcome.NEEDS_FORCE:
         _say(words.step(offer, "force_before"))
         if args.force or _agreed(False, words.common("cli_force_ask"), words, quiet=True):
@@ -152,12 +165,14 @@ def _agreed(yes: bool, question: str, words: FixWords, quiet: bool = False) -> b
     return False
 
 
-def _show(result: Result, offer: Any, words: FixWords) -> Result:
+def _show(result: Result, offer: Any, words: FixWords, offered: str = "") -> Result:
     _say(words.result(offer, result))
     for line in result.lines:
         _say(f"- {line}", "  ")
     _say(
-        f"Details for IT: {offer.fix_id} {result.outcome.value}: {result.did}"
+        f"Details for IT: {offer.fix_id} {result.outcome.value}: "
+        + (f"offered: {offered}; " if offered else "")
+        + result.did
         + (f"; re-check: {result.recheck}" if result.recheck else "")
     )
     return result

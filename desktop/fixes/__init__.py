@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from desktop.fixes import (
@@ -86,7 +86,7 @@ def offers_for(findings: Sequence[Any], ctx: FixContext) -> Offers:
                 out.not_offered.append(result)
             elif isinstance(result, Offer) and result.key not in keys and count < MAX_PER_FINDING:
                 keys.add(result.key)
-                out.offered.append(result)
+                out.offered.append(replace(result, headline=finding.headline))
                 count += 1
     return out
 

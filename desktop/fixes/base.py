@@ -44,6 +44,7 @@ class Offer:
     it_detail: str
     key: str = ""  # two findings about the same thing (one program) get one offer
     variant: str | None = None  # other words for the same fix ("windows": the Recycle Bin)
+    headline: str = ""  # the finding it answers, in the person's words (set by the registry)
 
     def to_dict(self) -> dict[str, Any]:
         return {

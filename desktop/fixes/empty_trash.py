@@ -216,12 +216,12 @@ def _recheck(offer: Offer, ctx: FixContext, did: str) -> Result:
 SHERB_NOCONFIRMATION, SHERB_NOPROGRESSUI, SHERB_NOSOUND = 0x1, 0x2, 0x4
 
 
-def _recycle_bin(drive: str) -> tuple[int, int]:
-    """(bytes, items) in the drive's Recycle Bin, from SHQueryRecycleBinW."""
+def query_info_type() -> type:
+    """SHQUERYRBINFO as shellapi.h declares it: packed to 1 byte on 32-bit Windows only,
+    so on 64-bit the two sizes start at offset 8 and the structure is 24 bytes."""
     import ctypes
 
     class SHQUERYRBINFO(ctypes.Structure):
-        # shellapi.h packs its structures to 1 byte on 32-bit Windows only.
         _pack_ = 1 if ctypes.sizeof(ctypes.c_void_p) == 4 else 8
         _fields_ = [
             ("cbSize", ctypes.c_uint32),
@@ -229,7 +229,14 @@ def _recycle_bin(drive: str) -> tuple[int, int]:
             ("i64NumItems", ctypes.c_int64),
         ]
 
-    info = SHQUERYRBINFO()
+    return SHQUERYRBINFO
+
+
+def _recycle_bin(drive: str) -> tuple[int, int]:
+    """(bytes, items) in the drive's Recycle Bin, from SHQueryRecycleBinW."""
+    import ctypes
+
+    info = query_info_type()()
     info.cbSize = ctypes.sizeof(info)
     hr = ctypes.windll.shell32.SHQueryRecycleBinW(drive, ctypes.byref(info))  # type: ignore[attr-defined]
     if hr != 0:

@@ -111,6 +111,8 @@ def find(app_name: str, account: Account, platform: str = sys.platform) -> Found
             proc = psutil.Process(pid)
             created = proc.create_time()
             ppid = proc.ppid()
+            if proc.status() == psutil.STATUS_ZOMBIE:
+                continue  # it has ended; only its parent has not noticed yet
         except psutil.Error:
             continue  # ended during the walk
         if not owned_by(proc, account):
