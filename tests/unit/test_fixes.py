@@ -21,9 +21,8 @@ from desktop.diagnostics.explain import load_catalog
 from desktop.diagnostics.findings import Finding, Severity
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.priority import RELEVANT
-from desktop.fixes import FIXES, MAX_PER_FINDING, attempt, by_id, offers_for
+from desktop.fixes import FIXES, MAX_PER_FINDING, attempt, by_id, offers_for, opener, print_jobs
 from desktop.fixes import empty_trash as trash_fix
-from desktop.fixes import opener, print_jobs
 from desktop.fixes import own_processes as procs
 from desktop.fixes.base import Account, Fix, FixContext, NotOffered, Offer, Outcome, Result
 from desktop.fixes.ids import FIX_IDS
