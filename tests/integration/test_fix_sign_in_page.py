@@ -61,7 +61,7 @@ def read_until(fd: int, proc: subprocess.Popen, text: str, timeout: float = 30.0
 
 
 def test_the_sign_in_page_is_opened_and_after_signing_in_ally_says_fixed(portal):
-    lab, client, policy, workdir = portal
+    _, client, policy, workdir = portal
     bin_dir = workdir / "bin"
     bin_dir.mkdir()
     opened = workdir / "opened.txt"
