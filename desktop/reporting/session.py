@@ -43,6 +43,7 @@ class ReportSession:
         self.offers: Any = None  # desktop.fixes.Offers for this diagnosis
         self.news_at_click: dict[str, Any] | None = None
         self.news_line: str | None = None  # "IT already knows about a problem with email …"
+        self.account: Any = None  # whose programs and files fixes act on (default: this account)
 
     def check(
         self,
@@ -66,7 +67,10 @@ class ReportSession:
     def fix_context(self) -> Any:
         from desktop.fixes.base import FixContext
 
-        return FixContext(self.policy, self.paths, self.sampler)
+        ctx = FixContext(self.policy, self.paths, self.sampler)
+        if self.account is not None:
+            ctx.account = self.account
+        return ctx
 
     def after_check(self, symptom: str) -> None:
         """Fixes for what was found, and IT's news as it stood at the click."""
