@@ -134,7 +134,6 @@ class FixPanel(QWidget):
     def show_offers(
         self,
         offers: Any,  # desktop.fixes.Offers
-        findings: Any,  # the diagnosis's Explanations
         words: FixWords,
         try_fix: Callable[[Offer, str], Result],
     ) -> None:
@@ -143,11 +142,12 @@ class FixPanel(QWidget):
             row.deleteLater()
         self.rows = []
         offered = list(offers.offered) if offers is not None else []
-        headlines = {f.id: f.headline for f in findings}
+        previous = None
         for offer in offered:
-            row = FixRow(
-                offer, headlines.get(offer.finding_id, ""), words, try_fix, self.background
-            )
+            # Each offer names the finding it answers (two findings may share an id).
+            row = FixRow(offer, offer.headline, words, try_fix, self.background)
+            row.for_label.setVisible(offer.headline != previous)  # once per finding
+            previous = offer.headline
             self.lay.addWidget(row)
             self.rows.append(row)
         self.heading.setText(words.common("heading"))

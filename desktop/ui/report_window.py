@@ -282,7 +282,7 @@ class ReportWindow(QWidget):
         self.result_news.setAccessibleName(news or "")
         self.result_news.setVisible(bool(news))
         self.fix_panel.show_offers(
-            self.session.offers, d.findings, FixWords(self.session.catalog), self.session.try_fix
+            self.session.offers, FixWords(self.session.catalog), self.session.try_fix
         )
 
     # --- 4. tell IT more ---------------------------------------------------------------------
