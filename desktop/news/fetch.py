@@ -241,6 +241,10 @@ def _read(sock, response, deadline: float, max_bytes: int, total_s: float) -> by
         sock.settimeout(left)
         try:
             chunk = response.read1(65536)
+        except TimeoutError as exc:  # the socket's time ran out with the deadline
+            raise FetchError(
+                f"no whole answer within {total_s:.0f} s ({size} bytes so far)"
+            ) from exc
         except (OSError, http.client.HTTPException) as exc:
             raise FetchError(f"the answer broke off after {size} bytes: {exc}") from exc
         if not chunk:

@@ -50,6 +50,7 @@ class NewsWatcher:
         self.clock = clock
         self.fetcher = fetcher
         self.path = data_dir / "news" / "state.json"
+        self.body_path = data_dir / "news" / "feed.json"
         self.state = self._load()
         self.feed: feeds.Feed | None = self._cached_feed()
 
@@ -66,12 +67,13 @@ class NewsWatcher:
         return state
 
     def _cached_feed(self) -> feeds.Feed | None:
-        raw = self.state.get("body")
-        if not isinstance(raw, str):
+        """The feed as last read, kept apart from the small state file: it is written only
+        when it changed, the state after every poll."""
+        if not self.state.get("body_saved"):
             return None
         try:
-            return feeds.parse(raw.encode("utf-8"))
-        except feeds.FeedError:
+            return feeds.parse(self.body_path.read_bytes())
+        except (OSError, feeds.FeedError):
             return None
 
     def _save(self) -> None:
@@ -109,11 +111,17 @@ class NewsWatcher:
             )
             if got.changed:
                 parsed = feeds.parse(got.body or b"")
+                try:
+                    write_atomic(self.body_path, got.body or b"")
+                    saved = True
+                except OSError as exc:  # still shown now; read again in full after a restart
+                    log.warning("news feed not kept on disk: %s", exc)
+                    saved = False
                 self.state.update(
-                    body=got.body.decode("utf-8"),
-                    etag=got.etag,
-                    last_modified=got.last_modified,
-                    stamp=got.stamp,
+                    body_saved=saved,
+                    etag=got.etag if saved else None,
+                    last_modified=got.last_modified if saved else None,
+                    stamp=got.stamp if saved else None,
                 )
                 self.feed = parsed
             elif self.feed is None:

@@ -91,9 +91,12 @@ def test_an_outage_opens_is_updated_and_is_resolved_with_one_notification_each(s
 def test_an_unchanged_feed_costs_one_small_conditional_answer(server, tmp_path):
     watcher = NewsWatcher(policy_for(server.url()), tmp_path)
     server.set_summary(company_summary("opened"))
-    for _ in range(4):
+    watcher.poll()
+    kept = watcher.body_path.stat().st_mtime_ns
+    for _ in range(3):
         watcher.poll()
     assert server.answers == [200, 304, 304, 304]
+    assert watcher.body_path.stat().st_mtime_ns == kept  # the feed is written only when it changed
     server.set_summary(company_summary("updated"))
     watcher.poll()
     assert server.answers[-1] == 200
