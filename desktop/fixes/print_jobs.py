@@ -141,8 +141,10 @@ def apply(offer: Offer, ctx: FixContext) -> Result:
     if _is_windows(ctx):
         done = run_tool(remove_command(todo), timeout=10.0)
     else:
+        # Job numbers are unique on the print server and never start with "-", unlike a
+        # printer's name, which `cancel` could take for an option.
         done = run_tool(
-            ["cancel", *[j.job_id for j in todo]], timeout=5.0, env={**os.environ, **_C}
+            ["cancel", *[str(int(j.number)) for j in todo]], timeout=5.0, env={**os.environ, **_C}
         )
     did = f"cancelled {', '.join(j.job_id for j in todo)} (exit code {done.returncode}" + (
         f": {done.stderr.strip()[:300]})" if done.stderr.strip() else ")"

@@ -385,3 +385,24 @@ def test_ally_fix_lists_the_fixes_and_their_state(tmp_path):
 def test_not_offered_reasons_are_kept_for_it(tmp_path):
     n = NotOffered("close_program", "cpu_saturated", "Ally runs as the administrator account")
     assert json.loads(json.dumps(n.to_dict()))["reason"].startswith("Ally runs as")
+
+
+def test_fixes_and_news_never_load_qt():
+    code = (
+        "import pkgutil, importlib, sys\n"
+        "import desktop.fixes, desktop.news, desktop.cli_fixes, desktop.cli_news\n"
+        "import desktop.reporting.helping\n"
+        "for pkg in (desktop.fixes, desktop.news):\n"
+        "    for m in pkgutil.iter_modules(pkg.__path__):\n"
+        "        importlib.import_module(pkg.__name__ + '.' + m.name)\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken'))))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parent.parent.parent,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
