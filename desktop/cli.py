@@ -121,7 +121,10 @@ def _diagnose(args: argparse.Namespace) -> int:
     if args.warm_up < 0 or args.warm_up > 900:
         sys.stderr.write("--warm-up must be between 0 and 900 seconds.\n")
         return EXIT_USAGE
+    from desktop.cli_news import Prefetch
     from desktop.tray_link import borrowed_sampler
+
+    news = Prefetch()  # IT's news, read while the computer is checked (issue 18)
 
     # The tray app's 15 minutes when it runs for this person; else what the system keeps.
     sampler, history_from = borrowed_sampler()
@@ -136,7 +139,7 @@ def _diagnose(args: argparse.Namespace) -> int:
 
     # What Ally could try for what it found, and what IT already knows (issue 18).
     offers = cli_fixes.diagnose_offers(result, sampler)
-    news_line = cli_news.explains_line(args.symptom)
+    news_line = cli_news.explains_line(args.symptom, news)
     if args.json:
         doc = result.to_dict()
         doc["fixes"] = offers.to_dict()

@@ -57,20 +57,42 @@ def checked_now(policy: Policy | None = None, paths: AllyPaths | None = None) ->
     return watcher
 
 
-def explains_line(symptom: str) -> str | None:
-    """For ``ally diagnose`` and ``ally report``: what IT already knows that may explain it."""
-    try:
-        from desktop.news import words
+class Prefetch:
+    """The feed read on the side while ``ally diagnose`` or ``ally report`` checks the
+    computer, so a slow feed does not hold the answer: after ``WAIT_S`` from the start the
+    answer goes out without the news, and the read is abandoned."""
 
-        watcher = refreshed(watcher_for())
-        if not watcher.configured:
+    WAIT_S = 2.0
+
+    def __init__(self, policy: Policy | None = None, paths: AllyPaths | None = None) -> None:
+        import time
+
+        from desktop.diagnostics.bounded import Pending
+
+        self.started = time.monotonic()
+        self.pending = Pending(lambda: refreshed(watcher_for(policy, paths)), "ally-news")
+
+    def watcher(self) -> Any:
+        import time
+
+        left = self.WAIT_S - (time.monotonic() - self.started)
+        try:
+            return self.pending.result(max(left, 0.0))
+        except Exception:  # slow or broken: news must never stop an answer
+            import logging
+
+            logging.getLogger(__name__).info("news not read in time", exc_info=True)
             return None
-        return words.explains(watcher, symptom, load_catalog())
-    except Exception:  # news must never stop an answer
-        import logging
 
-        logging.getLogger(__name__).exception("news not read")
+
+def explains_line(symptom: str, prefetch: Prefetch | None = None) -> str | None:
+    """For ``ally diagnose``: what IT already knows that may explain the symptom."""
+    from desktop.news import words
+
+    watcher = (prefetch or Prefetch()).watcher()
+    if watcher is None or not watcher.configured:
         return None
+    return words.explains(watcher, symptom, load_catalog())
 
 
 def run(args: argparse.Namespace) -> int:

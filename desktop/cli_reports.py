@@ -122,8 +122,10 @@ def _report(args: argparse.Namespace) -> int:
         if (args.name or args.email or args.phone)
         else None
     )
+    from desktop.cli_news import Prefetch
     from desktop.tray_link import borrowed_sampler
 
+    news = Prefetch(policy, paths)  # IT's news, read while the computer is checked (issue 18)
     sampler, history_from = borrowed_sampler()  # the tray's minutes, when it runs
     result = diagnose(
         args.symptom,
@@ -133,13 +135,13 @@ def _report(args: argparse.Namespace) -> int:
         policy=policy,
         history_from=history_from,
     )
-    from desktop import cli_fixes, cli_news
+    from desktop import cli_fixes
     from desktop.reporting import helping
 
     # What the person tried with Ally's fixes, and IT's news at the click (issue 18).
     extras = {
         "fixes": helping.fixes_part(paths, cli_fixes.diagnose_offers(result, sampler)),
-        "news": helping.news_part(cli_news.refreshed(cli_news.watcher_for(policy, paths))),
+        "news": helping.news_part(news.watcher()),
     }
     doc = redact.apply(
         report.build(result, args.note, contact, shot, **extras),

@@ -276,3 +276,20 @@ def test_ally_news_and_ally_doctor_say_what_the_feed_says(server, tmp_path):
     out = _ally("news", policy=policy, home=tmp_path / "home")
     assert out.returncode == 0
     assert "Ally could not read IT's news just now. Nothing else is affected." in out.stdout
+
+
+def test_a_slow_feed_does_not_hold_up_the_answer_in_the_terminal(server, tmp_path):
+    plain = tmp_path / "plain.toml"
+    plain.write_text("[network]\nactive_checks = false\n")
+    slow = tmp_path / "slow.toml"
+    slow.write_text(f'[network]\nactive_checks = false\n[news]\nurl = "{server.url()}"\n')
+    server.mode = "drip"
+    times = {}
+    for name, policy in (("plain", plain), ("slow", slow)):
+        t0 = time.monotonic()
+        out = _ally("diagnose", "--warm-up", "0.2", policy=policy, home=tmp_path / name)
+        times[name] = time.monotonic() - t0
+        assert out.returncode == 0, out.stderr
+        assert "IT already knows" not in out.stdout
+    # The feed is read while the computer is checked, and given 2 s from the start at most.
+    assert times["slow"] < times["plain"] + 2.5, times
