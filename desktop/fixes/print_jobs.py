@@ -14,12 +14,14 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import subprocess
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.rules import wording
-from desktop.diagnostics.tools import run_tool
+from desktop.diagnostics.tools import ToolResult, run_tool
 from desktop.fixes import recheck
 from desktop.fixes.base import Fix, FixContext, NotOffered, Offer, Outcome, Result
 
@@ -103,6 +105,29 @@ def _mine(job: Job, ctx: FixContext) -> bool:
     return job.owner == owner
 
 
+def _cancel(numbers: list[str]) -> ToolResult:
+    """``cancel`` without a terminal: where a print server wants a password, CUPS asks on
+    the terminal, and Ally never asks the person for one. With no terminal it fails instead,
+    and the fix says it could not be done."""
+    if shutil.which("cancel") is None:
+        return ToolResult(127, "", "the tool 'cancel' is not on this computer")
+    try:
+        done = subprocess.run(
+            ["cancel", *numbers],
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=5.0,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # no controlling terminal: no password prompt
+            env={**os.environ, **_C},
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return ToolResult(124, "", "cancel gave no answer within 5 s")
+    return ToolResult(done.returncode, done.stdout, done.stderr)
+
+
 def offer(finding: Any, ctx: FixContext) -> Offer | NotOffered | None:
     stuck_on = list(finding.evidence.get("stuck_on") or [])
     jobs = [j for j in list_jobs(ctx) if j.printer in stuck_on]
@@ -143,9 +168,7 @@ def apply(offer: Offer, ctx: FixContext) -> Result:
     else:
         # Job numbers are unique on the print server and never start with "-", unlike a
         # printer's name, which `cancel` could take for an option.
-        done = run_tool(
-            ["cancel", *[str(int(j.number)) for j in todo]], timeout=5.0, env={**os.environ, **_C}
-        )
+        done = _cancel([str(int(j.number)) for j in todo])
     did = f"cancelled {', '.join(j.job_id for j in todo)} (exit code {done.returncode}" + (
         f": {done.stderr.strip()[:300]})" if done.stderr.strip() else ")"
     )
