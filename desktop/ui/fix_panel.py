@@ -152,3 +152,7 @@ class FixPanel(QWidget):
             self.rows.append(row)
         self.heading.setText(words.common("heading"))
         self.setVisible(bool(offered))
+
+    def focus_chain(self) -> list[QWidget]:
+        """Every fix's buttons, in the order they are shown."""
+        return [w for r in self.rows for w in (r.button, r.force_button, r.again_button)]

@@ -4,6 +4,7 @@ shows results; the work runs in ReportSession on worker threads."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from typing import Any
@@ -240,6 +241,7 @@ class ReportWindow(QWidget):
         self.tell_button.clicked.connect(self._to_more)
         close = button("&Close")
         close.clicked.connect(self.close)
+        self.result_close = close
         lay.addLayout(button_row(close, self.tell_button))
         self.pages.addWidget(page)
 
@@ -284,6 +286,11 @@ class ReportWindow(QWidget):
         self.fix_panel.show_offers(
             self.session.offers, FixWords(self.session.catalog), self.session.try_fix
         )
+        # The keyboard reaches the fixes where the eye does: under the findings, before
+        # the step's own buttons (Close, Tell IT about it).
+        chain = [*self.fix_panel.focus_chain(), self.result_close, self.tell_button]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     # --- 4. tell IT more ---------------------------------------------------------------------
 

@@ -360,3 +360,24 @@ def test_the_report_window_still_works_without_any_fix_or_news(qtbot, tmp_path, 
         "problem": None,
         "open_incidents": [],
     }
+
+
+def test_the_keyboard_reaches_the_fixes_before_close_and_tell_it(
+    qtbot, tmp_path, sampler, monkeypatch
+):
+    home = tmp_path / "home"
+    (home / ".local" / "share" / "Trash" / "files").mkdir(parents=True)
+    (home / ".local" / "share" / "Trash" / "files" / "old.txt").write_text("x" * 5000)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    w = window(qtbot, tmp_path, sampler, {"thresholds": {"disk_free_critical_bytes": 10**15}})
+    qtbot.mouseClick(w.symptom_buttons["slow"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.pages.currentIndex() == 2, timeout=20000)
+    w.activateWindow()
+    assert w.tell_button.hasFocus() or w.focusWidget() is w.tell_button
+    w.focusPreviousChild()
+    assert w.focusWidget() is w.result_close
+    w.focusPreviousChild()
+    assert w.focusWidget() is row(w, "empty_trash").button
+    w.focusPreviousChild()
+    assert w.focusWidget() is row(w, "show_large_folders").button
