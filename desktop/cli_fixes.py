@@ -179,13 +179,11 @@ def _show(result: Result, offer: Any, words: FixWords, offered: str = "") -> Res
 
 
 def _list(policy: Policy) -> int:
-    import sys as _sys
-
     for fix in FIXES:
         if not policy.fixes.allows(fix.id):
             state = "turned off by IT's policy"
-        elif not fix.runs_on(_sys.platform):
-            state = f"not available on {_sys.platform}"
+        elif not fix.runs_on(sys.platform):
+            state = f"not available on {sys.platform}"
         else:
             state = "available"
         sys.stdout.write(f"{fix.id}  ({state}) for: {', '.join(fix.answers)}\n")

@@ -9,6 +9,7 @@ taken by another program, is left alone.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -32,10 +33,12 @@ from tests.integration import person
 pytestmark = pytest.mark.skipif(
     not Path("/usr/bin/stress-ng").exists(), reason="needs stress-ng (apt install stress-ng)"
 )
-# Findings about one busy program within seconds, not the five minutes of real life.
+# Findings about one busy program within seconds, not the five minutes of real life, and
+# at a twentieth of a core: on this shared two-core machine a busy program may get little
+# more than that. Only the person's own programs can be offered, whatever the threshold.
 POLICY = (
     "[network]\nactive_checks = false\n"
-    "[thresholds]\napp_runaway_min_s = 2\napp_runaway_cores = 0.2\n"
+    "[thresholds]\napp_runaway_min_s = 2\napp_runaway_cores = 0.05\n"
 )
 IGNORES_TERM = (
     "import signal\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nwhile True:\n    pass\n"
@@ -73,7 +76,7 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 def test_a_busy_stress_ng_is_closed_when_asked_and_another_accounts_is_left_alone(home):
-    mine = person.start("stress-ng", "--cpu", "1", "--timeout", "120", cwd=home)
+    mine = person.start("stress-ng", "--cpu", "2", "--timeout", "120", cwd=home)
     theirs = None
     if person.is_root():  # root's own stress-ng plays a colleague's program of the same name
         theirs = subprocess.Popen(
@@ -96,7 +99,8 @@ def test_a_busy_stress_ng_is_closed_when_asked_and_another_accounts_is_left_alon
         assert gone(mine), "the person's stress-ng is still running"
         if theirs is not None:
             assert theirs.poll() is None, "another account's program was touched"
-            assert "left alone: 1 another account's" in said  # said for IT
+            # Said for IT (others on this machine may run stress-ng too: at least this one).
+            assert re.search(r"left alone: [1-9]\d* another account's", said), said
         (attempt,) = Journal(home / "ally" / "data").recent()
         assert attempt["outcome"] == "fixed" and attempt["forced"] is False
         assert attempt["what"]["app"] == "stress-ng-cpu"

@@ -9,6 +9,7 @@ import functools
 import json
 import os
 import signal
+import threading
 import time
 from types import SimpleNamespace
 
@@ -82,24 +83,22 @@ def test_emptying_the_trash_from_the_result_screen_is_re_checked_and_reported(
     assert r.button.text() == "Empty the Trash"
     assert r.before.text().startswith("The Trash holds 2 items, which take up 2.0 MB.")
     assert r.for_label.text().startswith("For: Only ")
-    gaps, last = [], [time.perf_counter()]
+    # The fix and its re-check run on a worker thread, never on the event loop.
+    threads = []
+    real_try = w.session.try_fix
 
-    def tick():
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
+    def recording(offer, step="apply"):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return real_try(offer, step)
 
-    timer = QTimer()
-    timer.timeout.connect(tick)
-    timer.start(10)
+    r.try_fix = recording
     t0 = time.monotonic()
     qtbot.mouseClick(r.button, Qt.MouseButton.LeftButton)
     assert not r.button.isEnabled()  # one click, one attempt
     qtbot.waitUntil(lambda: r.last is not None, timeout=10000)
     took = time.monotonic() - t0
-    timer.stop()
     assert took < 3.0, f"the fix and its re-check took {took:.1f} s"
-    assert max(gaps) < 0.1, "the event loop waited for the fix"
+    assert threads == [False], "the fix ran on the event loop"
     assert r.last.outcome is Outcome.NOT_FIXED
     assert r.result.text().startswith("The Trash is empty now, but the drive is still nearly full")
     assert r.result.text().endswith("IT will see that you tried.")
@@ -136,7 +135,7 @@ def test_a_program_that_will_not_close_needs_the_second_explicit_click(
         qtbot,
         tmp_path,
         sampler,
-        {"thresholds": {"app_runaway_min_s": 2, "app_runaway_cores": 0.2}},
+        {"thresholds": {"app_runaway_min_s": 2, "app_runaway_cores": 0.05}},
         account=person.account(),
     )
     qtbot.mouseClick(w.symptom_buttons["slow"], Qt.MouseButton.LeftButton)
@@ -276,7 +275,9 @@ def test_the_tray_shows_news_calmly_notifies_once_each_way_and_never_waits(
     helping.poll()
     qtbot.waitUntil(lambda: not helping.background.busy(), timeout=10000)
     timer.stop()
-    assert max(gaps) < 0.1 and helping.watcher.state["problem"]
+    # The drip holds a poll for its whole 2 s limit; on the event loop that would be one
+    # gap of 2 s. A loaded machine adds tens of milliseconds, never a second.
+    assert max(gaps) < 1.0 and helping.watcher.state["problem"]
     assert tray.status.tooltip == "IT is working on a problem with email."  # the last good news
     status_page.mode = "normal"
     status_page.set_summary(company_summary("resolved"))
