@@ -58,6 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
     from desktop.cli_reports import add_commands
 
     add_commands(commands)
+    from desktop import cli_fixes, cli_news
+
+    cli_fixes.add_commands(commands)
+    cli_news.add_commands(commands)
     apps = commands.add_parser(
         "apps", help="list the programs running now and those that crashed recently"
     )
@@ -117,6 +121,14 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return _diagnose(args)
     if args.command == "apps":
         return _apps(args)
+    if args.command == "fix":
+        from desktop.cli_fixes import run as run_fix
+
+        return run_fix(args)
+    if args.command == "news":
+        from desktop.cli_news import run as run_news
+
+        return run_news(args)
     if args.command in ("report", "outbox", "credentials", "doctor"):
         from desktop.cli_reports import run
 
@@ -128,6 +140,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 def _diagnose(args: argparse.Namespace) -> int:
     from desktop.cli_output import render_text
     from desktop.diagnostics.diagnosis import diagnose
+    from desktop.diagnostics.explain import load_catalog
 
     if not 0 <= args.warm_up <= 900:  # NaN fails this too
         sys.stderr.write("--warm-up must be between 0 and 900 seconds.\n")
@@ -137,7 +150,10 @@ def _diagnose(args: argparse.Namespace) -> int:
 
         sys.stderr.write(say("undecodable", what="the program name") + "\n")
         return EXIT_USAGE
+    from desktop.cli_news import Prefetch
     from desktop.tray_link import borrowed_sampler
+
+    news = Prefetch()  # IT's news, read while the computer is checked (issue 18)
 
     # The tray app's 15 minutes when it runs for this person; else what the system keeps.
     sampler, history_from = borrowed_sampler()
@@ -148,11 +164,24 @@ def _diagnose(args: argparse.Namespace) -> int:
         focus_app=args.app,
         history_from=history_from,
     )
+    from desktop import cli_fixes, cli_news
+
+    # What Ally could try for what it found, and what IT already knows (issue 18).
+    offers = cli_fixes.diagnose_offers(result, sampler)
+    news_line = cli_news.explains_line(args.symptom, news)
     if args.json:
-        json.dump(result.to_dict(), sys.stdout, ensure_ascii=False)
+        doc = result.to_dict()
+        doc["fixes"] = offers.to_dict()
+        doc["news_line"] = news_line
+        json.dump(doc, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
-        sys.stdout.write(render_text(result))
+        text = render_text(result)
+        marker = "For IT\n------\n"
+        text = text.replace(marker, cli_fixes.render_offers(offers, load_catalog()) + marker, 1)
+        if news_line:
+            text = news_line + "\n\n" + text
+        sys.stdout.write(text + cli_fixes.render_for_it(offers))
     return EXIT_OK
 
 

@@ -149,8 +149,10 @@ def _report(args: argparse.Namespace) -> int:
         if (args.name or args.email or args.phone)
         else None
     )
+    from desktop.cli_news import Prefetch
     from desktop.tray_link import borrowed_sampler
 
+    news = Prefetch(policy, paths)  # IT's news, read while the computer is checked (issue 18)
     sampler, history_from = borrowed_sampler()  # the tray's minutes, when it runs
     result = diagnose(
         args.symptom,
@@ -160,8 +162,18 @@ def _report(args: argparse.Namespace) -> int:
         policy=policy,
         history_from=history_from,
     )
+    from desktop import cli_fixes
+    from desktop.reporting import helping
+
+    # What the person tried with Ally's fixes, and IT's news at the click (issue 18).
+    extras = {
+        "fixes": helping.fixes_part(paths, cli_fixes.diagnose_offers(result, sampler)),
+        "news": helping.news_part(news.watcher()),
+    }
     doc = redact.apply(
-        report.build(result, note, contact, shot), leave_out, delivery.privacy(policy)
+        report.build(result, note, contact, shot, **extras),
+        leave_out,
+        delivery.privacy(policy),
     )
     _say(review.preview(doc))
     if args.show_json:

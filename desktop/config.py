@@ -118,6 +118,8 @@ class Policy:
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     tips_enabled: bool = True  # IT may switch tips off for everyone
     problems: tuple[str, ...] = ()
+    fixes: FixesPolicy = field(default_factory=lambda: FixesPolicy())
+    news: NewsPolicy = field(default_factory=lambda: NewsPolicy())
 
     @classmethod
     def load(
@@ -198,6 +200,8 @@ class Policy:
             "transport",
             "privacy",
             "tips",
+            "fixes",
+            "news",
         }
         for key in data:
             if key not in known:
@@ -279,6 +283,8 @@ class Policy:
         reader.unknown(tips, "tips", {"enabled"})
         transport = reader.transport(reader.table(data, "transport"))
         privacy = reader.privacy(reader.table(data, "privacy"))
+        fixes = read_fixes(reader, reader.table(data, "fixes"))
+        news = read_news(reader, reader.table(data, "news"), network.ca_bundle)
         return cls(
             source=source,
             transport=transport,
@@ -291,6 +297,8 @@ class Policy:
             network=network,
             fault_window_hours=fault_window,
             problems=tuple(problems),
+            fixes=fixes,
+            news=news,
         )
 
     def with_network(self, **changes: Any) -> Policy:
@@ -603,3 +611,127 @@ class _Reader:
             name = entry.get("name") if isinstance(entry.get("name"), str) else host
             out.append(ItServer(host, port, name))
         return tuple(out)
+
+
+# --- Helping (issue 18): safe fixes and IT's news --------------------------------------
+
+END_OF_DAY_RE = r"^([01]?\d|2[0-3]):[0-5]\d$"
+
+
+@dataclass(frozen=True)
+class FixesPolicy:
+    """Which safe fixes Ally may offer. IT can turn them all off, or one by one by its id
+    (``ally fix`` lists them); ``end_of_day`` is when a restart reminder is due."""
+
+    enabled: bool = True
+    off: frozenset[str] = frozenset()
+    end_of_day: str = "17:00"
+
+    def allows(self, fix_id: str) -> bool:
+        return self.enabled and fix_id not in self.off
+
+
+@dataclass(frozen=True)
+class NewsComponent:
+    """A component of IT's status feed, as the person would call it and the symptoms it
+    may explain ("Exchange Online" is "email" and may explain "app" and "internet")."""
+
+    name: str
+    say: str
+    symptoms: tuple[str, ...]
+
+
+NEWS_SYMPTOMS = ("slow", "internet", "app", "printing", "other")
+
+
+@dataclass(frozen=True)
+class NewsPolicy:
+    url: str | None = None  # https://…/api/v2/summary.json, file:///share/status.json or a path
+    interval_s: float = 300.0  # between polls, with jitter
+    ca_bundle: str | None = None  # a company CA; default: [network] ca_bundle
+    components: tuple[NewsComponent, ...] = ()
+
+
+def _is_feed_location(value: str) -> bool:
+    parsed = urlparse(value)
+    if parsed.scheme in ("http", "https"):
+        return bool(parsed.netloc)
+    if parsed.scheme == "file":
+        return bool(parsed.path)
+    return Path(value).is_absolute() or value.startswith("\\\\")
+
+
+def read_fixes(reader: _Reader, t: Mapping[str, Any]) -> FixesPolicy:
+    import re
+
+    from desktop.fixes.ids import FIX_IDS
+
+    enabled = reader.value(t, "fixes", "enabled", bool, True)
+    off = frozenset(fid for fid in FIX_IDS if reader.value(t, "fixes", fid, bool, True) is False)
+    end = reader.value(
+        t,
+        "fixes",
+        "end_of_day",
+        str,
+        "17:00",
+        lambda v: re.match(END_OF_DAY_RE, v) is not None,
+        'a time of day such as "17:00"',
+    )
+    reader.unknown(t, "fixes", {"enabled", "end_of_day", *FIX_IDS})
+    return FixesPolicy(enabled, off, end)
+
+
+def read_news(reader: _Reader, t: Mapping[str, Any], network_ca: str | None) -> NewsPolicy:
+    url = reader.value(
+        t,
+        "news",
+        "url",
+        str,
+        None,
+        _is_feed_location,
+        "an http(s):// or file:// address, or the full path of a file",
+    )
+    interval = reader.value(
+        t,
+        "news",
+        "interval_s",
+        float,
+        300.0,
+        lambda v: 60 <= v <= 3600,
+        "a number of seconds from 60 to 3600",
+    )
+    ca = reader.value(
+        t,
+        "news",
+        "ca_bundle",
+        str,
+        None,
+        lambda v: Path(v).is_file(),
+        "the path of an existing PEM file",
+    )
+    raw = t.get("components", [])
+    components = []
+    if not isinstance(raw, list):
+        reader.problems.append(
+            f"{reader.source}: [news] components should be a list of tables; it is ignored"
+        )
+        raw = []
+    for i, entry in enumerate(raw):
+        name = entry.get("name") if isinstance(entry, dict) else None
+        say = entry.get("say", name) if isinstance(entry, dict) else None
+        symptoms = entry.get("symptoms", []) if isinstance(entry, dict) else None
+        if (
+            not isinstance(name, str)
+            or not name
+            or not isinstance(say, str)
+            or not isinstance(symptoms, list)
+            or not all(s in NEWS_SYMPTOMS for s in symptoms)
+        ):
+            reader.problems.append(
+                f'{reader.source}: [news] components entry {i + 1} needs name = "…", say = "…" '
+                f"and symptoms from {', '.join(NEWS_SYMPTOMS)}, not {entry!r}; it is skipped"
+            )
+            continue
+        components.append(NewsComponent(name, say or name, tuple(symptoms)))
+    reader.unknown(t, "news", {"url", "interval_s", "ca_bundle", "components"})
+    return NewsPolicy(url, interval, ca or network_ca, tuple(components))

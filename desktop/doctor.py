@@ -73,6 +73,10 @@ def run_checks(policy: Policy, paths: AllyPaths, say: Callable[[str], None]) -> 
     )
     log = log_path(paths.log_dir)
     line(True, "log", f"{log}" + ("" if log.exists() else " (not written yet)"))
+    from desktop.cli_news import checked_now
+
+    news_ok, news_text = checked_now(policy, paths).doctor()  # IT's status feed (issue 18)
+    line(news_ok, "news", news_text)
     return problems
 
 

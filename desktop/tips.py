@@ -31,6 +31,8 @@ class TipScheduler:
     enabled_by_policy: bool = True
     first_seen: dict[str, float] = field(default_factory=dict)
     last_shown: dict[str, float] = field(default_factory=dict)
+    news_gap_s: float = 60.0  # IT's news: never two notifications within this time
+    last_news_at: float = -1e18
 
     def next_tip(
         self,
@@ -56,3 +58,23 @@ class TipScheduler:
             step = finding.advice[0] if finding.advice else ""
             return Tip(fid, finding.headline, " ".join(x for x in (finding.explanation, step) if x))
         return None
+
+    def news_tip(
+        self,
+        key: str,
+        title: str,
+        text: str,
+        now: float,
+        paused_until: float = 0.0,
+        enabled_by_person: bool = True,
+    ) -> Tip | None:
+        """IT's news goes through the same discipline as tips: nothing when IT or the
+        person turned tips off or paused them, each piece of news at most once (``key``:
+        the incident and whether it opened or was resolved), never two close together."""
+        if not (self.enabled_by_policy and enabled_by_person) or now < paused_until:
+            return None
+        if key in self.last_shown or now - self.last_news_at < self.news_gap_s:
+            return None
+        self.last_shown[key] = now
+        self.last_news_at = now
+        return Tip(key, title, text)

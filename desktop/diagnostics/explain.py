@@ -174,6 +174,7 @@ class Catalog:
         self.nothing_found = data.get("nothing_found", {})
         self.delivery = data.get("delivery", {})
         self.could_not_check = data.get("could_not_check", {})
+        self.data = data  # every section, for the parts that keep their words apart (fixes, news)
 
     def delivery_message(self, key: str, **values: Any) -> str:
         """The person's sentence about a report's delivery (see [delivery] in the catalog)."""

@@ -16,6 +16,7 @@ from typing import Any
 
 from desktop.diagnostics.metrics import METRICS_BY_KEY
 from desktop.diagnostics.rules.wording import duration, size
+from desktop.reporting import helping
 from desktop.text_safety import without_controls
 
 CHARTS = (
@@ -94,6 +95,7 @@ def render(report: dict[str, Any]) -> str:
     for title, keys, unit, top in CHARTS:
         parts.append(_part(chart, report["history"], title, keys, unit, top))
     parts.append("</div>")
+    parts.append(_part(helping.html, report))
     parts.append(_part(_apps, d["sections"]))
     parts.append(_part(_network, d["sections"]))
     parts.append(_part(_machine, report, d))

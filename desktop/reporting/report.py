@@ -56,8 +56,13 @@ def build(
     contact: Contact | None = None,
     screenshot: Screenshot | None = None,
     report_id: str | None = None,
+    fixes: dict[str, Any] | None = None,
+    news: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The full report, before anything is left out."""
+    """The full report, before anything is left out. ``fixes`` and ``news`` come from
+    reporting/helping.py: what the person tried, and IT's news open at the click."""
+    from desktop.reporting.helping import NO_FIXES, NO_NEWS
+
     d = diagnosis.to_dict()
     system = diagnosis.snapshot.section_data("system")
     note = (note or "").strip() or None
@@ -92,6 +97,8 @@ def build(
         "screenshot": screenshot.to_dict() if screenshot else None,
         "left_out": [],
         "privacy": {"user_name": "kept", "host_name": "kept"},
+        "fixes": fixes if fixes is not None else dict(NO_FIXES),
+        "news": news if news is not None else dict(NO_NEWS),
     }
 
 

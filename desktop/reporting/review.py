@@ -6,6 +6,7 @@ import base64
 from typing import Any
 
 from desktop.diagnostics.rules.wording import duration, size
+from desktop.reporting import helping
 from desktop.reporting.report import dumps
 
 
@@ -38,6 +39,7 @@ def preview(report: dict[str, Any]) -> str:
             for f in d["findings"]
             if f["severity"] != "info"
         ],
+        *helping.preview_lines(report),
         f"  Checks included:    {', '.join(d['sections'])}",
         f"  History:            the last {duration(d['history_s'])} of processor, memory, "
         "drive and network use",

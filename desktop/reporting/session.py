@@ -15,7 +15,7 @@ from desktop.diagnostics.explain import Catalog
 from desktop.diagnostics.model import Section
 from desktop.diagnostics.sampler import Sampler
 from desktop.paths import AllyPaths
-from desktop.reporting import delivery, redact, report
+from desktop.reporting import delivery, helping, redact, report
 from desktop.reporting.transports.base import PermanentFailure
 
 
@@ -29,10 +29,20 @@ class SendResult:
 
 class ReportSession:
     def __init__(
-        self, policy: Policy, paths: AllyPaths, sampler: Sampler, catalog: Catalog
+        self,
+        policy: Policy,
+        paths: AllyPaths,
+        sampler: Sampler,
+        catalog: Catalog,
+        news: Any = None,  # desktop.news.watcher.NewsWatcher, when IT set a feed
     ) -> None:
         self.policy, self.paths, self.sampler, self.catalog = policy, paths, sampler, catalog
         self.diagnosis: Diagnosis | None = None
+        self.news = news
+        self.offers: Any = None  # desktop.fixes.Offers for this diagnosis
+        self.news_at_click: dict[str, Any] | None = None
+        self.news_line: str | None = None  # "IT already knows about a problem with email …"
+        self.account: Any = None  # whose programs and files fixes act on (default: this account)
 
     def check(
         self,
@@ -48,7 +58,36 @@ class ReportSession:
             warm_up_s=1.0,
             progress=progress,
         )
+        self.after_check(symptom)
         return self.diagnosis
+
+    # --- helping (issue 18): fixes to offer, and what IT already knows --------------------
+
+    def fix_context(self) -> Any:
+        from desktop.fixes.base import FixContext
+
+        ctx = FixContext(self.policy, self.paths, self.sampler)
+        if self.account is not None:
+            ctx.account = self.account
+        return ctx
+
+    def after_check(self, symptom: str) -> None:
+        """Fixes for what was found, and IT's news as it stood at the click."""
+        from desktop import fixes
+        from desktop.news import words
+
+        assert self.diagnosis is not None
+        self.offers = fixes.offers_for(self.diagnosis.findings, self.fix_context())
+        self.news_at_click = helping.news_part(self.news)
+        self.news_line = (
+            words.explains(self.news, symptom, self.catalog) if self.news is not None else None
+        )
+
+    def try_fix(self, offer: Any, step: str = "apply") -> Any:
+        """One step of a fix (see desktop/fixes), recorded in the journal."""
+        from desktop import fixes
+
+        return fixes.attempt(offer, self.fix_context(), step)
 
     def build(
         self,
@@ -59,7 +98,15 @@ class ReportSession:
         report_id: str | None = None,
     ) -> dict[str, Any]:
         assert self.diagnosis is not None, "check() first"
-        full = report.build(self.diagnosis, note, contact, screenshot, report_id)
+        full = report.build(
+            self.diagnosis,
+            note,
+            contact,
+            screenshot,
+            report_id,
+            fixes=helping.fixes_part(self.paths, self.offers),
+            news=self.news_at_click,
+        )
         return redact.apply(full, leave_out, delivery.privacy(self.policy))
 
     def send(self, doc: dict[str, Any]) -> SendResult:

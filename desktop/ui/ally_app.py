@@ -74,6 +74,12 @@ class AllyApp(QObject):
         # HTTP, email: about 11 MB) is loaded only when a report waits to be sent.
         self.outbox = Outbox(self.paths.data_dir / "outbox")
         self.tips = TipScheduler(enabled_by_policy=self.policy.tips_enabled)
+        from desktop.ui.helping import Helping
+
+        # IT's news and the reminders the person asked for (issue 18).
+        self.helping = Helping(
+            self.policy, self.paths, self.catalog, self.tips, lambda: self.settings, self.tray
+        )
         # After the watchdog gave up on repeated crashes, this start says so, once.
         health = notice_due(self.paths.data_dir)
         if health is not None:
@@ -147,7 +153,9 @@ class AllyApp(QObject):
             return existing
         # The screenshot is taken before Ally's window appears, so it shows what the person saw.
         shot = self.grab_screen() if self.policy.privacy.screenshots else None
-        session = ReportSession(self.policy, self.paths, self.sampler, self.catalog)
+        session = ReportSession(
+            self.policy, self.paths, self.sampler, self.catalog, news=self.helping.watcher
+        )
         return self._show("report", lambda: ReportWindow(session, self.settings, shot, notice))
 
     def grab_screen(self) -> QImage | None:
@@ -218,8 +226,8 @@ class AllyApp(QObject):
     def _status_ready(self, d) -> None:
         from desktop.status import status_of
 
-        if self.tray is not None:
-            self.tray.set_status(status_of(d, self.catalog))
+        self.helping.set_local_status(status_of(d, self.catalog))  # with IT's news added
+        self.helping.check_reminders(d)
         tip = self.tips.next_tip(
             d.findings, time.time(), self.settings.tips_paused_until, self.settings.tips_enabled
         )
@@ -271,6 +279,7 @@ class AllyApp(QObject):
     def shutdown(self) -> None:
         self.status_timer.stop()
         self.delivery_timer.stop()
+        self.helping.timer.stop()
         self.sampler.stop()
         QThreadPool.globalInstance().waitForDone(5000)
         if self.tray is not None:

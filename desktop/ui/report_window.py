@@ -4,6 +4,7 @@ shows results; the work runs in ReportSession on worker threads."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from typing import Any
@@ -27,10 +28,12 @@ from PySide6.QtWidgets import (
 
 from desktop.diagnostics.diagnosis import Diagnosis
 from desktop.diagnostics.model import Section, Status
+from desktop.fixes.words import FixWords
 from desktop.reporting import report, review
 from desktop.reporting.session import ReportSession, SendResult
 from desktop.settings import UserSettings
 from desktop.ui.charts import HistoryChart
+from desktop.ui.fix_panel import FixPanel
 from desktop.ui.workers import Background
 from desktop.words import say
 
@@ -224,6 +227,10 @@ class ReportWindow(QWidget):
         page = QWidget()
         lay = QVBoxLayout(page)
         lay.addWidget(heading("Here is what we found"))
+        self.result_news = body()  # what IT already knows comes first (issue 18)
+        self.result_news.setTextFormat(Qt.TextFormat.PlainText)
+        self.result_news.setVisible(False)
+        lay.addWidget(self.result_news)
         self.result_title = body()
         f = QFont(self.result_title.font())
         f.setBold(True)
@@ -235,11 +242,14 @@ class ReportWindow(QWidget):
         lay.addWidget(self.result_title)
         lay.addWidget(self.result_text)
         lay.addWidget(self.result_findings)
+        self.fix_panel = FixPanel(self.background)  # safe fixes the person can try (issue 18)
+        lay.addWidget(self.fix_panel)
         lay.addWidget(self.chart)
         self.tell_button = button("&Tell IT about it")
         self.tell_button.clicked.connect(self._to_more)
         close = button("&Close")
         close.clicked.connect(self.close)
+        self.result_close = close
         lay.addLayout(button_row(close, self.tell_button))
         self.pages.addWidget(page)
 
@@ -262,9 +272,25 @@ class ReportWindow(QWidget):
         if top is not None and top.advice:
             items.insert(0, "What you can try:" + "".join(f"\n  • {a}" for a in top.advice))
         self.result_findings.setText("\n\n".join(items))
+        self._show_helping(d)
         self.chart.set_history(d.snapshot.history)
         self.pages.setCurrentIndex(2)
         self.tell_button.setFocus()
+
+    def _show_helping(self, d: Diagnosis) -> None:
+        """IT's news that may explain this, first; the fixes Ally may try, under the findings."""
+        news = self.session.news_line
+        self.result_news.setText(news or "")
+        self.result_news.setAccessibleName(news or "")
+        self.result_news.setVisible(bool(news))
+        self.fix_panel.show_offers(
+            self.session.offers, FixWords(self.session.catalog), self.session.try_fix
+        )
+        # The keyboard reaches the fixes where the eye does: under the findings, before
+        # the step's own buttons (Close, Tell IT about it).
+        chain = [*self.fix_panel.focus_chain(), self.result_close, self.tell_button]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     # --- 4. tell IT more ---------------------------------------------------------------------
 

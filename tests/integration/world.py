@@ -29,6 +29,14 @@ def make_handler(captive_subnets: set[int]):
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             subnet = int(self.connection.getsockname()[0].split(".")[2])
+            if self.path == "/signin":  # the person signs in on the portal's page
+                captive_subnets.discard(subnet)
+                body = b"signed in\n"
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
             if self.path == "/generate_204":
                 if subnet in captive_subnets:
                     self.send_response(302)

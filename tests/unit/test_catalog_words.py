@@ -155,3 +155,81 @@ def test_what_ally_says_about_what_the_person_gave_is_plain(text):
     assert textstat.flesch_kincaid_grade(text) <= MAX_GRADE, text
     assert not JARGON.search(text) and not BLAME.search(text), text
     assert not re.search(r"\{[a-z_]+\}", text), text
+
+
+# --- Fixes and IT's news (issue 18) --------------------------------------------------------
+
+FIX_VALUES = [
+    {
+        "count": n,
+        "printers": "Front_Desk",
+        "app": "Google Chrome",
+        "size": "1.2 GB",
+        "items": n,
+        "free": "3.4 GB",
+        "largest": "Downloads",
+        "time": "17:00",
+        "headline": "Only 1.2 GB is left on your main drive.",
+        "id": "empty_trash",
+    }
+    for n in (1, 34)
+]
+NEWS_VALUES = {"what": "email", "name": "Email delays", "since": "9:05"}
+# Terminal prompts end in "[y/N]"; they are questions, not sentences to grade.
+PROMPTS = {"cli_ask", "cli_force_ask"}
+
+
+def fix_texts():
+    from desktop.diagnostics.explain import fill
+
+    data = tomllib.loads(read_text("catalog/en.toml"))["fixes"]
+    out = []
+
+    def walk(table, name):
+        for key, value in table.items():
+            if isinstance(value, dict):
+                walk(value, f"{name}.{key}")
+            elif key not in PROMPTS:
+                out.extend((f"{name}.{key}", fill(value, v)) for v in FIX_VALUES)
+
+    walk(data, "fixes")
+    news = tomllib.loads(read_text("catalog/en.toml"))["news"]
+    out.extend((f"news.{k}", fill(v, NEWS_VALUES)) for k, v in news.items())
+    return out
+
+
+FIX_TEXTS = fix_texts()
+
+
+@pytest.mark.parametrize(("name", "text"), FIX_TEXTS)
+def test_fix_and_news_words_are_plain_kind_and_complete(name, text):
+    assert text.strip(), name
+    # A button names an action in three or four words; Flesch-Kincaid cannot grade that
+    # ("Empty the Recycle Bin" scores 7.2 for one word of four syllables). Its words are
+    # still checked for jargon and blame below.
+    if not name.endswith("button"):
+        assert textstat.flesch_kincaid_grade(text) <= MAX_GRADE, f"{name}: {text}"
+    assert not JARGON.search(text), f"{name}: {text}"
+    assert not BLAME.search(text), f"{name}: {text}"
+    assert not re.search(r"\{[a-z_]+\}", text), f"{name}: {text}"
+    assert textstat.lexicon_count(text) <= MAX_WORDS, f"{name}: {text}"
+
+
+def test_a_fix_that_did_not_work_says_it_is_seen_and_not_the_persons_doing():
+    data = tomllib.loads(read_text("catalog/en.toml"))["fixes"]
+    for fix_id, entry in data.items():
+        if not isinstance(entry, dict) or fix_id == "outcome":
+            continue
+        for key in ("not_fixed", "failed"):
+            text = entry.get(key, data["outcome"][key])
+            assert "IT will see" in text or "Nothing" in text or "nothing" in text, (fix_id, text)
+
+
+def test_a_fix_that_deletes_or_may_lose_work_says_so_before_the_click():
+    data = tomllib.loads(read_text("catalog/en.toml"))["fixes"]
+    assert "can't be brought back" in data["empty_trash"]["before"]
+    assert "can't be brought back" in data["empty_trash"]["variants"]["windows"]["before"]
+    assert "not saved may be lost" in data["close_program"]["before"]
+    assert "will be lost" in data["close_program"]["force_before"]
+    assert "print them again" in data["cancel_print_jobs"]["before"]
+    assert "Nothing will restart by itself" in data["restart_reminder"]["before"]

@@ -1,0 +1,191 @@
+"""``ally fix``: the safe fixes from a terminal, with the same words, questions and
+re-checks as the report window. ``ally diagnose`` lists the ones it could try.
+
+Every sentence a person reads comes from the catalog's [fixes] tables; IT's detail is
+printed after it, as everywhere in the CLI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from typing import Any
+
+from desktop.config import Policy
+from desktop.diagnostics.explain import Catalog, load_catalog
+from desktop.fixes import FIXES, Offers, attempt, by_id, offers_for
+from desktop.fixes.base import FixContext, Outcome, Result
+from desktop.fixes.words import FixWords
+from desktop.paths import AllyPaths
+
+EXIT_OK = 0
+EXIT_NOT_FIXED = 1
+EXIT_USAGE = 2
+WIDTH = 88
+GOOD = (Outcome.FIXED, Outcome.DONE, Outcome.NOTHING_TO_DO)
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    fix = commands.add_parser("fix", help="try one of Ally's safe fixes (without an ID: list them)")
+    fix.add_argument("fix_id", nargs="?", metavar="ID", help="the fix, as 'ally diagnose' names it")
+    fix.add_argument("--yes", action="store_true", help="do it without asking first")
+    fix.add_argument(
+        "--force",
+        action="store_true",
+        help="close_program only: if the program does not close when asked, close it "
+        "without saving (anything not saved is lost)",
+    )
+    fix.add_argument(
+        "--app",
+        metavar="NAME",
+        help="close_program only: which program, when Ally found more than one (as 'ally "
+        "diagnose' names it)",
+    )
+    fix.add_argument("--warm-up", type=float, default=1.0, metavar="SECONDS")
+
+
+def _say(text: str, indent: str = "") -> None:
+    sys.stdout.write(
+        textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent) + "\n"
+    )
+
+
+def render_offers(offers: Offers, catalog: Catalog) -> str:
+    """The part of ``ally diagnose`` that says what Ally could try, and for IT why not."""
+    words = FixWords(catalog)
+    out = []
+    if offers.offered:
+        out.append(words.common("cli_heading") + "\n")
+        for o in offers.offered:
+            out.append(textwrap.fill(f"• {words.button(o)}: {words.before(o)}", WIDTH) + "\n")
+            out.append(f"  {words.common('cli_how', id=o.fix_id)}\n")
+        out.append("\n")
+    return "".join(out)
+
+
+def render_for_it(offers: Offers) -> str:
+    lines = [f"Fix offered: {o.fix_id} for {o.finding_id}: {o.it_detail}" for o in offers.offered]
+    lines += [
+        f"Fix not offered: {n.fix_id} for {n.finding_id}: {n.reason}" for n in offers.not_offered
+    ]
+    return "".join(textwrap.fill(line, WIDTH) + "\n" for line in lines)
+
+
+def diagnose_offers(result: Any, sampler: Any) -> Offers:
+    """What ``ally diagnose`` may list for its findings (never raises: a list of fixes
+    is a convenience, the diagnosis is what matters)."""
+    try:
+        policy = Policy.load()
+        ctx = FixContext(policy, AllyPaths.from_environment(), sampler)
+        return offers_for(result.findings, ctx)
+    except Exception as exc:  # pragma: no cover - a safety net, logged for IT
+        import logging
+
+        logging.getLogger(__name__).exception("fixes could not be listed: %s", exc)
+        return Offers()
+
+
+def run(args: argparse.Namespace) -> int:
+    catalog = load_catalog()
+    words = FixWords(catalog)
+    policy = Policy.load()
+    if not args.fix_id:
+        return _list(policy)
+    fix = by_id(args.fix_id)
+    if fix is None:
+        _say(words.common("unknown"))
+        return EXIT_USAGE
+    if args.warm_up < 0 or args.warm_up > 900:
+        sys.stderr.write("--warm-up must be between 0 and 900 seconds.\n")
+        return EXIT_USAGE
+    from desktop.diagnostics.diagnosis import diagnose
+    from desktop.tray_link import borrowed_sampler
+
+    sampler, history_from = borrowed_sampler()
+    result = diagnose(
+        fix.symptom,
+        sampler=sampler,
+        warm_up_s=args.warm_up,
+        policy=policy,
+        history_from=history_from,
+    )
+    findings = [f for f in result.findings if f.id in fix.answers]
+    ctx = FixContext(policy, AllyPaths.from_environment(), sampler)
+    offers = offers_for(findings, ctx)
+    mine = [
+        o
+        for o in offers.offered
+        if o.fix_id == fix.id and (not args.app or o.words.get("app") == args.app)
+    ]
+    if not mine:
+        why = [
+            n.reason
+            for n in offers.not_offered
+            if n.fix_id == fix.id and (not args.app or args.app in n.reason)
+        ]
+        _say(words.common("cli_not_here") if why else words.common("cli_none"))
+        for reason in why:
+            _say(f"Details for IT: {reason}")
+        return EXIT_NOT_FIXED if why else EXIT_OK
+    offer = mine[0]
+    _say(offer.headline)
+    _say(words.before(offer))
+    if not _agreed(args.yes, words.common("cli_ask"), words):
+        return EXIT_USAGE if not sys.stdin.isatty() and not args.yes else EXIT_OK
+    outcome = _show(attempt(offer, ctx), offer, words, offered=offer.it_detail)
+    if outcome.outcome is Outcome.NEEDS_FORCE:
+        _say(words.step(offer, "force_before"))
+        if args.force or _agreed(False, words.common("cli_force_ask"), words, quiet=True):
+            outcome = _show(attempt(offer, ctx, "force"), offer, words)
+    elif outcome.check_again and sys.stdin.isatty():
+        _say(words.common("cli_check_again_ask"))
+        try:
+            input()
+        except EOFError:
+            return EXIT_OK
+        outcome = _show(attempt(offer, ctx, "check_again"), offer, words)
+    return EXIT_OK if outcome.outcome in GOOD else EXIT_NOT_FIXED
+
+
+def _agreed(yes: bool, question: str, words: FixWords, quiet: bool = False) -> bool:
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        if not quiet:
+            _say("To do it without being asked, add --yes. " + words.common("cli_nothing_changed"))
+        return False
+    try:
+        answer = input(question).strip().lower()
+    except EOFError:
+        answer = ""
+    if answer in ("y", "yes"):
+        return True
+    _say(words.common("cli_nothing_changed"))
+    return False
+
+
+def _show(result: Result, offer: Any, words: FixWords, offered: str = "") -> Result:
+    _say(words.result(offer, result))
+    for line in result.lines:
+        _say(f"- {line}", "  ")
+    _say(
+        f"Details for IT: {offer.fix_id} {result.outcome.value}: "
+        + (f"offered: {offered}; " if offered else "")
+        + result.did
+        + (f"; re-check: {result.recheck}" if result.recheck else "")
+    )
+    return result
+
+
+def _list(policy: Policy) -> int:
+    for fix in FIXES:
+        if not policy.fixes.allows(fix.id):
+            state = "turned off by IT's policy"
+        elif not fix.runs_on(sys.platform):
+            state = f"not available on {sys.platform}"
+        else:
+            state = "available"
+        sys.stdout.write(f"{fix.id}  ({state}) for: {', '.join(fix.answers)}\n")
+        sys.stdout.write(f"    {fix.rights}\n")
+    return EXIT_OK

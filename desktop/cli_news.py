@@ -1,0 +1,136 @@
+"""``ally news``: what Ally knows from IT's status feed, read now when it can be.
+
+The person's sentence comes first (from the catalog), then IT's detail: every open
+incident with its status, impact, components and IT's latest words, and when the feed
+was read. A feed that cannot be read changes nothing else: the command says so and
+shows the last good reading if it is still recent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from typing import Any
+
+from desktop.config import Policy
+from desktop.diagnostics.explain import load_catalog
+from desktop.paths import AllyPaths
+
+WIDTH = 88
+POLL_S = 5.0  # a terminal does not wait longer than this for the feed
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    news = commands.add_parser("news", help="what IT's status feed says right now")
+    news.add_argument("--json", action="store_true", help="print one JSON object")
+    news.add_argument(
+        "--no-refresh", action="store_true", help="do not read the feed now; show what Ally kept"
+    )
+
+
+def watcher_for(policy: Policy | None = None, paths: AllyPaths | None = None) -> Any:
+    from desktop.news.watcher import NewsWatcher
+
+    return NewsWatcher(policy or Policy.load(), (paths or AllyPaths.from_environment()).data_dir)
+
+
+def refreshed(watcher: Any) -> Any:
+    """The watcher, read once now if what it holds is not recent (bounded, never raises)."""
+    if watcher.configured and not watcher.fresh():
+        from desktop.news.fetch import fetch
+
+        watcher.fetcher = lambda url, **kw: fetch(url, **kw, total_s=POLL_S)
+        watcher.poll()
+    return watcher
+
+
+def checked_now(policy: Policy | None = None, paths: AllyPaths | None = None) -> Any:
+    """For ``ally doctor``: the feed read now (bounded), whatever Ally kept."""
+    watcher = watcher_for(policy, paths)
+    if watcher.configured:
+        from desktop.news.fetch import fetch
+
+        watcher.fetcher = lambda url, **kw: fetch(url, **kw, total_s=POLL_S)
+        watcher.poll()
+    return watcher
+
+
+class Prefetch:
+    """The feed read on the side while ``ally diagnose`` or ``ally report`` checks the
+    computer, so a slow feed does not hold the answer: after ``WAIT_S`` from the start the
+    answer goes out without the news, and the read is abandoned."""
+
+    WAIT_S = 2.0
+
+    def __init__(self, policy: Policy | None = None, paths: AllyPaths | None = None) -> None:
+        import time
+
+        from desktop.diagnostics.bounded import Pending
+
+        self.started = time.monotonic()
+        self.pending = Pending(lambda: refreshed(watcher_for(policy, paths)), "ally-news")
+
+    def watcher(self) -> Any:
+        import time
+
+        left = self.WAIT_S - (time.monotonic() - self.started)
+        try:
+            return self.pending.result(max(left, 0.0))
+        except Exception:  # slow or broken: news must never stop an answer
+            import logging
+
+            logging.getLogger(__name__).info("news not read in time", exc_info=True)
+            return None
+
+
+def explains_line(symptom: str, prefetch: Prefetch | None = None) -> str | None:
+    """For ``ally diagnose``: what IT already knows that may explain the symptom."""
+    from desktop.news import words
+
+    watcher = (prefetch or Prefetch()).watcher()
+    if watcher is None or not watcher.configured:
+        return None
+    return words.explains(watcher, symptom, load_catalog())
+
+
+def run(args: argparse.Namespace) -> int:
+    from desktop.news import words
+
+    catalog = load_catalog()
+    table = catalog.data.get("news", {})
+    watcher = watcher_for()
+    if not args.no_refresh:
+        refreshed(watcher)
+    incidents = watcher.open_incidents()
+    if args.json:
+        doc = watcher.report_section()
+        doc["url"] = watcher.news.url
+        doc["tooltip"] = words.tooltip(watcher, catalog) if watcher.configured else None
+        json.dump(doc, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return 0
+    if not watcher.configured:
+        _say(table.get("cli_no_feed", ""))
+        return 0
+    if watcher.state.get("problem"):
+        _say(table.get("cli_not_read", ""))
+    line = words.tooltip(watcher, catalog)
+    _say(line or table.get("cli_none", ""))
+    sys.stdout.write("\nFor IT\n------\n")
+    _, text = watcher.doctor()
+    _say(f"Feed: {text}")
+    for i in incidents:
+        _say(
+            f"[{i.impact}] {i.name} — {i.status}, since {words.since(i) or 'unknown'}; "
+            f"components: {', '.join(i.components) or 'none named'}; "
+            f"symptoms it may explain: {', '.join(sorted(watcher.symptoms_of(i))) or 'none mapped'}"
+            + (f"; latest: {i.latest_update}" if i.latest_update else "")
+            + (f" ({i.link})" if i.link else "")
+        )
+    return 0
+
+
+def _say(text: str) -> None:
+    sys.stdout.write(textwrap.fill(text, WIDTH) + "\n")

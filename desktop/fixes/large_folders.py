@@ -1,0 +1,114 @@
+"""A drive nearly full → show where the space went: the largest folders in the person's
+home folder, and the largest one opened in the file manager.
+
+Nothing is deleted: the person decides what to keep. Sizes are measured on the full drive
+only (another drive mounted inside the home folder is not counted), without following
+links, within a time limit ("at least" when it ran out). The folder names are shown to
+the person only; IT's record keeps the sizes, never the names.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+from typing import Any
+
+from desktop.diagnostics.model import Symptom
+from desktop.diagnostics.rules import wording
+from desktop.fixes import folder_walk
+from desktop.fixes.base import Fix, FixContext, NotOffered, Offer, Outcome, Result
+
+MEASURE_S = 2.0
+SHOWN = 5
+
+
+def offer(finding: Any, ctx: FixContext) -> Offer | NotOffered | None:
+    mountpoint = finding.evidence.get("mountpoint")
+    home = ctx.home_folder()
+    if not mountpoint:
+        return None
+    try:
+        same_drive = os.stat(home).st_dev == os.stat(mountpoint).st_dev
+    except OSError as exc:
+        return NotOffered(FIX.id, finding.id, f"{home} or {mountpoint}: {exc.strerror or exc}")
+    if not same_drive:
+        return NotOffered(
+            FIX.id, finding.id, f"the home folder {home} is not on the full drive {mountpoint}"
+        )
+    return Offer(
+        FIX.id,
+        finding.id,
+        {},
+        {"home": home, "dev": os.stat(mountpoint).st_dev},
+        {"home_folder": True},
+        f"measure the folders in {home} (at most {MEASURE_S:.0f} s) and open the largest in "
+        "the file manager; nothing is deleted",
+        key=f"{FIX.id}:{mountpoint}",
+    )
+
+
+def largest(home: str, dev: int, seconds: float = MEASURE_S) -> tuple[list[tuple[str, int]], bool]:
+    """The folders directly in ``home`` on drive ``dev``, largest first, and whether every
+    one was measured completely."""
+    deadline = time.monotonic() + seconds
+    sizes, complete = [], True
+    with os.scandir(home) as entries:
+        folders = []
+        for e in entries:
+            try:
+                st = e.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if stat.S_ISDIR(st.st_mode) and st.st_dev == dev:
+                folders.append(e)
+    for e in folders:
+        size = folder_walk.measure(e.path, deadline)
+        complete = complete and size.complete
+        sizes.append((e.name, size.bytes))
+    sizes.sort(key=lambda s: s[1], reverse=True)
+    return sizes, complete
+
+
+def apply(offer: Offer, ctx: FixContext) -> Result:
+    home = offer.target["home"]
+    try:
+        sizes, complete = largest(home, offer.target["dev"])
+    except OSError as exc:
+        return Result(Outcome.FAILED, f"{home} could not be read: {exc.strerror or exc}")
+    if not sizes:
+        return Result(Outcome.DONE, f"no folders in {home}", words={"largest": "", "size": ""})
+    lines = tuple(f"{name}: {wording.size(n)}" for name, n in sizes[:SHOWN])
+    name, biggest = sizes[0]
+    opened = ctx.open(os.path.join(home, name))
+    did = (
+        f"measured {len(sizes)} folders ({'completely' if complete else 'time ran out'}); "
+        f"largest sizes: {', '.join(wording.size(n) for _, n in sizes[:SHOWN])}; "
+        # IT's record has no folder names: the opener's own words name the folder.
+        + (
+            "opened the largest in the file manager"
+            if opened.ok
+            else "the file manager did not open"
+        )
+    )
+    words = {"largest": name, "size": wording.size(biggest)}
+    # Showing where the space went does not free any: the drive is as full as before.
+    return Result(
+        Outcome.DONE,
+        did,
+        "nothing deleted, so free space unchanged",
+        words,
+        lines,
+        variant=None if complete else "partly",
+    )
+
+
+FIX = Fix(
+    id="show_large_folders",
+    answers=("disk_nearly_full",),
+    platforms=("linux", "darwin", "win32"),
+    rights="reads the person's own home folder; changes nothing",
+    symptom=Symptom.SLOW,
+    offer=offer,
+    apply=apply,
+)

@@ -1,0 +1,228 @@
+"""Which running processes a fix may close: the person's own, of one program, and nothing
+the session or the system needs.
+
+Never another account's process, never process 0 or 1, never Ally itself or a program
+that started it (its terminal, its session), never a desktop-session program from
+resources/session_programs.toml or the operating system's own. Each process is known by
+its id *and* its start time, so an id reused by a new program is never mistaken for the
+old one; on Linux a pidfd pins the process between that check and the signal.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+
+import psutil
+import tomllib
+
+from desktop.diagnostics.apps import default_catalog, normalise
+from desktop.diagnostics.process_sampling import default_process_iter
+from desktop.fixes.base import Account
+from desktop.resources_access import read_text
+
+# Applications from apps.toml that are the desktop or the system, or Ally.
+PROTECTED_APP_IDS = frozenset({"desktop-shell", "os-kernel", "ally", "explorer", "finder"})
+
+
+@dataclass(frozen=True)
+class Ref:
+    pid: int
+    create_time: float
+    name: str
+    ppid: int
+    exe: str | None = None  # macOS only: where the program's bundle is
+
+
+@lru_cache(maxsize=1)
+def _session_patterns() -> tuple[str, ...]:
+    data = tomllib.loads(read_text("session_programs.toml"))
+    return tuple(normalise(m) for entry in data.get("program", []) for m in entry.get("match", []))
+
+
+def is_session_program(name: str) -> bool:
+    key = normalise(name)
+    return any(fnmatch.fnmatchcase(key, p) for p in _session_patterns())
+
+
+def ancestors(pid: int) -> set[int]:
+    """Ally and every process that started it, up to process 1."""
+    out = {pid}
+    try:
+        proc = psutil.Process(pid)
+        for parent in proc.parents():
+            out.add(parent.pid)
+    except psutil.Error:
+        pass
+    return out
+
+
+def owned_by(proc: psutil.Process, account: Account) -> bool:
+    try:
+        if account.uid is not None:
+            uids = proc.uids()
+            return uids.real == account.uid and uids.effective == account.uid
+        return proc.username().lower() == account.name.lower()
+    except psutil.Error:
+        return False
+
+
+@dataclass(frozen=True)
+class Found:
+    refs: tuple[Ref, ...]  # may be closed
+    skipped: dict[str, int]  # why others of the same program may not, with how many
+
+
+def find(app_name: str, account: Account, platform: str = sys.platform) -> Found:
+    """The processes of the program people know as ``app_name`` that this account may close."""
+    catalog = default_catalog()
+    protected = ancestors(os.getpid())
+    refs: list[Ref] = []
+    skipped: dict[str, int] = {}
+
+    def skip(why: str) -> None:
+        skipped[why] = skipped.get(why, 0) + 1
+
+    # The sampler's own walk, so a program has the same name here as in the finding.
+    for entry in default_process_iter()(["name", "create_time"], ad_value=None):
+        name = entry.info.get("name")
+        if not name or catalog.identify(name).name != app_name:
+            continue
+        ident = catalog.identify(name)
+        pid = entry.pid
+        if pid in (0, 1):
+            skip("process 0 or 1")
+            continue
+        if pid in protected:
+            skip("Ally itself or a program that started Ally")
+            continue
+        if ident.app_id in PROTECTED_APP_IDS or is_session_program(name):
+            skip("part of the desktop session or the system")
+            continue
+        if ident.background:
+            skip(f"the computer's own maintenance ({ident.background})")
+            continue
+        try:
+            proc = psutil.Process(pid)
+            created = proc.create_time()
+            ppid = proc.ppid()
+            if proc.status() == psutil.STATUS_ZOMBIE:
+                continue  # it has ended; only its parent has not noticed yet
+        except psutil.Error:
+            continue  # ended during the walk
+        if not owned_by(proc, account):
+            skip("another account's")
+            continue
+        exe = None
+        if platform == "darwin":
+            try:
+                exe = proc.exe()
+            except psutil.Error:
+                exe = None
+        refs.append(Ref(pid, created, name, ppid, exe))
+    return Found(tuple(refs), skipped)
+
+
+def roots(refs: tuple[Ref, ...] | list[Ref]) -> list[Ref]:
+    """The processes whose parent is not of the same program: asked to close, they close
+    their own helpers (a browser closes its tabs) instead of seeing them die one by one."""
+    pids = {r.pid for r in refs}
+    return [r for r in refs if r.ppid not in pids] or list(refs)
+
+
+def same_process(ref: Ref, account: Account) -> bool:
+    """Still the very process that was offered (same id, same start, same owner) and not
+    already ended (a zombie only waits for its parent to notice)."""
+    try:
+        proc = psutil.Process(ref.pid)
+        if abs(proc.create_time() - ref.create_time) > 0.01:
+            return False
+        if proc.status() == psutil.STATUS_ZOMBIE:
+            return False
+        return owned_by(proc, account)
+    except psutil.Error:
+        return False
+
+
+def send(ref: Ref, sig: int, account: Account) -> str:
+    """Send ``sig`` to the process if it is still the one offered; says what happened."""
+    if hasattr(os, "pidfd_open") and sys.platform.startswith("linux"):
+        try:
+            fd = os.pidfd_open(ref.pid)
+        except ProcessLookupError:
+            return "already gone"
+        except OSError:
+            fd = None
+        if fd is not None:
+            try:
+                # The pidfd holds this very process: checked after it is open, the
+                # identity cannot change before the signal.
+                if not same_process(ref, account):
+                    return "gone, or its number now belongs to another program: left alone"
+                signal.pidfd_send_signal(fd, sig)
+                return "signalled"
+            except ProcessLookupError:
+                return "already gone"
+            except PermissionError:
+                return "not allowed by the system"
+            finally:
+                os.close(fd)
+    if not same_process(ref, account):
+        return "gone, or its number now belongs to another program: left alone"
+    try:
+        os.kill(ref.pid, sig)
+    except ProcessLookupError:
+        return "already gone"
+    except PermissionError:
+        return "not allowed by the system"
+    return "signalled"
+
+
+def wait_gone(refs: list[Ref], account: Account, timeout_s: float) -> list[Ref]:
+    """Wait until every process has ended (or is not the one offered any more); returns
+    those still running after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    left = [r for r in refs if same_process(r, account)]
+    while left and time.monotonic() < deadline:
+        time.sleep(0.05)
+        left = [r for r in left if same_process(r, account)]
+    return left
+
+
+def bundle_name(exe: str | None) -> str | None:
+    """'/Applications/Google Chrome.app/Contents/MacOS/Google Chrome' → 'Google Chrome'."""
+    if not exe or ".app/Contents/MacOS/" not in exe:
+        return None
+    bundle = exe.split(".app/Contents/MacOS/", 1)[0]
+    return bundle.rsplit("/", 1)[-1] or None
+
+
+def quit_command(name: str) -> list[str]:
+    """macOS: ask an app to quit as its Quit menu does; the name is passed as an argument,
+    never pasted into the script."""
+    return [
+        "osascript",
+        "-e",
+        "on run argv",
+        "-e",
+        "tell application (item 1 of argv) to quit",
+        "-e",
+        "end run",
+        name,
+    ]
+
+
+def taskkill_command(pids: list[int], force: bool) -> list[str]:
+    """Windows: without /F taskkill asks each program's windows to close (WM_CLOSE), as the
+    close button does; /F /T ends it and its children at once."""
+    args = ["taskkill"]
+    if force:
+        args += ["/F", "/T"]
+    for pid in pids:
+        args += ["/PID", str(int(pid))]
+    return args

@@ -1,0 +1,255 @@
+"""Reading IT's status feed: small, bounded, conditional, and never anywhere else.
+
+HTTP(S) with the standard library's http.client, so Ally controls every limit itself:
+a total deadline (a server that drips one byte at a time cannot hold it), a size cap
+(checked on Content-Length and while reading), redirects followed only within the same
+scheme, host and port, certificates always verified (the system's CAs plus IT's company
+CA), and ETag / If-Modified-Since so an unchanged feed costs one small answer. A feed on
+a file share is read with the same size cap in a thread with a time limit, and only when
+its size or time stamp changed. Every failure is a FetchError with a reason for IT.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import ssl
+import stat
+import time
+import urllib.request
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlparse
+from urllib.request import url2pathname
+
+from desktop import __version__
+from desktop.diagnostics.bounded import call_with_timeout
+
+MAX_BYTES = 1024 * 1024  # a summary.json of a large company is tens of KB
+TOTAL_S = 10.0
+CONNECT_S = 5.0
+MAX_REDIRECTS = 3
+USER_AGENT = f"Ally/{__version__} news"
+_JSON_TYPES = ("application/json", "text/json", "text/plain", "application/octet-stream")
+_contexts: dict[str | None, ssl.SSLContext] = {}
+
+
+class FetchError(Exception):
+    """The feed could not be read; the message says why, for IT."""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    changed: bool  # False: the feed is as it was (304, or the same file)
+    body: bytes | None
+    etag: str | None
+    last_modified: str | None
+    stamp: str | None  # a file feed's size and time, to notice a change without reading
+    status: int | None  # HTTP status
+    bytes_read: int
+
+
+def tls_context(ca_bundle: str | None) -> ssl.SSLContext:
+    """One context per CA setting, built once: loading CAs is the costly part of TLS."""
+    ctx = _contexts.get(ca_bundle)
+    if ctx is None:
+        ctx = ssl.create_default_context()
+        if ca_bundle:
+            ctx.load_verify_locations(cafile=ca_bundle)
+        _contexts[ca_bundle] = ctx
+    return ctx
+
+
+def fetch(
+    url: str,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    stamp: str | None = None,
+    ca_bundle: str | None = None,
+    total_s: float = TOTAL_S,
+    max_bytes: int = MAX_BYTES,
+) -> Fetched:
+    parsed = urlparse(url)
+    if parsed.scheme in ("http", "https"):
+        return _http(url, etag, last_modified, ca_bundle, total_s, max_bytes)
+    path = _file_path(url)
+    try:
+        return call_with_timeout(lambda: _file(path, stamp, max_bytes), total_s, "ally-news-file")
+    except TimeoutError as exc:
+        raise FetchError(f"{path} did not answer within {total_s:.0f} s") from exc
+
+
+def _file_path(url: str) -> str:
+    parsed = urlparse(url)
+    if parsed.scheme != "file":
+        return url  # a plain path
+    if parsed.netloc and parsed.netloc != "localhost":
+        return "\\\\" + parsed.netloc + url2pathname(parsed.path)  # a Windows share
+    return url2pathname(parsed.path)
+
+
+def _file(path: str, stamp: str | None, max_bytes: int) -> Fetched:
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise FetchError(f"{path}: {exc.strerror or exc}") from exc
+    if not stat.S_ISREG(st.st_mode):
+        raise FetchError(f"{path} is not a regular file")
+    if st.st_size > max_bytes:
+        raise FetchError(f"{path} is {st.st_size} bytes, more than the {max_bytes} allowed")
+    now_stamp = f"{st.st_size}:{st.st_mtime_ns}"
+    if stamp == now_stamp:
+        return Fetched(False, None, None, None, stamp, None, 0)
+    # O_NONBLOCK: if the file was swapped for a pipe since stat(), opening does not hang.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise FetchError(f"{path} is not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            body = fh.read(max_bytes + 1)
+    finally:
+        os.close(fd)
+    if len(body) > max_bytes:
+        raise FetchError(f"{path} grew past the {max_bytes} bytes allowed")
+    return Fetched(True, body, None, None, now_stamp, None, len(body))
+
+
+def _proxy_for(parsed) -> tuple[str, int] | None:
+    host = parsed.hostname or ""
+    if urllib.request.proxy_bypass(host):
+        return None
+    proxy = urllib.request.getproxies().get(parsed.scheme)
+    if not proxy:
+        return None
+    p = urlparse(proxy if "://" in proxy else f"http://{proxy}")
+    return (p.hostname or "", p.port or 8080) if p.hostname else None
+
+
+def _connection(
+    parsed, ca_bundle: str | None, timeout: float
+) -> tuple[http.client.HTTPConnection, str]:
+    """A connection to the feed's host (through the system's proxy if it has one) and the
+    request target to send."""
+    host, port = parsed.hostname or "", parsed.port
+    path = parsed.path or "/"
+    if parsed.query:
+        path += "?" + parsed.query
+    proxy = _proxy_for(parsed)
+    if parsed.scheme == "https":
+        if proxy:
+            conn = http.client.HTTPSConnection(
+                proxy[0], proxy[1], timeout=timeout, context=tls_context(ca_bundle)
+            )
+            conn.set_tunnel(host, port or 443)
+        else:
+            conn = http.client.HTTPSConnection(
+                host, port or 443, timeout=timeout, context=tls_context(ca_bundle)
+            )
+        return conn, path
+    if proxy:
+        return http.client.HTTPConnection(proxy[0], proxy[1], timeout=timeout), parsed.geturl()
+    return http.client.HTTPConnection(host, port or 80, timeout=timeout), path
+
+
+def _origin(parsed) -> tuple[str, str, int]:
+    default = 443 if parsed.scheme == "https" else 80
+    return parsed.scheme, (parsed.hostname or "").lower(), parsed.port or default
+
+
+def _http(
+    url: str,
+    etag: str | None,
+    last_modified: str | None,
+    ca_bundle: str | None,
+    total_s: float,
+    max_bytes: int,
+) -> Fetched:
+    deadline = time.monotonic() + total_s
+    origin = _origin(urlparse(url))
+    for _ in range(MAX_REDIRECTS + 1):
+        parsed = urlparse(url)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise FetchError(f"no whole answer within {total_s:.0f} s")
+        conn, target = _connection(parsed, ca_bundle, min(CONNECT_S, left))
+        try:
+            headers = {
+                "User-Agent": USER_AGENT,
+                "Accept": "application/json",
+                "Accept-Encoding": "identity",
+            }
+            if etag:
+                headers["If-None-Match"] = etag
+            if last_modified:
+                headers["If-Modified-Since"] = last_modified
+            try:
+                conn.connect()
+                sock = conn.sock  # kept: the connection lets go of it once the answer starts
+                sock.settimeout(max(deadline - time.monotonic(), 0.01))
+                conn.request("GET", target, headers=headers)
+                response = conn.getresponse()
+            except ssl.SSLCertVerificationError as exc:
+                raise FetchError(
+                    f"the feed's certificate is not trusted: {exc.verify_message}"
+                ) from exc
+            except (OSError, http.client.HTTPException) as exc:
+                raise FetchError(f"{parsed.hostname}: {type(exc).__name__}: {exc}") from exc
+            status = response.status
+            if status in (301, 302, 303, 307, 308):
+                location = response.getheader("Location") or ""
+                nxt = urljoin(url, location)
+                if _origin(urlparse(nxt)) != origin:
+                    raise FetchError(
+                        f"HTTP {status} to {urlparse(nxt).scheme}://{urlparse(nxt).hostname}: "
+                        "a redirect to another host is not followed"
+                    )
+                url = nxt
+                continue
+            if status == 304:
+                return Fetched(False, None, etag, last_modified, None, 304, 0)
+            if status != 200:
+                raise FetchError(f"HTTP {status} {response.reason}")
+            kind = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
+            if kind and kind not in _JSON_TYPES and not kind.endswith("+json"):
+                raise FetchError(
+                    f"the feed answered with {kind}, not JSON (a sign-in or error page?)"
+                )
+            length = response.getheader("Content-Length")
+            if length and length.isdigit() and int(length) > max_bytes:
+                raise FetchError(f"the feed is {length} bytes, more than the {max_bytes} allowed")
+            body = _read(sock, response, deadline, max_bytes, total_s)
+            return Fetched(
+                True,
+                body,
+                response.getheader("ETag"),
+                response.getheader("Last-Modified"),
+                None,
+                200,
+                len(body),
+            )
+        finally:
+            conn.close()
+    raise FetchError(f"more than {MAX_REDIRECTS} redirects")
+
+
+def _read(sock, response, deadline: float, max_bytes: int, total_s: float) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise FetchError(f"no whole answer within {total_s:.0f} s ({size} bytes so far)")
+        sock.settimeout(left)
+        try:
+            chunk = response.read1(65536)
+        except TimeoutError as exc:  # the socket's time ran out with the deadline
+            raise FetchError(
+                f"no whole answer within {total_s:.0f} s ({size} bytes so far)"
+            ) from exc
+        except (OSError, http.client.HTTPException) as exc:
+            raise FetchError(f"the answer broke off after {size} bytes: {exc}") from exc
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > max_bytes:
+            raise FetchError(f"the feed is more than the {max_bytes} bytes allowed")
+        chunks.append(chunk)

@@ -1,0 +1,98 @@
+"""The report's two parts about helping: what the person already tried with Ally's fixes
+(from the journal, so a report made later still says it), and IT's own news that was open
+at the click. Both appear on the review screen and in IT's HTML view."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+NO_FIXES: dict[str, list] = {"tried": [], "offered": [], "not_offered": []}
+NO_NEWS: dict[str, Any] = {
+    "configured": False,
+    "read_at": None,
+    "fresh": False,
+    "problem": None,
+    "open_incidents": [],
+}
+
+
+def fixes_part(paths: Any, offers: Any = None) -> dict[str, Any]:
+    """What was tried in the last day, and what Ally offered and did not offer, and why."""
+    from desktop.fixes.journal import Journal
+
+    part = {"tried": Journal.of(paths).recent(), "offered": [], "not_offered": []}
+    if offers is not None:
+        part.update(offers.to_dict())
+    return part
+
+
+def news_part(watcher: Any) -> dict[str, Any]:
+    return watcher.report_section() if watcher is not None else dict(NO_NEWS)
+
+
+def preview_lines(report: dict[str, Any]) -> list[str]:
+    """Lines for the review screen: the person sees this part too before it is sent."""
+    lines = []
+    tried = (report.get("fixes") or {}).get("tried") or []
+    if tried:
+        lines.append(
+            "  You tried with Ally: "
+            + "; ".join(f"{t['fix']} at {t['started_at']} ({t['outcome']})" for t in tried[-5:])
+        )
+    news = (report.get("news") or {}).get("open_incidents") or []
+    if news:
+        lines.append("  IT's own news:      " + "; ".join(n["name"] for n in news[:5]))
+    return lines
+
+
+def _e(value: Any) -> str:
+    return escape("" if value is None else str(value))
+
+
+def html(report: dict[str, Any]) -> str:
+    """IT's view: what was tried (so it is not repeated) and IT's news at the click."""
+    fixes = report.get("fixes") or NO_FIXES
+    rows = "".join(
+        f"<tr><td>{_e(t['started_at'])}</td><td>{_e(t['fix'])}</td><td>{_e(t['finding'])}</td>"
+        f"<td><b>{_e(t['outcome'])}</b>{' (forced)' if t.get('forced') else ''}</td>"
+        f"<td>{_e(t['did'])}</td><td>{_e(t.get('recheck') or '')}</td></tr>"
+        for t in fixes.get("tried", [])
+    )
+    out = ["<h2>What the person already tried</h2>"]
+    out.append(
+        "<div class='card'><table><tr><th>When</th><th>Fix</th><th>For</th><th>Result</th>"
+        f"<th>What Ally did</th><th>Re-check</th></tr>{rows}</table></div>"
+        if rows
+        else "<div class='meta'>Nothing tried with Ally's fixes in the last day.</div>"
+    )
+    offered = ", ".join(o["fix"] for o in fixes.get("offered", []))
+    not_offered = "; ".join(f"{n['fix']}: {n['reason']}" for n in fixes.get("not_offered", []))
+    out.append(
+        f"<div class='meta'>Offered at the click: {_e(offered or 'none')}. "
+        f"Not offered: {_e(not_offered or 'none')}.</div>"
+    )
+    news = report.get("news") or NO_NEWS
+    out.append("<h2>IT's status feed at the click</h2>")
+    if not news.get("configured"):
+        out.append("<div class='meta'>No status feed is set ([news] url).</div>")
+        return "".join(out)
+    incidents = "".join(
+        f"<tr><td>{_e(i['name'])}</td><td>{_e(i['status'])}</td><td>{_e(i['impact'])}</td>"
+        f"<td>{_e(i['started_at'])}</td><td>{_e(', '.join(i['components']))}</td>"
+        f"<td>{_e(i.get('latest_update') or '')}</td></tr>"
+        for i in news.get("open_incidents", [])
+    )
+    out.append(
+        "<div class='card'><table><tr><th>Incident</th><th>Status</th><th>Impact</th>"
+        f"<th>Since</th><th>Components</th><th>Latest update</th></tr>{incidents}</table></div>"
+        if incidents
+        else "<div class='meta'>No open incident in the feed.</div>"
+    )
+    out.append(
+        f"<div class='meta'>Feed read at {_e(news.get('read_at') or 'never')}"
+        + (f"; problem: {_e(news['problem'])}" if news.get("problem") else "")
+        + ("" if news.get("fresh") else "; not recent enough to be shown to the person")
+        + ".</div>"
+    )
+    return "".join(out)
