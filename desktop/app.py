@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     _log_to_file(AllyPaths.from_environment().log_dir)
     ally = AllyApp(app)
     # Started again: the window comes forward; `ally diagnose`: the tray's minutes.
-    channel = InstanceChannel(key, ally.sampler, ally.open_report)
+    channel = InstanceChannel(key, ally.sampler, ally.open_report, ally.restart_for_upgrade)
     log.info(
         "Ally started (tray available: %s, single-instance socket: %s)",
         ally.tray is not None,

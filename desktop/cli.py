@@ -66,6 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
         "apps", help="list the programs running now and those that crashed recently"
     )
     apps.add_argument("--json", action="store_true", help="print a JSON list")
+    commands.add_parser(
+        "restart-trays",
+        help="for installers, after an upgrade: ask every running Ally to restart as the new one",
+    )
     return parser
 
 
@@ -121,6 +125,13 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return _diagnose(args)
     if args.command == "apps":
         return _apps(args)
+    if args.command == "restart-trays":
+        from desktop.diagnostics.rules.wording import count
+        from desktop.tray_link import restart_all
+
+        restarted = restart_all()
+        sys.stdout.write(f"{count(len(restarted), 'tray app')} restarting as the new Ally.\n")
+        return EXIT_OK
     if args.command == "fix":
         from desktop.cli_fixes import run as run_fix
 

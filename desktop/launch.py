@@ -12,6 +12,9 @@ import sys
 from collections.abc import Mapping, Sequence
 
 TRAY_CHILD_ARG = "--tray-child"
+# The tray app asks its watchdog for a fresh start of the newly installed Ally (after an
+# upgrade replaced the files under it) by ending with this code (EX_TEMPFAIL).
+EXIT_RESTART = 75
 NO_DISPLAY = (
     "Ally lives in the system tray, but this computer has no screen Ally can use right now "
     "(no desktop session was found).\n"

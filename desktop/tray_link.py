@@ -30,6 +30,7 @@ from desktop.diagnostics.sampler import Sampler, SamplerSettings
 log = logging.getLogger(__name__)
 HISTORY_REQUEST = b"history\n"
 SHOW_REQUEST = b"show\n"
+RESTART_REQUEST = b"restart\n"
 MAX_ANSWER_BYTES = 16 * 1024 * 1024  # 15 minutes of history is about 100 KB
 # The tray answers in milliseconds; one that does not answer in this time is hung or is
 # not Ally, and the terminal does not wait for it longer.
@@ -135,3 +136,31 @@ def borrowed_sampler(settings: SamplerSettings | None = None) -> tuple[Sampler, 
         log.warning("the tray app's history could not be read: %s", exc)
         return Sampler(settings), None
     return sampler, f"{FROM_TRAY} ({rows} samples)" if rows else None
+
+
+def restart_all(folder: Path | None = None) -> list[str]:
+    """For installers, after an upgrade: ask every running tray app to start the newly
+    installed Ally (root reaches every person's; anyone else only their own). Returns the
+    sockets that said they restart."""
+    if not hasattr(socket, "AF_UNIX"):
+        return []
+    folder = folder or _socket_dir()
+    root = hasattr(os, "geteuid") and os.geteuid() == 0
+    done = []
+    for path in sorted(folder.glob("ally-*")):
+        try:
+            info = os.lstat(path)
+        except OSError:
+            continue
+        if not stat.S_ISSOCK(info.st_mode) or not (root or info.st_uid == os.getuid()):
+            continue
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+                sock.settimeout(PER_SOCKET_S * 4)
+                sock.connect(str(path))
+                sock.sendall(RESTART_REQUEST)
+                if sock.recv(64).startswith(b"restarting"):
+                    done.append(str(path))
+        except OSError as exc:  # a stale socket of an Ally that is not running
+            log.info("no restart from %s: %s", path, exc)
+    return done

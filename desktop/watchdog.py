@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import IO
 
-from desktop.launch import NO_DISPLAY, TRAY_CHILD_ARG, display_available
+from desktop.launch import EXIT_RESTART, NO_DISPLAY, TRAY_CHILD_ARG, display_available
 
 # Deliberately not imported up here: pathlib, platformdirs (desktop.paths), json and the
 # crash record (desktop.own_crashes). They are loaded when there is something to write, so a
@@ -50,6 +50,13 @@ def child_command() -> list[str]:
     if getattr(sys, "frozen", False):
         return [sys.executable, TRAY_CHILD_ARG]
     return [sys.executable, "-m", "desktop", TRAY_CHILD_ARG]
+
+
+def own_command() -> list[str]:
+    """This watchdog as a new program: after an upgrade, the newly installed one."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable]
+    return [sys.executable, "-m", "desktop"]
 
 
 def why_it_stopped(returncode: int) -> str | None:
@@ -133,8 +140,11 @@ class Watchdog:
         environ: Mapping[str, str] | None = None,
         clock: Callable[[], float] = time.time,
         echo: IO[str] | None = None,
+        exec_program: Callable[[list[str]], object] | None = None,
     ) -> None:
         self.command = command
+        # Replacing this process (os.execv); a test gives its own to see it asked for.
+        self.exec = exec_program or (lambda argv: os.execv(argv[0], argv))
         self.environ = os.environ if environ is None else environ
         self.clock = clock
         self.echo = echo
@@ -198,6 +208,17 @@ class Watchdog:
             code = self._run_child()
             if self.stopping:
                 return 0
+            if code == EXIT_RESTART:
+                # An upgrade replaced Ally's files: this watchdog is old code too, so it
+                # becomes the new Ally in the same process, which starts the new tray app.
+                self.log.write("INFO", "restarting to run the newly installed Ally")
+                try:
+                    self.exec(own_command())
+                except OSError as exc:
+                    self.log.write(
+                        "WARNING", f"could not restart itself ({exc}); the tray app only"
+                    )
+                continue
             why = why_it_stopped(code)
             if why is None:
                 return code

@@ -276,6 +276,13 @@ class AllyApp(QObject):
         self.shutdown()
         self.app.quit()
 
+    def restart_for_upgrade(self) -> None:
+        """The files under this running Ally were replaced: end, so that the watchdog
+        starts the new one (a report being written is already safe in the outbox)."""
+        from desktop.launch import EXIT_RESTART
+
+        QTimer.singleShot(200, lambda: self.app.exit(EXIT_RESTART))  # the answer goes out first
+
     def shutdown(self) -> None:
         self.status_timer.stop()
         self.delivery_timer.stop()

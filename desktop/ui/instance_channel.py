@@ -1,9 +1,10 @@
 """The tray app's end of the single-instance socket (see desktop/tray_link.py).
 
 Each connection sends one short line: ``show`` (Ally was started again: bring the
-report window forward) or ``history`` (a terminal command asks for the minutes the
-tray has watched: answer with them and close). Anything else, or nothing within two
-seconds, is dropped. The socket is open to this account only.
+report window forward), ``history`` (a terminal command asks for the minutes the tray
+has watched: answer with them and close) or ``restart`` (an upgrade replaced Ally's
+files: start the new Ally). Anything else, or nothing within two seconds, is dropped.
+The socket is open to this account only (and the administrator, who installs upgrades).
 """
 
 from __future__ import annotations
@@ -24,10 +25,17 @@ SILENT_AFTER_MS = 2000
 
 
 class InstanceChannel(QObject):
-    def __init__(self, key: str, sampler: Sampler, on_show: Callable[[], object]) -> None:
+    def __init__(
+        self,
+        key: str,
+        sampler: Sampler,
+        on_show: Callable[[], object],
+        on_restart: Callable[[], object] | None = None,
+    ) -> None:
         super().__init__()
         self.sampler = sampler
         self.on_show = on_show
+        self.on_restart = on_restart
         self.server = QLocalServer(self)
         self.server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         QLocalServer.removeServer(key)  # a stale socket from a run that crashed
@@ -56,6 +64,11 @@ class InstanceChannel(QObject):
         elif request == b"history":
             sock.write(self.history_bytes())
             sock.disconnectFromServer()  # after what was written has gone out
+        elif request == b"restart" and self.on_restart is not None:
+            sock.write(b"restarting\n")
+            sock.disconnectFromServer()
+            log.info("asked to restart (Ally was upgraded)")
+            self.on_restart()
         else:
             log.info("single-instance socket: unknown request %r dropped", request[:20])
             sock.abort()

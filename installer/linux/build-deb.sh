@@ -29,6 +29,8 @@ sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" \
   -e "s/@SIZE@/$(du -sk "$stage" | cut -f1)/" "$here/control.in" > "$stage/DEBIAN/control"
 install -m 755 "$here/postinst" "$stage/DEBIAN/postinst"
 install -m 755 "$here/postrm" "$stage/DEBIAN/postrm"
+# IT may edit these; dpkg keeps them on remove and on upgrade asks before replacing them.
+printf '%s\n' /etc/ally/policy.toml.example /etc/xdg/autostart/ally.desktop > "$stage/DEBIAN/conffiles"
 find "$stage" -type d -exec chmod 755 {} +
 dpkg-deb -Zgzip --root-owner-group --build "$stage" "$out/ally_${version}_${arch}.deb" >/dev/null
 echo "$out/ally_${version}_${arch}.deb"

@@ -146,3 +146,53 @@ def test_a_socket_of_another_account_is_not_trusted(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_SESSION_ID", SESSION)
     assert tray_link.candidate_sockets()[0] == path
     assert tray_link.ask(tray_link.HISTORY_REQUEST) is None
+
+
+def test_after_an_upgrade_every_running_ally_restarts_as_the_new_one(tmp_path):
+    """What the .deb's postinst does after an upgrade (`ally restart-trays`), with the real
+    watchdog and tray app: the tray app ends, the watchdog (same process) starts again as
+    the newly installed Ally, and a new tray app answers on the same socket."""
+    import psutil
+
+    watchdog = subprocess.Popen(
+        [sys.executable, "-m", "desktop"],
+        env=_env(tmp_path, "tray-home"),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not _socket(tmp_path).exists():
+            assert watchdog.poll() is None and time.monotonic() < deadline
+            time.sleep(0.1)
+        (before,) = psutil.Process(watchdog.pid).children()
+        done = subprocess.run(
+            [sys.executable, "-m", "desktop", "restart-trays"],
+            env={**_env(tmp_path, "admin-home")},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith("1 tray app restarting"), done.stdout
+        deadline = time.monotonic() + 30
+        while True:
+            kids = psutil.Process(watchdog.pid).children()
+            if kids and kids[0].pid != before.pid and _socket(tmp_path).exists():
+                break
+            assert watchdog.poll() is None, "the watchdog ended instead of restarting"
+            assert time.monotonic() < deadline, "no new tray app"
+            time.sleep(0.2)
+        time.sleep(3)
+        d = _diagnose(tmp_path)  # the new tray app answers on the socket
+        note = next(n for n in d["notes"] if n.startswith("Ally's own history covers"))
+        assert "taken over from the running Ally app" in note
+        log = (tmp_path / "tray-home" / "logs" / "ally.log").read_text()
+        assert "restarting to run the newly installed Ally" in log
+        assert not (tmp_path / "tray-home" / "data" / "own-crashes.json").exists()
+    finally:
+        watchdog.terminate()
+        watchdog.wait(20)

@@ -192,3 +192,23 @@ def test_after_the_first_run_setup_only_checks_quietly():
         ["bash", "tools/setup.sh"], cwd=root, capture_output=True, text=True, timeout=60
     )
     assert (out.returncode, out.stdout, out.stderr) == (0, "", "")
+
+
+def test_after_an_upgrade_the_watchdog_becomes_the_new_ally(tmp_path):
+    """The tray app ends with EXIT_RESTART when an upgrade replaced the files under it: the
+    watchdog (old code too) replaces itself by the newly installed one, which starts the
+    new tray app. Nothing counts as a crash."""
+    marker = tmp_path / "restarted-once"
+    code = (
+        "import pathlib, sys\n"
+        f"m = pathlib.Path({str(marker)!r})\n"
+        "if m.exists(): sys.exit(0)\n"
+        "m.write_text('x'); sys.exit(75)\n"
+    )
+    asked = []
+    w = dog(tmp_path, child(code))
+    w.exec = asked.append  # os.execv would replace this test's process
+    assert w.run() == 0
+    assert asked == [watchdog.own_command()]
+    assert "restarting to run the newly installed Ally" in (tmp_path / "logs/ally.log").read_text()
+    assert not (tmp_path / "data" / "own-crashes.json").exists()
