@@ -11,6 +11,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 import tomllib
 from packaging.requirements import Requirement
@@ -41,6 +42,22 @@ def qt_pin():
 
 def run(*args: str, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
     return subprocess.run(list(args), capture_output=True, text=True, env=env, timeout=timeout)
+
+
+def _newer_package(deb: Path, tmp_path: Path) -> Path:
+    """The same package as a newer version, as an upgrade would bring it."""
+    tree = tmp_path / "newer"
+    assert run("dpkg-deb", "-R", str(deb), str(tree)).returncode == 0
+    control = tree / "DEBIAN" / "control"
+    text = control.read_text()
+    version = next(
+        line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("Version:")
+    )
+    control.write_text(text.replace(f"Version: {version}", f"Version: {version}+upgrade1"))
+    out = tmp_path / "ally_upgrade.deb"
+    built = run("dpkg-deb", "-Zgzip", "--root-owner-group", "--build", str(tree), str(out))
+    assert built.returncode == 0, built.stderr
+    return out
 
 
 def test_build_install_run_and_remove(tmp_path):
@@ -119,6 +136,22 @@ def test_build_install_run_and_remove(tmp_path):
             assert ally.poll() is None, ally.stdout.read() if ally.stdout else ""  # it stays up
             log = (tmp_path / "person/logs/ally.log").read_text()
             assert "tray available: True" in log
+            # An upgrade (the same bundle as a newer version) restarts the running tray as
+            # the newly installed Ally: the postinst asks it through its own socket.
+            (before,) = psutil.Process(ally.pid).children()
+            upgraded = _newer_package(deb, tmp_path)
+            up = run("dpkg", "-i", str(upgraded))
+            assert up.returncode == 0, up.stderr
+            assert "1 tray app restarting as the new Ally" in up.stdout + up.stderr
+            deadline = time.monotonic() + 30
+            while not [c for c in psutil.Process(ally.pid).children() if c.pid != before.pid]:
+                assert ally.poll() is None, "the watchdog ended instead of restarting"
+                assert time.monotonic() < deadline, "no new tray app after the upgrade"
+                time.sleep(0.3)
+            time.sleep(3.0)
+            log = (tmp_path / "person/logs/ally.log").read_text()
+            assert "restarting to run the newly installed Ally" in log
+            assert log.count("tray available: True") == 2, log[-2000:]
             ally.terminate()
             ally.wait(15)
             tray.terminate()
@@ -127,8 +160,12 @@ def test_build_install_run_and_remove(tmp_path):
             xvfb.terminate()
             xvfb.wait(10)
     finally:
-        removed = run("dpkg", "--purge", "ally")
-    assert removed.returncode == 0, removed.stderr
+        removed = run("dpkg", "--remove", "ally")
+        kept = Path("/etc/ally/policy.toml.example").exists()  # a conffile: IT's to remove
+        purged = run("dpkg", "--purge", "ally")
+    assert removed.returncode == 0 and purged.returncode == 0, removed.stderr + purged.stderr
+    assert kept, "a plain remove took IT's example policy away"
+    assert not Path("/etc/ally/policy.toml.example").exists()  # ... and purge does
     left = [f for f in files if f.exists() and not f.is_dir()]
     assert left == [], left  # nothing of the package is left ...
     assert not Path("/opt/ally").exists() and not Path("/usr/bin/ally").exists()
