@@ -50,11 +50,23 @@ def _qt_messages_to_log() -> None:
     qInstallMessageHandler(handler)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _start_at_login() -> bool:
+    from desktop.config import Policy
+    from desktop.paths import AllyPaths
+    from desktop.settings import UserSettings, settings_path
+    from desktop.startup import wants_to_start
+
+    paths = AllyPaths.from_environment()
+    return wants_to_start(Policy.load(), UserSettings.load(settings_path(paths.config_dir)))
+
+
+def main(argv: list[str] | None = None, login: bool = False) -> int:
     """The tray app itself (``ally --tray-child``, run by desktop/watchdog.py)."""
     if not display_available():
         sys.stderr.write(NO_DISPLAY)
         return 2
+    if login and not _start_at_login():
+        return 0  # the person (or IT) chose not to start Ally at login: a quiet no
     # A crash (a fault in Qt or in a library, a fatal Python error) leaves its Python
     # traceback on stderr, which the watchdog copies into Ally's log before restarting.
     faulthandler.enable(all_threads=True)

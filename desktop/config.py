@@ -67,6 +67,7 @@ class ItContact:
     where: str | None = None  # where to find IT in person
 
 
+START_AT_LOGIN = ("person", "always", "never")
 TRANSPORT_KINDS = ("folder", "webhook", "email", "request-tracker")
 
 
@@ -117,6 +118,8 @@ class Policy:
     transport: TransportPolicy = field(default_factory=TransportPolicy)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     tips_enabled: bool = True  # IT may switch tips off for everyone
+    # Start at login: "person" (the person's own setting decides), "always" or "never".
+    start_at_login: str = "person"
     problems: tuple[str, ...] = ()
     fixes: FixesPolicy = field(default_factory=lambda: FixesPolicy())
     news: NewsPolicy = field(default_factory=lambda: NewsPolicy())
@@ -145,6 +148,12 @@ class Policy:
                     "computer and applies; the other file is ignored"
                 )
         explicit = bool(path) or chosen != machine
+        if not explicit:
+            from desktop.policy_owner import untrusted_reason
+
+            why = untrusted_reason(chosen) if _exists(chosen) else None
+            if why is not None:
+                return cls.safe(f"{chosen}: is not IT's to trust ({why})", *notes)
         try:
             text = read_regular_file(chosen, MAX_POLICY_BYTES).decode("utf-8-sig")
         except FileNotFoundError:
@@ -200,6 +209,7 @@ class Policy:
             "transport",
             "privacy",
             "tips",
+            "startup",
             "fixes",
             "news",
         }
@@ -281,6 +291,17 @@ class Policy:
         tips = reader.table(data, "tips")
         tips_enabled = reader.value(tips, "tips", "enabled", bool, True)
         reader.unknown(tips, "tips", {"enabled"})
+        startup = reader.table(data, "startup")
+        start_at_login = reader.value(
+            startup,
+            "startup",
+            "at_login",
+            str,
+            "person",
+            lambda v: v in START_AT_LOGIN,
+            ", ".join(START_AT_LOGIN),
+        )
+        reader.unknown(startup, "startup", {"at_login"})
         transport = reader.transport(reader.table(data, "transport"))
         privacy = reader.privacy(reader.table(data, "privacy"))
         fixes = read_fixes(reader, reader.table(data, "fixes"))
@@ -290,6 +311,7 @@ class Policy:
             transport=transport,
             privacy=privacy,
             tips_enabled=tips_enabled,
+            start_at_login=start_at_login,
             organisation=reader.value(data, "", "organisation", str, None),
             it_contact=ItContact(**contact_values),
             thresholds=dict(thresholds),

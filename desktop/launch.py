@@ -12,6 +12,7 @@ import sys
 from collections.abc import Mapping, Sequence
 
 TRAY_CHILD_ARG = "--tray-child"
+LOGIN_ARG = "--login"  # started by the system at login (see desktop/startup.py)
 # The tray app asks its watchdog for a fresh start of the newly installed Ally (after an
 # upgrade replaced the files under it) by ending with this code (EX_TEMPFAIL).
 EXIT_RESTART = 75
@@ -36,19 +37,19 @@ def display_available(
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
-    if not args:
+    if not args or args == [LOGIN_ARG]:
         from desktop.watchdog import main as watch
 
-        return watch()
+        return watch(login=bool(args))
     if args == ["--version"]:  # what scripts and IT ask first: answered without the CLI's imports
         from desktop import PRODUCT_NAME, __version__
 
         print(f"{PRODUCT_NAME} {__version__}")
         return 0
-    if args == [TRAY_CHILD_ARG]:
+    if args and args[0] == TRAY_CHILD_ARG and set(args[1:]) <= {LOGIN_ARG}:
         from desktop.app import main as run_app
 
-        return run_app()
+        return run_app(login=LOGIN_ARG in args)
     from desktop.cli import main as cli
 
     return cli(args)

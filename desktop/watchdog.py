@@ -28,7 +28,13 @@ import time
 from collections.abc import Callable, Mapping
 from typing import IO
 
-from desktop.launch import EXIT_RESTART, NO_DISPLAY, TRAY_CHILD_ARG, display_available
+from desktop.launch import (
+    EXIT_RESTART,
+    LOGIN_ARG,
+    NO_DISPLAY,
+    TRAY_CHILD_ARG,
+    display_available,
+)
 
 # Deliberately not imported up here: pathlib, platformdirs (desktop.paths), json and the
 # crash record (desktop.own_crashes). They are loaded when there is something to write, so a
@@ -45,11 +51,13 @@ STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT} | (
 )
 
 
-def child_command() -> list[str]:
-    """The tray app as a new process of the same Ally (a checkout, a venv or the bundle)."""
+def child_command(login: bool = False) -> list[str]:
+    """The tray app as a new process of the same Ally (a checkout, a venv or the bundle).
+    Started at login, the tray app itself decides whether to stay (desktop/startup.py)."""
+    extra = [LOGIN_ARG] if login else []
     if getattr(sys, "frozen", False):
-        return [sys.executable, TRAY_CHILD_ARG]
-    return [sys.executable, "-m", "desktop", TRAY_CHILD_ARG]
+        return [sys.executable, TRAY_CHILD_ARG, *extra]
+    return [sys.executable, "-m", "desktop", TRAY_CHILD_ARG, *extra]
 
 
 def own_command() -> list[str]:
@@ -253,9 +261,28 @@ class Watchdog:
                 return 0
 
 
-def main() -> int:
-    """``ally`` without arguments."""
+def register_for_restart_after_update() -> bool:
+    """Windows: the installer's Restart Manager closes a running Ally to replace its files;
+    registered like this, it starts Ally again afterwards (not after a crash or a hang,
+    which the watchdog itself handles, nor after a reboot, which the Run key does)."""
+    if not sys.platform.startswith("win"):
+        return False
+    import ctypes
+
+    restart_no_crash, restart_no_hang, restart_no_reboot = 1, 2, 8
+    try:
+        result = ctypes.windll.kernel32.RegisterApplicationRestart(  # type: ignore[attr-defined]
+            None, restart_no_crash | restart_no_hang | restart_no_reboot
+        )
+    except (AttributeError, OSError):
+        return False
+    return result == 0  # S_OK
+
+
+def main(login: bool = False) -> int:
+    """``ally`` without arguments, or ``ally --login`` as the system starts it at login."""
     if not display_available():
         sys.stderr.write(NO_DISPLAY)
         return EXIT_NO_DISPLAY
-    return Watchdog(child_command(), echo=sys.stderr).run()
+    register_for_restart_after_update()
+    return Watchdog(child_command(login), echo=sys.stderr).run()

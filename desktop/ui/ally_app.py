@@ -193,12 +193,12 @@ class AllyApp(QObject):
         box.exec()
 
     def save_settings(self, settings: UserSettings) -> None:
-        from desktop.ui.other_windows import apply_start_at_login
+        from desktop.startup import apply_person_choice
 
         self.settings = settings
         try:
             settings.save(self.settings_file)
-            apply_start_at_login(settings.start_at_login)
+            apply_person_choice(settings.start_at_login)
         except OSError as exc:
             log.warning("settings not saved: %s", exc)
 

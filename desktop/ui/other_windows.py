@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import sys
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +25,7 @@ from desktop.diagnostics.diagnosis import Diagnosis
 from desktop.reporting import html_view
 from desktop.reporting.outbox import Outbox
 from desktop.settings import UserSettings
+from desktop.startup import person_may_choose, wants_to_start
 from desktop.ui.charts import HistoryChart
 from desktop.ui.report_window import body, button, button_row, heading, plain_label
 
@@ -190,8 +189,13 @@ class SettingsWindow(QWidget):
         self.tips.setEnabled(policy.tips_enabled)
         self.tips.setAccessibleName("Show tips")
         self.login = QCheckBox("Start Ally when I log in")
-        self.login.setChecked(settings.start_at_login)
         self.login.setAccessibleName("Start Ally when I log in")
+        if person_may_choose(policy):
+            self.login.setChecked(settings.start_at_login)
+        else:  # IT decides on this computer: shown as IT set it, and not changeable
+            self.login.setChecked(wants_to_start(policy, settings))
+            self.login.setEnabled(False)
+            self.login.setToolTip("IT has set this for every computer.")
         lay.addWidget(self.tips)
         lay.addWidget(self.login)
         lay.addWidget(heading("About Ally"))
@@ -226,25 +230,3 @@ def contact_text(policy: Policy) -> str:
         if value
     ]
     return "\n".join(lines) or "Your IT department has not added its contact details to Ally yet."
-
-
-def autostart_file() -> Path | None:
-    """Linux start-at-login (XDG autostart); the installers handle Windows and macOS."""
-    if not sys.platform.startswith("linux"):
-        return None
-    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
-    return base / "autostart" / "ally.desktop"
-
-
-AUTOSTART = "[Desktop Entry]\nType=Application\nName=Ally\nComment=Tell IT what is wrong\nExec=ally\nX-GNOME-Autostart-enabled=true\n"
-
-
-def apply_start_at_login(enabled: bool) -> None:
-    path = autostart_file()
-    if path is None:
-        return
-    if enabled:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(AUTOSTART, encoding="utf-8")
-    elif path.exists():
-        path.unlink()

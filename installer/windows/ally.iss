@@ -20,10 +20,17 @@ OutputBaseFilename=AllySetup
 Compression=lzma2
 SolidCompression=yes
 UninstallDisplayIcon={app}\ally-tray.exe
+; An upgrade or removal closes a running Ally (Restart Manager) and starts it again
+; afterwards; Ally registers itself for that restart.
+CloseApplications=force
+CloseApplicationsFilter=*.exe,*.dll,*.pyd
+RestartApplications=yes
 
 [Dirs]
-; IT's policy lives here: %ProgramData%\Ally\policy.toml (readable by users, writable by admins)
-Name: "{commonappdata}\Ally"; Permissions: users-readexec
+; IT's policy lives here: %ProgramData%\Ally\policy.toml. ProgramData lets every user create
+; files; the [Run] entry below removes that (only Administrators and SYSTEM may write here),
+; and Ally itself ignores a policy.toml not owned by them.
+Name: "{commonappdata}\Ally"
 
 [Files]
 Source: "..\..\dist\ally\*"; DestDir: "{app}"; Flags: recursesubdirs ignoreversion
@@ -32,8 +39,13 @@ Source: "..\..\docs\deploy.md"; DestDir: "{app}\docs"; Flags: ignoreversion
 
 [Icons]
 Name: "{autoprograms}\Ally"; Filename: "{app}\ally-tray.exe"
-; Start at login for every user
-Name: "{commonstartup}\Ally"; Filename: "{app}\ally-tray.exe"
+
+[Registry]
+; Start at login for every user as "ally-tray --login": Ally then follows the policy's
+; [startup] at_login and each person's own setting (desktop/startup.py).
+Root: HKLM; Subkey: "Software\Microsoft\Windows\CurrentVersion\Run"; ValueType: string; ValueName: "Ally"; ValueData: """{app}\ally-tray.exe"" --login"; Flags: uninsdeletevalue
 
 [Run]
+; Only Administrators and SYSTEM may write IT's policy folder; everyone may read it.
+Filename: "{sys}\icacls.exe"; Parameters: """{commonappdata}\Ally"" /inheritance:r /grant:r *S-1-5-32-544:(OI)(CI)F *S-1-5-18:(OI)(CI)F *S-1-5-32-545:(OI)(CI)RX"; Flags: runhidden waituntilterminated
 Filename: "{app}\ally-tray.exe"; Description: "Start Ally now"; Flags: nowait postinstall skipifsilent runasoriginaluser

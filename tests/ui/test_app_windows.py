@@ -79,12 +79,15 @@ def test_settings_are_saved_and_start_at_login_follows(qtbot, tmp_path, monkeypa
     window.login.setChecked(True)
     window.save()
     assert saved[0].name == "Alex Doe" and saved[0].start_at_login
-    other_windows.apply_start_at_login(True)
-    autostart = tmp_path / "xdg/autostart/ally.desktop"
-    assert "Exec=ally" in autostart.read_text()
-    other_windows.apply_start_at_login(False)
-    assert not autostart.exists()
     assert "help@example.com" in other_windows.contact_text(policy)
+
+
+def test_it_can_force_or_forbid_start_at_login(qtbot):
+    for choice, shown in (("always", True), ("never", False)):
+        policy = Policy.from_dict({"startup": {"at_login": choice}})
+        window = SettingsWindow(UserSettings(start_at_login=not shown), lambda s: None, policy)
+        qtbot.addWidget(window)
+        assert window.login.isChecked() is shown and not window.login.isEnabled()
 
 
 def test_user_settings_survive_a_damaged_file(tmp_path):

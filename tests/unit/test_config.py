@@ -149,3 +149,23 @@ def test_a_person_cannot_point_ally_away_from_its_machine_policy(tmp_path, monke
     assert any("ALLY_POLICY" in x and "is ignored" in x for x in p.problems)
     # IT's pre-flight check of a file it is about to roll out still reads that file.
     assert Policy.load(mine, environ=env).source == str(mine)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to hand a policy file to another account")
+def test_a_machine_policy_someone_else_could_write_is_not_trusted(tmp_path, monkeypatch):
+    """A person who could put a policy.toml where IT's goes first would turn off what IT
+    turned on: only a file the administrator owns, and no one else may change, counts."""
+    folder = tmp_path / "etc-ally"
+    folder.mkdir()
+    machine = folder / "policy.toml"
+    machine.write_text("[privacy]\nscreenshots = true\n[network]\nactive_checks = true\n")
+    monkeypatch.setattr("desktop.config.default_policy_path", lambda *a, **k: machine)
+    env: dict[str, str] = {}
+    assert Policy.load(environ=env).problems == ()  # root's, not writable by others: IT's
+    os.chown(machine, 1234, 1234)
+    p = Policy.load(environ=env)
+    assert "owned by user 1234" in p.problems[0]
+    assert p.privacy.screenshots is False and p.network.active_checks is False  # safe
+    os.chown(machine, 0, 0)
+    machine.chmod(0o666)
+    assert "others may change it" in Policy.load(environ=env).problems[0]

@@ -11,6 +11,7 @@ import re
 from pathlib import PureWindowsPath
 
 from desktop.config import default_policy_path
+from desktop.launch import LOGIN_ARG
 from tests.run_ally import ROOT
 
 INSTALLER = ROOT / "installer"
@@ -28,7 +29,11 @@ def spec_call(name: str) -> dict:
 def test_macos_launch_agent_starts_the_bundled_tray_app_at_login():
     agent = plistlib.loads((INSTALLER / "macos" / "org.ally.desktop.plist").read_bytes())
     bundle = ast.literal_eval(spec_call("BUNDLE")["name"])
-    assert agent["ProgramArguments"] == [f"/Applications/{bundle}/Contents/MacOS/ally-tray"]
+    # Ally decides at login (desktop/startup.py): the policy, then the person's setting.
+    assert agent["ProgramArguments"] == [
+        f"/Applications/{bundle}/Contents/MacOS/ally-tray",
+        LOGIN_ARG,
+    ]
     assert agent["RunAtLoad"] is True and agent["LimitLoadToSessionType"] == "Aqua"
     assert agent["Label"] == ast.literal_eval(spec_call("BUNDLE")["bundle_identifier"])
     spec = (INSTALLER / "ally.spec").read_text()
@@ -46,10 +51,24 @@ def test_macos_package_puts_the_policy_where_ally_reads_it():
 def test_windows_installer_is_per_machine_and_starts_ally_at_login():
     iss = (INSTALLER / "windows" / "ally.iss").read_text()
     assert re.search(r"^PrivilegesRequired=admin$", iss, re.M)
+    # Every person's login starts "ally-tray --login"; Ally then follows the policy and the
+    # person's own setting (a shortcut in the common Startup folder could not be turned off).
+    assert "{commonstartup}" not in iss
     assert re.search(
-        r'^Name: "\{commonstartup\}\\Ally"; Filename: "\{app\}\\ally-tray\.exe"', iss, re.M
+        r'Subkey: "Software\\Microsoft\\Windows\\CurrentVersion\\Run"; ValueType: string; '
+        r'ValueName: "Ally"; ValueData: """\{app\}\\ally-tray\.exe"" --login"',
+        iss,
     )
+    # Upgrades close and restart a running Ally; only administrators write the policy folder.
+    assert re.search(r"^CloseApplications=force$", iss, re.M)
+    assert re.search(r"^RestartApplications=yes$", iss, re.M)
+    assert "/inheritance:r" in iss and "*S-1-5-32-545:(OI)(CI)RX" in iss
     # The example policy lands in the folder Ally reads its policy from.
     policy = PureWindowsPath(default_policy_path("win32", {"ProgramData": r"C:\ProgramData"}))
     assert policy.parent == PureWindowsPath(r"C:\ProgramData\Ally")
     assert re.search(r'DestDir: "\{commonappdata\}\\Ally"; DestName: "policy\.toml\.example"', iss)
+
+
+def test_linux_autostart_entry_starts_ally_login():
+    entry = (INSTALLER / "linux" / "ally-autostart.desktop").read_text()
+    assert f"Exec=/usr/bin/ally {LOGIN_ARG}\n" in entry
