@@ -72,3 +72,25 @@ def test_windows_installer_is_per_machine_and_starts_ally_at_login():
 def test_linux_autostart_entry_starts_ally_login():
     entry = (INSTALLER / "linux" / "ally-autostart.desktop").read_text()
     assert f"Exec=/usr/bin/ally {LOGIN_ARG}\n" in entry
+
+
+def test_macos_package_is_not_relocatable_and_restarts_ally_after_an_upgrade():
+    script = (INSTALLER / "macos" / "build-pkg.sh").read_text()
+    assert "BundleIsRelocatable -bool NO" in script and "--component-plist" in script
+    assert '--scripts "$here/scripts"' in script
+    post = (INSTALLER / "macos" / "scripts" / "postinstall").read_text()
+    assert "launchctl kickstart -k" in post and "launchctl bootstrap" in post
+    assert "shasum -a 256" in script  # release artefacts carry their sum
+
+
+def test_macos_removal_is_complete_and_keeps_peoples_data():
+    script = (INSTALLER / "macos" / "uninstall.sh").read_text()
+    for step in (
+        "launchctl bootout",
+        'rm -f "/Library/LaunchAgents/$label.plist"',
+        "rm -rf /Applications/Ally.app",
+        'pkgutil --forget "$label"',
+        'rm -rf "/Library/Application Support/Ally"',  # with --purge only
+    ):
+        assert step in script, step
+    assert "~/Library" not in script.split("set -eu", 1)[1]  # never the people's folders
