@@ -12,7 +12,7 @@ want_tests=0
 
 # Python with venv; the Qt libraries the tray needs on X11 (PySide6's wheels bring Qt
 # itself, not these system libraries).
-packages=(python3 python3-venv python3-pip
+packages=(python3 python3-venv python3-pip ca-certificates
           libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0
           libxcb-xkb1 libxkbcommon-x11-0 libxcb-shape0 libxkbcommon0 libegl1 libgl1
           libfontconfig1 libdbus-1-3)

@@ -44,12 +44,11 @@ def proxy_for(url: str) -> str | None:
     return proxies.get(urlparse(url).scheme)
 
 
-def _get(url: str, timeout: tuple[float, float], verify: str | bool):
-    import requests
+def _get(url: str, timeout: tuple[float, float], ca_bundle: str | None):
+    from desktop.http_session import new_session  # the system's trust store, as transports
 
-    with requests.Session() as session:
-        session.headers["User-Agent"] = USER_AGENT
-        return session.get(url, timeout=timeout, allow_redirects=False, verify=verify, stream=True)
+    with new_session(ca_bundle, USER_AGENT) as session:
+        return session.get(url, timeout=timeout, allow_redirects=False, stream=True)
 
 
 def check(
@@ -62,7 +61,7 @@ def check(
     proxy = proxy_for(url)
     t0 = time.perf_counter()
     try:
-        response = _get(url, timeout, ca_bundle or True)
+        response = _get(url, timeout, ca_bundle)
     except requests.exceptions.SSLError as exc:
         return HttpCheck(url, False, None, None, f"certificate problem: {_short(exc)}", proxy=proxy)
     except requests.exceptions.ProxyError as exc:

@@ -18,8 +18,8 @@ from typing import Any
 
 import requests
 
-from desktop import __version__
 from desktop.config import TransportPolicy
+from desktop.http_session import new_session
 from desktop.reporting import html_view
 from desktop.reporting.transports.base import (
     PermanentFailure,
@@ -63,13 +63,11 @@ class RequestTrackerTransport:
                 + " is stored in this account's keyring; run: ally credentials set request-tracker",
                 "secret_missing",
             )
-        self.session = requests.Session()
-        self.session.headers["User-Agent"] = f"Ally/{__version__}"
+        self.session = new_session(ca_bundle)  # the system's trust store, and IT's CA
         if user:
             self.session.auth = (user, secret)
         else:
             self.session.headers["Authorization"] = f"token {secret}"
-        self.session.verify = ca_bundle or True
         self.timeout = (5.0, timeout)
 
     @classmethod

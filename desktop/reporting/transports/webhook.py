@@ -27,6 +27,7 @@ from urllib.parse import urlparse
 import requests
 
 from desktop import __version__
+from desktop.http_session import new_session
 from desktop.reporting.transports.base import (
     MAX_RETRY_AFTER_S,
     PermanentFailure,
@@ -120,7 +121,7 @@ class WebhookTransport:
                 "secret_missing",
             )
         self.secret = secret
-        self.verify: str | bool = ca_bundle or True
+        self.ca_bundle = ca_bundle  # besides the system's own trust store
         self.timeout = timeout
 
     def send(self, report: dict[str, Any], body: bytes) -> Receipt:
@@ -133,14 +134,14 @@ class WebhookTransport:
         }
         headers[SIGNATURE_HEADER] = sign(self.secret, timestamp, body)
         try:
-            response = requests.post(
-                self.url,
-                data=body,
-                headers=headers,
-                timeout=self.timeout,
-                verify=self.verify,
-                allow_redirects=False,
-            )
+            with new_session(self.ca_bundle) as session:
+                response = session.post(
+                    self.url,
+                    data=body,
+                    headers=headers,
+                    timeout=self.timeout,
+                    allow_redirects=False,
+                )
         except requests.exceptions.SSLError as exc:
             raise PermanentFailure(
                 f"TLS certificate of {self.url} not trusted: {exc}", "certificate"
