@@ -83,6 +83,7 @@ def heading(text: str) -> QLabel:
     label.setFont(font)
     label.setWordWrap(True)
     label.setAccessibleName(text)
+    label.setObjectName("heading")  # the step's name in the window title
     return label
 
 
@@ -127,6 +128,9 @@ def screenshot_from(image: QImage) -> report.Screenshot | None:
     return report.Screenshot(bytes(data.data()), image.width(), image.height())
 
 
+WINDOW_TITLE = "Ally — tell IT what is wrong"
+
+
 class ReportWindow(QWidget):
     progress = Signal(object)  # a Section, from a probe's thread
     finished = Signal(object)  # the SendResult, for My reports and tests
@@ -145,7 +149,7 @@ class ReportWindow(QWidget):
         self.symptom = "other"
         self.doc: dict[str, Any] | None = None
         self.report_id: str | None = None
-        self.setWindowTitle("Ally — tell IT what is wrong")
+        self.setWindowTitle(WINDOW_TITLE)
         self.setAccessibleName("Ally report window")
         self.resize(720, 640)
         self.pages = QStackedWidget()
@@ -162,6 +166,17 @@ class ReportWindow(QWidget):
         self._build_review()
         self._build_done()
         self.progress.connect(self._on_progress)
+        self.pages.currentChanged.connect(self._name_the_step)
+
+    def _name_the_step(self, index: int) -> None:
+        """Put the step's heading in the window title.
+
+        Screen readers and the taskbar then say where the person is, and a test driving
+        the real window through the X server can wait for a step instead of guessing.
+        """
+        label = self.pages.widget(index).findChild(QLabel, "heading")
+        step = label.text() if label is not None else ""
+        self.setWindowTitle(f"{WINDOW_TITLE} · {step}" if index and step else WINDOW_TITLE)
 
     # --- 1. what feels wrong ----------------------------------------------------------------
 

@@ -61,12 +61,14 @@ def test_a_crash_mid_send_is_restarted_logged_and_the_report_still_arrives(displ
             time.sleep(0.5)
             xdo(env, "windowfocus", window)
             xdo(env, "key", "space")
-            time.sleep(3.0)
+            wait(lambda: xdo(env, "search", "--name", "Here is what we found"), 30, "the answer")
+            time.sleep(1.0)
             xdo(env, "key", "alt+t")
-            time.sleep(0.5)
+            wait(lambda: xdo(env, "search", "--name", "Tell IT more"), 15, "the note step")
             xdo(env, "type", "--delay", "20", "Sent just before Ally crashed.")
             xdo(env, "key", "alt+s")
-            time.sleep(0.7)
+            wait(lambda: xdo(env, "search", "--name", "what will be sent"), 15, "the review")
+            time.sleep(0.3)
             xdo(env, "key", "alt+s")  # Send: stored first, then the hanging send begins
             pending = home / "data" / "outbox" / "pending"
             wait(lambda: list(pending.glob("*-*.json")), 10, "the report in the outbox")

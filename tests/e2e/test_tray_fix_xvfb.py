@@ -36,6 +36,7 @@ WINDOW = "Ally — tell IT what is wrong"
 def test_one_fix_walked_from_the_tray(display, tmp_path):  # noqa: F811
     env = dict(display)
     reports = tmp_path / "reports"
+    reports.mkdir()  # IT's folder is IT's to make: Ally never creates a configured one
     home = tmp_path / "home"
     trash = home / ".local" / "share" / "Trash"
     (trash / "info").mkdir(parents=True)
@@ -76,7 +77,8 @@ def test_one_fix_walked_from_the_tray(display, tmp_path):  # noqa: F811
         time.sleep(0.5)
         xdo(env, "windowfocus", window)
         xdo(env, "key", "space")  # my computer is slow
-        time.sleep(3.5)
+        wait(lambda: xdo(env, "search", "--name", "Here is what we found"), 30, "the answer")
+        time.sleep(1.0)
         shot(env, "fix-2-offered")
         # From "Tell IT about it": back past Close to the last fix, "Empty the Trash".
         xdo(env, "key", "shift+Tab", "shift+Tab")
@@ -91,10 +93,17 @@ def test_one_fix_walked_from_the_tray(display, tmp_path):  # noqa: F811
         time.sleep(0.5)
         shot(env, "fix-3-result")
         xdo(env, "key", "alt+t")
-        time.sleep(0.5)
+        wait(lambda: xdo(env, "search", "--name", "Tell IT more"), 15, "the note step")
         xdo(env, "type", "--delay", "20", "Ally emptied my Trash, still full.")
         xdo(env, "key", "alt+s")
-        time.sleep(0.7)
+        # The window names its step in its title: send only once the review is on screen.
+        wait(
+            lambda: xdo(env, "search", "--name", "This is what will be sent"),
+            15,
+            "the review step",
+        )
+        time.sleep(0.3)
+        shot(env, "fix-4-review")
         xdo(env, "key", "alt+s")
         sent = wait(lambda: list(reports.glob("*.json")), 15, "the report in IT's folder")
         doc = json.loads(sent[0].read_text())

@@ -148,14 +148,21 @@ def test_tray_icon_click_report_flow_second_start_and_quit(display, tmp_path):
         shot(env, "2-what-feels-wrong")
         xdo(env, "windowfocus", window)
         xdo(env, "key", "space")  # the first choice: my computer is slow
-        time.sleep(3.0)
+        wait(lambda: xdo(env, "search", "--name", "Here is what we found"), 30, "the answer")
+        time.sleep(1.0)
         shot(env, "3-what-we-found")
         xdo(env, "key", "alt+t")
-        time.sleep(0.5)
+        wait(lambda: xdo(env, "search", "--name", "Tell IT more"), 15, "the note step")
         xdo(env, "type", "--delay", "20", "Everything is slow since lunch.")
         shot(env, "4-tell-it-more")
         xdo(env, "key", "alt+s")
-        time.sleep(0.7)
+        # The window names its step in its title: send only once the review is on screen.
+        wait(
+            lambda: xdo(env, "search", "--name", "This is what will be sent"),
+            15,
+            "the review step",
+        )
+        time.sleep(0.3)
         shot(env, "5-what-will-be-sent")
         xdo(env, "key", "alt+s")
         sent = wait(lambda: list(reports.glob("*.json")), 15, "the report in IT's folder")

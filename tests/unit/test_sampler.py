@@ -56,7 +56,11 @@ def test_counter_resets_never_give_negative_rates():
 
 
 def test_sampler_thread_fills_history_and_stops():
-    s = Sampler(SamplerSettings(interval_s=0.05, process_interval_s=0.1, window_s=1.0))
+    # quiet_factor 1: a walk every 0.1 s whether or not the machine is busy.
+    settings = SamplerSettings(
+        interval_s=0.05, process_interval_s=0.1, window_s=1.0, quiet_factor=1.0
+    )
+    s = Sampler(settings)
     s.start()
     time.sleep(0.6)
     s.stop()
