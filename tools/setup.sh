@@ -18,7 +18,9 @@ packages=(python3 python3-venv python3-pip
           libfontconfig1 libdbus-1-3)
 if [ "$want_tests" = 1 ]; then
   # Xvfb and a tray host for the end-to-end tray tests; stress-ng makes real load.
-  packages+=(xvfb trayer xdotool imagemagick stress-ng iproute2 procps openssl cups cups-client cups-bsd chromium request-tracker5 rt5-db-sqlite rt5-standalone dbus gnome-keyring)
+  packages+=(xvfb trayer xdotool imagemagick stress-ng iproute2 procps openssl cups cups-client cups-bsd chromium request-tracker5 rt5-db-sqlite rt5-standalone dbus gnome-keyring
+            # a real PostgreSQL server for the relay's tests (started by the tests in a temp folder)
+            postgresql)
 fi
 
 missing=()
