@@ -203,7 +203,7 @@ def _outbox(args: argparse.Namespace) -> int:
         tracker = _status_reader(Policy.load(), paths)
         for r in receipts:
             status = ""
-            if tracker is not None and r["transport"] == "request-tracker":
+            if tracker is not None and r["transport"] in ("request-tracker", "relay"):
                 try:
                     word = tracker.status(r["reference"])
                     status = f"  — {STATUS_WORDS.get(word, word)}"
@@ -302,7 +302,12 @@ def _doctor(args: argparse.Namespace) -> int:
         + (f" to {t.url}" if t.url else "")
         + (f" via {t.smtp_host}:{t.smtp_port}" if t.kind == "email" else ""),
     )
-    if t.kind != "folder":
+    if t.kind == "relay":
+        from desktop.reporting.transports.relay import doctor_lines
+
+        for ok, what, text in doctor_lines(policy):
+            line(ok, what, text)
+    elif t.kind != "folder":
         try:
             has = credentials.get_secret(t.kind) is not None
             line(
@@ -314,7 +319,9 @@ def _doctor(args: argparse.Namespace) -> int:
             )
         except CredentialsUnavailable as exc:
             line(False, "credentials", str(exc))
-    if t.kind == "folder":
+    if t.kind == "relay":
+        pass  # reachability and enrolment are checked above
+    elif t.kind == "folder":
         folder = delivery.reports_folder(policy, paths)
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -351,7 +358,7 @@ def _doctor(args: argparse.Namespace) -> int:
 
 def _status_reader(policy: Policy, paths: AllyPaths):
     """The helpdesk transport that can say how a ticket is doing, if that is the one in use."""
-    if policy.transport.kind != "request-tracker":
+    if policy.transport.kind not in ("request-tracker", "relay"):
         return None
     try:
         return delivery.make_transport(policy, paths)

@@ -18,6 +18,8 @@ from urllib.parse import urlparse
 
 import tomllib
 
+from desktop.relay_policy import RelayPolicy, read_relay
+
 ENV_POLICY = "ALLY_POLICY"
 
 
@@ -61,7 +63,7 @@ class ItContact:
     where: str | None = None  # where to find IT in person
 
 
-TRANSPORT_KINDS = ("folder", "webhook", "email", "request-tracker")
+TRANSPORT_KINDS = ("folder", "webhook", "email", "request-tracker", "relay")
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,7 @@ class Policy:
     transport: TransportPolicy = field(default_factory=TransportPolicy)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     tips_enabled: bool = True  # IT may switch tips off for everyone
+    relay: RelayPolicy = field(default_factory=RelayPolicy)  # [relay]: Ally Relay, enrolment
     problems: tuple[str, ...] = ()
 
     @classmethod
@@ -155,6 +158,7 @@ class Policy:
             "transport",
             "privacy",
             "tips",
+            "relay",
         }
         for key in data:
             if key not in known:
@@ -236,7 +240,13 @@ class Policy:
         reader.unknown(tips, "tips", {"enabled"})
         transport = reader.transport(reader.table(data, "transport"))
         privacy = reader.privacy(reader.table(data, "privacy"))
+        relay = read_relay(reader.table(data, "relay"), reader.value, reader.unknown)
+        if transport.kind == "relay" and not relay.url:
+            problems.append(
+                f'{source}: [transport] kind = "relay" needs [relay] url; reports are kept in the outbox until it is set'
+            )
         return cls(
+            relay=relay,
             source=source,
             transport=transport,
             privacy=privacy,
