@@ -20,7 +20,9 @@ if [ "$want_tests" = 1 ]; then
   # Xvfb and a tray host for the end-to-end tray tests; stress-ng makes real load.
   packages+=(xvfb trayer xdotool imagemagick stress-ng iproute2 procps openssl cups cups-client cups-bsd chromium request-tracker5 rt5-db-sqlite rt5-standalone dbus gnome-keyring
             # a real PostgreSQL server for the relay's tests (started by the tests in a temp folder)
-            postgresql)
+            postgresql
+            # WebDriver for the relay's pages in a real browser (driven over plain HTTP, no Selenium)
+            chromium-driver)
 fi
 
 missing=()

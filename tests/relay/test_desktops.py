@@ -1,0 +1,161 @@
+"""Real desktops (the ``ally`` command, a test keyring) against a real relay process on
+loopback with SQLite, forwarding to a real webhook receiver that keeps one ticket per
+report id: enrolment, sending, status, revocation, a relay that is down and comes back."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from desktop.diagnostics.explain import load_catalog
+from tests.relay.lab import HELPDESK_SECRET, RelayLab, desktop_policy
+from tests.run_ally import run_ally
+from tests.webhook_server import Receiver
+
+CATALOG = load_catalog()
+
+
+@pytest.fixture(scope="module")
+def helpdesk():
+    with Receiver(secret=HELPDESK_SECRET) as rx:
+        yield rx
+
+
+@pytest.fixture(scope="module")
+def relay(helpdesk, tmp_path_factory):
+    lab = RelayLab(
+        tmp_path_factory.mktemp("relay"),
+        forward={"kind": "webhook", "url": helpdesk.url, "timeout_s": 5},
+    )
+    with lab:
+        yield lab
+
+
+class Desktop:
+    """One person's Ally on one computer: its own ALLY_HOME (outbox, test keyring)."""
+
+    def __init__(self, folder, lab, token):
+        folder.mkdir(parents=True, exist_ok=True)
+        self.home = folder / "home"
+        self.policy = desktop_policy(folder / "policy.toml", lab, token)
+
+    def use_token(self, lab, token):
+        desktop_policy(self.policy, lab, token)
+
+    def ally(self, *args):
+        return run_ally(*args, home=self.home, policy=self.policy)
+
+    def report(self, note="The computer is slow since this morning."):
+        return self.ally("report", "--symptom", "slow", "--note", note, "--yes", "--warm-up", "0")
+
+    def keyring(self) -> dict:
+        path = self.home / "test-keyring.json"
+        return json.loads(path.read_text()) if path.exists() else {}
+
+    def sent_ids(self) -> list[str]:
+        return [p.stem for p in (self.home / "data" / "outbox" / "sent").glob("*.json")]
+
+    def waiting_ids(self) -> list[str]:
+        folder = self.home / "data" / "outbox" / "pending"
+        return [p.stem for p in folder.glob("*.json") if not p.name.endswith(".state.json")]
+
+
+def number_in(text: str) -> str:
+    m = re.search(r"IT has your report, number (\d+)\.", text)
+    assert m, text
+    return m.group(1)
+
+
+def test_a_desktop_enrols_sends_and_reads_the_status_of_its_report(relay, helpdesk, tmp_path):
+    pc = Desktop(tmp_path, relay, relay.token("--uses", "3", "--note", "pilot"))
+    sent = pc.report()
+    assert sent.returncode == 0, sent.stdout + sent.stderr
+    number = number_in(sent.stdout)
+    # The person's keyring holds this computer's device token, and nothing of the helpdesk.
+    keyring = pc.keyring()
+    assert list(keyring) == ["Ally/relay-device"]
+    assert json.loads(keyring["Ally/relay-device"])["token"].startswith("allydev.")
+    assert HELPDESK_SECRET not in json.dumps(keyring) + pc.policy.read_text()
+    relay.wait_queue_empty()
+    (report_id,) = pc.sent_ids()
+    assert (
+        helpdesk.tickets[report_id]["report"]["note"] == "The computer is slow since this morning."
+    )
+    ticket = helpdesk.tickets[report_id]["id"]
+    listing = pc.ally("outbox", "list").stdout
+    assert f"{number}  via relay" in listing
+    assert f"It is with IT's helpdesk ({ticket})." in listing
+    doctor = pc.ally("doctor")
+    assert doctor.returncode == 0, doctor.stdout
+    assert re.search(r"OK +relay: http://127\.0\.0\.1:\d+ answers", doctor.stdout)
+    assert re.search(r"OK +enrolment: enrolled as device [0-9a-f]{16}", doctor.stdout)
+    devices = [json.loads(line) for line in relay.cli("device", "list").stdout.splitlines()]
+    mine = [d for d in devices if d["reports"] == 1]
+    assert mine and mine[0]["ally_version"] and mine[0]["last_seen_at"]
+
+
+def test_a_revoked_device_is_told_to_ask_it_and_a_new_token_lets_it_back(relay, helpdesk, tmp_path):
+    pc = Desktop(tmp_path, relay, relay.token("--uses", "1"))
+    assert pc.report().returncode == 0
+    device = json.loads(pc.keyring()["Ally/relay-device"])["token"].split(".")[1]
+    assert relay.cli("device", "revoke", device).returncode == 0
+    refused = pc.report("Still slow.")
+    assert refused.returncode == 75, refused.stdout  # kept for later
+    assert CATALOG.delivery_message("device_refused") in refused.stdout
+    doctor = pc.ally("doctor")
+    assert re.search(r"PROBLEM +enrolment: .*refuses.*ask IT", doctor.stdout), doctor.stdout
+    (waiting,) = pc.waiting_ids()
+    # The old single-use token is used up: re-enrolling with it is refused too.
+    assert pc.ally("outbox", "retry", waiting).returncode == 75
+    # IT hands out a new token in the policy: the computer enrols again by itself.
+    pc.use_token(relay, relay.token("--uses", "1"))
+    again = pc.ally("outbox", "retry", waiting)
+    assert again.returncode == 0, again.stdout
+    relay.wait_queue_empty()
+    assert waiting in helpdesk.tickets
+    assert pc.waiting_ids() == []
+    devices = [json.loads(line) for line in relay.cli("device", "list").stdout.splitlines()]
+    assert any(d["id"] == device and d["revoked_at"] for d in devices)
+
+
+def test_an_unknown_enrolment_token_keeps_the_report_and_says_ask_it(relay, tmp_path):
+    fake = "allyenrol.0123456789abcdef." + "A" * 43
+    pc = Desktop(tmp_path, relay, fake)
+    out = pc.report()
+    assert out.returncode == 75
+    assert CATALOG.delivery_message("device_refused") in out.stdout
+    assert len(pc.waiting_ids()) == 1 and pc.keyring() == {}
+
+
+def test_a_relay_that_is_down_keeps_reports_and_delivers_each_once_when_back(
+    relay, helpdesk, tmp_path
+):
+    pc = Desktop(tmp_path, relay, relay.token())
+    assert pc.report("first").returncode == 0  # enrolled while the relay is up
+    relay.stop()
+    try:
+        down = pc.report("while the relay is down")
+        assert down.returncode == 75
+        assert CATALOG.delivery_message("temporary") in down.stdout
+        (waiting,) = pc.waiting_ids()
+    finally:
+        relay.start()
+    back = pc.ally("outbox", "retry", waiting)
+    assert back.returncode == 0, back.stdout
+    assert pc.ally("outbox", "retry", waiting).returncode == 2  # nothing left to retry
+    relay.wait_queue_empty()
+    assert helpdesk.tickets[waiting]["report"]["note"] == "while the relay is down"
+    assert len(pc.sent_ids()) == 2
+
+
+def test_two_people_on_one_computer_each_enrol_with_their_own_keyring(relay, tmp_path):
+    token = relay.token("--uses", "2")
+    alex = Desktop(tmp_path / "alex", relay, token)
+    sam = Desktop(tmp_path / "sam", relay, token)
+    assert alex.report().returncode == 0 and sam.report().returncode == 0
+    tokens = {json.loads(d.keyring()["Ally/relay-device"])["token"] for d in (alex, sam)}
+    assert len(tokens) == 2
+    third = Desktop(tmp_path / "third", relay, token)
+    assert third.report().returncode == 75  # the token allowed two devices
