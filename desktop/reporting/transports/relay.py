@@ -88,7 +88,8 @@ class RelayTransport:
         self.policy = policy
         self.session = requests.Session()
         self.session.headers["User-Agent"] = f"Ally/{__version__}"
-        self.session.verify = r.ca_bundle or True
+        # Passed with each request: a Session's own ``verify`` loses to REQUESTS_CA_BUNDLE.
+        self.verify: str | bool = r.ca_bundle or True
         self.timeout = (5.0, r.timeout_s)
 
     # --- enrolment ------------------------------------------------------------------------
@@ -186,7 +187,12 @@ class RelayTransport:
     def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         try:
             response = self.session.request(
-                method, self.url + path, timeout=self.timeout, allow_redirects=False, **kwargs
+                method,
+                self.url + path,
+                timeout=self.timeout,
+                verify=self.verify,
+                allow_redirects=False,
+                **kwargs,
             )
         except requests.exceptions.SSLError as exc:
             raise PermanentFailure(
