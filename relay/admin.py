@@ -24,7 +24,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from desktop.reporting import html_view
 from relay import passwords
 from relay.api import BodyError, client, read_body
 from relay.context import Relay
@@ -211,6 +210,8 @@ async def report_view(request: Request) -> Response:
     if row.body is None:
         return page("message.html", 410, title="Gone", text="This report's content was dropped.")
     import json
+
+    from desktop.reporting import html_view  # only when IT opens a report: it is large
 
     html = await run_in_threadpool(lambda: html_view.render(json.loads(row.body)))
     return HTMLResponse(html, headers={"Content-Security-Policy": REPORT_CSP})

@@ -7,9 +7,15 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
-# Verifying against this when the user does not exist costs the same time as a real
-# check, so the answer's speed does not tell who has an account.
-_DUMMY = _hasher.hash("no such user")
+_dummy: list[str] = []
+
+
+def _dummy_hash() -> str:
+    """Verifying against this when the user does not exist costs the same time as a real
+    check, so the answer's speed does not tell who has an account. Made on first use."""
+    if not _dummy:
+        _dummy.append(_hasher.hash("no such user"))
+    return _dummy[0]
 
 
 def hash_password(password: str) -> str:
@@ -20,6 +26,6 @@ def hash_password(password: str) -> str:
 
 def verify(stored: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(stored or _DUMMY, password) and stored is not None
+        return _hasher.verify(stored or _dummy_hash(), password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
