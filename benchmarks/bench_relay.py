@@ -18,7 +18,6 @@ import platform
 import statistics
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -76,7 +75,11 @@ def intake(lab: RelayLab, base: dict) -> dict:
         latencies = [
             x
             for xs in pool.map(
-                _device_load, [lab.url] * PROCESSES, groups, [base] * PROCESSES, [per_device] * PROCESSES
+                _device_load,
+                [lab.url] * PROCESSES,
+                groups,
+                [base] * PROCESSES,
+                [per_device] * PROCESSES,
             )
             for x in xs
         ]
@@ -149,7 +152,10 @@ def desktop_path(base: dict, folder: Path) -> dict:
         with lab:
             token = lab.token()
             policy = Policy.from_dict(
-                {"transport": {"kind": "relay"}, "relay": {"url": lab.url, "enrolment_token": token}}
+                {
+                    "transport": {"kind": "relay"},
+                    "relay": {"url": lab.url, "enrolment_token": token},
+                }
             )
             for _ in range(30):
                 keyring.get_keyring().delete_password("Ally", KEYRING_NAME)

@@ -124,11 +124,16 @@ class PostgresLab:
         assert out.returncode == 0, out.stderr
         return self.url(name)
 
-    def stop(self) -> None:
+    def halt(self) -> None:
+        """Stop the server (PostgreSQL's "fast" shutdown), keeping its files."""
         if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGINT)  # PostgreSQL's "fast" shutdown
+            os.killpg(self.proc.pid, signal.SIGINT)  # the group: runuser and postgres
             try:
                 self.proc.wait(30)
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
+
+    def stop(self) -> None:
+        self.halt()
         shutil.rmtree(self.root, ignore_errors=True)
