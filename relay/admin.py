@@ -25,7 +25,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from relay import passwords
-from relay.api import BodyError, client, read_body
+from relay.api import NUMBER, BodyError, client, read_body
 from relay.context import Relay
 from relay.schema import admin_sessions
 
@@ -204,7 +204,7 @@ async def report_view(request: Request) -> Response:
     if await _who(request) is None:
         return _to_login()
     key = request.path_params["number"]
-    row = await run_in_threadpool(relay.store.report, int(key)) if key.isdigit() else None
+    row = await run_in_threadpool(relay.store.report, int(key)) if NUMBER.match(key) else None
     if row is None:
         return page("message.html", 404, title="Not found", text="There is no such report.")
     if row.body is None:
@@ -232,7 +232,7 @@ async def act(request: Request) -> Response:
         await run_in_threadpool(store.revoke_device, key)
     elif what == "token-revoke":
         await run_in_threadpool(store.revoke_enrolment_token, key)
-    elif what == "report-retry" and key.isdigit():
+    elif what == "report-retry" and NUMBER.match(key):
         await run_in_threadpool(store.retry, int(key))
         relay.forwarder_wake()
     elif what == "token-new":

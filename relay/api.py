@@ -28,7 +28,7 @@ from relay.store import Refused
 log = logging.getLogger("relay.api")
 REPORT_SCHEMA = "ally.report/1"  # desktop.reporting.report.SCHEMA (a test holds them equal)
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-NUMBER = re.compile(r"^[0-9]{1,12}$")
+NUMBER = re.compile(r"^[0-9]{1,9}$")  # within a 32-bit integer on every database
 ENROL_MAX_BYTES = 4096
 _VALIDATOR = jsonschema.Draft202012Validator(json.loads(read_text("report.schema.json")))
 
@@ -143,7 +143,7 @@ async def take_report(request: Request) -> Response:
         return error(exc.status, exc.error)
     try:
         report = await run_in_threadpool(check_report, body, request.headers.get("idempotency-key"))
-    except (ValueError, UnicodeDecodeError, jsonschema.ValidationError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError, jsonschema.ValidationError) as exc:
         request.state.log_extra["why"] = str(exc)[:300]
         return error(422, "not_a_report")
     try:

@@ -124,6 +124,8 @@ def test_forms_without_the_sessions_csrf_token_are_refused(relay, fleet):
     )
     assert r.status_code == 303 and "HttpOnly" in r.headers["set-cookie"]
     assert "SameSite=strict" in r.headers["set-cookie"]
+    for key in ("9" * 40, "-1", "..%2F..%2Fetc%2Fpasswd", "1%20OR%201=1"):
+        assert s.get(relay.url + "/admin/reports/" + key, timeout=10).status_code == 404
     device_a = fleet["a"].split(".")[1]
     forged = s.post(
         relay.url + f"/admin/device-revoke/{device_a}",

@@ -101,7 +101,14 @@ def test_path_tricks_in_the_report_id_are_refused(relay, devices, new_report, ba
 
 
 def test_path_tricks_in_the_status_url_find_nothing(relay, devices):
-    for key in ("..%2F..%2Fetc%2Fpasswd", "1%20OR%201=1", "1;DROP%20TABLE%20reports", "-1", "1e3"):
+    for key in (
+        "..%2F..%2Fetc%2Fpasswd",
+        "1%20OR%201=1",
+        "1;DROP%20TABLE%20reports",
+        "-1",
+        "1e3",
+        "9" * 40,  # past every integer type
+    ):
         r = requests.get(
             relay.url + "/api/v1/reports/" + key,
             headers={"Authorization": f"Bearer {devices[0]}"},
@@ -141,6 +148,7 @@ def test_bodies_that_are_not_reports_are_refused(relay, devices, new_report):
     del no_diagnosis["diagnosis"]
     assert post(relay, d, dumps(no_diagnosis)).status_code == 422
     assert post(relay, d, b"\xff\xfe\x00garbage").status_code == 422
+    assert post(relay, d, b"[" * 100_000 + b"]" * 100_000).status_code == 422  # too deep
 
 
 def test_a_huge_body_is_refused_before_it_is_read(relay, devices):
