@@ -14,7 +14,6 @@ import logging
 import re
 from typing import Any
 
-import jsonschema
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -30,7 +29,18 @@ REPORT_SCHEMA = "ally.report/1"  # desktop.reporting.report.SCHEMA (a test holds
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 NUMBER = re.compile(r"^[0-9]{1,9}$")  # within a 32-bit integer on every database
 ENROL_MAX_BYTES = 4096
-_VALIDATOR = jsonschema.Draft202012Validator(json.loads(read_text("report.schema.json")))
+_validator: list[Any] = []
+
+
+def validator() -> Any:
+    """Built on first use (jsonschema takes a while to import), so that a relay
+    restarted after a crash answers sooner."""
+    if not _validator:
+        import jsonschema
+
+        schema = json.loads(read_text("report.schema.json"))
+        _validator.append(jsonschema.Draft202012Validator(schema))
+    return _validator[0]
 
 
 class BodyError(Exception):
@@ -122,7 +132,9 @@ def check_report(body: bytes, key: str | None) -> dict[str, Any]:
         raise ValueError("the report id is not a UUID")
     if key is not None and key != report["id"]:
         raise ValueError("Idempotency-Key differs from the report id")
-    _VALIDATOR.validate(report)
+    error = next(validator().iter_errors(report), None)
+    if error is not None:
+        raise ValueError(f"{error.json_path}: {error.message}")
     return report
 
 
@@ -143,7 +155,7 @@ async def take_report(request: Request) -> Response:
         return error(exc.status, exc.error)
     try:
         report = await run_in_threadpool(check_report, body, request.headers.get("idempotency-key"))
-    except (ValueError, UnicodeDecodeError, RecursionError, jsonschema.ValidationError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         request.state.log_extra["why"] = str(exc)[:300]
         return error(422, "not_a_report")
     try:
