@@ -5,13 +5,16 @@ report id: enrolment, sending, status, revocation, a relay that is down and come
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 
 from desktop.diagnostics.explain import load_catalog
 from tests.relay.lab import HELPDESK_SECRET, RelayLab, desktop_policy
-from tests.run_ally import run_ally
+from tests.run_ally import ROOT, run_ally
 from tests.webhook_server import Receiver
 
 CATALOG = load_catalog()
@@ -159,3 +162,29 @@ def test_two_people_on_one_computer_each_enrol_with_their_own_keyring(relay, tmp
     assert len(tokens) == 2
     third = Desktop(tmp_path / "third", relay, token)
     assert third.report().returncode == 75  # the token allowed two devices
+
+
+def test_without_a_password_store_the_report_waits_and_says_why(relay, tmp_path):
+    pc = Desktop(tmp_path, relay, relay.token())
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "PYTHON_KEYRING_BACKEND")
+    }
+    env.update(
+        ALLY_HOME=str(pc.home),
+        ALLY_POLICY=str(pc.policy),
+        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",  # no keyring at all
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "desktop", "report", "--note", "x", "--yes", "--warm-up", "0"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=90,
+    )
+    assert out.returncode == 75, out.stdout + out.stderr
+    assert CATALOG.delivery_message("settings") in out.stdout
+    assert "no password store" in out.stdout and "Traceback" not in out.stderr
+    assert len(pc.waiting_ids()) == 1

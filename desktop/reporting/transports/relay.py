@@ -97,7 +97,10 @@ class RelayTransport:
     def ensure_enrolled(self) -> Enrolment:
         """This person's device token for this relay, enrolling first when there is none,
         when it was made for another relay, or when IT's policy has a new token."""
-        current = Enrolment.stored()
+        try:
+            current = Enrolment.stored()
+        except credentials.CredentialsUnavailable as exc:  # no keyring: nowhere to keep a token
+            raise TemporaryFailure(str(exc), REFUSED_RETRY_S, "settings") from exc
         wanted = _token_id(self.policy.relay.enrolment_token)
         if (
             current
@@ -132,7 +135,10 @@ class RelayTransport:
         ):
             raise TemporaryFailure(f"{self.url} did not enrol this computer: {_said(response)}")
         enrolment = Enrolment(data["device_token"], self.url, _token_id(token))
-        enrolment.store()
+        try:
+            enrolment.store()
+        except credentials.CredentialsUnavailable as exc:
+            raise TemporaryFailure(str(exc), REFUSED_RETRY_S, "settings") from exc
         return enrolment
 
     # --- sending ----------------------------------------------------------------------------
