@@ -210,8 +210,12 @@ class Store:
                     reports.c.report_id == report["id"]
                 )
             ).one()
-        if old.device_id != device_id or old.body_sha256 != digest:
-            raise Refused("conflict")  # someone else's id, or a different report under it
+        if old.body_sha256 != digest:
+            raise Refused("conflict")  # a different report under a known id: never replaced
+        # The very same bytes: a retry whose receipt was lost, also from the same computer
+        # after it enrolled again (a new token from IT). Only the report's own sender
+        # holds its bytes, so the receipt gives nothing away; the status stays with the
+        # device that sent it first.
         return Accepted(old.number, report["id"], False)
 
     def touch(self, device_id: str, version: str) -> None:

@@ -83,10 +83,15 @@ def test_a_device_sees_only_its_own_reports(relay, devices, new_report):
     for key in (number, doc["id"]):
         r = get(relay, b, key)
         assert r.status_code == 404 and r.json() == {"error": "not_found"}
-    # Another device sending a report under that id is refused, and changes nothing.
+    # Another device sending a different report under that id is refused, changes nothing.
     theirs = dict(doc, note="replaced by someone else")
     assert post(relay, b, dumps(theirs)).status_code == 409
     assert get(relay, a, number).json()["report_id"] == doc["id"]
+    # The very same bytes again (as after re-enrolling): the same receipt, no second copy,
+    # and the status still belongs to the first sender only.
+    same = post(relay, b, dumps(doc))
+    assert same.status_code == 200 and same.json()["number"] == number
+    assert get(relay, b, number).status_code == 404
     # The same device sending the same report again gets the same receipt (idempotent).
     again = post(relay, a, dumps(doc))
     assert again.status_code == 200 and again.json()["number"] == number

@@ -13,19 +13,28 @@ import sqlite3
 import threading
 import time
 
-import keyring
-
 from desktop.config import Policy
 from desktop.reporting.outbox import Outbox
-from desktop.reporting.transports.relay import RelayTransport
-from tests.file_keyring import FileKeyring
-from tests.relay.lab import HELPDESK_SECRET, RelayLab
+from desktop.reporting.transports.relay import Enrolment, RelayTransport
+from tests.relay.lab import HELPDESK_SECRET, RelayLab, enrol
 from tests.webhook_server import Receiver
 
 TRIALS = int(os.environ.get("ALLY_KILL_TRIALS", "200"))  # fewer only for a quick look by hand
 
 
 LANES = 2  # two relays killed side by side (one per core): the same 200 kills in half the time
+
+
+class LaneTransport(RelayTransport):
+    """The relay transport with this lane's own device token: two lanes play two
+    computers, which would each have a keyring of their own."""
+
+    def __init__(self, policy: Policy, enrolment: Enrolment) -> None:
+        super().__init__(policy)
+        self.enrolment = enrolment
+
+    def ensure_enrolled(self) -> Enrolment:
+        return self.enrolment
 
 
 class Lane:
@@ -43,15 +52,18 @@ class Lane:
         self.policy = Policy.from_dict(
             {
                 "transport": {"kind": "relay"},
-                "relay": {"url": self.lab.url, "enrolment_token": self.lab.token(), "timeout_s": 2},
+                "relay": {"url": self.lab.url, "timeout_s": 2},
             }
         )
         self.outbox = Outbox(folder / "outbox")
+        with self.lab:
+            token = enrol(self.lab, self.lab.token())
+        self.enrolment = Enrolment(token, self.lab.url, "")
         self.stored: list[str] = []
         self.receipts: dict[str, str] = {}
         self.kills_while_busy = 0
 
-    def send_all(self, transport: RelayTransport, stop: threading.Event | None) -> None:
+    def send_all(self, transport: LaneTransport, stop: threading.Event | None) -> None:
         for entry in self.outbox.entries():
             if stop is not None and stop.is_set():
                 return
@@ -61,7 +73,7 @@ class Lane:
                 assert known == outcome.receipt.reference
 
     def feed(self, stop: threading.Event) -> None:
-        transport = RelayTransport(self.policy)
+        transport = LaneTransport(self.policy, self.enrolment)
         while not stop.is_set():
             doc = self.new_report()
             self.outbox.add(doc)
@@ -86,7 +98,7 @@ class Lane:
         """The relay comes back; the desktop sends what waits (as its tray would)."""
         self.lab.start()
         try:
-            transport = RelayTransport(self.policy)
+            transport = LaneTransport(self.policy, self.enrolment)
             for _ in range(5):
                 for entry in self.outbox.entries():
                     self.outbox.retry(entry.report_id)
@@ -105,9 +117,7 @@ class Lane:
         assert len(numbers) == len(set(numbers))  # each report its own number
 
 
-def test_200_sigkills_while_receiving_and_forwarding(tmp_path, new_report, monkeypatch):
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.file_keyring.FileKeyring")
-    keyring.set_keyring(FileKeyring())
+def test_200_sigkills_while_receiving_and_forwarding(tmp_path, new_report):
     with Receiver(secret=HELPDESK_SECRET) as rx:
         lanes = [Lane(tmp_path / f"lane{i}", rx, new_report, 20261129 + i) for i in range(LANES)]
         threads = [threading.Thread(target=lane.trials, args=(TRIALS // LANES,)) for lane in lanes]
