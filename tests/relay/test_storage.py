@@ -151,3 +151,21 @@ def test_the_relay_will_not_start_with_bad_settings(tmp_path):
     lab = RelayLab(tmp_path, forward={"kind": "webhook"}, secret=None)  # no url
     out = lab.cli("check")
     assert out.returncode == 1 and "[forward] kind" in out.stderr + out.stdout
+
+
+def test_a_desktop_enrols_and_sends_through_a_relay_on_postgresql(postgres, tmp_path):
+    from tests.relay.test_desktops import Desktop, number_in
+
+    url = postgres.create_database("desktops")
+    with Receiver(secret="s") as rx:
+        forward = {"kind": "webhook", "url": rx.url, "timeout_s": 5}
+        with RelayLab(tmp_path / "relay", forward, database=url, secret="s") as lab:
+            pc = Desktop(tmp_path / "pc", lab, lab.token())
+            sent = pc.report("Sent through PostgreSQL")
+            assert sent.returncode == 0, sent.stdout + sent.stderr
+            number = number_in(sent.stdout)
+            lab.wait_queue_empty()
+            assert lab.health()["database"] == "postgresql"
+            (report_id,) = pc.sent_ids()
+            assert rx.tickets[report_id]["report"]["note"] == "Sent through PostgreSQL"
+            assert f"{number}  via relay" in pc.ally("outbox", "list").stdout
