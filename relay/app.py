@@ -116,6 +116,7 @@ def create_app(settings: RelaySettings, relay: Relay | None = None) -> Any:
         finally:
             relay.forwarder.stop()
             relay.store.engine.dispose()
+            relay.store.queue_engine.dispose()
 
     app = Starlette(
         routes=[*api.routes, Route("/admin/static/relay.css", stylesheet), *admin.routes],

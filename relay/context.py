@@ -21,7 +21,10 @@ log = logging.getLogger("relay")
 class Relay:
     def __init__(self, settings: RelaySettings) -> None:
         self.settings = settings
-        self.store = Store(engine_for(settings.database))
+        self.store = Store(
+            engine_for(settings.database),
+            queue_engine=engine_for(settings.database, durable=False),
+        )
         lim = settings.limits
         self.report_limit = Buckets(lim.reports_per_hour / 3600.0, lim.report_burst)
         self.enrol_limit = Buckets(lim.enrolments_per_minute / 60.0, lim.enrolments_per_minute)

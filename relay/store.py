@@ -42,8 +42,9 @@ class Accepted:
 
 
 class Store:
-    def __init__(self, engine: Engine, clock=time.time) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, engine: Engine, clock=time.time, queue_engine: Engine | None = None) -> None:  # type: ignore[no-untyped-def]
         self.engine = engine
+        self.queue_engine = queue_engine or engine  # see db.engine_for(durable=False)
         self.clock = clock
         self.postgres = engine.dialect.name == "postgresql"
 
@@ -273,11 +274,11 @@ class Store:
             .values(lease_until=now + lease_s, attempts=r.attempts + 1)
             .returning(*reports.c)
         )
-        with self.engine.begin() as c:
+        with self.queue_engine.begin() as c:
             return c.execute(stmt).first()
 
     def delivered(self, number: int, transport: str, reference: str, url: str | None) -> None:
-        with self.engine.begin() as c:
+        with self.queue_engine.begin() as c:
             c.execute(
                 update(reports)
                 .where(reports.c.number == number)
@@ -299,7 +300,7 @@ class Store:
             values["state"] = "stopped"
         else:
             values["next_attempt_at"] = retry_at
-        with self.engine.begin() as c:
+        with self.queue_engine.begin() as c:
             c.execute(update(reports).where(reports.c.number == number).values(**values))
 
     def retry(self, number: int | None = None) -> int:
@@ -318,7 +319,7 @@ class Store:
         return done.rowcount
 
     def ticket_status(self, number: int, status: str) -> None:
-        with self.engine.begin() as c:
+        with self.queue_engine.begin() as c:
             c.execute(
                 update(reports)
                 .where(reports.c.number == number)
