@@ -303,7 +303,7 @@ def _doctor(args: argparse.Namespace) -> int:
         + (f" via {t.smtp_host}:{t.smtp_port}" if t.kind == "email" else ""),
     )
     if t.kind == "relay":
-        from desktop.reporting.transports.relay import doctor_lines
+        from desktop.reporting.relay_doctor import doctor_lines
 
         for ok, what, text in doctor_lines(policy):
             line(ok, what, text)

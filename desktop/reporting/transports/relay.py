@@ -13,9 +13,6 @@ relay), certificate checks stay on, plain http:// is allowed only to this comput
 
 from __future__ import annotations
 
-import json
-import socket
-from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -24,7 +21,7 @@ import tomllib
 from desktop import __version__
 from desktop.config import Policy
 from desktop.reporting import credentials
-from desktop.reporting.redact import _hash
+from desktop.reporting.relay_enrolment import KEYRING_NAME, Enrolment, device_name, token_id
 from desktop.reporting.transports.base import (
     STATUS_WORDS,
     DeliveryError,
@@ -35,42 +32,9 @@ from desktop.reporting.transports.base import (
 from desktop.reporting.transports.webhook import check_url, retry_after
 from desktop.resources_access import read_text
 
-KEYRING_NAME = "relay-device"
 RECEIPT_SCHEMA = "ally.relay-receipt/1"
 REFUSED_RETRY_S = 3600.0  # a refused device asks again hourly, so IT's fix is picked up
 RETRY_STATUSES = {408, 425, 429, 500, 502, 503, 504}
-
-
-@dataclass(frozen=True)
-class Enrolment:
-    token: str
-    relay: str  # the relay URL it was made for
-    enrolled_with: str  # the id of the enrolment token used
-
-    @classmethod
-    def stored(cls) -> Enrolment | None:
-        raw = credentials.get_secret(KEYRING_NAME)
-        try:
-            data = json.loads(raw) if raw else None
-            return cls(data["token"], data["relay"], data["enrolled_with"]) if data else None
-        except (ValueError, KeyError, TypeError):
-            return None
-
-    def store(self) -> None:
-        credentials.set_secret(KEYRING_NAME, json.dumps(self.__dict__))
-
-
-def _token_id(enrolment_token: str | None) -> str:
-    parts = (enrolment_token or "").split(".")
-    return parts[1] if len(parts) == 3 else ""
-
-
-def _device_name(policy: Policy) -> str:
-    host = socket.gethostname()
-    rule = policy.privacy.host_name
-    return (
-        host if rule == "keep" else _hash(host, policy.privacy.hash_salt) if rule == "hash" else ""
-    )
 
 
 def status_words() -> dict[str, str]:
@@ -101,7 +65,7 @@ class RelayTransport:
             current = Enrolment.stored()
         except credentials.CredentialsUnavailable as exc:  # no keyring: nowhere to keep a token
             raise TemporaryFailure(str(exc), REFUSED_RETRY_S, "settings") from exc
-        wanted = _token_id(self.policy.relay.enrolment_token)
+        wanted = token_id(self.policy.relay.enrolment_token)
         if (
             current
             and current.relay == self.url
@@ -118,23 +82,25 @@ class RelayTransport:
                 REFUSED_RETRY_S,
                 "device_refused",
             )
-        response = self._call(
+        response = self.call(
             "POST",
             "/api/v1/enrol",
-            json={"token": token, "name": _device_name(self.policy), "ally_version": __version__},
+            json={"token": token, "name": device_name(self.policy), "ally_version": __version__},
         )
         if response.status_code == 403:
             raise TemporaryFailure(
-                f"the relay refused the enrolment token: {_error(response)}",
+                f"the relay refused the enrolment token: {error_of(response)}",
                 REFUSED_RETRY_S,
                 "device_refused",
             )
-        data = _json(response)
+        data = json_of(response)
         if response.status_code != 201 or not str(data.get("device_token", "")).startswith(
             "allydev."
         ):
-            raise TemporaryFailure(f"{self.url} did not enrol this computer: {_said(response)}")
-        enrolment = Enrolment(data["device_token"], self.url, _token_id(token))
+            raise TemporaryFailure(
+                f"{self.url} did not enrol this computer: {what_it_said(response)}"
+            )
+        enrolment = Enrolment(data["device_token"], self.url, token_id(token))
         try:
             enrolment.store()
         except credentials.CredentialsUnavailable as exc:
@@ -146,7 +112,7 @@ class RelayTransport:
     def send(self, report: dict[str, Any], body: bytes) -> Receipt:
         enrolment = self.ensure_enrolled()
         response = self._post_report(enrolment, report, body)
-        if response.status_code == 401 and _token_id(self.policy.relay.enrolment_token) not in (
+        if response.status_code == 401 and token_id(self.policy.relay.enrolment_token) not in (
             "",
             enrolment.enrolled_with,
         ):
@@ -154,12 +120,12 @@ class RelayTransport:
         status = response.status_code
         if status == 401:
             raise TemporaryFailure(
-                f"the relay does not accept this computer's device token: {_error(response)}",
+                f"the relay does not accept this computer's device token: {error_of(response)}",
                 REFUSED_RETRY_S,
                 "device_refused",
             )
         if status in (200, 201):
-            data = _json(response)
+            data = json_of(response)
             if (
                 data.get("schema") != RECEIPT_SCHEMA
                 or data.get("report_id") != report["id"]
@@ -167,7 +133,7 @@ class RelayTransport:
             ):
                 raise TemporaryFailure(
                     f"{self.url} answered HTTP {status} without the relay's receipt for this "
-                    f"report: {_said(response)}"
+                    f"report: {what_it_said(response)}"
                 )
             return Receipt(
                 self.name, str(data["number"]), self.url + f"/api/v1/reports/{report['id']}"
@@ -176,10 +142,10 @@ class RelayTransport:
             raise PermanentFailure(f"the relay refused the report: HTTP {status}", "rejected")
         if status == 409:
             raise PermanentFailure("the relay holds another report under this id", "rejected")
-        raise TemporaryFailure(f"{self.url} answered HTTP {status}: {_said(response)}")
+        raise TemporaryFailure(f"{self.url} answered HTTP {status}: {what_it_said(response)}")
 
     def _post_report(self, enrolment: Enrolment, report: dict[str, Any], body: bytes):  # type: ignore[no-untyped-def]
-        return self._call(
+        return self.call(
             "POST",
             "/api/v1/reports",
             data=body,
@@ -190,7 +156,7 @@ class RelayTransport:
             },
         )
 
-    def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+    def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         try:
             response = self.session.request(
                 method,
@@ -225,14 +191,14 @@ class RelayTransport:
         enrolment = Enrolment.stored()
         if enrolment is None:
             raise PermanentFailure("not enrolled", "device_refused")
-        response = self._call(
+        response = self.call(
             "GET",
             f"/api/v1/reports/{reference}",
             headers={"Authorization": f"Bearer {enrolment.token}"},
         )
         if response.status_code != 200:
             raise PermanentFailure(f"the relay answered HTTP {response.status_code}", "rejected")
-        data = _json(response)
+        data = json_of(response)
         words = status_words()
         if data.get("state") == "delivered":
             status = data.get("ticket_status")
@@ -248,7 +214,7 @@ class RelayTransport:
         if enrolment is None or enrolment.relay != self.url:
             return False, "not enrolled yet: Ally enrols at its next start or send"
         try:
-            response = self._call(
+            response = self.call(
                 "GET",
                 "/api/v1/device",
                 headers={
@@ -259,11 +225,14 @@ class RelayTransport:
         except DeliveryError as exc:
             return False, exc.detail
         if response.status_code == 200:
-            return True, f"enrolled as device {_json(response).get('device_id')}"
-        return False, f"the relay refuses this computer's device token ({_error(response)}); ask IT"
+            return True, f"enrolled as device {json_of(response).get('device_id')}"
+        return (
+            False,
+            f"the relay refuses this computer's device token ({error_of(response)}); ask IT",
+        )
 
 
-def _json(response: requests.Response) -> dict[str, Any]:
+def json_of(response: requests.Response) -> dict[str, Any]:
     try:
         data = response.json()
     except ValueError:
@@ -271,39 +240,12 @@ def _json(response: requests.Response) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _error(response: requests.Response) -> str:
-    return str(_json(response).get("error") or f"HTTP {response.status_code}")
+def error_of(response: requests.Response) -> str:
+    return str(json_of(response).get("error") or f"HTTP {response.status_code}")
 
 
-def _said(response: requests.Response) -> str:
+def what_it_said(response: requests.Response) -> str:
     return f"HTTP {response.status_code} {response.headers.get('Content-Type', '')} {response.text[:200]!r}"
 
 
-def doctor_lines(policy: Policy) -> list[tuple[bool, str, str]]:
-    """``ally doctor``'s lines for the relay: does it answer, is this computer enrolled."""
-    try:
-        transport = RelayTransport(policy)
-    except DeliveryError as exc:
-        return [(False, "relay", exc.detail)]
-    out = []
-    try:
-        response = transport._call("GET", "/healthz")
-        data = _json(response)
-        healthy = response.status_code == 200 and data.get("status") == "ok"
-        out.append(
-            (
-                healthy,
-                "relay",
-                f"{transport.url} answers (version {data.get('version')})"
-                if healthy
-                else f"{transport.url} is not a healthy relay: {_said(response)}",
-            )
-        )
-    except DeliveryError as exc:
-        out.append((False, "relay", f"{exc.detail}; reports wait in the outbox until it answers"))
-    try:
-        enrolled, text = transport.check()
-        out.append((enrolled, "enrolment", text))
-    except credentials.CredentialsUnavailable as exc:
-        out.append((False, "enrolment", str(exc)))
-    return out
+__all__ = ["KEYRING_NAME", "Enrolment", "RelayTransport", "status_words"]
