@@ -157,6 +157,8 @@ class RelayTransport:
         )
 
     def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """One request to the relay: bounded in time, never redirected, certificates
+        checked; a timeout, a 5xx or a 429 is a TemporaryFailure."""
         try:
             response = self.session.request(
                 method,
