@@ -205,6 +205,7 @@ def _spread(values: list[float], fmt: str = "{:.1f}") -> str:
 
 def _keep(results: dict) -> None:
     """Each stage's figures are written as soon as they exist (a long run may fail late)."""
+    results.setdefault("load_average_1min", []).append(round(os.getloadavg()[0], 2))
     OUT.with_suffix(".json").write_text(json.dumps(results, indent=1))
     print({k: v for k, v in results.items() if k != "desktop"}, flush=True)
 
@@ -246,7 +247,8 @@ def markdown(r: dict) -> str:
         "",
         f"Machine: {os.cpu_count()} cores, {platform.platform()}, Python {sys.version.split()[0]}; "
         "shared with other work, so figures vary. The relay, the load, the receiver and the "
-        "database all run on this one machine over loopback.",
+        "database all run on this one machine over loopback. Load average (1 min) of the "
+        f"machine after each stage: {r.get('load_average_1min')} (other engineers' work included).",
         "",
         f"A report is a real one from `diagnose('slow')` ({r['report_bytes'] / 1024:.0f} KB of JSON), "
         "with a fresh id each time; every report is checked against the report schema and "

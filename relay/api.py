@@ -159,7 +159,7 @@ async def take_report(request: Request) -> Response:
         request.state.log_extra["why"] = str(exc)[:300]
         return error(422, "not_a_report")
     try:
-        accepted = await run_in_threadpool(relay.store.accept, device.id, report, body)
+        accepted = await relay.intake.accept(device.id, report, body)
     except Refused:
         return error(409, "conflict")
     relay.forwarder_wake()

@@ -12,6 +12,7 @@ from relay import helpdesk
 from relay.config import RelaySettings
 from relay.db import engine_for
 from relay.forwarder import Forwarder
+from relay.intake import Intake
 from relay.ratelimit import Buckets
 from relay.store import Store
 
@@ -25,6 +26,7 @@ class Relay:
             engine_for(settings.database),
             queue_engine=engine_for(settings.database, durable=False),
         )
+        self.intake = Intake(self.store)
         lim = settings.limits
         self.report_limit = Buckets(lim.reports_per_hour / 3600.0, lim.report_burst)
         self.enrol_limit = Buckets(lim.enrolments_per_minute / 60.0, lim.enrolments_per_minute)

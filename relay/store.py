@@ -166,37 +166,69 @@ class Store:
     # --- taking reports ---------------------------------------------------------------
 
     def accept(self, device_id: str, report: dict[str, Any], body: bytes) -> Accepted:
+        (result,) = self.accept_many([(device_id, report, body)])
+        if isinstance(result, Refused):
+            raise result
+        return result
+
+    def accept_many(
+        self, items: list[tuple[str, dict[str, Any], bytes]]
+    ) -> list[Accepted | Refused]:
+        """Store reports in one transaction (one wait for the disk for all of them).
+
+        Each is Accepted (new, or the very same bytes again) or Refused('conflict'): a
+        different report under a known id is never replaced.
+        """
         now = self.clock()
-        digest = hashlib.sha256(body).hexdigest()
-        summary = (report.get("diagnosis") or {}).get("summary") or {}
-        machine = report.get("machine") or {}
-        values = {
-            "report_id": report["id"],
-            "device_id": device_id,
-            "received_at": now,
-            "body": body,
-            "body_sha256": digest,
-            "size": len(body),
-            "symptom": str(report.get("symptom") or "")[:20],
-            "hostname": str(machine.get("hostname") or "")[:255],
-            "headline": str(summary.get("headline") or "")[:500],
-            "state": "queued",
-            "attempts": 0,
-            "next_attempt_at": 0.0,
-        }
         dialect = postgresql if self.postgres else sqlite
-        stmt = (
-            dialect.insert(reports)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=["report_id"])
-            .returning(reports.c.number)
-        )
+        out: list[Accepted | Refused] = []
         with self.engine.begin() as c:
-            number = c.execute(stmt).scalar()
+            for device_id, report, body in items:
+                digest = hashlib.sha256(body).hexdigest()
+                summary = (report.get("diagnosis") or {}).get("summary") or {}
+                machine = report.get("machine") or {}
+                stmt = (
+                    dialect.insert(reports)
+                    .values(
+                        report_id=report["id"],
+                        device_id=device_id,
+                        received_at=now,
+                        body=body,
+                        body_sha256=digest,
+                        size=len(body),
+                        symptom=str(report.get("symptom") or "")[:20],
+                        hostname=str(machine.get("hostname") or "")[:255],
+                        headline=str(summary.get("headline") or "")[:500],
+                        state="queued",
+                        attempts=0,
+                        next_attempt_at=0.0,
+                    )
+                    .on_conflict_do_nothing(index_elements=["report_id"])
+                    .returning(reports.c.number)
+                )
+                number = c.execute(stmt).scalar()
+                if number is not None:
+                    out.append(Accepted(number, report["id"], True))
+                    continue
+                old = c.execute(
+                    select(reports.c.number, reports.c.body_sha256).where(
+                        reports.c.report_id == report["id"]
+                    )
+                ).one()
+                # The very same bytes: a retry whose receipt was lost, also from the same
+                # computer after it enrolled again (a new token from IT). Only the
+                # report's own sender holds its bytes, so the receipt gives nothing away;
+                # the status stays with the device that sent it first.
+                out.append(
+                    Accepted(old.number, report["id"], False)
+                    if old.body_sha256 == digest
+                    else Refused("conflict")
+                )
+            seen = {device_id for device_id, _, _ in items}
             c.execute(
                 update(devices)
                 .where(
-                    devices.c.id == device_id,
+                    devices.c.id.in_(seen),
                     or_(
                         devices.c.last_seen_at.is_(None),
                         devices.c.last_seen_at < now - TOUCH_EVERY_S,
@@ -204,20 +236,7 @@ class Store:
                 )
                 .values(last_seen_at=now)
             )
-            if number is not None:
-                return Accepted(number, report["id"], True)
-            old = c.execute(
-                select(reports.c.number, reports.c.device_id, reports.c.body_sha256).where(
-                    reports.c.report_id == report["id"]
-                )
-            ).one()
-        if old.body_sha256 != digest:
-            raise Refused("conflict")  # a different report under a known id: never replaced
-        # The very same bytes: a retry whose receipt was lost, also from the same computer
-        # after it enrolled again (a new token from IT). Only the report's own sender
-        # holds its bytes, so the receipt gives nothing away; the status stays with the
-        # device that sent it first.
-        return Accepted(old.number, report["id"], False)
+        return out
 
     def touch(self, device_id: str, version: str) -> None:
         now = self.clock()
