@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -13,6 +14,8 @@ import time
 from pathlib import Path
 
 import requests
+
+from tests.run_ally import run_ally
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 HELPDESK_SECRET = "relay-only-helpdesk-secret"
@@ -178,3 +181,38 @@ def desktop_policy(path: Path, lab: RelayLab, token: str | None, ca: str | None 
         _toml({"network": {"active_checks": False}, "transport": {"kind": "relay"}, "relay": relay})
     )
     return path
+
+
+class Desktop:
+    """One person's Ally on one computer: its own ALLY_HOME (outbox, test keyring)."""
+
+    def __init__(self, folder, lab, token):
+        folder.mkdir(parents=True, exist_ok=True)
+        self.home = folder / "home"
+        self.policy = desktop_policy(folder / "policy.toml", lab, token)
+
+    def use_token(self, lab, token):
+        desktop_policy(self.policy, lab, token)
+
+    def ally(self, *args):
+        return run_ally(*args, home=self.home, policy=self.policy)
+
+    def report(self, note="The computer is slow since this morning."):
+        return self.ally("report", "--symptom", "slow", "--note", note, "--yes", "--warm-up", "0")
+
+    def keyring(self) -> dict:
+        path = self.home / "test-keyring.json"
+        return json.loads(path.read_text()) if path.exists() else {}
+
+    def sent_ids(self) -> list[str]:
+        return [p.stem for p in (self.home / "data" / "outbox" / "sent").glob("*.json")]
+
+    def waiting_ids(self) -> list[str]:
+        folder = self.home / "data" / "outbox" / "pending"
+        return [p.stem for p in folder.glob("*.json") if not p.name.endswith(".state.json")]
+
+
+def number_in(text: str) -> str:
+    m = re.search(r"IT has your report, number (\d+)\.", text)
+    assert m, text
+    return m.group(1)

@@ -13,8 +13,8 @@ import sys
 import pytest
 
 from desktop.diagnostics.explain import load_catalog
-from tests.relay.lab import HELPDESK_SECRET, RelayLab, desktop_policy
-from tests.run_ally import ROOT, run_ally
+from tests.relay.lab import HELPDESK_SECRET, Desktop, RelayLab, number_in
+from tests.run_ally import ROOT
 from tests.webhook_server import Receiver
 
 CATALOG = load_catalog()
@@ -34,41 +34,6 @@ def relay(helpdesk, tmp_path_factory):
     )
     with lab:
         yield lab
-
-
-class Desktop:
-    """One person's Ally on one computer: its own ALLY_HOME (outbox, test keyring)."""
-
-    def __init__(self, folder, lab, token):
-        folder.mkdir(parents=True, exist_ok=True)
-        self.home = folder / "home"
-        self.policy = desktop_policy(folder / "policy.toml", lab, token)
-
-    def use_token(self, lab, token):
-        desktop_policy(self.policy, lab, token)
-
-    def ally(self, *args):
-        return run_ally(*args, home=self.home, policy=self.policy)
-
-    def report(self, note="The computer is slow since this morning."):
-        return self.ally("report", "--symptom", "slow", "--note", note, "--yes", "--warm-up", "0")
-
-    def keyring(self) -> dict:
-        path = self.home / "test-keyring.json"
-        return json.loads(path.read_text()) if path.exists() else {}
-
-    def sent_ids(self) -> list[str]:
-        return [p.stem for p in (self.home / "data" / "outbox" / "sent").glob("*.json")]
-
-    def waiting_ids(self) -> list[str]:
-        folder = self.home / "data" / "outbox" / "pending"
-        return [p.stem for p in folder.glob("*.json") if not p.name.endswith(".state.json")]
-
-
-def number_in(text: str) -> str:
-    m = re.search(r"IT has your report, number (\d+)\.", text)
-    assert m, text
-    return m.group(1)
 
 
 def test_a_desktop_enrols_sends_and_reads_the_status_of_its_report(relay, helpdesk, tmp_path):

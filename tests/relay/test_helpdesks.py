@@ -19,8 +19,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from desktop.reporting.transports.email import message_id
 from tests.certs import ca_and_server
 from tests.integration.rt_lab import PASSWORD, RtLab, available
-from tests.relay.lab import RelayLab, free_port
-from tests.relay.test_desktops import Desktop, number_in
+from tests.relay.lab import Desktop, RelayLab, free_port, number_in
 
 why_no_rt = available()
 

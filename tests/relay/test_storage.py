@@ -154,7 +154,7 @@ def test_the_relay_will_not_start_with_bad_settings(tmp_path):
 
 
 def test_a_desktop_enrols_and_sends_through_a_relay_on_postgresql(postgres, tmp_path):
-    from tests.relay.test_desktops import Desktop, number_in
+    from tests.relay.lab import Desktop, number_in
 
     url = postgres.create_database("desktops")
     with Receiver(secret="s") as rx:
