@@ -230,6 +230,7 @@ async def act(request: Request) -> Response:
     store = relay.store
     if what == "device-revoke":
         await run_in_threadpool(store.revoke_device, key)
+        relay.forget_devices()
     elif what == "token-revoke":
         await run_in_threadpool(store.revoke_enrolment_token, key)
     elif what == "report-retry" and NUMBER.match(key):

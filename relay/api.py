@@ -83,11 +83,17 @@ def client(request: Request) -> str:
 
 
 async def device_of(relay: Relay, request: Request):  # type: ignore[no-untyped-def]
+    token = bearer(request)
+    cached = relay.device_cached(token)
+    if cached is not None:
+        return cached
     try:
-        return await run_in_threadpool(relay.store.device, bearer(request))
+        row = await run_in_threadpool(relay.store.device, token)
     except Refused as exc:
         request.state.log_extra = {"refused": exc.reason}
         raise
+    relay.remember_device(token or "", row)
+    return row
 
 
 def refused(exc: Refused) -> JSONResponse:

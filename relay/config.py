@@ -58,7 +58,7 @@ class Limits:
 class ForwardSettings:
     transport: TransportPolicy = field(default_factory=TransportPolicy)
     secret_file: str | None = None  # mode 600, owned by the relay's user; or systemd credential
-    threads: int = 4
+    threads: int = 4  # 0: this relay only takes reports in (another one forwards)
     lease_s: float = 120.0  # a forward not finished by then is tried again (same report id)
     status_cache_s: float = 60.0  # how long a helpdesk ticket status is reused
 
@@ -154,7 +154,7 @@ def from_dict(data: Mapping[str, Any], source: str = "relay.toml") -> RelaySetti
     forward = ForwardSettings(
         transport=policy.transport,
         secret_file=secret_file,
-        threads=r.get(own, "forward", "threads", int, 4, lambda v: 1 <= v <= 64),
+        threads=r.get(own, "forward", "threads", int, 4, lambda v: 0 <= v <= 64),
         lease_s=r.get(own, "forward", "lease_s", float, 120.0, lambda v: v >= 1),
         status_cache_s=r.get(own, "forward", "status_cache_s", float, 60.0, lambda v: v >= 0),
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from collections import OrderedDict
 from typing import Any
 
 from relay import helpdesk
@@ -17,6 +18,8 @@ from relay.ratelimit import Buckets
 from relay.store import Store
 
 log = logging.getLogger("relay")
+DEVICE_CACHE_S = 2.0  # a revocation from another process (the CLI) counts within this
+DEVICE_CACHE_MAX = 100_000
 
 
 class Relay:
@@ -42,6 +45,23 @@ class Relay:
             settings.keep_delivered_days,
         )
         self._status_reader: Any = None
+        self._devices: OrderedDict[str, tuple[Any, float]] = OrderedDict()
+
+    def device_cached(self, token: str | None) -> Any | None:
+        """A device recently let in with this very token, without asking the database:
+        a busy fleet sends many reports a second. Revocations made here clear it."""
+        hit = self._devices.get(token or "")
+        if hit is None or hit[1] < time.monotonic():
+            return None
+        return hit[0]
+
+    def remember_device(self, token: str, row: Any) -> None:
+        self._devices[token] = (row, time.monotonic() + DEVICE_CACHE_S)
+        while len(self._devices) > DEVICE_CACHE_MAX:
+            self._devices.popitem(last=False)
+
+    def forget_devices(self) -> None:
+        self._devices.clear()
 
     def forwarder_wake(self) -> None:
         self.forwarder.wake.set()

@@ -36,6 +36,9 @@ def serve(settings: RelaySettings) -> int:
         port=s.port,
         ssl_certfile=s.tls_cert,
         ssl_keyfile=s.tls_key,
+        # h11 even where httptools is installed: h11 refuses an unfinished request head
+        # over 16 KB, httptools buffers whatever headers a client sends.
+        http="h11",
         proxy_headers=False,  # the app's own Edge middleware applies trusted_proxies
         server_header=False,
         date_header=True,
