@@ -69,14 +69,18 @@ class Intake:
             except Exception as exc:  # the database away: every waiting request hears it
                 log.exception("could not store a batch of reports", extra={"size": len(batch)})
                 results = [exc] * len(batch)  # type: ignore[list-item]
+            by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future, Any]]] = {}
             for item, result in zip(batch, results, strict=True):
-                item.loop.call_soon_threadsafe(_settle, item.future, result)
+                by_loop.setdefault(item.loop, []).append((item.future, result))
+            for loop, settled in by_loop.items():  # one wake-up of the loop per batch
+                loop.call_soon_threadsafe(_settle, settled)
 
 
-def _settle(future: asyncio.Future, result: Any) -> None:
-    if future.done():  # the client went away meanwhile; the report is stored all the same
-        return
-    if isinstance(result, BaseException):
-        future.set_exception(result)
-    else:
-        future.set_result(result)
+def _settle(settled: list[tuple[asyncio.Future, Any]]) -> None:
+    for future, result in settled:
+        if future.done():  # the client went away meanwhile; the report is stored anyway
+            continue
+        if isinstance(result, BaseException):
+            future.set_exception(result)
+        else:
+            future.set_result(result)

@@ -282,7 +282,7 @@ class Store:
                 r.next_attempt_at <= now,
                 or_(r.lease_until.is_(None), r.lease_until < now),
             )
-            .order_by(r.number)
+            .order_by(r.next_attempt_at, r.number)  # new ones oldest first, then due retries
             .limit(1)
         )
         if self.postgres:

@@ -88,7 +88,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("reports", schema=None) as batch_op:
         batch_op.create_index("ix_reports_device", ["device_id", "number"], unique=False)
-        batch_op.create_index("ix_reports_queue", ["state", "next_attempt_at"], unique=False)
+        batch_op.create_index(
+            "ix_reports_queue", ["state", "next_attempt_at", "number"], unique=False
+        )
 
 
 def downgrade() -> None:
