@@ -9,10 +9,12 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 
 from desktop.diagnostics.explain import load_catalog
+from relay.context import DEVICE_CACHE_S
 from tests.relay.lab import HELPDESK_SECRET, Desktop, RelayLab, number_in
 from tests.run_ally import ROOT
 from tests.webhook_server import Receiver
@@ -69,6 +71,9 @@ def test_a_revoked_device_is_told_to_ask_it_and_a_new_token_lets_it_back(relay, 
     assert pc.report().returncode == 0
     device = json.loads(pc.keyring()["Ally/relay-device"])["token"].split(".")[1]
     assert relay.cli("device", "revoke", device).returncode == 0
+    # From the command line (another process) a revocation counts within DEVICE_CACHE_S:
+    # the relay remembers a device it let in for that long (IT's page clears it at once).
+    time.sleep(DEVICE_CACHE_S)
     refused = pc.report("Still slow.")
     assert refused.returncode == 75, refused.stdout  # kept for later
     assert CATALOG.delivery_message("device_refused") in refused.stdout
