@@ -7,6 +7,7 @@ only from a trusted proxy."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -169,6 +170,10 @@ def test_the_proxy_header_counts_only_from_a_trusted_proxy(tmp_path):
             if expect == 200:
                 assert "signed in as it-admin@example.org" in r.text
                 assert "Sign out" not in r.text  # the proxy owns the session
-            log = [e for e in lab.log_lines() if e.get("path") == "/admin"]
-            assert log and log[-1]["status"] == expect
+            # The access line is written just after the answer goes out: wait for it.
+            deadline = time.monotonic() + 10
+            while not (log := [e for e in lab.log_lines() if e.get("path") == "/admin"]):
+                assert time.monotonic() < deadline, "no access log line"
+                time.sleep(0.05)
+            assert log[-1]["status"] == expect and log[-1]["client"] == "127.0.0.1"
             assert json.dumps(log)  # logs are JSON lines
