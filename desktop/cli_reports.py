@@ -322,7 +322,7 @@ def _list(outbox, paths: AllyPaths) -> int:
     tracker = _status_reader(Policy.load(), paths)
     for r in receipts:
         status = ""
-        if tracker is not None and r["transport"] == "request-tracker":
+        if tracker is not None and r["transport"] in ("request-tracker", "relay"):
             try:
                 word = tracker.status(r["reference"])
                 status = f"  — {STATUS_WORDS.get(word, word)}"
@@ -394,7 +394,7 @@ def _doctor(args: argparse.Namespace) -> int:
 
 def _status_reader(policy: Policy, paths: AllyPaths):
     """The helpdesk transport that can say how a ticket is doing, if that is the one in use."""
-    if policy.transport.kind != "request-tracker":
+    if policy.transport.kind not in ("request-tracker", "relay"):
         return None
     try:
         return delivery.make_transport(policy, paths)

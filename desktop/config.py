@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 
 import tomllib
 
+from desktop.relay_policy import RelayPolicy, read_relay
 from desktop.safe_read import NotReadable, read_regular_file
 
 ENV_POLICY = "ALLY_POLICY"
@@ -68,7 +69,7 @@ class ItContact:
 
 
 START_AT_LOGIN = ("person", "always", "never")
-TRANSPORT_KINDS = ("folder", "webhook", "email", "request-tracker")
+TRANSPORT_KINDS = ("folder", "webhook", "email", "request-tracker", "relay")
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ class Policy:
     tips_enabled: bool = True  # IT may switch tips off for everyone
     # Start at login: "person" (the person's own setting decides), "always" or "never".
     start_at_login: str = "person"
+    relay: RelayPolicy = field(default_factory=RelayPolicy)  # [relay]: Ally Relay, enrolment
     problems: tuple[str, ...] = ()
     fixes: FixesPolicy = field(default_factory=lambda: FixesPolicy())
     news: NewsPolicy = field(default_factory=lambda: NewsPolicy())
@@ -212,6 +214,7 @@ class Policy:
             "startup",
             "fixes",
             "news",
+            "relay",
         }
         for key in data:
             if key not in known:
@@ -306,7 +309,13 @@ class Policy:
         privacy = reader.privacy(reader.table(data, "privacy"))
         fixes = read_fixes(reader, reader.table(data, "fixes"))
         news = read_news(reader, reader.table(data, "news"), network.ca_bundle)
+        relay = read_relay(reader.table(data, "relay"), reader.value, reader.unknown)
+        if transport.kind == "relay" and not relay.url:
+            problems.append(
+                f'{source}: [transport] kind = "relay" needs [relay] url; reports are kept in the outbox until it is set'
+            )
         return cls(
+            relay=relay,
             source=source,
             transport=transport,
             privacy=privacy,

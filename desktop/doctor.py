@@ -57,6 +57,11 @@ def run_checks(policy: Policy, paths: AllyPaths, say: Callable[[str], None]) -> 
     if t.kind == "folder":
         if "folder" not in t.refused:  # else the default folder is not the one in force
             _folder(policy, paths, line)
+    elif t.kind == "relay":
+        from desktop.reporting.relay_doctor import doctor_lines
+
+        for ok, what, text in doctor_lines(policy):  # reachability and enrolment
+            line(ok, what, text)
     else:
         _endpoint_checks(t, line)
     _privacy(policy, line)

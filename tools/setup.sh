@@ -19,7 +19,11 @@ packages=(python3 python3-venv python3-pip ca-certificates
 if [ "$want_tests" = 1 ]; then
   # Xvfb and a tray host for the end-to-end tray tests (x11-utils: xwininfo for the start
   # benchmark); stress-ng makes real load.
-  packages+=(xvfb trayer xdotool x11-utils imagemagick stress-ng iproute2 procps openssl cups cups-client cups-bsd chromium request-tracker5 rt5-db-sqlite rt5-standalone dbus gnome-keyring)
+  packages+=(xvfb trayer xdotool x11-utils imagemagick stress-ng iproute2 procps openssl cups cups-client cups-bsd chromium request-tracker5 rt5-db-sqlite rt5-standalone dbus gnome-keyring
+            # a real PostgreSQL server for the relay's tests (started by the tests in a temp folder)
+            postgresql
+            # WebDriver for the relay's pages in a real browser (driven over plain HTTP, no Selenium)
+            chromium-driver)
 fi
 
 # One dpkg-query for all of them: this check runs on every start of ./run-ally.

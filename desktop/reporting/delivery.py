@@ -102,4 +102,8 @@ def make_transport(policy: Policy, paths: AllyPaths) -> Transport:
         from desktop.reporting.transports.request_tracker import RequestTrackerTransport
 
         return RequestTrackerTransport.from_policy(t, credentials.get_secret("request-tracker"))
+    if t.kind == "relay":
+        from desktop.reporting.transports.relay import RelayTransport
+
+        return RelayTransport(policy)  # its device token is read (or made) when it sends
     raise PermanentFailure(f"unknown transport {t.kind!r}", "settings")

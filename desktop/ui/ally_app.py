@@ -242,23 +242,26 @@ class AllyApp(QObject):
         self.save_settings(self.settings)
 
     def deliver_waiting(self) -> None:
-        if not self.outbox.entries():
+        relay = self.policy.transport.kind == "relay"  # enrols at the first start
+        if not self.outbox.entries() and not relay:
             return
         from desktop.reporting import delivery
         from desktop.reporting.credentials import CredentialsUnavailable
-        from desktop.reporting.transports.base import PermanentFailure
+        from desktop.reporting.transports.base import DeliveryError
 
         def work():
             try:
                 transport = delivery.make_transport(self.policy, self.paths)
-            except (CredentialsUnavailable, PermanentFailure) as exc:
+                if relay:
+                    transport.ensure_enrolled()
+            except (CredentialsUnavailable, DeliveryError) as exc:
                 return f"not sent: {exc}"
             return self.outbox.deliver_due(transport)
 
         self.background.run(work, lambda result: log.info("delivery round: %s", result))
 
     def ticket_status(self, reference: str) -> str | None:
-        if self.policy.transport.kind != "request-tracker":
+        if self.policy.transport.kind not in ("request-tracker", "relay"):
             return None
         from desktop.reporting import delivery
         from desktop.reporting.transports.base import STATUS_WORDS

@@ -126,7 +126,10 @@ class ReportsWindow(QWidget):
             state = f"Sent. IT has it: number {receipt['reference']}."
             if receipt["transport"] == "folder":
                 state = "Sent to the place where IT collects reports."
-            if self.status_of_ticket is not None and receipt["transport"] == "request-tracker":
+            if self.status_of_ticket is not None and receipt["transport"] in (
+                "request-tracker",
+                "relay",
+            ):
                 word = self.status_of_ticket(receipt["reference"])
                 if word:
                     state += f" Now: {word}."

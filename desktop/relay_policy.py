@@ -1,0 +1,72 @@
+"""The ``[relay]`` table of IT's policy: where Ally Relay is and the enrolment token.
+
+The enrolment token is in the policy on purpose (everyone on the machine can read it):
+it only lets a computer enrol, IT limits it in time or uses and can revoke it, and what
+an enrolled device can do is send reports and read the status of its own. Each person's
+device token, which does the sending, lives in their own keyring.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+
+@dataclass(frozen=True)
+class RelayPolicy:
+    url: str | None = None  # https://relay.example.org (http:// only to this computer)
+    enrolment_token: str | None = None
+    ca_bundle: str | None = None  # a company CA; certificate checks stay on
+    timeout_s: float = 20.0
+
+
+def read_relay(
+    table: Mapping[str, Any],
+    value: Callable[..., Any],
+    unknown: Callable[[Mapping[str, Any], str, Any], None],
+) -> RelayPolicy:
+    """Read ``[relay]`` with the policy reader's own ``value`` and ``unknown`` checks."""
+    d = RelayPolicy()
+    out = RelayPolicy(
+        url=value(
+            table,
+            "relay",
+            "url",
+            str,
+            None,
+            lambda v: urlparse(v).scheme in ("http", "https") and bool(urlparse(v).netloc),
+            "an https:// URL",
+        ),
+        enrolment_token=value(
+            table,
+            "relay",
+            "enrolment_token",
+            str,
+            None,
+            lambda v: v.startswith("allyenrol.") and len(v) < 128,
+            "a token made by ally-relay (allyenrol.…)",
+        ),
+        ca_bundle=value(
+            table,
+            "relay",
+            "ca_bundle",
+            str,
+            None,
+            lambda v: Path(v).is_file(),
+            "the path of an existing PEM file",
+        ),
+        timeout_s=value(
+            table,
+            "relay",
+            "timeout_s",
+            float,
+            d.timeout_s,
+            lambda v: 1 <= v <= 120,
+            "seconds from 1 to 120",
+        ),
+    )
+    unknown(table, "relay", {f.name for f in fields(RelayPolicy)})
+    return out

@@ -1,0 +1,39 @@
+"""``ally doctor``'s lines for Ally Relay: does it answer, and is this person's session
+enrolled and accepted."""
+
+from __future__ import annotations
+
+from desktop.config import Policy
+from desktop.reporting import credentials
+from desktop.reporting.transports.base import DeliveryError
+from desktop.reporting.transports.relay import RelayTransport, json_of, what_it_said
+
+
+def doctor_lines(policy: Policy) -> list[tuple[bool, str, str]]:
+    """``ally doctor``'s lines for the relay: does it answer, is this computer enrolled."""
+    try:
+        transport = RelayTransport(policy)
+    except DeliveryError as exc:
+        return [(False, "relay", exc.detail)]
+    out = []
+    try:
+        response = transport.call("GET", "/healthz")
+        data = json_of(response)
+        healthy = response.status_code == 200 and data.get("status") == "ok"
+        out.append(
+            (
+                healthy,
+                "relay",
+                f"{transport.url} answers (version {data.get('version')})"
+                if healthy
+                else f"{transport.url} is not a healthy relay: {what_it_said(response)}",
+            )
+        )
+    except DeliveryError as exc:
+        out.append((False, "relay", f"{exc.detail}; reports wait in the outbox until it answers"))
+    try:
+        enrolled, text = transport.check()
+        out.append((enrolled, "enrolment", text))
+    except credentials.CredentialsUnavailable as exc:
+        out.append((False, "enrolment", str(exc)))
+    return out

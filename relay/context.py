@@ -1,0 +1,92 @@
+"""One running relay: its settings, its database, its limits and its forwarder, built
+once by the app and handed to every request (``request.app.state.relay``)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections import OrderedDict
+from typing import Any
+
+from relay import helpdesk
+from relay.config import RelaySettings
+from relay.db import engine_for
+from relay.forwarder import Forwarder
+from relay.intake import Intake
+from relay.ratelimit import Buckets
+from relay.store import Store
+
+log = logging.getLogger("relay")
+DEVICE_CACHE_S = 2.0  # a revocation from another process (the CLI) counts within this
+DEVICE_CACHE_MAX = 100_000
+
+
+class Relay:
+    def __init__(self, settings: RelaySettings) -> None:
+        self.settings = settings
+        self.store = Store(
+            engine_for(settings.database),
+            queue_engine=engine_for(settings.database, durable=False),
+        )
+        self.intake = Intake(self.store)
+        lim = settings.limits
+        self.report_limit = Buckets(lim.reports_per_hour / 3600.0, lim.report_burst)
+        self.enrol_limit = Buckets(lim.enrolments_per_minute / 60.0, lim.enrolments_per_minute)
+        self.status_limit = Buckets(lim.status_per_minute / 60.0, lim.status_per_minute)
+        self.login_limit = Buckets(10 / 60.0, 10)  # IT staff sign-in attempts per address
+        self.form_secret = secrets.token_bytes(32)  # CSRF tokens; new at every start
+        f = settings.forward
+        self.forwarder = Forwarder(
+            self.store,
+            lambda: helpdesk.make_transport(settings),
+            f.threads,
+            f.lease_s,
+            settings.keep_delivered_days,
+        )
+        self._status_reader: Any = None
+        self._devices: OrderedDict[str, tuple[Any, float]] = OrderedDict()
+
+    def device_cached(self, token: str | None) -> Any | None:
+        """A device recently let in with this very token, without asking the database:
+        a busy fleet sends many reports a second. Revocations made here clear it."""
+        hit = self._devices.get(token or "")
+        if hit is None or hit[1] < time.monotonic():
+            return None
+        return hit[0]
+
+    def remember_device(self, token: str, row: Any) -> None:
+        self._devices[token] = (row, time.monotonic() + DEVICE_CACHE_S)
+        while len(self._devices) > DEVICE_CACHE_MAX:
+            self._devices.popitem(last=False)
+
+    def forget_devices(self) -> None:
+        self._devices.clear()
+
+    def forwarder_wake(self) -> None:
+        self.forwarder.wake.set()
+
+    def ticket_status(self, row: Any) -> str | None:
+        """The helpdesk's word for a delivered report's ticket, read with the relay's own
+        rights and kept for ``status_cache_s``; None when there is no such thing."""
+        if row.state != "delivered" or not row.reference:
+            return None
+        if not helpdesk.can_read_status(self.settings):
+            return None
+        fresh = (
+            row.status_checked_at is not None
+            and time.time() - row.status_checked_at < self.settings.forward.status_cache_s
+        )
+        if fresh:
+            return row.ticket_status
+        try:
+            if self._status_reader is None:
+                self._status_reader = helpdesk.make_transport(self.settings)
+            status = self._status_reader.status(row.reference)
+        except Exception as exc:  # the helpdesk away: the last word we had
+            log.warning(
+                "ticket status unavailable", extra={"report": row.number, "detail": str(exc)}
+            )
+            return row.ticket_status
+        self.store.ticket_status(row.number, status)
+        return status

@@ -1,0 +1,76 @@
+"""Opening the database and bringing its schema up to date.
+
+SQLite is the embedded default: WAL (readers never wait for the writer), ``synchronous
+= FULL`` (a receipt is only sent after the report is on disk), a busy timeout instead of
+"database is locked". PostgreSQL is for fleets; the same code runs on both.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+HEAD = "0001"  # the newest migration; a test holds this to Alembic's own head
+
+
+def engine_for(url: str, durable: bool = True) -> Engine:
+    """``durable=False`` is for the forwarding queue's own bookkeeping (claims, receipts
+    from the helpdesk): a commit still survives the relay being killed, only a power cut
+    may undo the last ones, and then a report is forwarded again under its own id —
+    which the helpdesks deduplicate. Taking a report in is always durable."""
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")  # psycopg 3, not psycopg2
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database:
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+            cur = dbapi_connection.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+    args = {} if durable else {"options": "-c synchronous_commit=off"}
+    return create_engine(
+        parsed, pool_size=10, max_overflow=10, pool_pre_ping=True, connect_args=args
+    )
+
+
+def alembic_config(url: str) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["url"] = url
+    return cfg
+
+
+def current_version(url: str) -> str | None:
+    engine = engine_for(url)
+    try:
+        with engine.connect() as c:
+            return c.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except Exception:  # no table yet: a new database
+        return None
+    finally:
+        engine.dispose()
+
+
+def upgrade(url: str) -> None:
+    """Bring the schema to the newest version. A database already there is not handed to
+    Alembic at all, so a restart after a crash is quick."""
+    if current_version(url) == HEAD:
+        return
+    from alembic import command
+
+    command.upgrade(alembic_config(url), "head")

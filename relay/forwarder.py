@@ -1,0 +1,137 @@
+"""Forwarding the queue to IT's helpdesk with Ally's own transports.
+
+Each thread claims the oldest due report (a lease), sends it with the report id as the
+idempotency key, and records the receipt. Killed between the send and the record, the
+lease runs out and the report is sent again with the same id: a webhook receiver keeps
+one ticket per key, Request Tracker's transport finds the ticket it opened, email keeps
+its Message-ID. The retry rules are the desktop outbox's own (same backoff, same
+Retry-After, a permanent failure stops the report until IT acts).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+
+from desktop.reporting.outbox import BACKOFF_BASE_S, BACKOFF_CAP_S
+from desktop.reporting.transports.base import PermanentFailure, TemporaryFailure, Transport
+from relay.store import Store
+
+log = logging.getLogger("relay.forward")
+IDLE_POLL_S = 1.0
+RETENTION_EVERY_S = 3600.0
+
+
+def backoff(attempts: int, jitter: float) -> float:
+    """The desktop outbox's backoff: 30 s doubling to an hour, ±20 %."""
+    base = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** max(0, attempts - 1))
+    return base * (0.8 + 0.4 * jitter)
+
+
+class Forwarder:
+    def __init__(
+        self,
+        store: Store,
+        make_transport: Callable[[], Transport],
+        threads: int = 4,
+        lease_s: float = 120.0,
+        keep_delivered_days: float = 90.0,
+    ) -> None:
+        self.store = store
+        self.make_transport = make_transport
+        self.threads = threads
+        self.lease_s = lease_s
+        self.keep_delivered_days = keep_delivered_days
+        self.wake = threading.Event()
+        self.stopping = threading.Event()
+        self._workers: list[threading.Thread] = []
+        self._last_retention = 0.0
+
+    def start(self) -> None:
+        for i in range(self.threads):
+            t = threading.Thread(target=self._run, name=f"forward-{i}", daemon=True)
+            t.start()
+            self._workers.append(t)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self.stopping.set()
+        self.wake.set()
+        for t in self._workers:
+            t.join(timeout)
+
+    def _run(self) -> None:
+        transport: Transport | None = None
+        while not self.stopping.is_set():
+            try:
+                if transport is None:
+                    transport = self.make_transport()
+                worked = self.forward_one(transport)
+            except Exception:  # the database away, a transport's own bug: keep going
+                log.exception("forwarding failed; trying again shortly")
+                transport = None
+                worked = False
+                self.stopping.wait(IDLE_POLL_S)
+            if not worked:
+                self._maybe_drop_old_bodies()
+                self.wake.wait(IDLE_POLL_S)
+                self.wake.clear()
+
+    def forward_one(self, transport: Transport) -> bool:
+        """Forward one due report; False when none is due."""
+        row = self.store.claim(self.lease_s)
+        if row is None:
+            return False
+        if row.body is None:
+            self.store.failed(row.number, "the report's content was dropped", None)
+            return True
+        started = time.monotonic()
+        try:
+            report = json.loads(row.body)
+            receipt = transport.send(report, row.body)
+        except TemporaryFailure as exc:
+            delay = backoff(row.attempts, random.random())
+            if exc.retry_after_s is not None:
+                delay = max(delay, exc.retry_after_s)
+            self.store.failed(row.number, exc.detail, self.store.clock() + delay)
+            log.info(
+                "not forwarded, will retry",
+                extra={"report": row.number, "attempt": row.attempts, "retry_in_s": round(delay)},
+            )
+            return True
+        except PermanentFailure as exc:
+            self.store.failed(row.number, f"{exc.plain_key}: {exc.detail}", None)
+            log.warning(
+                "forwarding stopped until IT acts",
+                extra={"report": row.number, "reason": exc.plain_key, "detail": exc.detail},
+            )
+            return True
+        except Exception as exc:
+            delay = backoff(row.attempts, random.random())
+            self.store.failed(
+                row.number, f"{type(exc).__name__}: {exc}", self.store.clock() + delay
+            )
+            log.exception("transport failed", extra={"report": row.number})
+            return True
+        self.store.delivered(row.number, receipt.transport, receipt.reference, receipt.url)
+        log.info(
+            "forwarded",
+            extra={
+                "report": row.number,
+                "reference": receipt.reference,
+                "ms": round((time.monotonic() - started) * 1000, 1),
+            },
+        )
+        return True
+
+    def _maybe_drop_old_bodies(self) -> None:
+        now = time.monotonic()
+        if now - self._last_retention < RETENTION_EVERY_S:
+            return
+        self._last_retention = now
+        dropped = self.store.drop_old_bodies(self.keep_delivered_days)
+        if dropped:
+            log.info("dropped old report contents", extra={"reports": dropped})

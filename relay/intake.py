@@ -1,0 +1,86 @@
+"""Taking reports in with group commit: reports that arrive together are written in one
+transaction, so one wait for the disk covers all of them.
+
+A receipt still goes out only after its report is committed to disk (SQLite
+``synchronous=FULL``, PostgreSQL's default ``synchronous_commit``): each request waits
+for the commit that holds its report. What changes is the throughput: with one fsync
+per report the relay took about 57 reports a second here (about 17 ms per fsync on
+this shared disk); with one per batch it is bounded by the work, not the disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from relay.store import Accepted, Refused, Store
+
+log = logging.getLogger("relay.intake")
+MAX_BATCH = 256
+
+
+@dataclass
+class _Item:
+    device_id: str
+    report: dict[str, Any]
+    body: bytes
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future = field(repr=False)
+
+
+class Intake:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._queue: queue.Queue[_Item] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    async def accept(self, device_id: str, report: dict[str, Any], body: bytes) -> Accepted:
+        """Accepted once the report is on disk; Refused('conflict') for another report
+        under a known id."""
+        self._start()
+        loop = asyncio.get_running_loop()
+        item = _Item(device_id, report, body, loop, loop.create_future())
+        self._queue.put(item)
+        return await item.future
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="intake", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < MAX_BATCH:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                results: list[Accepted | Refused] = self.store.accept_many(
+                    [(i.device_id, i.report, i.body) for i in batch]
+                )
+            except Exception as exc:  # the database away: every waiting request hears it
+                log.exception("could not store a batch of reports", extra={"size": len(batch)})
+                results = [exc] * len(batch)  # type: ignore[list-item]
+            by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future, Any]]] = {}
+            for item, result in zip(batch, results, strict=True):
+                by_loop.setdefault(item.loop, []).append((item.future, result))
+            for loop, settled in by_loop.items():  # one wake-up of the loop per batch
+                loop.call_soon_threadsafe(_settle, settled)
+
+
+def _settle(settled: list[tuple[asyncio.Future, Any]]) -> None:
+    for future, result in settled:
+        if future.done():  # the client went away meanwhile; the report is stored anyway
+            continue
+        if isinstance(result, BaseException):
+            future.set_exception(result)
+        else:
+            future.set_result(result)

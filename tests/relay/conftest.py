@@ -1,0 +1,30 @@
+"""What the relay's tests share: one real report document (from a real diagnosis) that
+each test copies under a fresh id."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+
+import pytest
+
+from desktop.diagnostics import Sampler, SamplerSettings
+from desktop.diagnostics.diagnosis import diagnose
+from desktop.reporting import report
+
+
+@pytest.fixture(scope="session")
+def sample_report() -> dict:
+    d = diagnose("slow", sampler=Sampler(SamplerSettings(interval_s=0.2)), warm_up_s=0.3)
+    return report.build(d, note="Everything is slow since lunch.")
+
+
+@pytest.fixture
+def new_report(sample_report):
+    def make(**changes) -> dict:
+        doc = copy.deepcopy(sample_report)
+        doc["id"] = str(uuid.uuid4())
+        doc.update(changes)
+        return doc
+
+    return make

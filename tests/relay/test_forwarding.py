@@ -1,0 +1,95 @@
+"""The relay's side of "nothing lost": a helpdesk that fails, refuses Ally's credentials or
+is away keeps the reports at the relay (the desktop already has its receipt), and each
+is delivered once when IT has fixed the cause. And a database that goes away is said by
+the health check, not hidden."""
+
+from __future__ import annotations
+
+import time
+
+import requests
+
+from desktop.reporting.report import dumps
+from tests.relay.lab import HELPDESK_SECRET, RelayLab, enrol
+from tests.relay.pg_lab import PostgresLab, available
+from tests.webhook_server import Receiver
+
+
+def send(lab, device, doc):
+    r = requests.post(
+        lab.url + "/api/v1/reports",
+        data=dumps(doc),
+        headers={"Authorization": f"Bearer {device}"},
+        timeout=10,
+    )
+    assert r.status_code == 201, r.text
+    return r.json()["number"]
+
+
+def status(lab, device, number):
+    return requests.get(
+        lab.url + f"/api/v1/reports/{number}",
+        headers={"Authorization": f"Bearer {device}"},
+        timeout=10,
+    ).json()
+
+
+def wait_for(predicate, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError("condition not met in time")
+
+
+def test_a_failing_then_refusing_helpdesk_keeps_reports_until_it_is_fixed(tmp_path, new_report):
+    with Receiver(secret=HELPDESK_SECRET) as rx:
+        rx.plan.extend(["500", "401"])
+        with RelayLab(tmp_path, {"kind": "webhook", "url": rx.url, "timeout_s": 5}) as lab:
+            device = enrol(lab, lab.token())
+            doc = new_report()
+            number = send(lab, device, doc)
+            # 500: kept in the queue, to be tried again after the outbox's backoff
+            wait_for(lambda: rx.requests == 1)
+            wait_for(lambda: lab.health()["queue"]["queued"] == 1)
+            assert status(lab, device, number)["state"] == "queued"
+            assert lab.cli("retry", str(number)).returncode == 0  # IT: "Try again now"
+            # 401: the helpdesk refused the relay's credentials: stopped until IT acts
+            wait_for(lambda: lab.health()["queue"]["stopped"] == 1)
+            assert status(lab, device, number)["state"] == "stopped"
+            assert rx.tickets == {}
+            assert lab.cli("retry").returncode == 0  # every stopped report
+            wait_for(lambda: lab.health()["queue"]["delivered"] == 1)
+            assert status(lab, device, number) == {
+                "report_id": doc["id"],
+                "number": number,
+                "state": "delivered",
+                "ticket": str(rx.tickets[doc["id"]]["id"]),
+                "ticket_status": None,
+            }
+            assert list(rx.tickets) == [doc["id"]] and rx.requests == 3
+            # each log line is written just after the state it tells of: wait for them
+            wanted = {"not forwarded, will retry", "forwarding stopped until IT acts", "forwarded"}
+            wait_for(lambda: wanted <= {e.get("msg") for e in lab.log_lines()})
+
+
+def test_the_health_check_says_when_the_database_is_away(tmp_path):
+    why = available()
+    if why:
+        import pytest
+
+        pytest.skip(why)
+    pg = PostgresLab().start()
+    try:
+        url = pg.create_database("relay")
+        with RelayLab(
+            tmp_path, {"kind": "folder", "folder": str(tmp_path / "hd")}, database=url
+        ) as lab:
+            assert lab.health()["database"] == "postgresql"
+            pg.halt()  # the database goes away; the relay keeps running
+            r = requests.get(lab.url + "/healthz", timeout=10)
+            assert r.status_code == 503 and r.json()["database"] == "unreachable"
+            assert lab.proc.poll() is None
+    finally:
+        pg.stop()

@@ -1,0 +1,47 @@
+"""The relay's service files held to the code (they cannot be run as a service here):
+the systemd unit, the container file and the example settings."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import tomllib
+
+from relay import config
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+FOLDER = ROOT / "installer" / "relay"
+
+
+def test_the_example_settings_are_valid_settings():
+    settings = config.from_dict(tomllib.loads((FOLDER / "relay.toml.example").read_text()))
+    assert settings.forward.transport.kind == "request-tracker"
+    assert settings.database == config.DEFAULT_DATABASE
+
+
+def test_the_systemd_unit_runs_the_command_with_the_default_settings_and_credential(
+    tmp_path, monkeypatch
+):
+    unit = (FOLDER / "ally-relay.service").read_text()
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["ally-relay"] == "relay.cli:main"
+    assert f"ally-relay --config {config.DEFAULT_PATH} serve" in unit
+    assert f"ally-relay --config {config.DEFAULT_PATH} migrate" in unit
+    (name,) = re.findall(r"^LoadCredential=(\w+):", unit, re.M)
+    # the relay reads the credential systemd hands over under that name
+    (tmp_path / name).write_text("from-systemd\n")
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(tmp_path))
+    assert config.RelaySettings().helpdesk_secret() == "from-systemd"
+    state = re.search(r"^StateDirectory=(\S+)$", unit, re.M).group(1)
+    assert f"/var/lib/{state}/" in config.DEFAULT_DATABASE
+    for hardening in ("NoNewPrivileges=yes", "ProtectSystem=strict", "CapabilityBoundingSet="):
+        assert hardening in unit
+
+
+def test_the_container_file_copies_what_exists_and_runs_the_command():
+    text = (FOLDER / "Containerfile").read_text()
+    for src in re.findall(r"^COPY (\S+)", text, re.M):
+        assert (ROOT / src).exists(), src
+    assert '"ally-relay", "--config", "/etc/ally-relay/relay.toml"' in text
+    assert "/healthz" in text and "USER ally-relay" in text

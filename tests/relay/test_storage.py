@@ -1,0 +1,171 @@
+"""The relay's storage on both databases it supports: SQLite in a temp folder and a real
+PostgreSQL server started here. The migrations build exactly the schema the code
+declares; the queue hands each report to one forwarder only, also with two relays sharing
+one PostgreSQL; the settings refuse what they cannot use."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import threading
+import uuid
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from relay import config
+from relay.db import engine_for, upgrade
+from relay.schema import metadata
+from relay.store import Refused, Store
+from tests.relay.lab import RelayLab, enrol
+from tests.relay.pg_lab import PostgresLab, available
+from tests.webhook_server import Receiver
+
+why_no_pg = available()
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    if why_no_pg:
+        pytest.skip(why_no_pg)
+    lab = PostgresLab().start()
+    try:
+        yield lab
+    finally:
+        lab.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'relay.db'}"
+    return request.getfixturevalue("postgres").create_database(f"t{uuid.uuid4().hex[:12]}")
+
+
+def test_migrations_build_the_declared_schema_and_run_twice(database):
+    upgrade(database)
+    upgrade(database)  # a second start changes nothing
+    engine = engine_for(database)
+    with engine.connect() as c:
+        diff = compare_metadata(MigrationContext.configure(c), metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def fake_report(report_id: str | None = None) -> dict:
+    return {
+        "schema": "ally.report/1",
+        "id": report_id or str(uuid.uuid4()),
+        "symptom": "slow",
+        "machine": {"hostname": "pc"},
+        "diagnosis": {"summary": {"headline": "h"}},
+    }
+
+
+def test_each_report_is_claimed_by_one_forwarder_only(database):
+    upgrade(database)
+    store = Store(engine_for(database))
+    token = store.create_enrolment_token(max_uses=1)
+    device = store.enrol(str(token), "pc", "0.1.0", "127.0.0.1")
+    with pytest.raises(Refused):
+        store.enrol(str(token), "pc2", "0.1.0", "127.0.0.1")  # single use
+    for _ in range(200):
+        doc = fake_report()
+        store.accept(device.id, doc, json.dumps(doc).encode())
+    claimed: list[int] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        while (row := store.claim(60.0)) is not None:
+            with lock:
+                claimed.append(row.number)
+            store.delivered(row.number, "webhook", str(row.number), None)
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        for f in [pool.submit(worker) for _ in range(8)]:
+            f.result()
+    assert sorted(claimed) == sorted(set(claimed)) and len(claimed) == 200
+    assert store.queue_stats()["delivered"] == 200
+    store.engine.dispose()
+
+
+def test_two_relays_on_one_postgresql_forward_each_report_once(postgres, tmp_path, new_report):
+    url = postgres.create_database("shared")
+    with Receiver(secret="s") as rx:
+        forward = {"kind": "webhook", "url": rx.url, "timeout_s": 5}
+        a = RelayLab(tmp_path / "a", forward, database=url, secret="s")
+        b = RelayLab(tmp_path / "b", forward, database=url, secret="s")
+        with a, b:
+            token = a.token("--uses", "2")
+            dev_a, dev_b = enrol(a, token, "a"), enrol(b, token, "b")
+            import requests
+
+            sent = []
+            for i in range(60):
+                lab, dev = (a, dev_a) if i % 2 else (b, dev_b)
+                doc = new_report()
+                r = requests.post(
+                    lab.url + "/api/v1/reports",
+                    data=json.dumps(doc),
+                    headers={"Authorization": f"Bearer {dev}"},
+                    timeout=10,
+                )
+                assert r.status_code == 201, r.text
+                sent.append(doc["id"])
+            a.wait_queue_empty()
+        assert set(rx.tickets) == set(sent)
+        assert rx.requests == len(sent)  # not one report sent twice
+
+
+def test_settings_that_cannot_work_are_refused_with_file_and_key(tmp_path):
+    loose = tmp_path / "secret"
+    loose.write_text("x")
+    loose.chmod(0o644)
+    with pytest.raises(config.ConfigError) as err:
+        config.from_dict(
+            {
+                "database": {"url": "mysql://x"},
+                "server": {"port": 0, "tls_cert": str(tmp_path / "none.pem")},
+                "forward": {"kind": "carrier-pigeon", "secret_file": str(loose)},
+                "admin": {"auth": "proxy"},
+                "surprise": 1,
+            },
+            "relay.toml",
+        )
+    text = "\n".join(err.value.problems)
+    for expected in (
+        "[database] url",
+        "[server] port",
+        "[server] tls_cert",
+        "[forward] kind",
+        "secret_file",
+        "make it 600",
+        'auth = "proxy" needs',
+        "surprise is not a relay setting",
+    ):
+        assert expected in text, (expected, text)
+
+
+def test_the_relay_will_not_start_with_bad_settings(tmp_path):
+    lab = RelayLab(tmp_path, forward={"kind": "webhook"}, secret=None)  # no url
+    out = lab.cli("check")
+    assert out.returncode == 1 and "[forward] kind" in out.stderr + out.stdout
+
+
+def test_a_desktop_enrols_and_sends_through_a_relay_on_postgresql(postgres, tmp_path):
+    from tests.relay.lab import Desktop, number_in
+
+    url = postgres.create_database("desktops")
+    with Receiver(secret="s") as rx:
+        forward = {"kind": "webhook", "url": rx.url, "timeout_s": 5}
+        with RelayLab(tmp_path / "relay", forward, database=url, secret="s") as lab:
+            pc = Desktop(tmp_path / "pc", lab, lab.token())
+            sent = pc.report("Sent through PostgreSQL")
+            assert sent.returncode == 0, sent.stdout + sent.stderr
+            number = number_in(sent.stdout)
+            lab.wait_queue_empty()
+            assert lab.health()["database"] == "postgresql"
+            (report_id,) = pc.sent_ids()
+            assert rx.tickets[report_id]["report"]["note"] == "Sent through PostgreSQL"
+            assert f"{number}  via relay" in pc.ally("outbox", "list").stdout
