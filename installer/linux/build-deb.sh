@@ -33,4 +33,6 @@ install -m 755 "$here/postrm" "$stage/DEBIAN/postrm"
 printf '%s\n' /etc/ally/policy.toml.example /etc/xdg/autostart/ally.desktop > "$stage/DEBIAN/conffiles"
 find "$stage" -type d -exec chmod 755 {} +
 dpkg-deb -Zgzip --root-owner-group --build "$stage" "$out/ally_${version}_${arch}.deb" >/dev/null
+# The SHA-256 sum beside the package, for IT to check what they deploy.
+(cd "$out" && sha256sum "ally_${version}_${arch}.deb" > "ally_${version}_${arch}.deb.sha256")
 echo "$out/ally_${version}_${arch}.deb"

@@ -2,9 +2,13 @@
 ; Build on Windows after PyInstaller:  iscc installer\windows\ally.iss
 ; Silent install for IT:   AllySetup.exe /VERYSILENT /SUPPRESSMSGBOXES /NORESTART /LOG="%TEMP%\ally-setup.log"
 ; Silent removal:          "%ProgramFiles%\Ally\unins000.exe" /VERYSILENT /SUPPRESSMSGBOXES /NORESTART
-; People's reports and settings (%LOCALAPPDATA%\Ally, %APPDATA%\Ally) are never removed.
+; Build with installer\windows\build.ps1: it passes the one version (desktop\__init__.py)
+; and writes AllySetup.exe.sha256 beside the installer.
+; People's reports, settings and log (%LOCALAPPDATA%\Ally) are never removed.
 
-#define AppVersion "0.1.0"
+#ifndef AppVersion
+  #error Build with installer\windows\build.ps1, which passes /DAppVersion from desktop\__init__.py
+#endif
 
 [Setup]
 AppId={{6C1C5C0E-7B7E-4A53-9E1B-0A11C0FFEE01}

@@ -40,8 +40,12 @@ def qt_pin():
     return next(Requirement(d) for d in deps if d.startswith("PySide6-Essentials")).specifier
 
 
-def run(*args: str, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run(list(args), capture_output=True, text=True, env=env, timeout=timeout)
+def run(
+    *args: str, env: dict | None = None, timeout: float = 600, cwd: str | None = None
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        list(args), capture_output=True, text=True, env=env, timeout=timeout, cwd=cwd
+    )
 
 
 def _newer_package(deb: Path, tmp_path: Path) -> Path:
@@ -67,6 +71,9 @@ def test_build_install_run_and_remove(tmp_path):
     build = run(str(ROOT / "installer/build-linux.sh"), str(tmp_path))
     assert build.returncode == 0, build.stderr[-3000:]
     deb = Path(build.stdout.strip().splitlines()[-1])
+    # The sum IT checks before deploying is the package's own.
+    check = run("sha256sum", "--check", deb.name + ".sha256", cwd=str(deb.parent))
+    assert check.returncode == 0 and check.stdout.strip() == f"{deb.name}: OK", check
     record = {
         "build_s": round(time.monotonic() - t0, 1),
         "deb_mb": round(deb.stat().st_size / 2**20, 1),

@@ -94,3 +94,20 @@ def test_macos_removal_is_complete_and_keeps_peoples_data():
     ):
         assert step in script, step
     assert "~/Library" not in script.split("set -eu", 1)[1]  # never the people's folders
+
+
+def test_the_version_is_written_once():
+    """desktop/__init__.py holds the version; every installer reads it from there."""
+    iss = (INSTALLER / "windows" / "ally.iss").read_text()
+    assert not re.search(r'#define\s+AppVersion\s+"', iss)  # passed in by build.ps1
+    assert "AppVersion={#AppVersion}" in iss
+    ps1 = (INSTALLER / "windows" / "build.ps1").read_text()
+    assert r"desktop\__init__.py" in ps1 and "/DAppVersion=$version" in ps1
+    for script in ("linux/build-deb.sh", "macos/build-pkg.sh"):
+        assert "desktop/__init__.py" in (INSTALLER / script).read_text(), script
+
+
+def test_every_release_artefact_gets_a_sha256_sum():
+    assert "sha256sum" in (INSTALLER / "linux" / "build-deb.sh").read_text()
+    assert "shasum -a 256" in (INSTALLER / "macos" / "build-pkg.sh").read_text()
+    assert "Get-FileHash -Algorithm SHA256" in (INSTALLER / "windows" / "build.ps1").read_text()
