@@ -87,14 +87,12 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     cimp.add_argument("--file", required=True, help="a file only you can read (mode 600)")
     cimp.add_argument("--keep", action="store_true", help="do not delete the file afterwards")
 
+    from desktop.doctor import add_arguments
+
     doctor = commands.add_parser(
         "doctor", help="check Ally's policy, credentials, transport and outbox"
     )
-    doctor.add_argument(
-        "--policy",
-        metavar="FILE",
-        help="check this policy file instead of the one in force (before rolling it out)",
-    )
+    add_arguments(doctor)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -386,10 +384,9 @@ def _credentials(args: argparse.Namespace) -> int:
 
 
 def _doctor(args: argparse.Namespace) -> int:
-    from desktop.doctor import run_checks
+    from desktop.doctor import main
 
-    problems = run_checks(Policy.load(args.policy), AllyPaths.from_environment(), _say)
-    return EXIT_SENT if problems == 0 else EXIT_NOT_SAVED
+    return main(args)
 
 
 def _status_reader(policy: Policy, paths: AllyPaths):

@@ -1,15 +1,28 @@
 """``ally doctor``: IT's check of everything a report needs, one plain line each.
 
 It tries what the transport needs rather than only reading the policy: the URL's scheme
-is one Ally may use, its host has an address, the server accepts a connection, the
-folder is there and takes a file, the secret is stored. Every check is bounded in time.
+is one Ally may use, its host has an address, the server answers the way a report would
+go (the same session: the system's trust store, the proxy), the folder is there and takes
+a file, the secret is stored. Every check is bounded in time.
+
+For fleets: ``--json`` prints one document with a stable shape, and the exit code is
+stable (0 every check passed, 1 at least one problem, 2 the checks could not be run), so
+the same command serves as an Intune remediation's detection script, a Jamf extension
+attribute or an Ansible check. Run by root, ``--user NAME`` runs the checks as that
+person (their profile, their rights), because Ally's outbox and settings are per person.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
 import socket
+import sys
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from urllib.parse import urlparse
 
 from desktop.config import Policy, TransportPolicy
@@ -22,16 +35,108 @@ from desktop.text_safety import visible
 
 LOOKUP_WAIT_S = 3.0
 CONNECT_WAIT_S = 3.0
+ANSWER_WAIT_S = 8.0  # an HTTPS answer through a proxy may take a few round trips
+AS_USER_WAIT_S = 120.0
+
+# Exit codes, stable for fleet tools (documented in docs/deploy.md).
+EXIT_ALL_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_NOT_RUN = 2
+JSON_SCHEMA = 1  # the shape of --json; raised only when a field changes meaning
 
 
-def run_checks(policy: Policy, paths: AllyPaths, say: Callable[[str], None]) -> int:
-    """Prints one line per check; returns how many found a problem."""
+@dataclass(frozen=True)
+class Check:
+    """One line of ``ally doctor``: ``check`` is a stable name fleet tools may match on."""
+
+    check: str
+    ok: bool
+    text: str
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--policy",
+        metavar="FILE",
+        help="check this policy file instead of the one in force (before rolling it out)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON document for fleet tools; exit 0 all good, 1 problems, 2 not run",
+    )
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        help="run by root: check this person's Ally (their profile and rights)",
+    )
+
+
+def main(args: argparse.Namespace) -> int:
+    """``ally doctor``: the checks, printed as lines or as one JSON document."""
+    if args.user:
+        return _as_user(args.user, args.policy, args.json)
+    checks = collect(Policy.load(args.policy), AllyPaths.from_environment())
+    if args.json:
+        _print_json(checks)
+    else:
+        for c in checks:
+            _print_line(c)
+    return EXIT_ALL_OK if all(c.ok for c in checks) else EXIT_PROBLEMS
+
+
+def collect(policy: Policy, paths: AllyPaths) -> list[Check]:
+    checks: list[Check] = []
+    run_checks(policy, paths, None, checks)
+    return checks
+
+
+def _print_line(c: Check) -> None:
+    sys.stdout.write(f"{'OK     ' if c.ok else 'PROBLEM'}  {c.check}: {c.text}\n")
+
+
+def _print_json(checks: list[Check], user: str | None = None) -> None:
+    import getpass
+
+    from desktop import __version__
+
+    try:
+        who = user or getpass.getuser()
+    except (OSError, KeyError):  # no name for this account (a container's bare uid)
+        who = str(os.getuid()) if hasattr(os, "getuid") else "unknown"
+    doc = {
+        "schema": JSON_SCHEMA,
+        "ally_version": __version__,
+        "host": socket.gethostname(),
+        "user": who,
+        "checked_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "ok": all(c.ok for c in checks),
+        "problems": sum(not c.ok for c in checks),
+        "checks": [asdict(c) for c in checks],
+    }
+    json.dump(doc, sys.stdout, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def run_checks(
+    policy: Policy,
+    paths: AllyPaths,
+    say: Callable[[str], None] | None,
+    into: list[Check] | None = None,
+) -> int:
+    """One line per check, to ``say`` and/or into ``into``; returns how many found a
+    problem. Every text goes through ``visible``: a policy value or a server's words must
+    not reach IT's terminal as escape sequences."""
     problems = 0
 
     def line(ok: bool, what: str, text: str) -> None:
         nonlocal problems
         problems += 0 if ok else 1
-        say(f"{'OK     ' if ok else 'PROBLEM'}  {what}: {visible(text, one_line=True)}")
+        check = Check(what, ok, visible(text, one_line=True))
+        if into is not None:
+            into.append(check)
+        if say is not None:
+            say(f"{'OK     ' if ok else 'PROBLEM'}  {check.check}: {check.text}")
 
     if policy.problems:
         for problem in policy.problems:
@@ -130,26 +235,25 @@ def _folder(policy: Policy, paths: AllyPaths, line) -> None:
 
 def _endpoint_checks(t: TransportPolicy, line) -> None:
     if t.kind == "email":
-        host, port = t.smtp_host, t.smtp_port
-    elif t.url:
-        from desktop.reporting.transports.webhook import check_url
+        _smtp_checks(t, line)
+        return
+    if not t.url:
+        return
+    from desktop.reporting.transports.webhook import check_url
 
-        try:
-            check_url(t.url)
-        except PermanentFailure as exc:
-            line(False, "address", exc.detail)
-            return
-        u = urlparse(t.url)
-        host, port = u.hostname, u.port or (443 if u.scheme == "https" else 80)
-    else:
+    try:
+        check_url(t.url)
+    except PermanentFailure as exc:
+        line(False, "address", exc.detail)
         return
-    if not host:
+    _http_checks(t.url, t.ca_bundle, line)
+
+
+def _smtp_checks(t: TransportPolicy, line) -> None:
+    """Mail goes straight to the SMTP server (no HTTP proxy on the way): a connection."""
+    host, port = t.smtp_host, t.smtp_port
+    if not host or not _named(host, port, line):
         return
-    addresses = _lookup(host, port)
-    if isinstance(addresses, str):
-        line(False, "name", f"{host} has no address: {addresses}")
-        return
-    line(True, "name", f"{host} is {', '.join(addresses[:3])}")
     try:
         with socket.create_connection((host, port), timeout=CONNECT_WAIT_S):
             line(True, "reachable", f"{host}:{port} accepts connections")
@@ -160,6 +264,76 @@ def _endpoint_checks(t: TransportPolicy, line) -> None:
             f"{host}:{port} does not answer ({exc.strerror or exc}); reports wait "
             "in the outbox until it does",
         )
+
+
+def _http_checks(url: str, ca_bundle: str | None, line) -> None:
+    """The server asked the way a report goes: the same session (system trust store,
+    IT's CA, the proxy), no redirect followed. A direct socket would give false alarms
+    behind a proxy, and would not see a certificate this computer does not trust."""
+    import requests
+
+    from desktop.http_session import new_session, proxy_for
+
+    u = urlparse(url)
+    host, port = u.hostname or "", u.port or (443 if u.scheme == "https" else 80)
+    proxy = proxy_for(url)
+    if proxy is None:
+        if not _named(host, port, line):
+            return
+        via = ""
+    else:  # the proxy looks the name up: this computer may rightly not know it
+        via = f" through the proxy {proxy}"
+        line(True, "proxy", f"{host} is reached through {proxy}")
+    try:
+        with new_session(ca_bundle) as session:
+            answer = session.head(
+                url, allow_redirects=False, timeout=(CONNECT_WAIT_S, ANSWER_WAIT_S)
+            )
+        line(True, "reachable", f"{host}:{port} answers{via} (HTTP {answer.status_code})")
+    except requests.exceptions.SSLError as exc:
+        line(
+            False,
+            "certificate",
+            f"{host}:{port} shows a certificate this computer does not trust ({_reason(exc)}); "
+            "put the company CA in the system's store or in [transport] ca_bundle",
+        )
+    except requests.exceptions.ProxyError as exc:
+        line(False, "proxy", f"the proxy {proxy} did not pass the request on ({_reason(exc)})")
+    except requests.exceptions.RequestException as exc:
+        line(
+            False,
+            "reachable",
+            f"{host}:{port} does not answer{via} ({_reason(exc)}); reports wait in the "
+            "outbox until it does",
+        )
+
+
+def _named(host: str, port: int, line) -> bool:
+    addresses = _lookup(host, port)
+    if isinstance(addresses, str):
+        line(False, "name", f"{host} has no address: {addresses}")
+        return False
+    line(True, "name", f"{host} is {', '.join(addresses[:3])}")
+    return True
+
+
+def _reason(exc: BaseException) -> str:
+    """The innermost plain reason (``Connection refused``), not urllib3's whole chain."""
+    queue: list[BaseException] = [exc]
+    seen: set[int] = set()
+    while queue:
+        current = queue.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.strerror:
+            return current.strerror
+        queue.extend(a for a in current.args if isinstance(a, BaseException))
+        for name in ("reason", "__cause__", "__context__"):
+            nested = getattr(current, name, None)
+            if isinstance(nested, BaseException):
+                queue.append(nested)
+    return str(exc)[:200]
 
 
 def _lookup(host: str, port: int) -> list[str] | str:
@@ -197,3 +371,87 @@ def _privacy(policy: Policy, line) -> None:
         "([privacy] hash_key in the policy, or: ally credentials set hash-key), so they are "
         "dropped instead: a hash without a secret key can be undone by trying names",
     )
+
+
+def _as_user(name: str, policy: str | None, as_json: bool) -> int:
+    """The checks run as ``name``: a new ``ally doctor --json`` with that person's uid,
+    groups and home, so that their outbox, settings and rights are what is checked (and
+    nothing is created in their profile as root). Their keyring is reachable only while
+    they are logged in (their session bus)."""
+    if sys.platform.startswith("win"):
+        return _not_run(
+            "--user is not available on Windows: run 'ally doctor' in the person's own "
+            "session (Intune: run the script using the logged-on credentials)",
+            as_json,
+        )
+    import pwd
+
+    try:
+        account = pwd.getpwnam(name)
+    except KeyError:
+        return _not_run(f"there is no account named {name!r} on this computer", as_json)
+    if os.geteuid() not in (0, account.pw_uid):
+        return _not_run("only root may check another person's Ally", as_json)
+    child = _run_as(account, policy)
+    if isinstance(child, str):
+        return _not_run(child, as_json)
+    if as_json:
+        json.dump(child, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        for c in child["checks"]:
+            _print_line(Check(str(c["check"]), bool(c["ok"]), visible(str(c["text"]), True)))
+    return EXIT_ALL_OK if child["ok"] else EXIT_PROBLEMS
+
+
+def _run_as(account, policy: str | None) -> dict | str:
+    """``ally doctor --json`` as ``account``; its document, or why it could not run."""
+    import subprocess
+
+    from desktop.watchdog import own_command
+
+    runtime = f"/run/user/{account.pw_uid}"
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LANG": os.environ.get("LANG", "C.UTF-8"),
+        "HOME": account.pw_dir,
+        "USER": account.pw_name,
+        "LOGNAME": account.pw_name,
+    }
+    if os.environ.get("ALLY_POLICY"):
+        env["ALLY_POLICY"] = os.environ["ALLY_POLICY"]  # still only without a machine policy
+    if os.path.exists(f"{runtime}/bus"):  # logged in: their keyring can be asked
+        env["XDG_RUNTIME_DIR"] = runtime
+        env["DBUS_SESSION_BUS_ADDRESS"] = f"unix:path={runtime}/bus"
+    policy_arg = ["--policy", os.path.abspath(policy)] if policy else []  # their cwd differs
+    command = [*own_command(), "doctor", "--json", *policy_arg]
+    try:
+        done = subprocess.run(
+            command,
+            env=env,
+            cwd=account.pw_dir if os.path.isdir(account.pw_dir) else "/",
+            user=account.pw_uid,
+            group=account.pw_gid,
+            extra_groups=os.getgrouplist(account.pw_name, account.pw_gid),
+            capture_output=True,
+            timeout=AS_USER_WAIT_S,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"could not run the checks as {account.pw_name}: {exc}"
+    try:
+        doc = json.loads(done.stdout)
+        if isinstance(doc, dict) and isinstance(doc.get("checks"), list):
+            return doc
+    except ValueError:
+        pass
+    said = visible(done.stderr.decode("utf-8", "replace").strip()[-300:], one_line=True)
+    return f"the checks as {account.pw_name} did not finish ({said or done.returncode})"
+
+
+def _not_run(why: str, as_json: bool) -> int:
+    if as_json:
+        json.dump({"schema": JSON_SCHEMA, "ok": False, "error": why}, sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        sys.stderr.write(f"ally doctor: {why}\n")
+    return EXIT_NOT_RUN

@@ -48,3 +48,21 @@ def new_session(ca_bundle: str | None = None, user_agent: str = USER_AGENT) -> A
     session.mount("https://", SystemTrust())
     session.headers["User-Agent"] = user_agent
     return session
+
+
+def proxy_for(url: str) -> str | None:
+    """The proxy a request to ``url`` goes through (from the environment and, on Windows
+    and macOS, the system's settings), without any password in it; None for direct."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import requests.utils
+
+    proxies = requests.utils.get_environ_proxies(url)
+    scheme = urlsplit(url).scheme
+    proxy = proxies.get(scheme) or proxies.get("all")
+    if not proxy:
+        return None
+    parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, "", "", ""))

@@ -18,6 +18,7 @@ def run_ally(
     stdin: str | None = None,
     keyring: bool = True,
     timeout: float = 90,
+    extra_env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess:
     env = {
         k: v
@@ -28,6 +29,7 @@ def run_ally(
         env["ALLY_HOME"] = str(home)
     if policy is not None:
         env["ALLY_POLICY"] = str(policy)
+    env.update(extra_env or {})
     if keyring:
         env["PYTHON_KEYRING_BACKEND"] = TEST_KEYRING
         env["PYTHONPATH"] = str(ROOT)

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
 import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -46,6 +48,37 @@ def run(
     return subprocess.run(
         list(args), capture_output=True, text=True, env=env, timeout=timeout, cwd=cwd
     )
+
+
+def _doctor_checks_another_person(env: dict) -> None:
+    """As root, ``ally doctor --user NAME --json`` checks that person's own Ally: their
+    profile, with their rights (what it creates is theirs, not root's)."""
+    name = f"allydoc{os.getpid() % 100000}"
+    place = Path(tempfile.mkdtemp(prefix="ally-doctor-user-"))
+    place.chmod(0o755)  # their home and the policy must be theirs to reach
+    policy = place / "policy.toml"
+    policy.write_text(POLICY.read_text())
+    policy.chmod(0o644)
+    home = place / name
+    made = run("useradd", "--create-home", "--home-dir", str(home), name)
+    assert made.returncode == 0, made.stderr
+    try:
+        uid = pwd.getpwnam(name).pw_uid
+        as_them = {**env, "ALLY_POLICY": str(policy)}
+        as_them.pop("ALLY_HOME")
+        done = run("/usr/bin/ally", "doctor", "--user", name, "--json", env=as_them)
+        assert done.returncode in (0, 1), done.stderr  # 2 would be "could not run"
+        doc = json.loads(done.stdout)
+        assert doc["user"] == name and doc["schema"] == 1
+        texts = {c["check"]: c["text"] for c in doc["checks"]}
+        assert texts["reports folder"].startswith(f"{home}/.local/share/Ally/reports")
+        assert texts["log"].startswith(f"{home}/.local/state/Ally/log/")
+        assert (home / ".local/share/Ally/reports").stat().st_uid == uid  # theirs, not root's
+        nobody = run("/usr/bin/ally", "doctor", "--user", "no-such-person-here", env=as_them)
+        assert nobody.returncode == 2 and "no account named" in nobody.stderr
+    finally:
+        run("userdel", "--remove", name)
+        shutil.rmtree(place, ignore_errors=True)
 
 
 def _newer_package(deb: Path, tmp_path: Path) -> Path:
@@ -115,6 +148,7 @@ def test_build_install_run_and_remove(tmp_path):
             env=env,
         )
         assert sent.returncode == 0, sent.stdout + sent.stderr  # people's data now exists
+        _doctor_checks_another_person(env)
 
         number = 70 + os.getpid() % 20
         xenv = {**env, "DISPLAY": f":{number}", "QT_QPA_PLATFORM": "xcb"}
