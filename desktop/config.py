@@ -58,6 +58,8 @@ class NetworkPolicy:
     vpn_required: bool = False
     ca_bundle: str | None = None  # a company CA for HTTPS checks; certificate checks stay on
     active_checks: bool = True  # IT may forbid sending anything from endpoints: basics only
+    proxy_pac: str | None = None  # IT's PAC file (http(s) URL); else the system's setting
+    proxy_wpad: bool = False  # look for a PAC file by WPAD's well-known names (name lookups)
 
 
 @dataclass(frozen=True)
@@ -289,6 +291,10 @@ class Policy:
                 "the path of an existing PEM file",
             ),
             active_checks=reader.value(net, "network", "active_checks", bool, True, safe=False),
+            proxy_pac=reader.value(
+                net, "network", "proxy_pac", str, None, _is_url, "an http(s):// URL of a PAC file"
+            ),
+            proxy_wpad=reader.value(net, "network", "proxy_wpad", bool, False, safe=False),
         )
         reader.unknown(net, "network", {f.name for f in fields(NetworkPolicy)})
         tips = reader.table(data, "tips")

@@ -25,7 +25,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from urllib.parse import urlparse
 
-from desktop.config import Policy, TransportPolicy
+from desktop.config import NetworkPolicy, Policy, TransportPolicy
+from desktop.http_session import ProxyChoice
 from desktop.logs import log_path
 from desktop.paths import AllyPaths
 from desktop.reporting import credentials, delivery
@@ -168,7 +169,7 @@ def run_checks(
         for ok, what, text in doctor_lines(policy):  # reachability and enrolment
             line(ok, what, text)
     else:
-        _endpoint_checks(t, line)
+        _endpoint_checks(t, policy.network, line)
     _privacy(policy, line)
     outbox = delivery.outbox(paths)
     entries = outbox.entries()
@@ -233,7 +234,7 @@ def _folder(policy: Policy, paths: AllyPaths, line) -> None:
         line(False, "reports folder", f"{folder} cannot be written: {exc.strerror or exc}")
 
 
-def _endpoint_checks(t: TransportPolicy, line) -> None:
+def _endpoint_checks(t: TransportPolicy, network: NetworkPolicy, line) -> None:
     if t.kind == "email":
         _smtp_checks(t, line)
         return
@@ -246,7 +247,7 @@ def _endpoint_checks(t: TransportPolicy, line) -> None:
     except PermanentFailure as exc:
         line(False, "address", exc.detail)
         return
-    _http_checks(t.url, t.ca_bundle, line)
+    _http_checks(t.url, t.ca_bundle, ProxyChoice(network.proxy_pac, network.proxy_wpad), line)
 
 
 def _smtp_checks(t: TransportPolicy, line) -> None:
@@ -266,17 +267,23 @@ def _smtp_checks(t: TransportPolicy, line) -> None:
         )
 
 
-def _http_checks(url: str, ca_bundle: str | None, line) -> None:
+def _http_checks(url: str, ca_bundle: str | None, choice: ProxyChoice, line) -> None:
     """The server asked the way a report goes: the same session (system trust store,
     IT's CA, the proxy), no redirect followed. A direct socket would give false alarms
     behind a proxy, and would not see a certificate this computer does not trust."""
     import requests
 
-    from desktop.http_session import new_session, proxy_for
+    from desktop.http_session import new_session, pac_in_force, proxy_for
 
     u = urlparse(url)
     host, port = u.hostname or "", u.port or (443 if u.scheme == "https" else 80)
-    proxy = proxy_for(url)
+    pac = pac_in_force(choice)
+    if pac.problem:
+        line(False, "pac", f"{pac.problem}; requests go as the environment says")
+    elif pac.pac is not None:
+        where = choice.pac_url or "the system's setting"
+        line(True, "pac", f"a PAC file chooses the proxy ({where})")
+    proxy = proxy_for(url, choice)
     if proxy is None:
         if not _named(host, port, line):
             return
@@ -285,7 +292,7 @@ def _http_checks(url: str, ca_bundle: str | None, line) -> None:
         via = f" through the proxy {proxy}"
         line(True, "proxy", f"{host} is reached through {proxy}")
     try:
-        with new_session(ca_bundle) as session:
+        with new_session(ca_bundle, proxy=choice) as session:
             answer = session.head(
                 url, allow_redirects=False, timeout=(CONNECT_WAIT_S, ANSWER_WAIT_S)
             )

@@ -81,6 +81,24 @@ def _doctor_checks_another_person(env: dict) -> None:
         shutil.rmtree(place, ignore_errors=True)
 
 
+def _bundle_runs_a_pac_file(env: dict, tmp_path: Path) -> None:
+    """The bundle carries what pypac needs (dukpy's interpreter, the public suffix list):
+    IT's PAC file is fetched and run by the installed Ally."""
+    from tests.integration.test_proxy_pac import pac_server
+
+    pac = b'function FindProxyForURL(url, host) { return "PROXY 127.0.0.1:9"; }'
+    with pac_server(pac) as server:
+        policy = tmp_path / "pac-policy.toml"
+        policy.write_text(
+            f'[network]\nactive_checks = false\nproxy_pac = "{server.base}/p.pac"\n'
+            '[transport]\nkind = "webhook"\nurl = "https://helpdesk.example.org/hook"\n'
+        )
+        done = run("/usr/bin/ally", "doctor", "--json", "--policy", str(policy), env=env)
+    checks = {c["check"]: c for c in json.loads(done.stdout)["checks"]}
+    assert checks["pac"]["ok"], checks.get("pac")
+    assert checks["proxy"]["text"].endswith("through http://127.0.0.1:9")
+
+
 def _newer_package(deb: Path, tmp_path: Path) -> Path:
     """The same package as a newer version, as an upgrade would bring it."""
     tree = tmp_path / "newer"
@@ -149,6 +167,7 @@ def test_build_install_run_and_remove(tmp_path):
         )
         assert sent.returncode == 0, sent.stdout + sent.stderr  # people's data now exists
         _doctor_checks_another_person(env)
+        _bundle_runs_a_pac_file(env, tmp_path)
 
         number = 70 + os.getpid() % 20
         xenv = {**env, "DISPLAY": f":{number}", "QT_QPA_PLATFORM": "xcb"}
