@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 
 import tomllib
 
+from desktop.managed_policy import RegistryNumber, RegistryText, merged
 from desktop.relay_policy import RelayPolicy, read_relay
 from desktop.safe_read import NotReadable, read_regular_file
 
@@ -139,46 +140,33 @@ class Policy:
         screenshots, names dropped), never the open defaults."""
         env = os.environ if environ is None else environ
         machine = default_policy_path(environ=env)
+        # Group Policy (Windows) or a configuration profile (macOS): over the file.
+        managed = None if path else _managed()
+        if managed is not None and managed.problem:
+            return cls.safe(managed.problem)
         notes: list[str] = []
         if path:
             chosen = Path(path)
-        elif env.get(ENV_POLICY) and not _exists(machine):
+        elif env.get(ENV_POLICY) and not _exists(machine) and managed is None:
             chosen = Path(env[ENV_POLICY])
         else:
             chosen = machine
             if env.get(ENV_POLICY):
+                its = managed.source if managed is not None else str(machine)
                 notes.append(
-                    f"{ENV_POLICY} names {env[ENV_POLICY]}, but IT's policy {machine} is on this "
+                    f"{ENV_POLICY} names {env[ENV_POLICY]}, but IT's policy {its} is on this "
                     "computer and applies; the other file is ignored"
                 )
         explicit = bool(path) or chosen != machine
-        if not explicit:
-            from desktop.policy_owner import untrusted_reason
-
-            why = untrusted_reason(chosen) if _exists(chosen) else None
-            if why is not None:
-                return cls.safe(f"{chosen}: is not IT's to trust ({why})", *notes)
-        try:
-            text = read_regular_file(chosen, MAX_POLICY_BYTES).decode("utf-8-sig")
-        except FileNotFoundError:
-            if explicit:
-                return cls.safe(f"{chosen}: the policy file does not exist", *notes)
+        data, source, problem = _read_policy_file(chosen, explicit)
+        if problem is not None:
+            return cls.safe(problem, *notes, source=source)
+        if data is None and managed is None:
             return cls(problems=tuple(notes))
-        except NotReadable as exc:
-            return cls.safe(f"{chosen}: cannot be used ({exc})", *notes)
-        except OSError as exc:
-            return cls.safe(f"{chosen}: cannot be read ({exc.strerror or exc})", *notes)
-        except UnicodeDecodeError:
-            return cls.safe(f"{chosen}: is not UTF-8 text", *notes)
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            return cls.safe(f"{chosen}: is not valid TOML ({exc})", *notes, source=str(chosen))
-        except RecursionError:
-            return cls.safe(
-                f"{chosen}: is nested too deeply to be a policy", *notes, source=str(chosen)
-            )
-        policy = cls.from_dict(data, str(chosen))
+        if managed is not None:
+            data = merged(data or {}, managed.data)
+            source = managed.source + (f" over {chosen}" if source else "")
+        policy = cls.from_dict(data or {}, source or str(chosen))
         return replace(policy, problems=(*notes, *policy.problems)) if notes else policy
 
     @classmethod
@@ -342,6 +330,44 @@ class Policy:
         return replace(self, network=replace(self.network, **changes))
 
 
+def _managed() -> Any:
+    from desktop.managed_policy import managed_policy
+
+    return managed_policy()
+
+
+def _read_policy_file(
+    chosen: Path, explicit: bool
+) -> tuple[dict[str, Any] | None, str | None, str | None]:
+    """(the file's tables, its name, why it cannot be used); (None, None, None) when the
+    machine has no policy file, which means defaults. A file that exists but cannot be
+    used is a problem: the safe settings apply, never the open defaults."""
+    if not explicit:
+        from desktop.policy_owner import untrusted_reason
+
+        why = untrusted_reason(chosen) if _exists(chosen) else None
+        if why is not None:
+            return None, None, f"{chosen}: is not IT's to trust ({why})"
+    try:
+        text = read_regular_file(chosen, MAX_POLICY_BYTES).decode("utf-8-sig")
+    except FileNotFoundError:
+        if explicit:
+            return None, None, f"{chosen}: the policy file does not exist"
+        return None, None, None
+    except NotReadable as exc:
+        return None, None, f"{chosen}: cannot be used ({exc})"
+    except OSError as exc:
+        return None, None, f"{chosen}: cannot be read ({exc.strerror or exc})"
+    except UnicodeDecodeError:
+        return None, None, f"{chosen}: is not UTF-8 text"
+    try:
+        return tomllib.loads(text), str(chosen), None
+    except tomllib.TOMLDecodeError as exc:
+        return None, str(chosen), f"{chosen}: is not valid TOML ({exc})"
+    except RecursionError:
+        return None, str(chosen), f"{chosen}: is nested too deeply to be a policy"
+
+
 def _is_absolute(path: str) -> bool:
     """Absolute on this system, or a Windows share or drive path (``\\\\server\\share``,
     ``C:\\Reports``) for a policy written for Windows."""
@@ -363,6 +389,19 @@ def _is_url(value: str) -> bool:
 
 
 _UNSET: Any = object()
+
+
+def _from_registry(value: Any, kind: type) -> Any:
+    """Group Policy writes booleans as DWORD 0/1 and has no fractional numbers: read them
+    as the policy file would have said them. Anything else is left for the checks."""
+    if kind is bool and isinstance(value, RegistryNumber) and value in (0, 1):
+        return bool(value)
+    if kind in (int, float) and isinstance(value, RegistryText):
+        try:
+            return kind(value.strip())
+        except ValueError:
+            return value
+    return value
 
 
 class _Reader:
@@ -407,7 +446,7 @@ class _Reader:
         the default. A policy must fail closed: ``active_checks = "false"`` is not true."""
         if key not in table:
             return default
-        value = table[key]
+        value = _from_registry(table[key], kind)
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))

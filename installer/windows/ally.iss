@@ -40,6 +40,9 @@ Name: "{commonappdata}\Ally"
 Source: "..\..\dist\ally\*"; DestDir: "{app}"; Flags: recursesubdirs ignoreversion
 Source: "..\..\resources\policy.example.toml"; DestDir: "{commonappdata}\Ally"; DestName: "policy.toml.example"; Flags: ignoreversion
 Source: "..\..\docs\deploy.md"; DestDir: "{app}\docs"; Flags: ignoreversion
+; Group Policy templates for IT's central store or Intune (docs/deploy.md).
+Source: "policy\Ally.admx"; DestDir: "{app}\policy"; Flags: ignoreversion
+Source: "policy\en-US\Ally.adml"; DestDir: "{app}\policy\en-US"; Flags: ignoreversion
 
 [Icons]
 Name: "{autoprograms}\Ally"; Filename: "{app}\ally-tray.exe"
