@@ -81,3 +81,50 @@ def test_the_status_words_are_plain(text):
     assert not JARGON.search(text) and not BLAME.search(text)
     assert "relay" not in text.lower()  # to the person it is IT's server
     assert not re.search(r"\{[a-z_]+\}", text)
+
+
+def test_the_fast_array_check_agrees_with_jsonschema_item_by_item(sample_report):
+    """The relay skips the per-number schema calls only for arrays that are plainly
+    valid; everything else goes to jsonschema, so what is refused stays refused."""
+    import copy
+    import json
+
+    import jsonschema
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from relay.api import check_report
+
+    plain = jsonschema.Draft202012Validator(json.loads(read_text("report.schema.json")))
+    base = sample_report
+    series = next(
+        k for k, v in base["history"].items() if isinstance(v, list) and k != "t_offset_s"
+    )
+    values = st.one_of(
+        st.integers(-(2**40), 2**40),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.none(),
+        st.booleans(),
+        st.text(max_size=3),
+    )
+
+    @settings(max_examples=200, deadline=None)
+    @given(
+        st.lists(values, max_size=6), st.lists(st.one_of(st.integers(0, 900), values), max_size=6)
+    )
+    def agree(numbers, offsets):
+        doc = copy.deepcopy(base)
+        doc["history"][series] = numbers
+        doc["history"]["t_offset_s"] = offsets
+        expected = next(plain.iter_errors(doc), None)
+        body = json.dumps(doc).encode()
+        try:
+            check_report(body, None)
+            got = None
+        except ValueError as exc:
+            got = str(exc)
+        assert (got is None) == (expected is None), (numbers, offsets, got, expected)
+        if expected is not None:
+            assert got == f"{expected.json_path}: {expected.message}"
+
+    agree()
