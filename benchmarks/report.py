@@ -66,6 +66,20 @@ def soak_section() -> str:
     )
 
 
+def folded(name: str, command: str) -> str:
+    """A longer benchmark's own results file, as a section of this one (its headings one
+    level down), so that every figure is in RESULTS.md. It is measured by its own command,
+    not by every run."""
+    path = Path(__file__).with_name(name)
+    if not path.exists():
+        return f"## {name}\n\nNot run yet: `{command}`."
+    lines = path.read_text(encoding="utf-8").splitlines()
+    out = [("#" + line if line.startswith("#") else line) for line in lines]
+    if out and out[0].startswith("## "):
+        out.insert(1, f"\n(From `benchmarks/{name}`, written by `{command}`.)")
+    return "\n".join(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Measure Ally and write benchmarks/RESULTS.md")
     parser.add_argument(
@@ -226,7 +240,11 @@ queued while no receiver was there, and the time to deliver all of them once one
 
 {soak_section()}
 
-{report_tray.sections()}"""
+{report_tray.sections()}
+
+{folded("FIXES-NEWS-RESULTS.md", "python -m benchmarks.bench_fixes_news")}
+
+{folded("RELAY-RESULTS.md", "python -m benchmarks.bench_relay")}"""
     RESULTS.write_text(text, encoding="utf-8")
     print(text)
 
