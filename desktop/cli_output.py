@@ -7,7 +7,7 @@ from typing import Any
 
 from desktop.diagnostics.diagnosis import Diagnosis
 from desktop.diagnostics.model import Status
-from desktop.diagnostics.rules.wording import count, duration, size
+from desktop.plain_numbers import count, duration, size
 
 WIDTH = 88
 

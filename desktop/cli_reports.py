@@ -11,8 +11,8 @@ from datetime import datetime, timezone
 
 from desktop.config import Policy
 from desktop.diagnostics.explain import load_catalog
-from desktop.diagnostics.rules.wording import count
 from desktop.paths import AllyPaths
+from desktop.plain_numbers import count
 from desktop.reporting import credentials, delivery, redact, report, review
 from desktop.reporting.credentials import CredentialsUnavailable
 from desktop.reporting.outbox import OutboxBusy, is_report_id

@@ -17,7 +17,7 @@ from desktop.diagnostics.findings import RuleInput
 from desktop.diagnostics.model import Section, Snapshot, Symptom
 from desktop.diagnostics.probe import Probe
 from desktop.diagnostics.rules import evaluate
-from desktop.diagnostics.sampler import Sampler
+from desktop.diagnostics.sampling.sampler import Sampler
 from desktop.diagnostics.thresholds import Thresholds
 
 SCHEMA = "ally.diagnosis/1"

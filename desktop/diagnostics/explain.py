@@ -17,10 +17,10 @@ from typing import Any
 
 import tomllib
 
+from desktop import plain_numbers
 from desktop.diagnostics import priority
 from desktop.diagnostics.findings import Finding, Severity
 from desktop.diagnostics.model import Cause, Snapshot, Status, Symptom
-from desktop.diagnostics.rules import wording
 from desktop.resources_access import read_text, resource
 
 log = logging.getLogger(__name__)
@@ -126,7 +126,7 @@ def _it_values(evidence: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             values[key] = value if isinstance(value, int) else _Plain(value)
         if key.endswith("_bytes") and isinstance(value, (int, float)):
-            values[f"{key}_h"] = f"{wording.size(value)} ({int(value)} B)"
+            values[f"{key}_h"] = f"{plain_numbers.size(value)} ({int(value)} B)"
         elif key.endswith("_bytes"):
             values[f"{key}_h"] = "unknown"
     return values

@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop.diagnostics.history import AppSample
 from desktop.diagnostics.model import Snapshot
+from desktop.diagnostics.sampling.history import AppSample
 
 
 class Severity(str, enum.Enum):

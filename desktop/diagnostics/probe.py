@@ -15,18 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop.diagnostics.apps import AppCatalog
-from desktop.diagnostics.counters import Counters
-from desktop.diagnostics.model import Cause, Symptom
-from desktop.diagnostics.process_sampling import ProcessSample
+from desktop.diagnostics.model import Symptom
+from desktop.diagnostics.sampling.counters import Counters
+from desktop.diagnostics.sampling.process_sample import ProcessSample
+from desktop.diagnostics.unavailable import Unavailable
 
-
-class Unavailable(Exception):
-    """This check cannot be done on this machine; the message says why, for IT, and
-    ``cause`` says it for the person's words (IT's policy, not on this machine, ...)."""
-
-    def __init__(self, message: str, cause: Cause = Cause.UNSUPPORTED) -> None:
-        super().__init__(message)
-        self.cause = cause
+__all__ = ["Probe", "ProbeContext", "ProbeFunction", "Unavailable"]
 
 
 class ProbeContext:
@@ -35,7 +29,7 @@ class ProbeContext:
     def __init__(
         self,
         symptom: Symptom,
-        sampler: Any,  # desktop.diagnostics.sampler.Sampler (not imported: avoids a cycle)
+        sampler: Any,  # desktop.diagnostics.sampling.sampler.Sampler (not imported: avoids a cycle)
         previous: Counters | None,
         current: Counters,
         catalog: AppCatalog,
@@ -78,7 +72,7 @@ class ProbeContext:
         """Recent crash and hang records, read once and shared (see probes/app_faults.py)."""
         with self._faults_lock:
             if self._faults is None:
-                from desktop.diagnostics.crashes import read_recent
+                from desktop.diagnostics.readers.fault_records import read_recent
 
                 self._faults = read_recent(self.policy.fault_window_hours)
             return self._faults

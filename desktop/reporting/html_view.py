@@ -14,8 +14,8 @@ import math
 from html import escape
 from typing import Any
 
-from desktop.diagnostics.metrics import METRICS_BY_KEY
-from desktop.diagnostics.rules.wording import duration, size
+from desktop.diagnostics.sampling.metrics import METRICS_BY_KEY
+from desktop.plain_numbers import duration, size
 from desktop.reporting import helping
 from desktop.text_safety import without_controls
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from desktop.diagnostics.rules.wording import duration, size
+from desktop.plain_numbers import duration, size
 from desktop.reporting import helping
 from desktop.reporting.report import dumps
 

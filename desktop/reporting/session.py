@@ -13,7 +13,7 @@ from desktop.config import Policy
 from desktop.diagnostics.diagnosis import Diagnosis, diagnose
 from desktop.diagnostics.explain import Catalog
 from desktop.diagnostics.model import Section
-from desktop.diagnostics.sampler import Sampler
+from desktop.diagnostics.sampling.sampler import Sampler
 from desktop.paths import AllyPaths
 from desktop.reporting import delivery, helping, redact, report
 from desktop.reporting.transports.base import PermanentFailure

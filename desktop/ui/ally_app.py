@@ -59,7 +59,7 @@ class AllyApp(QObject):
             self.tray.show()
             self.app.processEvents()  # hand the icon to the tray host now
         from desktop.diagnostics.explain import load_catalog
-        from desktop.diagnostics.sampler import Sampler, SamplerSettings
+        from desktop.diagnostics.sampling.sampler import Sampler, SamplerSettings
         from desktop.reporting.outbox import Outbox
         from desktop.tips import TipScheduler
 

@@ -7,10 +7,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from desktop.diagnostics.apps import AppCatalog
-from desktop.diagnostics.crashes import FaultEvent, ParsedRecords
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.probe import Probe, ProbeContext, Unavailable
-from desktop.diagnostics.process_sampling import AppUsage
+from desktop.diagnostics.readers.fault_records import FaultEvent, ParsedRecords
+from desktop.diagnostics.sampling.process_sample import AppUsage
 
 MAX_TIMES = 10
 

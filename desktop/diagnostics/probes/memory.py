@@ -6,8 +6,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop.diagnostics import os_history
 from desktop.diagnostics.probe import Probe, ProbeContext, Unavailable
+from desktop.diagnostics.sampling import os_backfill
 from desktop.diagnostics.stats import window_max, window_mean
 
 PSI_MEMORY = Path("/proc/pressure/memory")
@@ -53,7 +53,7 @@ class MemoryInfo:
 
 def parse_psi(text: str) -> MemoryPressure:
     """/proc/pressure/memory: 'some avg10=0.00 avg60=0.00 avg300=0.00 total=0' and 'full ...'."""
-    p = os_history.parse_psi(text)
+    p = os_backfill.parse_psi(text)
     return MemoryPressure(
         source="linux-psi",
         some_avg10=p.some_avg10,
@@ -71,9 +71,9 @@ def read_pressure() -> tuple[MemoryPressure | None, str | None]:
             except OSError:
                 return None, "this Linux kernel does not report memory pressure (no PSI)"
         if sys.platform == "darwin":
-            from desktop.diagnostics import macos
+            from desktop.diagnostics.readers import macos_tools
 
-            level = macos.memory_pressure_level()
+            level = macos_tools.memory_pressure_level()
             return (
                 (MemoryPressure("macos-sysctl", level=level), None)
                 if level

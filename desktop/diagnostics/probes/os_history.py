@@ -1,4 +1,4 @@
-"""What the operating system remembers of the last minutes (see os_history.py): read at
+"""What the operating system remembers of the last minutes (see os_backfill.py): read at
 the click so that an answer in Ally's first minute is as good as in its fifteenth."""
 
 from __future__ import annotations
@@ -6,10 +6,10 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
-from desktop.diagnostics import os_history
-from desktop.diagnostics.os_history import Pressure
 from desktop.diagnostics.probe import Probe, ProbeContext
-from desktop.diagnostics.process_sampling import ProcessLife
+from desktop.diagnostics.sampling import os_backfill
+from desktop.diagnostics.sampling.os_backfill import Pressure
+from desktop.diagnostics.sampling.process_sample import ProcessLife
 
 LIVES_SHOWN = 10
 LIVES_KEPT = 200  # the busiest; leaving out the idlest only lowers a lower bound
@@ -37,13 +37,13 @@ class OsHistory:
 def check(ctx: ProbeContext) -> OsHistory:
     sample = ctx.processes()
     sources = ["processes' start times and processor time"]
-    load = os_history.load_averages()
+    load = os_backfill.load_averages()
     if load is not None:
         sources.append("load averages")
     pressures = {}
     if sys.platform.startswith("linux"):
         for resource in ("cpu", "memory", "io"):
-            pressures[resource] = os_history.read_pressure(resource)
+            pressures[resource] = os_backfill.read_pressure(resource)
         if any(pressures.values()):
             sources.append("pressure stall information (/proc/pressure)")
     lives = tuple(sorted(sample.lives, key=lambda x: x.cpu_s, reverse=True)[:LIVES_KEPT])

@@ -9,7 +9,7 @@ from pathlib import Path
 import psutil
 
 from desktop.diagnostics.probe import Probe, ProbeContext, Unavailable
-from desktop.diagnostics.tools import run_tool
+from desktop.diagnostics.readers.tools import run_tool
 
 PLATFORM_PROFILE = Path("/sys/firmware/acpi/platform_profile")
 # ACPI platform profiles that trade speed for battery or quiet.
@@ -76,14 +76,14 @@ def linux_power_mode() -> tuple[bool | None, str | None, str | None]:
 def _power_mode() -> tuple[bool | None, str | None, str | None]:
     try:
         if sys.platform.startswith("win"):
-            from desktop.diagnostics import windows
+            from desktop.diagnostics.readers import windows_tools
 
-            scheme = windows.active_power_scheme()
+            scheme = windows_tools.active_power_scheme()
             return (scheme.power_saver, scheme.name, "powercfg") if scheme else (None, None, None)
         if sys.platform == "darwin":
-            from desktop.diagnostics import macos
+            from desktop.diagnostics.readers import macos_tools
 
-            low = macos.low_power_mode()
+            low = macos_tools.low_power_mode()
             return low, None if low is None else ("Low Power Mode" if low else "normal"), "pmset"
         if sys.platform.startswith("linux"):
             return linux_power_mode()

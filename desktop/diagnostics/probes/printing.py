@@ -1,10 +1,10 @@
-"""The printing system, for "I can't print" (see desktop/diagnostics/printing.py)."""
+"""The printing system, for "I can't print" (see desktop/diagnostics/readers/print_system.py)."""
 
 from __future__ import annotations
 
 from desktop.diagnostics.model import Symptom
-from desktop.diagnostics.printing import PrintSystem, read_print_system
 from desktop.diagnostics.probe import Probe, ProbeContext
+from desktop.diagnostics.readers.print_system import PrintSystem, read_print_system
 
 
 def check(ctx: ProbeContext) -> PrintSystem:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from desktop.diagnostics.probe import Probe, ProbeContext, Unavailable
-from desktop.diagnostics.process_sampling import AppUsage
+from desktop.diagnostics.sampling.process_sample import AppUsage
 
 TOP_N = 5
 

@@ -6,8 +6,9 @@ from the system's record of how much work waited for the drive (Linux PSI io).
 
 from __future__ import annotations
 
+from desktop import plain_numbers
 from desktop.diagnostics.findings import Finding, RuleInput, Severity
-from desktop.diagnostics.rules import culprits, spell, wording
+from desktop.diagnostics.rules import culprits, spell
 
 VARIANTS = {"disk_busy": (None, "no_app", "maintenance")}
 FROM_PSI = "the share of the last minute in which work waited for a drive (Linux PSI io)"
@@ -44,7 +45,7 @@ def check(inp: RuleInput) -> Finding | None:
         "app_pids": list(who.pids) if who else [],
         "background_kind": who.background if who else None,
     }
-    words = {"minutes": wording.duration(seconds)}
+    words = {"minutes": plain_numbers.duration(seconds)}
     if who is None:
         return Finding("disk_busy", Severity.WARNING, evidence, (), words, variant="no_app")
     if who.background:

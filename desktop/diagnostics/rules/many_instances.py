@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from desktop import plain_numbers
 from desktop.diagnostics.findings import Finding, RuleInput, Severity
-from desktop.diagnostics.rules import wording
 
 VARIANTS = {"many_instances": (None,)}
 
@@ -26,7 +26,11 @@ def check(inp: RuleInput) -> list[Finding]:
             "memory_bytes": a.memory_bytes,
             "memory_used_pct": round(mem.used_pct, 1) if mem else None,
         }
-        words = {"app": a.name, "count": str(a.process_count), "size": wording.size(a.memory_bytes)}
+        words = {
+            "app": a.name,
+            "count": str(a.process_count),
+            "size": plain_numbers.size(a.memory_bytes),
+        }
         found.append(
             Finding(
                 "many_instances",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from desktop import plain_numbers
 from desktop.diagnostics.findings import Finding, RuleInput, Severity
-from desktop.diagnostics.rules import wording
 
 VARIANTS = {"restart_pending": (None,), "uptime_long": (None,)}
 
@@ -27,5 +27,5 @@ def overdue(inp: RuleInput) -> Finding | None:
         "threshold_s": t["uptime_long_s"],
     }
     return Finding(
-        "uptime_long", Severity.NOTICE, evidence, (), {"days": wording.duration(s.uptime_s)}
+        "uptime_long", Severity.NOTICE, evidence, (), {"days": plain_numbers.duration(s.uptime_s)}
     )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from desktop import plain_numbers
 from desktop.diagnostics.findings import Finding, RuleInput, Severity
-from desktop.diagnostics.rules import wording
 
 VARIANTS = {"app_crashed": (None,), "app_hung": (None,), "app_focus": (None,)}
 
@@ -22,7 +22,7 @@ def _period(first_iso: str, window_hours: float) -> str:
     return (
         "in the last day"
         if window_hours <= 24
-        else f"in the last {wording.duration(window_hours * 3600)}"
+        else f"in the last {plain_numbers.duration(window_hours * 3600)}"
     )
 
 

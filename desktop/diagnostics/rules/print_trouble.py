@@ -3,9 +3,9 @@ offline or in error, documents stuck in the line."""
 
 from __future__ import annotations
 
+from desktop import plain_numbers
 from desktop.diagnostics.findings import Finding, RuleInput, Severity
 from desktop.diagnostics.model import Symptom
-from desktop.diagnostics.rules import wording
 
 VARIANTS = {
     "print_service_down": (None,),
@@ -70,6 +70,10 @@ def check(inp: RuleInput) -> list[Finding]:
             "threshold_s": limit,
         }
         what = "One document is" if len(stuck) == 1 else f"{len(stuck)} documents are"
-        words = {"what": what, "age": wording.duration(oldest), "printers": wording.names(printers)}
+        words = {
+            "what": what,
+            "age": plain_numbers.duration(oldest),
+            "printers": plain_numbers.names(printers),
+        }
         found.append(Finding("print_jobs_stuck", Severity.WARNING, evidence, (), words))
     return found
