@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 
 from desktop.config import Policy
 from desktop.diagnostics.explain import load_catalog
+from desktop.diagnostics.model import Symptom
 from desktop.paths import AllyPaths
 from desktop.plain_numbers import count
 from desktop.reporting import credentials, delivery, redact, report, review
@@ -34,9 +35,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     rep = commands.add_parser(
         "report", help="check this computer, show what will be sent, and send it to IT"
     )
-    rep.add_argument(
-        "--symptom", choices=["slow", "internet", "app", "printing", "other"], default="other"
-    )
+    rep.add_argument("--symptom", choices=[s.value for s in Symptom], default="other")
     rep.add_argument("--note", default="", help="what happened, in your own words")
     rep.add_argument(
         "--note-file",

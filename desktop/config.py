@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 
 import tomllib
 
+from desktop.diagnostics.model import Symptom
 from desktop.relay_policy import RelayPolicy, read_relay
 from desktop.safe_read import NotReadable, read_regular_file
 
@@ -672,7 +673,7 @@ class NewsComponent:
     symptoms: tuple[str, ...]
 
 
-NEWS_SYMPTOMS = ("slow", "internet", "app", "printing", "other")
+NEWS_SYMPTOMS = tuple(s.value for s in Symptom)
 
 
 @dataclass(frozen=True)

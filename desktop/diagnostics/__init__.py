@@ -6,8 +6,28 @@ Three jobs, three places: the probe framework and the answer at this level (``pr
 ``readers/``. Probes and rules, one module each, are in ``probes/`` and ``rules/``.
 """
 
-from desktop.diagnostics.collect import collect
-from desktop.diagnostics.model import Section, Snapshot, Status, Symptom
-from desktop.diagnostics.sampling.sampler import Sampler, SamplerSettings
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["Sampler", "SamplerSettings", "Section", "Snapshot", "Status", "Symptom", "collect"]
+
+_WHERE = {
+    "collect": "desktop.diagnostics.run_probes",
+    "Section": "desktop.diagnostics.model",
+    "Snapshot": "desktop.diagnostics.model",
+    "Status": "desktop.diagnostics.model",
+    "Symptom": "desktop.diagnostics.model",
+    "Sampler": "desktop.diagnostics.sampling.sampler",
+    "SamplerSettings": "desktop.diagnostics.sampling.sampler",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The names above, imported on first use: a module that needs only ``model`` (the
+    policy, the terminal's short commands) does not pay for the probes and the sampler."""
+    if name in _WHERE:
+        import importlib
+
+        return getattr(importlib.import_module(_WHERE[name]), name)
+    raise AttributeError(name)

@@ -220,8 +220,8 @@ class Catalog:
         found"; a key check that could not be made is said, never passed over."""
         ordered = [self.explain(f, symptom) for f in priority.order(findings, symptom)]
         problems = [e for e in ordered if e.severity.rank >= Severity.NOTICE.rank]
-        missing = _not_checked(snapshot, priority.KEY_CHECKS[symptom])
-        also_missing = _not_checked(snapshot, priority.ALSO_MENTIONED[symptom])
+        missing = _not_checked(snapshot, priority.key_checks(symptom))
+        also_missing = _not_checked(snapshot, priority.also_mentioned(symptom))
         lead = next(
             (e for e in problems if e.severity.rank >= Severity.WARNING.rank or e.relevant), None
         )

@@ -10,8 +10,8 @@ thing does not exist here (no battery, no such tool); any other exception become
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from desktop.diagnostics.apps import AppCatalog
@@ -88,11 +88,24 @@ ProbeFunction = Callable[[ProbeContext], Any]
 
 @dataclass(frozen=True)
 class Probe:
+    """One area Ally checks, declared in one place (its module under ``probes/``).
+
+    ``it_summary`` turns the section's data into IT's one line (``ally diagnose`` and the
+    report); ``key_for`` names the symptoms that have no honest answer without this check
+    and ``mentioned_for`` those whose answer says when it could not be made, each with its
+    place in that answer. The person's name for the check is ``[checks] <name>`` in the
+    catalog and the words for "could not check" are ``[could_not_check.checks] <name>``;
+    tests/unit/test_registries.py names whatever is missing.
+    """
+
     name: str
     run: ProbeFunction
     timeout_s: float = 2.0
     symptoms: frozenset[Symptom] | None = None  # None: runs for every symptom
     needs_focus_app: bool = False  # runs only when the person named a program
+    it_summary: Callable[[Any], str] | None = field(default=None, compare=False)
+    key_for: Mapping[Symptom, int] = field(default_factory=dict, compare=False)
+    mentioned_for: Mapping[Symptom, int] = field(default_factory=dict, compare=False)
 
     def applies_to(self, symptom: Symptom, focus_app: str | None = None) -> bool:
         if self.needs_focus_app and not focus_app:

@@ -406,7 +406,22 @@ def _http_detail(c: http_checks.HttpCheck) -> str:
     return text
 
 
-PROBE = Probe("connectivity", check, timeout_s=FULL_BUDGET_S + 0.4)
+def it_summary(data: ConnectivityInfo) -> str:
+    """IT's one line for this section: each step of the walk, and how long it took."""
+    return (
+        "; ".join(f"{s.name} {s.status}: {s.detail}" for s in data.steps)
+        + f" ({data.total_ms:.0f} ms)"
+    )
+
+
+PROBE = Probe(
+    "connectivity",
+    check,
+    timeout_s=FULL_BUDGET_S + 0.4,
+    it_summary=it_summary,
+    key_for={Symptom.INTERNET: 0},
+    mentioned_for={Symptom.OTHER: 0},
+)
 
 
 def _ms(value: float | None) -> str:

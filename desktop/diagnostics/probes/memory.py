@@ -6,9 +6,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.probe import Probe, ProbeContext, Unavailable
 from desktop.diagnostics.sampling import os_backfill
 from desktop.diagnostics.stats import window_max, window_mean
+from desktop.plain_numbers import size, whole_percent
 
 PSI_MEMORY = Path("/proc/pressure/memory")
 
@@ -132,4 +134,22 @@ def check(ctx: ProbeContext) -> MemoryInfo:
     )
 
 
-PROBE = Probe("memory", check, timeout_s=2.0)
+def it_summary(data: MemoryInfo) -> str:
+    """IT's one line for this section (``ally diagnose`` and the report)."""
+    top = ", ".join(f"{u.name} {size(u.memory_bytes)}" for u in data.top_users[:3])
+    return (
+        f"{whole_percent(data.used_pct)} used of {size(data.total_bytes)}, "
+        f"{size(data.available_bytes)} available, "
+        f"swap {whole_percent(data.swap_used_pct)} used, paging {data.swap_in_pps or 0:.0f} in / "
+        f"{data.swap_out_pps or 0:.0f} out pages/s; largest: {top}"
+    )
+
+
+PROBE = Probe(
+    "memory",
+    check,
+    timeout_s=2.0,
+    it_summary=it_summary,
+    key_for={Symptom.SLOW: 1},
+    mentioned_for={Symptom.APP: 1, Symptom.OTHER: 2},
+)

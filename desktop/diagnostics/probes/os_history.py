@@ -58,4 +58,25 @@ def check(ctx: ProbeContext) -> OsHistory:
     )
 
 
-PROBE = Probe("os_history", check, timeout_s=2.5)
+def it_summary(data: OsHistory) -> str:
+    """IT's one line for what the operating system kept of the last minutes."""
+    parts = []
+    if data.load_avg:
+        parts.append("load average (1, 5, 15 min) " + ", ".join(f"{x:.2f}" for x in data.load_avg))
+    for label, p in (
+        ("processor", data.cpu_pressure),
+        ("memory", data.memory_pressure),
+        ("drive", data.io_pressure),
+    ):
+        if p is not None and p.some_avg10 is not None:
+            parts.append(
+                f"waiting for {label} (avg10/60/300) {p.some_avg10:.1f}/{p.some_avg60:.1f}/"
+                f"{p.some_avg300:.1f}%"
+            )
+    busiest = data.life_summary()[:3]
+    if busiest:
+        parts.append("busiest recent processes: " + "; ".join(busiest))
+    return "; ".join(parts) or "nothing kept here"
+
+
+PROBE = Probe("os_history", check, timeout_s=2.5, it_summary=it_summary)

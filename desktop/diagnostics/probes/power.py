@@ -10,6 +10,7 @@ import psutil
 
 from desktop.diagnostics.probe import Probe, ProbeContext, Unavailable
 from desktop.diagnostics.readers.tools import run_tool
+from desktop.plain_numbers import whole_percent
 
 PLATFORM_PROFILE = Path("/sys/firmware/acpi/platform_profile")
 # ACPI platform profiles that trade speed for battery or quiet.
@@ -136,4 +137,19 @@ def check(ctx: ProbeContext) -> PowerInfo:
     )
 
 
-PROBE = Probe("power", check, timeout_s=2.0)
+def it_summary(data: PowerInfo) -> str:
+    """IT's one line for this section (``ally diagnose`` and the report)."""
+    parts = []
+    if data.has_battery:
+        parts.append(
+            f"battery {whole_percent(data.battery_pct)}"
+            f"{', plugged in' if data.plugged_in else ', on battery'}"
+        )
+    if data.power_mode:
+        parts.append(f"power mode {data.power_mode}")
+    if data.hottest_c is not None:
+        parts.append(f"hottest sensor {data.hottest_c:.0f} °C")
+    return ", ".join(parts) or "nothing to report"
+
+
+PROBE = Probe("power", check, timeout_s=2.0, it_summary=it_summary)

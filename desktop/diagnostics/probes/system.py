@@ -16,7 +16,7 @@ import psutil
 
 from desktop import __version__
 from desktop.diagnostics.probe import Probe, ProbeContext, Unavailable
-from desktop.plain_numbers import count
+from desktop.plain_numbers import count, duration
 
 REBOOT_REQUIRED = Path("/run/reboot-required")
 
@@ -164,4 +164,19 @@ def check(ctx: ProbeContext) -> SystemInfo:
     )
 
 
-PROBE = Probe("system", check, timeout_s=2.5)
+def it_summary(data: SystemInfo) -> str:
+    """IT's one line for this section (``ally diagnose`` and the report)."""
+    restart = {
+        True: "restart pending",
+        False: "no restart pending",
+        None: "restart state unknown",
+    }
+    return (
+        f"{data.os_version} on {data.hostname}"
+        f"{' (' + data.model + ')' if data.model else ''}, up {duration(data.uptime_s)}, "
+        f"{restart[data.pending_restart]}, user {data.user}, time zone {data.timezone} "
+        f"(UTC{data.utc_offset}), Ally {data.ally_version}"
+    )
+
+
+PROBE = Probe("system", check, timeout_s=2.5, it_summary=it_summary)

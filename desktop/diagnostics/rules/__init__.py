@@ -1,5 +1,9 @@
 """Every rule, registered in one place: one cause each, over the snapshot and its history.
 
+Adding a cause means one module here (its check function and its ``FINDINGS``, which say
+the symptoms it explains) and its words in the catalog; tests/unit/test_registries.py
+names whatever is missing.
+
 A rule returns None, a Finding, or a list of Findings. :func:`evaluate` runs them all;
 a rule that breaks is logged for IT and skipped, never stopping the diagnosis.
 """
@@ -9,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-from desktop.diagnostics.findings import Finding, RuleInput
+from desktop.diagnostics.findings import Finding, FindingKind, RuleInput
 from desktop.diagnostics.rules import (
     app_crashes,
     app_memory_growth,
@@ -53,6 +57,26 @@ RULES: tuple[Rule, ...] = (
     app_crashes.focus,
     print_trouble.check,
 )
+
+# Every module above that concludes something; each declares FINDINGS beside its rules.
+RULE_MODULES = (
+    swapping,
+    memory_exhausted,
+    processor_busy,
+    disk_busy,
+    disk_space,
+    app_runaway,
+    app_memory_growth,
+    many_instances,
+    battery_and_heat,
+    restart,
+    network_basics,
+    network_chain,
+    app_crashes,
+    print_trouble,
+)
+
+FINDING_KINDS: tuple[FindingKind, ...] = tuple(k for m in RULE_MODULES for k in m.FINDINGS)
 
 
 def evaluate(inp: RuleInput, rules: Sequence[Rule] = RULES) -> tuple[list[Finding], list[str]]:

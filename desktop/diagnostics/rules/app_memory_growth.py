@@ -5,7 +5,11 @@ from __future__ import annotations
 import statistics
 
 from desktop import plain_numbers
-from desktop.diagnostics.findings import Finding, RuleInput, Severity
+from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
+from desktop.diagnostics.model import Symptom
+
+# What this rule can conclude, and where each cause stands in the answer to each symptom.
+FINDINGS = (FindingKind("app_memory_growth", {Symptom.SLOW: 6, Symptom.APP: 4, Symptom.OTHER: 16}),)
 
 VARIANTS = {"app_memory_growth": (None,)}
 

@@ -7,8 +7,12 @@ program's own record (processor time since it started), which every system keeps
 from __future__ import annotations
 
 from desktop import plain_numbers
-from desktop.diagnostics.findings import Finding, RuleInput, Severity
+from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
+from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.sampling import os_backfill
+
+# What this rule can conclude, and where each cause stands in the answer to each symptom.
+FINDINGS = (FindingKind("app_cpu_runaway", {Symptom.SLOW: 5, Symptom.APP: 3, Symptom.OTHER: 15}),)
 
 VARIANTS = {"app_cpu_runaway": (None,)}
 FROM_LIFE = "the processor time it used since it started (kept by the system)"

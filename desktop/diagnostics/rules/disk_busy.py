@@ -7,8 +7,12 @@ from the system's record of how much work waited for the drive (Linux PSI io).
 from __future__ import annotations
 
 from desktop import plain_numbers
-from desktop.diagnostics.findings import Finding, RuleInput, Severity
+from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
+from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.rules import culprits, spell
+
+# What this rule can conclude, and where each cause stands in the answer to each symptom.
+FINDINGS = (FindingKind("disk_busy", {Symptom.SLOW: 4, Symptom.OTHER: 14}),)
 
 VARIANTS = {"disk_busy": (None, "no_app", "maintenance")}
 FROM_PSI = "the share of the last minute in which work waited for a drive (Linux PSI io)"

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from desktop import plain_numbers
-from desktop.diagnostics.findings import Finding, RuleInput, Severity
+from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
+from desktop.diagnostics.model import Symptom
+
+# What this rule can conclude, and where each cause stands in the answer to each symptom.
+FINDINGS = (FindingKind("disk_nearly_full", {Symptom.SLOW: 7, Symptom.APP: 7, Symptom.OTHER: 17}),)
 
 VARIANTS = {"disk_nearly_full": (None,)}
 

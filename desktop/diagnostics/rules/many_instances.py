@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from desktop import plain_numbers
-from desktop.diagnostics.findings import Finding, RuleInput, Severity
+from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
+from desktop.diagnostics.model import Symptom
+
+# What this rule can conclude, and where each cause stands in the answer to each symptom.
+FINDINGS = (FindingKind("many_instances", {Symptom.SLOW: 11, Symptom.APP: 8, Symptom.OTHER: 21}),)
 
 VARIANTS = {"many_instances": (None,)}
 

@@ -7,8 +7,12 @@ the spell before it (how long it has been this short) is measured for IT.
 from __future__ import annotations
 
 from desktop import plain_numbers
-from desktop.diagnostics.findings import Finding, RuleInput, Severity
+from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
+from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.rules import culprits, spell
+
+# What this rule can conclude, and where each cause stands in the answer to each symptom.
+FINDINGS = (FindingKind("memory_exhausted", {Symptom.SLOW: 1, Symptom.APP: 5, Symptom.OTHER: 11}),)
 
 VARIANTS = {"memory_exhausted": (None, "no_app")}
 

@@ -4,8 +4,17 @@ offline or in error, documents stuck in the line."""
 from __future__ import annotations
 
 from desktop import plain_numbers
-from desktop.diagnostics.findings import Finding, RuleInput, Severity
+from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
 from desktop.diagnostics.model import Symptom
+
+# What this rule can conclude, and where each cause stands in the answer to each symptom.
+FINDINGS = (
+    FindingKind("print_service_down", {Symptom.PRINTING: 0, Symptom.OTHER: 27}),
+    FindingKind("no_printer", {Symptom.PRINTING: 1}),
+    FindingKind("no_default_printer", {Symptom.PRINTING: 4}),
+    FindingKind("default_printer_unavailable", {Symptom.PRINTING: 2, Symptom.OTHER: 28}),
+    FindingKind("print_jobs_stuck", {Symptom.PRINTING: 3, Symptom.OTHER: 29}),
+)
 
 VARIANTS = {
     "print_service_down": (None,),

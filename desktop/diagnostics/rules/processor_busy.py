@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from desktop import plain_numbers
-from desktop.diagnostics.findings import Finding, RuleInput, Severity
+from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
+from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.rules import culprits, spell
 from desktop.diagnostics.sampling import os_backfill
+
+# What this rule can conclude, and where each cause stands in the answer to each symptom.
+FINDINGS = (
+    FindingKind("cpu_saturated", {Symptom.SLOW: 2, Symptom.OTHER: 12}),
+    FindingKind("cpu_maintenance", {Symptom.SLOW: 3, Symptom.OTHER: 13}),
+)
 
 VARIANTS = {"cpu_saturated": (None, "no_app"), "cpu_maintenance": (None,)}
 FROM_PROCESSES = "the processor time each process used since it started (kept by the system)"

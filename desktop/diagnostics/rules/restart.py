@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from desktop import plain_numbers
-from desktop.diagnostics.findings import Finding, RuleInput, Severity
+from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
+from desktop.diagnostics.model import Symptom
+
+# What this rule can conclude, and where each cause stands in the answer to each symptom.
+FINDINGS = (
+    FindingKind(
+        "restart_pending",
+        {Symptom.SLOW: 12, Symptom.APP: 9, Symptom.PRINTING: 8, Symptom.OTHER: 22},
+    ),
+    FindingKind("uptime_long", {Symptom.SLOW: 13, Symptom.APP: 10, Symptom.OTHER: 23}),
+)
 
 VARIANTS = {"restart_pending": (None,), "uptime_long": (None,)}
 

@@ -7,8 +7,12 @@ itself keeps: Linux's memory pressure over the last minute, macOS's pressure lev
 from __future__ import annotations
 
 from desktop import plain_numbers
-from desktop.diagnostics.findings import Finding, RuleInput, Severity
+from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
+from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.rules import culprits, spell
+
+# What this rule can conclude, and where each cause stands in the answer to each symptom.
+FINDINGS = (FindingKind("swapping", {Symptom.SLOW: 0, Symptom.APP: 6, Symptom.OTHER: 10}),)
 
 VARIANTS = {"swapping": (None, "no_app")}
 
