@@ -19,6 +19,13 @@ def reports_folder(policy: Policy, paths: AllyPaths) -> Path:
     return Path(policy.transport.folder) if policy.transport.folder else paths.data_dir / "reports"
 
 
+def it_chose_transport(policy: Policy) -> bool:
+    """IT named where reports go. Without that (no policy, or no ``[transport]``), reports
+    go to Ally's own folder on this computer, which is not the same as IT having them."""
+    t = policy.transport
+    return t.kind != "folder" or bool(t.folder)
+
+
 # The policy keys each transport reads: one of them refused means the transport IT meant
 # is not the one Ally would use, so reports wait instead of going somewhere else.
 USES = {

@@ -144,6 +144,15 @@ class Outcome:
     will_retry: bool = False
 
 
+@dataclass(frozen=True)
+class SentRecord:
+    """A report IT has (or Ally's folder has), with its receipt: what "My reports" and
+    ``ally outbox list`` show. Only this module knows where these are kept."""
+
+    receipt: dict[str, Any]  # transport, reference, delivered_at ...
+    report: dict[str, Any]
+
+
 @dataclass
 class Quarantined:
     name: str
@@ -226,6 +235,23 @@ class Outbox:
                 continue
             state = DeliveryState.load(self._state_path(report_id), self.clock())
             out.append(Entry(report_id, report, body, state))
+        return out
+
+    def entry(self, report_id: str) -> Entry | None:
+        """The pending report ``report_id``, if it is still waiting here."""
+        return next((e for e in self.entries() if e.report_id == report_id), None)
+
+    def sent(self) -> list[SentRecord]:
+        """Every report sent, with its receipt, oldest first; unreadable records skipped."""
+        out = []
+        for path in (
+            sorted(self.sent_dir.glob("*.json"), key=_mtime) if self.sent_dir.is_dir() else []
+        ):
+            record = self._read_sent(path)
+            receipt = record.get("receipt") if record else None
+            doc = record.get("report") if record else None
+            if _is_receipt(receipt) and isinstance(doc, dict):
+                out.append(SentRecord(receipt, doc))
         return out
 
     def quarantine_count(self) -> int:
