@@ -264,13 +264,14 @@ def _transport_or_explain(policy, paths, catalog):
 
 def _outbox(args: argparse.Namespace) -> int:
     paths = AllyPaths.from_environment()
-    outbox = delivery.outbox(paths)
+    policy = Policy.load()
+    outbox = delivery.outbox(paths, policy)  # sent reports kept as long as IT's policy says
     report_id = getattr(args, "report_id", None)
     if report_id is not None and not is_report_id(report_id):
         sys.stderr.write(say("not_a_report", value=visible(report_id, one_line=True)) + "\n")
         return EXIT_USAGE
     if args.outbox_command == "list":
-        return _list(outbox, paths)
+        return _list(outbox, paths, policy)
     if args.outbox_command == "show":
         found = outbox.entry(report_id)
         doc = found.report if found else outbox.sent_report(report_id)
@@ -289,7 +290,7 @@ def _outbox(args: argparse.Namespace) -> int:
         except KeyError:
             sys.stderr.write(say("no_such_report", value=report_id) + "\n")
             return EXIT_USAGE
-    transport = _transport_or_explain(Policy.load(), paths, load_catalog())
+    transport = _transport_or_explain(policy, paths, load_catalog())
     if transport is None:
         return EXIT_SAVED_FOR_LATER
     try:
@@ -305,7 +306,7 @@ def _outbox(args: argparse.Namespace) -> int:
     return EXIT_SENT if len(sent) == len(outcomes) else EXIT_SAVED_FOR_LATER
 
 
-def _list(outbox, paths: AllyPaths) -> int:
+def _list(outbox, paths: AllyPaths, policy: Policy) -> int:
     entries = outbox.entries()
     _say(f"Waiting to be sent: {len(entries)}")
     for e in entries:
@@ -321,7 +322,7 @@ def _list(outbox, paths: AllyPaths) -> int:
         )
     receipts = outbox.receipts()
     _say(f"Sent: {len(receipts)}")
-    tracker = _status_reader(Policy.load(), paths)
+    tracker = _status_reader(policy, paths)
     for r in receipts:
         status = ""
         if tracker is not None and r["transport"] in ("request-tracker", "relay"):

@@ -97,6 +97,10 @@ class TransportPolicy:
     refused: tuple[str, ...] = ()
 
 
+DEFAULT_KEEP_SENT_DAYS = 30
+MAX_KEEP_SENT_DAYS = 3650
+
+
 @dataclass(frozen=True)
 class PrivacySettings:
     screenshots: bool = True
@@ -106,6 +110,9 @@ class PrivacySettings:
     # "hash-key"). There is no public default: without a secret, "hash" drops the name.
     hash_key: str | None = None
     ip_addresses: str = "keep"  # keep or drop
+    # Days a sent report (with its screenshot) stays in Ally's own record of what was sent
+    # ("My reports"); 0 keeps nothing once IT has it. Waiting and set-aside reports stay.
+    keep_sent_days: int = DEFAULT_KEEP_SENT_DAYS
 
 
 @dataclass(frozen=True)
@@ -596,6 +603,15 @@ class _Reader:
                 lambda v: v in ("keep", "drop"),
                 "keep or drop",
                 safe="drop",
+            ),
+            keep_sent_days=self.value(
+                t,
+                "privacy",
+                "keep_sent_days",
+                int,
+                DEFAULT_KEEP_SENT_DAYS,
+                lambda v: 0 <= v <= MAX_KEEP_SENT_DAYS,
+                f"a whole number of days from 0 to {MAX_KEEP_SENT_DAYS}",
             ),
         )
         self.unknown(t, "privacy", {f.name for f in fields(PrivacySettings)} | {"hash_salt"})

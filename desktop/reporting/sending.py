@@ -63,7 +63,7 @@ def prepare(
 
 def send(doc: dict[str, Any], policy: Policy, paths: AllyPaths, catalog: Catalog) -> SendResult:
     """Store ``doc`` durably, then try to deliver it now."""
-    outbox = delivery.outbox(paths)
+    outbox = delivery.outbox(paths, policy)
     try:
         outbox.add(doc)
     except OSError as exc:

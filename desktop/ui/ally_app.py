@@ -60,7 +60,7 @@ class AllyApp(QObject):
             self.app.processEvents()  # hand the icon to the tray host now
         from desktop.diagnostics.explain import load_catalog
         from desktop.diagnostics.sampling.sampler import Sampler, SamplerSettings
-        from desktop.reporting.outbox import Outbox
+        from desktop.reporting import delivery
         from desktop.tips import TipScheduler
 
         self.catalog = load_catalog()
@@ -70,9 +70,10 @@ class AllyApp(QObject):
             )
         self.sampler = Sampler(SamplerSettings(interval_s=self.policy.sampling_interval_s))
         self.sampler.start()
-        # The same folder as desktop.reporting.delivery.outbox(); delivery itself (keyring,
-        # HTTP, email: about 11 MB) is loaded only when a report waits to be sent.
-        self.outbox = Outbox(self.paths.data_dir / "outbox")
+        # The transports (keyring, HTTP, email: about 11 MB) load only when a report waits
+        # to be sent. Sent reports older than IT's keep_sent_days go at start.
+        self.outbox = delivery.outbox(self.paths, self.policy)
+        self.outbox.prune_sent()
         self.tips = TipScheduler(enabled_by_policy=self.policy.tips_enabled)
         from desktop.ui.helping import Helping
 
