@@ -13,7 +13,7 @@ import time
 import psutil
 
 from benchmarks.measure import spread
-from desktop.diagnostics.sampler import Sampler, SamplerSettings
+from desktop.diagnostics.sampling.sampler import Sampler, SamplerSettings
 
 FILES = (
     "/proc/stat",

@@ -23,12 +23,12 @@ from pathlib import Path
 
 from benchmarks.measure import keep_checks_on_this_machine, spread
 from desktop.config import Policy
-from desktop.diagnostics import process_sampling
 from desktop.diagnostics.apps import default_catalog
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.probe import ProbeContext
 from desktop.diagnostics.probes import os_history
-from desktop.diagnostics.sampler import Sampler
+from desktop.diagnostics.sampling import process_sample
+from desktop.diagnostics.sampling.sampler import Sampler
 
 BEFORE = "d06fd2b"  # the last commit before issue 12's work
 ROUNDS = 31
@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _module_at(commit: str):
     source = subprocess.run(
-        ["git", "show", f"{commit}:desktop/diagnostics/process_sampling.py"],
+        ["git", "show", f"{commit}:desktop/diagnostics/process_sample.py"],
         capture_output=True,
         text=True,
         check=True,
@@ -66,7 +66,7 @@ def _per_walk(sampler) -> float:
 
 def walk_cost() -> dict:
     before = _module_at(BEFORE).ProcessSampler()
-    now = process_sampling.ProcessSampler()
+    now = process_sample.ProcessSampler()
     before.sample(), now.sample()
     b, n = [], []
     for _ in range(ROUNDS):

@@ -13,8 +13,8 @@ import time
 from dataclasses import replace
 
 from desktop.diagnostics import Sampler, SamplerSettings
-from desktop.diagnostics.counters import default_reader
 from desktop.diagnostics.diagnosis import diagnose
+from desktop.diagnostics.sampling.counters import default_reader
 from desktop.reporting import report
 
 

@@ -2,8 +2,10 @@
 
 It decides whether a desktop is there at all (desktop/launch.py) before Qt is imported: on
 a machine without a display the person (or IT over SSH) gets a plain sentence and the command that works
-without a screen, never a Qt platform-plugin error. Otherwise it builds the policy, the
-sampler, the outbox and the windows, and owns the single-instance lock.
+without a screen, never a Qt platform-plugin error. Otherwise it builds the Qt-free
+services (desktop/services.py: policy, folders, settings, words, sampler, outbox, tips,
+delivery, ticket status, the local check) and hands them to the windows
+(desktop/ui/ally_app.py), which only show and ask; and it owns the single-instance lock.
 """
 
 from __future__ import annotations
@@ -50,14 +52,11 @@ def _qt_messages_to_log() -> None:
     qInstallMessageHandler(handler)
 
 
-def _start_at_login() -> bool:
-    from desktop.config import Policy
-    from desktop.paths import AllyPaths
-    from desktop.settings import UserSettings, settings_path
-    from desktop.startup import wants_to_start
+def _services():
+    """Policy, folders and the person's settings: cheap, and read once for the whole run."""
+    from desktop.services import Services
 
-    paths = AllyPaths.from_environment()
-    return wants_to_start(Policy.load(), UserSettings.load(settings_path(paths.config_dir)))
+    return Services.load()
 
 
 def main(argv: list[str] | None = None, login: bool = False) -> int:
@@ -65,8 +64,12 @@ def main(argv: list[str] | None = None, login: bool = False) -> int:
     if not display_available():
         sys.stderr.write(NO_DISPLAY)
         return 2
-    if login and not _start_at_login():
-        return 0  # the person (or IT) chose not to start Ally at login: a quiet no
+    services = _services()
+    if login:
+        from desktop.startup import wants_to_start
+
+        if not wants_to_start(services.policy, services.settings):
+            return 0  # the person (or IT) chose not to start Ally at login: a quiet no
     # A crash (a fault in Qt or in a library, a fatal Python error) leaves its Python
     # traceback on stderr, which the watchdog copies into Ally's log before restarting.
     faulthandler.enable(all_threads=True)
@@ -90,12 +93,11 @@ def main(argv: list[str] | None = None, login: bool = False) -> int:
         probe.waitForBytesWritten(1000)
         probe.disconnectFromServer()
         return 0
-    from desktop.paths import AllyPaths
     from desktop.ui.ally_app import AllyApp
     from desktop.ui.instance_channel import InstanceChannel
 
-    _log_to_file(AllyPaths.from_environment().log_dir)
-    ally = AllyApp(app)
+    _log_to_file(services.paths.log_dir)
+    ally = AllyApp(app, services=services)  # starts the services once its icon is up
     # Started again: the window comes forward; `ally diagnose`: the tray's minutes.
     channel = InstanceChannel(key, ally.sampler, ally.open_report, ally.restart_for_upgrade)
     log.info(

@@ -126,7 +126,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "apps":
         return _apps(args)
     if args.command == "restart-trays":
-        from desktop.diagnostics.rules.wording import count
+        from desktop.plain_numbers import count
         from desktop.tray_link import restart_all
 
         restarted = restart_all()

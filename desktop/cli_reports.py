@@ -8,12 +8,14 @@ import getpass
 import json
 import sys
 from datetime import datetime, timezone
+from typing import Any
 
 from desktop.config import Policy
 from desktop.diagnostics.explain import load_catalog
-from desktop.diagnostics.rules.wording import count
+from desktop.diagnostics.model import Symptom
 from desktop.paths import AllyPaths
-from desktop.reporting import credentials, delivery, redact, report, review
+from desktop.plain_numbers import count
+from desktop.reporting import credentials, delivery, redact, report, review, sending
 from desktop.reporting.credentials import CredentialsUnavailable
 from desktop.reporting.outbox import OutboxBusy, is_report_id
 from desktop.reporting.transports.base import STATUS_WORDS, PermanentFailure
@@ -34,9 +36,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     rep = commands.add_parser(
         "report", help="check this computer, show what will be sent, and send it to IT"
     )
-    rep.add_argument(
-        "--symptom", choices=["slow", "internet", "app", "printing", "other"], default="other"
-    )
+    rep.add_argument("--symptom", choices=[s.value for s in Symptom], default="other")
     rep.add_argument("--note", default="", help="what happened, in your own words")
     rep.add_argument(
         "--note-file",
@@ -111,6 +111,69 @@ def _report(args: argparse.Namespace) -> int:
     catalog = load_catalog()
     policy = Policy.load()
     paths = AllyPaths.from_environment()
+    given = _given(args)
+    if isinstance(given, int):
+        return given
+    leave_out, note, shot, contact = given
+    from desktop.cli_news import Prefetch
+    from desktop.tray_link import borrowed_sampler
+
+    news = Prefetch(policy, paths)  # IT's news, read while the computer is checked (issue 18)
+    sampler, history_from = borrowed_sampler()  # the tray's minutes, when it runs
+    result = diagnose(
+        args.symptom,
+        sampler=sampler,
+        warm_up_s=args.warm_up,
+        focus_app=args.app,
+        policy=policy,
+        history_from=history_from,
+    )
+    from desktop import cli_fixes
+    from desktop.reporting import helping
+
+    # What the person tried with Ally's fixes, and IT's news at the click (issue 18).
+    doc = sending.prepare(
+        result,
+        policy,
+        note,
+        contact,
+        shot,
+        leave_out,
+        fixes=helping.fixes_part(paths, cli_fixes.diagnose_offers(result, sampler)),
+        news=helping.news_part(news.watcher()),
+    )
+    _say(review.preview(doc))
+    if args.show_json:
+        _say(json.dumps(doc, indent=2, ensure_ascii=False))
+    if not args.yes:
+        if not sys.stdin.isatty():
+            _say("Nothing was sent. To send without being asked, add --yes.")
+            return EXIT_USAGE
+        if input("Send this to IT? [y/N] ").strip().lower() not in ("y", "yes"):
+            _say("Nothing was sent.")
+            return EXIT_SENT
+    return _told(sending.send(doc, policy, paths, catalog))
+
+
+def _told(result: sending.SendResult) -> int:
+    """Say what became of a report, and the exit code that goes with it."""
+    _say(result.message)
+    if result.kept_here is not None:
+        _say(say("folder", "kept_here", folder=visible(str(result.kept_here), one_line=True)))
+        if result.it_contact:
+            _say(say("contact", "kept_here", contact=visible(result.it_contact, one_line=True)))
+    if not result.saved:
+        return EXIT_NOT_SAVED
+    if result.delivered:
+        return EXIT_SENT
+    if result.detail:
+        _say(f"Details for IT: {result.detail}")
+    return EXIT_SAVED_FOR_LATER
+
+
+def _given(args: argparse.Namespace) -> tuple[list[str], str, Any, Any] | int:
+    """What the person gave on the command line, checked before anything is stored:
+    (leave_out, note, screenshot, contact), or an exit code after a plain line."""
     leave_out = [p.strip() for p in args.leave_out.split(",") if p.strip()]
     bad = set(leave_out) - set(redact.PERSON_CHOICES)
     if bad:
@@ -147,49 +210,7 @@ def _report(args: argparse.Namespace) -> int:
         if (args.name or args.email or args.phone)
         else None
     )
-    from desktop.cli_news import Prefetch
-    from desktop.tray_link import borrowed_sampler
-
-    news = Prefetch(policy, paths)  # IT's news, read while the computer is checked (issue 18)
-    sampler, history_from = borrowed_sampler()  # the tray's minutes, when it runs
-    result = diagnose(
-        args.symptom,
-        sampler=sampler,
-        warm_up_s=args.warm_up,
-        focus_app=args.app,
-        policy=policy,
-        history_from=history_from,
-    )
-    from desktop import cli_fixes
-    from desktop.reporting import helping
-
-    # What the person tried with Ally's fixes, and IT's news at the click (issue 18).
-    extras = {
-        "fixes": helping.fixes_part(paths, cli_fixes.diagnose_offers(result, sampler)),
-        "news": helping.news_part(news.watcher()),
-    }
-    doc = redact.apply(
-        report.build(result, note, contact, shot, **extras),
-        leave_out,
-        delivery.privacy(policy),
-    )
-    _say(review.preview(doc))
-    if args.show_json:
-        _say(json.dumps(doc, indent=2, ensure_ascii=False))
-    if not args.yes:
-        if not sys.stdin.isatty():
-            _say("Nothing was sent. To send without being asked, add --yes.")
-            return EXIT_USAGE
-        if input("Send this to IT? [y/N] ").strip().lower() not in ("y", "yes"):
-            _say("Nothing was sent.")
-            return EXIT_SENT
-    outbox = delivery.outbox(paths)
-    try:
-        outbox.add(doc)
-    except OSError as exc:
-        _say(catalog.delivery_message("not_saved", reason=exc.strerror or str(exc)))
-        return EXIT_NOT_SAVED
-    return _send_one(outbox, doc["id"], policy, paths, catalog)
+    return leave_out, note, shot, contact
 
 
 def _note(args: argparse.Namespace) -> str | int:
@@ -226,7 +247,7 @@ def _note(args: argparse.Namespace) -> str | int:
 
 
 def _transport_or_explain(policy, paths, catalog):
-    """The transport in force, or None after telling the person the report waits."""
+    """The transport in force, or None after telling the person the reports wait."""
     try:
         return delivery.make_transport(policy, paths)
     except PermanentFailure as exc:
@@ -239,36 +260,18 @@ def _transport_or_explain(policy, paths, catalog):
         return None
 
 
-def _send_one(outbox, report_id, policy, paths, catalog) -> int:
-    transport = _transport_or_explain(policy, paths, catalog)
-    if transport is None:
-        return EXIT_SAVED_FOR_LATER
-    entry = next((e for e in outbox.entries() if e.report_id == report_id), None)
-    if entry is None:  # set aside or taken by another sender meanwhile: it is not lost
-        _say(catalog.delivery_message("saved"))
-        return EXIT_SAVED_FOR_LATER
-    outcome = outbox.deliver(entry, transport)
-    if outcome.receipt is not None:
-        key = "sent_folder" if outcome.receipt.transport == "folder" else "sent"
-        _say(catalog.delivery_message(key, reference=outcome.receipt.reference))
-        return EXIT_SENT
-    _say(catalog.delivery_message(outcome.error.plain_key if outcome.error else "temporary"))
-    if outcome.error is not None:
-        _say(f"Details for IT: {outcome.error.detail}")
-    return EXIT_SAVED_FOR_LATER
-
-
 def _outbox(args: argparse.Namespace) -> int:
     paths = AllyPaths.from_environment()
-    outbox = delivery.outbox(paths)
+    policy = Policy.load()
+    outbox = delivery.outbox(paths, policy)  # sent reports kept as long as IT's policy says
     report_id = getattr(args, "report_id", None)
     if report_id is not None and not is_report_id(report_id):
         sys.stderr.write(say("not_a_report", value=visible(report_id, one_line=True)) + "\n")
         return EXIT_USAGE
     if args.outbox_command == "list":
-        return _list(outbox, paths)
+        return _list(outbox, paths, policy)
     if args.outbox_command == "show":
-        found = next((e for e in outbox.entries() if e.report_id == report_id), None)
+        found = outbox.entry(report_id)
         doc = found.report if found else outbox.sent_report(report_id)
         if doc is None:
             sys.stderr.write(say("no_such_report", value=report_id) + "\n")
@@ -285,7 +288,7 @@ def _outbox(args: argparse.Namespace) -> int:
         except KeyError:
             sys.stderr.write(say("no_such_report", value=report_id) + "\n")
             return EXIT_USAGE
-    transport = _transport_or_explain(Policy.load(), paths, load_catalog())
+    transport = _transport_or_explain(policy, paths, load_catalog())
     if transport is None:
         return EXIT_SAVED_FOR_LATER
     try:
@@ -301,7 +304,7 @@ def _outbox(args: argparse.Namespace) -> int:
     return EXIT_SENT if len(sent) == len(outcomes) else EXIT_SAVED_FOR_LATER
 
 
-def _list(outbox, paths: AllyPaths) -> int:
+def _list(outbox, paths: AllyPaths, policy: Policy) -> int:
     entries = outbox.entries()
     _say(f"Waiting to be sent: {len(entries)}")
     for e in entries:
@@ -317,7 +320,7 @@ def _list(outbox, paths: AllyPaths) -> int:
         )
     receipts = outbox.receipts()
     _say(f"Sent: {len(receipts)}")
-    tracker = _status_reader(Policy.load(), paths)
+    tracker = _status_reader(policy, paths)
     for r in receipts:
         status = ""
         if tracker is not None and r["transport"] in ("request-tracker", "relay"):

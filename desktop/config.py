@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 
 import tomllib
 
+from desktop.diagnostics.model import Symptom
 from desktop.managed_policy import RegistryNumber, RegistryText, merged
 from desktop.relay_policy import RelayPolicy, read_relay
 from desktop.safe_read import NotReadable, read_regular_file
@@ -99,6 +100,10 @@ class TransportPolicy:
     refused: tuple[str, ...] = ()
 
 
+DEFAULT_KEEP_SENT_DAYS = 30
+MAX_KEEP_SENT_DAYS = 3650
+
+
 @dataclass(frozen=True)
 class PrivacySettings:
     screenshots: bool = True
@@ -108,6 +113,9 @@ class PrivacySettings:
     # "hash-key"). There is no public default: without a secret, "hash" drops the name.
     hash_key: str | None = None
     ip_addresses: str = "keep"  # keep or drop
+    # Days a sent report (with its screenshot) stays in Ally's own record of what was sent
+    # ("My reports"); 0 keeps nothing once IT has it. Waiting and set-aside reports stay.
+    keep_sent_days: int = DEFAULT_KEEP_SENT_DAYS
 
 
 @dataclass(frozen=True)
@@ -641,6 +649,15 @@ class _Reader:
                 "keep or drop",
                 safe="drop",
             ),
+            keep_sent_days=self.value(
+                t,
+                "privacy",
+                "keep_sent_days",
+                int,
+                DEFAULT_KEEP_SENT_DAYS,
+                lambda v: 0 <= v <= MAX_KEEP_SENT_DAYS,
+                f"a whole number of days from 0 to {MAX_KEEP_SENT_DAYS}",
+            ),
         )
         self.unknown(t, "privacy", {f.name for f in fields(PrivacySettings)} | {"hash_salt"})
         return out
@@ -717,7 +734,7 @@ class NewsComponent:
     symptoms: tuple[str, ...]
 
 
-NEWS_SYMPTOMS = ("slow", "internet", "app", "printing", "other")
+NEWS_SYMPTOMS = tuple(s.value for s in Symptom)
 
 
 @dataclass(frozen=True)

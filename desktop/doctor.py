@@ -152,6 +152,14 @@ def run_checks(
         + (f" to {t.url}" if t.url else "")
         + (f" via {t.smtp_host}:{t.smtp_port}" if t.kind == "email" else ""),
     )
+    if not delivery.it_chose_transport(policy):
+        line(
+            False,
+            "transport",
+            f"not chosen: no [transport] in {policy.source or 'a policy file'}, so each report "
+            f"stays on its own computer, in {delivery.reports_folder(policy, paths)}; the person "
+            "is told so. Set [transport] so that reports reach IT",
+        )
     refused = [k for k in t.refused if k in delivery.USES.get(t.kind, ())]
     if refused:
         line(

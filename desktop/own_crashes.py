@@ -2,7 +2,7 @@
 watchdog started it again, and whether it gave up (more than three restarts in ten
 minutes would only flicker the icon). The next start reads it to tell the person, once.
 
-This is about Ally itself; crashes of other programs are in desktop/diagnostics/crashes.py.
+This is about Ally itself; crashes of other programs are in desktop/diagnostics/readers/fault_records.py.
 No Qt here: the watchdog that writes it must stay small.
 """
 

@@ -24,8 +24,8 @@ import sys
 import time
 from pathlib import Path
 
-from desktop.diagnostics.history import import_state
-from desktop.diagnostics.sampler import Sampler, SamplerSettings
+from desktop.diagnostics.sampling.history import import_state
+from desktop.diagnostics.sampling.sampler import Sampler, SamplerSettings
 
 log = logging.getLogger(__name__)
 HISTORY_REQUEST = b"history\n"

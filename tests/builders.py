@@ -12,8 +12,6 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 
 from desktop.diagnostics.findings import RuleInput
-from desktop.diagnostics.history import AppSample, History
-from desktop.diagnostics.metrics import HISTORY_COLUMNS
 from desktop.diagnostics.model import Section, Snapshot, Symptom
 from desktop.diagnostics.net.http_checks import HttpCheck
 from desktop.diagnostics.net.wifi import WifiLink
@@ -24,7 +22,9 @@ from desktop.diagnostics.probes.network import Interface, NetworkBasics
 from desktop.diagnostics.probes.processes import ProcessesInfo
 from desktop.diagnostics.probes.processor import ProcessorInfo
 from desktop.diagnostics.probes.system import SystemInfo
-from desktop.diagnostics.process_sampling import AppUsage
+from desktop.diagnostics.sampling.history import AppSample, History
+from desktop.diagnostics.sampling.metrics import HISTORY_COLUMNS
+from desktop.diagnostics.sampling.process_sample import AppUsage
 from desktop.diagnostics.thresholds import Thresholds
 
 GB = 1_000_000_000
@@ -301,14 +301,14 @@ def focus(name: str, app_id: str, faults=None, running: bool = True):
 
 
 def printer(name: str, default: bool = True, state: str = "ready", message: str | None = None):
-    from desktop.diagnostics.printing import Printer
+    from desktop.diagnostics.readers.print_system import Printer
 
     return Printer(name, default, state, True, message, 0, None)
 
 
 def print_system(*printers, running: bool = True, jobs=()):
     """``jobs``: (printer, age in seconds) pairs."""
-    from desktop.diagnostics.printing import PrintJob, PrintSystem
+    from desktop.diagnostics.readers.print_system import PrintJob, PrintSystem
 
     made = tuple(
         PrintJob(f"{p}-{i + 10}", p, "2026-11-22T08:00:00+00:00", age, 20480)
@@ -342,7 +342,7 @@ def life(
     name: str, age_s: float, cpu_s: float, now: float, pid: int = 4300, app_id=None, background=None
 ):
     """A process that started ``age_s`` before ``now`` and has used ``cpu_s`` since."""
-    from desktop.diagnostics.process_sampling import ProcessLife
+    from desktop.diagnostics.sampling.process_sample import ProcessLife
 
     return ProcessLife(
         pid, app_id or name.lower().replace(" ", "-"), name, background, now - age_s, cpu_s
@@ -351,8 +351,8 @@ def life(
 
 def os_record(read_at: float, *lives, load=(0.4, 0.3, 0.2), cpu_psi=1.0, io_psi=0.0):
     """What the system kept (os_history probe) at ``read_at``."""
-    from desktop.diagnostics.os_history import Pressure
     from desktop.diagnostics.probes.os_history import OsHistory
+    from desktop.diagnostics.sampling.os_backfill import Pressure
 
     return OsHistory(
         read_at=read_at,

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import math
 
-from desktop.diagnostics.history import AppSample
 from desktop.diagnostics.net.http_checks import HttpCheck
 from desktop.diagnostics.net.names import NO_SUCH_NAME, ResolverAnswer, SystemLookup
 from desktop.diagnostics.net.reach import PathQuality
 from desktop.diagnostics.net.wifi import WifiLink
 from desktop.diagnostics.probes.connectivity import GatewayCheck, NameLookup, ServerCheck
 from desktop.diagnostics.probes.power import PowerInfo, Temperature
+from desktop.diagnostics.sampling.history import AppSample
 from tests import builders as b
 
 GB = b.GB

@@ -8,10 +8,10 @@ from dataclasses import asdict, dataclass
 
 from desktop.config import Policy
 from desktop.diagnostics.apps import AppCatalog, default_catalog
-from desktop.diagnostics.crashes import read_recent
-from desktop.diagnostics.probe import Unavailable
 from desktop.diagnostics.probes.app_faults import group
-from desktop.diagnostics.process_sampling import ProcessSample, ProcessSampler
+from desktop.diagnostics.readers.fault_records import read_recent
+from desktop.diagnostics.sampling.process_sample import ProcessSample, ProcessSampler
+from desktop.diagnostics.unavailable import Unavailable
 
 # Not something a person would call "the program that shows an error".
 _HIDDEN = {"os-kernel", "ally", "desktop-shell"}

@@ -11,13 +11,13 @@ from typing import Any
 
 from desktop import __version__
 from desktop.config import Policy
-from desktop.diagnostics.collect import DEFAULT_TOTAL_TIMEOUT_S, DEFAULT_WARM_UP_S, collect
 from desktop.diagnostics.explain import Catalog, Explanation, Summary, load_catalog
 from desktop.diagnostics.findings import RuleInput
 from desktop.diagnostics.model import Section, Snapshot, Symptom
 from desktop.diagnostics.probe import Probe
 from desktop.diagnostics.rules import evaluate
-from desktop.diagnostics.sampler import Sampler
+from desktop.diagnostics.run_probes import DEFAULT_TOTAL_TIMEOUT_S, DEFAULT_WARM_UP_S, collect
+from desktop.diagnostics.sampling.sampler import Sampler
 from desktop.diagnostics.thresholds import Thresholds
 
 SCHEMA = "ally.diagnosis/1"

@@ -17,10 +17,10 @@ from typing import Any
 
 import tomllib
 
+from desktop import plain_numbers
 from desktop.diagnostics import priority
 from desktop.diagnostics.findings import Finding, Severity
 from desktop.diagnostics.model import Cause, Snapshot, Status, Symptom
-from desktop.diagnostics.rules import wording
 from desktop.resources_access import read_text, resource
 
 log = logging.getLogger(__name__)
@@ -126,7 +126,7 @@ def _it_values(evidence: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             values[key] = value if isinstance(value, int) else _Plain(value)
         if key.endswith("_bytes") and isinstance(value, (int, float)):
-            values[f"{key}_h"] = f"{wording.size(value)} ({int(value)} B)"
+            values[f"{key}_h"] = f"{plain_numbers.size(value)} ({int(value)} B)"
         elif key.endswith("_bytes"):
             values[f"{key}_h"] = "unknown"
     return values
@@ -220,8 +220,8 @@ class Catalog:
         found"; a key check that could not be made is said, never passed over."""
         ordered = [self.explain(f, symptom) for f in priority.order(findings, symptom)]
         problems = [e for e in ordered if e.severity.rank >= Severity.NOTICE.rank]
-        missing = _not_checked(snapshot, priority.KEY_CHECKS[symptom])
-        also_missing = _not_checked(snapshot, priority.ALSO_MENTIONED[symptom])
+        missing = _not_checked(snapshot, priority.key_checks(symptom))
+        also_missing = _not_checked(snapshot, priority.also_mentioned(symptom))
         lead = next(
             (e for e in problems if e.severity.rank >= Severity.WARNING.rank or e.relevant), None
         )

@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop.diagnostics.history import AppSample
-from desktop.diagnostics.model import Snapshot
+from desktop.diagnostics.model import Snapshot, Symptom
+from desktop.diagnostics.sampling.history import AppSample
 
 
 class Severity(str, enum.Enum):
@@ -36,6 +36,22 @@ class Finding:
     apps: tuple[str, ...] = ()  # friendly names of the programs involved
     words: Mapping[str, str] = field(default_factory=dict)
     variant: str | None = None  # picks other wording for the same cause (no program known, ...)
+
+
+@dataclass(frozen=True)
+class FindingKind:
+    """What a rule can conclude, declared once beside the rule that concludes it.
+
+    ``relevance`` names the symptoms this cause explains, each with its place in that
+    symptom's answer: among findings equally serious, a lower place is said first (the
+    network chain runs from this computer outwards, so its first broken link leads). The
+    words are ``[findings.<id>]`` in the catalog; IT's summary is the finding's
+    ``it_detail`` there, filled from the evidence. tests/unit/test_registries.py checks
+    that each kind has all of these.
+    """
+
+    id: str
+    relevance: Mapping[Symptom, int] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)

@@ -14,99 +14,62 @@ from collections.abc import Sequence
 from desktop.diagnostics.findings import Finding, Severity
 from desktop.diagnostics.model import Symptom
 
-_SLOW = (
-    "swapping",
-    "memory_exhausted",
-    "cpu_saturated",
-    "cpu_maintenance",
-    "disk_busy",
-    "app_cpu_runaway",
-    "app_memory_growth",
-    "disk_nearly_full",
-    "running_hot",
-    "battery_low",
-    "power_saver",
-    "many_instances",
-    "restart_pending",
-    "uptime_long",
-)
 
-# The chain from this computer outwards, in order: the first broken link explains the rest.
-_NETWORK = (
-    "network_disconnected",
-    "gateway_missing",
-    "gateway_unreachable",
-    "captive_portal",
-    "name_lookup_failed",
-    "internet_unreachable",
-    "vpn_down",
-    "it_servers_unreachable",
-    "wifi_weak",
-    "connection_slow",
-)
+def relevant() -> dict[Symptom, tuple[str, ...]]:
+    """For each symptom, the findings that explain it, in the order the answer says them.
 
-RELEVANT: dict[Symptom, tuple[str, ...]] = {
-    Symptom.SLOW: (*_SLOW, "wifi_weak", "connection_slow"),
-    Symptom.INTERNET: _NETWORK,
-    Symptom.APP: (
-        "app_crashed",
-        "app_hung",
-        "app_focus",
-        "app_cpu_runaway",
-        "app_memory_growth",
-        "memory_exhausted",
-        "swapping",
-        "disk_nearly_full",
-        "many_instances",
-        "restart_pending",
-        "uptime_long",
-    ),
-    Symptom.PRINTING: (
-        "print_service_down",
-        "no_printer",
-        "default_printer_unavailable",
-        "print_jobs_stuck",
-        "no_default_printer",
-        "network_disconnected",
-        "gateway_missing",
-        "gateway_unreachable",
-        "restart_pending",
-    ),
-    Symptom.OTHER: (
-        *_NETWORK,
-        *_SLOW,
-        "app_crashed",
-        "app_hung",
-        "app_focus",
-        "print_service_down",
-        "default_printer_unavailable",
-        "print_jobs_stuck",
-    ),
-}
+    Built from what each rule declares beside itself (``FINDINGS`` in its module), so a
+    new cause is placed by its own module, not by a table here."""
+    if not _RELEVANT:
+        from desktop.diagnostics.rules import FINDING_KINDS
+
+        for symptom in Symptom:
+            placed = [
+                (k.relevance[symptom], i, k.id)
+                for i, k in enumerate(FINDING_KINDS)
+                if symptom in k.relevance
+            ]
+            _RELEVANT[symptom] = tuple(fid for _, _, fid in sorted(placed))
+    return _RELEVANT
 
 
-# Without these checks there is no honest answer to the symptom: when one of them could not
-# be made, the answer says so instead of "nothing found".
-KEY_CHECKS: dict[Symptom, tuple[str, ...]] = {
-    Symptom.SLOW: ("processor", "memory"),
-    Symptom.INTERNET: ("connectivity",),
-    Symptom.APP: ("app_faults", "focus_app"),
-    Symptom.PRINTING: ("printing",),
-    Symptom.OTHER: (),
-}
+_RELEVANT: dict[Symptom, tuple[str, ...]] = {}
 
-# Checks whose absence is worth a sentence in the answer for this symptom.
-ALSO_MENTIONED: dict[Symptom, tuple[str, ...]] = {
-    Symptom.SLOW: ("disks", "processes"),
-    Symptom.INTERNET: ("network",),
-    Symptom.APP: ("processes", "memory"),
-    Symptom.PRINTING: ("network",),
-    Symptom.OTHER: ("connectivity", "processor", "memory", "app_faults", "printing"),
-}
+
+def key_checks(symptom: Symptom) -> tuple[str, ...]:
+    """Without these checks there is no honest answer to the symptom: when one of them
+    could not be made, the answer says so instead of "nothing found". Each probe declares
+    the symptoms it is key to (``Probe.key_for``)."""
+    return _checks_for(symptom, "key_for")
+
+
+def also_mentioned(symptom: Symptom) -> tuple[str, ...]:
+    """Checks whose absence is worth a sentence in the answer for this symptom
+    (``Probe.mentioned_for``)."""
+    return _checks_for(symptom, "mentioned_for")
+
+
+def _checks_for(symptom: Symptom, field: str) -> tuple[str, ...]:
+    from desktop.diagnostics.probes import PROBES
+
+    placed = [
+        (getattr(p, field)[symptom], i, p.name)
+        for i, p in enumerate(PROBES)
+        if symptom in getattr(p, field)
+    ]
+    return tuple(name for _, _, name in sorted(placed))
+
+
+def __getattr__(name: str) -> object:
+    """``RELEVANT`` as a module constant, built on first use (importing every rule costs
+    time that the terminal's short commands need not pay)."""
+    if name == "RELEVANT":
+        return relevant()
+    raise AttributeError(name)
 
 
 def is_relevant(finding: Finding, symptom: Symptom) -> bool:
-    return finding.id in RELEVANT[symptom]
+    return finding.id in relevant()[symptom]
 
 
 def is_felt(finding: Finding) -> bool:
@@ -115,11 +78,11 @@ def is_felt(finding: Finding) -> bool:
 
 
 def order(findings: Sequence[Finding], symptom: Symptom) -> list[Finding]:
-    relevant = RELEVANT[symptom]
+    relevant_ids = relevant()[symptom]
 
     def key(f: Finding) -> tuple[int, int, int, int]:
-        place = relevant.index(f.id) if f.id in relevant else len(relevant)
-        fits = 0 if f.id in relevant else 1
+        place = relevant_ids.index(f.id) if f.id in relevant_ids else len(relevant_ids)
+        fits = 0 if f.id in relevant_ids else 1
         # What the person can feel first, what explains their symptom first among those.
         return (0 if is_felt(f) else 1, fits, -f.severity.rank, place)
 

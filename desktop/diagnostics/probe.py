@@ -10,23 +10,17 @@ thing does not exist here (no battery, no such tool); any other exception become
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from desktop.diagnostics.apps import AppCatalog
-from desktop.diagnostics.counters import Counters
-from desktop.diagnostics.model import Cause, Symptom
-from desktop.diagnostics.process_sampling import ProcessSample
+from desktop.diagnostics.model import Symptom
+from desktop.diagnostics.sampling.counters import Counters
+from desktop.diagnostics.sampling.process_sample import ProcessSample
+from desktop.diagnostics.unavailable import Unavailable
 
-
-class Unavailable(Exception):
-    """This check cannot be done on this machine; the message says why, for IT, and
-    ``cause`` says it for the person's words (IT's policy, not on this machine, ...)."""
-
-    def __init__(self, message: str, cause: Cause = Cause.UNSUPPORTED) -> None:
-        super().__init__(message)
-        self.cause = cause
+__all__ = ["Probe", "ProbeContext", "ProbeFunction", "Unavailable"]
 
 
 class ProbeContext:
@@ -35,7 +29,7 @@ class ProbeContext:
     def __init__(
         self,
         symptom: Symptom,
-        sampler: Any,  # desktop.diagnostics.sampler.Sampler (not imported: avoids a cycle)
+        sampler: Any,  # desktop.diagnostics.sampling.sampler.Sampler (not imported: avoids a cycle)
         previous: Counters | None,
         current: Counters,
         catalog: AppCatalog,
@@ -78,7 +72,7 @@ class ProbeContext:
         """Recent crash and hang records, read once and shared (see probes/app_faults.py)."""
         with self._faults_lock:
             if self._faults is None:
-                from desktop.diagnostics.crashes import read_recent
+                from desktop.diagnostics.readers.fault_records import read_recent
 
                 self._faults = read_recent(self.policy.fault_window_hours)
             return self._faults
@@ -94,11 +88,24 @@ ProbeFunction = Callable[[ProbeContext], Any]
 
 @dataclass(frozen=True)
 class Probe:
+    """One area Ally checks, declared in one place (its module under ``probes/``).
+
+    ``it_summary`` turns the section's data into IT's one line (``ally diagnose`` and the
+    report); ``key_for`` names the symptoms that have no honest answer without this check
+    and ``mentioned_for`` those whose answer says when it could not be made, each with its
+    place in that answer. The person's name for the check is ``[checks] <name>`` in the
+    catalog and the words for "could not check" are ``[could_not_check.checks] <name>``;
+    tests/unit/test_registries.py names whatever is missing.
+    """
+
     name: str
     run: ProbeFunction
     timeout_s: float = 2.0
     symptoms: frozenset[Symptom] | None = None  # None: runs for every symptom
     needs_focus_app: bool = False  # runs only when the person named a program
+    it_summary: Callable[[Any], str] | None = field(default=None, compare=False)
+    key_for: Mapping[Symptom, int] = field(default_factory=dict, compare=False)
+    mentioned_for: Mapping[Symptom, int] = field(default_factory=dict, compare=False)
 
     def applies_to(self, symptom: Symptom, focus_app: str | None = None) -> bool:
         if self.needs_focus_app and not focus_app:

@@ -117,7 +117,7 @@ class FixContext:
 
     policy: Any  # desktop.config.Policy
     paths: Any  # desktop.paths.AllyPaths
-    sampler: Any = None  # desktop.diagnostics.sampler.Sampler, for re-checks
+    sampler: Any = None  # desktop.diagnostics.sampling.sampler.Sampler, for re-checks
     platform: str = sys.platform
     account: Account = field(default_factory=Account.current)
     opener: Callable[[str], Any] | None = None  # desktop.fixes.opener.open_target by default

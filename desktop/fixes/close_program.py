@@ -12,9 +12,9 @@ from __future__ import annotations
 import signal
 from typing import Any
 
+from desktop import plain_numbers
 from desktop.diagnostics.model import Symptom
-from desktop.diagnostics.rules import wording
-from desktop.diagnostics.tools import run_tool
+from desktop.diagnostics.readers.tools import run_tool
 from desktop.fixes import own_processes as procs
 from desktop.fixes.base import Fix, FixContext, NotOffered, Offer, Outcome, Result
 from desktop.fixes.own_processes import Ref
@@ -65,7 +65,7 @@ def offer(finding: Any, ctx: FixContext) -> Offer | NotOffered | None:
             "roots": [r.pid for r in procs.roots(refs)],
         },
         {"app": app, "processes": len(refs), "pids": [r.pid for r in refs][:10]},
-        f"{app}: {wording.count(len(refs), 'process', 'processes')} of {ctx.account.name} "
+        f"{app}: {plain_numbers.count(len(refs), 'process', 'processes')} of {ctx.account.name} "
         f"(PIDs {', '.join(str(r.pid) for r in refs[:10])}); asked to close first, forced "
         "only after a second click" + (f"; left alone: {skipped}" if skipped else ""),
         key=f"{FIX.id}:{app}",
@@ -148,7 +148,7 @@ def _recheck(offer: Offer, ctx: FixContext, did: str, forced: bool) -> Result:
     seen = (
         f"processes of {app} running now for {ctx.account.name}: "
         f"{', '.join(str(r.pid) for r in again) or 'none'}; memory available now "
-        f"{wording.size(memory.available)} of {wording.size(memory.total)}"
+        f"{plain_numbers.size(memory.available)} of {plain_numbers.size(memory.total)}"
     )
     outcome = Outcome.NOT_FIXED if again else Outcome.FIXED
     return Result(outcome, did, seen, words=offer.words, forced=forced)

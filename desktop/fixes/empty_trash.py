@@ -17,8 +17,8 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from desktop import plain_numbers
 from desktop.diagnostics.model import Symptom
-from desktop.diagnostics.rules import wording
 from desktop.fixes import folder_walk, recheck
 from desktop.fixes.base import Fix, FixContext, NotOffered, Offer, Outcome, Result
 
@@ -134,7 +134,7 @@ def offer(finding: Any, ctx: FixContext) -> Offer | NotOffered | None:
             finding.id,
             f"the Trash on {mountpoint} is empty" + (f" ({'; '.join(notes)})" if notes else ""),
         )
-    amount = wording.size(size.bytes)
+    amount = plain_numbers.size(size.bytes)
     return Offer(
         FIX.id,
         finding.id,
@@ -146,7 +146,7 @@ def offer(finding: Any, ctx: FixContext) -> Offer | NotOffered | None:
         },
         {"items": items, "bytes": size.bytes, "measured_completely": size.complete},
         f"empty {', '.join(t.files for t, _ in found)}: {items} items, "
-        f"{wording.size(size.bytes)} on disk{'' if size.complete else ' (at least)'}"
+        f"{plain_numbers.size(size.bytes)} on disk{'' if size.complete else ' (at least)'}"
         + (f"; not used: {'; '.join(notes)}" if notes else ""),
         key=f"{FIX.id}:{mountpoint}",
         variant=None if size.complete else "partly",
@@ -200,7 +200,9 @@ def _recheck(offer: Offer, ctx: FixContext, did: str) -> Result:
     mountpoint = offer.target["mountpoint"]
     disks = d.snapshot.section_data("disks")
     volume = next((v for v in disks.volumes if v.mountpoint == mountpoint), None) if disks else None
-    free = wording.size(volume.free_bytes) if volume and volume.free_bytes is not None else None
+    free = (
+        plain_numbers.size(volume.free_bytes) if volume and volume.free_bytes is not None else None
+    )
     still = recheck.still_found(d, "disk_nearly_full", mountpoint=mountpoint)
     seen = f"{mountpoint}: {free or 'free space unknown'} free now; disk_nearly_full " + (
         "still found" if still else "no longer found"
@@ -255,10 +257,10 @@ def _offer_windows(finding: Any, mountpoint: str) -> Offer | NotOffered:
     return Offer(
         FIX.id,
         finding.id,
-        {"size": wording.size(size), "items": items},
+        {"size": plain_numbers.size(size), "items": items},
         {"mountpoint": mountpoint, "drive": drive},
         {"items": items, "bytes": size, "measured_completely": True},
-        f"empty the Recycle Bin on {drive}: {items} items, {wording.size(size)}",
+        f"empty the Recycle Bin on {drive}: {items} items, {plain_numbers.size(size)}",
         key=f"{FIX.id}:{mountpoint}",
         variant="windows",
     )

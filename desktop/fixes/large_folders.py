@@ -14,8 +14,8 @@ import stat
 import time
 from typing import Any
 
+from desktop import plain_numbers
 from desktop.diagnostics.model import Symptom
-from desktop.diagnostics.rules import wording
 from desktop.fixes import folder_walk
 from desktop.fixes.base import Fix, FixContext, NotOffered, Offer, Outcome, Result
 
@@ -78,12 +78,12 @@ def apply(offer: Offer, ctx: FixContext) -> Result:
         return Result(Outcome.FAILED, f"{home} could not be read: {exc.strerror or exc}")
     if not sizes:
         return Result(Outcome.DONE, f"no folders in {home}", words={"largest": "", "size": ""})
-    lines = tuple(f"{name}: {wording.size(n)}" for name, n in sizes[:SHOWN])
+    lines = tuple(f"{name}: {plain_numbers.size(n)}" for name, n in sizes[:SHOWN])
     name, biggest = sizes[0]
     opened = ctx.open(os.path.join(home, name))
     did = (
         f"measured {len(sizes)} folders ({'completely' if complete else 'time ran out'}); "
-        f"largest sizes: {', '.join(wording.size(n) for _, n in sizes[:SHOWN])}; "
+        f"largest sizes: {', '.join(plain_numbers.size(n) for _, n in sizes[:SHOWN])}; "
         # IT's record has no folder names: the opener's own words name the folder.
         + (
             "opened the largest in the file manager"
@@ -91,7 +91,7 @@ def apply(offer: Offer, ctx: FixContext) -> Result:
             else "the file manager did not open"
         )
     )
-    words = {"largest": name, "size": wording.size(biggest)}
+    words = {"largest": name, "size": plain_numbers.size(biggest)}
     # Showing where the space went does not free any: the drive is as full as before.
     return Result(
         Outcome.DONE,

@@ -22,7 +22,7 @@ import psutil
 import tomllib
 
 from desktop.diagnostics.apps import default_catalog, normalise
-from desktop.diagnostics.process_sampling import default_process_iter
+from desktop.diagnostics.sampling.process_sample import default_process_iter
 from desktop.fixes.base import Account
 from desktop.resources_access import read_text
 

@@ -19,9 +19,9 @@ import subprocess
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from desktop import plain_numbers
 from desktop.diagnostics.model import Symptom
-from desktop.diagnostics.rules import wording
-from desktop.diagnostics.tools import ToolResult, run_tool
+from desktop.diagnostics.readers.tools import ToolResult, run_tool
 from desktop.fixes import recheck
 from desktop.fixes.base import Fix, FixContext, NotOffered, Offer, Outcome, Result
 
@@ -144,11 +144,11 @@ def offer(finding: Any, ctx: FixContext) -> Offer | NotOffered | None:
     return Offer(
         FIX.id,
         finding.id,
-        {"count": len(mine), "printers": wording.names(printers)},
+        {"count": len(mine), "printers": plain_numbers.names(printers)},
         {"jobs": [asdict(j) for j in mine]},
         {"documents": len(mine), "printers": printers, "other_peoples_documents": others},
         f"cancel {', '.join(j.job_id for j in mine)} (owner {ctx.account.name}); "
-        f"{wording.count(others, 'waiting document')} of other accounts left alone",
+        f"{plain_numbers.count(others, 'waiting document')} of other accounts left alone",
         key=f"{FIX.id}:{','.join(printers)}",
     )
 
@@ -185,7 +185,7 @@ def _recheck(offer: Offer, todo: list[Job], ctx: FixContext, did: str) -> Result
     still = recheck.still_found(d, "print_jobs_stuck")
     seen = (
         f"still waiting of those: {', '.join(left) or 'none'}; "
-        f"{wording.count(len(waiting), 'job')} waiting in all; print_jobs_stuck "
+        f"{plain_numbers.count(len(waiting), 'job')} waiting in all; print_jobs_stuck "
         + (f"still found ({still.it_detail})" if still else "no longer found")
     )
     if left:

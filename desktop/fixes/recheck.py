@@ -14,7 +14,7 @@ def run(ctx: Any, symptom: str, probe_names: Sequence[str]) -> Diagnosis:
     """A diagnosis made of the named probes only, with the rules and words of a full one."""
     from desktop.diagnostics.diagnosis import diagnose
     from desktop.diagnostics.probes import PROBES
-    from desktop.diagnostics.sampler import Sampler
+    from desktop.diagnostics.sampling.sampler import Sampler
 
     probes = [p for p in PROBES if p.name in probe_names]
     return diagnose(

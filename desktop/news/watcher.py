@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from desktop.atomic import write_atomic
-from desktop.diagnostics.rules.wording import count
 from desktop.news import feed as feeds
 from desktop.news.fetch import FetchError, fetch
+from desktop.plain_numbers import count
 
 log = logging.getLogger(__name__)
 JITTER = 0.2  # ± share of the interval, so a whole office does not ask in the same second

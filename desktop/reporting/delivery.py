@@ -11,12 +11,22 @@ from desktop.reporting.redact import PrivacyPolicy
 from desktop.reporting.transports.base import PermanentFailure, Transport
 
 
-def outbox(paths: AllyPaths) -> Outbox:
-    return Outbox(paths.data_dir / "outbox")
+def outbox(paths: AllyPaths, policy: Policy | None = None) -> Outbox:
+    """This person's outbox; with IT's policy, sent reports are kept only as long as
+    ``[privacy] keep_sent_days`` says."""
+    days = policy.privacy.keep_sent_days if policy is not None else None
+    return Outbox(paths.data_dir / "outbox", keep_sent_s=None if days is None else days * 86400.0)
 
 
 def reports_folder(policy: Policy, paths: AllyPaths) -> Path:
     return Path(policy.transport.folder) if policy.transport.folder else paths.data_dir / "reports"
+
+
+def it_chose_transport(policy: Policy) -> bool:
+    """IT named where reports go. Without that (no policy, or no ``[transport]``), reports
+    go to Ally's own folder on this computer, which is not the same as IT having them."""
+    t = policy.transport
+    return t.kind != "folder" or bool(t.folder)
 
 
 # The policy keys each transport reads: one of them refused means the transport IT meant

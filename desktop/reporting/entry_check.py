@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from desktop.diagnostics.model import Symptom
 from desktop.reporting.report import MAX_NOTE_CHARS, SCHEMA
 
 CREATED_AT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$")
-SYMPTOMS = {"slow", "internet", "app", "printing", "other"}
+SYMPTOMS = {s.value for s in Symptom}
 
 
 def problem_with(report: Any, report_id: str) -> str | None:

@@ -14,8 +14,8 @@ import math
 from html import escape
 from typing import Any
 
-from desktop.diagnostics.metrics import METRICS_BY_KEY
-from desktop.diagnostics.rules.wording import duration, size
+from desktop.diagnostics.sampling.metrics import METRICS_BY_KEY
+from desktop.plain_numbers import duration, size
 from desktop.reporting import helping
 from desktop.text_safety import without_controls
 
@@ -69,7 +69,9 @@ def render(report: dict[str, Any]) -> str:
         f"<h1>{_e(s['headline'])}</h1>",
         f"<div class='meta'>Symptom: <b>{_e(report['symptom'])}</b> · reported {_e(report['created_at'])} · "
         f"{_e(report['machine'].get('hostname') or 'host left out')} · user {_e(report['machine'].get('user') or 'left out')}"
-        f" · Ally {_e(report['ally_version'])} · report {_e(report['id'])}</div>",
+        f" · Ally {_e(report['ally_version'])} · report {_e(report['id'])}"
+        + (f" · code {_e(report['reference_code'])}" if report.get("reference_code") else "")
+        + "</div>",
         "<h2>In their own words</h2>",
         f"<div class='card words'>{_e(report['note']) if report.get('note') else '<i>No words added.</i>'}</div>",
     ]

@@ -144,6 +144,15 @@ class Outcome:
     will_retry: bool = False
 
 
+@dataclass(frozen=True)
+class SentRecord:
+    """A report IT has (or Ally's folder has), with its receipt: what "My reports" and
+    ``ally outbox list`` show. Only this module knows where these are kept."""
+
+    receipt: dict[str, Any]  # transport, reference, delivered_at ...
+    report: dict[str, Any]
+
+
 @dataclass
 class Quarantined:
     name: str
@@ -156,6 +165,9 @@ class Outbox:
     clock: Callable[[], float] = time.time
     jitter: Callable[[], float] = random.random
     quarantined: list[Quarantined] = field(default_factory=list)
+    # How long a sent report (and its screenshot) is kept here after delivery; None keeps
+    # it for good, 0 keeps nothing. Waiting and set-aside reports are never pruned.
+    keep_sent_s: float | None = None
 
     def __post_init__(self) -> None:
         self.root = Path(self.root)
@@ -228,6 +240,47 @@ class Outbox:
             out.append(Entry(report_id, report, body, state))
         return out
 
+    def entry(self, report_id: str) -> Entry | None:
+        """The pending report ``report_id``, if it is still waiting here."""
+        return next((e for e in self.entries() if e.report_id == report_id), None)
+
+    def sent(self) -> list[SentRecord]:
+        """Every report sent, with its receipt, oldest first; unreadable records skipped."""
+        out = []
+        for path in (
+            sorted(self.sent_dir.glob("*.json"), key=_mtime) if self.sent_dir.is_dir() else []
+        ):
+            record = self._read_sent(path)
+            receipt = record.get("receipt") if record else None
+            doc = record.get("report") if record else None
+            if _is_receipt(receipt) and isinstance(doc, dict):
+                out.append(SentRecord(receipt, doc))
+        return out
+
+    def prune_sent(self) -> int:
+        """Delete sent records older than ``keep_sent_s``; returns how many went. A record
+        whose report still waits in pending/ is kept: it is what stops a second send when
+        Ally stopped between the receipt and the tidying up."""
+        if self.keep_sent_s is None or not self.sent_dir.is_dir():
+            return 0
+        cutoff = self.clock() - self.keep_sent_s
+        pruned = 0
+        for path in self.sent_dir.glob("*.json"):
+            if not is_report_id(path.stem) or (self.pending_dir / path.name).exists():
+                continue
+            try:
+                if self.keep_sent_s > 0 and path.lstat().st_mtime > cutoff:
+                    continue
+                path.unlink()
+                pruned += 1
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                log.warning("cannot delete the sent report %s: %s", path, exc)
+        if pruned:
+            log.info("deleted %d sent reports older than IT's keep_sent_days", pruned)
+        return pruned
+
     def quarantine_count(self) -> int:
         """Entries set aside, in this run or any before: they wait for IT to look."""
         if not self.quarantine_dir.is_dir():
@@ -276,11 +329,13 @@ class Outbox:
                     raise OutboxBusy(str(self.root))
                 return []
             now = self.clock()
-            return [
+            outcomes = [
                 self._deliver(e, transport)
                 for e in self.entries()
                 if e.state.status == "waiting" and e.state.next_attempt_at <= now
             ]
+            self.prune_sent()
+            return outcomes
 
     def deliver(
         self, entry: Entry, transport: Transport, wait_s: float = SEND_LOCK_WAIT_S
@@ -315,7 +370,9 @@ class Outbox:
                     error=TemporaryFailure("the report is no longer waiting", None, "saved"),
                 )
             entry.state = DeliveryState.load(self._state_path(entry.report_id), self.clock())
-            return self._deliver(entry, transport)
+            outcome = self._deliver(entry, transport)
+            self.prune_sent()
+            return outcome
 
     def _deliver(self, entry: Entry, transport: Transport) -> Outcome:
         state = entry.state

@@ -46,6 +46,13 @@ class Screenshot:
         }
 
 
+def reference_code(report_id: str) -> str:
+    """A code the person can read out on the phone ("7F3A-09C2"), the same one IT sees in
+    the report: the first eight hex digits of the report's id."""
+    digits = report_id.replace("-", "")[:8].upper()
+    return f"{digits[:4]}-{digits[4:]}"
+
+
 def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -66,9 +73,11 @@ def build(
     d = diagnosis.to_dict()
     system = diagnosis.snapshot.section_data("system")
     note = (note or "").strip() or None
+    report_id = report_id or str(uuid.uuid4())
     return {
         "schema": SCHEMA,
-        "id": report_id or str(uuid.uuid4()),
+        "id": report_id,
+        "reference_code": reference_code(report_id),
         "created_at": utc_now(),
         "ally_version": __version__,
         "symptom": d["symptom"],

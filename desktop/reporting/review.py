@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from desktop.diagnostics.rules.wording import duration, size
+from desktop.plain_numbers import duration, size
 from desktop.reporting import helping
 from desktop.reporting.report import dumps
 
@@ -45,6 +45,11 @@ def preview(report: dict[str, Any]) -> str:
         "drive and network use",
         f"  This computer:      {m.get('hostname') or '(left out)'}, {m.get('os')}, user {m.get('user') or '(left out)'}",
         f"  Left out on purpose: {', '.join(report['left_out']) or 'nothing'}",
+        *(
+            [f"  Report code:        {report['reference_code']}"]
+            if report.get("reference_code")
+            else []
+        ),
         f"  Size:               {size(len(dumps(report)))}",
         "",
         "Never included: what you type in programs, file names or contents, window titles,",

@@ -1,30 +1,24 @@
 """One report from click to receipt, without Qt: check, build, trim, store, send.
 
-The report window calls these steps on worker threads and only shows their results.
+The report window calls these steps on worker threads and only shows their results;
+building and sending are the one send path in sending.py, which ``ally report`` uses too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from desktop.config import Policy
 from desktop.diagnostics.diagnosis import Diagnosis, diagnose
 from desktop.diagnostics.explain import Catalog
 from desktop.diagnostics.model import Section
-from desktop.diagnostics.sampler import Sampler
+from desktop.diagnostics.sampling.sampler import Sampler
 from desktop.paths import AllyPaths
-from desktop.reporting import delivery, helping, redact, report
-from desktop.reporting.transports.base import PermanentFailure
+from desktop.reporting import helping, report, sending
+from desktop.reporting.sending import SendResult
 
-
-@dataclass(frozen=True)
-class SendResult:
-    delivered: bool
-    message: str  # the person's sentence
-    reference: str | None = None
-    detail: str | None = None  # for IT (shown small, logged)
+__all__ = ["ReportSession", "SendResult"]
 
 
 class ReportSession:
@@ -98,51 +92,18 @@ class ReportSession:
         report_id: str | None = None,
     ) -> dict[str, Any]:
         assert self.diagnosis is not None, "check() first"
-        full = report.build(
+        return sending.prepare(
             self.diagnosis,
+            self.policy,
             note,
             contact,
             screenshot,
+            leave_out,
             report_id,
             fixes=helping.fixes_part(self.paths, self.offers),
             news=self.news_at_click,
         )
-        return redact.apply(full, leave_out, delivery.privacy(self.policy))
 
     def send(self, doc: dict[str, Any]) -> SendResult:
-        from desktop.reporting.credentials import CredentialsUnavailable  # loads the keyring
-
-        outbox = delivery.outbox(self.paths)
-        try:
-            outbox.add(doc)
-        except OSError as exc:
-            return SendResult(
-                False,
-                self.catalog.delivery_message("not_saved", reason=exc.strerror or str(exc)),
-                detail=str(exc),
-            )
-        try:
-            transport = delivery.make_transport(self.policy, self.paths)
-        except PermanentFailure as exc:
-            return SendResult(
-                False, self.catalog.delivery_message(exc.plain_key), detail=exc.detail
-            )
-        except CredentialsUnavailable as exc:
-            return SendResult(False, self.catalog.delivery_message("settings"), detail=str(exc))
-        entry = next((e for e in outbox.entries() if e.report_id == doc["id"]), None)
-        if entry is None:  # set aside or taken by another sender meanwhile: not lost
-            return SendResult(False, self.catalog.delivery_message("saved"))
-        outcome = outbox.deliver(entry, transport)
-        if outcome.receipt is not None:
-            key = "sent_folder" if outcome.receipt.transport == "folder" else "sent"
-            return SendResult(
-                True,
-                self.catalog.delivery_message(key, reference=outcome.receipt.reference),
-                outcome.receipt.reference,
-            )
-        key = outcome.error.plain_key if outcome.error else "temporary"
-        return SendResult(
-            False,
-            self.catalog.delivery_message(key),
-            detail=outcome.error.detail if outcome.error else None,
-        )
+        """Store and send ``doc`` the one way there is (desktop/reporting/sending.py)."""
+        return sending.send(doc, self.policy, self.paths, self.catalog)

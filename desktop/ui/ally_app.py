@@ -1,4 +1,6 @@
-"""The running app: tray, windows, background status, tips and delivery, wired together."""
+"""The running app on screen: the tray and the windows. It only shows and asks: what it
+shows comes from the Qt-free services (desktop/services.py) that the composition root
+(desktop/app.py) builds and hands over; their background work runs on Qt's thread pool."""
 
 from __future__ import annotations
 
@@ -9,11 +11,10 @@ from PySide6.QtCore import QEvent, QObject, Qt, QThreadPool, QTimer
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
-from desktop.config import Policy
 from desktop.own_crashes import notice_due
-from desktop.paths import AllyPaths
 from desktop.process_memory import give_back
-from desktop.settings import UserSettings, settings_path
+from desktop.services import Services
+from desktop.settings import UserSettings
 from desktop.status import TrayStatus
 from desktop.ui.tray import Tray
 from desktop.ui.workers import Background
@@ -31,13 +32,15 @@ NO_TRAY = (
 
 
 class AllyApp(QObject):
-    def __init__(self, app: QApplication, tray_available: bool | None = None) -> None:
+    def __init__(
+        self,
+        app: QApplication,
+        tray_available: bool | None = None,
+        services: Services | None = None,
+    ) -> None:
         super().__init__()
         self.app = app
-        self.policy = Policy.load()
-        self.paths = AllyPaths.from_environment()
-        self.settings_file = settings_path(self.paths.config_dir)
-        self.settings = UserSettings.load(self.settings_file)
+        self.services = services or Services.load()
         self.background = Background(self)
         self.windows: dict[str, QObject] = {}
         available = (
@@ -58,22 +61,11 @@ class AllyApp(QObject):
             self.tray.quit_requested.connect(self.quit)
             self.tray.show()
             self.app.processEvents()  # hand the icon to the tray host now
-        from desktop.diagnostics.explain import load_catalog
-        from desktop.diagnostics.sampler import Sampler, SamplerSettings
-        from desktop.reporting.outbox import Outbox
-        from desktop.tips import TipScheduler
-
-        self.catalog = load_catalog()
+        self.services.start()  # the words, the sampler, the outbox, the tips
         if self.tray is not None:
             self.tray.set_status(
                 TrayStatus("ok", self.catalog.summary.get("all_good_tooltip", "Ally"), None)
             )
-        self.sampler = Sampler(SamplerSettings(interval_s=self.policy.sampling_interval_s))
-        self.sampler.start()
-        # The same folder as desktop.reporting.delivery.outbox(); delivery itself (keyring,
-        # HTTP, email: about 11 MB) is loaded only when a report waits to be sent.
-        self.outbox = Outbox(self.paths.data_dir / "outbox")
-        self.tips = TipScheduler(enabled_by_policy=self.policy.tips_enabled)
         from desktop.ui.helping import Helping
 
         # IT's news and the reminders the person asked for (issue 18).
@@ -98,6 +90,18 @@ class AllyApp(QObject):
         QTimer.singleShot(5_000, self.deliver_waiting)
         # Once start-up is over (the first status check included), hand its memory back.
         QTimer.singleShot(FIRST_STATUS_AFTER_MS + 5_000, give_back)
+
+    # What the windows read, all from the services.
+    policy = property(lambda self: self.services.policy)
+    paths = property(lambda self: self.services.paths)
+    catalog = property(lambda self: self.services.catalog)
+    sampler = property(lambda self: self.services.sampler)
+    outbox = property(lambda self: self.services.outbox)
+    tips = property(lambda self: self.services.tips)
+
+    @property
+    def settings(self) -> UserSettings:
+        return self.services.settings
 
     # --- windows --------------------------------------------------------------------------
 
@@ -143,7 +147,6 @@ class AllyApp(QObject):
     # tray app stays small.
 
     def open_report(self, notice: str | None = None):
-        from desktop.reporting.session import ReportSession
         from desktop.ui.report_window import ReportWindow
 
         existing = self.windows.get("report")
@@ -153,9 +156,7 @@ class AllyApp(QObject):
             return existing
         # The screenshot is taken before Ally's window appears, so it shows what the person saw.
         shot = self.grab_screen() if self.policy.privacy.screenshots else None
-        session = ReportSession(
-            self.policy, self.paths, self.sampler, self.catalog, news=self.helping.watcher
-        )
+        session = self.services.report_session(news=self.helping.watcher)
         return self._show("report", lambda: ReportWindow(session, self.settings, shot, notice))
 
     def grab_screen(self) -> QImage | None:
@@ -193,32 +194,13 @@ class AllyApp(QObject):
         box.exec()
 
     def save_settings(self, settings: UserSettings) -> None:
-        from desktop.startup import apply_person_choice
-
-        self.settings = settings
-        try:
-            settings.save(self.settings_file)
-            apply_person_choice(settings.start_at_login)
-        except OSError as exc:
-            log.warning("settings not saved: %s", exc)
+        self.services.save_settings(settings)
 
     # --- background -----------------------------------------------------------------------
 
     def local_check(self, on_done) -> None:
-        """A check that stays on this computer (no network walk on a timer)."""
-        from desktop.diagnostics.diagnosis import diagnose, local_probes
-
-        self.background.run(
-            lambda: diagnose(
-                "slow",
-                sampler=self.sampler,
-                policy=self.policy,
-                warm_up_s=0,
-                probes=local_probes(),
-                fresh_processes=False,  # reuse the sampler's last process walk: the cheap path
-            ),
-            on_done,
-        )
+        """A check that stays on this computer, on a worker thread."""
+        self.background.run(self.services.local_check, on_done)
 
     def refresh_status(self) -> None:
         self.local_check(self._status_ready)
@@ -242,36 +224,14 @@ class AllyApp(QObject):
         self.save_settings(self.settings)
 
     def deliver_waiting(self) -> None:
-        relay = self.policy.transport.kind == "relay"  # enrols at the first start
-        if not self.outbox.entries() and not relay:
-            return
-        from desktop.reporting import delivery
-        from desktop.reporting.credentials import CredentialsUnavailable
-        from desktop.reporting.transports.base import DeliveryError
-
-        def work():
-            try:
-                transport = delivery.make_transport(self.policy, self.paths)
-                if relay:
-                    transport.ensure_enrolled()
-            except (CredentialsUnavailable, DeliveryError) as exc:
-                return f"not sent: {exc}"
-            return self.outbox.deliver_due(transport)
-
-        self.background.run(work, lambda result: log.info("delivery round: %s", result))
+        """A delivery round (desktop/services.py) on a worker thread."""
+        self.background.run(
+            self.services.delivery_round,
+            lambda result: result is not None and log.info("delivery round: %s", result),
+        )
 
     def ticket_status(self, reference: str) -> str | None:
-        if self.policy.transport.kind not in ("request-tracker", "relay"):
-            return None
-        from desktop.reporting import delivery
-        from desktop.reporting.transports.base import STATUS_WORDS
-
-        try:
-            word = delivery.make_transport(self.policy, self.paths).status(reference)
-        except Exception as exc:  # My reports must open even when the helpdesk is away
-            log.info("ticket %s status unknown: %s", reference, exc)
-            return None
-        return STATUS_WORDS.get(word, word)
+        return self.services.ticket_status(reference)
 
     # --- stopping -------------------------------------------------------------------------
 
@@ -290,7 +250,7 @@ class AllyApp(QObject):
         self.status_timer.stop()
         self.delivery_timer.stop()
         self.helping.timer.stop()
-        self.sampler.stop()
+        self.services.stop()
         QThreadPool.globalInstance().waitForDone(5000)
         if self.tray is not None:
             self.tray.icon.hide()

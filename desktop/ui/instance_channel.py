@@ -16,8 +16,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
-from desktop.diagnostics.history import export_state
-from desktop.diagnostics.sampler import Sampler
+from desktop.diagnostics.sampling.history import export_state
+from desktop.diagnostics.sampling.sampler import Sampler
 
 log = logging.getLogger(__name__)
 MAX_REQUEST_BYTES = 64

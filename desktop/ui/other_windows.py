@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -115,14 +114,8 @@ class ReportsWindow(QWidget):
             out.append(
                 (e.report.get("created_at", ""), e.report.get("symptom", ""), state, e.report)
             )
-        for path in (
-            sorted(self.outbox.sent_dir.glob("*.json")) if self.outbox.sent_dir.is_dir() else []
-        ):
-            try:
-                record = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            receipt, doc = record["receipt"], record["report"]
+        for record in self.outbox.sent():
+            receipt, doc = record.receipt, record.report
             state = f"Sent. IT has it: number {receipt['reference']}."
             if receipt["transport"] == "folder":
                 state = "Sent to the place where IT collects reports."

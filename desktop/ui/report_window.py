@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.diagnostics.diagnosis import Diagnosis
-from desktop.diagnostics.model import Section, Status
+from desktop.diagnostics.model import Section, Status, Symptom
 from desktop.fixes.words import FixWords
 from desktop.reporting import report, review
 from desktop.reporting.session import ReportSession, SendResult
@@ -37,26 +37,7 @@ from desktop.ui.fix_panel import FixPanel
 from desktop.ui.workers import Background
 from desktop.words import say
 
-SYMPTOMS = (
-    ("slow", "My computer is slow"),
-    ("internet", "The internet or network is not working"),
-    ("app", "A program shows an error or closed"),
-    ("printing", "I can't print"),
-    ("other", "Something else"),
-)
-CHECK_NAMES = {
-    "system": "Your computer's basics",
-    "processor": "Processor",
-    "memory": "Working memory",
-    "disks": "Drives",
-    "processes": "Programs that are running",
-    "power": "Battery and power",
-    "network": "Network connection",
-    "connectivity": "The way to the internet",
-    "app_faults": "Programs that closed or got stuck",
-    "focus_app": "The program you named",
-    "printing": "Printers",
-}
+SYMPTOMS = tuple((s.value, say(s.value, "symptoms")) for s in Symptom)
 LEAVE_OUT = (
     ("note", "My words"),
     ("screenshot", "The picture of my screen"),
@@ -221,7 +202,7 @@ class ReportWindow(QWidget):
         )
 
     def _on_progress(self, section: Section) -> None:
-        name = CHECK_NAMES.get(section.name, section.name)
+        name = say(section.name, "checks")
         state = {
             Status.OK: "checked",
             Status.UNAVAILABLE: "not available here",

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.diagnostics.crashes import read_recent
+from desktop.diagnostics.readers.fault_records import read_recent
 from tests.run_ally import run_ally
 
 pytestmark = pytest.mark.skipif(

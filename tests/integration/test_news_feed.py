@@ -255,9 +255,12 @@ def _ally(*args: str, policy: Path, home: Path) -> subprocess.CompletedProcess:
 
 def test_ally_news_and_ally_doctor_say_what_the_feed_says(server, tmp_path):
     policy = tmp_path / "policy.toml"
+    reports = tmp_path / "reports"  # IT chose where reports go: doctor's only problem is news
+    reports.mkdir()
     policy.write_text(
         f'[network]\nactive_checks = false\n[news]\nurl = "{server.url()}"\n'
         '[[news.components]]\nname = "Exchange Online"\nsay = "email"\nsymptoms = ["app"]\n'
+        f'[transport]\nkind = "folder"\nfolder = "{reports}"\n'
     )
     server.set_summary(company_summary("opened"))
     out = _ally("news", policy=policy, home=tmp_path / "home")

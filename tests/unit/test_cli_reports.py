@@ -24,7 +24,20 @@ def webhook_policy(tmp_path: Path, url: str) -> Path:
     return p
 
 
+def folder_policy(tmp_path: Path, folder: Path) -> Path:
+    """IT's policy naming a folder for reports (IT makes it: Ally never creates one)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    p = tmp_path / "policy.toml"
+    p.write_text(
+        f'[network]\nactive_checks = false\n[transport]\nkind = "folder"\nfolder = "{folder}"\n'
+    )
+    return p
+
+
 def test_report_to_the_folder_shows_what_is_sent_and_keeps_a_receipt(tmp_path):
+    # IT chose the folder (here, where Ally would keep them anyway); with no [transport]
+    # at all the person reads something else: see the next test.
+    policy = folder_policy(tmp_path, tmp_path / "h/data/reports")
     out = ally(
         "report",
         "--symptom",
@@ -39,7 +52,7 @@ def test_report_to_the_folder_shows_what_is_sent_and_keeps_a_receipt(tmp_path):
         "--warm-up",
         "0.2",
         home=tmp_path / "h",
-        policy=Path("tests/data/policy-no-active-network.toml"),
+        policy=policy,
     )
     assert out.returncode == 0, out.stderr
     assert "This is what will be sent to IT:" in out.stdout and "Slow since lunch" in out.stdout
@@ -52,6 +65,33 @@ def test_report_to_the_folder_shows_what_is_sent_and_keeps_a_receipt(tmp_path):
     assert json_file.with_suffix(".html").exists()
     listing = ally("outbox", "list", home=tmp_path / "h")
     assert "Waiting to be sent: 0" in listing.stdout and "Sent: 1" in listing.stdout
+
+
+def test_without_a_transport_the_report_is_said_to_stay_on_this_computer(tmp_path):
+    """Issue 17: no [transport] means IT receives nothing; Ally says so, where the report
+    is and how to reach IT, and never that IT has it. ``ally doctor`` tells IT the same."""
+    policy = tmp_path / "policy.toml"
+    policy.write_text(
+        '[network]\nactive_checks = false\n[it_contact]\nemail = "help@example.com"\n'
+        'phone = "0123 456"\n'
+    )
+    out = ally(
+        "report", "--note", "Slow", "--yes", "--warm-up", "0.2", home=tmp_path / "h", policy=policy
+    )
+    assert out.returncode == 0, out.stderr
+    assert "where IT collects reports" not in out.stdout
+    assert "Your report is saved on this computer." in out.stdout
+    assert "IT has not chosen where reports should go" in out.stdout
+    folder = tmp_path / "h/data/reports"
+    assert f"It is in this folder: {folder}" in out.stdout
+    assert "You can reach IT at help@example.com, 0123 456." in out.stdout
+    (saved,) = folder.glob("*.json")
+    code = json.loads(saved.read_text())["reference_code"]
+    assert code in out.stdout  # the preview shows the code IT will see
+    doctor = ally("doctor", home=tmp_path / "h", policy=policy)
+    assert doctor.returncode == 1
+    assert "PROBLEM  transport: not chosen: no [transport] in" in doctor.stdout
+    assert str(folder) in doctor.stdout
 
 
 def test_without_yes_and_without_a_terminal_nothing_is_sent(tmp_path):

@@ -7,7 +7,7 @@ import time
 import psutil
 import pytest
 
-from desktop.diagnostics.counters import LinuxProcReader, psutil_reader
+from desktop.diagnostics.sampling.counters import LinuxProcReader, psutil_reader
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads Linux /proc")
 

@@ -5,9 +5,9 @@ import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from desktop.diagnostics import crashes
 from desktop.diagnostics.apps import default_catalog
 from desktop.diagnostics.probes.app_faults import group
+from desktop.diagnostics.readers import fault_records
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -17,29 +17,31 @@ def read(name: str) -> str:
 
 
 def test_coredumpctl_json():
-    r = crashes.parse_coredumpctl_json(read("linux/coredumpctl_json_two.txt"))
+    r = fault_records.parse_coredumpctl_json(read("linux/coredumpctl_json_two.txt"))
     assert r.malformed == 0
     assert [(e.executable, e.detail, e.kind) for e in r.events] == [
         ("bash", "SIGSEGV", "crash"),
         ("scylla", "SIGABRT", "crash"),
     ]
     assert r.events[0].time == datetime(2022, 11, 27, 11, 25, 59, 983740, tzinfo=timezone.utc)
-    portal = crashes.parse_coredumpctl_json(read("linux/coredumpctl_json_portal.txt"))
+    portal = fault_records.parse_coredumpctl_json(read("linux/coredumpctl_json_portal.txt"))
     assert portal.events[0].executable == "xdg-desktop-portal-hyprland"
 
 
 def test_coredumpctl_empty_malformed_and_truncated():
-    assert crashes.parse_coredumpctl_json(
+    assert fault_records.parse_coredumpctl_json(
         read("linux/coredumpctl_none.txt")
-    ) == crashes.ParsedRecords([], 0)
-    mixed = crashes.parse_coredumpctl_json(read("linux/coredumpctl_json_malformed_entries.txt"))
+    ) == fault_records.ParsedRecords([], 0)
+    mixed = fault_records.parse_coredumpctl_json(
+        read("linux/coredumpctl_json_malformed_entries.txt")
+    )
     assert len(mixed.events) == 1 and mixed.malformed == 2
-    cut = crashes.parse_coredumpctl_json(read("linux/coredumpctl_json_truncated.txt"))
+    cut = fault_records.parse_coredumpctl_json(read("linux/coredumpctl_json_truncated.txt"))
     assert cut.events == [] and cut.malformed == 1
 
 
 def test_kernel_lines_in_the_journal():
-    r = crashes.parse_journal_kernel(read("linux/journal_kernel.jsonl"))
+    r = fault_records.parse_journal_kernel(read("linux/journal_kernel.jsonl"))
     assert [(e.executable, e.detail) for e in r.events] == [
         ("MaSalle", "segmentation fault"),
         ("ibus-x11", "segmentation fault"),
@@ -48,7 +50,7 @@ def test_kernel_lines_in_the_journal():
 
 
 def test_windows_event_log_win11_named_fields():
-    r = crashes.parse_wevtutil_xml(read("windows/wevtutil_app_error_win11.xml"))
+    r = fault_records.parse_wevtutil_xml(read("windows/wevtutil_app_error_win11.xml"))
     (e,) = r.events
     assert (e.executable, e.version, e.kind, e.detail) == (
         "AOTListenerService.exe",
@@ -60,7 +62,7 @@ def test_windows_event_log_win11_named_fields():
 
 
 def test_windows_event_log_mixed_layouts_and_bad_records():
-    r = crashes.parse_wevtutil_xml(read("windows/wevtutil_mixed.xml"))
+    r = fault_records.parse_wevtutil_xml(read("windows/wevtutil_mixed.xml"))
     got = [(e.executable, e.kind, e.version, e.detail) for e in r.events]
     assert got == [
         ("ms-teams.exe", "crash", "24.0.0.0", "exception 0xc0000409"),
@@ -88,7 +90,7 @@ def test_macos_report_headers(tmp_path):
     old = folder / "Old-2020.ips"
     old.write_text(read("macos/ips_header_testapp.txt"))
     os.utime(old, (0, 0))
-    r = crashes.read_macos_reports(folder, datetime.now(timezone.utc) - timedelta(days=1))
+    r = fault_records.read_macos_reports(folder, datetime.now(timezone.utc) - timedelta(days=1))
     got = sorted((e.executable, e.kind, e.version) for e in r.events)
     assert got == [
         ("MarkdownEditor", "crash", "1.0"),
@@ -103,7 +105,7 @@ def test_macos_report_headers(tmp_path):
 def test_grouping_by_application_with_friendly_names():
     text = read("windows/wevtutil_mixed.xml")
     complete = text[: text.rindex("<Event xmlns")]  # without the cut-off last record
-    r = crashes.parse_wevtutil_xml(complete * 2)
+    r = fault_records.parse_wevtutil_xml(complete * 2)
     apps = {a.name: a for a in group(r, default_catalog())}
     assert apps["Microsoft Teams"].crashes == 2
     assert apps["Microsoft Excel"].hangs == 2 and apps["Microsoft Excel"].crashes == 0
@@ -117,6 +119,6 @@ def test_grouping_by_application_with_friendly_names():
 
 
 def test_empty_inputs():
-    assert crashes.parse_wevtutil_xml("") == crashes.ParsedRecords([], 0)
-    assert crashes.parse_journal_kernel("") == crashes.ParsedRecords([], 0)
-    assert group(crashes.ParsedRecords([], 0), default_catalog()) == []
+    assert fault_records.parse_wevtutil_xml("") == fault_records.ParsedRecords([], 0)
+    assert fault_records.parse_journal_kernel("") == fault_records.ParsedRecords([], 0)
+    assert group(fault_records.ParsedRecords([], 0), default_catalog()) == []

@@ -17,10 +17,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from desktop.config import Policy
-from desktop.diagnostics import crashes, linux_crashes, macos, printing, procfs_processes, windows
 from desktop.diagnostics.net import routes, wifi
-from desktop.diagnostics.os_history import parse_psi as parse_os_psi
 from desktop.diagnostics.probes.memory import parse_psi as parse_memory_psi
+from desktop.diagnostics.readers import fault_records as crashes
+from desktop.diagnostics.readers import linux_fault_files as linux_crashes
+from desktop.diagnostics.readers import macos_tools as macos
+from desktop.diagnostics.readers import print_system as printing
+from desktop.diagnostics.readers import windows_tools as windows
+from desktop.diagnostics.sampling import procfs_walk as procfs_processes
+from desktop.diagnostics.sampling.os_backfill import parse_psi as parse_os_psi
 from desktop.reporting.outbox import Outbox
 from desktop.reporting.transports.folder import FolderTransport
 from tests.builders import report_doc
@@ -216,7 +221,7 @@ COVERED = {
                                        linux_crashes.parse_kmsg_records)),
         *((procfs_processes, f) for f in (procfs_processes.parse_stat, procfs_processes.parse_io)),
     ]
-} | {"desktop.diagnostics.os_history.parse_psi", "desktop.diagnostics.probes.memory.parse_psi"}  # fmt: skip
+} | {"desktop.diagnostics.sampling.os_backfill.parse_psi", "desktop.diagnostics.probes.memory.parse_psi"}  # fmt: skip
 
 
 def test_every_parser_of_captured_output_is_fuzzed():

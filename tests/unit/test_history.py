@@ -4,7 +4,7 @@ import tracemalloc
 
 import pytest
 
-from desktop.diagnostics.history import (
+from desktop.diagnostics.sampling.history import (
     STATE_SCHEMA,
     AppSample,
     History,
@@ -13,7 +13,7 @@ from desktop.diagnostics.history import (
     export_state,
     import_state,
 )
-from desktop.diagnostics.metrics import HISTORY_COLUMNS, HISTORY_METRICS
+from desktop.diagnostics.sampling.metrics import HISTORY_COLUMNS, HISTORY_METRICS
 
 
 def test_history_keeps_the_newest_rows_in_order():

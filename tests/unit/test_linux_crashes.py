@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop.diagnostics import linux_crashes
-from desktop.diagnostics.crashes import FaultEvent
+from desktop.diagnostics.readers import linux_fault_files
+from desktop.diagnostics.readers.fault_records import FaultEvent
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "linux"
 LONG_AGO = datetime(2000, 1, 1, tzinfo=timezone.utc)
@@ -27,7 +27,7 @@ def kmsg_records() -> list[bytes]:
 
 def test_a_segfault_in_the_ring_buffer_is_a_crash_of_that_program():
     boot = 1_800_000_000.0
-    r = linux_crashes.parse_kmsg_records(kmsg_records(), boot, LONG_AGO)
+    r = linux_fault_files.parse_kmsg_records(kmsg_records(), boot, LONG_AGO)
     assert r.malformed == 0
     (event,) = r.events  # the "Code:" line and the others are not faults
     assert event.executable == "ledger-app"
@@ -38,32 +38,34 @@ def test_a_segfault_in_the_ring_buffer_is_a_crash_of_that_program():
 def test_old_ring_buffer_lines_are_left_out_and_broken_records_counted():
     boot = 1_800_000_000.0
     since = datetime.fromtimestamp(boot + 2000, timezone.utc)
-    assert linux_crashes.parse_kmsg_records(kmsg_records(), boot, since).events == []
-    r = linux_crashes.parse_kmsg_records(
+    assert linux_fault_files.parse_kmsg_records(kmsg_records(), boot, since).events == []
+    r = linux_fault_files.parse_kmsg_records(
         [b"no separator", b"6,x,y,-;a[1]: segfault"], boot, LONG_AGO
     )
     assert r.events == [] and r.malformed == 2
 
 
 def test_kernel_names_with_spaces_and_traps_are_read():
-    assert linux_crashes.kernel_fault("Web Content[812]: segfault at 8 ip 0") == (
+    assert linux_fault_files.kernel_fault("Web Content[812]: segfault at 8 ip 0") == (
         "Web Content",
         "segmentation fault",
     )
-    assert linux_crashes.kernel_fault("traps: ledger-app[77] general protection fault ip:1") == (
+    assert linux_fault_files.kernel_fault(
+        "traps: ledger-app[77] general protection fault ip:1"
+    ) == (
         "ledger-app",
         "general protection fault",
     )
-    assert linux_crashes.kernel_fault("audit: type=1400 apparmor=DENIED") is None
+    assert linux_fault_files.kernel_fault("audit: type=1400 apparmor=DENIED") is None
 
 
 def test_apport_header_keeps_four_fields_and_nothing_else():
-    lines = linux_crashes._read_header(DATA / "apport_apt-get.crash")
+    lines = linux_fault_files._read_header(DATA / "apport_apt-get.crash")
     text = "\n".join(lines)
     # The command line, environment, memory maps and core dump are never even kept in memory.
     assert "check -f -qq" not in text and "/var/backups" not in text
     assert "TERM=linux" not in text and "libgcc_s" not in text and "H4sI" not in text
-    event = linux_crashes.parse_apport_header(lines, "_usr_bin_apt-get.0.crash")
+    event = linux_fault_files.parse_apport_header(lines, "_usr_bin_apt-get.0.crash")
     local = datetime(2014, 12, 15, 7, 35, 4).astimezone(timezone.utc)
     assert event == FaultEvent("apt-get", None, local, "crash", "SIGSEGV")
 
@@ -72,10 +74,10 @@ def test_apport_reports_in_a_folder(tmp_path):
     shutil.copy(DATA / "apport_apt-get.crash", tmp_path / "_usr_bin_apt-get.0.crash")
     (tmp_path / "_usr_bin_other.0.crash").write_text("ProblemType: Package\nDate: x\n")
     (tmp_path / "broken.crash").write_bytes(b"ProblemType: Crash\nDate: \xff\xfe not a date\n")
-    r = linux_crashes.read_apport(LONG_AGO, tmp_path)
+    r = linux_fault_files.read_apport(LONG_AGO, tmp_path)
     assert [e.executable for e in r.events] == ["apt-get"]
     assert r.malformed == 1  # the broken one; the package failure is not a program crash
-    assert linux_crashes.read_apport(LONG_AGO, tmp_path / "absent") is None
+    assert linux_fault_files.read_apport(LONG_AGO, tmp_path / "absent") is None
 
 
 def test_a_fifo_a_link_or_a_huge_file_in_var_crash_cannot_stall_or_trick_ally(tmp_path):
@@ -90,7 +92,7 @@ def test_a_fifo_a_link_or_a_huge_file_in_var_crash_cannot_stall_or_trick_ally(tm
         fh.write("Signal: 6\n")
     result: dict = {}
     t = threading.Thread(
-        target=lambda: result.update(r=linux_crashes.read_apport(LONG_AGO, tmp_path))
+        target=lambda: result.update(r=linux_fault_files.read_apport(LONG_AGO, tmp_path))
     )
     t0 = time.monotonic()
     t.start()
@@ -109,7 +111,7 @@ def test_another_accounts_report_is_not_read(tmp_path):
     target = tmp_path / "_usr_bin_apt-get.1234.crash"
     shutil.copy(DATA / "apport_apt-get.crash", target)
     os.chown(target, 1234, 1234)
-    r = linux_crashes.read_apport(LONG_AGO, tmp_path)
+    r = linux_fault_files.read_apport(LONG_AGO, tmp_path)
     assert r.events == [] and r.malformed == 1
 
 
@@ -120,7 +122,7 @@ def test_one_crash_seen_by_the_kernel_and_apport_counts_once():
         FaultEvent("ledger-app", None, t + timedelta(minutes=5), "crash", "segmentation fault"),
     ]
     apport = [FaultEvent("ledger-app", None, t + timedelta(seconds=2), "crash", "SIGSEGV")]
-    merged = linux_crashes.merge(kernel, apport)
+    merged = linux_fault_files.merge(kernel, apport)
     assert [(e.time, e.detail) for e in merged] == [
         (t + timedelta(seconds=2), "SIGSEGV"),
         (t + timedelta(minutes=5), "segmentation fault"),

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop.diagnostics import macos, windows
+from desktop.diagnostics.readers import macos_tools as macos
+from desktop.diagnostics.readers import windows_tools as windows
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -70,14 +71,14 @@ def test_memory_pressure_level_from_sysctl():
 
 def test_missing_tool_is_unavailable_not_an_error():
     from desktop.diagnostics.probe import Unavailable
-    from desktop.diagnostics.tools import run_tool
+    from desktop.diagnostics.readers.tools import run_tool
 
     with pytest.raises(Unavailable, match="not on this computer"):
         run_tool(["powercfg-that-does-not-exist", "/getactivescheme"])
 
 
 def test_a_tool_that_hangs_is_cut_off():
-    from desktop.diagnostics.tools import run_tool
+    from desktop.diagnostics.readers.tools import run_tool
 
     with pytest.raises(TimeoutError, match=r"no answer within 0\.3 s"):
         run_tool(["sleep", "30"], timeout=0.3)

@@ -3,7 +3,7 @@
 from datetime import datetime, timezone
 from pathlib import Path
 
-from desktop.diagnostics import printing
+from desktop.diagnostics.readers import print_system
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 NOW = datetime(2026, 11, 22, 21, 0, 0, tzinfo=timezone.utc)
@@ -14,7 +14,7 @@ def read(name: str) -> str:
 
 
 def test_lpstat_printers_states_and_messages():
-    printers = printing.parse_lpstat_printers(read("linux/lpstat_l_p.txt"))
+    printers = print_system.parse_lpstat_printers(read("linux/lpstat_l_p.txt"))
     assert set(printers) == {"Ghost", "Office", "Offline", "Paused"}
     assert printers["Office"]["state"] == "ready" and printers["Office"]["message"] is None
     assert (
@@ -23,13 +23,16 @@ def test_lpstat_printers_states_and_messages():
     assert printers["Paused"]["alerts"] == "paused"
     assert printers["Offline"]["state"] == "printing"
     assert "may not exist" in printers["Offline"]["message"]
-    assert printing.cups_state(printers["Offline"]) == ("offline", printers["Offline"]["message"])
+    assert print_system.cups_state(printers["Offline"]) == (
+        "offline",
+        printers["Offline"]["message"],
+    )
 
 
 def test_lpstat_default_accepting_and_scheduler():
-    assert printing.parse_lpstat_default(read("linux/lpstat_d.txt")) == "Office"
-    assert printing.parse_lpstat_default(read("linux/lpstat_d_none.txt")) is None
-    assert printing.parse_lpstat_accepting(read("linux/lpstat_a_rejecting.txt")) == {
+    assert print_system.parse_lpstat_default(read("linux/lpstat_d.txt")) == "Office"
+    assert print_system.parse_lpstat_default(read("linux/lpstat_d_none.txt")) is None
+    assert print_system.parse_lpstat_accepting(read("linux/lpstat_a_rejecting.txt")) == {
         "Ghost": False,
         "Office": True,
         "Offline": True,
@@ -40,7 +43,7 @@ def test_lpstat_default_accepting_and_scheduler():
 
 
 def test_lpstat_jobs_keep_no_user_name():
-    jobs = printing.parse_lpstat_jobs(read("linux/lpstat_o.txt"), NOW)
+    jobs = print_system.parse_lpstat_jobs(read("linux/lpstat_o.txt"), NOW)
     assert [(j.job_id, j.printer, j.size_bytes) for j in jobs] == [
         ("Paused-2", "Paused", 1024),
         ("Offline-6", "Offline", 1024),
@@ -50,11 +53,11 @@ def test_lpstat_jobs_keep_no_user_name():
 
 
 def test_assembled_cups_view():
-    ps = printing.assemble(
-        printing.parse_lpstat_printers(read("linux/lpstat_l_p.txt")),
+    ps = print_system.assemble(
+        print_system.parse_lpstat_printers(read("linux/lpstat_l_p.txt")),
         "Office",
-        printing.parse_lpstat_accepting(read("linux/lpstat_a_rejecting.txt")),
-        printing.parse_lpstat_jobs(read("linux/lpstat_o.txt"), NOW),
+        print_system.parse_lpstat_accepting(read("linux/lpstat_a_rejecting.txt")),
+        print_system.parse_lpstat_jobs(read("linux/lpstat_o.txt"), NOW),
         "CUPS (lpstat)",
         True,
     )
@@ -65,13 +68,13 @@ def test_assembled_cups_view():
 
 
 def test_windows_spooler_state():
-    assert printing.parse_sc_query(read("windows/sc_query_spooler_running.txt")) is True
-    assert printing.parse_sc_query(read("windows/sc_query_spooler_stopped.txt")) is False
-    assert printing.parse_sc_query("[SC] OpenService FAILED 1060") is None
+    assert print_system.parse_sc_query(read("windows/sc_query_spooler_running.txt")) is True
+    assert print_system.parse_sc_query(read("windows/sc_query_spooler_stopped.txt")) is False
+    assert print_system.parse_sc_query("[SC] OpenService FAILED 1060") is None
 
 
 def test_windows_printers_and_jobs():
-    ps = printing.parse_windows(
+    ps = print_system.parse_windows(
         read("windows/win32_printer.json"), read("windows/win32_printjob.json"), True, NOW
     )
     by_name = {p.name: p for p in ps.printers}
@@ -86,5 +89,5 @@ def test_windows_printers_and_jobs():
     assert by_name["OneNote (Desktop)"].state == "ready"
     old = next(j for j in ps.jobs if j.job_id.endswith("-12"))
     assert old.submitted == "2026-11-22T17:53:20+00:00"
-    single = printing.parse_windows(read("windows/win32_printer_single.json"), "", True, NOW)
+    single = print_system.parse_windows(read("windows/win32_printer_single.json"), "", True, NOW)
     assert [p.name for p in single.printers] == ["Microsoft Print to PDF"] and single.jobs == ()

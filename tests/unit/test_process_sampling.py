@@ -8,7 +8,7 @@ import time
 import psutil
 import pytest
 
-from desktop.diagnostics.process_sampling import ProcessSampler
+from desktop.diagnostics.sampling.process_sample import ProcessSampler
 
 linux_only = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="process names via exec on Linux"
@@ -106,7 +106,7 @@ def test_a_process_vanishing_mid_walk_is_skipped_and_counted(tmp_path, children)
 def test_processes_that_refuse_to_be_read_leave_gaps_not_failures():
     code = (
         "import os, time, json\n"
-        "from desktop.diagnostics.process_sampling import ProcessSampler\n"
+        "from desktop.diagnostics.sampling.process_sample import ProcessSampler\n"
         "s = ProcessSampler()\n"  # loads everything it needs while still allowed to
         "os.setgid(65534); os.setuid(65534)\n"
         "s.sample(); time.sleep(0.3); x = s.sample()\n"

@@ -8,7 +8,7 @@ import time
 import psutil
 import pytest
 
-from desktop.diagnostics import procfs_processes as pp
+from desktop.diagnostics.sampling import procfs_walk as pp
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads Linux /proc")
 
@@ -51,7 +51,7 @@ def test_long_names_come_from_the_executable_not_the_command_line(tmp_path):
 
 
 def test_kernel_threads_are_grouped_as_the_operating_system():
-    from desktop.diagnostics.process_sampling import ProcessSampler
+    from desktop.diagnostics.sampling.process_sample import ProcessSampler
 
     if not any(e.info["memory_info"].vms == 0 for e in pp.process_iter()):
         pytest.skip("no kernel threads are visible in this process namespace")
@@ -65,7 +65,7 @@ def test_a_sleeping_process_is_not_asked_for_its_io_again(tmp_path):
     import subprocess
     import time
 
-    from desktop.diagnostics.procfs_processes import RememberingWalk
+    from desktop.diagnostics.sampling.procfs_walk import RememberingWalk
 
     sleeper = subprocess.Popen(["sleep", "30"])
     busy = subprocess.Popen([sys.executable, "-c", "while True: open('/dev/null').read()"])

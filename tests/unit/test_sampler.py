@@ -1,8 +1,8 @@
 import threading
 import time
 
-from desktop.diagnostics.counters import Counters, DiskCounters, default_reader
-from desktop.diagnostics.sampler import Sampler, SamplerSettings, rates
+from desktop.diagnostics.sampling.counters import Counters, DiskCounters, default_reader
+from desktop.diagnostics.sampling.sampler import Sampler, SamplerSettings, rates
 
 
 def counters(mono, busy, total, swap_in=0, swap_out=0, read=0, write=0, busy_ms=0, rx=0, tx=0):
@@ -132,7 +132,7 @@ class _CountingWalker:
         self.walks = 0
 
     def sample(self):
-        from desktop.diagnostics.process_sampling import ProcessSample
+        from desktop.diagnostics.sampling.process_sample import ProcessSample
 
         self.walks += 1
         return ProcessSample(time.time(), 1.0 if self.walks > 1 else None, 0, 0, ())

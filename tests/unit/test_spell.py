@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from desktop.diagnostics import os_history
-from desktop.diagnostics.history import History
 from desktop.diagnostics.rules import spell
+from desktop.diagnostics.sampling import os_backfill
+from desktop.diagnostics.sampling.history import History
 from tests import builders as b
 
 
@@ -47,7 +47,7 @@ def test_a_process_record_cannot_claim_more_than_the_machine():
     absurd = b.life("Broken Counter", 30.0, 1e12, now)
     # Alone it would make any span "busy"; capped at what 2 cores can do in 30 s it is
     # exactly the machine, and the span is its age, not more.
-    found = os_history.busy_spell([absurd], now, 2, 85)
+    found = os_backfill.busy_spell([absurd], now, 2, 85)
     assert found is not None and found.seconds == 30 and found.mean_pct == 100.0
     # A process from the future (a clock set back) is not counted at all.
-    assert os_history.busy_spell([b.life("x", -50.0, 10.0, now)], now, 2, 85) is None
+    assert os_backfill.busy_spell([b.life("x", -50.0, 10.0, now)], now, 2, 85) is None

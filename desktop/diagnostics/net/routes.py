@@ -9,8 +9,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop.diagnostics.probe import Unavailable
-from desktop.diagnostics.tools import run_tool
+from desktop.diagnostics.readers.tools import run_tool
+from desktop.diagnostics.unavailable import Unavailable
 
 PROC_ROUTE = Path("/proc/net/route")
 PROC_ROUTE6 = Path("/proc/net/ipv6_route")

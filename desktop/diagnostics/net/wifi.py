@@ -12,8 +12,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop.diagnostics.probe import Unavailable
-from desktop.diagnostics.tools import run_tool
+from desktop.diagnostics.readers.tools import run_tool
+from desktop.diagnostics.unavailable import Unavailable
 
 PROC_WIRELESS = Path("/proc/net/wireless")
 

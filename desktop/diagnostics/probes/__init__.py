@@ -1,4 +1,6 @@
-"""Every probe, registered in one place. Adding an area means adding one module here."""
+"""Every probe, registered in one place. Adding an area means adding one module here (its
+``PROBE``, with its IT summary and the symptoms it matters to) and its words in the
+catalog; tests/unit/test_registries.py names whatever is missing."""
 
 from desktop.diagnostics.probe import Probe
 from desktop.diagnostics.probes import (
@@ -29,3 +31,8 @@ PROBES: tuple[Probe, ...] = (
     app_faults.FOCUS_PROBE,
     printing.PROBE,
 )
+
+
+def probe_named(name: str) -> Probe | None:
+    """The probe whose section is called ``name``, if there is one."""
+    return next((p for p in PROBES if p.name == name), None)

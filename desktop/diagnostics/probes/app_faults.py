@@ -7,10 +7,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from desktop.diagnostics.apps import AppCatalog
-from desktop.diagnostics.crashes import FaultEvent, ParsedRecords
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.probe import Probe, ProbeContext, Unavailable
-from desktop.diagnostics.process_sampling import AppUsage
+from desktop.diagnostics.readers.fault_records import FaultEvent, ParsedRecords
+from desktop.diagnostics.sampling.process_sample import AppUsage
+from desktop.plain_numbers import count
 
 MAX_TIMES = 10
 
@@ -129,5 +130,35 @@ def check_focus(ctx: ProbeContext) -> FocusApp:
     )
 
 
-PROBE = Probe("app_faults", check, timeout_s=4.5, symptoms=frozenset({Symptom.APP, Symptom.OTHER}))
-FOCUS_PROBE = Probe("focus_app", check_focus, timeout_s=4.5, needs_focus_app=True)
+def it_summary(data: AppFaultsInfo) -> str:
+    """IT's one line for this section (``ally diagnose`` and the report)."""
+    apps = ", ".join(
+        f"{a.name}: {count(a.crashes, 'crash', 'crashes')}, {count(a.hangs, 'hang')}"
+        for a in data.apps[:5]
+    )
+    return f"last {data.window_hours:.0f} h from {data.source}: {apps or 'none recorded'}"
+
+
+def focus_it_summary(data: FocusApp) -> str:
+    """IT's one line for the program the person named."""
+    state = "running" if data.running else "not running"
+    return f"{data.name} ({state})"
+
+
+PROBE = Probe(
+    "app_faults",
+    check,
+    timeout_s=4.5,
+    symptoms=frozenset({Symptom.APP, Symptom.OTHER}),
+    it_summary=it_summary,
+    key_for={Symptom.APP: 0},
+    mentioned_for={Symptom.OTHER: 3},
+)
+FOCUS_PROBE = Probe(
+    "focus_app",
+    check_focus,
+    timeout_s=4.5,
+    needs_focus_app=True,
+    it_summary=focus_it_summary,
+    key_for={Symptom.APP: 1},
+)

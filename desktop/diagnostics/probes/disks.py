@@ -11,8 +11,10 @@ from typing import Protocol
 import psutil
 
 from desktop.diagnostics.bounded import call_with_timeout
+from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.probe import Probe, ProbeContext
 from desktop.diagnostics.stats import window_max, window_mean
+from desktop.plain_numbers import size, whole_percent
 
 # File systems that are never a place people keep their work.
 _SKIP_FSTYPES = {"squashfs", "iso9660", "udf", "cdfs", "tmpfs", "devtmpfs", "overlay", "ramfs"}
@@ -172,4 +174,17 @@ def check(ctx: ProbeContext) -> DisksInfo:
     )
 
 
-PROBE = Probe("disks", check, timeout_s=2.5)
+def it_summary(data: DisksInfo) -> str:
+    """IT's one line for this section (``ally diagnose`` and the report)."""
+    vols = "; ".join(
+        f"{v.mountpoint} {size(v.free_bytes)} free of {size(v.total_bytes)}"
+        f"{' (main)' if v.is_main else ''}"
+        if v.problem is None
+        else f"{v.mountpoint} unreadable: {v.problem}"
+        for v in data.volumes
+    )
+    busy = ", ".join(f"{d.name} {whole_percent(d.busy_pct)} busy" for d in data.drives)
+    return f"{vols or 'no volumes'}; {busy or 'no drive activity readable'}"
+
+
+PROBE = Probe("disks", check, timeout_s=2.5, it_summary=it_summary, mentioned_for={Symptom.SLOW: 0})

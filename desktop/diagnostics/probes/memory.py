@@ -6,9 +6,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop.diagnostics import os_history
+from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.probe import Probe, ProbeContext, Unavailable
+from desktop.diagnostics.sampling import os_backfill
 from desktop.diagnostics.stats import window_max, window_mean
+from desktop.plain_numbers import size, whole_percent
 
 PSI_MEMORY = Path("/proc/pressure/memory")
 
@@ -53,7 +55,7 @@ class MemoryInfo:
 
 def parse_psi(text: str) -> MemoryPressure:
     """/proc/pressure/memory: 'some avg10=0.00 avg60=0.00 avg300=0.00 total=0' and 'full ...'."""
-    p = os_history.parse_psi(text)
+    p = os_backfill.parse_psi(text)
     return MemoryPressure(
         source="linux-psi",
         some_avg10=p.some_avg10,
@@ -71,9 +73,9 @@ def read_pressure() -> tuple[MemoryPressure | None, str | None]:
             except OSError:
                 return None, "this Linux kernel does not report memory pressure (no PSI)"
         if sys.platform == "darwin":
-            from desktop.diagnostics import macos
+            from desktop.diagnostics.readers import macos_tools
 
-            level = macos.memory_pressure_level()
+            level = macos_tools.memory_pressure_level()
             return (
                 (MemoryPressure("macos-sysctl", level=level), None)
                 if level
@@ -132,4 +134,22 @@ def check(ctx: ProbeContext) -> MemoryInfo:
     )
 
 
-PROBE = Probe("memory", check, timeout_s=2.0)
+def it_summary(data: MemoryInfo) -> str:
+    """IT's one line for this section (``ally diagnose`` and the report)."""
+    top = ", ".join(f"{u.name} {size(u.memory_bytes)}" for u in data.top_users[:3])
+    return (
+        f"{whole_percent(data.used_pct)} used of {size(data.total_bytes)}, "
+        f"{size(data.available_bytes)} available, "
+        f"swap {whole_percent(data.swap_used_pct)} used, paging {data.swap_in_pps or 0:.0f} in / "
+        f"{data.swap_out_pps or 0:.0f} out pages/s; largest: {top}"
+    )
+
+
+PROBE = Probe(
+    "memory",
+    check,
+    timeout_s=2.0,
+    it_summary=it_summary,
+    key_for={Symptom.SLOW: 1},
+    mentioned_for={Symptom.APP: 1, Symptom.OTHER: 2},
+)

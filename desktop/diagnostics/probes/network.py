@@ -14,6 +14,7 @@ from pathlib import Path
 
 import psutil
 
+from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.probe import Probe, ProbeContext
 from desktop.diagnostics.stats import window_mean
 
@@ -171,4 +172,18 @@ def check(ctx: ProbeContext) -> NetworkBasics:
     )
 
 
-PROBE = Probe("network", check, timeout_s=1.5)
+def it_summary(data: NetworkBasics) -> str:
+    """IT's one line for this section (``ally diagnose`` and the report)."""
+    up = [i for i in data.interfaces if i.is_up and (i.ipv4 or i.ipv6)]
+    ifaces = ", ".join(f"{i.name} ({i.kind}) {', '.join(i.ipv4 + i.ipv6)}" for i in up)
+    state = "connected" if data.connected else "NOT connected"
+    return f"{state}: {ifaces or 'no interface with an address'}"
+
+
+PROBE = Probe(
+    "network",
+    check,
+    timeout_s=1.5,
+    it_summary=it_summary,
+    mentioned_for={Symptom.INTERNET: 0, Symptom.PRINTING: 0},
+)

@@ -9,7 +9,8 @@ from pathlib import Path
 import psutil
 
 from desktop.diagnostics.probe import Probe, ProbeContext, Unavailable
-from desktop.diagnostics.tools import run_tool
+from desktop.diagnostics.readers.tools import run_tool
+from desktop.plain_numbers import whole_percent
 
 PLATFORM_PROFILE = Path("/sys/firmware/acpi/platform_profile")
 # ACPI platform profiles that trade speed for battery or quiet.
@@ -76,14 +77,14 @@ def linux_power_mode() -> tuple[bool | None, str | None, str | None]:
 def _power_mode() -> tuple[bool | None, str | None, str | None]:
     try:
         if sys.platform.startswith("win"):
-            from desktop.diagnostics import windows
+            from desktop.diagnostics.readers import windows_tools
 
-            scheme = windows.active_power_scheme()
+            scheme = windows_tools.active_power_scheme()
             return (scheme.power_saver, scheme.name, "powercfg") if scheme else (None, None, None)
         if sys.platform == "darwin":
-            from desktop.diagnostics import macos
+            from desktop.diagnostics.readers import macos_tools
 
-            low = macos.low_power_mode()
+            low = macos_tools.low_power_mode()
             return low, None if low is None else ("Low Power Mode" if low else "normal"), "pmset"
         if sys.platform.startswith("linux"):
             return linux_power_mode()
@@ -136,4 +137,19 @@ def check(ctx: ProbeContext) -> PowerInfo:
     )
 
 
-PROBE = Probe("power", check, timeout_s=2.0)
+def it_summary(data: PowerInfo) -> str:
+    """IT's one line for this section (``ally diagnose`` and the report)."""
+    parts = []
+    if data.has_battery:
+        parts.append(
+            f"battery {whole_percent(data.battery_pct)}"
+            f"{', plugged in' if data.plugged_in else ', on battery'}"
+        )
+    if data.power_mode:
+        parts.append(f"power mode {data.power_mode}")
+    if data.hottest_c is not None:
+        parts.append(f"hottest sensor {data.hottest_c:.0f} °C")
+    return ", ".join(parts) or "nothing to report"
+
+
+PROBE = Probe("power", check, timeout_s=2.0, it_summary=it_summary)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.probe import Probe, ProbeContext, Unavailable
-from desktop.diagnostics.process_sampling import AppUsage
+from desktop.diagnostics.sampling.process_sample import AppUsage
 
 TOP_N = 5
 
@@ -49,4 +50,18 @@ def check(ctx: ProbeContext) -> ProcessesInfo:
     )
 
 
-PROBE = Probe("processes", check, timeout_s=2.5)
+def it_summary(data: ProcessesInfo) -> str:
+    """IT's one line for this section (``ally diagnose`` and the report)."""
+    top = ", ".join(f"{a.name} {a.cpu_pct:.0f}%" for a in data.top_cpu[:3])
+    return (
+        f"{data.process_count} processes in {data.application_count} applications; busiest: {top}"
+    )
+
+
+PROBE = Probe(
+    "processes",
+    check,
+    timeout_s=2.5,
+    it_summary=it_summary,
+    mentioned_for={Symptom.SLOW: 1, Symptom.APP: 0},
+)

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 
 import psutil
 
+from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.probe import Probe, ProbeContext
 from desktop.diagnostics.stats import covered_s, window_mean
+from desktop.plain_numbers import duration, whole_percent
 
 
 @dataclass(frozen=True)
@@ -87,4 +89,30 @@ def check(ctx: ProbeContext) -> ProcessorInfo:
     )
 
 
-PROBE = Probe("processor", check, timeout_s=1.5)
+def it_summary(data: ProcessorInfo) -> str:
+    """IT's one line for this section (``ally diagnose`` and the report)."""
+    now = f"{whole_percent(data.use_pct)} busy now"
+    if data.interval_s:
+        now += f" (over the last {data.interval_s:.1f} s)"
+    recent = (
+        f", mean {whole_percent(data.use_pct_5m)} over the last {duration(data.history_s)} of "
+        "Ally's history"
+        if data.history_s >= 10 and data.use_pct_5m is not None
+        else ""
+    )
+    loads = ", ".join(
+        f"{x:.2f}" for x in (data.load_1m, data.load_5m, data.load_15m) if x is not None
+    )
+    return f"{now}{recent}; {data.logical_cores} logical cores" + (
+        f"; load average (1, 5, 15 min) {loads}" if loads else ""
+    )
+
+
+PROBE = Probe(
+    "processor",
+    check,
+    timeout_s=1.5,
+    it_summary=it_summary,
+    key_for={Symptom.SLOW: 0},
+    mentioned_for={Symptom.OTHER: 1},
+)

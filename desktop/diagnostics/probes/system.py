@@ -16,7 +16,7 @@ import psutil
 
 from desktop import __version__
 from desktop.diagnostics.probe import Probe, ProbeContext, Unavailable
-from desktop.diagnostics.rules.wording import count
+from desktop.plain_numbers import count, duration
 
 REBOOT_REQUIRED = Path("/run/reboot-required")
 
@@ -110,9 +110,9 @@ def linux_pending_restart(flag: Path = REBOOT_REQUIRED) -> tuple[bool | None, tu
 
 def _pending_restart() -> tuple[bool | None, tuple[str, ...]]:
     if sys.platform.startswith("win"):
-        from desktop.diagnostics import windows
+        from desktop.diagnostics.readers import windows_tools
 
-        pending, sources = windows.pending_restart()
+        pending, sources = windows_tools.pending_restart()
         return pending, tuple(sources)
     if sys.platform.startswith("linux"):
         return linux_pending_restart()
@@ -122,13 +122,13 @@ def _pending_restart() -> tuple[bool | None, tuple[str, ...]]:
 def _model() -> str | None:
     try:
         if sys.platform.startswith("win"):
-            from desktop.diagnostics import windows
+            from desktop.diagnostics.readers import windows_tools
 
-            return windows.machine_model()
+            return windows_tools.machine_model()
         if sys.platform == "darwin":
-            from desktop.diagnostics import macos
+            from desktop.diagnostics.readers import macos_tools
 
-            return macos.machine_model()
+            return macos_tools.machine_model()
         return linux_model()
     except (Unavailable, TimeoutError, OSError):
         return None
@@ -164,4 +164,19 @@ def check(ctx: ProbeContext) -> SystemInfo:
     )
 
 
-PROBE = Probe("system", check, timeout_s=2.5)
+def it_summary(data: SystemInfo) -> str:
+    """IT's one line for this section (``ally diagnose`` and the report)."""
+    restart = {
+        True: "restart pending",
+        False: "no restart pending",
+        None: "restart state unknown",
+    }
+    return (
+        f"{data.os_version} on {data.hostname}"
+        f"{' (' + data.model + ')' if data.model else ''}, up {duration(data.uptime_s)}, "
+        f"{restart[data.pending_restart]}, user {data.user}, time zone {data.timezone} "
+        f"(UTC{data.utc_offset}), Ally {data.ally_version}"
+    )
+
+
+PROBE = Probe("system", check, timeout_s=2.5, it_summary=it_summary)

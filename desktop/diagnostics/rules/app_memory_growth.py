@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import statistics
 
-from desktop.diagnostics.findings import Finding, RuleInput, Severity
-from desktop.diagnostics.rules import wording
+from desktop import plain_numbers
+from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
+from desktop.diagnostics.model import Symptom
+
+# What this rule can conclude, and where each cause stands in the answer to each symptom.
+FINDINGS = (FindingKind("app_memory_growth", {Symptom.SLOW: 6, Symptom.APP: 4, Symptom.OTHER: 16}),)
 
 VARIANTS = {"app_memory_growth": (None,)}
 
@@ -58,9 +62,9 @@ def check(inp: RuleInput) -> list[Finding]:
         }
         words = {
             "app": name,
-            "start": wording.size(start),
-            "end": wording.size(end),
-            "minutes": wording.duration(span),
+            "start": plain_numbers.size(start),
+            "end": plain_numbers.size(end),
+            "minutes": plain_numbers.duration(span),
         }
         found.append(Finding("app_memory_growth", Severity.WARNING, evidence, (name,), words))
     return found

@@ -6,9 +6,13 @@ program's own record (processor time since it started), which every system keeps
 
 from __future__ import annotations
 
-from desktop.diagnostics import os_history
-from desktop.diagnostics.findings import Finding, RuleInput, Severity
-from desktop.diagnostics.rules import wording
+from desktop import plain_numbers
+from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
+from desktop.diagnostics.model import Symptom
+from desktop.diagnostics.sampling import os_backfill
+
+# What this rule can conclude, and where each cause stands in the answer to each symptom.
+FINDINGS = (FindingKind("app_cpu_runaway", {Symptom.SLOW: 5, Symptom.APP: 3, Symptom.OTHER: 15}),)
 
 VARIANTS = {"app_cpu_runaway": (None,)}
 FROM_LIFE = "the processor time it used since it started (kept by the system)"
@@ -31,7 +35,7 @@ def _finding(name: str, seconds: float, evidence: dict) -> Finding:
         Severity.WARNING,
         {"app": name, "window_s": round(seconds), **evidence},
         (name,),
-        {"app": name, "minutes": wording.duration(seconds)},
+        {"app": name, "minutes": plain_numbers.duration(seconds)},
     )
 
 
@@ -56,7 +60,7 @@ def _from_samples(inp: RuleInput) -> list[Finding]:
     for app_id, series in per_app.items():
         name, background = names[app_id]
         # Present and busy at every sample of the span; background tasks are maintenance.
-        if app_id in os_history.NOT_AN_APP or background or len(series) < len(recent):
+        if app_id in os_backfill.NOT_AN_APP or background or len(series) < len(recent):
             continue
         if min(series) < t["app_runaway_cores"]:
             continue
@@ -81,7 +85,7 @@ def _from_lives(inp: RuleInput) -> list[Finding]:
         return []
     busy_now = {a.app_id for a in procs.top_cpu if a.cpu_cores >= t["app_runaway_cores"]}
     found: dict[str, Finding] = {}
-    for life in os_history.hard_workers(
+    for life in os_backfill.hard_workers(
         hist.lives, hist.read_at, t["app_runaway_cores"], t["app_runaway_min_s"]
     ):
         if life.app_id not in busy_now or life.background or life.name in found:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from desktop.diagnostics.findings import RuleInput
-from desktop.diagnostics.os_history import NOT_AN_APP, BusySpell
+from desktop.diagnostics.sampling.os_backfill import NOT_AN_APP, BusySpell
 
 # Background work is described as what it does, in words a person knows.
 MAINTENANCE_WORDS = {

@@ -6,8 +6,13 @@ from the system's record of how much work waited for the drive (Linux PSI io).
 
 from __future__ import annotations
 
-from desktop.diagnostics.findings import Finding, RuleInput, Severity
-from desktop.diagnostics.rules import culprits, spell, wording
+from desktop import plain_numbers
+from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
+from desktop.diagnostics.model import Symptom
+from desktop.diagnostics.rules import culprits, spell
+
+# What this rule can conclude, and where each cause stands in the answer to each symptom.
+FINDINGS = (FindingKind("disk_busy", {Symptom.SLOW: 4, Symptom.OTHER: 14}),)
 
 VARIANTS = {"disk_busy": (None, "no_app", "maintenance")}
 FROM_PSI = "the share of the last minute in which work waited for a drive (Linux PSI io)"
@@ -44,7 +49,7 @@ def check(inp: RuleInput) -> Finding | None:
         "app_pids": list(who.pids) if who else [],
         "background_kind": who.background if who else None,
     }
-    words = {"minutes": wording.duration(seconds)}
+    words = {"minutes": plain_numbers.duration(seconds)}
     if who is None:
         return Finding("disk_busy", Severity.WARNING, evidence, (), words, variant="no_app")
     if who.background:

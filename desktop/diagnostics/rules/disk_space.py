@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from desktop.diagnostics.findings import Finding, RuleInput, Severity
-from desktop.diagnostics.rules import wording
+from desktop import plain_numbers
+from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
+from desktop.diagnostics.model import Symptom
+
+# What this rule can conclude, and where each cause stands in the answer to each symptom.
+FINDINGS = (FindingKind("disk_nearly_full", {Symptom.SLOW: 7, Symptom.APP: 7, Symptom.OTHER: 17}),)
 
 VARIANTS = {"disk_nearly_full": (None,)}
 
@@ -51,8 +55,8 @@ def check(inp: RuleInput) -> list[Finding]:
         }
         words = {
             "drive": drive_words(v.mountpoint, v.is_main),
-            "free": wording.size(v.free_bytes),
-            "total": wording.size(v.total_bytes),
+            "free": plain_numbers.size(v.free_bytes),
+            "total": plain_numbers.size(v.total_bytes),
         }
         found.append(Finding("disk_nearly_full", severity, evidence, (), words))
     found.sort(key=lambda f: (not f.evidence["is_main"], f.evidence["free_bytes"]))

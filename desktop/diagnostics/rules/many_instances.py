@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from desktop.diagnostics.findings import Finding, RuleInput, Severity
-from desktop.diagnostics.rules import wording
+from desktop import plain_numbers
+from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
+from desktop.diagnostics.model import Symptom
+
+# What this rule can conclude, and where each cause stands in the answer to each symptom.
+FINDINGS = (FindingKind("many_instances", {Symptom.SLOW: 11, Symptom.APP: 8, Symptom.OTHER: 21}),)
 
 VARIANTS = {"many_instances": (None,)}
 
@@ -26,7 +30,11 @@ def check(inp: RuleInput) -> list[Finding]:
             "memory_bytes": a.memory_bytes,
             "memory_used_pct": round(mem.used_pct, 1) if mem else None,
         }
-        words = {"app": a.name, "count": str(a.process_count), "size": wording.size(a.memory_bytes)}
+        words = {
+            "app": a.name,
+            "count": str(a.process_count),
+            "size": plain_numbers.size(a.memory_bytes),
+        }
         found.append(
             Finding(
                 "many_instances",

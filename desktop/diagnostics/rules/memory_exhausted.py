@@ -6,8 +6,13 @@ the spell before it (how long it has been this short) is measured for IT.
 
 from __future__ import annotations
 
-from desktop.diagnostics.findings import Finding, RuleInput, Severity
-from desktop.diagnostics.rules import culprits, spell, wording
+from desktop import plain_numbers
+from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
+from desktop.diagnostics.model import Symptom
+from desktop.diagnostics.rules import culprits, spell
+
+# What this rule can conclude, and where each cause stands in the answer to each symptom.
+FINDINGS = (FindingKind("memory_exhausted", {Symptom.SLOW: 1, Symptom.APP: 5, Symptom.OTHER: 11}),)
 
 VARIANTS = {"memory_exhausted": (None, "no_app")}
 
@@ -50,8 +55,8 @@ def check(inp: RuleInput) -> Finding | None:
     }
     words = {
         "app": who.name if who else "no single program",
-        "app_size": wording.size(who.value if who else None),
-        "free": wording.size(available),
+        "app_size": plain_numbers.size(who.value if who else None),
+        "free": plain_numbers.size(available),
     }
     if who is None:
         return Finding("memory_exhausted", Severity.WARNING, evidence, (), words, variant="no_app")

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from desktop.diagnostics.findings import Finding, RuleInput, Severity
+from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
+from desktop.diagnostics.model import Symptom
+
+# What this rule can conclude, and where each cause stands in the answer to each symptom.
+FINDINGS = (
+    FindingKind(
+        "network_disconnected", {Symptom.INTERNET: 0, Symptom.PRINTING: 5, Symptom.OTHER: 0}
+    ),
+)
 
 VARIANTS = {"network_disconnected": (None,)}
 

@@ -8,7 +8,23 @@ cause the rest.
 
 from __future__ import annotations
 
-from desktop.diagnostics.findings import Finding, RuleInput, Severity
+from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
+from desktop.diagnostics.model import Symptom
+
+# What this rule can conclude, and where each cause stands in the answer to each symptom.
+FINDINGS = (
+    FindingKind("gateway_missing", {Symptom.INTERNET: 1, Symptom.PRINTING: 6, Symptom.OTHER: 1}),
+    FindingKind(
+        "gateway_unreachable", {Symptom.INTERNET: 2, Symptom.PRINTING: 7, Symptom.OTHER: 2}
+    ),
+    FindingKind("captive_portal", {Symptom.INTERNET: 3, Symptom.OTHER: 3}),
+    FindingKind("name_lookup_failed", {Symptom.INTERNET: 4, Symptom.OTHER: 4}),
+    FindingKind("internet_unreachable", {Symptom.INTERNET: 5, Symptom.OTHER: 5}),
+    FindingKind("vpn_down", {Symptom.INTERNET: 6, Symptom.OTHER: 6}),
+    FindingKind("it_servers_unreachable", {Symptom.INTERNET: 7, Symptom.OTHER: 7}),
+    FindingKind("wifi_weak", {Symptom.SLOW: 14, Symptom.INTERNET: 8, Symptom.OTHER: 8}),
+    FindingKind("connection_slow", {Symptom.SLOW: 15, Symptom.INTERNET: 9, Symptom.OTHER: 9}),
+)
 
 VARIANTS = {
     "gateway_missing": (None,),

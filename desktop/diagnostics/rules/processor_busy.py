@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from desktop.diagnostics import os_history
-from desktop.diagnostics.findings import Finding, RuleInput, Severity
-from desktop.diagnostics.rules import culprits, spell, wording
+from desktop import plain_numbers
+from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
+from desktop.diagnostics.model import Symptom
+from desktop.diagnostics.rules import culprits, spell
+from desktop.diagnostics.sampling import os_backfill
+
+# What this rule can conclude, and where each cause stands in the answer to each symptom.
+FINDINGS = (
+    FindingKind("cpu_saturated", {Symptom.SLOW: 2, Symptom.OTHER: 12}),
+    FindingKind("cpu_maintenance", {Symptom.SLOW: 3, Symptom.OTHER: 13}),
+)
 
 VARIANTS = {"cpu_saturated": (None, "no_app"), "cpu_maintenance": (None,)}
 FROM_PROCESSES = "the processor time each process used since it started (kept by the system)"
@@ -22,7 +30,7 @@ def check(inp: RuleInput) -> Finding | None:
     hist = inp.snapshot.section_data("os_history")
     if own.reaches_start and hist is not None:
         # Ally has not watched long enough to see where this began: ask the processes.
-        os_spell = os_history.busy_spell(hist.lives, hist.read_at, cores, t["cpu_busy_pct"])
+        os_spell = os_backfill.busy_spell(hist.lives, hist.read_at, cores, t["cpu_busy_pct"])
         if os_spell is not None and os_spell.seconds > seconds:
             seconds, source, mean = os_spell.seconds, FROM_PROCESSES, os_spell.mean_pct
     if not spell.long_enough(seconds, inp):
@@ -50,7 +58,7 @@ def check(inp: RuleInput) -> Finding | None:
         "app_pids": list(who.pids) if who else [],
         "background_kind": who.background if who else None,
     }
-    words = {"minutes": wording.duration(seconds)}
+    words = {"minutes": plain_numbers.duration(seconds)}
     if who is not None and who.background:
         words |= {"app": who.name, "task": culprits.MAINTENANCE_WORDS[who.background]}
         return Finding(

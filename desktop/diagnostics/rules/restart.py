@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from desktop.diagnostics.findings import Finding, RuleInput, Severity
-from desktop.diagnostics.rules import wording
+from desktop import plain_numbers
+from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
+from desktop.diagnostics.model import Symptom
+
+# What this rule can conclude, and where each cause stands in the answer to each symptom.
+FINDINGS = (
+    FindingKind(
+        "restart_pending",
+        {Symptom.SLOW: 12, Symptom.APP: 9, Symptom.PRINTING: 8, Symptom.OTHER: 22},
+    ),
+    FindingKind("uptime_long", {Symptom.SLOW: 13, Symptom.APP: 10, Symptom.OTHER: 23}),
+)
 
 VARIANTS = {"restart_pending": (None,), "uptime_long": (None,)}
 
@@ -27,5 +37,5 @@ def overdue(inp: RuleInput) -> Finding | None:
         "threshold_s": t["uptime_long_s"],
     }
     return Finding(
-        "uptime_long", Severity.NOTICE, evidence, (), {"days": wording.duration(s.uptime_s)}
+        "uptime_long", Severity.NOTICE, evidence, (), {"days": plain_numbers.duration(s.uptime_s)}
     )

@@ -9,7 +9,7 @@ than ``freeze_min_s`` is a spike, not a finding.
 When the spell reaches back to the oldest sample Ally has (the tray started a minute
 ago, or ``ally diagnose`` ran cold), Ally's own history cannot say how long it has
 lasted; the rules then ask the records the operating system keeps (see
-``desktop/diagnostics/os_history.py``) and say which they used.
+``desktop/diagnostics/sampling/os_backfill.py``) and say which they used.
 """
 
 from __future__ import annotations

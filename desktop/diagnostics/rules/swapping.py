@@ -6,8 +6,13 @@ itself keeps: Linux's memory pressure over the last minute, macOS's pressure lev
 
 from __future__ import annotations
 
-from desktop.diagnostics.findings import Finding, RuleInput, Severity
-from desktop.diagnostics.rules import culprits, spell, wording
+from desktop import plain_numbers
+from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
+from desktop.diagnostics.model import Symptom
+from desktop.diagnostics.rules import culprits, spell
+
+# What this rule can conclude, and where each cause stands in the answer to each symptom.
+FINDINGS = (FindingKind("swapping", {Symptom.SLOW: 0, Symptom.APP: 6, Symptom.OTHER: 10}),)
 
 VARIANTS = {"swapping": (None, "no_app")}
 
@@ -47,8 +52,8 @@ def check(inp: RuleInput) -> Finding | None:
     }
     words = {
         "app": who.name if who else "no single program",
-        "app_size": wording.size(who.value if who else None),
-        "minutes": wording.duration(paging.seconds if by_rate and paging else 60),
+        "app_size": plain_numbers.size(who.value if who else None),
+        "minutes": plain_numbers.duration(paging.seconds if by_rate and paging else 60),
     }
     severity = Severity.CRITICAL if critical else Severity.WARNING
     if who is None:

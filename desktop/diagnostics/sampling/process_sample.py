@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import psutil
 
 from desktop.diagnostics.apps import AppCatalog, default_catalog
-from desktop.diagnostics.history import AppSample
+from desktop.diagnostics.sampling.history import AppSample
 
 _ATTRS = ["name", "cpu_times", "memory_info", "create_time", "io_counters"]
 # Linux kernel threads have no memory of their own and odd names (kworker/0:1); they are
@@ -202,6 +202,11 @@ class ProcessSampler:
 
         self._prev = current
         self._prev_at = now
+        apps = self._apps(accs, interval)
+        return ProcessSample(now, interval, total, unreadable, apps, tuple(lives))
+
+    def _apps(self, accs: dict[str, _Acc], interval: float | None) -> tuple[AppUsage, ...]:
+        """Each application's use over the interval, from what its processes added up to."""
         apps = []
         for app_id, acc in accs.items():
             cores = acc.cpu_s / interval if interval else 0.0
@@ -221,7 +226,7 @@ class ProcessSampler:
                     pids=tuple(pid for _, pid in busiest),
                 )
             )
-        return ProcessSample(now, interval, total, unreadable, tuple(apps), tuple(lives))
+        return tuple(apps)
 
 
 def _is_kernel_thread(mem: object) -> bool:
@@ -229,9 +234,9 @@ def _is_kernel_thread(mem: object) -> bool:
 
 
 def default_process_iter() -> Callable[..., object]:
-    """The cheap /proc walk on Linux (see procfs_processes.py), psutil elsewhere."""
+    """The cheap /proc walk on Linux (see procfs_walk.py), psutil elsewhere."""
     if sys.platform.startswith("linux") and os.path.isdir("/proc/self"):
-        from desktop.diagnostics import procfs_processes
+        from desktop.diagnostics.sampling import procfs_walk
 
-        return procfs_processes.RememberingWalk()  # one per sampler: it remembers its walks
+        return procfs_walk.RememberingWalk()  # one per sampler: it remembers its walks
     return psutil.process_iter

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from desktop.diagnostics.findings import Finding, RuleInput, Severity
-from desktop.diagnostics.rules import wording
+from desktop import plain_numbers
+from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
+from desktop.diagnostics.model import Symptom
+
+# What this rule can conclude, and where each cause stands in the answer to each symptom.
+FINDINGS = (
+    FindingKind("app_crashed", {Symptom.APP: 0, Symptom.OTHER: 24}),
+    FindingKind("app_hung", {Symptom.APP: 1, Symptom.OTHER: 25}),
+    FindingKind("app_focus", {Symptom.APP: 2, Symptom.OTHER: 26}),
+)
 
 VARIANTS = {"app_crashed": (None,), "app_hung": (None,), "app_focus": (None,)}
 
@@ -22,7 +30,7 @@ def _period(first_iso: str, window_hours: float) -> str:
     return (
         "in the last day"
         if window_hours <= 24
-        else f"in the last {wording.duration(window_hours * 3600)}"
+        else f"in the last {plain_numbers.duration(window_hours * 3600)}"
     )
 
 

@@ -22,7 +22,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from desktop.diagnostics.crashes import FaultEvent, ParsedRecords, kernel_fault
+from desktop.diagnostics.readers.fault_records import FaultEvent, ParsedRecords, kernel_fault
 
 KMSG = "/dev/kmsg"
 APPORT_DIR = Path("/var/crash")

@@ -17,10 +17,10 @@ import psutil
 from desktop.config import Policy
 from desktop.diagnostics.apps import AppCatalog, default_catalog
 from desktop.diagnostics.bounded import Pending
-from desktop.diagnostics.history import compact_window
 from desktop.diagnostics.model import Cause, Section, Snapshot, Symptom
 from desktop.diagnostics.probe import Probe, ProbeContext, Unavailable
-from desktop.diagnostics.sampler import Sampler
+from desktop.diagnostics.sampling.history import compact_window
+from desktop.diagnostics.sampling.sampler import Sampler
 
 log = logging.getLogger(__name__)
 

@@ -31,6 +31,11 @@ def percent(p: float | None) -> str:
     return "an unknown share" if p is None else f"{p:.0f}%"
 
 
+def whole_percent(p: float | None) -> str:
+    """ "42%" for IT's one-line summaries, "?" when the figure was not read."""
+    return "?" if p is None else f"{p:.0f}%"
+
+
 def names(items: list[str]) -> str:
     if not items:
         return ""

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 
-from desktop.diagnostics.probe import Unavailable
+from desktop.diagnostics.unavailable import Unavailable
 
 
 @dataclass(frozen=True)

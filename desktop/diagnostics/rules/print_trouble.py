@@ -3,9 +3,18 @@ offline or in error, documents stuck in the line."""
 
 from __future__ import annotations
 
-from desktop.diagnostics.findings import Finding, RuleInput, Severity
+from desktop import plain_numbers
+from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
 from desktop.diagnostics.model import Symptom
-from desktop.diagnostics.rules import wording
+
+# What this rule can conclude, and where each cause stands in the answer to each symptom.
+FINDINGS = (
+    FindingKind("print_service_down", {Symptom.PRINTING: 0, Symptom.OTHER: 27}),
+    FindingKind("no_printer", {Symptom.PRINTING: 1}),
+    FindingKind("no_default_printer", {Symptom.PRINTING: 4}),
+    FindingKind("default_printer_unavailable", {Symptom.PRINTING: 2, Symptom.OTHER: 28}),
+    FindingKind("print_jobs_stuck", {Symptom.PRINTING: 3, Symptom.OTHER: 29}),
+)
 
 VARIANTS = {
     "print_service_down": (None,),
@@ -70,6 +79,10 @@ def check(inp: RuleInput) -> list[Finding]:
             "threshold_s": limit,
         }
         what = "One document is" if len(stuck) == 1 else f"{len(stuck)} documents are"
-        words = {"what": what, "age": wording.duration(oldest), "printers": wording.names(printers)}
+        words = {
+            "what": what,
+            "age": plain_numbers.duration(oldest),
+            "printers": plain_numbers.names(printers),
+        }
         found.append(Finding("print_jobs_stuck", Severity.WARNING, evidence, (), words))
     return found

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop.diagnostics.process_sampling import LIFE_RECENT_S, ProcessLife
+from desktop.diagnostics.sampling.process_sample import LIFE_RECENT_S, ProcessLife
 
 PRESSURE_DIR = Path("/proc/pressure")
 # Not programs a person runs: their work is counted, but they are never named as the cause.

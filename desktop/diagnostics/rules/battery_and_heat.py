@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from desktop.diagnostics.findings import Finding, RuleInput, Severity
+from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
+from desktop.diagnostics.model import Symptom
+
+# What this rule can conclude, and where each cause stands in the answer to each symptom.
+FINDINGS = (
+    FindingKind("battery_low", {Symptom.SLOW: 9, Symptom.OTHER: 19}),
+    FindingKind("power_saver", {Symptom.SLOW: 10, Symptom.OTHER: 20}),
+    FindingKind("running_hot", {Symptom.SLOW: 8, Symptom.OTHER: 18}),
+)
 
 VARIANTS = {
     "battery_low": (None,),

@@ -2,7 +2,7 @@
 
 Linux: systemd-coredump (``coredumpctl --json=short``), else the kernel's own lines in
 the journal, else in the kernel's ring buffer; and Ubuntu's Apport reports (see
-linux_crashes.py). Windows: the Application event log (Application Error 1000, Application
+linux_fault_files.py). Windows: the Application event log (Application Error 1000, Application
 Hang 1002) through ``wevtutil``. macOS: the reports in ~/Library/Logs/DiagnosticReports,
 of which only the one-line header is read.
 
@@ -23,8 +23,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path, PureWindowsPath
 
 from desktop.diagnostics.model import Cause
-from desktop.diagnostics.probe import Unavailable
-from desktop.diagnostics.tools import run_tool
+from desktop.diagnostics.readers.tools import run_tool
+from desktop.diagnostics.unavailable import Unavailable
 
 MAX_EVENTS = 500
 
@@ -322,7 +322,7 @@ def read_linux(hours: float, since: datetime) -> tuple[ParsedRecords, str]:
     """systemd-coredump, else the kernel's lines in the journal, else the kernel's ring
     buffer; and Apport's reports beside whichever of those answered. A source that has
     nothing to read (a journal with no files) is not counted as having found nothing."""
-    from desktop.diagnostics import linux_crashes
+    from desktop.diagnostics.readers import linux_fault_files
 
     seconds = int(hours * 3600)
     kernel: ParsedRecords | None = None
@@ -336,13 +336,13 @@ def read_linux(hours: float, since: datetime) -> tuple[ParsedRecords, str]:
         kernel, source = _from_journal(seconds, problems)
     if kernel is None:
         try:
-            kernel = linux_crashes.read_kernel_ring(since)
+            kernel = linux_fault_files.read_kernel_ring(since)
             source = "the kernel's ring buffer" + (f" ({'; '.join(problems)})" if problems else "")
         except PermissionError:
             problems.append("kernel ring buffer: closed to this account (kernel.dmesg_restrict)")
         except OSError as exc:
             problems.append(f"kernel ring buffer: {exc.strerror or exc}")
-    apport = linux_crashes.read_apport(since)
+    apport = linux_fault_files.read_apport(since)
     if kernel is None and apport is None:
         raise Unavailable(
             "no crash record could be read here: " + "; ".join(problems) + "; no Apport reports",
@@ -353,6 +353,8 @@ def read_linux(hours: float, since: datetime) -> tuple[ParsedRecords, str]:
         sources.append("Apport reports (/var/crash)")
     if kernel is None:
         sources.append(f"not read: {'; '.join(problems)}")
-    events = linux_crashes.merge(kernel.events if kernel else [], apport.events if apport else [])
+    events = linux_fault_files.merge(
+        kernel.events if kernel else [], apport.events if apport else []
+    )
     bad = (kernel.malformed if kernel else 0) + (apport.malformed if apport else 0)
     return ParsedRecords(events[-MAX_EVENTS:], bad), "; ".join(sources)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from desktop.diagnostics.tools import run_tool
+from desktop.diagnostics.readers.tools import run_tool
 
 # kern.memorystatus_vm_pressure_level: what Activity Monitor colours green/yellow/red.
 PRESSURE_LEVELS = {1: "normal", 2: "warning", 4: "critical"}

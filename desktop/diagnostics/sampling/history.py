@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from desktop.diagnostics.metrics import HISTORY_COLUMNS
+from desktop.diagnostics.sampling.metrics import HISTORY_COLUMNS
 
 NAN = float("nan")
 

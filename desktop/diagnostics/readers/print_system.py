@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from desktop.diagnostics.probe import Unavailable
-from desktop.diagnostics.tools import run_tool
+from desktop.diagnostics.readers.tools import run_tool
+from desktop.diagnostics.unavailable import Unavailable
 
 # What a CUPS backend says when it cannot reach the device: the printer is "offline".
 _OFFLINE_WORDS = (

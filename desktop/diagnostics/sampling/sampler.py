@@ -14,9 +14,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from desktop.diagnostics.counters import CounterReader, Counters, default_reader
-from desktop.diagnostics.history import History, ProcessHistory
-from desktop.diagnostics.process_sampling import ProcessSample, ProcessSampler
+from desktop.diagnostics.sampling.counters import CounterReader, Counters, default_reader
+from desktop.diagnostics.sampling.history import History, ProcessHistory
+from desktop.diagnostics.sampling.process_sample import ProcessSample, ProcessSampler
 
 log = logging.getLogger(__name__)
 

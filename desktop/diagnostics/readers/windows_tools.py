@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from desktop.diagnostics.tools import run_tool
+from desktop.diagnostics.readers.tools import run_tool
 
 # Where Windows records that it needs a restart. A key's mere presence means "pending";
 # for PendingFileRenameOperations the value's presence does.
