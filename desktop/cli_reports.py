@@ -147,10 +147,10 @@ def _report(args: argparse.Namespace) -> int:
         _say(json.dumps(doc, indent=2, ensure_ascii=False))
     if not args.yes:
         if not sys.stdin.isatty():
-            _say("Nothing was sent. To send without being asked, add --yes.")
+            _say(say("not_sent_no_terminal", "cli"))
             return EXIT_USAGE
-        if input("Send this to IT? [y/N] ").strip().lower() not in ("y", "yes"):
-            _say("Nothing was sent.")
+        if input(say("ask_send", "cli")).strip().lower() not in ("y", "yes"):
+            _say(say("not_sent", "cli"))
             return EXIT_SENT
     return _told(sending.send(doc, policy, paths, catalog))
 
@@ -167,7 +167,7 @@ def _told(result: sending.SendResult) -> int:
     if result.delivered:
         return EXIT_SENT
     if result.detail:
-        _say(f"Details for IT: {result.detail}")
+        _say(say("details", "cli_it", detail=result.detail))
     return EXIT_SAVED_FOR_LATER
 
 
@@ -178,7 +178,13 @@ def _given(args: argparse.Namespace) -> tuple[list[str], str, Any, Any] | int:
     bad = set(leave_out) - set(redact.PERSON_CHOICES)
     if bad:
         sys.stderr.write(
-            f"--leave-out can name: {', '.join(redact.PERSON_CHOICES)} (not {', '.join(sorted(bad))}).\n"
+            say(
+                "leave_out_names",
+                "cli",
+                choices=", ".join(redact.PERSON_CHOICES),
+                given=", ".join(sorted(bad)),
+            )
+            + "\n"
         )
         return EXIT_USAGE
     for value, what in (
@@ -252,11 +258,11 @@ def _transport_or_explain(policy, paths, catalog):
         return delivery.make_transport(policy, paths)
     except PermanentFailure as exc:
         _say(catalog.delivery_message(exc.plain_key))
-        _say(f"Details for IT: {exc.detail}")
+        _say(say("details", "cli_it", detail=exc.detail))
         return None
     except CredentialsUnavailable as exc:
         _say(catalog.delivery_message("settings"))
-        _say(f"Details for IT: {exc}")
+        _say(say("details", "cli_it", detail=str(exc)))
         return None
 
 
@@ -297,48 +303,65 @@ def _outbox(args: argparse.Namespace) -> int:
         _say(say("outbox_busy"))
         return EXIT_SAVED_FOR_LATER
     sent = [o for o in outcomes if o.receipt]
-    _say(f"Sent {len(sent)} of {count(len(outcomes), 'report')} that were due.")
+    _say(say("sent_of_due", "cli", sent=str(len(sent)), due=count(len(outcomes), "report")))
     for o in outcomes:
         if o.error is not None:
-            _say(f"  {o.report_id}: {visible(o.error.detail, one_line=True)}")
+            _say(
+                say(
+                    "round_error",
+                    "cli_it",
+                    report=o.report_id,
+                    detail=visible(o.error.detail, one_line=True),
+                )
+            )
     return EXIT_SENT if len(sent) == len(outcomes) else EXIT_SAVED_FOR_LATER
 
 
 def _list(outbox, paths: AllyPaths, policy: Policy) -> int:
     entries = outbox.entries()
-    _say(f"Waiting to be sent: {len(entries)}")
+    _say(say("waiting", "cli_it", count=str(len(entries))))
     for e in entries:
         status = (
-            "stopped until someone acts"
+            say("stopped", "cli_it")
             if e.state.status == "stopped"
-            else f"next try {_when(e.state.next_attempt_at)}"
+            else say("next_try", "cli_it", when=_when(e.state.next_attempt_at))
         )
         error = f" — {visible(e.state.last_error, one_line=True)}" if e.state.last_error else ""
         _say(
-            f"  {e.report_id}  {visible(str(e.report.get('symptom')), one_line=True)}  "
-            f"attempts {e.state.attempts}, {status}{error}"
+            say(
+                "waiting_line",
+                "cli_it",
+                report=e.report_id,
+                symptom=visible(str(e.report.get("symptom")), one_line=True),
+                attempts=str(e.state.attempts),
+                status=status,
+                error=error,
+            )
         )
     receipts = outbox.receipts()
-    _say(f"Sent: {len(receipts)}")
+    _say(say("sent", "cli_it", count=str(len(receipts))))
     tracker = _status_reader(policy, paths)
     for r in receipts:
         status = ""
         if tracker is not None and r["transport"] in ("request-tracker", "relay"):
             try:
                 word = tracker.status(r["reference"])
-                status = f"  — {STATUS_WORDS.get(word, word)}"
+                status = say("ticket_now", "cli_it", status=STATUS_WORDS.get(word, word))
             except Exception as exc:  # the list must show even when the helpdesk is away
-                status = f"  — status unknown ({type(exc).__name__})"
-        _say(
-            "  "
-            + visible(f"{r['reference']}  via {r['transport']}  at {r['delivered_at']}", True)
-            + status
+                status = say("ticket_unknown", "cli_it", error=type(exc).__name__)
+        line = say(
+            "sent_line",
+            "cli_it",
+            reference=str(r["reference"]),
+            transport=str(r["transport"]),
+            delivered_at=str(r["delivered_at"]),
         )
+        _say("  " + visible(line.removeprefix("  "), True) + status)
     for q in outbox.quarantined:
-        _say(f"Set aside (unreadable): {visible(q.name, True)}: {visible(q.reason, True)}")
+        _say(say("set_aside", "cli_it", name=visible(q.name, True), reason=visible(q.reason, True)))
     kept = outbox.quarantine_count()
     if kept:
-        _say(f"Set aside in all: {kept}, in {outbox.quarantine_dir} (IT can look at them there)")
+        _say(say("set_aside_all", "cli_it", count=str(kept), folder=str(outbox.quarantine_dir)))
     return EXIT_SENT
 
 
@@ -357,13 +380,16 @@ def _credentials(args: argparse.Namespace) -> int:
             sys.stderr.write(f"{exc}\n")
             return EXIT_NOT_SAVED
         _say(
-            f"The secret for {args.transport} is stored in this computer's password store"
-            + ("." if args.keep else ", and the file is deleted.")
+            say(
+                "secret_stored" if args.keep else "secret_imported",
+                "cli_it",
+                transport=args.transport,
+            )
         )
         return EXIT_SENT
     try:
         secret = (
-            getpass.getpass(f"Secret for {args.transport}: ")
+            getpass.getpass(say("secret_prompt", "cli_it", transport=args.transport))
             if sys.stdin.isatty()
             else sys.stdin.buffer.readline(64 * 1024).decode("utf-8")
         )
@@ -375,14 +401,14 @@ def _credentials(args: argparse.Namespace) -> int:
         sys.stderr.write(say("undecodable", what="the secret") + "\n")
         return EXIT_USAGE
     if not secret:
-        sys.stderr.write("No secret was given; nothing was stored.\n")
+        sys.stderr.write(say("no_secret", "cli_it") + "\n")
         return EXIT_USAGE
     try:
         credentials.set_secret(args.transport, secret)
     except CredentialsUnavailable as exc:
         sys.stderr.write(f"{exc}\n")
         return EXIT_NOT_SAVED
-    _say(f"The secret for {args.transport} is stored in this computer's password store.")
+    _say(say("secret_stored", "cli_it", transport=args.transport))
     return EXIT_SENT
 
 

@@ -160,7 +160,7 @@ def run_checks(
             f"stays on its own computer, in {delivery.reports_folder(policy, paths)}; the person "
             "is told so. Set [transport] so that reports reach IT",
         )
-    refused = [k for k in t.refused if k in delivery.USES.get(t.kind, ())]
+    refused = [k for k in t.refused if k in delivery.uses(t.kind)]
     if refused:
         line(
             False,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from desktop.config import Policy
 from desktop.paths import AllyPaths
+from desktop.reporting import transports
 from desktop.reporting.outbox import Outbox
 from desktop.reporting.redact import PrivacyPolicy
 from desktop.reporting.transports.base import PermanentFailure, Transport
@@ -29,23 +30,13 @@ def it_chose_transport(policy: Policy) -> bool:
     return t.kind != "folder" or bool(t.folder)
 
 
-# The policy keys each transport reads: one of them refused means the transport IT meant
-# is not the one Ally would use, so reports wait instead of going somewhere else.
-USES = {
-    "folder": ("folder", "file_mode"),
-    "webhook": ("url", "ca_bundle", "timeout_s"),
-    "email": (
-        "smtp_host",
-        "smtp_port",
-        "smtp_security",
-        "smtp_user",
-        "mail_from",
-        "mail_to",
-        "ca_bundle",
-        "timeout_s",
-    ),
-    "request-tracker": ("url", "rt_queue", "rt_user", "ca_bundle", "timeout_s"),
-}
+def uses(kind: str) -> tuple[str, ...]:
+    """The policy keys a transport reads: one of them refused means the transport IT
+    meant is not the one Ally would use, so reports wait instead of going elsewhere."""
+    found = transports.module(kind)
+    return tuple(found.USES) if found is not None else ()
+
+
 HASH_KEY_NAME = "hash-key"  # the keyring entry for the organisation's hash key
 
 
@@ -80,40 +71,14 @@ def make_transport(policy: Policy, paths: AllyPaths) -> Transport:
     PermanentFailure('settings') and the report stays in the outbox; a missing secret
     raises PermanentFailure('secret_missing'); a missing keyring CredentialsUnavailable."""
     t = policy.transport
-    refused = [k for k in t.refused if k in USES.get(t.kind, ())]
+    refused = [k for k in t.refused if k in uses(t.kind)]
     if refused:
         raise PermanentFailure(
             f"{policy.source}: [transport] {', '.join(refused)} refused (see ally doctor); "
             "reports wait in the outbox",
             "folder_unusable" if refused == ["folder"] else "settings",
         )
-    # Each transport is imported when it is used: HTTP and mail libraries cost memory on
-    # every office PC, and most use one transport only.
-    if t.kind == "folder":
-        from desktop.reporting.transports.folder import FolderTransport
-
-        return FolderTransport(reports_folder(policy, paths), t.file_mode, create=not t.folder)
-    # The keyring (about 11 MB with its backends) is loaded only for a transport with a secret.
-    from desktop.reporting import credentials
-
-    if t.kind == "webhook":
-        from desktop.reporting.transports.webhook import WebhookTransport
-
-        if not t.url:
-            raise PermanentFailure("[transport] url is not set", "settings")
-        return WebhookTransport(
-            t.url, credentials.get_secret("webhook"), t.ca_bundle, (5.0, t.timeout_s)
-        )
-    if t.kind == "email":
-        from desktop.reporting.transports.email import EmailTransport
-
-        return EmailTransport.from_policy(t, credentials.get_secret("email"))
-    if t.kind == "request-tracker":
-        from desktop.reporting.transports.request_tracker import RequestTrackerTransport
-
-        return RequestTrackerTransport.from_policy(t, credentials.get_secret("request-tracker"))
-    if t.kind == "relay":
-        from desktop.reporting.transports.relay import RelayTransport
-
-        return RelayTransport(policy)  # its device token is read (or made) when it sends
-    raise PermanentFailure(f"unknown transport {t.kind!r}", "settings")
+    found = transports.module(t.kind)  # imported now, when it is used
+    if found is None:
+        raise PermanentFailure(f"unknown transport {t.kind!r}", "settings")
+    return found.build(policy, paths)

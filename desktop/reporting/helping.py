@@ -33,16 +33,20 @@ def news_part(watcher: Any) -> dict[str, Any]:
 
 def preview_lines(report: dict[str, Any]) -> list[str]:
     """Lines for the review screen: the person sees this part too before it is sent."""
+    from desktop.reporting.review import row
+    from desktop.words import say
+
     lines = []
     tried = (report.get("fixes") or {}).get("tried") or []
     if tried:
-        lines.append(
-            "  You tried with Ally: "
-            + "; ".join(f"{t['fix']} at {t['started_at']} ({t['outcome']})" for t in tried[-5:])
-        )
+        one = [
+            say("tried_one", "review", fix=t["fix"], when=t["started_at"], outcome=t["outcome"])
+            for t in tried[-5:]
+        ]
+        lines.append(row("tried", "; ".join(one)))
     news = (report.get("news") or {}).get("open_incidents") or []
     if news:
-        lines.append("  IT's own news:      " + "; ".join(n["name"] for n in news[:5]))
+        lines.append(row("news", "; ".join(n["name"] for n in news[:5])))
     return lines
 
 

@@ -167,3 +167,41 @@ def test_every_symptom_has_words_an_answer_and_findings_that_explain_it():
             if n not in known
         ]
     assert not problems, "\n".join(problems)
+
+
+def test_every_transport_is_registered_and_declares_what_it_needs():
+    from dataclasses import fields
+
+    from desktop.cli_reports import SECRET_NAMES
+    from desktop.config import TRANSPORT_KINDS, TransportPolicy
+    from desktop.reporting import transports
+
+    problems = []
+    modules = {m.name for m in pkgutil.iter_modules(transports.__path__) if m.name not in ("base",)}
+    registered = {name.rsplit(".", 1)[1] for name in transports.TRANSPORTS.values()}
+    problems += [
+        f"desktop/reporting/transports/{m}.py is not in TRANSPORTS "
+        "(desktop/reporting/transports/__init__.py)"
+        for m in sorted(modules - registered)
+    ]
+    if set(transports.TRANSPORTS) != set(TRANSPORT_KINDS):
+        problems.append(
+            f"TRANSPORTS {sorted(transports.TRANSPORTS)} and the policy's TRANSPORT_KINDS "
+            f"{sorted(TRANSPORT_KINDS)} (desktop/config.py) differ"
+        )
+    keys = {f.name for f in fields(TransportPolicy)}
+    for kind in transports.TRANSPORTS:
+        module = transports.module(kind)
+        where = f"transport {kind!r} ({module.__name__})"
+        if not callable(getattr(module, "build", None)):
+            problems.append(f"{where}: no build(policy, paths)")
+        unknown = set(getattr(module, "USES", ("<missing>",))) - keys
+        if unknown:
+            problems.append(f"{where}: USES names {sorted(unknown)}, not [transport] keys")
+        secret = getattr(module, "SECRET", "<missing>")
+        if secret is not None and secret not in SECRET_NAMES:
+            problems.append(
+                f"{where}: SECRET {secret!r} cannot be stored: add it to SECRET_NAMES "
+                "(desktop/cli_reports.py) so `ally credentials set` takes it"
+            )
+    assert not problems, "\n".join(problems)

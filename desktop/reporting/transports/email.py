@@ -13,7 +13,8 @@ import ssl
 from email.message import EmailMessage
 from typing import Any
 
-from desktop.config import TransportPolicy
+from desktop.config import Policy, TransportPolicy
+from desktop.paths import AllyPaths
 from desktop.reporting import html_view
 from desktop.reporting.transports.base import PermanentFailure, Receipt, TemporaryFailure
 from desktop.text_safety import visible
@@ -151,3 +152,23 @@ class EmailTransport:
                 f"{type(exc).__name__} talking to {self.host}:{self.port}: {exc}"
             ) from exc
         return Receipt(self.name, msg["Message-ID"])
+
+
+# --- registered in transports/__init__.py: what the policy and the keyring give it ---
+USES = (
+    "smtp_host",
+    "smtp_port",
+    "smtp_security",
+    "smtp_user",
+    "mail_from",
+    "mail_to",
+    "ca_bundle",
+    "timeout_s",
+)  # [transport] keys it reads
+SECRET = "email"  # its keyring entry (`ally credentials set ...`), if it has one
+
+
+def build(policy: Policy, paths: AllyPaths) -> EmailTransport:
+    from desktop.reporting import credentials  # the keyring loads only for a secret
+
+    return EmailTransport.from_policy(policy.transport, credentials.get_secret(SECRET))

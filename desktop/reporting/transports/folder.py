@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from desktop.atomic import write_atomic
-from desktop.config import DEFAULT_REPORT_FILE_MODE
+from desktop.config import DEFAULT_REPORT_FILE_MODE, Policy
+from desktop.paths import AllyPaths
 from desktop.reporting import html_view
 from desktop.reporting.transports.base import PermanentFailure, Receipt, TemporaryFailure
 
@@ -75,3 +76,16 @@ def _stamp(created_at: Any) -> str:
     if len(digits) != 14:
         digits = time.strftime("%Y%m%d%H%M%S", time.gmtime())
     return f"{digits[:8]}T{digits[8:]}"
+
+
+# --- registered in transports/__init__.py: what the policy and the keyring give it ---
+USES = ("folder", "file_mode")  # [transport] keys it reads
+SECRET = None  # its keyring entry (`ally credentials set ...`), if it has one
+
+
+def build(policy: Policy, paths: AllyPaths) -> FolderTransport:
+    """The folder IT named, or Ally's own folder when IT chose none (made if missing)."""
+    from desktop.reporting.delivery import reports_folder
+
+    t = policy.transport
+    return FolderTransport(reports_folder(policy, paths), t.file_mode, create=not t.folder)

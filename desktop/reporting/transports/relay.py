@@ -21,6 +21,7 @@ import tomllib
 from desktop import __version__
 from desktop.config import Policy
 from desktop.http_session import new_session
+from desktop.paths import AllyPaths
 from desktop.reporting import credentials
 from desktop.reporting.relay_enrolment import KEYRING_NAME, Enrolment, device_name, token_id
 from desktop.reporting.transports.base import (
@@ -249,3 +250,12 @@ def what_it_said(response: requests.Response) -> str:
 
 
 __all__ = ["KEYRING_NAME", "Enrolment", "RelayTransport", "status_words"]
+
+
+# --- registered in transports/__init__.py: what the policy and the keyring give it ---
+USES = ()  # [transport] keys it reads
+SECRET = None  # its keyring entry (`ally credentials set ...`), if it has one
+
+
+def build(policy: Policy, paths: AllyPaths) -> RelayTransport:
+    return RelayTransport(policy)  # its device token is read (or made) when it sends

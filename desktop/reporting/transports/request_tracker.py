@@ -18,8 +18,9 @@ from typing import Any
 
 import requests
 
-from desktop.config import TransportPolicy
+from desktop.config import Policy, TransportPolicy
 from desktop.http_session import new_session
+from desktop.paths import AllyPaths
 from desktop.reporting import html_view
 from desktop.reporting.transports.base import (
     PermanentFailure,
@@ -207,3 +208,14 @@ def _ticket_id(value: Any) -> int | None:
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 12:
         return int(value)
     return None
+
+
+# --- registered in transports/__init__.py: what the policy and the keyring give it ---
+USES = ("url", "rt_queue", "rt_user", "ca_bundle", "timeout_s")  # [transport] keys it reads
+SECRET = "request-tracker"  # its keyring entry (`ally credentials set ...`), if it has one
+
+
+def build(policy: Policy, paths: AllyPaths) -> RequestTrackerTransport:
+    from desktop.reporting import credentials  # the keyring loads only for a secret
+
+    return RequestTrackerTransport.from_policy(policy.transport, credentials.get_secret(SECRET))

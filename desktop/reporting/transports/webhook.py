@@ -27,7 +27,9 @@ from urllib.parse import urlparse
 import requests
 
 from desktop import __version__
+from desktop.config import Policy
 from desktop.http_session import new_session
+from desktop.paths import AllyPaths
 from desktop.reporting.transports.base import (
     MAX_RETRY_AFTER_S,
     PermanentFailure,
@@ -190,3 +192,17 @@ def _reference(url: str, response: requests.Response, fallback: str) -> tuple[st
     link = data.get("url") or data.get("link")
     text = visible(str(ref), one_line=True)[:100] if ref not in (None, "") else fallback
     return text, visible(link, one_line=True)[:500] if isinstance(link, str) else None
+
+
+# --- registered in transports/__init__.py: what the policy and the keyring give it ---
+USES = ("url", "ca_bundle", "timeout_s")  # [transport] keys it reads
+SECRET = "webhook"  # its keyring entry (`ally credentials set ...`), if it has one
+
+
+def build(policy: Policy, paths: AllyPaths) -> WebhookTransport:
+    from desktop.reporting import credentials  # the keyring loads only for a secret
+
+    t = policy.transport
+    if not t.url:
+        raise PermanentFailure("[transport] url is not set", "settings")
+    return WebhookTransport(t.url, credentials.get_secret(SECRET), t.ca_bundle, (5.0, t.timeout_s))

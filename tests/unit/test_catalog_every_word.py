@@ -1,0 +1,105 @@
+"""Every sentence in the catalog, whichever screen or command says it, meets the same
+rules as the findings (../shared/VOICE.md): grade 7 or easier, no jargon, no blame, every
+placeholder filled. IT's own lines (`it_detail`, `it_known`, [cli_it]) are for IT and are
+not graded. A label of a few words is checked for jargon and blame but not graded.
+
+A second language is one more file in resources/catalog/: it must have every key English
+has (checked here too), so nothing falls back to English unnoticed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+import textstat
+import tomllib
+
+from desktop.resources_access import read_text, resource
+from tests.unit.test_catalog_words import BLAME, JARGON, MAX_GRADE
+
+CATALOG = tomllib.loads(read_text("catalog/en.toml"))
+IT_SECTIONS = {"cli_it"}  # IT's terminal lines: report ids, files, secrets, helpdesk words
+IT_KEYS = {"it_detail", "it_known", "language"}
+# Terminal prompts ("[y/N]") and lines that show what the person typed are not sentences.
+NOT_SENTENCES = {
+    "review.never",
+    "cli.ask_send",
+    "cli.leave_out_names",
+    "kept_here.folder",
+}
+# A label or a few words ("Working memory") has no reading grade worth the name.
+MIN_WORDS_GRADED = 6
+SAMPLE = {
+    "app": "Google Chrome",
+    "folder": "/home/alex/.local/share/Ally/reports",
+    "contact": "help@example.com, 0123 456",
+    "reference": "1234",
+    "reason": "the drive is full",
+    "duration": "5 minutes",
+    "minutes": "5 minutes",
+    "size": "1.2 GB",
+    "free": "3.4 GB",
+    "transport": "webhook",
+    "fix": "empty_trash",
+    "when": "10:05",
+    "outcome": "done",
+    "ticket": "1234",
+    "status": "open",
+    "width": "1280",
+    "height": "800",
+    "host": "PC-42",
+    "os": "Windows 11",
+    "user": "alex",
+}
+PLACEHOLDER = re.compile(r"\{([a-z_]+)(?:[:!][^}]*)?\}")
+
+
+def strings(table: dict, path: str = "") -> Iterator[tuple[str, str]]:
+    for key, value in table.items():
+        name = f"{path}.{key}" if path else key
+        if isinstance(value, dict):
+            yield from strings(value, name)
+        elif isinstance(value, str):
+            yield name, value
+        elif isinstance(value, list):
+            yield from ((f"{name}[{i}]", v) for i, v in enumerate(value) if isinstance(v, str))
+
+
+def person_texts() -> list[tuple[str, str]]:
+    out = []
+    for name, text in strings(CATALOG):
+        section, key = name.split(".")[0], name.split(".")[-1].split("[")[0]
+        if section in IT_SECTIONS or key in IT_KEYS or "." not in name:
+            continue
+        filled = PLACEHOLDER.sub(lambda m: SAMPLE.get(m.group(1), "Outlook"), text)
+        out.append((name, filled))
+    return out
+
+
+TEXTS = person_texts()
+
+
+def test_every_section_is_looked_at():
+    sections = {name.split(".")[0] for name, _ in TEXTS}
+    for wanted in ("symptoms", "checks", "review", "cli", "kept_here", "delivery", "input"):
+        assert wanted in sections, wanted
+
+
+@pytest.mark.parametrize(("name", "text"), TEXTS, ids=[n for n, _ in TEXTS])
+def test_every_sentence_is_plain_and_kind(name, text):
+    assert not JARGON.search(text), f"{name}: jargon in {text!r}"
+    assert not BLAME.search(text), f"{name}: blame in {text!r}"
+    if name not in NOT_SENTENCES and textstat.lexicon_count(text) >= MIN_WORDS_GRADED:
+        grade = textstat.flesch_kincaid_grade(text)
+        assert grade <= MAX_GRADE, f"{name}: grade {grade}: {text!r}"
+
+
+def test_other_languages_have_every_key_english_has():
+    english = {name for name, _ in strings(CATALOG)}
+    folder = resource("catalog")
+    for path in folder.iterdir():
+        if path.name.endswith(".toml") and path.name != "en.toml":
+            other = {name for name, _ in strings(tomllib.loads(path.read_text("utf-8")))}
+            assert not english - other, f"{path.name} lacks {sorted(english - other)}"
