@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None, login: bool = False) -> int:
     _log_to_file(services.paths.log_dir)
     ally = AllyApp(app, services=services)  # starts the services once its icon is up
     # Started again: the window comes forward; `ally diagnose`: the tray's minutes.
-    channel = InstanceChannel(key, ally.sampler, ally.open_report, ally.restart_for_upgrade)
+    channel = InstanceChannel(key, ally.sampler, ally.open_report, ally.start_again)
     log.info(
         "Ally started (tray available: %s, single-instance socket: %s)",
         ally.tray is not None,

@@ -116,6 +116,9 @@ class PrivacySettings:
     # Days a sent report (with its screenshot) stays in Ally's own record of what was sent
     # ("My reports"); 0 keeps nothing once IT has it. Waiting and set-aside reports stay.
     keep_sent_days: int = DEFAULT_KEEP_SENT_DAYS
+    # The screenshot in Ally's own copy of a delivered report: gone once IT has it, unless
+    # IT wants the copies whole (the picture may show anything that was on the screen).
+    keep_sent_screenshots: bool = False
 
 
 @dataclass(frozen=True)
@@ -657,6 +660,9 @@ class _Reader:
                 DEFAULT_KEEP_SENT_DAYS,
                 lambda v: 0 <= v <= MAX_KEEP_SENT_DAYS,
                 f"a whole number of days from 0 to {MAX_KEEP_SENT_DAYS}",
+            ),
+            keep_sent_screenshots=self.value(
+                t, "privacy", "keep_sent_screenshots", bool, False, safe=False
             ),
         )
         self.unknown(t, "privacy", {f.name for f in fields(PrivacySettings)} | {"hash_salt"})

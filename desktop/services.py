@@ -82,6 +82,12 @@ class Services:
 
         return ReportSession(self.policy, self.paths, self.sampler, self.catalog, news=news)
 
+    def policy_changed(self) -> Policy | None:
+        """IT's policy as it is now (file, Group Policy or profile), when it differs from
+        the one Ally runs with; None when nothing changed."""
+        now = Policy.load()
+        return None if now == self.policy else now
+
     def save_settings(self, settings: UserSettings) -> None:
         """Keep the person's settings, and follow their start-at-login choice."""
         from desktop.startup import apply_person_choice

@@ -16,7 +16,11 @@ def outbox(paths: AllyPaths, policy: Policy | None = None) -> Outbox:
     """This person's outbox; with IT's policy, sent reports are kept only as long as
     ``[privacy] keep_sent_days`` says."""
     days = policy.privacy.keep_sent_days if policy is not None else None
-    return Outbox(paths.data_dir / "outbox", keep_sent_s=None if days is None else days * 86400.0)
+    return Outbox(
+        paths.data_dir / "outbox",
+        keep_sent_s=None if days is None else days * 86400.0,
+        keep_sent_screenshots=policy is None or policy.privacy.keep_sent_screenshots,
+    )
 
 
 def reports_folder(policy: Policy, paths: AllyPaths) -> Path:

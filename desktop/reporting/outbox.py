@@ -168,6 +168,9 @@ class Outbox:
     # How long a sent report (and its screenshot) is kept here after delivery; None keeps
     # it for good, 0 keeps nothing. Waiting and set-aside reports are never pruned.
     keep_sent_s: float | None = None
+    # Whether the sent copy keeps its screenshot; IT's default: the picture goes once IT
+    # has the report, the rest stays for ``keep_sent_s``.
+    keep_sent_screenshots: bool = True
 
     def __post_init__(self) -> None:
         self.root = Path(self.root)
@@ -410,7 +413,10 @@ class Outbox:
             return Outcome(
                 entry.report_id, error=TemporaryFailure(state.last_error), will_retry=True
             )
-        record = {"receipt": receipt.to_dict(), "attempts": state.attempts, "report": entry.report}
+        kept = entry.report
+        if not self.keep_sent_screenshots and kept.get("screenshot"):
+            kept = {**kept, "screenshot": None}  # IT has it; this computer keeps no copy
+        record = {"receipt": receipt.to_dict(), "attempts": state.attempts, "report": kept}
         write_atomic(self.sent_dir / f"{entry.report_id}.json", json.dumps(record).encode("utf-8"))
         self._finish(entry.report_id)
         return Outcome(entry.report_id, receipt=receipt)

@@ -22,6 +22,7 @@ from desktop.ui.workers import Background
 log = logging.getLogger(__name__)
 STATUS_EVERY_MS = 60_000
 DELIVERY_EVERY_MS = 60_000
+POLICY_EVERY_MS = 60_000  # IT's policy is read again each minute (a few KB)
 FIRST_STATUS_AFTER_MS = 15_000
 TIPS_PAUSE_S = 4 * 3600
 RELEASE_AFTER_MS = 3_000
@@ -88,6 +89,10 @@ class AllyApp(QObject):
         self.delivery_timer.timeout.connect(self.deliver_waiting)
         self.delivery_timer.start(DELIVERY_EVERY_MS)
         QTimer.singleShot(5_000, self.deliver_waiting)
+        self.policy_restart_due = False
+        self.policy_timer = QTimer(self)
+        self.policy_timer.timeout.connect(self.check_policy)
+        self.policy_timer.start(POLICY_EVERY_MS)
         # Once start-up is over (the first status check included), hand its memory back.
         QTimer.singleShot(FIRST_STATUS_AFTER_MS + 5_000, give_back)
 
@@ -239,15 +244,32 @@ class AllyApp(QObject):
         self.shutdown()
         self.app.quit()
 
-    def restart_for_upgrade(self) -> None:
-        """The files under this running Ally were replaced: end, so that the watchdog
-        starts the new one (a report being written is already safe in the outbox)."""
+    def check_policy(self) -> None:
+        """IT changed the policy (the file, Group Policy or a profile): Ally starts again to
+        apply it everywhere at once, as at login — once no window is open, so that nobody's
+        report is cut off (the report is safe in the outbox either way)."""
+        if not self.policy_restart_due:
+            changed = self.services.policy_changed()
+            if changed is None:
+                return
+            log.info("IT's policy changed (%s); Ally starts again to apply it", changed.source)
+            self.policy_restart_due = True
+        if any(w.isVisible() for w in self.windows.values()):
+            return  # asked again at the next check
+        self.policy_timer.stop()
+        self.start_again()
+
+    def start_again(self) -> None:
+        """End, so that the watchdog starts Ally again: after an upgrade (the files under
+        this running Ally were replaced) or a policy change. A report being written is
+        already safe in the outbox."""
         from desktop.launch import EXIT_RESTART
 
         QTimer.singleShot(200, lambda: self.app.exit(EXIT_RESTART))  # the answer goes out first
 
     def shutdown(self) -> None:
         self.status_timer.stop()
+        self.policy_timer.stop()
         self.delivery_timer.stop()
         self.helping.timer.stop()
         self.services.stop()

@@ -125,3 +125,32 @@ def test_closed_windows_are_released_once_their_work_is_done(qtbot, tmp_path, mo
         reopened.close()
     finally:
         ally.shutdown()
+
+
+def test_a_changed_policy_starts_ally_again_once_no_window_is_open(qtbot, tmp_path, monkeypatch):
+    """IT changes the policy: the running tray app notices and starts again to apply it,
+    but not while the person has a window open."""
+    from desktop.launch import EXIT_RESTART
+    from desktop.ui.ally_app import AllyApp
+
+    policy = tmp_path / "policy.toml"
+    policy.write_text("[network]\nactive_checks = false\n")
+    monkeypatch.setenv("ALLY_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("ALLY_POLICY", str(policy))
+    app = QApplication.instance()
+    exits: list[int] = []
+    monkeypatch.setattr(app, "exit", exits.append)
+    ally = AllyApp(app, tray_available=False)  # without a tray its window opens at once
+    try:
+        ally.check_policy()
+        assert not ally.policy_restart_due  # nothing changed
+        policy.write_text("[network]\nactive_checks = false\n[tips]\nenabled = false\n")
+        ally.check_policy()
+        assert ally.policy_restart_due
+        qtbot.wait(400)
+        assert exits == []  # the person's window is open: not now
+        ally.windows["report"].close()
+        ally.check_policy()
+        qtbot.waitUntil(lambda: exits == [EXIT_RESTART], timeout=3000)
+    finally:
+        ally.shutdown()

@@ -116,3 +116,25 @@ def test_ally_outbox_send_prunes_with_the_machine_policy(tmp_path):
     out = run_ally("outbox", "send", home=home, policy=policy)
     assert out.returncode == 0, out.stdout + out.stderr
     assert outbox.sent() == []
+
+
+def test_the_screenshot_leaves_this_computer_once_it_is_delivered_unless_it_wants_it(tmp_path):
+    """IT's default: Ally's own copy of a delivered report keeps the report for
+    keep_sent_days, not the picture of the screen; IT's copy keeps everything."""
+    share = tmp_path / "share"
+    share.mkdir()
+    for keep, folder in ((False, "default"), (True, "kept")):
+        policy = Policy.from_dict({"privacy": {"keep_sent_screenshots": keep}}, "p")
+        assert policy.problems == ()
+        outbox = delivery.outbox(AllyPaths(tmp_path / folder, tmp_path / folder, tmp_path), policy)
+        doc = _with_screenshot()
+        outbox.add(doc)
+        outbox.deliver_due(FolderTransport(share))
+        (record,) = outbox.sent()
+        assert (record.report["screenshot"] is not None) is keep
+        sent_text = (outbox.root / "sent" / f"{doc['id']}.json").read_text()
+        assert (doc["screenshot"]["png_base64"] in sent_text) is keep
+        assert record.report["note"] == doc["note"]  # the rest of the report stays
+    it_copies = [p.read_text() for p in share.glob("*.json")]
+    assert len(it_copies) == 2 and all(doc["screenshot"]["png_base64"] in t for t in it_copies)
+    assert Policy.from_dict({}, "p").privacy.keep_sent_screenshots is False
