@@ -37,7 +37,8 @@ SCENARIOS = {
     # IT turned the active checks off: nothing is sent, and the answer says it could not check.
     "checks_off": (11, {}, {"active": False}),
 }
-PROXIES = {"behind_a_proxy": "http://198.18.9.1:3128"}
+# With a password, as an authenticated proxy is set: it must never reach the report.
+PROXIES = {"behind_a_proxy": "http://ally:s3cret-proxy-pw@198.18.9.1:3128"}
 
 
 def policy_text(
@@ -190,7 +191,8 @@ def test_internet_fine_but_it_server_down_is_it_side(results):
 def test_the_proxy_from_the_environment_is_used(results):
     doc, _ = results["behind_a_proxy"]
     check = walk(doc)["captive_check"]
-    assert check["proxy"] == "http://198.18.9.1:3128"
+    assert check["proxy"] == "http://198.18.9.1:3128"  # the password left out
+    assert "s3cret-proxy-pw" not in json.dumps(doc)
     assert check["status"] == 204 and check["ok"] is True
     assert "http://check.ally.test/generate_204" in results["proxy_log"].splitlines()
     assert not set(ids(doc)) & NETWORK_FINDINGS

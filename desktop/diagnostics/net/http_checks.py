@@ -28,20 +28,11 @@ class HttpCheck:
 
 
 def proxy_for(url: str) -> str | None:
-    """The proxy this URL goes through, from the environment or the system settings."""
-    # Loaded here, like requests: urllib.request brings http.client, email and ssl (about
-    # 6 MB with OpenSSL), which the idle tray app never needs.
-    import urllib.request
+    """The proxy this URL goes through, as requests will take it (a PAC file, the
+    environment, the system settings), never with its password: it goes into the report."""
+    from desktop.http_session import proxy_for as chosen
 
-    proxies = urllib.request.getproxies()
-    host = urlparse(url).hostname or ""
-    if proxies.get("no") and any(
-        host.endswith(p.strip().lstrip(".")) for p in proxies["no"].split(",") if p.strip()
-    ):
-        return None
-    if urllib.request.proxy_bypass(host):
-        return None
-    return proxies.get(urlparse(url).scheme)
+    return chosen(url)
 
 
 def _get(url: str, timeout: tuple[float, float], ca_bundle: str | None):
