@@ -30,7 +30,10 @@ def doctor_json(*args: str, home: Path, policy: Path, env: dict | None = None) -
 
 
 def test_all_good_is_exit_0_and_one_document(tmp_path):
-    code, doc, _ = doctor_json(home=tmp_path / "h", policy=NO_NETWORK)
+    share = tmp_path / "share"
+    share.mkdir()  # IT's folder, made by IT
+    p = policy(tmp_path, f'kind = "folder"\nfolder = "{share}"\n')
+    code, doc, _ = doctor_json(home=tmp_path / "h", policy=p)
     assert code == 0 and doc["ok"] is True and doc["problems"] == 0
     assert doc["schema"] == 1 and doc["ally_version"] and doc["host"] and doc["checked_at"]
     names = [c["check"] for c in doc["checks"]]
