@@ -97,7 +97,13 @@ def main(argv: list[str] | None = None, login: bool = False) -> int:
     _log_to_file(AllyPaths.from_environment().log_dir)
     ally = AllyApp(app)
     # Started again: the window comes forward; `ally diagnose`: the tray's minutes.
-    channel = InstanceChannel(key, ally.sampler, ally.open_report, ally.restart_for_upgrade)
+    channel = InstanceChannel(
+        key,
+        ally.sampler,
+        ally.open_report,
+        ally.restart_for_upgrade,
+        on_open=lambda what: getattr(ally, f"open_{what}")(),  # `ally open WHAT`
+    )
     log.info(
         "Ally started (tray available: %s, single-instance socket: %s)",
         ally.tray is not None,

@@ -39,6 +39,9 @@ Source: "..\..\docs\deploy.md"; DestDir: "{app}\docs"; Flags: ignoreversion
 
 [Icons]
 Name: "{autoprograms}\Ally"; Filename: "{app}\ally-tray.exe"
+; The launcher entry people look for when something is wrong: opens the report window of
+; the running Ally (started first if need be). IT may copy it to the desktop or intranet.
+Name: "{autoprograms}\Tell IT something's wrong"; Filename: "{app}\ally-tray.exe"; Parameters: "open report"; Comment: "Ally checks this computer and tells IT what is wrong"
 
 [Registry]
 ; Start at login for every user as "ally-tray --login": Ally then follows the policy's

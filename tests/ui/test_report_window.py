@@ -80,13 +80,20 @@ def test_the_whole_flow_ends_in_a_report_identical_to_what_was_shown(qtbot, tmp_
     qtbot.mouseClick(w.show_button, Qt.MouseButton.LeftButton)
     assert w.pages.currentIndex() == 4
     assert "Outlook takes a minute" in w.preview.toPlainText()
-    w.leave_out["process_list"].setChecked(True)
-    assert "process_list" in w.preview.toPlainText()
+    text = w.preview.toPlainText()
+    assert "What feels wrong: My computer is slow" in text  # words, never the code "slow"
+    w.send_parts["process_list"].setChecked(False)  # "Send: ☐ the list of programs …"
+    text = w.preview.toPlainText()
+    assert "Not sent, as chosen: the list of programs that are running" in text
+    assert "process_list" not in text
     w.exact.setChecked(True)
     shown = json.loads(w.preview.toPlainText())
     qtbot.mouseClick(w.send_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: w.pages.currentIndex() == 5, timeout=15000)
     assert "where IT collects reports" in w.done_text.text()
+    assert w.done_title.text() == "Thank you. IT has your report."
+    # The reference the person can quote: the start of the id IT sees in the report.
+    assert f"Your reference: {shown['id'][:8]}." in w.done_text.text()
     (sent,) = folder.glob("*.json")
     assert json.loads(sent.read_text()) == shown  # exactly what the review screen showed
     assert shown["screenshot"]["width"] == 1280 and shown["left_out"] == ["process_list"]
@@ -101,6 +108,9 @@ def test_offline_the_report_is_saved_and_the_words_say_so(qtbot, tmp_path, sampl
     qtbot.mouseClick(w.send_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: w.pages.currentIndex() == 5, timeout=20000)
     assert "Your report is saved" in w.done_text.text()
+    # Not "Thank you" alone: the heading says plainly that it is saved and will be sent.
+    assert w.done_title.text() == "Your report is saved and will be sent"
+    assert "Your reference: " in w.done_text.text()
     pending = [
         p
         for p in (tmp_path / "data/outbox/pending").glob("*.json")
@@ -109,18 +119,25 @@ def test_offline_the_report_is_saved_and_the_words_say_so(qtbot, tmp_path, sampl
     assert len(pending) == 1
 
 
-def test_the_screenshot_can_be_removed_and_every_control_has_a_name(qtbot, tmp_path, sampler):
+def test_the_picture_can_be_left_out_and_taken_back_and_every_control_has_a_name(
+    qtbot, tmp_path, sampler
+):
     image = QImage(800, 600, QImage.Format.Format_RGB32)
     image.fill(QColor("#aa3333"))
     w = make_window(
         qtbot, tmp_path, sampler, {"kind": "folder", "folder": str(tmp_path / "r")}, image
     )
-    qtbot.mouseClick(w.symptom_buttons["app"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(w.symptom_buttons["slow"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: w.pages.currentIndex() == 2, timeout=15000)
     qtbot.mouseClick(w.tell_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: w.app_choice.count() > 1, timeout=10000)  # running and crashed programs
-    qtbot.mouseClick(w.remove_shot, Qt.MouseButton.LeftButton)
-    assert w.screenshot is None and not w.include_shot.isVisible()
+    assert w.include_shot.isChecked() and w.include_shot.isVisible()
+    w.include_shot.setChecked(False)  # unticked: faded, still there, and can be ticked again
+    assert w.more.shot.thumb.isVisible()
+    qtbot.mouseClick(w.show_button, Qt.MouseButton.LeftButton)
+    assert w.doc.get("screenshot") is None and "screenshot" in w.doc["left_out"]
+    assert not w.send_parts["screenshot"].isChecked()
+    w.send_parts["screenshot"].setChecked(True)  # changed her mind on the review screen
+    assert w.doc["screenshot"]["width"] == 800 and w.include_shot.isChecked()
     from PySide6.QtWidgets import QAbstractButton, QLineEdit, QPlainTextEdit
 
     for widget in (
