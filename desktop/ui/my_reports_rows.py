@@ -59,7 +59,7 @@ def report_rows(
         outcome = ending.WAITING if waiting else ending.STOPPED
         ref = ending.quote_reference(e.report_id)
         message = _m("state_waiting" if waiting else "state_stopped")
-        rows.append(_row(e.report, message, ending.ending(outcome, "", ref, contact)))
+        rows.append(_row(e.report, message, ending.ending(outcome, message, ref, contact)))
     sent_dir = outbox.sent_dir
     for path in sorted(sent_dir.glob("*.json")) if sent_dir.is_dir() else []:
         try:
@@ -74,7 +74,7 @@ def report_rows(
             word = status_of_ticket(reference)
             if word:
                 state += " " + _m("state_now", word=word)
-        rows.append(_row(doc, state, ending.ending(ending.SENT, "", ref, contact)))
+        rows.append(_row(doc, state, ending.ending(ending.SENT, state, ref, contact)))
     rows.sort(key=lambda r: r.created_at, reverse=True)
     return rows
 

@@ -38,8 +38,8 @@ from desktop.ui.widgets import (
     close_on_escape,
     heading,
     plain_label,
+    scrolling_window,
     strong,
-    window_layout,
 )
 from desktop.words import say
 
@@ -67,7 +67,7 @@ class StatusWindow(QWidget):
         self.setWindowTitle(s("window_title"))
         self.setAccessibleName("How is my computer doing")
         self.resize(90 * GRID, 70 * GRID)
-        lay = window_layout(self)
+        lay, bottom = scrolling_window(self)
         lay.addWidget(heading(s("title")))
         self.title = strong(s("checking"))
         self.text = body()
@@ -79,7 +79,7 @@ class StatusWindow(QWidget):
         lay.addStretch(1)
         close = button(s("close"))
         close.clicked.connect(self.close)
-        lay.addLayout(button_row(None, close))
+        bottom.addLayout(button_row(None, close))
         close_on_escape(self)
         self.refresh = refresh
         self.timer = QTimer(self)
@@ -123,7 +123,7 @@ class ReportsWindow(QWidget):
         self.setWindowTitle(m("window_title"))
         self.setAccessibleName("My reports")
         self.resize(100 * GRID, 70 * GRID)
-        lay = window_layout(self)
+        lay, bottom = scrolling_window(self)
         lay.addWidget(heading(m("title")))
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels([m("col_when"), m("col_about"), m("col_state")])
@@ -138,6 +138,7 @@ class ReportsWindow(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAccessibleName("Your reports and what is happening with each")
         self.table.currentCellChanged.connect(lambda *_: self.show_selected())
+        self.table.setMinimumHeight(20 * GRID)
         lay.addWidget(self.table, 1)
         self.detail = body(m("pick_one"))
         self.detail.setAccessibleName("What happened to the chosen report")
@@ -150,7 +151,7 @@ class ReportsWindow(QWidget):
         close.clicked.connect(self.close)
         row = button_row(refresh, self.open_button)
         row.insertWidget(1, close)
-        lay.addLayout(row)
+        bottom.addLayout(row)
         close_on_escape(self)
         self.rows_shown: list[Row] = []
         self.opened: Path | None = None  # the last copy opened (tests read it)
@@ -208,7 +209,7 @@ class SettingsWindow(QWidget):
         self.setWindowTitle("Ally — settings")
         self.setAccessibleName("Ally settings")
         self.resize(80 * GRID, 72 * GRID)
-        lay = window_layout(self)
+        lay, bottom = scrolling_window(self)
         lay.addWidget(heading("Settings"))
         form = QFormLayout()
         form.setSpacing(GRID)
@@ -249,7 +250,7 @@ class SettingsWindow(QWidget):
         cancel.clicked.connect(self.close)
         save_button = button("&Save")
         save_button.clicked.connect(self.save)
-        lay.addLayout(button_row(cancel, save_button))
+        bottom.addLayout(button_row(cancel, save_button))
         close_on_escape(self)
 
     def save(self) -> None:

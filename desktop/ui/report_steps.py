@@ -173,6 +173,14 @@ class DonePage(QWidget):
         lay.addStretch(1)
         self.close_button = button(w("close"))
         outer.addLayout(button_row(None, self.close_button))
+        self.labels = (self.title, self.text, self.told, self.detail)
+
+    def wanted_height(self, width: int) -> int:
+        """The height this step needs at ``width``: its words, the gaps and the button."""
+        shown = [label for label in self.labels if label.text() and not label.isHidden()]
+        words = sum(label.heightForWidth(width - 2 * GRID) for label in shown)
+        gaps = 2 * GRID * (len(shown) + 1)
+        return words + gaps + self.close_button.sizeHint().height() + 2 * GRID
 
     def send_and_look(self, doc: dict[str, Any]) -> tuple[SendResult, str]:
         """On a worker: send, then read back where the report now is."""

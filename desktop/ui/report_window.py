@@ -295,8 +295,19 @@ class ReportWindow(QWidget):
         result, state = outcome
         self.done.show_outcome(result, state, self.review.doc, self.symptom)
         self.pages.setCurrentIndex(DONE_PAGE)
+        self._fit_to_ending()
         self.done_close.setFocus()
         self.finished.emit(result)
+
+    def _fit_to_ending(self) -> None:
+        """The last step is short: the window shrinks to it, as the system's own
+        dialogs do, instead of ending on a mostly empty window."""
+        margins = self.layout().contentsMargins()
+        needed = self.done.wanted_height(self.width() - margins.left() - margins.right())
+        height = needed + margins.top() + margins.bottom()
+        if self.pages.indexOf(self.done) != self.pages.currentIndex() or height >= self.height():
+            return
+        self.resize(self.width(), max(height, 40 * GRID))
 
     def _send_failed(self, detail: str) -> None:
         result = SendResult(

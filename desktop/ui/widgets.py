@@ -114,3 +114,13 @@ def close_on_escape(window: QWidget) -> QShortcut:
     shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
     shortcut.activated.connect(window.close)
     return shortcut
+
+
+def scrolling_window(window: QWidget) -> tuple[QVBoxLayout, QVBoxLayout]:
+    """A whole window whose content scrolls and whose buttons stay at the bottom: at
+    200 % on a small laptop the content may be taller than the screen, never cut."""
+    outer = window_layout(window)
+    page = QWidget()
+    content, buttons = page_layout(page)
+    outer.addWidget(page)
+    return content, buttons

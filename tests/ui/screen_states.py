@@ -97,10 +97,15 @@ def all_screens() -> Iterator[tuple[str, QWidget, Callable[[], None]]]:
 
     yield "5-tell-it-more", w, more
     yield "6-what-will-be-sent", w, w._to_review
-    sent = SendResult(True, session.catalog.delivery_message("sent", reference="4711"), "4711")
+    sent = SendResult(True, session.catalog.delivery_message("sent_folder"), "report.json")
     yield "7-sent", w, lambda: w._sent((sent, ending.SENT))
     waiting = SendResult(False, session.catalog.delivery_message("temporary"))
-    yield "7-saved-will-be-sent", w, lambda: w._sent((waiting, ending.WAITING))
+
+    def saved() -> None:
+        w.resize(90 * 8, 80 * 8)
+        w._sent((waiting, ending.WAITING))
+
+    yield "7-saved-will-be-sent", w, saved
     status = StatusWindow(lambda done: done(d), interval_ms=3_600_000)
     yield "8-how-is-my-computer-doing", status, lambda: None
     outbox = Outbox(home / "outbox")
