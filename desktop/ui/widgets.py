@@ -5,8 +5,8 @@ that closes the window the way the system's own dialogs do."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -108,12 +108,26 @@ def window_layout(window: QWidget) -> QVBoxLayout:
     return lay
 
 
-def close_on_escape(window: QWidget) -> QShortcut:
+class _EscapeCloses(QObject):
+    """Closes its window on an Escape that no control inside wanted (a list or a text
+    field lets it through, as in the system's own dialogs)."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Escape
+            and event.modifiers() == Qt.KeyboardModifier.NoModifier
+        ):
+            watched.close()
+            return True
+        return False
+
+
+def close_on_escape(window: QWidget) -> QObject:
     """Escape closes the window, as in the system's own dialogs."""
-    shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), window)
-    shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-    shortcut.activated.connect(window.close)
-    return shortcut
+    closer = _EscapeCloses(window)
+    window.installEventFilter(closer)
+    return closer
 
 
 def scrolling_window(window: QWidget) -> tuple[QVBoxLayout, QVBoxLayout]:
