@@ -99,7 +99,13 @@ def main(argv: list[str] | None = None, login: bool = False) -> int:
     _log_to_file(services.paths.log_dir)
     ally = AllyApp(app, services=services)  # starts the services once its icon is up
     # Started again: the window comes forward; `ally diagnose`: the tray's minutes.
-    channel = InstanceChannel(key, ally.sampler, ally.open_report, ally.start_again)
+    channel = InstanceChannel(
+        key,
+        ally.sampler,
+        ally.open_report,
+        ally.start_again,
+        on_open=lambda what: getattr(ally, f"open_{what}")(),  # `ally open WHAT`
+    )
     log.info(
         "Ally started (tray available: %s, single-instance socket: %s)",
         ally.tray is not None,

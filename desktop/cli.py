@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_fixes.add_commands(commands)
     cli_news.add_commands(commands)
+    from desktop import cli_open
+
+    cli_open.add_commands(commands)
     apps = commands.add_parser(
         "apps", help="list the programs running now and those that crashed recently"
     )
@@ -136,6 +139,10 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from desktop.cli_fixes import run as run_fix
 
         return run_fix(args)
+    if args.command == "open":
+        from desktop.cli_open import run as run_open
+
+        return run_open(args)
     if args.command == "news":
         from desktop.cli_news import run as run_news
 

@@ -70,6 +70,19 @@ class ItContact:
     phone: str | None = None
     hours: str | None = None
     where: str | None = None  # where to find IT in person
+    # "one working day", "4 hours": said at the end of every report ("IT usually answers
+    # within …"); IT's own words, one short line.
+    answers_within: str | None = None
+
+
+ANSWERS_WITHIN_MAX = 40
+
+
+def short_line(value: str) -> bool:
+    """One short line of IT's words: shown inside a sentence, so no line breaks or
+    control characters, and short enough to read at a glance."""
+    text = value.strip()
+    return 0 < len(text) <= ANSWERS_WITHIN_MAX and all(c.isprintable() for c in text)
 
 
 START_AT_LOGIN = ("person", "always", "never")
@@ -224,7 +237,17 @@ class Policy:
                 )
         contact = reader.table(data, "it_contact")
         contact_values = {
-            f.name: reader.value(contact, "it_contact", f.name, str, None)
+            f.name: reader.value(
+                contact,
+                "it_contact",
+                f.name,
+                str,
+                None,
+                short_line if f.name == "answers_within" else None,
+                f'one line of up to {ANSWERS_WITHIN_MAX} characters, such as "one working day"'
+                if f.name == "answers_within"
+                else None,
+            )
             for f in fields(ItContact)
         }
         reader.unknown(contact, "it_contact", contact_values)

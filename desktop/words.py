@@ -29,3 +29,8 @@ def say(key: str, section: str = "input", **values: Any) -> str:
     if template is None:  # a translation that lacks the key: English has them all
         template = _table(section, DEFAULT_LANGUAGE).get(key, key)
     return fill(template, values)
+
+
+def table(section: str) -> dict[str, Any]:
+    """A whole section of the catalog (with its sub-tables), in the person's language."""
+    return dict(_table(section, DEFAULT_LANGUAGE)) | dict(_table(section, preferred_language()))

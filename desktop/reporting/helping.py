@@ -31,23 +31,50 @@ def news_part(watcher: Any) -> dict[str, Any]:
     return watcher.report_section() if watcher is not None else dict(NO_NEWS)
 
 
-def preview_lines(report: dict[str, Any]) -> list[str]:
-    """Lines for the review screen: the person sees this part too before it is sent."""
-    from desktop.reporting.review import row
+def preview_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
+    """Rows for the review (label key in [review], value): what was tried and IT's news
+    at the click. The person sees this part too before it is sent, in words: the fix by
+    its button's words, the outcome in a few words, the time of day."""
     from desktop.words import say
 
-    lines = []
+    rows = []
     tried = (report.get("fixes") or {}).get("tried") or []
     if tried:
         one = [
-            say("tried_one", "review", fix=t["fix"], when=t["started_at"], outcome=t["outcome"])
+            say(
+                "tried_one",
+                "review",
+                fix=_fix_words(str(t.get("fix", ""))),
+                when=_time_of_day(str(t.get("started_at", ""))),
+                outcome=say(f"outcome_{t.get('outcome')}", "review"),
+            )
             for t in tried[-5:]
         ]
-        lines.append(row("tried", "; ".join(one)))
+        rows.append(("tried", "; ".join(one)))
     news = (report.get("news") or {}).get("open_incidents") or []
     if news:
-        lines.append(row("news", "; ".join(n["name"] for n in news[:5])))
-    return lines
+        rows.append(("news", "; ".join(str(n["name"]) for n in news[:5])))
+    return rows
+
+
+def _fix_words(fix_id: str) -> str:
+    """The fix by its button's words ("Empty the Trash"; "Close a program")."""
+    from desktop.words import say, table
+
+    entry = table("fixes").get(fix_id)
+    button = entry.get("button") if isinstance(entry, dict) else None
+    if not button:
+        return say("unknown_fix", "review")
+    return str(button).replace("{app}", say("a_program", "review"))
+
+
+def _time_of_day(iso: str) -> str:
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone().strftime("%H:%M")
+    except ValueError:
+        return iso
 
 
 def _e(value: Any) -> str:

@@ -10,25 +10,17 @@ cannot fill says so instead of stopping the whole page.
 
 from __future__ import annotations
 
-import math
 from html import escape
 from typing import Any
 
-from desktop.diagnostics.sampling.metrics import METRICS_BY_KEY
-from desktop.plain_numbers import duration, size
+from desktop import chart_svg
+from desktop.charting import IT_SPECS
+from desktop.plain_numbers import size
 from desktop.reporting import helping
 from desktop.text_safety import without_controls
 
-CHARTS = (
-    ("Processor", ("cpu_pct",), "%", 100.0),
-    ("Working memory in use", ("mem_used_pct",), "%", 100.0),
-    ("Swapping (pages in + out per second)", ("swap_in_pps", "swap_out_pps"), "pages/s", None),
-    ("Busiest drive", ("disk_busy_pct",), "%", 100.0),
-    ("Drive reads and writes", ("disk_read_bps", "disk_write_bps"), "B/s", None),
-    ("Network download and upload", ("net_recv_bps", "net_sent_bps"), "B/s", None),
-)
-COLOURS = ("#1f6feb", "#d97706")
-W, H, PAD = 560, 120, 28
+# The charts and their look are drawn by desktop/chart_svg.py (the same as the window's).
+CHARTS = IT_SPECS
 
 CSS = """
 body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1b1f24;background:#f6f8fa}
@@ -40,7 +32,7 @@ h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px;border-bot
 .critical{background:#cf222e}.warning{background:#bf8700}.notice{background:#0969da}.info{background:#6e7781}.ok{background:#1a7f37}
 .it{font-family:ui-monospace,SFMono-Regular,Consolas,monospace;font-size:12.5px;background:#f6f8fa;padding:8px;border-radius:6px;white-space:pre-wrap}
 table{border-collapse:collapse;width:100%;font-size:13.5px} td,th{text-align:left;padding:4px 8px;border-bottom:1px solid #eaeef2}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(440px,1fr));gap:10px} svg text{font:11px system-ui,sans-serif;fill:#57606a}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(440px,1fr));gap:10px} svg text{font:11px system-ui,sans-serif;fill:#57606a} .legend{font-size:13px;margin-left:12px;color:#57606a}
 """
 
 
@@ -94,8 +86,8 @@ def render(report: dict[str, Any]) -> str:
             f"<div>{_e(f['explanation'])}</div><div class='it'>{_e(f['it_detail'])}</div></div>"
         )
     parts.append("<h2>The minutes before the report</h2><div class='charts'>")
-    for title, keys, unit, top in CHARTS:
-        parts.append(_part(chart, report["history"], title, keys, unit, top))
+    for spec in CHARTS:
+        parts.append(_part(chart_svg.figure, spec, report["history"], d["findings"], _e))
     parts.append("</div>")
     parts.append(_part(helping.html, report))
     parts.append(_part(_apps, d["sections"]))
@@ -103,59 +95,6 @@ def render(report: dict[str, Any]) -> str:
     parts.append(_part(_machine, report, d))
     parts.append("</main></body></html>")
     return "".join(parts)
-
-
-def _finite(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _fmt(value: float, unit: str) -> str:
-    if unit == "B/s":
-        return size(value) + "/s"
-    return f"{value:.0f} {unit}".replace(" %", "%")
-
-
-def chart(
-    history: dict[str, Any], title: str, keys: tuple[str, ...], unit: str, top: float | None
-) -> str:
-    offsets = history.get("t_offset_s") or []
-    series = [[v for v in history.get(k, [])] for k in keys]
-    series = [[v if _finite(v) else None for v in s] for s in series]
-    known = [v for s in series for v in s if v is not None]
-    if len(offsets) < 2 or not known:
-        return (
-            f"<figure class='card chart' data-metric='{_e(keys[0])}'><figcaption>{_e(title)}</figcaption>"
-            "<div class='meta'>No history for this yet.</div></figure>"
-        )
-    span = max(offsets[-1] - offsets[0], 1)
-    peak = top or max(max(known), 1.0)
-    out = [
-        f"<figure class='card chart' data-metric='{_e(keys[0])}'><figcaption>{_e(title)}</figcaption>",
-        f"<svg viewBox='0 0 {W} {H + 22}' width='100%' role='img' aria-label='{_e(title)}'>",
-        f"<rect x='{PAD}' y='4' width='{W - PAD - 4}' height='{H - 8}' fill='#fff' stroke='#d0d7de'/>",
-    ]
-    for i, values in enumerate(series):
-        points = []
-        for t, v in zip(offsets, values, strict=False):
-            if v is None:
-                continue
-            x = PAD + (t - offsets[0]) / span * (W - PAD - 4)
-            y = 4 + (H - 8) * (1 - min(v, peak) / peak)
-            points.append(f"{x:.1f},{y:.1f}")
-        out.append(
-            f"<polyline fill='none' stroke='{COLOURS[i % 2]}' stroke-width='1.6' points='{' '.join(points)}'/>"
-        )
-    # The moment of the report: the end of the window.
-    out.append(
-        f"<line class='reported' x1='{W - 4}' y1='2' x2='{W - 4}' y2='{H - 2}' stroke='#cf222e' "
-        "stroke-dasharray='3 2'/>"
-    )
-    out.append(f"<text x='{W - 6}' y='{H + 14}' text-anchor='end'>reported</text>")
-    out.append(f"<text x='{PAD}' y='{H + 14}'>−{_e(duration(span))}</text>")
-    out.append(f"<text x='2' y='14'>{_e(_fmt(peak, unit))}</text><text x='2' y='{H - 4}'>0</text>")
-    names = " / ".join(METRICS_BY_KEY[k].plain_name for k in keys if k in METRICS_BY_KEY)
-    out.append(f"</svg><div class='meta'>{_e(names)}</div></figure>")
-    return "".join(out)
 
 
 def _apps(sections: dict[str, Any]) -> str:

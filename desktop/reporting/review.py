@@ -3,59 +3,97 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterable
 from typing import Any
 
+from desktop.diagnostics.model import Symptom
 from desktop.plain_numbers import duration, size
 from desktop.reporting import helping
 from desktop.reporting.report import dumps
 from desktop.words import say
 
-
-def row(label_key: str, value: str) -> str:
-    """One line of the review: the label from the catalog, the values lined up."""
-    return f"  {(say(label_key, 'review') + ':').ljust(LABEL_WIDTH)} {value}"
-
-
+SYMPTOM_KEYS = tuple(s.value for s in Symptom)  # the symptom list, written once
 LABEL_WIDTH = 19  # "What feels wrong:" and its neighbours; a longer label pushes its value on
 
 
-def preview(report: dict[str, Any]) -> str:
+def _w(key: str, **values: Any) -> str:
+    return say(key, "review", **values)
+
+
+def symptom_words(symptom: str) -> str:
+    """The symptom as the person chose it ("My computer is slow"), never its code."""
+    return say(symptom if symptom in SYMPTOM_KEYS else "other", "symptoms")
+
+
+def check_words(name: str) -> str:
+    """A check by the name a person knows ("Printers"); a check without words is "Another
+    check" rather than its code (the registry test names any that lacks words)."""
+    text = say(name, "checks")
+    return text if text != name else say("unknown", "checks")
+
+
+def part_words(name: str) -> str:
+    """A part of a report that can be left out ("the list of programs that are running")."""
+    text = say(name, "parts")
+    return text if text != name else say("unknown", "parts")
+
+
+def listed(items: Iterable[str]) -> str:
+    """ "a, b and c", with the catalog's "and"."""
+    names = [x for x in items if x]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + f" {_w('and')} " + names[-1]
+
+
+def found_lines(d: dict[str, Any]) -> list[tuple[str, str]]:
+    """The summary's headline, then each other finding once (never the headline again)."""
+    headline = d["summary"]["headline"]
+    seen = {headline}
+    rows = [("found", headline)]
+    for f in d["findings"]:
+        if f["severity"] == "info" or f["headline"] in seen:
+            continue
+        seen.add(f["headline"])
+        rows.append(("also", f["headline"]))
+    return rows
+
+
+def preview(report: dict[str, Any], aligned: bool = True) -> str:
     """The report as the person reads it before it is sent: the same document, in words
-    from the catalog ([review]); symptoms and checks by the names the person knows."""
-    d = report["diagnosis"]
-    m = report["machine"]
-    none = say("none", "review")
+    from the catalog, without a single code; each finding once. ``aligned`` lines the
+    values up for a terminal; the window shows "Label: value" in its own font."""
+
+    def row(label_key: str, value: str) -> str:
+        label = _w(label_key) + ":"
+        return f"  {label.ljust(LABEL_WIDTH)} {value}" if aligned else f"{label} {value}"
+
+    d, m = report["diagnosis"], report["machine"]
+    none = _w("none")
     contact = report.get("contact")
+    history_s = d.get("history_s") or 0
     lines = [
-        say("heading", "review"),
+        _w("heading"),
         "",
-        row("symptom", _symptom(report["symptom"])),
+        row("symptom", symptom_words(report["symptom"])),
         row("note", report["note"] or none),
         row("contact", ", ".join(v for v in contact.values() if v) if contact else none),
         row("screenshot", _screenshot(report.get("screenshot"))),
-        row("found", d["summary"]["headline"]),
-        *[
-            " " * (LABEL_WIDTH + 3) + f"- {f['headline']}"
-            for f in d["findings"]
-            if f["severity"] != "info"
-        ],
-        *helping.preview_lines(report),
-        row("checks", ", ".join(say(name, "checks") for name in d["sections"])),
-        row("history", say("history_value", "review", duration=duration(d["history_s"]))),
+        *[row(key, text) for key, text in found_lines(d)],
+        *[row(key, value) for key, value in helping.preview_rows(report)],
+        row("checks", listed(check_words(n) for n in d["sections"])),
+        row(
+            "history",
+            _w("history_value", duration=duration(history_s)) if history_s else _w("history_none"),
+        ),
         row("computer", _computer(m)),
-        row("left_out", ", ".join(report["left_out"]) or say("nothing", "review")),
+        row("left_out", listed(part_words(p) for p in report["left_out"]) or _w("nothing")),
         *([row("code", report["reference_code"])] if report.get("reference_code") else []),
         row("size", size(len(dumps(report)))),
         "",
-        say("never", "review"),
+        _w("never"),
     ]
     return "\n".join(lines) + "\n"
-
-
-def _symptom(value: str) -> str:
-    """The symptom as the person chose it ("My computer is slow"), not its code."""
-    words = say(value, "symptoms")
-    return words if words != value else value
 
 
 def _screenshot(shot: dict[str, Any] | None) -> str:

@@ -8,7 +8,7 @@ import logging
 import time
 
 from PySide6.QtCore import QEvent, QObject, Qt, QThreadPool, QTimer
-from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
 from desktop.own_crashes import notice_due
@@ -59,6 +59,7 @@ class AllyApp(QObject):
             self.tray.contact_requested.connect(self.open_contact)
             self.tray.settings_requested.connect(self.open_settings)
             self.tray.pause_toggled.connect(self.toggle_tips)
+            self.tray.remind_later_requested.connect(lambda: self.tips.remind_later(time.time()))
             self.tray.quit_requested.connect(self.quit)
             self.tray.show()
             self.app.processEvents()  # hand the icon to the tray host now
@@ -160,26 +161,32 @@ class AllyApp(QObject):
             existing.activateWindow()
             return existing
         # The screenshot is taken before Ally's window appears, so it shows what the person saw.
-        shot = self.grab_screen() if self.policy.privacy.screenshots else None
+        shot, no_picture = self.grab_screen() if self.policy.privacy.screenshots else (None, None)
         session = self.services.report_session(news=self.helping.watcher)
-        return self._show("report", lambda: ReportWindow(session, self.settings, shot, notice))
+        return self._show(
+            "report",
+            lambda: ReportWindow(session, self.settings, shot, notice, no_picture=no_picture),
+        )
 
-    def grab_screen(self) -> QImage | None:
-        screen = QGuiApplication.primaryScreen()
-        if screen is None:
-            return None
-        image = screen.grabWindow(0).toImage()
-        return None if image.isNull() else image
+    def grab_screen(self) -> tuple[QImage | None, str | None]:
+        """The picture of the screen, or why there is none (said on the report window)."""
+        from desktop.ui.screen_capture import grab_without_ally
+
+        return grab_without_ally([w for w in self.windows.values() if w.isVisible()])
 
     def open_status(self):
+        from desktop.diagnostics.thresholds import Thresholds
         from desktop.ui.other_windows import StatusWindow
 
-        return self._show("status", lambda: StatusWindow(self.local_check))
+        limits = Thresholds(self.policy.thresholds).as_dict()
+        return self._show("status", lambda: StatusWindow(self.local_check, limits=limits))
 
     def open_reports(self):
         from desktop.ui.other_windows import ReportsWindow
 
-        return self._show("reports", lambda: ReportsWindow(self.outbox, self.ticket_status))
+        return self._show(
+            "reports", lambda: ReportsWindow(self.outbox, self.ticket_status, self.policy)
+        )
 
     def open_settings(self):
         from desktop.ui.other_windows import SettingsWindow
@@ -215,11 +222,20 @@ class AllyApp(QObject):
 
         self.helping.set_local_status(status_of(d, self.catalog))  # with IT's news added
         self.helping.check_reminders(d)
-        tip = self.tips.next_tip(
-            d.findings, time.time(), self.settings.tips_paused_until, self.settings.tips_enabled
-        )
-        if tip is not None and self.tray is not None:
-            self.tray.tip(tip.title, tip.text)
+        args = (self.settings.tips_paused_until, self.settings.tips_enabled)
+        if self.tray is None or not self.tips.due(d.findings, time.time(), *args):
+            return
+        # Is now a bad moment (full screen, presenting, do-not-disturb)? Read on a worker.
+        from desktop.quiet_time import reason_to_hold
+
+        def show(quiet: str | None) -> None:
+            tip = self.tips.next_tip(d.findings, time.time(), *args, quiet=quiet)
+            if tip is not None and self.tray is not None:
+                self.tray.tip(tip.title, tip.text)
+            elif quiet is not None:
+                log.info("tip held: %s", quiet)
+
+        self.background.run(reason_to_hold, show)
 
     def tips_paused(self) -> bool:
         return time.time() < self.settings.tips_paused_until

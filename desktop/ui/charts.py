@@ -1,91 +1,251 @@
-"""The last minutes as small line charts, with the moment the person clicked marked."""
+"""The last minutes as four small charts a layperson reads at a glance.
+
+What each chart shows (scale, band, time labels, sentence) is worked out in
+desktop/charting.py, the same for IT's HTML view; here it is only drawn. Titles, legends
+and sentences are real labels (they wrap, scale and reach screen readers); the canvas
+sizes its axis text from the font's metrics, so nothing is clipped at any scale.
+"""
 
 from __future__ import annotations
 
-import math
+from collections.abc import Collection, Mapping
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPalette, QPen
-from PySide6.QtWidgets import QSizePolicy, QWidget
-
-# (plain title, history keys, fixed top or None)
-SERIES = (
-    ("Processor", ("cpu_pct",), 100.0),
-    ("Working memory", ("mem_used_pct",), 100.0),
-    ("Drive", ("disk_busy_pct",), 100.0),
-    ("Network", ("net_recv_bps", "net_sent_bps"), None),
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
 )
-COLOURS = ("#1f6feb", "#d97706")
+
+from desktop import charting
+from desktop.charting import ChartView
+
+GAP = 8  # the layout grid
+
+
+def _label(text: str = "", bold: bool = False, small: bool = False) -> QLabel:
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setText(text)
+    if bold or small:
+        font = QFont(label.font())
+        font.setBold(bold)
+        if small:
+            font.setPointSizeF(font.pointSizeF() * 0.92)
+        label.setFont(font)
+    return label
+
+
+class ChartCanvas(QWidget):
+    """The plot itself: scale on the left, band, lines, the end marked, time underneath."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.chart: ChartView | None = None
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def sizeHint(self) -> QSize:
+        line = self.fontMetrics().height()
+        return QSize(240, line * 6 + GAP)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(160, self.sizeHint().height())
+
+    def set_chart(self, chart: ChartView) -> None:
+        self.chart = chart
+        self.setFixedHeight(self.sizeHint().height())
+        self.setAccessibleDescription(chart.sentence)
+        self.update()
+
+    def plot_rect(self) -> QRectF:
+        fm = self.fontMetrics()
+        chart = self.chart
+        left = max((fm.horizontalAdvance(t) for _, t in chart.ticks), default=0) + GAP
+        top = fm.height() / 2  # room for the top tick's text
+        bottom = self.height() - fm.height() - GAP / 2  # room for the time labels
+        return QRectF(left, top, self.width() - left - GAP / 2, bottom - top)
+
+    def paintEvent(self, event: Any) -> None:
+        if self.chart is None:
+            return
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        box = self.plot_rect()
+        text = self.palette().color(QPalette.ColorRole.WindowText)
+        faint = QColor(text)
+        faint.setAlpha(50)
+        self._draw_band(p, box, text)
+        self._draw_scale(p, box, text, faint)
+        if not self.chart.empty:
+            self._draw_lines(p, box)
+        self._draw_time(p, box, text)
+        p.end()
+
+    def _y(self, box: QRectF, value: float) -> float:
+        return box.bottom() - min(max(value, 0.0), self.chart.top) / self.chart.top * box.height()
+
+    def _draw_band(self, p: QPainter, box: QRectF, text: QColor) -> None:
+        if self.chart.band_from is None:
+            return
+        y = self._y(box, self.chart.band_from)
+        band = QColor(charting.BAND_COLOUR)
+        band.setAlpha(40)
+        p.fillRect(QRectF(box.left(), box.top(), box.width(), y - box.top()), band)
+        pen_colour = QColor(charting.BAND_COLOUR)
+        pen_colour.setAlpha(160)
+        p.setPen(QPen(pen_colour, 1, Qt.PenStyle.DotLine))
+        p.drawLine(QPointF(box.left(), y), QPointF(box.right(), y))
+        # The band's name inside it where it has room, else just under its line, in its colour.
+        fm = self.fontMetrics()
+        inside = y - box.top() >= fm.height()
+        p.setPen(text if inside else QColor(charting.BAND_COLOUR))
+        area = (
+            QRectF(box.left() + 4, box.top(), box.width() - 8, y - box.top())
+            if inside
+            else QRectF(box.left() + 4, y + 1, box.width() - 8, fm.height())
+        )
+        p.drawText(
+            area, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, self.chart.band_label
+        )
+
+    def _draw_scale(self, p: QPainter, box: QRectF, text: QColor, faint: QColor) -> None:
+        fm = self.fontMetrics()
+        for value, label in self.chart.ticks:
+            y = self._y(box, value)
+            p.setPen(QPen(faint, 1))
+            p.drawLine(QPointF(box.left(), y), QPointF(box.right(), y))
+            p.setPen(text)
+            p.drawText(
+                QRectF(0, y - fm.height() / 2, box.left() - GAP / 2, fm.height()),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                label,
+            )
+
+    def _draw_lines(self, p: QPainter, box: QRectF) -> None:
+        offsets = self.chart.offsets
+        span = max(self.chart.span_s, 1.0)
+        for line in self.chart.lines:
+            path = QPainterPath()
+            started = False
+            for t, v in zip(offsets, line.values, strict=False):
+                if v is None:
+                    started = False  # a gap stays a gap
+                    continue
+                pt = QPointF(box.left() + (t - offsets[0]) / span * box.width(), self._y(box, v))
+                if started:
+                    path.lineTo(pt)
+                else:
+                    path.moveTo(pt)
+                    started = True
+            p.setPen(QPen(QColor(line.colour), 2))
+            p.drawPath(path)
+
+    def _draw_time(self, p: QPainter, box: QRectF, text: QColor) -> None:
+        fm = self.fontMetrics()
+        p.setPen(QPen(QColor(charting.BAND_COLOUR), 1.2, Qt.PenStyle.DashLine))
+        p.drawLine(QPointF(box.right(), box.top()), QPointF(box.right(), box.bottom()))
+        p.setPen(text)
+        row = QRectF(box.left(), box.bottom() + 2, box.width(), fm.height() + 2)
+        p.drawText(
+            row, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, self.chart.start_label
+        )
+        p.drawText(
+            row, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop, self.chart.end_label
+        )
+
+
+class ChartCard(QWidget):
+    """One chart with its title, its legend and its sentence."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(GAP / 2)
+        self.title = _label(bold=True)
+        self.legend = QWidget()
+        self.legend_row = QHBoxLayout(self.legend)
+        self.legend_row.setContentsMargins(0, 0, 0, 0)
+        self.legend_row.setSpacing(GAP)
+        self.legend_shown: tuple | None = None
+        self.canvas = ChartCanvas()
+        self.sentence = _label(small=True)
+        self.sentence.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for w in (self.title, self.legend, self.canvas, self.sentence):
+            lay.addWidget(w)
+        lay.addStretch(1)
+
+    def set_chart(self, chart: ChartView) -> None:
+        self.title.setText(chart.title)
+        keyed = [line for line in chart.lines if line.label]
+        legend = tuple((line.label, line.colour) for line in keyed)
+        if legend != self.legend_shown:  # built once: the status window redraws every 5 s
+            self._build_legend(keyed)
+            self.legend_shown = legend
+        self.canvas.set_chart(chart)
+        self.sentence.setText(chart.sentence)
+        self.setAccessibleName(f"{chart.title}: {chart.sentence}")
+
+    def _build_legend(self, keyed: list) -> None:
+        while self.legend_row.count():
+            item = self.legend_row.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        for line in keyed:  # a swatch in the line's colour, then its name
+            swatch = _label("━━")
+            swatch.setWordWrap(False)
+            swatch.setStyleSheet(f"color: {line.colour};")
+            swatch.setAccessibleName(line.label)
+            name = _label(line.label)
+            name.setWordWrap(False)
+            self.legend_row.addWidget(swatch)
+            self.legend_row.addWidget(name)
+        self.legend_row.addStretch(1)
+        self.legend.setAccessibleName(", ".join(line.label for line in keyed))
+        self.legend.setVisible(bool(keyed))
 
 
 class HistoryChart(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    """The four charts in a two-column grid (one column when the window is narrow)."""
+
+    def __init__(self, parent: QWidget | None = None, live: bool = False) -> None:
         super().__init__(parent)
-        self.history: dict[str, Any] = {}
-        self.setMinimumHeight(220)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.live = live
+        self.limits: Mapping[str, float] = {}
+        self.found: Collection[str] = ()
+        self.views: list[ChartView] = []
+        self.history: Mapping[str, Any] = {}
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setHorizontalSpacing(GAP * 3)
+        self.grid.setVerticalSpacing(GAP * 2)
+        self.cards = [ChartCard() for _ in charting.SPECS]
+        for i, card in enumerate(self.cards):
+            self.grid.addWidget(card, i // 2, i % 2)
         self.setAccessibleName(
-            "Chart of the last minutes: processor, working memory, drive and network"
+            "Charts of the last minutes: processor, working memory, drive and network"
         )
+        self.set_history({})
 
-    def set_history(self, history: dict[str, Any]) -> None:
+    def set_history(
+        self,
+        history: Mapping[str, Any],
+        limits: Mapping[str, float] | None = None,
+        found: Collection[str] | None = None,
+    ) -> None:
+        """Draw ``history``; ``limits`` are the thresholds in force, ``found`` the ids of
+        the findings shown beside the charts (so a sentence never contradicts them)."""
+        if limits is not None:
+            self.limits = limits
+        if found is not None:
+            self.found = found
         self.history = history or {}
-        self.update()
-
-    def paintEvent(self, event) -> None:
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        text = self.palette().color(QPalette.ColorRole.WindowText)
-        offsets = self.history.get("t_offset_s") or []
-        rows = len(SERIES)
-        h = self.height() / rows
-        for i, (title, keys, top) in enumerate(SERIES):
-            box = QRectF(130, i * h + 6, self.width() - 140, h - 20)
-            p.setPen(text)
-            p.drawText(QRectF(4, i * h, 122, h - 14), Qt.AlignmentFlag.AlignVCenter, title)
-            p.setPen(QPen(QColor(text.red(), text.green(), text.blue(), 60), 1))
-            p.drawRect(box)
-            if len(offsets) < 2:
-                continue
-            span = max(offsets[-1] - offsets[0], 1)
-            values = [
-                v
-                for k in keys
-                for v in self.history.get(k, [])
-                if v is not None and not math.isnan(v)
-            ]
-            peak = top or max(max(values, default=1.0), 1.0)
-            for j, key in enumerate(keys):
-                path = QPainterPath()
-                started = False
-                for t, v in zip(offsets, self.history.get(key, []), strict=False):
-                    if v is None:
-                        continue
-                    pt = QPointF(
-                        box.left() + (t - offsets[0]) / span * box.width(),
-                        box.bottom() - min(v, peak) / peak * box.height(),
-                    )
-                    if started:
-                        path.lineTo(pt)
-                    else:
-                        path.moveTo(pt)
-                        started = True
-                p.setPen(QPen(QColor(COLOURS[j % 2]), 1.6))
-                p.drawPath(path)
-            p.setPen(QPen(QColor("#cf222e"), 1.2, Qt.PenStyle.DashLine))
-            p.drawLine(QPointF(box.right(), box.top()), QPointF(box.right(), box.bottom()))
-            if i == rows - 1:  # the time line under the last chart
-                p.setPen(text)
-                minutes = max(1, round(span / 60))
-                p.drawText(
-                    QRectF(box.left(), box.bottom() + 1, 160, 14),
-                    Qt.AlignmentFlag.AlignLeft,
-                    f"{minutes} minute{'s' if minutes != 1 else ''} ago",
-                )
-                p.drawText(
-                    QRectF(box.right() - 160, box.bottom() + 1, 160, 14),
-                    Qt.AlignmentFlag.AlignRight,
-                    "when you clicked",
-                )
-        p.end()
+        self.views = charting.views(self.history, self.limits, self.found, self.live)
+        for card, chart in zip(self.cards, self.views, strict=True):
+            card.set_chart(chart)

@@ -1,7 +1,8 @@
 """The tray app's end of the single-instance socket (see desktop/tray_link.py).
 
 Each connection sends one short line: ``show`` (Ally was started again: bring the
-report window forward), ``history`` (a terminal command asks for the minutes the tray
+report window forward), ``open WHAT`` (``ally open`` and the launcher entry: open the
+report, status, reports or settings window; answered ``opened``), ``history`` (a terminal command asks for the minutes the tray
 has watched: answer with them and close) or ``restart`` (an upgrade replaced Ally's
 files: start the new Ally). Anything else, or nothing within two seconds, is dropped.
 The socket is open to this account only (and the administrator, who installs upgrades).
@@ -22,6 +23,7 @@ from desktop.diagnostics.sampling.sampler import Sampler
 log = logging.getLogger(__name__)
 MAX_REQUEST_BYTES = 64
 SILENT_AFTER_MS = 2000
+OPENABLE = ("report", "status", "reports", "settings")  # desktop/cli_open.py
 
 
 class InstanceChannel(QObject):
@@ -31,8 +33,10 @@ class InstanceChannel(QObject):
         sampler: Sampler,
         on_show: Callable[[], object],
         on_restart: Callable[[], object] | None = None,
+        on_open: Callable[[str], object] | None = None,
     ) -> None:
         super().__init__()
+        self.on_open = on_open
         self.sampler = sampler
         self.on_show = on_show
         self.on_restart = on_restart
@@ -61,6 +65,15 @@ class InstanceChannel(QObject):
         if request == b"show":
             sock.disconnectFromServer()
             self.on_show()
+        elif request.startswith(b"open ") and self.on_open is not None:
+            what = request[5:].decode("ascii", "replace")
+            if what not in OPENABLE:
+                log.info("single-instance socket: nothing called %r to open", what[:20])
+                sock.abort()
+                return
+            sock.write(b"opened\n")
+            sock.disconnectFromServer()
+            self.on_open(what)
         elif request == b"history":
             sock.write(self.history_bytes())
             sock.disconnectFromServer()  # after what was written has gone out

@@ -3,30 +3,45 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import datetime
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QFormLayout,
+    QHeaderView,
     QLineEdit,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
 from desktop import __version__
 from desktop.config import Policy
 from desktop.diagnostics.diagnosis import Diagnosis
+from desktop.diagnostics.thresholds import Thresholds
 from desktop.reporting import html_view
 from desktop.reporting.outbox import Outbox
 from desktop.settings import UserSettings
 from desktop.startup import person_may_choose, wants_to_start
 from desktop.ui.charts import HistoryChart
-from desktop.ui.report_window import body, button, button_row, heading, plain_label
+from desktop.ui.my_reports_rows import Row, report_rows
+from desktop.ui.widgets import (
+    GRID,
+    body,
+    button,
+    button_row,
+    close_on_escape,
+    heading,
+    plain_label,
+    scrolling_window,
+    strong,
+)
+from desktop.words import say
 
 COLLECTS = (
     "What Ally looks at: how busy the processor, working memory and drives are; which programs use "
@@ -42,19 +57,30 @@ NEVER = (
 class StatusWindow(QWidget):
     """How is my computer doing? A live, plain answer and the same charts."""
 
-    def __init__(self, refresh, interval_ms: int = 5000) -> None:
+    def __init__(
+        self, refresh, interval_ms: int = 5000, limits: dict[str, float] | None = None
+    ) -> None:
         super().__init__()
-        self.setWindowTitle("Ally — how is my computer doing?")
+        s = lambda key: say(key, "status_window")  # noqa: E731
+        self.words = s
+        self.limits = limits if limits is not None else Thresholds().as_dict()
+        self.setWindowTitle(s("window_title"))
         self.setAccessibleName("How is my computer doing")
-        self.resize(640, 520)
-        lay = QVBoxLayout(self)
-        lay.addWidget(heading("How is your computer doing?"))
-        self.title = body("Checking…")
+        self.resize(90 * GRID, 70 * GRID)
+        lay, bottom = scrolling_window(self)
+        lay.addWidget(heading(s("title")))
+        self.title = strong(s("checking"))
         self.text = body()
-        self.chart = HistoryChart()
+        self.chart = HistoryChart(live=True)
         lay.addWidget(self.title)
         lay.addWidget(self.text)
+        lay.addWidget(strong(s("charts_title"), 1.0))
         lay.addWidget(self.chart)
+        lay.addStretch(1)
+        close = button(s("close"))
+        close.clicked.connect(self.close)
+        bottom.addLayout(button_row(None, close))
+        close_on_escape(self)
         self.refresh = refresh
         self.timer = QTimer(self)
         self.timer.timeout.connect(lambda: self.refresh(self.show_diagnosis))
@@ -67,9 +93,11 @@ class StatusWindow(QWidget):
             self.title.setText(problems[0].headline)
             self.text.setText(problems[0].explanation)
         else:
-            self.title.setText("Your computer is working normally.")
-            self.text.setText("Nothing is using too much of it right now.")
-        self.chart.set_history(d.snapshot.history)
+            self.title.setText(self.words("normal_title"))
+            self.text.setText(self.words("normal_text"))
+        self.chart.set_history(
+            d.snapshot.history, self.limits, [getattr(f, "id", "") for f in problems]
+        )
 
     def closeEvent(self, event) -> None:
         self.timer.stop()
@@ -77,83 +105,99 @@ class StatusWindow(QWidget):
 
 
 class ReportsWindow(QWidget):
-    """My reports: every report with its state, and a way to open what was sent."""
+    """My reports: every report with its state and the same last words as when it was
+    sent (reference, when IT answers, what happens next), and a way to open what was sent."""
 
-    def __init__(self, outbox: Outbox, status_of_ticket=None) -> None:
+    def __init__(
+        self,
+        outbox: Outbox,
+        status_of_ticket: Callable[[str], str | None] | None = None,
+        policy: Policy | None = None,
+    ) -> None:
         super().__init__()
         self.outbox = outbox
         self.status_of_ticket = status_of_ticket
-        self.setWindowTitle("Ally — my reports")
+        self.policy = policy or Policy()
+        m = lambda key, **v: say(key, "my_reports", **v)  # noqa: E731
+        self.words = m
+        self.setWindowTitle(m("window_title"))
         self.setAccessibleName("My reports")
-        self.resize(760, 420)
-        lay = QVBoxLayout(self)
-        lay.addWidget(heading("My reports"))
+        self.resize(100 * GRID, 70 * GRID)
+        lay, bottom = scrolling_window(self)
+        lay.addWidget(heading(m("title")))
         self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["When", "About", "What is happening"])
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setHorizontalHeaderLabels([m("col_when"), m("col_about"), m("col_state")])
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(True)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAccessibleName("Your reports and what is happening with each")
-        lay.addWidget(self.table)
-        self.open_button = button("Open what was sent")
+        self.table.currentCellChanged.connect(lambda *_: self.show_selected())
+        self.table.setMinimumHeight(20 * GRID)
+        lay.addWidget(self.table, 1)
+        self.detail = body(m("pick_one"))
+        self.detail.setAccessibleName("What happened to the chosen report")
+        lay.addWidget(self.detail)
+        self.open_button = button(m("open"))
         self.open_button.clicked.connect(self.open_selected)
-        refresh = button("Refresh")
+        refresh = button(m("refresh"))
         refresh.clicked.connect(self.refresh)
-        lay.addLayout(button_row(refresh, self.open_button))
-        self.docs: list[dict] = []
+        close = button(m("close"))
+        close.clicked.connect(self.close)
+        row = button_row(refresh, self.open_button)
+        row.insertWidget(1, close)
+        bottom.addLayout(row)
+        close_on_escape(self)
+        self.rows_shown: list[Row] = []
+        self.opened: Path | None = None  # the last copy opened (tests read it)
         self.refresh()
 
-    def rows(self) -> list[tuple[str, str, str, dict]]:
-        out = []
-        for e in self.outbox.entries():
-            state = (
-                "Saved. Ally will send it when IT's server can be reached."
-                if e.state.status == "waiting"
-                else "Saved, but IT needs to check Ally's settings before it can be sent."
-            )
-            out.append(
-                (e.report.get("created_at", ""), e.report.get("symptom", ""), state, e.report)
-            )
-        for record in self.outbox.sent():
-            receipt, doc = record.receipt, record.report
-            state = f"Sent. IT has it: number {receipt['reference']}."
-            if receipt["transport"] == "folder":
-                state = "Sent to the place where IT collects reports."
-            if self.status_of_ticket is not None and receipt["transport"] in (
-                "request-tracker",
-                "relay",
-            ):
-                word = self.status_of_ticket(receipt["reference"])
-                if word:
-                    state += f" Now: {word}."
-            out.append((doc.get("created_at", ""), doc.get("symptom", ""), state, doc))
-        out.sort(key=lambda r: r[0], reverse=True)
-        return out
+    def rows(self) -> list[Row]:
+        return report_rows(self.outbox, self.status_of_ticket, self.policy)
 
     def refresh(self) -> None:
         rows = self.rows()
-        self.docs = [r[3] for r in rows]
+        self.rows_shown = rows
         self.table.setRowCount(len(rows))
-        for i, (when, about, state, _) in enumerate(rows):
-            try:
-                shown = (
-                    datetime.fromisoformat(when.replace("Z", "+00:00"))
-                    .astimezone()
-                    .strftime("%d %b %Y, %H:%M")
-                )
-            except ValueError:
-                shown = when
-            for j, text in enumerate((shown, about, state)):
+        for i, row in enumerate(rows):
+            for j, text in enumerate((row.when, row.about, row.state)):
                 self.table.setItem(i, j, QTableWidgetItem(text))
+        self.table.resizeRowsToContents()
+        self.open_button.setEnabled(bool(rows))
+        if rows:
+            self.table.selectRow(0)
+        else:
+            self.detail.setText(self.words("empty"))
+
+    def show_selected(self) -> None:
+        row = self.table.currentRow()
+        if 0 <= row < len(self.rows_shown):
+            self.detail.setText(self.rows_shown[row].ending.text())
+
+    @property
+    def docs(self) -> list[dict[str, Any]]:
+        return [r.doc for r in self.rows_shown]
 
     def open_selected(self) -> None:
+        """Open IT's view of the chosen report in the browser; say so when it cannot."""
         row = self.table.currentRow()
-        if row < 0 or row >= len(self.docs):
+        if row < 0 or row >= len(self.rows_shown):
             return
-        doc = self.docs[row]
+        doc = self.rows_shown[row].doc
         path = Path(tempfile.gettempdir()) / f"ally-report-{doc['id']}.html"
-        path.write_text(html_view.render(doc), encoding="utf-8")
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        try:
+            path.write_text(html_view.render(doc), encoding="utf-8")
+        except OSError as exc:
+            self.detail.setText(self.words("write_failed", reason=exc.strerror or str(exc)))
+            return
+        self.opened = path
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self.detail.setText(self.words("open_failed", path=str(path)))
 
 
 class SettingsWindow(QWidget):
@@ -164,10 +208,11 @@ class SettingsWindow(QWidget):
         self.settings, self.save_settings = settings, save
         self.setWindowTitle("Ally — settings")
         self.setAccessibleName("Ally settings")
-        self.resize(620, 560)
-        lay = QVBoxLayout(self)
+        self.resize(80 * GRID, 72 * GRID)
+        lay, bottom = scrolling_window(self)
         lay.addWidget(heading("Settings"))
         form = QFormLayout()
+        form.setSpacing(GRID)
         self.fields = {}
         for key, label in (
             ("name", "Your name"),
@@ -200,9 +245,13 @@ class SettingsWindow(QWidget):
         contact = policy.it_contact
         it = ", ".join(x for x in (contact.email, contact.phone, contact.hours, contact.where) if x)
         lay.addWidget(body(f"Ally {__version__}. IT: {it or 'ask your IT department'}."))
-        save_button = button("Save")
+        lay.addStretch(1)
+        cancel = button("&Cancel")
+        cancel.clicked.connect(self.close)
+        save_button = button("&Save")
         save_button.clicked.connect(self.save)
-        lay.addLayout(button_row(None, save_button))
+        bottom.addLayout(button_row(cancel, save_button))
+        close_on_escape(self)
 
     def save(self) -> None:
         for key, edit in self.fields.items():
@@ -222,6 +271,7 @@ def contact_text(policy: Policy) -> str:
             ("Phone", c.phone),
             ("Hours", c.hours),
             ("Where to find IT", c.where),
+            ("IT usually answers within", c.answers_within),
         )
         if value
     ]

@@ -1,6 +1,7 @@
-"""The report flow: what feels wrong → checking → what we found → tell IT more → what will
-be sent → sent. One window, calm steps, every control reachable by keyboard. The window
-shows results; the work runs in ReportSession on worker threads."""
+"""The report flow: what feels wrong → (which program?) → checking → what we found → tell
+IT more → what will be sent → sent. One window, calm steps, one default button per step,
+every control reachable by keyboard, Escape closes. The window shows results; the work
+runs in ReportSession on worker threads. Every word comes from the catalog."""
 
 from __future__ import annotations
 
@@ -10,88 +11,51 @@ import time
 from typing import Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, Signal
-from PySide6.QtGui import QFont, QImage, QPixmap
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QListWidget,
-    QPlainTextEdit,
-    QPushButton,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QLabel, QListWidget, QPushButton, QStackedWidget, QWidget
 
+from desktop import ending
 from desktop.diagnostics.diagnosis import Diagnosis
-from desktop.diagnostics.model import Section, Status, Symptom
+from desktop.diagnostics.model import Section, Status
+from desktop.diagnostics.thresholds import Thresholds
 from desktop.fixes.words import FixWords
-from desktop.reporting import report, review
+from desktop.reporting import report
+from desktop.reporting import review as review_words
 from desktop.reporting.session import ReportSession, SendResult
 from desktop.settings import UserSettings
 from desktop.ui.charts import HistoryChart
 from desktop.ui.fix_panel import FixPanel
+from desktop.ui.report_steps import DonePage, MorePage, ReviewPage
+from desktop.ui.which_program import ProgramPage
+from desktop.ui.widgets import (  # noqa: F401  (re-exported for the other windows)
+    GRID,
+    body,
+    button,
+    button_row,
+    close_on_escape,
+    heading,
+    page_layout,
+    plain_label,
+    strong,
+    window_layout,
+)
 from desktop.ui.workers import Background
 from desktop.words import say
 
-SYMPTOMS = tuple((s.value, say(s.value, "symptoms")) for s in Symptom)
-LEAVE_OUT = (
-    ("note", "My words"),
-    ("screenshot", "The picture of my screen"),
-    ("process_list", "The list of programs that are running"),
-    ("contact", "My contact details"),
-)
+SYMPTOMS = review_words.SYMPTOM_KEYS
 SCREENSHOT_MAX_WIDTH = 1280
+# "Which program?" is asked before the check but is the last page in the stack, so each
+# other step keeps its number.
+(SYMPTOMS_PAGE, CHECKING_PAGE, RESULTS_PAGE, MORE_PAGE, REVIEW_PAGE, DONE_PAGE, PROGRAM_PAGE) = (
+    range(7)
+)
 
 
-def plain_label(text: str = "") -> QLabel:
-    """A label that shows its text as it is: a program's name or IT's policy text that
-    looks like HTML (``<img src=...>``) is never read as markup."""
-    label = QLabel()
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setText(text)
-    return label
+def w(key: str, **values: Any) -> str:
+    return say(key, "report_window", **values)
 
 
-def heading(text: str) -> QLabel:
-    label = plain_label(text)
-    font = QFont(label.font())
-    font.setPointSizeF(font.pointSizeF() * 1.45)
-    font.setBold(True)
-    label.setFont(font)
-    label.setWordWrap(True)
-    label.setAccessibleName(text)
-    label.setObjectName("heading")  # the step's name in the window title
-    return label
-
-
-def body(text: str = "") -> QLabel:
-    label = plain_label(text)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
-
-
-def button(text: str, accessible: str | None = None) -> QPushButton:
-    """``text`` may mark a keyboard shortcut with & ("&Send to IT" is Alt+S)."""
-    b = QPushButton(text)
-    b.setAccessibleName(accessible or text.replace("&", ""))
-    b.setMinimumHeight(36)
-    return b
-
-
-def button_row(secondary: QPushButton | None, main: QPushButton) -> QHBoxLayout:
-    """The way every step ends: a secondary button (Back, Close) on the left, the next step
-    on the right, where the eye and the Tab key finish."""
-    row = QHBoxLayout()
-    if secondary is not None:
-        row.addWidget(secondary)
-    row.addStretch(1)
-    row.addWidget(main)
-    return row
+WINDOW_TITLE = w("window_title")
 
 
 def screenshot_from(image: QImage) -> report.Screenshot | None:
@@ -109,9 +73,6 @@ def screenshot_from(image: QImage) -> report.Screenshot | None:
     return report.Screenshot(bytes(data.data()), image.width(), image.height())
 
 
-WINDOW_TITLE = "Ally — tell IT what is wrong"
-
-
 class ReportWindow(QWidget):
     progress = Signal(object)  # a Section, from a probe's thread
     finished = Signal(object)  # the SendResult, for My reports and tests
@@ -122,19 +83,19 @@ class ReportWindow(QWidget):
         settings: UserSettings,
         screenshot: QImage | None = None,
         notice: str | None = None,
+        no_picture: str | None = None,
     ) -> None:
         super().__init__()
         self.session, self.settings = session, settings
         self.background = Background(self)
         self.screenshot = screenshot_from(screenshot) if screenshot is not None else None
         self.symptom = "other"
-        self.doc: dict[str, Any] | None = None
-        self.report_id: str | None = None
+        self.focus_app: str | None = None
         self.setWindowTitle(WINDOW_TITLE)
         self.setAccessibleName("Ally report window")
-        self.resize(720, 640)
+        self.resize(90 * GRID, 80 * GRID)
         self.pages = QStackedWidget()
-        outer = QVBoxLayout(self)
+        outer = window_layout(self)
         if notice:
             banner = body(notice)
             banner.setAccessibleName(notice)
@@ -143,11 +104,42 @@ class ReportWindow(QWidget):
         self._build_symptoms()
         self._build_checking()
         self._build_results()
-        self._build_more()
-        self._build_review()
-        self._build_done()
+        self.more = MorePage(settings)
+        if no_picture and self.screenshot is None:
+            self.more.say_no_picture(no_picture)
+        self.more.back.clicked.connect(lambda: self.pages.setCurrentIndex(RESULTS_PAGE))
+        self.more.next.clicked.connect(self._to_review)
+        self.pages.addWidget(self.more)
+        self.review = ReviewPage(session, self.more, lambda: self.screenshot)
+        self.review.back.clicked.connect(lambda: self.pages.setCurrentIndex(MORE_PAGE))
+        self.review.send.clicked.connect(self._send)
+        self.pages.addWidget(self.review)
+        self.done = DonePage(session)
+        self.done.close_button.clicked.connect(self.close)
+        self.pages.addWidget(self.done)
+        self.program_page = ProgramPage(self.background)
+        self.program_page.chosen.connect(lambda key: self.start_check("app", key))
+        self.program_page.back.clicked.connect(lambda: self.pages.setCurrentIndex(SYMPTOMS_PAGE))
+        self.pages.addWidget(self.program_page)
+        close_on_escape(self)
         self.progress.connect(self._on_progress)
         self.pages.currentChanged.connect(self._name_the_step)
+
+    # Names the tests, the tray test and the rest of Ally know these controls by.
+    note = property(lambda self: self.more.note)
+    name = property(lambda self: self.more.name)
+    email = property(lambda self: self.more.email)
+    phone = property(lambda self: self.more.phone)
+    include_shot = property(lambda self: self.more.shot.include)
+    show_button = property(lambda self: self.more.next)
+    preview = property(lambda self: self.review.preview)
+    send_parts = property(lambda self: self.review.parts)
+    exact = property(lambda self: self.review.exact)
+    send_button = property(lambda self: self.review.send)
+    doc = property(lambda self: self.review.doc)
+    done_title = property(lambda self: self.done.title)
+    done_text = property(lambda self: self.done.text)
+    done_close = property(lambda self: self.done.close_button)
 
     def _name_the_step(self, index: int) -> None:
         """Put the step's heading in the window title.
@@ -163,37 +155,44 @@ class ReportWindow(QWidget):
 
     def _build_symptoms(self) -> None:
         page = QWidget()
-        lay = QVBoxLayout(page)
-        lay.addWidget(heading("What feels wrong?"))
-        lay.addWidget(
-            body("Pick the closest one. Ally will check your computer and explain what it finds.")
-        )
+        lay, _ = page_layout(page)
+        lay.addWidget(heading(w("symptoms_title")))
+        lay.addWidget(body(w("symptoms_text")))
         self.symptom_buttons: dict[str, QPushButton] = {}
-        for key, text in SYMPTOMS:
-            b = button(text)
-            b.setMinimumHeight(52)
-            b.clicked.connect(lambda _=False, k=key: self.start_check(k))
+        for key in SYMPTOMS:
+            b = button(review_words.symptom_words(key))
+            b.setMinimumHeight(6 * GRID + 4)
+            b.clicked.connect(lambda _=False, k=key: self.choose(k))
             lay.addWidget(b)
             self.symptom_buttons[key] = b
         lay.addStretch(1)
         self.pages.addWidget(page)
 
+    def choose(self, symptom: str) -> None:
+        """ "A program shows an error" asks which program first, so the check can focus
+        on it; every other choice starts the check at once."""
+        if symptom == "app":
+            self.pages.setCurrentIndex(PROGRAM_PAGE)
+            self.program_page.load()
+            return
+        self.start_check(symptom)
+
     # --- 2. checking --------------------------------------------------------------------------
 
     def _build_checking(self) -> None:
         page = QWidget()
-        lay = QVBoxLayout(page)
-        lay.addWidget(heading("Checking your computer…"))
-        lay.addWidget(body("This takes a moment. You can keep working."))
+        lay, _ = page_layout(page)
+        lay.addWidget(heading(w("checking_title")))
+        lay.addWidget(body(w("checking_text")))
         self.check_list = QListWidget()
-        self.check_list.setAccessibleName("Checks done so far")
+        self.check_list.setAccessibleName(w("checks_list"))
         lay.addWidget(self.check_list)
         self.pages.addWidget(page)
 
     def start_check(self, symptom: str, focus_app: str | None = None) -> None:
-        self.symptom = symptom
+        self.symptom, self.focus_app = symptom, focus_app
         self.check_list.clear()
-        self.pages.setCurrentIndex(1)
+        self.pages.setCurrentIndex(CHECKING_PAGE)
         self.check_started = time.monotonic()
         self.background.run(
             lambda: self.session.check(symptom, focus_app, self.progress.emit),
@@ -202,51 +201,42 @@ class ReportWindow(QWidget):
         )
 
     def _on_progress(self, section: Section) -> None:
-        name = say(section.name, "checks")
-        state = {
-            Status.OK: "checked",
-            Status.UNAVAILABLE: "not available here",
-            Status.ERROR: "could not check",
-        }[section.status]
-        self.check_list.addItem(f"{name}: {state}")
+        name = review_words.check_words(section.name)
+        state = {Status.OK: "done", Status.UNAVAILABLE: "unavailable", Status.ERROR: "failed"}
+        self.check_list.addItem(say(state[section.status], "checks", name=name))
 
     def _check_failed(self, detail: str) -> None:
-        self.result_title.setText("Ally could not finish its checks.")
-        self.result_text.setText(
-            "This is a problem in Ally, not something you did. You can still tell IT."
-        )
-        self.pages.setCurrentIndex(2)
+        self.result_title.setText(w("check_failed_title"))
+        self.result_text.setText(w("check_failed_text"))
+        self.tell_button.setEnabled(False)  # nothing was checked, so nothing to build
+        self.pages.setCurrentIndex(RESULTS_PAGE)
 
     # --- 3. here is what we found ------------------------------------------------------------
 
     def _build_results(self) -> None:
         page = QWidget()
-        lay = QVBoxLayout(page)
-        lay.addWidget(heading("Here is what we found"))
+        lay, outer = page_layout(page)
+        lay.addWidget(heading(w("results_title")))
         self.result_news = body()  # what IT already knows comes first (issue 18)
-        self.result_news.setTextFormat(Qt.TextFormat.PlainText)
         self.result_news.setVisible(False)
         lay.addWidget(self.result_news)
-        self.result_title = body()
-        f = QFont(self.result_title.font())
-        f.setBold(True)
-        f.setPointSizeF(f.pointSizeF() * 1.15)
-        self.result_title.setFont(f)
+        self.result_title = strong()
         self.result_text = body()
         self.result_findings = body()
-        self.chart = HistoryChart()
         lay.addWidget(self.result_title)
         lay.addWidget(self.result_text)
         lay.addWidget(self.result_findings)
         self.fix_panel = FixPanel(self.background)  # safe fixes the person can try (issue 18)
         lay.addWidget(self.fix_panel)
+        lay.addWidget(strong(w("charts_title"), 1.0))
+        self.chart = HistoryChart()
         lay.addWidget(self.chart)
-        self.tell_button = button("&Tell IT about it")
+        lay.addStretch(1)
+        self.tell_button = button(w("tell_it"))
         self.tell_button.clicked.connect(self._to_more)
-        close = button("&Close")
-        close.clicked.connect(self.close)
-        self.result_close = close
-        lay.addLayout(button_row(close, self.tell_button))
+        self.result_close = button(w("close"))
+        self.result_close.clicked.connect(self.close)
+        outer.addLayout(button_row(self.result_close, self.tell_button))
         self.pages.addWidget(page)
 
     def _show_results(self, d: Diagnosis) -> None:
@@ -255,22 +245,16 @@ class ReportWindow(QWidget):
         self.result_title.setText(s.headline)
         text = s.explanation
         if s.severity != "ok" and s.not_your_fault and "not something you did" not in text:
-            text += " This is not something you did."
+            text += " " + w("not_your_fault")
         self.result_text.setText(text)
-        # Plain text on purpose: headlines carry program names from outside Ally.
-        items = []
-        for f in d.findings:
-            if f.severity.value == "info" or f.headline == s.headline:
-                continue
-            advice = "".join(f"\n  • {a}" for a in f.advice)
-            items.append(f"{f.headline}\n{f.explanation}{advice}")
-        top = next((f for f in d.findings if f.headline == s.headline), None)
-        if top is not None and top.advice:
-            items.insert(0, "What you can try:" + "".join(f"\n  • {a}" for a in top.advice))
-        self.result_findings.setText("\n\n".join(items))
+        self.result_findings.setText(findings_text(d))
+        self.result_findings.setVisible(bool(self.result_findings.text()))
         self._show_helping(d)
-        self.chart.set_history(d.snapshot.history)
-        self.pages.setCurrentIndex(2)
+        limits = Thresholds(self.session.policy.thresholds).as_dict()
+        found = [getattr(f, "id", "") for f in d.findings]
+        self.chart.set_history(d.snapshot.history, limits, found)
+        self.tell_button.setEnabled(True)
+        self.pages.setCurrentIndex(RESULTS_PAGE)
         self.tell_button.setFocus()
 
     def _show_helping(self, d: Diagnosis) -> None:
@@ -288,203 +272,70 @@ class ReportWindow(QWidget):
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 
-    # --- 4. tell IT more ---------------------------------------------------------------------
-
-    def _build_more(self) -> None:
-        page = QWidget()
-        lay = QVBoxLayout(page)
-        lay.addWidget(heading("Tell IT more (optional)"))
-        lay.addWidget(body("In your own words, what happened? Anything helps, even one line."))
-        self.note = QPlainTextEdit()
-        self.note.setAccessibleName("Your own words for IT")
-        self.note.setTabChangesFocus(True)
-        lay.addWidget(self.note)
-        self.app_choice = QComboBox()
-        self.app_choice.setAccessibleName("The program that shows an error")
-        self.app_label = body("Which program?")
-        lay.addWidget(self.app_label)
-        lay.addWidget(self.app_choice)
-        self.shot_label = plain_label()
-        self.shot_label.setAccessibleName("A picture of your screen from just before Ally opened")
-        self.include_shot = QCheckBox("Include this picture of my screen")
-        self.include_shot.setAccessibleName("Include the picture of my screen")
-        self.remove_shot = button("Remove the picture")
-        self.remove_shot.clicked.connect(self._remove_screenshot)
-        shot_row = QHBoxLayout()
-        shot_row.addWidget(self.shot_label)
-        shot_col = QVBoxLayout()
-        shot_col.addWidget(self.include_shot)
-        shot_col.addWidget(self.remove_shot)
-        shot_col.addStretch(1)
-        shot_row.addLayout(shot_col)
-        lay.addLayout(shot_row)
-        form = QFormLayout()
-        self.name = QLineEdit(self.settings.name)
-        self.email = QLineEdit(self.settings.email)
-        self.phone = QLineEdit(self.settings.phone)
-        for label, field in (
-            ("Your name", self.name),
-            ("Email", self.email),
-            ("Phone", self.phone),
-        ):
-            field.setAccessibleName(label)
-            form.addRow(plain_label(label), field)
-        lay.addLayout(form)
-        back = button("&Back")
-        back.clicked.connect(lambda: self.pages.setCurrentIndex(2))
-        self.show_button = button("&Show what will be sent")
-        self.show_button.clicked.connect(self._to_review)
-        lay.addLayout(button_row(back, self.show_button))
-        self.pages.addWidget(page)
+    # --- 4. tell IT more, 5. what will be sent, 6. sent -----------------------------------
 
     def _to_more(self) -> None:
-        has_shot = self.screenshot is not None
-        self.include_shot.setChecked(has_shot)
-        self.include_shot.setVisible(has_shot)
-        self.remove_shot.setVisible(has_shot)
-        self.shot_label.setVisible(has_shot)
-        if has_shot:
-            pix = QPixmap()
-            pix.loadFromData(self.screenshot.png)
-            self.shot_label.setPixmap(
-                pix.scaledToWidth(240, Qt.TransformationMode.SmoothTransformation)
-            )
-        is_app = self.symptom == "app"
-        self.app_label.setVisible(is_app)
-        self.app_choice.setVisible(is_app)
-        if is_app and self.app_choice.count() == 0:
-            # Loaded here: it reads crash records (XML, mail-format parsers), which only the
-            # "a program shows an error" path needs and which would stay in memory otherwise.
-            from desktop.diagnostics.app_choices import app_choices
-
-            self.app_choice.addItem("I'm not sure", None)
-            self.background.run(app_choices, self._fill_apps)
-        self.pages.setCurrentIndex(3)
+        self.more.show_screenshot(self.screenshot.png if self.screenshot else None)
+        self.pages.setCurrentIndex(MORE_PAGE)
         self.note.setFocus()
 
-    def _fill_apps(self, choices: list) -> None:
-        for c in choices[:30]:
-            label = c.name + (" (closed by itself recently)" if c.crashes or c.hangs else "")
-            self.app_choice.addItem(label, c.app_id)
-
-    def _remove_screenshot(self) -> None:
-        self.screenshot = None
-        self.include_shot.setChecked(False)
-        for w in (self.include_shot, self.remove_shot, self.shot_label):
-            w.setVisible(False)
-
-    # --- 5. what will be sent ----------------------------------------------------------------
-
-    def _build_review(self) -> None:
-        page = QWidget()
-        lay = QVBoxLayout(page)
-        lay.addWidget(heading("This is what will be sent"))
-        lay.addWidget(body("Nothing else leaves your computer. You can leave parts out."))
-        self.leave_out: dict[str, QCheckBox] = {}
-        for key, text in LEAVE_OUT:
-            box = QCheckBox(f"Leave out: {text}")
-            box.setAccessibleName(f"Leave out {text}")
-            box.toggled.connect(self._rebuild)
-            lay.addWidget(box)
-            self.leave_out[key] = box
-        self.preview = QPlainTextEdit()
-        self.preview.setReadOnly(True)
-        self.preview.setAccessibleName("Everything that will be sent to IT")
-        lay.addWidget(self.preview)
-        self.exact = QCheckBox("Show the exact data")
-        self.exact.setAccessibleName("Show the exact data that will be sent")
-        self.exact.toggled.connect(self._show_preview)
-        lay.addWidget(self.exact)
-        back = button("&Back")
-        back.clicked.connect(lambda: self.pages.setCurrentIndex(3))
-        self.send_button = button("&Send to IT")
-        self.send_button.clicked.connect(self._send)
-        lay.addLayout(button_row(back, self.send_button))
-        self.pages.addWidget(page)
-
     def _to_review(self) -> None:
-        focus = self.app_choice.currentData() if self.symptom == "app" else None
-        if focus and (
-            self.session.diagnosis is None
-            or self.session.diagnosis.snapshot.section_data("focus_app") is None
-        ):
-            # The person named a program: check again with the report focused on it.
-            self.show_button.setEnabled(False)
-            self.background.run(lambda: self.session.check(self.symptom, focus), self._focused)
-            return
-        self._rebuild()
-        self.pages.setCurrentIndex(4)
+        self.review.prepare(self.screenshot is not None)
+        self.pages.setCurrentIndex(REVIEW_PAGE)
         self.send_button.setFocus()
-
-    def _focused(self, _d: Diagnosis) -> None:
-        self.show_button.setEnabled(True)
-        self._to_review()
-
-    def _rebuild(self) -> None:
-        chosen = [k for k, box in self.leave_out.items() if box.isChecked()]
-        shot = self.screenshot if self.include_shot.isChecked() else None
-        if self.screenshot is not None and shot is None and "screenshot" not in chosen:
-            chosen.append("screenshot")
-        contact = report.Contact(
-            self.name.text() or None, self.email.text() or None, self.phone.text() or None
-        )
-        has_contact = any(contact.to_dict().values())
-        self.doc = self.session.build(
-            self.note.toPlainText(), contact if has_contact else None, shot, chosen, self.report_id
-        )
-        self.report_id = self.doc["id"]  # switches change what is sent, never which report it is
-        self._show_preview()
-
-    def _show_preview(self) -> None:
-        if self.doc is None:
-            return
-        text = (
-            json.dumps(self.doc, indent=2, ensure_ascii=False)
-            if self.exact.isChecked()
-            else review.preview(self.doc)
-        )
-        if len(self.note.toPlainText().strip()) > report.MAX_NOTE_CHARS:
-            # Shortened, and said so before anything is sent: never cut without a word.
-            limit = f"{report.MAX_NOTE_CHARS:,}"
-            text = say("note_shortened", limit=limit) + "\n\n" + text
-        self.preview.setPlainText(text)
 
     def _send(self) -> None:
         self.send_button.setEnabled(False)
-        self.send_button.setText("Sending…")  # no second click can send it twice
-        doc = self.doc
-        self.background.run(lambda: self.session.send(doc), self._sent, self._send_failed)
+        self.send_button.setText(w("sending"))  # no second click can send it twice
+        doc = self.review.doc
+        self.background.run(lambda: self.done.send_and_look(doc), self._sent, self._send_failed)
 
-    # --- 6. sent ------------------------------------------------------------------------------
+    def _rebuild(self) -> None:
+        self.review.rebuild()
 
-    def _build_done(self) -> None:
-        page = QWidget()
-        lay = QVBoxLayout(page)
-        self.done_title = heading("Thank you")
-        self.done_text = body()
-        self.done_detail = body()
-        self.done_detail.setStyleSheet("color: palette(mid);")
-        lay.addWidget(self.done_title)
-        lay.addWidget(self.done_text)
-        lay.addWidget(self.done_detail)
-        lay.addStretch(1)
-        close = button("&Close")
-        close.clicked.connect(self.close)
-        lay.addWidget(close, alignment=Qt.AlignmentFlag.AlignRight)
-        self.done_close = close
-        self.pages.addWidget(page)
-
-    def _sent(self, result: SendResult) -> None:
-        self.done_text.setText(result.message)
-        self.done_text.setAccessibleName(result.message)
-        self.done_detail.setText(
-            f"For IT: {result.detail}" if result.detail and not result.delivered else ""
-        )
-        self.pages.setCurrentIndex(5)
+    def _sent(self, outcome: tuple[SendResult, str] | SendResult) -> None:
+        if isinstance(outcome, SendResult):
+            outcome = (outcome, ending.SENT if outcome.delivered else ending.WAITING)
+        result, state = outcome
+        self.done.show_outcome(result, state, self.review.doc, self.symptom)
+        self.pages.setCurrentIndex(DONE_PAGE)
+        self._fit_to_ending()
         self.done_close.setFocus()
         self.finished.emit(result)
 
+    def _fit_to_ending(self) -> None:
+        """The last step is short: the window shrinks to it, as the system's own
+        dialogs do, instead of ending on a mostly empty window."""
+        margins = self.layout().contentsMargins()
+        needed = self.done.wanted_height(self.width() - margins.left() - margins.right())
+        height = needed + margins.top() + margins.bottom()
+        if self.pages.indexOf(self.done) != self.pages.currentIndex() or height >= self.height():
+            return
+        self.resize(self.width(), max(height, 40 * GRID))
+
     def _send_failed(self, detail: str) -> None:
-        self._sent(
-            SendResult(False, self.session.catalog.delivery_message("temporary"), detail=detail)
+        result = SendResult(
+            False, self.session.catalog.delivery_message("temporary"), detail=detail
         )
+        self._sent((result, self.done.state_of(self.review.doc["id"], result)))
+
+
+def findings_text(d: Diagnosis) -> str:
+    """What to try for the main finding, then each other finding once (plain text on
+    purpose: headlines carry program names from outside Ally)."""
+    s = d.summary
+    items, seen = [], {s.headline}
+    top = next((f for f in d.findings if f.headline == s.headline), None)
+    if top is not None and top.advice:
+        items.append(w("try_this") + "".join(f"\n  • {a}" for a in top.advice))
+    for f in d.findings:
+        if f.severity.value == "info" or f.headline in seen:
+            continue
+        seen.add(f.headline)
+        advice = "".join(f"\n  • {a}" for a in f.advice)
+        items.append(f"{f.headline}\n{f.explanation}{advice}")
+    return "\n\n".join(items)
+
+
+def dump(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, indent=2, ensure_ascii=False)

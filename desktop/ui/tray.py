@@ -60,6 +60,7 @@ class Tray(QObject):
     contact_requested = Signal()
     settings_requested = Signal()
     pause_toggled = Signal()
+    remind_later_requested = Signal()
     quit_requested = Signal()
 
     def __init__(self, status: TrayStatus, tips_paused: Callable[[], bool]) -> None:
@@ -75,6 +76,7 @@ class Tray(QObject):
             ("reports", "My reports", self.reports_requested),
             ("contact", "Contact IT", self.contact_requested),
             ("settings", "Settings", self.settings_requested),
+            ("remind", "Remind me about the last tip later", self.remind_later_requested),
             ("pause", "Pause tips", self.pause_toggled),
             ("quit", "Quit", self.quit_requested),
         ):
@@ -83,6 +85,7 @@ class Tray(QObject):
             action = self.menu.addAction(text)
             action.triggered.connect(signal.emit)
             self.actions[key] = action
+        self.actions["remind"].setVisible(False)  # only once a tip has been shown
         self.menu.aboutToShow.connect(self._refresh_pause_label)
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._activated)
@@ -135,6 +138,12 @@ class Tray(QObject):
         self.icon.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, 20000)
 
     def tip(self, title: str, text: str) -> None:
+        """A tip about the computer. Notifications cannot carry buttons everywhere, so
+        "remind me later" is in Ally's menu from now on, where the tip says it is."""
+        self.actions["remind"].setVisible(True)
         self.icon.showMessage(
-            title, text + "\nClick here to tell IT.", QSystemTrayIcon.MessageIcon.Information, 15000
+            title,
+            text + "\nClick here to tell IT. To be reminded later, use Ally's menu.",
+            QSystemTrayIcon.MessageIcon.Information,
+            15000,
         )

@@ -21,6 +21,7 @@ install -d "$stage/DEBIAN" "$stage/opt" "$stage/usr/bin" "$stage/usr/share/appli
 cp -a "$bundle" "$stage/opt/ally"
 ln -s /opt/ally/ally "$stage/usr/bin/ally"
 install -m 644 "$here/ally.desktop" "$stage/usr/share/applications/ally.desktop"
+install -m 644 "$here/ally-report.desktop" "$stage/usr/share/applications/ally-report.desktop"
 install -m 644 "$here/ally-autostart.desktop" "$stage/etc/xdg/autostart/ally.desktop"
 install -m 644 "$root/resources/policy.example.toml" "$stage/etc/ally/policy.toml.example"
 install -m 644 "$root/resources/icons/ally-ok-light.svg" "$stage/usr/share/icons/hicolor/scalable/apps/ally.svg"

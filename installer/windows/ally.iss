@@ -46,6 +46,9 @@ Source: "policy\en-US\Ally.adml"; DestDir: "{app}\policy\en-US"; Flags: ignoreve
 
 [Icons]
 Name: "{autoprograms}\Ally"; Filename: "{app}\ally-tray.exe"
+; The launcher entry people look for when something is wrong: opens the report window of
+; the running Ally (started first if need be). IT may copy it to the desktop or intranet.
+Name: "{autoprograms}\Tell IT something's wrong"; Filename: "{app}\ally-tray.exe"; Parameters: "open report"; Comment: "Ally checks this computer and tells IT what is wrong"
 
 [Registry]
 ; Start at login for every user as "ally-tray --login": Ally then follows the policy's

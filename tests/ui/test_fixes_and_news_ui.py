@@ -106,7 +106,9 @@ def test_emptying_the_trash_from_the_result_screen_is_re_checked_and_reported(
     # The report says what was tried, on the review screen and in what is sent.
     qtbot.mouseClick(w.tell_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(w.show_button, Qt.MouseButton.LeftButton)
-    assert "You tried with Ally: empty_trash" in w.preview.toPlainText()
+    tried = w.preview.toPlainText()
+    assert "You tried with Ally: Empty the Trash at " in tried and "it did not help" in tried
+    assert "empty_trash" not in tried and "not_fixed" not in tried  # words, not codes
     w.exact.setChecked(True)
     sent = json.loads(w.preview.toPlainText())
     (tried,) = sent["fixes"]["tried"]
@@ -194,7 +196,7 @@ def test_it_already_knows_is_said_first_and_goes_into_the_report(
     watcher.poll()
     qtbot.mouseClick(w.tell_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(w.show_button, Qt.MouseButton.LeftButton)
-    assert "IT's own news:      Email delays" in w.preview.toPlainText()
+    assert "IT's own news: Email delays" in w.preview.toPlainText()
     w.exact.setChecked(True)
     sent = json.loads(w.preview.toPlainText())
     assert [i["name"] for i in sent["news"]["open_incidents"]] == ["Email delays"]

@@ -3,6 +3,7 @@ real diagnostics on this machine and real transports."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 
@@ -14,6 +15,7 @@ from desktop.config import Policy
 from desktop.diagnostics import Sampler, SamplerSettings
 from desktop.diagnostics.explain import load_catalog
 from desktop.paths import AllyPaths
+from desktop.reporting.report import reference_code
 from desktop.reporting.session import ReportSession
 from desktop.settings import UserSettings
 from desktop.ui.report_window import ReportWindow
@@ -48,25 +50,24 @@ def test_the_whole_flow_ends_in_a_report_identical_to_what_was_shown(qtbot, tmp_
     assert w.pages.currentIndex() == 0
     # Step 1 by keyboard: the first choice has the focus, Space presses it.
     w.symptom_buttons["slow"].setFocus()
-    gaps: list[float] = []
-    last = [time.perf_counter()]
-
-    def tick():
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
+    ticks: list[float] = []
+    checks_done: list[float] = []
+    w.progress.connect(lambda _section: checks_done.append(time.perf_counter()))
     timer = QTimer()
-    timer.timeout.connect(tick)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
     timer.start(10)
+    started = time.perf_counter()
     qtbot.keyClick(w.symptom_buttons["slow"], Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: w.pages.currentIndex() == 2, timeout=15000)
     timer.stop()
-    # The event loop stayed responsive while every check ran on worker threads. The
-    # bound leaves room for a loaded CI machine (51 ms seen there) yet is far below the
-    # checks' own time, which a check run on this thread would freeze the window for.
-    assert max(gaps) < 0.25, f"longest pause of the event loop: {max(gaps) * 1000:.0f} ms"
-    assert max(gaps) < w.answer_seconds, "the window froze for as long as the checks took"
+    # The event loop kept turning while the checks ran on worker threads: the longest
+    # pause between two turns, from the click to the last check's result (the answer's
+    # own page is drawn after that, on this thread, as it must be). A check run on this
+    # thread would freeze the window for as long as it takes.
+    while_checking = [t for t in [started, *ticks] if t <= max(checks_done)]
+    pause = max(b - a for a, b in itertools.pairwise(while_checking))
+    assert pause < 0.25, f"longest pause of the event loop while checking: {pause * 1000:.0f} ms"
+    assert len(checks_done) >= 7 and len(while_checking) >= 3
     assert w.check_list.count() >= 7  # each check appeared as it completed
     assert w.answer_seconds < 3.0
     assert w.result_title.text() and w.result_text.text()
@@ -80,13 +81,20 @@ def test_the_whole_flow_ends_in_a_report_identical_to_what_was_shown(qtbot, tmp_
     qtbot.mouseClick(w.show_button, Qt.MouseButton.LeftButton)
     assert w.pages.currentIndex() == 4
     assert "Outlook takes a minute" in w.preview.toPlainText()
-    w.leave_out["process_list"].setChecked(True)
-    assert "process_list" in w.preview.toPlainText()
+    text = w.preview.toPlainText()
+    assert "What feels wrong: My computer is slow" in text  # words, never the code "slow"
+    w.send_parts["process_list"].setChecked(False)  # "Send: ☐ the list of programs …"
+    text = w.preview.toPlainText()
+    assert "Not sent, as chosen: the list of programs that are running" in text
+    assert "process_list" not in text
     w.exact.setChecked(True)
     shown = json.loads(w.preview.toPlainText())
     qtbot.mouseClick(w.send_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: w.pages.currentIndex() == 5, timeout=15000)
     assert "where IT collects reports" in w.done_text.text()
+    assert w.done_title.text() == "Thank you. IT has your report."
+    # The reference the person can quote: the start of the id IT sees in the report.
+    assert f"Your reference: {reference_code(shown['id'])}." in w.done_text.text()
     (sent,) = folder.glob("*.json")
     assert json.loads(sent.read_text()) == shown  # exactly what the review screen showed
     assert shown["screenshot"]["width"] == 1280 and shown["left_out"] == ["process_list"]
@@ -101,6 +109,9 @@ def test_offline_the_report_is_saved_and_the_words_say_so(qtbot, tmp_path, sampl
     qtbot.mouseClick(w.send_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: w.pages.currentIndex() == 5, timeout=20000)
     assert "Your report is saved" in w.done_text.text()
+    # Not "Thank you" alone: the heading says plainly that it is saved and will be sent.
+    assert w.done_title.text() == "Your report is saved and will be sent"
+    assert "Your reference: " in w.done_text.text()
     pending = [
         p
         for p in (tmp_path / "data/outbox/pending").glob("*.json")
@@ -109,18 +120,25 @@ def test_offline_the_report_is_saved_and_the_words_say_so(qtbot, tmp_path, sampl
     assert len(pending) == 1
 
 
-def test_the_screenshot_can_be_removed_and_every_control_has_a_name(qtbot, tmp_path, sampler):
+def test_the_picture_can_be_left_out_and_taken_back_and_every_control_has_a_name(
+    qtbot, tmp_path, sampler
+):
     image = QImage(800, 600, QImage.Format.Format_RGB32)
     image.fill(QColor("#aa3333"))
     w = make_window(
         qtbot, tmp_path, sampler, {"kind": "folder", "folder": str(tmp_path / "r")}, image
     )
-    qtbot.mouseClick(w.symptom_buttons["app"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(w.symptom_buttons["slow"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: w.pages.currentIndex() == 2, timeout=15000)
     qtbot.mouseClick(w.tell_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: w.app_choice.count() > 1, timeout=10000)  # running and crashed programs
-    qtbot.mouseClick(w.remove_shot, Qt.MouseButton.LeftButton)
-    assert w.screenshot is None and not w.include_shot.isVisible()
+    assert w.include_shot.isChecked() and w.include_shot.isVisible()
+    w.include_shot.setChecked(False)  # unticked: faded, still there, and can be ticked again
+    assert w.more.shot.thumb.isVisible()
+    qtbot.mouseClick(w.show_button, Qt.MouseButton.LeftButton)
+    assert w.doc.get("screenshot") is None and "screenshot" in w.doc["left_out"]
+    assert not w.send_parts["screenshot"].isChecked()
+    w.send_parts["screenshot"].setChecked(True)  # changed her mind on the review screen
+    assert w.doc["screenshot"]["width"] == 800 and w.include_shot.isChecked()
     from PySide6.QtWidgets import QAbstractButton, QLineEdit, QPlainTextEdit
 
     for widget in (

@@ -123,10 +123,13 @@ def test_ally_home_relocates_every_file(tmp_path):
     assert tmp_path not in default.data_dir.parents
 
 
-def test_warm_up_n_gives_n_seconds_of_history():
+def test_warm_up_n_gives_n_seconds_of_history(tmp_path):
     """Each sample stands for the interval before it: watching 6 s gives 6 s of history
-    (it gave 4 s, so `--warm-up 30` never reached the 30 s the README promised)."""
-    out = ally("diagnose", "--json", "--warm-up", "6")
+    (it gave 4 s, so `--warm-up 30` never reached the 30 s the README promised). Its own
+    TMPDIR: a tray app running for this account would lend its longer minutes."""
+    out = run_ally(
+        "diagnose", "--json", "--warm-up", "6", keyring=False, extra_env={"TMPDIR": str(tmp_path)}
+    )
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
     assert 6.0 <= doc["history_s"] < 7.5, doc["history_s"]

@@ -1,0 +1,255 @@
+"""What a chart of the last minutes shows, worked out once for every view (no Qt here).
+
+The window's charts and IT's HTML view draw the same thing: a plain scale with its unit,
+a shaded "too much" band from the very limits the rules judge by, time labels that match
+the history actually held ("17 seconds ago", never "1 minute ago"), a legend where two
+lines share a chart, and one plain sentence saying what the chart shows. The sentence
+never contradicts the findings: when the line stays out of the band but Ally found a
+problem with the same part, it says the problem comes from the check, not the chart.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from desktop.diagnostics.thresholds import LIMITS
+from desktop.plain_numbers import duration, size
+from desktop.words import say
+
+# A network chart's scale never goes below this: a few kilobytes of background chatter
+# stay a ripple at the bottom instead of a mountain (500 KB/s is a slow download).
+NETWORK_FLOOR_BPS = 500_000.0
+COLOURS = ("#1f6feb", "#d97706")  # blue and amber: apart for the colour-blind too
+BAND_COLOUR = "#cf222e"
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    key: str  # the chart's table in the catalog's [charts]
+    series: tuple[str, ...]  # history columns
+    unit: str  # "%" or "B/s"
+    top: float | None  # a fixed top (percent), else from the data with ``floor``
+    floor: float
+    limit: str | None  # the threshold the rules use, for the band
+    findings: tuple[str, ...]  # findings about the same part of the computer
+
+
+SPECS: tuple[ChartSpec, ...] = (
+    ChartSpec(
+        "processor",
+        ("cpu_pct",),
+        "%",
+        100.0,
+        0.0,
+        "cpu_busy_pct",
+        ("cpu_saturated", "cpu_maintenance", "app_cpu_runaway"),
+    ),
+    ChartSpec(
+        "memory",
+        ("mem_used_pct",),
+        "%",
+        100.0,
+        0.0,
+        "memory_used_pct",
+        ("memory_exhausted", "swapping", "app_memory_growth"),
+    ),
+    ChartSpec("drive", ("disk_busy_pct",), "%", 100.0, 0.0, "disk_busy_pct", ("disk_busy",)),
+    ChartSpec(
+        "network",
+        ("net_recv_bps", "net_sent_bps"),
+        "B/s",
+        None,
+        NETWORK_FLOOR_BPS,
+        None,
+        ("connection_slow", "wifi_weak"),
+    ),
+)
+
+# IT's HTML view shows two more: swapping and the drives' reads and writes.
+IT_SPECS: tuple[ChartSpec, ...] = (
+    SPECS[0],
+    SPECS[1],
+    ChartSpec("swap", ("swap_in_pps", "swap_out_pps"), "pages/s", None, 100.0, None, ()),
+    SPECS[2],
+    ChartSpec("disk_io", ("disk_read_bps", "disk_write_bps"), "B/s", None, 1_000_000.0, None, ()),
+    SPECS[3],
+)
+
+
+@dataclass(frozen=True)
+class Line:
+    label: str  # for the legend ("Download"); empty when the chart has one line
+    colour: str
+    values: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class ChartView:
+    key: str
+    title: str
+    offsets: tuple[float, ...]  # seconds from the first sample
+    lines: tuple[Line, ...]
+    top: float  # the top of the scale, in the unit
+    band_from: float | None  # where "too much" starts, in the unit
+    ticks: tuple[tuple[float, str], ...]  # value and its label, bottom to top
+    start_label: str  # "15 minutes ago"
+    end_label: str  # "now" or "you clicked here"
+    band_label: str
+    sentence: str
+    freeze_s: float = LIMITS["freeze_min_s"].default  # shorter is a spike, not a slowdown
+
+    @property
+    def empty(self) -> bool:
+        return len(self.offsets) < 2 or not any(
+            v is not None for line in self.lines for v in line.values
+        )
+
+    @property
+    def span_s(self) -> float:
+        return self.offsets[-1] - self.offsets[0] if len(self.offsets) >= 2 else 0.0
+
+
+def words(key: str, **values: Any) -> str:
+    return say(key, "charts", **values)
+
+
+def amount(value: float, unit: str) -> str:
+    """A value on the scale as people read it: "85%", "1.2 MB/s"."""
+    if unit == "B/s":
+        return "0" if value <= 0 else size(value) + "/s"
+    if unit == "%":
+        return f"{value:.0f}%"
+    return f"{value:.0f} {unit}"
+
+
+def nice_top(peak: float, floor: float) -> float:
+    """The smallest 1, 2 or 5 × 10^k at or above the peak (and the floor)."""
+    value = max(peak, floor, 1e-9)
+    exp = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 5, 10):
+        if step * exp >= value:
+            return step * exp
+    return 10 * exp
+
+
+def clean(values: Sequence[Any]) -> tuple[float | None, ...]:
+    return tuple(
+        float(v)
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+        else None
+        for v in values
+    )
+
+
+def limit_value(spec: ChartSpec, limits: Mapping[str, float]) -> float | None:
+    if spec.limit is None:
+        return None
+    value = limits.get(spec.limit)
+    return float(value) if value is not None else LIMITS[spec.limit].default
+
+
+def view(
+    spec: ChartSpec,
+    history: Mapping[str, Any],
+    limits: Mapping[str, float] | None = None,
+    found: Collection[str] = (),
+    live: bool = False,
+) -> ChartView:
+    """One chart, ready to draw. ``found``: the ids of the findings shown with it;
+    ``live``: the right edge is now (the status window), else the moment of the click."""
+    offsets = tuple(float(t) for t in (history.get("t_offset_s") or []))
+    series = [clean(history.get(k) or []) for k in spec.series]
+    known = [v for s in series for v in s if v is not None]
+    top = spec.top or nice_top(max(known, default=0.0), spec.floor)
+    band = limit_value(spec, limits or {})
+    legend = [words(f"legend_{k}") for k in spec.series] if len(spec.series) > 1 else [""]
+    lines = tuple(Line(legend[i], COLOURS[i % 2], s) for i, s in enumerate(series))
+    ticks = tuple((v, amount(v, spec.unit)) for v in (0.0, top / 2, top))
+    span = offsets[-1] - offsets[0] if len(offsets) >= 2 else 0.0
+    out = ChartView(
+        spec.key,
+        words(f"title_{spec.key}"),
+        offsets,
+        lines,
+        top,
+        band,
+        ticks,
+        words("ago", duration=duration(span)),
+        words("now" if live else "clicked"),
+        words("too_much"),
+        "",
+        float((limits or {}).get("freeze_min_s", LIMITS["freeze_min_s"].default)),
+    )
+    return _with_sentence(out, spec, set(found))
+
+
+def views(
+    history: Mapping[str, Any],
+    limits: Mapping[str, float] | None = None,
+    found: Collection[str] = (),
+    live: bool = False,
+) -> list[ChartView]:
+    return [view(spec, history or {}, limits, found, live) for spec in SPECS]
+
+
+def _with_sentence(chart: ChartView, spec: ChartSpec, found: set[str]) -> ChartView:
+    from dataclasses import replace
+
+    return replace(chart, sentence=sentence(chart, spec, found))
+
+
+def sentence(chart: ChartView, spec: ChartSpec, found: set[str]) -> str:
+    """What the chart shows, in one plain sentence."""
+    if chart.empty:
+        return words("no_history")
+    if spec.key not in SENTENCES:
+        return ""
+    subject = words(f"subject_{spec.key}")
+    if chart.band_from is None:
+        peaks = [
+            max((v for v in line.values if v is not None), default=0.0) for line in chart.lines
+        ]
+        if max(peaks) < spec.floor / 10:
+            return words("network_quiet")
+        down, up = [*peaks, 0.0, 0.0][:2]
+        return words("network_peak", down=amount(down, "B/s"), up=amount(up, "B/s"))
+    values = chart.lines[0].values
+    over = [v is not None and v >= chart.band_from for v in values]
+    points = [(t, v) for t, v in zip(chart.offsets, values, strict=False) if v is not None]
+    peak = max(v for _, v in points)
+    tail = _final_spell(chart.offsets, over)
+    freeze_s = chart.freeze_s
+    if tail is not None and tail[1] >= 2 and tail[0] < freeze_s and not found & set(spec.findings):
+        # In the band, but not long enough to be what the person felt: said so, so the
+        # chart never seems to contradict "no problem found".
+        return words("short_over", subject=subject, duration=duration(tail[0]))
+    if tail is not None and tail[1] >= 2:
+        if tail[0] >= chart.span_s:
+            return words("all_over", subject=subject, duration=duration(chart.span_s))
+        return words("recent_over", subject=subject, duration=duration(tail[0]))
+    spells = sum(1 for i, o in enumerate(over) if o and (i == 0 or not over[i - 1]))
+    if spells:
+        end = words("end_now" if chart.end_label == words("now") else "end_clicked")
+        return words("sometimes_over", subject=subject, n=spells, end=end)
+    if found & set(spec.findings):
+        return words("below_but_found", subject=subject)
+    return words("below", subject=subject, peak=amount(peak, spec.unit))
+
+
+SENTENCES = ("processor", "memory", "drive", "network")
+
+
+def _final_spell(offsets: Sequence[float], over: Sequence[bool]) -> tuple[float, int] | None:
+    """How long, and over how many samples, the line has been in the band at the end."""
+    n = 0
+    for flag in reversed(over):
+        if not flag:
+            break
+        n += 1
+    if n == 0:
+        return None
+    first = len(over) - n
+    return offsets[-1] - offsets[first], n

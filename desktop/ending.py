@@ -1,0 +1,74 @@
+"""The last words of a report: what happened to it, the reference the person can quote,
+when IT usually answers, how to reach IT and what happens next (no Qt here).
+
+The report window's last step and My reports say exactly the same, from the catalog's
+[ending] section, so a person who comes back a day later reads what they read at the
+click. The reference is the helpdesk's ticket number where one exists, else the first
+eight characters of the report's id: IT sees the same characters at the start of the
+report's id in every transport's copy.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from desktop.config import ItContact
+from desktop.words import say
+
+SHORT_CODE_CHARS = 8
+TICKET_TRANSPORTS = ("request-tracker", "relay")
+# A webhook's helpdesk may answer with its own ticket key ("INC0012345", "HELP-123").
+_TICKET_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9#_-]{0,23}$")
+
+# What became of a report: delivered, waiting to be sent, stopped until IT acts, or not
+# even saved (the drive refused it).
+SENT, WAITING, STOPPED, NOT_SAVED = "sent", "waiting", "stopped", "not_saved"
+
+
+def quote_reference(
+    report_id: str, transport: str | None = None, reference: str | None = None
+) -> str:
+    """The short reference the person can quote: the ticket number, else a code.
+
+    One small function on purpose: when the send result carries its own reference, this
+    is the one place to point at it."""
+    if reference and transport in TICKET_TRANSPORTS:
+        return reference
+    if (
+        reference
+        and transport == "webhook"
+        and reference != report_id
+        and _TICKET_LIKE.match(reference)
+    ):
+        return reference
+    from desktop.reporting.report import reference_code
+
+    return reference_code(report_id)  # the code IT sees in the report too
+
+
+@dataclass(frozen=True)
+class Ending:
+    title: str
+    message: str  # the delivery's own sentence (why it waits, when it does)
+    lines: tuple[str, ...]  # reference, when IT answers, how to reach IT, what happens next
+
+    def text(self) -> str:
+        return "\n\n".join(x for x in (self.message, *self.lines) if x)
+
+
+def contact_line(contact: ItContact) -> str:
+    how = " · ".join(x for x in (contact.email, contact.phone, contact.hours, contact.where) if x)
+    return say("contact", "ending", how=how) if how else say("contact_unknown", "ending")
+
+
+def ending(outcome: str, message: str, reference: str, contact: ItContact) -> Ending:
+    """The words for a report whose ``outcome`` is SENT, WAITING, STOPPED or NOT_SAVED."""
+    lines: list[str] = []
+    if outcome != NOT_SAVED:
+        lines.append(say("reference", "ending", reference=reference))
+    if outcome in (SENT, WAITING) and contact.answers_within:
+        lines.append(say("answers_within", "ending", within=contact.answers_within.strip()))
+    lines.append(say(f"next_{outcome}", "ending"))
+    lines.append(contact_line(contact))
+    return Ending(say(f"title_{outcome}", "ending"), message, tuple(lines))

@@ -1,0 +1,140 @@
+"""The few building blocks every Ally window is made of, so all of them look and behave
+alike: plain-text labels, a heading, buttons with one clear default per step, spacing on
+an 8-pixel grid, a page that scrolls rather than clips at large text sizes, and Escape
+that closes the window the way the system's own dialogs do."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+GRID = 8  # every margin and gap is a multiple of this
+MARGIN = 3 * GRID
+
+
+def plain_label(text: str = "") -> QLabel:
+    """A label that shows its text as it is: a program's name or IT's policy text that
+    looks like HTML (``<img src=...>``) is never read as markup."""
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    return label
+
+
+def heading(text: str) -> QLabel:
+    label = plain_label(text)
+    font = QFont(label.font())
+    font.setPointSizeF(font.pointSizeF() * 1.45)
+    font.setBold(True)
+    label.setFont(font)
+    label.setWordWrap(True)
+    label.setAccessibleName(text)
+    label.setObjectName("heading")  # the step's name in the window title
+    return label
+
+
+def body(text: str = "") -> QLabel:
+    label = plain_label(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def strong(text: str = "", scale: float = 1.15) -> QLabel:
+    label = body(text)
+    font = QFont(label.font())
+    font.setBold(True)
+    font.setPointSizeF(font.pointSizeF() * scale)
+    label.setFont(font)
+    return label
+
+
+def button(text: str, accessible: str | None = None) -> QPushButton:
+    """``text`` may mark a keyboard shortcut with & ("&Send to IT" is Alt+S)."""
+    b = QPushButton(text)
+    b.setAccessibleName(accessible or text.replace("&", ""))
+    b.setMinimumHeight(4 * GRID + 4)
+    b.setAutoDefault(False)  # only the step's main button answers Enter
+    return b
+
+
+def button_row(secondary: QPushButton | None, main: QPushButton) -> QHBoxLayout:
+    """The way every step ends: a secondary button (Back, Close) on the left, the next step
+    on the right, where the eye and the Tab key finish. The next step is the default
+    button: the platform draws it as the default and Enter presses it."""
+    row = QHBoxLayout()
+    row.setSpacing(GRID)
+    if secondary is not None:
+        row.addWidget(secondary)
+    row.addStretch(1)
+    row.addWidget(main)
+    main.setAutoDefault(True)
+    main.setDefault(True)
+    return row
+
+
+def page_layout(page: QWidget) -> tuple[QVBoxLayout, QVBoxLayout]:
+    """A step's page: its content scrolls (never clipped at 200 % text), its buttons stay
+    at the bottom. Returns the content's layout and the page's own (for the buttons)."""
+    outer = QVBoxLayout(page)
+    outer.setContentsMargins(0, 0, 0, 0)
+    outer.setSpacing(2 * GRID)
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    inner = QWidget()
+    content = QVBoxLayout(inner)
+    content.setContentsMargins(0, 0, GRID, 0)
+    content.setSpacing(2 * GRID)
+    scroll.setWidget(inner)
+    outer.addWidget(scroll, 1)
+    return content, outer
+
+
+def window_layout(window: QWidget) -> QVBoxLayout:
+    lay = QVBoxLayout(window)
+    lay.setContentsMargins(MARGIN, MARGIN, MARGIN, MARGIN)
+    lay.setSpacing(2 * GRID)
+    return lay
+
+
+class _EscapeCloses(QObject):
+    """Closes its window on an Escape that no control inside wanted (a list or a text
+    field lets it through, as in the system's own dialogs)."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Escape
+            and event.modifiers() == Qt.KeyboardModifier.NoModifier
+        ):
+            watched.close()
+            return True
+        return False
+
+
+def close_on_escape(window: QWidget) -> QObject:
+    """Escape closes the window, as in the system's own dialogs."""
+    closer = _EscapeCloses(window)
+    window.installEventFilter(closer)
+    return closer
+
+
+def scrolling_window(window: QWidget) -> tuple[QVBoxLayout, QVBoxLayout]:
+    """A whole window whose content scrolls and whose buttons stay at the bottom: at
+    200 % on a small laptop the content may be taller than the screen, never cut."""
+    outer = window_layout(window)
+    page = QWidget()
+    content, buttons = page_layout(page)
+    outer.addWidget(page)
+    return content, buttons

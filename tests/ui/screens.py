@@ -1,0 +1,130 @@
+"""Every screen Ally shows, built with real widgets in a known state, for the layout test
+(every text fits at 100–200 % and in light and dark) and for the screenshots in
+test-artifacts/ and docs/screens/. Run as a program: ``python -m tests.ui.screens OUT``
+prints the problems it found as JSON and, with OUT, saves a picture of each screen.
+
+The scale (QT_SCALE_FACTOR) and the theme (the platform's own: GTK's Adwaita or
+Adwaita:dark through Qt's gtk3 theme on a real X server) are set by the caller, since
+Qt reads them when it starts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication, QCheckBox, QLabel, QWidget
+
+SCREEN = QSize(1366, 768)  # the small office laptop the issue was walked on
+TASKBAR = 48
+
+
+def available(scale: float) -> QSize:
+    return QSize(int(SCREEN.width() / scale), int((SCREEN.height() - TASKBAR) / scale))
+
+
+def text_problems(window: QWidget, name: str) -> list[str]:
+    """Each visible label, button and checkbox shows its whole text (font metrics)."""
+    out = []
+    for label in window.findChildren(QLabel):
+        if (
+            not label.isVisibleTo(window)
+            or not label.text()
+            or (label.pixmap() is not None and not label.pixmap().isNull())
+        ):
+            continue
+        fm, rect = label.fontMetrics(), label.contentsRect()
+        if label.wordWrap():
+            words = label.text().split()
+            widest = max((fm.horizontalAdvance(w) for w in words), default=0)
+            need_h = label.heightForWidth(label.width())
+            if widest > rect.width() + 1 or (need_h > 0 and need_h > label.height() + 1):
+                out.append(
+                    f"{name}: label {label.text()[:50]!r} needs {widest}px × {need_h}px, has {rect.width()}×{label.height()}"
+                )
+        else:
+            lines = label.text().splitlines() or [""]
+            wide = max(fm.horizontalAdvance(line) for line in lines)
+            if wide > rect.width() + 1 or fm.height() * len(lines) > rect.height() + 1:
+                out.append(
+                    f"{name}: label {label.text()[:50]!r} needs {wide}px, has {rect.width()}px"
+                )
+    for b in window.findChildren(QAbstractButton):
+        if not b.isVisibleTo(window) or not b.text():
+            continue
+        fm = b.fontMetrics()
+        extra = 24 if isinstance(b, QCheckBox) else 8
+        need = fm.horizontalAdvance(b.text().replace("&", "")) + extra
+        if need > b.width() + 1 or fm.height() > b.height():
+            out.append(f"{name}: button {b.text()!r} needs {need}px, has {b.width()}px")
+    return out
+
+
+def chart_problems(window: QWidget, name: str) -> list[str]:
+    from desktop.ui.charts import GAP, ChartCanvas
+
+    out = []
+    for canvas in window.findChildren(ChartCanvas):
+        if not canvas.isVisibleTo(window) or canvas.chart is None:
+            continue
+        fm, box = canvas.fontMetrics(), canvas.plot_rect()
+        labels = fm.horizontalAdvance(canvas.chart.start_label) + fm.horizontalAdvance(
+            canvas.chart.end_label
+        )
+        if labels + GAP > box.width() or box.height() < fm.height() * 2:
+            out.append(
+                f"{name}: chart {canvas.chart.title!r} too small for its labels ({box.width():.0f}px)"
+            )
+    return out
+
+
+def check(window: QWidget, name: str, scale: float, shots: Path | None) -> list[str]:
+    room = available(scale)
+    window.resize(window.size().boundedTo(room))
+    window.show()
+    QApplication.processEvents()
+    problems = []
+    minimum = window.minimumSizeHint()
+    if minimum.width() > room.width() or minimum.height() > room.height():
+        problems.append(
+            f"{name}: needs at least {minimum.width()}×{minimum.height()}, the screen has {room.width()}×{room.height()}"
+        )
+    problems += text_problems(window, name) + chart_problems(window, name)
+    if shots is not None:
+        window.grab().save(str(shots / f"{name}.png"))
+    return problems
+
+
+def screens(scale: float, shots: Path | None) -> list[str]:
+    from tests.ui.screen_states import all_screens
+
+    problems: list[str] = []
+    for name, window, show in all_screens():
+        show()
+        problems += check(window, name, scale, shots)
+        window.hide()
+    return problems
+
+
+def main() -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    scale = float(os.environ.get("QT_SCALE_FACTOR", "1"))
+    shots = Path(sys.argv[1]) if len(sys.argv) > 1 else None
+    if shots is not None:
+        shots.mkdir(parents=True, exist_ok=True)
+    problems = screens(scale, shots)
+    dark = (
+        QGuiApplication.palette().color(QGuiApplication.palette().ColorRole.Window).lightness()
+        < 128
+    )
+    print(json.dumps({"scale": scale, "dark": dark, "problems": problems}))
+    app.quit()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

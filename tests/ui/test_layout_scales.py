@@ -1,0 +1,76 @@
+"""Every screen, at 100, 125, 150 and 200 % and in the platform's light and dark theme,
+on a real X server the size of a small office laptop (1366×768): each label, button and
+checkbox shows its whole text (font metrics), each chart has room for its labels, and no
+window needs more room than the screen has. A picture of every screen is kept in
+test-artifacts/screens/SCALE-THEME/ to look at.
+
+The theme is the platform's own: GTK's Adwaita and Adwaita:dark through Qt's gtk3
+platform theme, as on a GNOME desktop.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "screens"
+
+pytestmark = pytest.mark.skipif(
+    not shutil.which("Xvfb") or not sys.platform.startswith("linux"),
+    reason="needs Xvfb (apt install xvfb)",
+)
+
+
+@pytest.fixture(scope="module")
+def display():
+    number = 300 + os.getpid() % 100
+    xvfb = subprocess.Popen(
+        ["Xvfb", f":{number}", "-screen", "0", "1366x768x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    end = time.monotonic() + 10
+    while not Path(f"/tmp/.X11-unix/X{number}").exists():
+        assert time.monotonic() < end, "Xvfb did not start"
+        time.sleep(0.1)
+    yield f":{number}"
+    xvfb.terminate()
+    xvfb.wait(10)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("scale", ["1", "1.25", "1.5", "2"])
+def test_every_text_fits_at_every_scale_and_theme(display, tmp_path, scale, theme):
+    shots = ARTIFACTS / f"{int(float(scale) * 100)}-{theme}"
+    shutil.rmtree(shots, ignore_errors=True)
+    env = {
+        **os.environ,
+        "DISPLAY": display,
+        "QT_QPA_PLATFORM": "xcb",
+        "QT_QPA_PLATFORMTHEME": "gtk3",
+        "GTK_THEME": "Adwaita:dark" if theme == "dark" else "Adwaita",
+        "QT_SCALE_FACTOR": scale,
+        "ALLY_HOME": str(tmp_path),
+        "ALLY_POLICY": str(tmp_path / "no-policy.toml"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.ui.screens", str(shots)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["dark"] == (theme == "dark"), "the platform's theme was not applied"
+    assert result["problems"] == []
+    assert len(list(shots.glob("*.png"))) >= 11  # a picture of every screen

@@ -1,0 +1,174 @@
+"""What the charts say and the words a person reads: from real history shapes and real
+reports, never a code."""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+from desktop import charting, ending
+from desktop.chart_svg import figure
+from desktop.config import ItContact, Policy
+from desktop.program_list import desktop_names, hidden, recognisable
+from desktop.reporting import review as review_words
+
+
+def history(cpu, seconds=5):
+    n = len(cpu)
+    return {
+        "t_offset_s": [i * seconds for i in range(n)],
+        "cpu_pct": cpu,
+        "mem_used_pct": [40.0] * n,
+        "disk_busy_pct": [3.0] * n,
+        "net_recv_bps": [2000.0] * n,
+        "net_sent_bps": [500.0] * n,
+    }
+
+
+def test_time_labels_match_the_history_held_never_a_rounded_minute():
+    (cpu, *_rest) = charting.views(history([10, 20, 30, 40]))  # 15 seconds
+    assert cpu.start_label == "15 seconds ago" and cpu.end_label == "you clicked here"
+    (live, *_rest) = charting.views(history([10] * 181), live=True)  # 15 minutes
+    assert live.start_label == "15 minutes ago" and live.end_label == "now"
+
+
+def test_the_band_starts_at_the_limit_the_rules_use_and_follows_it_policy():
+    cpu = charting.views(history([10, 20]))[0]
+    assert cpu.band_from == 85 and [t for _, t in cpu.ticks] == ["0%", "50%", "100%"]
+    assert charting.views(history([10, 20]), {"cpu_busy_pct": 70})[0].band_from == 70
+
+
+def test_the_sentence_says_what_the_chart_shows_and_never_contradicts_the_findings():
+    flat_out = history([30] * 10 + [99] * 10)  # the last 50 s in the band
+    assert charting.views(flat_out)[0].sentence == (
+        "The processor has been in the too-much band for the last 45 seconds."
+    )
+    spike = history([30] * 10 + [99] * 3)  # 10 s: a spike, not a slowdown
+    assert "shorter than Ally counts as a slowdown" in charting.views(spike)[0].sentence
+    calm = history([30] * 10)
+    assert charting.views(calm)[0].sentence.startswith("The processor stayed out of")
+    # The check at the click found the processor busy; the minutes before do not show it.
+    found = charting.views(calm, found={"cpu_saturated"})[0].sentence
+    assert "comes from the check at your click" in found
+    assert charting.views({})[0].sentence == "Ally has not watched long enough to draw this yet."
+
+
+def test_a_network_blip_stays_a_ripple_and_two_lines_have_a_legend():
+    net = charting.views(history([10, 20]))[3]
+    assert net.top == charting.NETWORK_FLOOR_BPS  # 2 KB/s does not fill the chart
+    assert [line.label for line in net.lines] == ["Download", "Upload"]
+    assert net.sentence == "Very little went over the network in these minutes."
+    busy = dict(history([10, 20]), net_recv_bps=[3e6, 8e6])
+    net = charting.views(busy)[3]
+    assert net.top == 1e7 and "8.0 MB/s came in" in net.sentence
+
+
+def test_it_sees_the_same_chart_in_the_html_view():
+    findings = [{"id": "cpu_saturated", "evidence": {"threshold_cpu_pct": 80}}]
+    html = figure(charting.SPECS[0], history([30] * 10 + [99] * 10), findings, str)
+    assert "class='too-much'" in html and "2 minutes ago" in html and ">reported<" in html
+    assert "too-much band for the last 45 seconds" in html
+
+
+def test_the_reference_is_the_ticket_else_the_reports_code():
+    rid = "0c9f3a1e-1234-4abc-8def-1234567890ab"
+    assert ending.quote_reference(rid, "request-tracker", "4711") == "4711"
+    assert ending.quote_reference(rid, "relay", "12") == "12"
+    assert ending.quote_reference(rid, "webhook", "INC0012345") == "INC0012345"
+    assert (
+        ending.quote_reference(rid, "folder", f"{rid}.json") == "0C9F-3A1E"
+    )  # the code IT sees in the report
+    assert (
+        ending.quote_reference(rid, "email", "<abc@host>") == "0C9F-3A1E"
+    )  # the code IT sees in the report
+    assert ending.quote_reference(rid) == "0C9F-3A1E"  # the code IT sees in the report
+
+
+def test_the_ending_says_when_it_answers_who_to_reach_and_what_happens_next():
+    contact = ItContact(email="help@example.com", phone="123", answers_within="4 hours")
+    sent = ending.ending(ending.SENT, "IT has your report, number 4711.", "4711", contact)
+    assert sent.title == "Thank you. IT has your report."
+    text = sent.text()
+    assert "Your reference: 4711." in text and "IT usually answers within 4 hours." in text
+    assert "help@example.com · 123" in text and "What happens next" in text
+    waiting = ending.ending(ending.WAITING, "Saved.", "0c9f3a1e", ItContact())
+    assert waiting.title == "Your report is saved and will be sent"
+    assert "answers within" not in waiting.text()  # IT did not say: not made up
+    assert "has not added its contact details" in waiting.text()
+    assert ending.ending(ending.NOT_SAVED, "x", "r", ItContact()).title != waiting.title
+
+
+def test_answers_within_is_one_short_line_or_a_clear_message():
+    good = Policy.from_dict({"it_contact": {"answers_within": "one working day"}})
+    assert good.it_contact.answers_within == "one working day" and not good.problems
+    for bad in ("x" * 41, "a\nb", 4):
+        policy = Policy.from_dict({"it_contact": {"answers_within": bad}})
+        assert policy.it_contact.answers_within is None
+        assert any("answers_within" in p for p in policy.problems)
+
+
+def doc(**extra):
+    base = {
+        "symptom": "internet",
+        "note": "",
+        "contact": None,
+        "screenshot": None,
+        "left_out": ["process_list", "host_name"],
+        "machine": {"hostname": None, "os": "Windows 11", "user": "alex"},
+        "diagnosis": {
+            "summary": {"headline": "Only 79 GB is left on your main drive."},
+            "findings": [
+                {"severity": "warning", "headline": "Only 79 GB is left on your main drive."},
+                {"severity": "notice", "headline": "Your Wi-Fi signal is weak."},
+                {"severity": "info", "headline": "An info line."},
+            ],
+            "sections": {"system": {}, "os_history": {}, "connectivity": {}},
+            "history_s": 60,
+        },
+    }
+    return base | extra
+
+
+def test_the_review_screen_shows_words_not_codes_and_each_finding_once():
+    text = review_words.preview(doc(), aligned=False)
+    assert "What feels wrong: The internet or network is not working" in text
+    assert text.count("Only 79 GB is left") == 1
+    assert "Also found: Your Wi-Fi signal is weak." in text
+    assert "the last 60 seconds" in text and "1 minute(s)" not in text
+    assert "What the computer kept of the last minutes" in text
+    assert "the list of programs that are running and this computer's name" in text
+    for code in ("process_list", "host_name", "os_history", "connectivity", ": internet"):
+        assert code not in text, code
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", text)  # no snake_case anywhere
+
+
+def test_which_program_keeps_what_a_person_knows_and_drops_the_rest(tmp_path):
+    apps = tmp_path / "applications"
+    apps.mkdir()
+    (apps / "writer.desktop").write_text(
+        "[Desktop Entry]\nType=Application\nName=LibreOffice Writer\nExec=soffice --writer %U\n"
+    )
+    (apps / "hidden.desktop").write_text(
+        "[Desktop Entry]\nType=Application\nName=Helper\nExec=helperd\nNoDisplay=true\n"
+    )
+    names = desktop_names([apps])
+    assert names == {"soffice": "LibreOffice Writer"}
+
+    def c(app_id, name, crashes=0):
+        return SimpleNamespace(app_id=app_id, name=name, crashes=crashes, hangs=0)
+
+    seen = [  # what this machine's process list held when the issue was filed
+        c("exe:xvfb", "Xvfb"), c("exe:bash", "bash"), c("exe:process_api", "process_api"),
+        c("exe:stress-ng-cpu", "stress-ng-cpu"), c("exe:trayer", "trayer"),
+        c("exe:memfd:sealed-91173221a7ea", "memfd:sealed-91173221a7ea"), c("exe:sleep", "sleep"),
+        c("ally", "Ally"), c("chrome", "Google Chrome"), c("exe:soffice", "soffice"),
+        c("outlook", "Microsoft Outlook", crashes=2),
+    ]  # fmt: skip
+    programs = recognisable(seen, windowed={"chrome"}, friendly=names)
+    assert [p.name for p in programs] == [
+        "Microsoft Outlook",  # closed by itself recently: first
+        "Google Chrome",  # a window open
+        "LibreOffice Writer",  # named by the desktop's menu
+    ]
+    assert programs[0].key == "outlook" and programs[2].key == "exe:soffice"
+    assert hidden("memfd:sealed-1") and hidden("Xvfb") and hidden("bash") and not hidden("Teams")
