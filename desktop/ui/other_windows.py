@@ -71,6 +71,7 @@ class StatusWindow(QWidget):
         lay.addWidget(heading(s("title")))
         self.title = strong(s("checking"))
         self.text = body()
+        self.text.setVisible(False)  # no empty line under "Checking…"
         self.chart = HistoryChart(live=True)
         lay.addWidget(self.title)
         lay.addWidget(self.text)
@@ -95,6 +96,7 @@ class StatusWindow(QWidget):
         else:
             self.title.setText(self.words("normal_title"))
             self.text.setText(self.words("normal_text"))
+        self.text.setVisible(True)
         self.chart.set_history(
             d.snapshot.history, self.limits, [getattr(f, "id", "") for f in problems]
         )

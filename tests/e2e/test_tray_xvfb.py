@@ -230,3 +230,45 @@ def test_tray_icon_click_report_flow_second_start_and_quit(display, tmp_path, sc
         if ally.poll() is None:
             ally.send_signal(signal.SIGKILL)
             ally.wait()
+
+
+def test_ally_open_starts_ally_when_it_is_not_running(display, tmp_path):
+    """The launcher entry works before Ally runs: it starts Ally, then opens the window."""
+    import psutil
+
+    env = dict(display)
+    look(env, "1", "light")
+    policy = tmp_path / "policy.toml"
+    policy.write_text("[network]\nactive_checks = false\n")
+    env.update(
+        {"ALLY_HOME": str(tmp_path / "home"), "ALLY_POLICY": str(policy), "QT_QPA_PLATFORM": "xcb"}
+    )
+    started: list[psutil.Process] = []
+    try:
+        opened = subprocess.run(
+            [sys.executable, "-m", "desktop", "open", "status"],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=90,
+        )
+        assert opened.returncode == 0, opened.stderr
+        window = wait(
+            lambda: xdo(env, "search", "--name", "how is my computer doing").split(),
+            20,
+            "the status window of the Ally that was started",
+        )[0]
+        tray_app = psutil.Process(int(xdo(env, "getwindowpid", window).strip()))
+        started += [tray_app, tray_app.parent()]  # the tray app and its watchdog
+        shot(env, "11-started-by-ally-open")
+        icon = wait(lambda: find_icon(shot(env, "11-tray")), 10, "the icon")
+        xdo(env, "mousemove", str(icon[0]), str(icon[1]), "click", "3")
+        time.sleep(0.8)
+        xdo(env, "key", "Up", "Return")  # Quit
+        tray_app.wait(15)  # not our child: psutil waits for it to end
+        assert not tray_app.is_running()
+    finally:
+        for proc in started:
+            if proc.is_running():
+                proc.kill()
