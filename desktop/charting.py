@@ -177,7 +177,7 @@ def view(
         top,
         band,
         ticks,
-        words("ago", duration=duration(span)),
+        words("ago", duration=duration(span)) if span > 0 else "",  # never "0 seconds ago"
         words("now" if live else "clicked"),
         words("too_much"),
         "",

@@ -78,6 +78,26 @@ class ItContact:
 ANSWERS_WITHIN_MAX = 40
 
 
+def read_contact(reader: Any, data: Mapping[str, Any]) -> dict[str, str | None]:
+    """[it_contact]: IT's own words, each checked; ``answers_within`` is one short line."""
+    contact = reader.table(data, "it_contact")
+    within = f'one line of up to {ANSWERS_WITHIN_MAX} characters, such as "one working day"'
+    values = {
+        f.name: reader.value(
+            contact,
+            "it_contact",
+            f.name,
+            str,
+            None,
+            short_line if f.name == "answers_within" else None,
+            within if f.name == "answers_within" else None,
+        )
+        for f in fields(ItContact)
+    }
+    reader.unknown(contact, "it_contact", values)
+    return values
+
+
 def short_line(value: str) -> bool:
     """One short line of IT's words: shown inside a sentence, so no line breaks or
     control characters, and short enough to read at a glance."""
@@ -235,22 +255,7 @@ class Policy:
                 problems.append(
                     f"{source}: '{key}' is not a policy setting Ally knows; it is ignored"
                 )
-        contact = reader.table(data, "it_contact")
-        contact_values = {
-            f.name: reader.value(
-                contact,
-                "it_contact",
-                f.name,
-                str,
-                None,
-                short_line if f.name == "answers_within" else None,
-                f'one line of up to {ANSWERS_WITHIN_MAX} characters, such as "one working day"'
-                if f.name == "answers_within"
-                else None,
-            )
-            for f in fields(ItContact)
-        }
-        reader.unknown(contact, "it_contact", contact_values)
+        contact_values = read_contact(reader, data)
         sampling = reader.table(data, "sampling")
         interval = reader.value(
             sampling,

@@ -43,16 +43,6 @@ from desktop.ui.widgets import (
 )
 from desktop.words import say
 
-COLLECTS = (
-    "What Ally looks at: how busy the processor, working memory and drives are; which programs use "
-    "them (by name only); battery and power; the network connection; programs that closed by "
-    "themselves; printers. It keeps the last 15 minutes of these numbers on this computer."
-)
-NEVER = (
-    "What Ally never collects: what you type, the contents or names of your files, window titles, "
-    "websites you visit, or the command lines of programs. You see every report before it is sent."
-)
-
 
 class StatusWindow(QWidget):
     """How is my computer doing? A live, plain answer and the same charts."""
@@ -71,6 +61,7 @@ class StatusWindow(QWidget):
         lay.addWidget(heading(s("title")))
         self.title = strong(s("checking"))
         self.text = body()
+        self.text.setVisible(False)  # no empty line under "Checking…"
         self.chart = HistoryChart(live=True)
         lay.addWidget(self.title)
         lay.addWidget(self.text)
@@ -95,6 +86,7 @@ class StatusWindow(QWidget):
         else:
             self.title.setText(self.words("normal_title"))
             self.text.setText(self.words("normal_text"))
+        self.text.setVisible(True)
         self.chart.set_history(
             d.snapshot.history, self.limits, [getattr(f, "id", "") for f in problems]
         )
@@ -206,49 +198,45 @@ class SettingsWindow(QWidget):
     def __init__(self, settings: UserSettings, save, policy: Policy) -> None:
         super().__init__()
         self.settings, self.save_settings = settings, save
-        self.setWindowTitle("Ally — settings")
+        t = lambda key, **v: say(key, "settings_window", **v)  # noqa: E731
+        self.setWindowTitle(t("window_title"))
         self.setAccessibleName("Ally settings")
         self.resize(80 * GRID, 72 * GRID)
         lay, bottom = scrolling_window(self)
-        lay.addWidget(heading("Settings"))
+        lay.addWidget(heading(t("title")))
         form = QFormLayout()
         form.setSpacing(GRID)
         self.fields = {}
-        for key, label in (
-            ("name", "Your name"),
-            ("email", "Email"),
-            ("phone", "Phone"),
-            ("how_to_reach", "Best way to reach you"),
-        ):
+        for key in ("name", "email", "phone", "how_to_reach"):
             edit = QLineEdit(getattr(settings, key))
-            edit.setAccessibleName(label)
-            form.addRow(plain_label(label), edit)
+            edit.setAccessibleName(t(key))
+            form.addRow(plain_label(t(key)), edit)
             self.fields[key] = edit
         lay.addLayout(form)
-        self.tips = QCheckBox("Show me a short tip when something has been wrong for a while")
+        self.tips = QCheckBox(t("tips"))
         self.tips.setChecked(settings.tips_enabled)
         self.tips.setEnabled(policy.tips_enabled)
-        self.tips.setAccessibleName("Show tips")
-        self.login = QCheckBox("Start Ally when I log in")
-        self.login.setAccessibleName("Start Ally when I log in")
+        self.tips.setAccessibleName(t("tips_name"))
+        self.login = QCheckBox(t("login"))
+        self.login.setAccessibleName(t("login"))
         if person_may_choose(policy):
             self.login.setChecked(settings.start_at_login)
         else:  # IT decides on this computer: shown as IT set it, and not changeable
             self.login.setChecked(wants_to_start(policy, settings))
             self.login.setEnabled(False)
-            self.login.setToolTip("IT has set this for every computer.")
+            self.login.setToolTip(t("login_by_it"))
         lay.addWidget(self.tips)
         lay.addWidget(self.login)
-        lay.addWidget(heading("About Ally"))
-        lay.addWidget(body(COLLECTS))
-        lay.addWidget(body(NEVER))
+        lay.addWidget(heading(t("about")))
+        lay.addWidget(body(t("collects")))
+        lay.addWidget(body(t("never")))
         contact = policy.it_contact
         it = ", ".join(x for x in (contact.email, contact.phone, contact.hours, contact.where) if x)
-        lay.addWidget(body(f"Ally {__version__}. IT: {it or 'ask your IT department'}."))
+        lay.addWidget(body(t("version", version=__version__, it=it or t("ask_it"))))
         lay.addStretch(1)
-        cancel = button("&Cancel")
+        cancel = button(t("cancel"))
         cancel.clicked.connect(self.close)
-        save_button = button("&Save")
+        save_button = button(t("save"))
         save_button.clicked.connect(self.save)
         bottom.addLayout(button_row(cancel, save_button))
         close_on_escape(self)
@@ -265,14 +253,14 @@ class SettingsWindow(QWidget):
 def contact_text(policy: Policy) -> str:
     c = policy.it_contact
     lines = [
-        f"{label}: {value}"
-        for label, value in (
-            ("Email", c.email),
-            ("Phone", c.phone),
-            ("Hours", c.hours),
-            ("Where to find IT", c.where),
-            ("IT usually answers within", c.answers_within),
+        f"{say(key, 'contact_it')}: {value}"
+        for key, value in (
+            ("email", c.email),
+            ("phone", c.phone),
+            ("hours", c.hours),
+            ("where", c.where),
+            ("answers_within", c.answers_within),
         )
         if value
     ]
-    return "\n".join(lines) or "Your IT department has not added its contact details to Ally yet."
+    return "\n".join(lines) or say("none", "contact_it")

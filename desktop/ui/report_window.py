@@ -141,6 +141,12 @@ class ReportWindow(QWidget):
     done_text = property(lambda self: self.done.text)
     done_close = property(lambda self: self.done.close_button)
 
+    def showEvent(self, event) -> None:
+        """The first choice has the focus when the window opens: Space or Enter picks it."""
+        super().showEvent(event)
+        if self.pages.currentIndex() == SYMPTOMS_PAGE:
+            self.symptom_buttons[SYMPTOMS[0]].setFocus()
+
     def _name_the_step(self, index: int) -> None:
         """Put the step's heading in the window title.
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from desktop.resources_access import resource
 from desktop.status import TrayStatus
+from desktop.words import say
 
 # Tray sizes on common desktops at 100 %, 150 %, 200 % and 400 % scaling.
 ICON_SIZES = (16, 22, 24, 32, 44, 48, 64, 128)
@@ -70,19 +71,19 @@ class Tray(QObject):
         self.icon = QSystemTrayIcon()
         self.menu = QMenu()
         self.actions: dict[str, QAction] = {}
-        for key, text, signal in (
-            ("report", "Something's wrong — tell IT", self.report_requested),
-            ("status", "How is my computer doing?", self.status_requested),
-            ("reports", "My reports", self.reports_requested),
-            ("contact", "Contact IT", self.contact_requested),
-            ("settings", "Settings", self.settings_requested),
-            ("remind", "Remind me about the last tip later", self.remind_later_requested),
-            ("pause", "Pause tips", self.pause_toggled),
-            ("quit", "Quit", self.quit_requested),
+        for key, signal in (
+            ("report", self.report_requested),
+            ("status", self.status_requested),
+            ("reports", self.reports_requested),
+            ("contact", self.contact_requested),
+            ("settings", self.settings_requested),
+            ("remind", self.remind_later_requested),
+            ("pause", self.pause_toggled),
+            ("quit", self.quit_requested),
         ):
             if key == "quit":
                 self.menu.addSeparator()
-            action = self.menu.addAction(text)
+            action = self.menu.addAction(say(key, "tray"))
             action.triggered.connect(signal.emit)
             self.actions[key] = action
         self.actions["remind"].setVisible(False)  # only once a tip has been shown
@@ -107,7 +108,7 @@ class Tray(QObject):
         self.set_status(self.status)
 
     def _refresh_pause_label(self) -> None:
-        self.actions["pause"].setText("Show tips again" if self.tips_paused() else "Pause tips")
+        self.actions["pause"].setText(say("resume" if self.tips_paused() else "pause", "tray"))
 
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason in (
@@ -143,7 +144,7 @@ class Tray(QObject):
         self.actions["remind"].setVisible(True)
         self.icon.showMessage(
             title,
-            text + "\nClick here to tell IT. To be reminded later, use Ally's menu.",
+            text + "\n" + say("tip_end", "tray"),
             QSystemTrayIcon.MessageIcon.Information,
             15000,
         )

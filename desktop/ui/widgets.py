@@ -6,7 +6,7 @@ that closes the window the way the system's own dialogs do."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -92,6 +92,7 @@ def page_layout(page: QWidget) -> tuple[QVBoxLayout, QVBoxLayout]:
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QFrame.Shape.NoFrame)
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the controls, not the frame
     inner = QWidget()
     content = QVBoxLayout(inner)
     content.setContentsMargins(0, 0, GRID, 0)
@@ -123,10 +124,20 @@ class _EscapeCloses(QObject):
         return False
 
 
+def fit_to_screen(window: QWidget) -> None:
+    """No bigger than the screen's free area (at 200 % on a small laptop the default size
+    may not fit): the content scrolls instead of running off the screen."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is not None:
+        room = screen.availableGeometry().size() * 0.95
+        window.resize(window.size().boundedTo(room))
+
+
 def close_on_escape(window: QWidget) -> QObject:
     """Escape closes the window, as in the system's own dialogs."""
     closer = _EscapeCloses(window)
     window.installEventFilter(closer)
+    fit_to_screen(window)  # every window calls this last, once its size is set
     return closer
 
 

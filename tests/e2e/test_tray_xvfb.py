@@ -46,7 +46,7 @@ def display(tmp_path):
     number = 90 + os.getpid() % 100
     env = {**os.environ, "DISPLAY": f":{number}"}
     xvfb = subprocess.Popen(
-        ["Xvfb", f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        ["Xvfb", f":{number}", "-screen", "0", "1366x768x24", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -81,8 +81,9 @@ def display(tmp_path):
 
 
 def shot(env, name: str) -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
+    folder = ARTIFACTS / env.get("ALLY_SHOTS", "")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
     subprocess.run(["import", "-window", "root", str(path)], env=env, check=True, timeout=20)
     return path
 
@@ -110,8 +111,28 @@ def xdo(env, *args: str) -> str:
     ).stdout
 
 
-def test_tray_icon_click_report_flow_second_start_and_quit(display, tmp_path):
+# 100 % and 200 %, in the platform's light and dark theme (GTK's Adwaita through Qt's
+# gtk3 theme, as on a GNOME desktop): a picture of every step in test-artifacts/tray/.
+LOOKS = [("1", "light"), ("2", "dark"), ("1", "dark"), ("2", "light")]
+
+
+def look(env: dict, scale: str, theme: str) -> None:
+    env.update(
+        {
+            "QT_SCALE_FACTOR": scale,
+            "QT_QPA_PLATFORMTHEME": "gtk3",
+            "GTK_THEME": "Adwaita:dark" if theme == "dark" else "Adwaita",
+            "ALLY_SHOTS": f"{int(float(scale) * 100)}-{theme}",
+            # No session bus here: without this GTK may wait for one to start on its own.
+            "DBUS_SESSION_BUS_ADDRESS": "disabled:",
+        }
+    )
+
+
+@pytest.mark.parametrize(("scale", "theme"), LOOKS, ids=[f"{s}x-{t}" for s, t in LOOKS])
+def test_tray_icon_click_report_flow_second_start_and_quit(display, tmp_path, scale, theme):
     env = dict(display)
+    look(env, scale, theme)
     reports = tmp_path / "reports"
     reports.mkdir()  # IT makes the folder it names; Ally never creates it
     policy = tmp_path / "policy.toml"
@@ -181,6 +202,25 @@ def test_tray_icon_click_report_flow_second_start_and_quit(display, tmp_path):
         assert second.returncode == 0  # it only brought the first one forward
         assert ally.poll() is None
 
+        # `ally open` (the launcher entry) reaches the running Ally.
+        for what, title, name in (
+            ("reports", "Ally — my reports", "8-my-reports"),
+            ("status", "how is my computer doing", "9-how-is-my-computer-doing"),
+            ("settings", "Ally — settings", "10-settings"),
+        ):
+            opened = subprocess.run(
+                [sys.executable, "-m", "desktop", "open", what],
+                env=env,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            assert opened.returncode == 0, opened.stderr
+            wait(lambda t=title: xdo(env, "search", "--name", t), 15, f"the {what} window")
+            time.sleep(0.5)
+            shot(env, name)
+
         xdo(env, "mousemove", str(icon[0]), str(icon[1]), "click", "3")  # the menu
         time.sleep(0.8)
         shot(env, "7-menu")
@@ -190,3 +230,45 @@ def test_tray_icon_click_report_flow_second_start_and_quit(display, tmp_path):
         if ally.poll() is None:
             ally.send_signal(signal.SIGKILL)
             ally.wait()
+
+
+def test_ally_open_starts_ally_when_it_is_not_running(display, tmp_path):
+    """The launcher entry works before Ally runs: it starts Ally, then opens the window."""
+    import psutil
+
+    env = dict(display)
+    look(env, "1", "light")
+    policy = tmp_path / "policy.toml"
+    policy.write_text("[network]\nactive_checks = false\n")
+    env.update(
+        {"ALLY_HOME": str(tmp_path / "home"), "ALLY_POLICY": str(policy), "QT_QPA_PLATFORM": "xcb"}
+    )
+    started: list[psutil.Process] = []
+    try:
+        opened = subprocess.run(
+            [sys.executable, "-m", "desktop", "open", "status"],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=90,
+        )
+        assert opened.returncode == 0, opened.stderr
+        window = wait(
+            lambda: xdo(env, "search", "--name", "how is my computer doing").split(),
+            20,
+            "the status window of the Ally that was started",
+        )[0]
+        tray_app = psutil.Process(int(xdo(env, "getwindowpid", window).strip()))
+        started += [tray_app, tray_app.parent()]  # the tray app and its watchdog
+        shot(env, "11-started-by-ally-open")
+        icon = wait(lambda: find_icon(shot(env, "11-tray")), 10, "the icon")
+        xdo(env, "mousemove", str(icon[0]), str(icon[1]), "click", "3")
+        time.sleep(0.8)
+        xdo(env, "key", "Up", "Return")  # Quit
+        tray_app.wait(15)  # not our child: psutil waits for it to end
+        assert not tray_app.is_running()
+    finally:
+        for proc in started:
+            if proc.is_running():
+                proc.kill()
