@@ -4,8 +4,8 @@ when IT usually answers, how to reach IT and what happens next (no Qt here).
 The report window's last step and My reports say exactly the same, from the catalog's
 [ending] section, so a person who comes back a day later reads what they read at the
 click. The reference is the helpdesk's ticket number where one exists, else the first
-eight characters of the report's id: IT sees the same characters at the start of the
-report's id in every transport's copy.
+eight hex digits of the report's id as a code ("7F3A-09C2"), which IT's copy of the
+report carries as its reference_code.
 """
 
 from __future__ import annotations
@@ -21,9 +21,16 @@ TICKET_TRANSPORTS = ("request-tracker", "relay")
 # A webhook's helpdesk may answer with its own ticket key ("INC0012345", "HELP-123").
 _TICKET_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9#_-]{0,23}$")
 
-# What became of a report: delivered, waiting to be sent, stopped until IT acts, or not
-# even saved (the drive refused it).
-SENT, WAITING, STOPPED, NOT_SAVED = "sent", "waiting", "stopped", "not_saved"
+# What became of a report: delivered, waiting to be sent, stopped until IT acts, not even
+# saved (the drive refused it), or kept on this computer because IT has not chosen where
+# reports go (no [transport]): never "IT has your report" then.
+SENT, WAITING, STOPPED, NOT_SAVED, KEPT_HERE = (
+    "sent",
+    "waiting",
+    "stopped",
+    "not_saved",
+    "kept_here",
+)
 
 
 def quote_reference(

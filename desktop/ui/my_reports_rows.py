@@ -60,10 +60,17 @@ def report_rows(
         ref = ending.quote_reference(e.report_id)
         message = _m("state_waiting" if waiting else "state_stopped")
         rows.append(_row(e.report, message, ending.ending(outcome, message, ref, contact)))
+    from desktop.reporting.delivery import it_chose_transport
+
+    kept_here = not it_chose_transport(policy)  # Ally's own folder: not with IT
     for record in outbox.sent():  # the outbox's own reader: its layout is its own
         receipt, doc = record.receipt, record.report
         transport, reference = str(receipt["transport"]), str(receipt["reference"])
         ref = ending.quote_reference(doc.get("id", ""), transport, reference)
+        if kept_here and transport == "folder":
+            state = _m("state_kept_here", reference=ref)
+            rows.append(_row(doc, state, ending.ending(ending.KEPT_HERE, state, ref, contact)))
+            continue
         state = _m("state_sent", reference=ref)
         if status_of_ticket is not None and transport in TICKET_STATUS_TRANSPORTS:
             word = status_of_ticket(reference)

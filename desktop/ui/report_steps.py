@@ -183,7 +183,11 @@ class DonePage(QWidget):
             lay.addWidget(label)
         lay.addStretch(1)
         self.close_button = button(w("close"))
-        outer.addLayout(button_row(None, self.close_button))
+        self.open_folder = button(say("open_folder", "ending"))
+        self.open_folder.setVisible(False)  # only for a report kept on this computer
+        self.open_folder.clicked.connect(self._open_folder)
+        self.kept_in: Any = None
+        outer.addLayout(button_row(self.open_folder, self.close_button))
         self.labels = (self.title, self.text, self.told, self.detail)
 
     def wanted_height(self, width: int) -> int:
@@ -199,6 +203,8 @@ class DonePage(QWidget):
         return result, self.state_of(doc["id"], result)
 
     def state_of(self, report_id: str, result: SendResult) -> str:
+        if result.kept_here is not None:
+            return ending.KEPT_HERE  # saved here because IT has not chosen: not "IT has it"
         if result.delivered:
             return ending.SENT
         try:
@@ -222,7 +228,10 @@ class DonePage(QWidget):
         report_id = (doc or {}).get("id", "")
         transport = self.session.policy.transport.kind if result.delivered else None
         reference = ending.quote_reference(report_id, transport, result.reference)
-        words = ending.ending(state, result.message, reference, self.session.policy.it_contact)
+        message = result.message
+        if result.kept_here is not None:  # where it is, so the person can show it to IT
+            message += "\n\n" + say("folder", "kept_here", folder=str(result.kept_here))
+        words = ending.ending(state, message, reference, self.session.policy.it_contact)
         self.title.setText(words.title)
         self.title.setAccessibleName(words.title)
         self.text.setText(words.text())
@@ -234,3 +243,16 @@ class DonePage(QWidget):
         self.told.setText("\n".join(told))
         self.detail.setText(result.detail if result.detail and not result.delivered else "")
         self.detail.setVisible(bool(self.detail.text()))
+        self.kept_in = result.kept_here
+        self.open_folder.setVisible(result.kept_here is not None)
+
+    def _open_folder(self) -> None:
+        """The folder where the report stays, in the file manager; said when it cannot open."""
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        if self.kept_in is not None and not QDesktopServices.openUrl(
+            QUrl.fromLocalFile(str(self.kept_in))
+        ):
+            self.detail.setText(say("open_folder_failed", "ending", folder=str(self.kept_in)))
+            self.detail.setVisible(True)

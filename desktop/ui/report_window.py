@@ -301,7 +301,11 @@ class ReportWindow(QWidget):
 
     def _sent(self, outcome: tuple[SendResult, str] | SendResult) -> None:
         if isinstance(outcome, SendResult):
-            outcome = (outcome, ending.SENT if outcome.delivered else ending.WAITING)
+            kept = outcome.kept_here is not None
+            outcome = (
+                outcome,
+                ending.KEPT_HERE if kept else ending.SENT if outcome.delivered else ending.WAITING,
+            )
         result, state = outcome
         self.done.show_outcome(result, state, self.review.doc, self.symptom)
         self.pages.setCurrentIndex(DONE_PAGE)

@@ -145,3 +145,30 @@ def test_the_picture_can_be_left_out_and_taken_back_and_every_control_has_a_name
         w.findChildren(QAbstractButton) + w.findChildren(QLineEdit) + w.findChildren(QPlainTextEdit)
     ):
         assert widget.accessibleName(), widget
+
+
+def test_without_a_transport_the_ending_says_the_report_stays_here_and_opens_its_folder(
+    qtbot, tmp_path, sampler, monkeypatch
+):
+    """No [transport]: Ally's own folder on this computer is not IT. The last step says
+    so, where the report is, how to reach IT, and offers to open the folder."""
+    from PySide6.QtGui import QDesktopServices
+
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()))
+    w = make_window(qtbot, tmp_path, sampler, {})
+    w.start_check("slow")
+    qtbot.waitUntil(lambda: w.pages.currentIndex() == 2, timeout=15000)
+    qtbot.mouseClick(w.tell_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(w.show_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.send_button.isEnabled(), timeout=5000)
+    qtbot.mouseClick(w.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.pages.currentIndex() == w.pages.indexOf(w.done), timeout=15000)
+    folder = tmp_path / "data" / "reports"
+    assert w.done.title.text() == "Your report is saved on this computer"
+    text = w.done.text.text()
+    assert "IT has your report" not in text and f"It is in this folder: {folder}" in text
+    assert w.done.open_folder.isVisible()
+    qtbot.mouseClick(w.done.open_folder, Qt.MouseButton.LeftButton)
+    assert opened == [str(folder)]
+    assert list(folder.glob("*.json"))  # the report is there
