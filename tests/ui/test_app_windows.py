@@ -57,9 +57,11 @@ def test_my_reports_lists_waiting_and_sent_reports(qtbot, tmp_path, diagnosis):
     sent = report.build(diagnosis, note="sent one")
     waiting = report.build(diagnosis, note="waiting one")
     outbox.add(sent)
-    outbox.deliver_due(FolderTransport(tmp_path / "share"))
+    share = tmp_path / "share"
+    outbox.deliver_due(FolderTransport(share))
     outbox.add(waiting)
-    window = ReportsWindow(outbox)
+    it_chose = Policy.from_dict({"transport": {"kind": "folder", "folder": str(share)}})
+    window = ReportsWindow(outbox, policy=it_chose)
     qtbot.addWidget(window)
     states = [window.table.item(r, 2).text() for r in range(window.table.rowCount())]
     assert any(s.startswith("Saved. Ally will send it") for s in states)
@@ -67,6 +69,12 @@ def test_my_reports_lists_waiting_and_sent_reports(qtbot, tmp_path, diagnosis):
     abouts = {window.table.item(r, 1).text() for r in range(window.table.rowCount())}
     assert abouts == {"My computer is slow"}  # the person's words, never "slow"
     assert {d["note"] for d in window.docs} == {"sent one", "waiting one"}
+    # Without a transport IT chose, the same record is kept here, never "sent" to IT.
+    here = ReportsWindow(outbox, policy=Policy())
+    qtbot.addWidget(here)
+    kept = [here.table.item(r, 2).text() for r in range(here.table.rowCount())]
+    assert any(s.startswith("Saved on this computer only") for s in kept)
+    assert not any(s.startswith("Sent.") for s in kept)
 
 
 def test_settings_are_saved_and_start_at_login_follows(qtbot, tmp_path, monkeypatch):

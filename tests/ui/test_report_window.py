@@ -64,10 +64,11 @@ def test_the_whole_flow_ends_in_a_report_identical_to_what_was_shown(qtbot, tmp_
     # pause between two turns, from the click to the last check's result (the answer's
     # own page is drawn after that, on this thread, as it must be). A check run on this
     # thread would freeze the window for as long as it takes.
-    while_checking = [t for t in [started, *ticks] if t <= max(checks_done)]
+    last = max(checks_done)
+    while_checking = [started, *[t for t in ticks if t <= last], last]
     pause = max(b - a for a, b in itertools.pairwise(while_checking))
     assert pause < 0.25, f"longest pause of the event loop while checking: {pause * 1000:.0f} ms"
-    assert len(checks_done) >= 7 and len(while_checking) >= 3
+    assert len(checks_done) >= 7
     assert w.check_list.count() >= 7  # each check appeared as it completed
     assert w.answer_seconds < 3.0
     assert w.result_title.text() and w.result_text.text()
