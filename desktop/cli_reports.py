@@ -32,66 +32,56 @@ MAX_NOTE_FILE_BYTES = report.MAX_NOTE_CHARS * 4 + 4  # UTF-8: at most 4 bytes a 
 SECRET_NAMES = ["webhook", "email", "request-tracker", delivery.HASH_KEY_NAME]
 
 
+def _help(key: str) -> str:
+    return say(key, "cli_help")
+
+
 def add_commands(commands: argparse._SubParsersAction) -> None:
-    rep = commands.add_parser(
-        "report", help="check this computer, show what will be sent, and send it to IT"
-    )
+    rep = commands.add_parser("report", help=_help("report"))
     rep.add_argument("--symptom", choices=[s.value for s in Symptom], default="other")
-    rep.add_argument("--note", default="", help="what happened, in your own words")
+    rep.add_argument("--note", default="", help=_help("note"))
     rep.add_argument(
         "--note-file",
         metavar="FILE",
-        help="read your words from a text file (- reads them from standard input)",
+        help=_help("note_file"),
     )
-    rep.add_argument("--app", metavar="NAME", help="the program that misbehaves")
-    rep.add_argument("--screenshot", metavar="FILE", help="a PNG picture of the screen to include")
-    rep.add_argument("--name", help="your name, so IT knows who to call back")
-    rep.add_argument("--email", help="your email address")
-    rep.add_argument("--phone", help="your phone number")
+    rep.add_argument("--app", metavar="NAME", help=_help("app"))
+    rep.add_argument("--screenshot", metavar="FILE", help=_help("screenshot"))
+    rep.add_argument("--name", help=_help("name"))
+    rep.add_argument("--email", help=_help("email"))
+    rep.add_argument("--phone", help=_help("phone"))
     rep.add_argument(
         "--leave-out",
         default="",
         metavar="PARTS",
-        help="comma-separated parts not to send: note, screenshot, process_list, contact",
+        help=_help("leave_out"),
     )
-    rep.add_argument(
-        "--yes", action="store_true", help="send without asking (the preview is still printed)"
-    )
-    rep.add_argument(
-        "--show-json", action="store_true", help="also print the exact document that will be sent"
-    )
+    rep.add_argument("--yes", action="store_true", help=_help("yes"))
+    rep.add_argument("--show-json", action="store_true", help=_help("show_json"))
     rep.add_argument("--warm-up", type=float, default=1.0, metavar="SECONDS")
 
-    box = commands.add_parser(
-        "outbox", help="reports waiting to be sent, and receipts of those sent"
-    )
+    box = commands.add_parser("outbox", help=_help("outbox"))
     sub = box.add_subparsers(dest="outbox_command", metavar="ACTION", required=True)
-    sub.add_parser("list", help="every waiting report and every receipt")
-    show = sub.add_parser("show", help="what a stored report contains")
+    sub.add_parser("list", help=_help("outbox_list"))
+    show = sub.add_parser("show", help=_help("outbox_show"))
     show.add_argument("report_id")
     show.add_argument("--json", action="store_true")
-    sub.add_parser("send", help="try to send every report that is due now")
-    retry = sub.add_parser("retry", help="try a stopped report again (after IT fixed the cause)")
+    sub.add_parser("send", help=_help("outbox_send"))
+    retry = sub.add_parser("retry", help=_help("outbox_retry"))
     retry.add_argument("report_id")
 
-    cred = commands.add_parser("credentials", help="store a transport's secret in the OS keyring")
+    cred = commands.add_parser("credentials", help=_help("credentials"))
     csub = cred.add_subparsers(dest="credentials_command", metavar="ACTION", required=True)
-    cset = csub.add_parser(
-        "set", help="store the secret for a transport (read from standard input)"
-    )
+    cset = csub.add_parser("set", help=_help("credentials_set"))
     cset.add_argument("transport", choices=SECRET_NAMES)
-    cimp = csub.add_parser(
-        "import", help="take a secret IT left in a file for you, and delete the file"
-    )
+    cimp = csub.add_parser("import", help=_help("credentials_import"))
     cimp.add_argument("transport", choices=SECRET_NAMES)
-    cimp.add_argument("--file", required=True, help="a file only you can read (mode 600)")
-    cimp.add_argument("--keep", action="store_true", help="do not delete the file afterwards")
+    cimp.add_argument("--file", required=True, help=_help("credentials_file"))
+    cimp.add_argument("--keep", action="store_true", help=_help("credentials_keep"))
 
     from desktop.doctor import add_arguments
 
-    doctor = commands.add_parser(
-        "doctor", help="check Ally's policy, credentials, transport and outbox"
-    )
+    doctor = commands.add_parser("doctor", help=_help("doctor"))
     add_arguments(doctor)
 
 

@@ -133,6 +133,24 @@ class TransportPolicy:
     refused: tuple[str, ...] = ()
 
 
+# The tables (and the one key) a policy may have; anything else is named and ignored.
+POLICY_TABLES = frozenset(
+    {
+        "organisation",
+        "it_contact",
+        "thresholds",
+        "sampling",
+        "network",
+        "apps",
+        "transport",
+        "privacy",
+        "tips",
+        "startup",
+        "fixes",
+        "news",
+        "relay",
+    }
+)
 DEFAULT_KEEP_SENT_DAYS = 30
 MAX_KEEP_SENT_DAYS = 3650
 
@@ -235,23 +253,8 @@ class Policy:
     def from_dict(cls, data: Mapping[str, Any], source: str = "policy") -> Policy:
         problems: list[str] = []
         reader = _Reader(source, problems)
-        known = {
-            "organisation",
-            "it_contact",
-            "thresholds",
-            "sampling",
-            "network",
-            "apps",
-            "transport",
-            "privacy",
-            "tips",
-            "startup",
-            "fixes",
-            "news",
-            "relay",
-        }
         for key in data:
-            if key not in known:
+            if key not in POLICY_TABLES:
                 problems.append(
                     f"{source}: '{key}' is not a policy setting Ally knows; it is ignored"
                 )
@@ -279,51 +282,7 @@ class Policy:
             "a number of hours from 1 to 720",
         )
         reader.unknown(apps, "apps", {"fault_window_hours"})
-        net = reader.table(data, "network")
-        defaults = NetworkPolicy()
-        network = NetworkPolicy(
-            check_url=reader.value(
-                net, "network", "check_url", str, defaults.check_url, _is_url, "an http(s):// URL"
-            ),
-            check_status=reader.value(
-                net,
-                "network",
-                "check_status",
-                int,
-                defaults.check_status,
-                lambda v: 100 <= v <= 599,
-                "an HTTP status code",
-            ),
-            https_endpoints=tuple(
-                reader.value(
-                    net,
-                    "network",
-                    "https_endpoints",
-                    list,
-                    list(defaults.https_endpoints),
-                    lambda v: all(isinstance(u, str) and u.startswith("https://") for u in v),
-                    "a list of https:// URLs",
-                )
-            ),
-            lookup_name=reader.value(net, "network", "lookup_name", str, defaults.lookup_name),
-            it_servers=reader.servers(net),
-            vpn_required=reader.value(net, "network", "vpn_required", bool, False),
-            ca_bundle=reader.value(
-                net,
-                "network",
-                "ca_bundle",
-                str,
-                None,
-                lambda v: Path(v).is_file(),
-                "the path of an existing PEM file",
-            ),
-            active_checks=reader.value(net, "network", "active_checks", bool, True, safe=False),
-            proxy_pac=reader.value(
-                net, "network", "proxy_pac", str, None, _is_url, "an http(s):// URL of a PAC file"
-            ),
-            proxy_wpad=reader.value(net, "network", "proxy_wpad", bool, False, safe=False),
-        )
-        reader.unknown(net, "network", {f.name for f in fields(NetworkPolicy)})
+        network = reader.network(reader.table(data, "network"))
         tips = reader.table(data, "tips")
         tips_enabled = reader.value(tips, "tips", "enabled", bool, True)
         reader.unknown(tips, "tips", {"enabled"})
@@ -657,6 +616,54 @@ class _Reader:
                 self.problems.append(
                     f'{self.source}: [transport] kind = "{kind}" needs {key}; reports are kept in the outbox until it is set'
                 )
+        return out
+
+    def network(self, net: Mapping[str, Any]) -> NetworkPolicy:
+        """[network]: what the network walk may try; ``active_checks`` fails closed."""
+        defaults = NetworkPolicy()
+        out = NetworkPolicy(
+            check_url=self.value(
+                net, "network", "check_url", str, defaults.check_url, _is_url, "an http(s):// URL"
+            ),
+            check_status=self.value(
+                net,
+                "network",
+                "check_status",
+                int,
+                defaults.check_status,
+                lambda v: 100 <= v <= 599,
+                "an HTTP status code",
+            ),
+            https_endpoints=tuple(
+                self.value(
+                    net,
+                    "network",
+                    "https_endpoints",
+                    list,
+                    list(defaults.https_endpoints),
+                    lambda v: all(isinstance(u, str) and u.startswith("https://") for u in v),
+                    "a list of https:// URLs",
+                )
+            ),
+            lookup_name=self.value(net, "network", "lookup_name", str, defaults.lookup_name),
+            it_servers=self.servers(net),
+            vpn_required=self.value(net, "network", "vpn_required", bool, False),
+            ca_bundle=self.value(
+                net,
+                "network",
+                "ca_bundle",
+                str,
+                None,
+                lambda v: Path(v).is_file(),
+                "the path of an existing PEM file",
+            ),
+            active_checks=self.value(net, "network", "active_checks", bool, True, safe=False),
+            proxy_pac=self.value(
+                net, "network", "proxy_pac", str, None, _is_url, "an http(s):// URL of a PAC file"
+            ),
+            proxy_wpad=self.value(net, "network", "proxy_wpad", bool, False, safe=False),
+        )
+        self.unknown(net, "network", {f.name for f in fields(NetworkPolicy)})
         return out
 
     def privacy(self, t: Mapping[str, Any]) -> PrivacySettings:

@@ -56,21 +56,11 @@ class Check:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--policy",
-        metavar="FILE",
-        help="check this policy file instead of the one in force (before rolling it out)",
-    )
-    parser.add_argument(
-        "--json",
-        action="store_true",
-        help="one JSON document for fleet tools; exit 0 all good, 1 problems, 2 not run",
-    )
-    parser.add_argument(
-        "--user",
-        metavar="NAME",
-        help="run by root: check this person's Ally (their profile and rights)",
-    )
+    from desktop.words import say
+
+    parser.add_argument("--policy", metavar="FILE", help=say("doctor_policy", "cli_help"))
+    parser.add_argument("--json", action="store_true", help=say("doctor_json", "cli_help"))
+    parser.add_argument("--user", metavar="NAME", help=say("doctor_user", "cli_help"))
 
 
 def main(args: argparse.Namespace) -> int:

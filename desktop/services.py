@@ -56,15 +56,19 @@ class Services:
             return self
         from desktop.diagnostics.explain import load_catalog
         from desktop.diagnostics.sampling.sampler import Sampler, SamplerSettings
-        from desktop.reporting import delivery
+        from desktop.reporting.outbox import open_outbox
         from desktop.tips import TipScheduler
 
         self.catalog = load_catalog()
         self.sampler = Sampler(SamplerSettings(interval_s=self.policy.sampling_interval_s))
         if sample:
             self.sampler.start()
-        # The transports (keyring, HTTP, email: about 11 MB) load only when a report waits.
-        self.outbox = delivery.outbox(self.paths, self.policy)
+        # Delivery and the transports (keyring, HTTP, email, hashing: about 11 MB) load
+        # only when a report waits to be sent.
+        privacy = self.policy.privacy
+        self.outbox = open_outbox(
+            self.paths.data_dir, privacy.keep_sent_days, privacy.keep_sent_screenshots
+        )
         self.outbox.prune_sent()
         self.tips = TipScheduler(enabled_by_policy=self.policy.tips_enabled)
         self.started = True

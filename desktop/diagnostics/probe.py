@@ -103,6 +103,7 @@ class Probe:
     timeout_s: float = 2.0
     symptoms: frozenset[Symptom] | None = None  # None: runs for every symptom
     needs_focus_app: bool = False  # runs only when the person named a program
+    leaves_this_computer: bool = False  # sends checks over the network: never on a timer
     it_summary: Callable[[Any], str] | None = field(default=None, compare=False)
     key_for: Mapping[Symptom, int] = field(default_factory=dict, compare=False)
     mentioned_for: Mapping[Symptom, int] = field(default_factory=dict, compare=False)

@@ -7,7 +7,7 @@ from pathlib import Path
 from desktop.config import Policy
 from desktop.paths import AllyPaths
 from desktop.reporting import transports
-from desktop.reporting.outbox import Outbox
+from desktop.reporting.outbox import Outbox, open_outbox
 from desktop.reporting.redact import PrivacyPolicy
 from desktop.reporting.transports.base import PermanentFailure, Transport
 
@@ -16,9 +16,9 @@ def outbox(paths: AllyPaths, policy: Policy | None = None) -> Outbox:
     """This person's outbox; with IT's policy, sent reports are kept only as long as
     ``[privacy] keep_sent_days`` says."""
     days = policy.privacy.keep_sent_days if policy is not None else None
-    return Outbox(
-        paths.data_dir / "outbox",
-        keep_sent_s=None if days is None else days * 86400.0,
+    return open_outbox(
+        paths.data_dir,
+        days,
         keep_sent_screenshots=policy is None or policy.privacy.keep_sent_screenshots,
     )
 

@@ -488,3 +488,15 @@ def _is_receipt(value: Any) -> bool:
         and all(isinstance(value.get(k), str) for k in ("transport", "reference", "delivered_at"))
         and isinstance(value.get("url"), (str, type(None)))
     )
+
+
+def open_outbox(
+    data_dir: Path, keep_sent_days: int | None = None, keep_sent_screenshots: bool = True
+) -> Outbox:
+    """This person's outbox in Ally's data folder; with ``keep_sent_days`` (IT's
+    ``[privacy] keep_sent_days``), sent reports are kept only that long, and without
+    ``keep_sent_screenshots`` their copy here loses its screenshot once delivered."""
+    keep = None if keep_sent_days is None else keep_sent_days * 86400.0
+    return Outbox(
+        data_dir / "outbox", keep_sent_s=keep, keep_sent_screenshots=keep_sent_screenshots
+    )

@@ -205,3 +205,15 @@ def test_every_transport_is_registered_and_declares_what_it_needs():
                 "(desktop/cli_reports.py) so `ally credentials set` takes it"
             )
     assert not problems, "\n".join(problems)
+
+
+def test_the_report_schema_knows_exactly_the_symptoms_ally_has():
+    """The symptom list lives in the Symptom enum; the JSON schema IT validates against
+    repeats it for IT's tools, so the two must agree."""
+    import json
+
+    schema = json.loads(read_text("report.schema.json"))
+    listed = schema["properties"]["symptom"]["enum"]
+    assert sorted(listed) == sorted(s.value for s in Symptom), (
+        "resources/report.schema.json lists other symptoms than desktop/diagnostics/model.py"
+    )

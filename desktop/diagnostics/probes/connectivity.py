@@ -421,6 +421,7 @@ PROBE = Probe(
     it_summary=it_summary,
     key_for={Symptom.INTERNET: 0},
     mentioned_for={Symptom.OTHER: 0},
+    leaves_this_computer=True,
 )
 
 

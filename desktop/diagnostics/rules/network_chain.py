@@ -8,6 +8,8 @@ cause the rest.
 
 from __future__ import annotations
 
+from typing import Any
+
 from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
 from desktop.diagnostics.model import Symptom
 
@@ -101,6 +103,31 @@ def first_broken_link(inp: RuleInput) -> Finding | None:
         and not lookup_excused
     ):
         return _lookup_failed(info, lookup, steps)
+    internet = _internet_unreachable(info, poor, steps)
+    if internet is not None:
+        return internet
+    if info.vpn_required and not info.vpn_interfaces:
+        return Finding("vpn_down", Severity.WARNING, {"vpn_required": True, "steps": steps})
+    down = [s for s in info.it_servers if not s.reachable and not (poor and _timed_out(s.error))]
+    if down:
+        return Finding(
+            "it_servers_unreachable",
+            Severity.WARNING,
+            {
+                "servers": {f"{s.name} ({s.host}:{s.port})": s.error for s in down},
+                "reachable": [
+                    f"{s.name} ({s.host}:{s.port})" for s in info.it_servers if s.reachable
+                ],
+                "steps": steps,
+            },
+            (),
+            {"servers": ", ".join(s.name for s in down)},
+        )
+    return None
+
+
+def _internet_unreachable(info: Any, poor: bool, steps: dict) -> Finding | None:
+    """No internet endpoint answered (and a slow path does not explain the silence)."""
     if (
         info.mode == "full"
         and info.internet
@@ -122,23 +149,6 @@ def first_broken_link(inp: RuleInput) -> Finding | None:
             },
             # A server that answers with an error did answer: the words must not say "no".
             variant="errors" if answered else None,
-        )
-    if info.vpn_required and not info.vpn_interfaces:
-        return Finding("vpn_down", Severity.WARNING, {"vpn_required": True, "steps": steps})
-    down = [s for s in info.it_servers if not s.reachable and not (poor and _timed_out(s.error))]
-    if down:
-        return Finding(
-            "it_servers_unreachable",
-            Severity.WARNING,
-            {
-                "servers": {f"{s.name} ({s.host}:{s.port})": s.error for s in down},
-                "reachable": [
-                    f"{s.name} ({s.host}:{s.port})" for s in info.it_servers if s.reachable
-                ],
-                "steps": steps,
-            },
-            (),
-            {"servers": ", ".join(s.name for s in down)},
         )
     return None
 
