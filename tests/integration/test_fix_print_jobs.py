@@ -142,7 +142,10 @@ def test_the_persons_stuck_documents_are_cancelled_and_a_colleagues_are_not(lab,
     doc = json.loads(sent.read_text())
     jsonschema.validate(doc, json.loads(read_text("report.schema.json")))
     assert [t["outcome"] for t in doc["fixes"]["tried"]] == ["not_fixed", "fixed"]
-    assert "You tried with Ally: cancel_print_jobs" in report.stdout  # shown before sending
+    # Shown before sending, in words: the fix by its button, never its code.
+    tried = [line for line in report.stdout.splitlines() if "You tried with Ally:" in line]
+    assert tried and "Cancel my waiting documents at " in tried[0], report.stdout
+    assert "cancel_print_jobs" not in report.stdout.split("Never included")[0]
     html = next((home / "ally" / "data" / "reports").glob("*.html")).read_text()
     assert "What the person already tried" in html and "cancel_print_jobs" in html
 
