@@ -42,12 +42,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _module_at(commit: str):
     source = subprocess.run(
-        ["git", "show", f"{commit}:desktop/diagnostics/process_sample.py"],
+        ["git", "show", f"{commit}:desktop/diagnostics/process_sampling.py"],
         capture_output=True,
         text=True,
         check=True,
         cwd=ROOT,
     ).stdout
+    # The module's neighbours have moved since (issue 16): point its import at their home.
+    source = source.replace("desktop.diagnostics.history", "desktop.diagnostics.sampling.history")
     path = Path(tempfile.mkdtemp()) / "process_sampling_before.py"
     path.write_text(source)
     spec = importlib.util.spec_from_file_location("process_sampling_before", path)
