@@ -40,23 +40,37 @@ COLD_ROUNDS = 9
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _module_at(commit: str):
-    source = subprocess.run(
-        ["git", "show", f"{commit}:desktop/diagnostics/process_sampling.py"],
+def _file_at(commit: str, path: str) -> str:
+    return subprocess.run(
+        ["git", "show", f"{commit}:{path}"],
         capture_output=True,
         text=True,
         check=True,
         cwd=ROOT,
     ).stdout
-    # The module's neighbours have moved since (issue 16): point its import at their home.
-    source = source.replace("desktop.diagnostics.history", "desktop.diagnostics.sampling.history")
-    path = Path(tempfile.mkdtemp()) / "process_sampling_before.py"
+
+
+def _load(name: str, source: str):
+    path = Path(tempfile.mkdtemp()) / f"{name}.py"
     path.write_text(source)
-    spec = importlib.util.spec_from_file_location("process_sampling_before", path)
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def _module_at(commit: str):
+    """The process walk as it was at ``commit``, with its own /proc reader of then; its
+    neighbours have moved since (issue 16), so its imports are pointed at their homes."""
+    _load("procfs_processes_before", _file_at(commit, "desktop/diagnostics/procfs_processes.py"))
+    source = _file_at(commit, "desktop/diagnostics/process_sampling.py")
+    source = source.replace("desktop.diagnostics.history", "desktop.diagnostics.sampling.history")
+    source = source.replace(
+        "from desktop.diagnostics import procfs_processes",
+        "import procfs_processes_before as procfs_processes",
+    )
+    return _load("process_sampling_before", source)
 
 
 def _per_walk(sampler) -> float:
