@@ -16,7 +16,7 @@ import time
 import psutil
 import pytest
 
-from tests.e2e.test_tray_xvfb import ROOT, display, find_icon, shot, wait, xdo
+from tests.e2e.test_tray_xvfb import ROOT, display, find_icon, shot, wait, wait_for_step, xdo
 from tests.webhook_server import Receiver
 
 pytestmark = pytest.mark.slow
@@ -61,13 +61,13 @@ def test_a_crash_mid_send_is_restarted_logged_and_the_report_still_arrives(displ
             time.sleep(0.5)
             xdo(env, "windowfocus", window)
             xdo(env, "key", "space")
-            wait(lambda: xdo(env, "search", "--name", "Here is what we found"), 30, "the answer")
+            wait_for_step(env, "Here is what we found", "the answer", 30)
             time.sleep(1.0)
             xdo(env, "key", "alt+t")
-            wait(lambda: xdo(env, "search", "--name", "Tell IT more"), 15, "the note step")
+            wait_for_step(env, "Tell IT more", "the note step")
             xdo(env, "type", "--delay", "20", "Sent just before Ally crashed.")
             xdo(env, "key", "alt+s")
-            wait(lambda: xdo(env, "search", "--name", "what will be sent"), 15, "the review")
+            wait_for_step(env, "what will be sent", "the review")
             time.sleep(0.3)
             xdo(env, "key", "alt+s")  # Send: stored first, then the hanging send begins
             pending = home / "data" / "outbox" / "pending"

@@ -20,7 +20,16 @@ import time
 import pytest
 
 # The X server and tray host of the main tray test (its `display` fixture), reused.
-from tests.e2e.test_tray_xvfb import ROOT, TOOLS, display, find_icon, shot, wait, xdo  # noqa: F401
+from tests.e2e.test_tray_xvfb import (  # noqa: F401
+    ROOT,
+    TOOLS,
+    display,
+    find_icon,
+    shot,
+    wait,
+    wait_for_step,
+    xdo,
+)
 
 missing = [t for t in TOOLS if shutil.which(t) is None]
 pytestmark = [
@@ -77,7 +86,7 @@ def test_one_fix_walked_from_the_tray(display, tmp_path):  # noqa: F811
         time.sleep(0.5)
         xdo(env, "windowfocus", window)
         xdo(env, "key", "space")  # my computer is slow
-        wait(lambda: xdo(env, "search", "--name", "Here is what we found"), 30, "the answer")
+        wait_for_step(env, "Here is what we found", "the answer", 30)
         time.sleep(1.0)
         shot(env, "fix-2-offered")
         # From "Tell IT about it": back past Close to the last fix, "Empty the Trash".
@@ -93,15 +102,10 @@ def test_one_fix_walked_from_the_tray(display, tmp_path):  # noqa: F811
         time.sleep(0.5)
         shot(env, "fix-3-result")
         xdo(env, "key", "alt+t")
-        wait(lambda: xdo(env, "search", "--name", "Tell IT more"), 15, "the note step")
+        wait_for_step(env, "Tell IT more", "the note step")
         xdo(env, "type", "--delay", "20", "Ally emptied my Trash, still full.")
         xdo(env, "key", "alt+s")
-        # The window names its step in its title: send only once the review is on screen.
-        wait(
-            lambda: xdo(env, "search", "--name", "This is what will be sent"),
-            15,
-            "the review step",
-        )
+        wait_for_step(env, "This is what will be sent", "the review step")
         time.sleep(0.3)
         shot(env, "fix-4-review")
         xdo(env, "key", "alt+s")

@@ -105,6 +105,11 @@ def find_icon(path: Path) -> tuple[int, int] | None:
     return None
 
 
+def wait_for_step(env, title: str, what: str, timeout: float = 15):
+    """The report window names its step in its title: wait for that step to be on screen."""
+    return wait(lambda: xdo(env, "search", "--name", title), timeout, what)
+
+
 def xdo(env, *args: str) -> str:
     return subprocess.run(
         ["xdotool", *args], env=env, capture_output=True, text=True, timeout=30
@@ -169,20 +174,15 @@ def test_tray_icon_click_report_flow_second_start_and_quit(display, tmp_path, sc
         shot(env, "2-what-feels-wrong")
         xdo(env, "windowfocus", window)
         xdo(env, "key", "space")  # the first choice: my computer is slow
-        wait(lambda: xdo(env, "search", "--name", "Here is what we found"), 30, "the answer")
+        wait_for_step(env, "Here is what we found", "the answer", 30)
         time.sleep(1.0)
         shot(env, "3-what-we-found")
         xdo(env, "key", "alt+t")
-        wait(lambda: xdo(env, "search", "--name", "Tell IT more"), 15, "the note step")
+        wait_for_step(env, "Tell IT more", "the note step")
         xdo(env, "type", "--delay", "20", "Everything is slow since lunch.")
         shot(env, "4-tell-it-more")
         xdo(env, "key", "alt+s")
-        # The window names its step in its title: send only once the review is on screen.
-        wait(
-            lambda: xdo(env, "search", "--name", "This is what will be sent"),
-            15,
-            "the review step",
-        )
+        wait_for_step(env, "This is what will be sent", "the review step")
         time.sleep(0.3)
         shot(env, "5-what-will-be-sent")
         xdo(env, "key", "alt+s")
