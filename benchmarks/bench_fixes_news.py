@@ -9,7 +9,7 @@ loopback, so only Ally's side of each poll is counted: the processor time (user 
 system, ``time.process_time``) of a process that does nothing but poll. The share of one
 core is that time divided by the poll interval (300 s by default).
 
-Fixes: the wall time of ``desktop.fixes.attempt`` (the action, its re-check with the
+Fixes: the wall time of ``desktop.fixes.registry.attempt`` (the action, its re-check with the
 real probes and rules, and the journal's two fsync'd lines), from the click to a result
 the screen can show.
 """
@@ -152,9 +152,9 @@ def _finding(fid: str, evidence: dict, apps=()):
 
 
 def fix_times() -> dict:
-    from desktop import fixes
     from desktop.config import Policy
     from desktop.diagnostics import Sampler, SamplerSettings
+    from desktop.fixes import registry as fixes
     from desktop.fixes.base import Account, FixContext, Offer
     from desktop.fixes.opener import Opened
     from desktop.paths import AllyPaths
@@ -228,7 +228,7 @@ def _timed(fn) -> float:
 
 
 def _close_times(ctx, tmp_path: Path, account) -> list[float]:
-    from desktop import fixes
+    from desktop.fixes import registry as fixes
 
     work = Path(tempfile.mkdtemp(prefix="ally-bench-close-"))
     work.chmod(0o777)
@@ -271,7 +271,7 @@ def _close_times(ctx, tmp_path: Path, account) -> list[float]:
 
 
 def _print_times(ctx) -> list[float]:
-    from desktop import fixes
+    from desktop.fixes import registry as fixes
     from tests.integration.cups_lab import CupsLab
 
     lab = CupsLab()
@@ -329,7 +329,7 @@ def write(feed: dict, fixes_: dict) -> str:
         "",
         "## A fix's time to its result",
         "",
-        f"Method: wall time of `desktop.fixes.attempt` (the action, the re-check with the real "
+        f"Method: wall time of `desktop.fixes.registry.attempt` (the action, the re-check with the real "
         f"probes and rules, the journal's two fsync'd lines), {FIX_RUNS} runs each, with the "
         "tray's sampler running. Target: under 3 s from the click to the result.",
         "",

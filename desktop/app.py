@@ -59,6 +59,28 @@ def _services():
     return Services.load()
 
 
+def _brought_forward() -> bool:
+    """Ask an Ally already running in this desktop session to show itself; True when one
+    answered. Over a plain Unix socket before Qt is even loaded (a second start costs little);
+    on Windows over Qt's named pipe, which is what the running Ally listens on."""
+    from desktop.tray_link import SHOW_REQUEST, ask, instance_key
+
+    if not sys.platform.startswith("win"):
+        return ask(SHOW_REQUEST, timeout=0.5, this_session=True) is not None
+    from PySide6.QtNetwork import QLocalSocket
+    from PySide6.QtWidgets import QApplication
+
+    _app = QApplication.instance() or QApplication(sys.argv[:1])
+    probe = QLocalSocket()
+    probe.connectToServer(instance_key())
+    if not probe.waitForConnected(300):
+        return False
+    probe.write(SHOW_REQUEST)
+    probe.waitForBytesWritten(1000)
+    probe.disconnectFromServer()
+    return True
+
+
 def main(argv: list[str] | None = None, login: bool = False) -> int:
     """The tray app itself (``ally --tray-child``, run by desktop/watchdog.py)."""
     if not display_available():
@@ -75,24 +97,17 @@ def main(argv: list[str] | None = None, login: bool = False) -> int:
     faulthandler.enable(all_threads=True)
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C stops it at once, even inside Qt
     fewer_malloc_arenas()
-    from PySide6.QtNetwork import QLocalSocket
+    if _brought_forward():  # Ally already runs in this session: its window comes forward
+        return 0
     from PySide6.QtWidgets import QApplication
 
-    from desktop.tray_link import SHOW_REQUEST, instance_key
+    from desktop.tray_link import instance_key
 
     _qt_messages_to_log()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Ally")
     app.setQuitOnLastWindowClosed(False)
-
     key = instance_key()
-    probe = QLocalSocket()
-    probe.connectToServer(key)
-    if probe.waitForConnected(300):  # Ally already runs in this session: bring it forward
-        probe.write(SHOW_REQUEST)
-        probe.waitForBytesWritten(1000)
-        probe.disconnectFromServer()
-        return 0
     from desktop.ui.ally_app import AllyApp
     from desktop.ui.instance_channel import InstanceChannel
 
@@ -112,5 +127,6 @@ def main(argv: list[str] | None = None, login: bool = False) -> int:
         channel.listening,
     )
     code = app.exec()
+    channel.close()
     ally.shutdown()
     return code

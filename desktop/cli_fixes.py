@@ -14,8 +14,8 @@ from typing import Any
 
 from desktop.config import Policy
 from desktop.diagnostics.explain import Catalog, load_catalog
-from desktop.fixes import FIXES, Offers, attempt, by_id, offers_for
 from desktop.fixes.base import FixContext, Outcome, Result
+from desktop.fixes.registry import FIXES, Offers, attempt, by_id, offers_for
 from desktop.fixes.words import FixWords
 from desktop.paths import AllyPaths
 

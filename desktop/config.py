@@ -798,7 +798,7 @@ def _is_feed_location(value: str) -> bool:
 def read_fixes(reader: _Reader, t: Mapping[str, Any]) -> FixesPolicy:
     import re
 
-    from desktop.fixes.ids import FIX_IDS
+    from desktop.fix_ids import FIX_IDS
 
     enabled = reader.value(t, "fixes", "enabled", bool, True)
     off = frozenset(fid for fid in FIX_IDS if reader.value(t, "fixes", fid, bool, True) is False)

@@ -1,7 +1,8 @@
 """The line between a terminal command and the running tray app of the same person.
 
-The tray app listens on a local socket (Qt's QLocalServer; one per user session) so that
-a second start can bring it forward. ``ally diagnose`` and ``ally report`` use the same
+The tray app listens on a local socket (a Unix socket in the session's temporary folder; a
+named pipe on Windows; one per user session, desktop/ui/instance_channel.py) so that a
+second start can bring it forward. ``ally diagnose`` and ``ally report`` use the same
 socket to ask for the minutes the tray has watched, so an answer from a terminal is as
 good as one from the tray. Nothing here imports Qt: the terminal commands never load it.
 
@@ -56,15 +57,20 @@ def _user() -> str:
 
 
 def _socket_dir() -> Path:
-    # QLocalServer puts a relative name in QDir::tempPath(): $TMPDIR, else /tmp.
+    # Where Qt's local server put it too (QDir::tempPath(): $TMPDIR, else /tmp), so an Ally
+    # of before and after an upgrade find each other.
     return Path(os.environ.get("TMPDIR") or "/tmp")
+
+
+def socket_path(key: str) -> Path:
+    return _socket_dir() / key
 
 
 def candidate_sockets() -> list[Path]:
     """This session's socket first, then those of this account's other sessions (a
     terminal over SSH has no desktop session of its own)."""
     folder = _socket_dir()
-    own = folder / instance_key()
+    own = socket_path(instance_key())
     others = sorted(Path(p) for p in glob.glob(str(folder / f"ally-{_user()}-*")))
     return [own, *[p for p in others if p != own]]
 
@@ -85,13 +91,15 @@ def _peer_is_me(sock: socket.socket) -> bool:
     return uid == os.getuid()
 
 
-def ask(request: bytes, timeout: float = 1.2) -> bytes | None:
-    """Send one request to this person's tray app; its whole answer, or None if no tray
-    app answers (not running, someone else's socket, too slow, too much)."""
+def ask(request: bytes, timeout: float = 1.2, this_session: bool = False) -> bytes | None:
+    """Send one request to this person's tray app (with ``this_session``, only to the one of
+    this desktop session); its whole answer, or None if no tray app answers (not running,
+    someone else's socket, too slow, too much)."""
     if sys.platform.startswith("win") or not hasattr(socket, "AF_UNIX"):
         return None  # named pipes on Windows: not used from the terminal yet
     overall = time.monotonic() + timeout
-    for path in candidate_sockets():
+    paths = [socket_path(instance_key())] if this_session else candidate_sockets()
+    for path in paths:
         if not _trusted(path):
             continue
         deadline = min(overall, time.monotonic() + PER_SOCKET_S)

@@ -33,7 +33,7 @@ class ReportSession:
         self.policy, self.paths, self.sampler, self.catalog = policy, paths, sampler, catalog
         self.diagnosis: Diagnosis | None = None
         self.news = news
-        self.offers: Any = None  # desktop.fixes.Offers for this diagnosis
+        self.offers: Any = None  # desktop.fixes.registry.Offers for this diagnosis
         self.news_at_click: dict[str, Any] | None = None
         self.news_line: str | None = None  # "IT already knows about a problem with email …"
         self.account: Any = None  # whose programs and files fixes act on (default: this account)
@@ -67,7 +67,7 @@ class ReportSession:
 
     def after_check(self, symptom: str) -> None:
         """Fixes for what was found, and IT's news as it stood at the click."""
-        from desktop import fixes
+        from desktop.fixes import registry as fixes
         from desktop.news import words
 
         assert self.diagnosis is not None
@@ -79,7 +79,7 @@ class ReportSession:
 
     def try_fix(self, offer: Any, step: str = "apply") -> Any:
         """One step of a fix (see desktop/fixes), recorded in the journal."""
-        from desktop import fixes
+        from desktop.fixes import registry as fixes
 
         return fixes.attempt(offer, self.fix_context(), step)
 

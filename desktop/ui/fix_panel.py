@@ -133,7 +133,7 @@ class FixPanel(QWidget):
 
     def show_offers(
         self,
-        offers: Any,  # desktop.fixes.Offers
+        offers: Any,  # desktop.fixes.registry.Offers
         words: FixWords,
         try_fix: Callable[[Offer, str], Result],
     ) -> None:

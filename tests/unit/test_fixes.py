@@ -21,12 +21,13 @@ from desktop.diagnostics.explain import load_catalog
 from desktop.diagnostics.findings import Finding, Severity
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.priority import RELEVANT
-from desktop.fixes import FIXES, MAX_PER_FINDING, attempt, by_id, offers_for, opener, print_jobs
+from desktop.fix_ids import FIX_IDS
 from desktop.fixes import empty_trash as trash_fix
+from desktop.fixes import opener, print_jobs
 from desktop.fixes import own_processes as procs
 from desktop.fixes.base import Account, Fix, FixContext, NotOffered, Offer, Outcome, Result
-from desktop.fixes.ids import FIX_IDS
 from desktop.fixes.journal import Journal
+from desktop.fixes.registry import FIXES, MAX_PER_FINDING, attempt, by_id, offers_for
 from desktop.fixes.restart_reminder import Reminders, remind_at
 from desktop.fixes.words import FixWords
 from desktop.paths import AllyPaths
@@ -115,7 +116,7 @@ def test_a_fix_that_cannot_decide_is_not_offered_and_says_why(tmp_path, monkeypa
         raise RuntimeError("lpstat said something odd")
 
     fix = by_id("cancel_print_jobs")
-    import desktop.fixes as registry
+    import desktop.fixes.registry as registry
 
     patched = Fix(**{**fix.__dict__, "offer": broken})
     monkeypatch.setattr(registry, "FIXES", (patched,))
@@ -128,7 +129,7 @@ def test_a_fix_that_cannot_decide_is_not_offered_and_says_why(tmp_path, monkeypa
 
 
 def test_at_most_two_offers_per_finding_and_one_per_thing(tmp_path, monkeypatch):
-    import desktop.fixes as registry
+    import desktop.fixes.registry as registry
 
     def offering(key):
         def offer(finding, ctx):

@@ -1,7 +1,7 @@
 """The ids of every fix, the names IT uses in the policy's [fixes] table.
 
 Kept apart from the registry so that reading the policy does not load the fixes;
-tests/unit/test_fixes_registry.py holds the two lists together.
+tests/unit/test_fixes.py holds the two lists together.
 """
 
 FIX_IDS: tuple[str, ...] = (
