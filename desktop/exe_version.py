@@ -77,7 +77,9 @@ def _headers(f: BinaryIO, size: int) -> tuple[list[tuple[int, int, int, int]], i
     (n_dirs,) = struct.unpack("<I", _read(f, size, optional + directories - 4, 4))
     if n_dirs <= RESOURCE_DIRECTORY or directories + 8 * (RESOURCE_DIRECTORY + 1) > optional_size:
         raise NotAVersionResource("no resource directory")
-    rva, _ = struct.unpack("<II", _read(f, size, optional + directories + 8 * RESOURCE_DIRECTORY, 8))
+    rva, _ = struct.unpack(
+        "<II", _read(f, size, optional + directories + 8 * RESOURCE_DIRECTORY, 8)
+    )
     table = _read(f, size, optional + optional_size, 40 * count)
     sections = [struct.unpack_from("<8xIIII", table, 40 * i) for i in range(count)]
     if not rva:
@@ -117,7 +119,9 @@ def _version_block(f: BinaryIO, size: int, sections: list, root_rva: int) -> byt
     (leaf,) = struct.unpack("<4xI", _read(f, size, start + 16, 8))
     if leaf & 0x80000000:
         raise NotAVersionResource("the resource tree is deeper than it may be")
-    data_rva, length = struct.unpack("<II", _read(f, size, _offset(sections, root_rva + leaf, 16), 8))
+    data_rva, length = struct.unpack(
+        "<II", _read(f, size, _offset(sections, root_rva + leaf, 16), 8)
+    )
     if not 0 < length <= MAX_VERSION_BYTES:
         raise NotAVersionResource(f"a version resource of {length} bytes")
     return _read(f, size, _offset(sections, data_rva, length), length)

@@ -63,7 +63,7 @@ def bundle_name(executable: Path) -> str | None:
         return None
     try:
         info = plistlib.loads(data)
-    except Exception as exc:  # noqa: BLE001 - any flaw in a stranger's file means "no name"
+    except Exception as exc:  # any flaw in a stranger's file means "no name"
         log.info("%s: not a property list (%s)", path, type(exc).__name__)
         return None
     if not isinstance(info, dict):
