@@ -31,12 +31,10 @@ def plain_name(value: object) -> str | None:
     control, format (bidi overrides, zero-width) or unpaired surrogate characters."""
     if not isinstance(value, str):
         return None
-    name = " ".join(value.split())
-    if not name or len(name) > MAX_NAME_CHARS:
-        return None
-    if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn") for c in name):
-        return None
-    return name
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn") for c in value):
+        return None  # checked before anything is tidied: a line break is refused, not joined
+    name = " ".join(part for part in value.split(" ") if part)
+    return name if 0 < len(name) <= MAX_NAME_CHARS else None
 
 
 def bundle_of(executable: Path) -> Path | None:
