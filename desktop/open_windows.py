@@ -62,9 +62,20 @@ def _win32_top_windows() -> Iterator[TopWindow]:  # pragma: no cover - Windows o
     import ctypes
     from ctypes import wintypes
 
-    user32, dwmapi = ctypes.windll.user32, ctypes.windll.dwmapi
-    get_style = getattr(user32, "GetWindowLongPtrW", user32.GetWindowLongW)
-    get_style.restype = ctypes.c_ssize_t
+    # Own handles on the DLLs, so that the argument types set here (64-bit window handles
+    # must not be cut to a C int) change nothing for other code using ctypes.windll.
+    user32, dwmapi = ctypes.WinDLL("user32"), ctypes.WinDLL("dwmapi")
+    get_style = getattr(user32, "GetWindowLongPtrW", None) or user32.GetWindowLongW
+    get_style.argtypes, get_style.restype = [wintypes.HWND, ctypes.c_int], ctypes.c_ssize_t
+    user32.IsWindowVisible.argtypes = [wintypes.HWND]
+    user32.GetWindow.argtypes, user32.GetWindow.restype = (
+        [wintypes.HWND, wintypes.UINT],
+        wintypes.HWND,
+    )
+    user32.GetWindowThreadProcessId.argtypes = [wintypes.HWND, ctypes.POINTER(wintypes.DWORD)]
+    dwmapi.DwmGetWindowAttribute.argtypes = [
+        wintypes.HWND, wintypes.DWORD, ctypes.c_void_p, wintypes.DWORD,
+    ]  # fmt: skip
     handles: list[int] = []
 
     @ctypes.WINFUNCTYPE(wintypes.BOOL, wintypes.HWND, wintypes.LPARAM)

@@ -136,7 +136,7 @@ def focus_assist(data: bytes | None) -> str | None:
 def _wnf_quiet_hours() -> bytes | None:  # pragma: no cover - Windows only
     import ctypes
 
-    query = ctypes.windll.ntdll.NtQueryWnfStateData
+    query = ctypes.WinDLL("ntdll").NtQueryWnfStateData
     name = ctypes.c_uint64(WNF_QUIET_HOURS_PROFILE)
     stamp, buffer = ctypes.c_ulong(0), (ctypes.c_ubyte * 16)()
     size = ctypes.c_ulong(ctypes.sizeof(buffer))
