@@ -4,8 +4,12 @@ From Ally's list of running and recently failing programs (desktop/diagnostics/a
 only those a person knows by name are kept: programs Ally's app catalog knows, and other
 programs only when the desktop itself gives them a friendly name (a .desktop file on Linux).
 Shells, helpers, background services, pseudo-names such as ``memfd:…``, display servers
-and Ally itself are left out. Programs with a window open come first where the platform
-tells (X11's client list): only window ids and process ids are read, never a title.
+and Ally itself are left out. Programs with a window open come first: X11's client list
+on Linux, the Alt-Tab list on Windows, the Dock's apps on macOS (desktop/open_windows.py);
+only window and process ids are read, never a title. On Windows and macOS a program with
+a window is named as it names itself (desktop/program_names.py: the .exe's version
+resource, the app bundle's Info.plist), so a program Ally's catalog does not know is
+listed under the name the person sees on its window and in the taskbar or Dock.
 """
 
 from __future__ import annotations
@@ -21,9 +25,14 @@ import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from desktop.diagnostics.apps import AppCatalog
 
 log = logging.getLogger(__name__)
 XPROP_TIMEOUT_S = 1.0
+MAX_WINDOWED = 200  # programs with a window looked at; a desktop has a few dozen
 # Never "the program that shows an error" for a person: what runs under everything else.
 NOT_A_PROGRAM = (
     "ally", "python*", "bash", "sh", "dash", "zsh", "fish", "ksh", "tcsh", "csh", "cmd",
@@ -32,6 +41,9 @@ NOT_A_PROGRAM = (
     "gvfs*", "pipewire*", "pulseaudio", "wireplumber", "sshd", "ssh-agent", "gpg-agent",
     "stress*", "*-wrapper", "xdg-*", "ibus*", "fcitx*", "kworker*", "svchost", "runtimebroker",
     "dllhost", "taskhostw", "sihost", "ctfmon", "launchd", "mdworker*", "cfprefsd",
+    # Windows' own hosts of other apps' windows and of the shell (they own Alt-Tab windows)
+    "applicationframehost", "textinputhost", "shellexperiencehost", "startmenuexperiencehost",
+    "searchhost", "searchapp", "lockapp",
 )  # fmt: skip
 _WINDOW_ID = re.compile(r"0x[0-9a-fA-F]+")
 
@@ -80,7 +92,18 @@ def _entry(path: Path) -> tuple[str, str] | None:
     return Path(command[0].strip('"')).name.lower(), name
 
 
-def window_pids() -> set[int]:
+def window_pids(platform: str = sys.platform) -> set[int]:
+    """Process ids of the programs with a window open (empty where it cannot tell)."""
+    from desktop import open_windows
+
+    if platform.startswith("win"):
+        return open_windows.windows_pids()
+    if platform == "darwin":
+        return open_windows.macos_pids()
+    return x11_window_pids()
+
+
+def x11_window_pids() -> set[int]:
     """Process ids of the windows open on this X display (empty where it cannot tell)."""
     xprop = shutil.which("xprop")
     if not sys.platform.startswith("linux") or not os.environ.get("DISPLAY") or not xprop:
@@ -131,18 +154,40 @@ def recognisable(
     return sorted(out, key=lambda p: (not p.trouble, not p.has_window))
 
 
-def programs() -> list[Program]:
-    """The list for "Which program?" on this computer now (reads processes: a worker)."""
+def windowed_programs(
+    pids: Iterable[int], catalog: AppCatalog, platform: str = sys.platform
+) -> tuple[set[str], dict[str, str]]:
+    """(app ids with a window open, executable → the name the program gives itself).
+    Names come from each program's own metadata on Windows and macOS, and only for
+    programs with a window: a background service's metadata has no place in the list."""
     import psutil
 
+    from desktop.diagnostics.apps import normalise
+    from desktop.program_names import metadata_name
+
+    windowed: set[str] = set()
+    names: dict[str, str] = {}
+    for pid in sorted(pids)[:MAX_WINDOWED]:
+        try:
+            process = psutil.Process(pid)
+            exe_name = process.name()
+            identity = catalog.identify(exe_name)
+            executable = process.exe() if identity.app_id.startswith("exe:") else None
+        except (psutil.Error, OSError):
+            continue
+        windowed.add(identity.app_id)
+        name = metadata_name(executable, platform)
+        if name:
+            names.setdefault(normalise(exe_name), name)
+    return windowed, names
+
+
+def programs() -> list[Program]:
+    """The list for "Which program?" on this computer now (reads processes: a worker)."""
     from desktop.diagnostics.app_choices import app_choices
     from desktop.diagnostics.apps import default_catalog
 
     catalog = default_catalog()
-    windowed: set[str] = set()
-    for pid in window_pids():
-        try:
-            windowed.add(catalog.identify(psutil.Process(pid).name()).app_id)
-        except (psutil.Error, OSError):
-            continue
-    return recognisable(app_choices(catalog=catalog), windowed, desktop_names())
+    windowed, own_names = windowed_programs(window_pids(), catalog)
+    friendly = desktop_names() if sys.platform.startswith("linux") else {}
+    return recognisable(app_choices(catalog=catalog), windowed, {**own_names, **friendly})

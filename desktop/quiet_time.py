@@ -1,14 +1,15 @@
 """Is now a bad moment for a tip? Full screen, presenting, sharing the screen, or the
 system's own do-not-disturb — read from what each platform really says (no Qt here).
 
-Linux: GNOME's ``org.gnome.desktop.notifications show-banners`` (gsettings); the
-notification server's ``Inhibited`` property on D-Bus where it has one (KDE Plasma and
-other freedesktop servers); a full-screen active window from the X server's
-``_NET_WM_STATE_FULLSCREEN``. Windows: ``SHQueryUserNotificationState`` (full screen,
-presentation mode, quiet time). macOS: an active Focus in the Do Not Disturb database.
-Each reading is bounded in time; a reading that fails says nothing (tips are not held on
-a guess, and never crash the tray). A person presenting or sharing a screen in a meeting
-app is full screen or has do-not-disturb on: that is what the platforms tell.
+Linux: a full-screen active window from the X server's ``_NET_WM_STATE_FULLSCREEN``; a
+screen being shared, from PipeWire (desktop/screen_cast.py); GNOME's
+``org.gnome.desktop.notifications show-banners`` (gsettings); the notification server's
+``Inhibited`` property on D-Bus where it has one (KDE Plasma and other freedesktop
+servers). Windows: ``SHQueryUserNotificationState`` (full screen, presentation mode, quiet
+time), then Focus Assist itself (priority only, alarms only). macOS: an active Focus in
+the Do Not Disturb database. Each reading is bounded in time and asked only when a tip is
+due; a reading that fails says nothing (tips are not held on a guess, and never crash the
+tray).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 TOOL_TIMEOUT_S = 1.0
 FULL_SCREEN, PRESENTING, DO_NOT_DISTURB = "full_screen", "presenting", "do_not_disturb"
+SHARING_SCREEN = "sharing_screen"
 
 Runner = Callable[[Sequence[str]], str | None]
 
@@ -73,11 +75,16 @@ def x11_full_screen(active: str | None, state: Callable[[str], str | None]) -> b
 
 
 def linux(run: Runner = run_tool) -> str | None:
+    from desktop import screen_cast
+
     if os.environ.get("DISPLAY") and x11_full_screen(
         run(["xprop", "-root", "_NET_ACTIVE_WINDOW"]),
         lambda w: run(["xprop", "-id", w, "_NET_WM_STATE"]),
     ):
         return FULL_SCREEN
+    pw_dump = screen_cast.pw_dump()  # None, and no process, on a machine without PipeWire
+    if pw_dump and screen_cast.sharing(run([pw_dump, "--no-colors"])):
+        return SHARING_SCREEN
     if gnome_banners_off(
         run(["gsettings", "get", "org.gnome.desktop.notifications", "show-banners"])
     ):
@@ -108,6 +115,35 @@ WINDOWS_STATES = {
 }
 
 
+# WNF_SHEL_QUIETHOURS_ACTIVE_PROFILE_CHANGED, the state Windows' shell publishes when Focus
+# Assist (Windows 10 1803+) / Do not disturb (Windows 11) changes: the 64-bit state name
+# 0x0D83063EA3BF1C75 (Data = {0xA3BF1C75, 0x0D83063E}) and its one-DWORD value 0 off,
+# 1 priority only, 2 alarms only. Undocumented by Microsoft; the name is in Google Project
+# Zero's list of well-known WNF names (sandbox-attacksurface-analysis-tools,
+# NtApiDotNet/NtWnfWellKnownNames.cs) and read the same way by published Focus Assist
+# readers in C#, PowerShell, Python and Rust (tests/data/SOURCES.md).
+WNF_QUIET_HOURS_PROFILE = 0x0D83063EA3BF1C75
+FOCUS_ASSIST = {0: None, 1: DO_NOT_DISTURB, 2: DO_NOT_DISTURB}
+
+
+def focus_assist(data: bytes | None) -> str | None:
+    """Decode the WNF state's data: DO_NOT_DISTURB for priority only or alarms only."""
+    if data is None or len(data) < 4:
+        return None  # no data (never set on this machine) or a shape we do not know
+    return FOCUS_ASSIST.get(int.from_bytes(data[:4], "little"))
+
+
+def _wnf_quiet_hours() -> bytes | None:  # pragma: no cover - Windows only
+    import ctypes
+
+    query = ctypes.WinDLL("ntdll").NtQueryWnfStateData
+    name = ctypes.c_uint64(WNF_QUIET_HOURS_PROFILE)
+    stamp, buffer = ctypes.c_ulong(0), (ctypes.c_ubyte * 16)()
+    size = ctypes.c_ulong(ctypes.sizeof(buffer))
+    status = query(ctypes.byref(name), None, None, ctypes.byref(stamp), buffer, ctypes.byref(size))
+    return bytes(buffer[: min(size.value, 16)]) if status == 0 else None
+
+
 def windows() -> str | None:
     import ctypes
 
@@ -116,8 +152,15 @@ def windows() -> str | None:
         result = ctypes.windll.shell32.SHQueryUserNotificationState(ctypes.byref(state))
     except (AttributeError, OSError) as exc:
         log.info("SHQueryUserNotificationState: %s", exc)
+        result = -1
+    reason = WINDOWS_STATES.get(state.value) if result == 0 else None
+    if reason is not None:
+        return reason
+    try:
+        return focus_assist(_wnf_quiet_hours())
+    except (AttributeError, OSError, ValueError) as exc:  # no such call on this Windows
+        log.info("NtQueryWnfStateData: %s", exc)
         return None
-    return WINDOWS_STATES.get(state.value) if result == 0 else None
 
 
 # --- macOS ----------------------------------------------------------------------------

@@ -22,6 +22,8 @@ if [ "$want_tests" = 1 ]; then
   packages+=(xvfb trayer xdotool x11-utils imagemagick stress-ng iproute2 procps openssl cups cups-client cups-bsd chromium request-tracker5 rt5-db-sqlite rt5-standalone dbus gnome-keyring
             # a real PostgreSQL server for the relay's tests (started by the tests in a temp folder)
             postgresql
+            # a private PipeWire daemon and pw-dump: a screen share holds tips (issue 15)
+            pipewire pipewire-bin
             # WebDriver for the relay's pages in a real browser (driven over plain HTTP, no Selenium)
             chromium-driver)
 fi
