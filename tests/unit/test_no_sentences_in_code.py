@@ -39,6 +39,7 @@ NOT_SENTENCES: dict[str, str] = {
     "desktop/diagnostics/net/http_checks.py:_REASONS": "error texts of the OS matched to a reason",
     "desktop/diagnostics/readers/print_system.py:_WINDOWS": "PowerShell commands run on Windows",
     "desktop/config.py:_POLICY_FILES": "where each system keeps IT's policy file",
+    "desktop/watchdog.py:why_it_stopped": "the crash's cause as the log records it (exit code)",
 }
 
 # Modules whose words are not in the catalog yet: IT's evidence in probes and rules, and
@@ -57,16 +58,17 @@ def _up(node: ast.AST) -> Iterator[ast.AST]:
         yield node
 
 
-def _assigned_name(node: ast.AST) -> str | None:
-    """The module-level or class-level name a constant is assigned to, if any."""
+def _names_around(node: ast.AST) -> set[str]:
+    """The names a constant sits under: the variable it is assigned to, the functions and
+    classes around it (so NOT_SENTENCES can name ``module:NAME``)."""
+    names: set[str] = set()
     for parent in _up(node):
         if isinstance(parent, (ast.Assign, ast.AnnAssign)):
             targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
-            names = [t.id for t in targets if isinstance(t, ast.Name)]
-            return names[0] if names else None
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
         if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            return None
-    return None
+            names.add(parent.name)
+    return names
 
 
 def _said_to_no_one(node: ast.Constant) -> bool:
@@ -83,9 +85,15 @@ def _said_to_no_one(node: ast.Constant) -> bool:
         if isinstance(outer, ast.Call) and isinstance(outer.func, ast.Attribute):
             if outer.func.attr in LOG_METHODS or outer.func.attr in NOT_SAID_CALLS:
                 return True  # IT's log, or read by a program only
+            if outer.func.attr == "write" and _is_log(outer.func.value):
+                return True  # the watchdog's own log file (it does not load logging)
             if outer.func.attr in PATTERN_CALLS and _is_re(outer.func.value):
                 return True
     return False
+
+
+def _is_log(node: ast.AST) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == "log"
 
 
 def _is_re(node: ast.AST) -> bool:
@@ -105,7 +113,7 @@ def sentences() -> Iterator[tuple[str, int, str]]:
                 continue
             if not WORDS.search(TAG.sub(" ", node.value)) or _said_to_no_one(node):
                 continue
-            if f"{module}:{_assigned_name(node)}" in NOT_SENTENCES:
+            if any(f"{module}:{name}" in NOT_SENTENCES for name in _names_around(node)):
                 continue
             yield module, node.lineno, node.value
 
