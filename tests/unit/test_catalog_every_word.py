@@ -28,6 +28,8 @@ NOT_SENTENCES = {
     "cli.ask_send",
     "cli.leave_out_names",
     "kept_here.folder",
+    "charts.charts_name",  # a screen reader's name for the charts: a list of their titles
+    "cli.app_faults",  # a state after a program's name in `ally apps`, like "running"
 }
 # `--help` lines are phrases that name options and parts, not sentences to grade.
 UNGRADED_SECTIONS = {"cli_help"}
@@ -54,6 +56,9 @@ SAMPLE = {
     "host": "PC-42",
     "os": "Windows 11",
     "user": "alex",
+    "crashes": "2",
+    "hangs": "1",
+    "count": "2",
 }
 PLACEHOLDER = re.compile(r"\{([a-z_]+)(?:[:!][^}]*)?\}")
 
