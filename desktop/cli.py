@@ -149,7 +149,7 @@ def _diagnose(args: argparse.Namespace) -> int:
         sys.stderr.write(say("warm_up_range") + "\n")
         return EXIT_USAGE
     if args.app and has_undecodable(args.app):
-        sys.stderr.write(say("undecodable", what=say("what_app")) + "\n")
+        sys.stderr.write(say("undecodable", what=say("what_app", "input_parts")) + "\n")
         return EXIT_USAGE
     from desktop.cli_news import Prefetch
     from desktop.tray_link import borrowed_sampler

@@ -111,3 +111,19 @@ def test_other_languages_have_every_key_english_has():
         if path.name.endswith(".toml") and path.name != "en.toml":
             other = {name for name, _ in strings(tomllib.loads(path.read_text("utf-8")))}
             assert not english - other, f"{path.name} lacks {sorted(english - other)}"
+
+
+def test_a_translation_that_lacks_a_key_says_it_in_english(monkeypatch):
+    """A second language is one file; what it lacks yet, key or sub-table, is English."""
+    from desktop import words
+
+    english = words._catalog("en")
+    partial = {"cli": {"not_sent": "Rien n'a été envoyé."}, "fixes": {"empty_trash": {}}}
+    monkeypatch.setattr(words, "preferred_language", lambda: "fr")
+    monkeypatch.setattr(words, "_catalog", lambda lang: partial if lang == "fr" else english)
+    assert words.say("not_sent", "cli") == "Rien n'a été envoyé."
+    assert words.say("ask_send", "cli") == english["cli"]["ask_send"]
+    trash = words.table("fixes.empty_trash")
+    assert trash["button"] == english["fixes"]["empty_trash"]["button"]
+    fixes = words.table("fixes")
+    assert fixes["empty_trash"]["before"] == english["fixes"]["empty_trash"]["before"]

@@ -132,8 +132,7 @@ def test_no_new_sentence_in_code():
         if counts[module] > NOT_YET_IN_CATALOG[module]
     ]
     assert not new and not grown, (
-        "Words belong in resources/catalog/en.toml (desktop.words.say):\n"
-        + "\n".join(new + grown)
+        "Words belong in resources/catalog/en.toml (desktop.words.say):\n" + "\n".join(new + grown)
     )
 
 
