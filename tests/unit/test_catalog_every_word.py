@@ -20,7 +20,10 @@ from desktop.resources_access import read_text, resource
 from tests.unit.test_catalog_words import BLAME, JARGON, MAX_GRADE
 
 CATALOG = tomllib.loads(read_text("catalog/en.toml"))
-IT_SECTIONS = {"cli_it"}  # IT's terminal lines: report ids, files, secrets, helpdesk words
+# IT's own words: the terminal's lines for IT (report ids, files, secrets, helpdesk words),
+# IT's HTML page of a report, `ally doctor` and the delivery detail of each transport. They
+# name processes, PIDs and DNS on purpose, so only the blame test reads them.
+IT_SECTIONS = {"cli_it", "html_view", "doctor", "transport_detail"}
 IT_KEYS = {"it_detail", "it_known", "language"}
 # Terminal prompts ("[y/N]") and lines that show what the person typed are not sentences.
 NOT_SENTENCES = {
@@ -86,6 +89,19 @@ def person_texts() -> list[tuple[str, str]]:
 
 
 TEXTS = person_texts()
+
+
+def it_texts() -> list[tuple[str, str]]:
+    return [
+        (name, text)
+        for name, text in strings(CATALOG)
+        if name.split(".")[0] in IT_SECTIONS or name.split(".")[-1].split("[")[0] in IT_KEYS
+    ]
+
+
+@pytest.mark.parametrize(("name", "text"), it_texts(), ids=[n for n, _ in it_texts()])
+def test_its_words_never_blame_the_person_either(name, text):
+    assert not BLAME.search(text), f"{name}: blame in {text!r}"
 
 
 def test_every_section_is_looked_at():
