@@ -15,7 +15,7 @@ import logging
 import signal
 import sys
 
-from desktop.launch import NO_DISPLAY, display_available
+from desktop.launch import display_available, no_display_text
 from desktop.process_memory import fewer_malloc_arenas
 
 log = logging.getLogger("ally")
@@ -84,7 +84,7 @@ def _brought_forward() -> bool:
 def main(argv: list[str] | None = None, login: bool = False) -> int:
     """The tray app itself (``ally --tray-child``, run by desktop/watchdog.py)."""
     if not display_available():
-        sys.stderr.write(NO_DISPLAY)
+        sys.stderr.write(no_display_text())
         return 2
     services = _services()
     if login:

@@ -20,40 +20,29 @@ EXIT_OK = 0
 EXIT_USAGE = 2
 
 
+def _help(key: str, **values: str) -> str:
+    from desktop.words import say
+
+    return say(key, "cli_help", **values)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="ally",
-        description=f"{PRODUCT_NAME} checks this computer and explains in plain words what is going on. "
-        "Without a command it starts the tray app.",
-    )
+    parser = argparse.ArgumentParser(prog="ally", description=_help("ally", product=PRODUCT_NAME))
     parser.add_argument("--version", action="version", version=f"{PRODUCT_NAME} {__version__}")
-    parser.add_argument(
-        "-v", "--verbose", action="store_true", help="also show IT's log lines on stderr"
-    )
+    parser.add_argument("-v", "--verbose", action="store_true", help=_help("verbose"))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    diag = commands.add_parser("diagnose", help="check this computer now and print what Ally found")
+    diag = commands.add_parser("diagnose", help=_help("diagnose"))
     diag.add_argument(
         "--symptom",
         choices=[s.value for s in Symptom],
         default=Symptom.SLOW.value,
-        help="what feels wrong (default: slow)",
+        help=_help("symptom"),
     )
+    diag.add_argument("--json", action="store_true", help=_help("diagnose_json"))
+    diag.add_argument("--app", metavar="NAME", help=_help("diagnose_app"))
     diag.add_argument(
-        "--json", action="store_true", help="print one JSON object (schema ally.diagnosis/1)"
-    )
-    diag.add_argument(
-        "--app",
-        metavar="NAME",
-        help="the program that misbehaves (a name from 'ally apps'): the report focuses on it",
-    )
-    diag.add_argument(
-        "--warm-up",
-        type=float,
-        default=1.0,
-        metavar="SECONDS",
-        help="watch this long first (default 1 s, enough to measure rates). The running "
-        "tray app's minutes are used when it runs; without it, what the system keeps.",
+        "--warm-up", type=float, default=1.0, metavar="SECONDS", help=_help("warm_up")
     )
     from desktop.cli_reports import add_commands
 
@@ -65,14 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     from desktop import cli_open
 
     cli_open.add_commands(commands)
-    apps = commands.add_parser(
-        "apps", help="list the programs running now and those that crashed recently"
-    )
-    apps.add_argument("--json", action="store_true", help="print a JSON list")
-    commands.add_parser(
-        "restart-trays",
-        help="for installers, after an upgrade: ask every running Ally to restart as the new one",
-    )
+    apps = commands.add_parser("apps", help=_help("apps"))
+    apps.add_argument("--json", action="store_true", help=_help("apps_json"))
+    commands.add_parser("restart-trays", help=_help("restart_trays"))
     return parser
 
 
@@ -110,10 +94,10 @@ def _main(argv: Sequence[str] | None) -> int:
         from desktop.words import say
 
         logging.getLogger("ally").error("ally %s failed", args.command, exc_info=True)
-        sys.stderr.write(
-            say("crashed", log=log_file or "no log file (its folder cannot be written)") + "\n"
-        )
-        sys.stderr.write(f"Details for IT: {type(exc).__name__}: {exc}\n")
+        no_log = say("no_log_file", "cli_it")
+        sys.stderr.write(say("crashed", log=log_file or no_log) + "\n")
+        detail = f"{type(exc).__name__}: {exc}"
+        sys.stderr.write(say("details", "cli_it", detail=detail) + "\n")
         return 3
     finally:
         root.removeHandler(terminal)
@@ -129,11 +113,11 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "apps":
         return _apps(args)
     if args.command == "restart-trays":
-        from desktop.plain_numbers import count
         from desktop.tray_link import restart_all
+        from desktop.words import say
 
         restarted = restart_all()
-        sys.stdout.write(f"{count(len(restarted), 'tray app')} restarting as the new Ally.\n")
+        sys.stdout.write(say("restarting", "cli", count=len(restarted)) + "\n")
         return EXIT_OK
     if args.command == "fix":
         from desktop.cli_fixes import run as run_fix
@@ -156,17 +140,16 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
 
 def _diagnose(args: argparse.Namespace) -> int:
-    from desktop.cli_output import render_text
+    from desktop.cli_output import for_it_heading, render_text
     from desktop.diagnostics.diagnosis import diagnose
     from desktop.diagnostics.explain import load_catalog
+    from desktop.words import say
 
     if not 0 <= args.warm_up <= 900:  # NaN fails this too
-        sys.stderr.write("--warm-up must be between 0 and 900 seconds.\n")
+        sys.stderr.write(say("warm_up_range") + "\n")
         return EXIT_USAGE
     if args.app and has_undecodable(args.app):
-        from desktop.words import say
-
-        sys.stderr.write(say("undecodable", what="the program name") + "\n")
+        sys.stderr.write(say("undecodable", what=say("what_app", "input_parts")) + "\n")
         return EXIT_USAGE
     from desktop.cli_news import Prefetch
     from desktop.tray_link import borrowed_sampler
@@ -195,7 +178,7 @@ def _diagnose(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         text = render_text(result)
-        marker = "For IT\n------\n"
+        marker = for_it_heading()
         text = text.replace(marker, cli_fixes.render_offers(offers, load_catalog()) + marker, 1)
         if news_line:
             text = news_line + "\n\n" + text
@@ -205,6 +188,7 @@ def _diagnose(args: argparse.Namespace) -> int:
 
 def _apps(args: argparse.Namespace) -> int:
     from desktop.diagnostics.app_choices import app_choices
+    from desktop.words import say
 
     choices = app_choices()
     if args.json:
@@ -212,11 +196,8 @@ def _apps(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return EXIT_OK
     for c in choices:
-        state = "running" if c.running else "not running"
-        faults = (
-            f", closed unexpectedly {c.crashes}x, stopped responding {c.hangs}x"
-            if c.crashes or c.hangs
-            else ""
-        )
-        sys.stdout.write(f"{c.name}  ({state}{faults})\n")
+        state = [say("app_running" if c.running else "app_not_running", "cli")]
+        if c.crashes or c.hangs:
+            state.append(say("app_faults", "cli", crashes=c.crashes, hangs=c.hangs))
+        sys.stdout.write(say("app_line", "cli", name=c.name, state=", ".join(state)) + "\n")
     return EXIT_OK

@@ -18,6 +18,7 @@ from desktop.fixes.base import FixContext, Outcome, Result
 from desktop.fixes.registry import FIXES, Offers, attempt, by_id, offers_for
 from desktop.fixes.words import FixWords
 from desktop.paths import AllyPaths
+from desktop.words import say
 
 EXIT_OK = 0
 EXIT_NOT_FIXED = 1
@@ -27,21 +28,11 @@ GOOD = (Outcome.FIXED, Outcome.DONE, Outcome.NOTHING_TO_DO)
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
-    fix = commands.add_parser("fix", help="try one of Ally's safe fixes (without an ID: list them)")
-    fix.add_argument("fix_id", nargs="?", metavar="ID", help="the fix, as 'ally diagnose' names it")
-    fix.add_argument("--yes", action="store_true", help="do it without asking first")
-    fix.add_argument(
-        "--force",
-        action="store_true",
-        help="close_program only: if the program does not close when asked, close it "
-        "without saving (anything not saved is lost)",
-    )
-    fix.add_argument(
-        "--app",
-        metavar="NAME",
-        help="close_program only: which program, when Ally found more than one (as 'ally "
-        "diagnose' names it)",
-    )
+    fix = commands.add_parser("fix", help=say("fix", "cli_help"))
+    fix.add_argument("fix_id", nargs="?", metavar="ID", help=say("fix_id", "cli_help"))
+    fix.add_argument("--yes", action="store_true", help=say("fix_yes", "cli_help"))
+    fix.add_argument("--force", action="store_true", help=say("fix_force", "cli_help"))
+    fix.add_argument("--app", metavar="NAME", help=say("fix_app", "cli_help"))
     fix.add_argument("--warm-up", type=float, default=1.0, metavar="SECONDS")
 
 
@@ -65,9 +56,13 @@ def render_offers(offers: Offers, catalog: Catalog) -> str:
 
 
 def render_for_it(offers: Offers) -> str:
-    lines = [f"Fix offered: {o.fix_id} for {o.finding_id}: {o.it_detail}" for o in offers.offered]
+    lines = [
+        say("fix_offered", "cli_it", fix=o.fix_id, finding=o.finding_id, detail=o.it_detail)
+        for o in offers.offered
+    ]
     lines += [
-        f"Fix not offered: {n.fix_id} for {n.finding_id}: {n.reason}" for n in offers.not_offered
+        say("fix_not_offered", "cli_it", fix=n.fix_id, finding=n.finding_id, reason=n.reason)
+        for n in offers.not_offered
     ]
     return "".join(textwrap.fill(line, WIDTH) + "\n" for line in lines)
 
@@ -97,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         _say(words.common("unknown"))
         return EXIT_USAGE
     if args.warm_up < 0 or args.warm_up > 900:
-        sys.stderr.write("--warm-up must be between 0 and 900 seconds.\n")
+        sys.stderr.write(say("warm_up_range") + "\n")
         return EXIT_USAGE
     from desktop.diagnostics.diagnosis import diagnose
     from desktop.tray_link import borrowed_sampler
@@ -126,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
         ]
         _say(words.common("cli_not_here") if why else words.common("cli_none"))
         for reason in why:
-            _say(f"Details for IT: {reason}")
+            _say(say("details", "cli_it", detail=reason))
         return EXIT_NOT_FIXED if why else EXIT_OK
     offer = mine[0]
     _say(offer.headline)
@@ -153,7 +148,7 @@ def _agreed(yes: bool, question: str, words: FixWords, quiet: bool = False) -> b
         return True
     if not sys.stdin.isatty():
         if not quiet:
-            _say("To do it without being asked, add --yes. " + words.common("cli_nothing_changed"))
+            _say(words.common("cli_add_yes") + " " + words.common("cli_nothing_changed"))
         return False
     try:
         answer = input(question).strip().lower()
@@ -169,23 +164,29 @@ def _show(result: Result, offer: Any, words: FixWords, offered: str = "") -> Res
     _say(words.result(offer, result))
     for line in result.lines:
         _say(f"- {line}", "  ")
-    _say(
-        f"Details for IT: {offer.fix_id} {result.outcome.value}: "
-        + (f"offered: {offered}; " if offered else "")
-        + result.did
-        + (f"; re-check: {result.recheck}" if result.recheck else "")
+    recheck = result.recheck
+    detail = say(
+        "fix_result",
+        "cli_it",
+        fix=offer.fix_id,
+        outcome=result.outcome.value,
+        offered=say("fix_result_offered", "cli_it", offered=offered) if offered else "",
+        did=result.did,
+        recheck=say("fix_result_recheck", "cli_it", recheck=recheck) if recheck else "",
     )
+    _say(say("details", "cli_it", detail=detail))
     return result
 
 
 def _list(policy: Policy) -> int:
     for fix in FIXES:
         if not policy.fixes.allows(fix.id):
-            state = "turned off by IT's policy"
+            state = say("fix_turned_off", "cli")
         elif not fix.runs_on(sys.platform):
-            state = f"not available on {sys.platform}"
+            state = say("fix_not_on", "cli", platform=sys.platform)
         else:
-            state = "available"
-        sys.stdout.write(f"{fix.id}  ({state}) for: {', '.join(fix.answers)}\n")
+            state = say("fix_available", "cli")
+        answers = ", ".join(fix.answers)
+        sys.stdout.write(say("fix_line", "cli", id=fix.id, state=state, answers=answers) + "\n")
         sys.stdout.write(f"    {fix.rights}\n")
     return EXIT_OK

@@ -17,17 +17,16 @@ from typing import Any
 from desktop.config import Policy
 from desktop.diagnostics.explain import load_catalog
 from desktop.paths import AllyPaths
+from desktop.words import say
 
 WIDTH = 88
 POLL_S = 5.0  # a terminal does not wait longer than this for the feed
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
-    news = commands.add_parser("news", help="what IT's status feed says right now")
-    news.add_argument("--json", action="store_true", help="print one JSON object")
-    news.add_argument(
-        "--no-refresh", action="store_true", help="do not read the feed now; show what Ally kept"
-    )
+    news = commands.add_parser("news", help=say("news", "cli_help"))
+    news.add_argument("--json", action="store_true", help=say("news_json", "cli_help"))
+    news.add_argument("--no-refresh", action="store_true", help=say("news_no_refresh", "cli_help"))
 
 
 def watcher_for(policy: Policy | None = None, paths: AllyPaths | None = None) -> Any:
@@ -118,18 +117,31 @@ def run(args: argparse.Namespace) -> int:
         _say(table.get("cli_not_read", ""))
     line = words.tooltip(watcher, catalog)
     _say(line or table.get("cli_none", ""))
-    sys.stdout.write("\nFor IT\n------\n")
+    from desktop.cli_output import for_it_heading
+
+    sys.stdout.write("\n" + for_it_heading())
     _, text = watcher.doctor()
-    _say(f"Feed: {text}")
+    _say(say("news_feed", "cli_it", text=text))
     for i in incidents:
-        _say(
-            f"[{i.impact}] {i.name} — {i.status}, since {words.since(i) or 'unknown'}; "
-            f"components: {', '.join(i.components) or 'none named'}; "
-            f"symptoms it may explain: {', '.join(sorted(watcher.symptoms_of(i))) or 'none mapped'}"
-            + (f"; latest: {i.latest_update}" if i.latest_update else "")
-            + (f" ({i.link})" if i.link else "")
-        )
+        _say(_incident_line(i, watcher, words))
     return 0
+
+
+def _incident_line(i: Any, watcher: Any, words: Any) -> str:
+    """One open incident for IT: impact, status, since when, what it touches."""
+    line = say(
+        "news_incident",
+        "cli_it",
+        impact=i.impact,
+        name=i.name,
+        status=i.status,
+        since=words.since(i) or say("news_since_unknown", "cli_it"),
+        components=", ".join(i.components) or say("news_no_components", "cli_it"),
+        symptoms=", ".join(sorted(watcher.symptoms_of(i))) or say("news_no_symptoms", "cli_it"),
+    )
+    if i.latest_update:
+        line += say("news_latest", "cli_it", latest=i.latest_update)
+    return line + (f" ({i.link})" if i.link else "")
 
 
 def _say(text: str) -> None:

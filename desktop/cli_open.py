@@ -25,8 +25,7 @@ ANSWER = b"opened"
 def add_commands(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "open",
-        help="open one of Ally's windows in the running app (started if need be): "
-        + ", ".join(TARGETS),
+        help=say("open", "cli_help", targets=", ".join(TARGETS)),
     )
     parser.add_argument("what", nargs="?", default="report", choices=TARGETS)
 

@@ -7,12 +7,19 @@ from typing import Any
 
 from desktop.diagnostics.diagnosis import Diagnosis
 from desktop.diagnostics.model import Status
+from desktop.words import say
 
 WIDTH = 88
 
 
 def _wrap(text: str, indent: str = "") -> str:
     return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent) + "\n"
+
+
+def for_it_heading() -> str:
+    """The heading between the person's answer and IT's lines, underlined."""
+    heading = say("for_it", "cli")
+    return f"{heading}\n{'-' * len(heading)}\n"
 
 
 def render_text(d: Diagnosis) -> str:
@@ -24,14 +31,16 @@ def render_text(d: Diagnosis) -> str:
         for tip in f.advice:
             out.append(_wrap(f"- {tip}", "    "))
         out.append("\n")
-    out.append("For IT\n------\n")
-    out.append(
-        _wrap(
-            f"Symptom: {d.snapshot.symptom.value}; checked at "
-            f"{d.snapshot.collected_at.isoformat(timespec='seconds')} in {d.snapshot.duration_ms:.0f} ms; "
-            f"history judged: {d.history_s:.0f} s."
-        )
+    out.append(for_it_heading())
+    line = say(
+        "diagnosis_line",
+        "cli_it",
+        symptom=d.snapshot.symptom.value,
+        at=d.snapshot.collected_at.isoformat(timespec="seconds"),
+        ms=d.snapshot.duration_ms,
+        history_s=d.history_s,
     )
+    out.append(_wrap(line))
     for f in d.findings:
         out.append(_wrap(f"[{f.severity.value}] {f.id}: {f.it_detail}", ""))
     if not d.findings:
@@ -40,9 +49,10 @@ def render_text(d: Diagnosis) -> str:
         if section.status is Status.OK:
             out.append(_wrap(f"{name}: {_safe_line(name, section.data)}"))
         else:
-            out.append(_wrap(f"{name}: could not check ({section.status.value}): {section.reason}"))
+            words = {"name": name, "status": section.status.value, "reason": section.reason}
+            out.append(_wrap(say("section_not_checked", "cli_it", **words)))
     for note in d.notes:
-        out.append(_wrap(f"Note: {note}"))
+        out.append(_wrap(say("note", "cli_it", note=note)))
     return "".join(out)
 
 
@@ -57,4 +67,4 @@ def _safe_line(name: str, data: Any) -> str:
             return probe.it_summary(data)
     except Exception:  # the summary is a convenience, the data is what matters
         pass
-    return "read (see the JSON for the figures)"
+    return say("summary_unreadable", "cli_it")

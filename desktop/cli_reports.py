@@ -178,14 +178,14 @@ def _given(args: argparse.Namespace) -> tuple[list[str], str, Any, Any] | int:
         )
         return EXIT_USAGE
     for value, what in (
-        (args.note, "your words"),
-        (args.app, "the program name"),
-        (args.name, "your name"),
-        (args.email, "your email address"),
-        (args.phone, "your phone number"),
+        (args.note, "what_note"),
+        (args.app, "what_app"),
+        (args.name, "what_name"),
+        (args.email, "what_email"),
+        (args.phone, "what_phone"),
     ):
         if value and has_undecodable(value):
-            sys.stderr.write(say("undecodable", what=what) + "\n")
+            sys.stderr.write(say("undecodable", what=say(what, "input_parts")) + "\n")
             return EXIT_USAGE
     note = _note(args)
     if isinstance(note, int):
@@ -221,16 +221,20 @@ def _note(args: argparse.Namespace) -> str | int:
             if args.note_file == "-":
                 raw = sys.stdin.buffer.read(MAX_NOTE_FILE_BYTES + 1)
                 if len(raw) > MAX_NOTE_FILE_BYTES:
-                    raise NotReadable("it is longer than Ally can send")
+                    raise NotReadable(say("too_long_for_ally", "input_parts"))
             else:
                 raw = read_regular_file(args.note_file, MAX_NOTE_FILE_BYTES)
             note = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            sys.stderr.write(say("undecodable", what="the file with your words") + "\n")
+            sys.stderr.write(say("undecodable", what=say("what_note_file", "input_parts")) + "\n")
             return EXIT_USAGE
         except (OSError, ValueError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            path = "standard input" if args.note_file == "-" else visible(args.note_file)
+            path = (
+                say("standard_input", "input_parts")
+                if args.note_file == "-"
+                else visible(args.note_file)
+            )
             sys.stderr.write(say("file_unusable", path=path, reason=reason) + "\n")
             return EXIT_USAGE
     length = len(note.strip())
@@ -384,11 +388,11 @@ def _credentials(args: argparse.Namespace) -> int:
             else sys.stdin.buffer.readline(64 * 1024).decode("utf-8")
         )
     except UnicodeDecodeError:
-        sys.stderr.write(say("undecodable", what="the secret") + "\n")
+        sys.stderr.write(say("undecodable", what=say("what_secret", "input_parts")) + "\n")
         return EXIT_USAGE
     secret = secret.rstrip("\r\n")
     if has_undecodable(secret):
-        sys.stderr.write(say("undecodable", what="the secret") + "\n")
+        sys.stderr.write(say("undecodable", what=say("what_secret", "input_parts")) + "\n")
         return EXIT_USAGE
     if not secret:
         sys.stderr.write(say("no_secret", "cli_it") + "\n")

@@ -33,6 +33,17 @@ from desktop.reporting import credentials, delivery
 from desktop.reporting.credentials import CredentialsUnavailable
 from desktop.reporting.transports.base import PermanentFailure
 from desktop.text_safety import visible
+from desktop.words import say as _say
+
+
+def _w(key: str, **values: object) -> str:
+    """IT's words for one line of the doctor ([doctor] in the catalog)."""
+    return _say(key, "doctor", **values)
+
+
+def _mark(ok: bool) -> str:
+    return _w("ok") if ok else _w("problem")
+
 
 LOOKUP_WAIT_S = 3.0
 CONNECT_WAIT_S = 3.0
@@ -56,11 +67,9 @@ class Check:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from desktop.words import say
-
-    parser.add_argument("--policy", metavar="FILE", help=say("doctor_policy", "cli_help"))
-    parser.add_argument("--json", action="store_true", help=say("doctor_json", "cli_help"))
-    parser.add_argument("--user", metavar="NAME", help=say("doctor_user", "cli_help"))
+    parser.add_argument("--policy", metavar="FILE", help=_say("doctor_policy", "cli_help"))
+    parser.add_argument("--json", action="store_true", help=_say("doctor_json", "cli_help"))
+    parser.add_argument("--user", metavar="NAME", help=_say("doctor_user", "cli_help"))
 
 
 def main(args: argparse.Namespace) -> int:
@@ -83,7 +92,7 @@ def collect(policy: Policy, paths: AllyPaths) -> list[Check]:
 
 
 def _print_line(c: Check) -> None:
-    sys.stdout.write(f"{'OK     ' if c.ok else 'PROBLEM'}  {c.check}: {c.text}\n")
+    sys.stdout.write(f"{_mark(c.ok)}  {c.check}: {c.text}\n")
 
 
 def _print_json(checks: list[Check], user: str | None = None) -> None:
@@ -127,36 +136,28 @@ def run_checks(
         if into is not None:
             into.append(check)
         if say is not None:
-            say(f"{'OK     ' if ok else 'PROBLEM'}  {check.check}: {check.text}")
+            say(f"{_mark(ok)}  {check.check}: {check.text}")
 
     if policy.problems:
         for problem in policy.problems:
             line(False, "policy", problem)
     else:
-        line(True, "policy", policy.source or "no policy file, defaults in use")
+        line(True, "policy", policy.source or _w("no_policy"))
     t = policy.transport
     line(
         True,
         "transport",
         t.kind
-        + (f" to {t.url}" if t.url else "")
-        + (f" via {t.smtp_host}:{t.smtp_port}" if t.kind == "email" else ""),
+        + (_w("transport_to", url=t.url) if t.url else "")
+        + (_w("transport_via", host=t.smtp_host, port=t.smtp_port) if t.kind == "email" else ""),
     )
     if not delivery.it_chose_transport(policy):
-        line(
-            False,
-            "transport",
-            f"not chosen: no [transport] in {policy.source or 'a policy file'}, so each report "
-            f"stays on its own computer, in {delivery.reports_folder(policy, paths)}; the person "
-            "is told so. Set [transport] so that reports reach IT",
-        )
+        source = policy.source or _w("a_policy_file")
+        folder = delivery.reports_folder(policy, paths)
+        line(False, "transport", _w("not_chosen", source=source, folder=folder))
     refused = [k for k in t.refused if k in delivery.uses(t.kind)]
     if refused:
-        line(
-            False,
-            "transport",
-            f"{', '.join(refused)} refused (see above): reports wait in the outbox until fixed",
-        )
+        line(False, "transport", _w("refused", keys=", ".join(refused)))
     _secret(t, line)
     if t.kind == "folder":
         if "folder" not in t.refused:  # else the default folder is not the one in force
@@ -173,15 +174,12 @@ def run_checks(
     entries = outbox.entries()
     stopped = [e for e in entries if e.state.status == "stopped"]
     aside = outbox.quarantine_count()
-    line(
-        not stopped and not aside,
-        "outbox",
-        f"{len(entries)} waiting, {len(stopped)} stopped, {aside} set aside"
-        + (f" (in {outbox.quarantine_dir})" if aside else "")
-        + f", {len(outbox.receipts())} sent",
-    )
+    counts = {"waiting": len(entries), "stopped": len(stopped), "aside": aside}
+    where = _w("outbox_where", folder=outbox.quarantine_dir) if aside else ""
+    text = _w("outbox", **counts, where=where, sent=len(outbox.receipts()))
+    line(not stopped and not aside, "outbox", text)
     log = log_path(paths.log_dir)
-    line(True, "log", f"{log}" + ("" if log.exists() else " (not written yet)"))
+    line(True, "log", f"{log}" + ("" if log.exists() else _w("log_not_written")))
     from desktop.cli_news import checked_now
 
     news_ok, news_text = checked_now(policy, paths).doctor()  # IT's status feed (issue 18)
@@ -191,10 +189,11 @@ def run_checks(
 
 def _secret(t: TransportPolicy, line) -> None:
     """Which secret the transport needs, and whether this account's keyring has it."""
+    rt = _w("secret_rt_password", user=t.rt_user) if t.rt_user else _w("secret_rt_token")
     needed = {
-        "webhook": "the webhook secret (it signs every report)",
-        "request-tracker": f"the Request Tracker {'password for ' + t.rt_user if t.rt_user else 'token'}",
-        "email": f"the SMTP password for {t.smtp_user}" if t.smtp_user else None,
+        "webhook": _w("secret_webhook"),
+        "request-tracker": rt,
+        "email": _w("secret_smtp", user=t.smtp_user) if t.smtp_user else None,
     }.get(t.kind)
     if needed is None:
         return
@@ -206,10 +205,9 @@ def _secret(t: TransportPolicy, line) -> None:
     line(
         has,
         "credentials",
-        f"{needed} is stored in {credentials.backend_name()}"
+        _w("secret_stored", secret=needed, backend=credentials.backend_name())
         if has
-        else f"{needed} is not stored, so reports wait and nothing is sent unsigned; "
-        f"run: ally credentials set {t.kind}",
+        else _w("secret_missing", secret=needed, kind=t.kind),
     )
 
 
@@ -220,16 +218,17 @@ def _folder(policy: Policy, paths: AllyPaths, line) -> None:
         if not configured:
             folder.mkdir(parents=True, exist_ok=True)  # Ally's own default folder
         elif not folder.is_dir():
-            what = "is not a folder" if folder.exists() else "is not there (a share not mounted?)"
-            line(False, "reports folder", f"{folder} {what}; Ally does not create it")
+            what = _w("folder_not_folder") if folder.exists() else _w("folder_not_there")
+            line(False, "reports folder", _w("folder_missing", folder=folder, what=what))
             return
         probe = folder / ".ally-write-test"
         probe.write_bytes(b"ok")
         probe.unlink()
         mode = f"{policy.transport.file_mode:04o}"
-        line(True, "reports folder", f"{folder} is writable; report files get mode {mode}")
+        line(True, "reports folder", _w("folder_writable", folder=folder, mode=mode))
     except OSError as exc:
-        line(False, "reports folder", f"{folder} cannot be written: {exc.strerror or exc}")
+        reason = exc.strerror or exc
+        line(False, "reports folder", _w("folder_unwritable", folder=folder, reason=reason))
 
 
 def _endpoint_checks(t: TransportPolicy, network: NetworkPolicy, line) -> None:
@@ -255,14 +254,11 @@ def _smtp_checks(t: TransportPolicy, line) -> None:
         return
     try:
         with socket.create_connection((host, port), timeout=CONNECT_WAIT_S):
-            line(True, "reachable", f"{host}:{port} accepts connections")
+            line(True, "reachable", _w("smtp_accepts", host=host, port=port))
     except OSError as exc:
-        line(
-            False,
-            "reachable",
-            f"{host}:{port} does not answer ({exc.strerror or exc}); reports wait "
-            "in the outbox until it does",
-        )
+        reason = exc.strerror or exc
+        text = _w("no_answer_waits", host=host, port=port, via="", reason=reason)
+        line(False, "reachable", text)
 
 
 def _http_checks(url: str, ca_bundle: str | None, choice: ProxyChoice, line) -> None:
@@ -277,48 +273,40 @@ def _http_checks(url: str, ca_bundle: str | None, choice: ProxyChoice, line) -> 
     host, port = u.hostname or "", u.port or (443 if u.scheme == "https" else 80)
     pac = pac_in_force(choice)
     if pac.problem:
-        line(False, "pac", f"{pac.problem}; requests go as the environment says")
+        line(False, "pac", _w("pac_problem", problem=pac.problem))
     elif pac.pac is not None:
-        where = choice.pac_url or "the system's setting"
-        line(True, "pac", f"a PAC file chooses the proxy ({where})")
+        where = choice.pac_url or _w("pac_system")
+        line(True, "pac", _w("pac_chooses", where=where))
     proxy = proxy_for(url, choice)
     if proxy is None:
         if not _named(host, port, line):
             return
         via = ""
     else:  # the proxy looks the name up: this computer may rightly not know it
-        via = f" through the proxy {proxy}"
-        line(True, "proxy", f"{host} is reached through {proxy}")
+        via = _w("through_proxy", proxy=proxy)
+        line(True, "proxy", _w("proxy_reached", host=host, proxy=proxy))
     try:
         with new_session(ca_bundle, proxy=choice) as session:
             answer = session.head(
                 url, allow_redirects=False, timeout=(CONNECT_WAIT_S, ANSWER_WAIT_S)
             )
-        line(True, "reachable", f"{host}:{port} answers{via} (HTTP {answer.status_code})")
+        status = answer.status_code
+        line(True, "reachable", _w("answers", host=host, port=port, via=via, status=status))
     except requests.exceptions.SSLError as exc:
-        line(
-            False,
-            "certificate",
-            f"{host}:{port} shows a certificate this computer does not trust ({_reason(exc)}); "
-            "put the company CA in the system's store or in [transport] ca_bundle",
-        )
+        line(False, "certificate", _w("untrusted", host=host, port=port, reason=_reason(exc)))
     except requests.exceptions.ProxyError as exc:
-        line(False, "proxy", f"the proxy {proxy} did not pass the request on ({_reason(exc)})")
+        line(False, "proxy", _w("proxy_refused", proxy=proxy, reason=_reason(exc)))
     except requests.exceptions.RequestException as exc:
-        line(
-            False,
-            "reachable",
-            f"{host}:{port} does not answer{via} ({_reason(exc)}); reports wait in the "
-            "outbox until it does",
-        )
+        text = _w("no_answer_waits", host=host, port=port, via=via, reason=_reason(exc))
+        line(False, "reachable", text)
 
 
 def _named(host: str, port: int, line) -> bool:
     addresses = _lookup(host, port)
     if isinstance(addresses, str):
-        line(False, "name", f"{host} has no address: {addresses}")
+        line(False, "name", _w("no_address", host=host, reason=addresses))
         return False
-    line(True, "name", f"{host} is {', '.join(addresses[:3])}")
+    line(True, "name", _w("address", host=host, addresses=", ".join(addresses[:3])))
     return True
 
 
@@ -356,26 +344,20 @@ def _lookup(host: str, port: int) -> list[str] | str:
     worker = threading.Thread(target=look, daemon=True)
     worker.start()
     worker.join(LOOKUP_WAIT_S)
-    return result[0] if result else f"no answer within {LOOKUP_WAIT_S:g} s"
+    return result[0] if result else _w("lookup_no_answer", seconds=LOOKUP_WAIT_S)
 
 
 def _privacy(policy: Policy, line) -> None:
     p = policy.privacy
-    hashed = [n for n, rule in (("user", p.user_name), ("computer", p.host_name)) if rule == "hash"]
+    rules = (("name_user", p.user_name), ("name_computer", p.host_name))
+    hashed = [_w(key) for key, rule in rules if rule == "hash"]
     if not hashed:
         return
+    names = _w("names_and").join(hashed)
     if delivery.hash_key(policy):
-        line(
-            True, "privacy", f"{' and '.join(hashed)} names are hashed with the organisation's key"
-        )
+        line(True, "privacy", _w("hashed", names=names))
         return
-    line(
-        False,
-        "privacy",
-        f"{' and '.join(hashed)} names are set to hash, but there is no organisation key "
-        "([privacy] hash_key in the policy, or: ally credentials set hash-key), so they are "
-        "dropped instead: a hash without a secret key can be undone by trying names",
-    )
+    line(False, "privacy", _w("hash_no_key", names=names))
 
 
 def _as_user(name: str, policy: str | None, as_json: bool) -> int:
@@ -384,19 +366,15 @@ def _as_user(name: str, policy: str | None, as_json: bool) -> int:
     nothing is created in their profile as root). Their keyring is reachable only while
     they are logged in (their session bus)."""
     if sys.platform.startswith("win"):
-        return _not_run(
-            "--user is not available on Windows: run 'ally doctor' in the person's own "
-            "session (Intune: run the script using the logged-on credentials)",
-            as_json,
-        )
+        return _not_run(_w("user_on_windows"), as_json)
     import pwd
 
     try:
         account = pwd.getpwnam(name)
     except KeyError:
-        return _not_run(f"there is no account named {name!r} on this computer", as_json)
+        return _not_run(_w("no_account", name=repr(name)), as_json)
     if os.geteuid() not in (0, account.pw_uid):
-        return _not_run("only root may check another person's Ally", as_json)
+        return _not_run(_w("root_only"), as_json)
     child = _run_as(account, policy)
     if isinstance(child, str):
         return _not_run(child, as_json)
@@ -442,7 +420,7 @@ def _run_as(account, policy: str | None) -> dict | str:
             timeout=AS_USER_WAIT_S,
         )
     except (OSError, subprocess.SubprocessError) as exc:
-        return f"could not run the checks as {account.pw_name}: {exc}"
+        return _w("run_as_failed", user=account.pw_name, error=exc)
     try:
         doc = json.loads(done.stdout)
         if isinstance(doc, dict) and isinstance(doc.get("checks"), list):
@@ -450,7 +428,7 @@ def _run_as(account, policy: str | None) -> dict | str:
     except ValueError:
         pass
     said = visible(done.stderr.decode("utf-8", "replace").strip()[-300:], one_line=True)
-    return f"the checks as {account.pw_name} did not finish ({said or done.returncode})"
+    return _w("run_as_unfinished", user=account.pw_name, said=said or done.returncode)
 
 
 def _not_run(why: str, as_json: bool) -> int:
@@ -458,5 +436,5 @@ def _not_run(why: str, as_json: bool) -> int:
         json.dump({"schema": JSON_SCHEMA, "ok": False, "error": why}, sys.stdout)
         sys.stdout.write("\n")
     else:
-        sys.stderr.write(f"ally doctor: {why}\n")
+        sys.stderr.write(_w("not_run", why=why) + "\n")
     return EXIT_NOT_RUN

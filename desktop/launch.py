@@ -16,11 +16,14 @@ LOGIN_ARG = "--login"  # started by the system at login (see desktop/startup.py)
 # The tray app asks its watchdog for a fresh start of the newly installed Ally (after an
 # upgrade replaced the files under it) by ending with this code (EX_TEMPFAIL).
 EXIT_RESTART = 75
-NO_DISPLAY = (
-    "Ally lives in the system tray, but this computer has no screen Ally can use right now "
-    "(no desktop session was found).\n"
-    "You can still check this computer: run  ally diagnose\n"
-)
+
+
+def no_display_text() -> str:
+    """What ``ally`` says on a computer without a screen ([launch] in the catalog). The
+    catalog is read only then: a normal start does not pay for it."""
+    from desktop.words import say
+
+    return say("no_display", "launch") + "\n"
 
 
 def display_available(

@@ -94,5 +94,6 @@ def notice_due(data_dir: Path) -> tuple[str, str] | None:
     record.person_told = True
     with contextlib.suppress(OSError):  # saying it twice is better than not saying it
         record.save(data_dir)
-    w = words()
-    return w.get("gave_up_title", "Ally had a problem."), w.get("gave_up_text", "")
+    from desktop.words import say
+
+    return say("gave_up_title", "app_health"), say("gave_up_text", "app_health")

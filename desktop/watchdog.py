@@ -31,9 +31,9 @@ from typing import IO
 from desktop.launch import (
     EXIT_RESTART,
     LOGIN_ARG,
-    NO_DISPLAY,
     TRAY_CHILD_ARG,
     display_available,
+    no_display_text,
 )
 
 # Deliberately not imported up here: pathlib, platformdirs (desktop.paths), json and the
@@ -282,7 +282,7 @@ def register_for_restart_after_update() -> bool:
 def main(login: bool = False) -> int:
     """``ally`` without arguments, or ``ally --login`` as the system starts it at login."""
     if not display_available():
-        sys.stderr.write(NO_DISPLAY)
+        sys.stderr.write(no_display_text())
         return EXIT_NO_DISPLAY
     register_for_restart_after_update()
     return Watchdog(child_command(login), echo=sys.stderr).run()

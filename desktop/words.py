@@ -1,6 +1,8 @@
-"""The person's sentences about what they typed or chose ([input] in the catalog).
+"""Every sentence Ally says, by section and key, from resources/catalog/<language>.toml.
 
-The same catalog file as the findings and the delivery words, so IT edits one place.
+The same catalog file as the findings and the delivery words, so IT edits one place. A
+second language is one more file: whatever it lacks (a key, a sub-table) is said in
+English, key by key, so a half-done translation still says every sentence.
 """
 
 from __future__ import annotations
@@ -15,22 +17,47 @@ from desktop.resources_access import read_text, resource
 
 
 @lru_cache(maxsize=4)
-def _table(section: str, language: str) -> dict[str, str]:
+def _catalog(language: str) -> dict[str, Any]:
     name = f"catalog/{language}.toml"
     if not resource(name).is_file():
         name = f"catalog/{DEFAULT_LANGUAGE}.toml"
-    table = tomllib.loads(read_text(name)).get(section, {})
-    return table if isinstance(table, dict) else {}
+    return tomllib.loads(read_text(name))
+
+
+def _table(section: str, language: str) -> dict[str, Any]:
+    """The table ``section`` names, dotted for a sub-table ("fixes.empty_trash")."""
+    node: Any = _catalog(language)
+    for part in section.split("."):
+        node = node.get(part, {}) if isinstance(node, dict) else {}
+    return node if isinstance(node, dict) else {}
+
+
+def _merged(english: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    """``other`` over ``english``, sub-table by sub-table, so every English key is there."""
+    out = dict(english)
+    for key, value in other.items():
+        base = out.get(key)
+        out[key] = (
+            _merged(base, value) if isinstance(base, dict) and isinstance(value, dict) else value
+        )
+    return out
 
 
 def say(key: str, section: str = "input", **values: Any) -> str:
     """The sentence ``key`` of ``section``, filled in with ``values``."""
     template = _table(section, preferred_language()).get(key)
-    if template is None:  # a translation that lacks the key: English has them all
+    if not isinstance(template, str):  # a translation that lacks the key: English has them all
         template = _table(section, DEFAULT_LANGUAGE).get(key, key)
-    return fill(template, values)
+    return fill(str(template), values)
 
 
 def table(section: str) -> dict[str, Any]:
-    """A whole section of the catalog (with its sub-tables), in the person's language."""
-    return dict(_table(section, DEFAULT_LANGUAGE)) | dict(_table(section, preferred_language()))
+    """A whole section of the catalog (with its sub-tables), in the person's language, with
+    English for whatever the translation lacks."""
+    english = _table(section, DEFAULT_LANGUAGE)
+    language = preferred_language()
+    return (
+        dict(english)
+        if language == DEFAULT_LANGUAGE
+        else _merged(english, _table(section, language))
+    )

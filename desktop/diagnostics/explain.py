@@ -185,8 +185,15 @@ class Catalog:
     def from_toml(cls, text: str) -> Catalog:
         return cls(tomllib.loads(text))
 
+    def table(self, dotted: str) -> dict[str, Any]:
+        """The table a declaration names ("findings.cpu_saturated", "fixes.empty_trash")."""
+        node: Any = self.data
+        for part in dotted.split("."):
+            node = node.get(part, {}) if isinstance(node, dict) else {}
+        return node if isinstance(node, dict) else {}
+
     def entry(self, finding_id: str, variant: str | None = None) -> dict[str, Any]:
-        base = dict(self.findings.get(finding_id, {}))
+        base = dict(self.table(priority.words_key(finding_id)))
         variants = base.pop("variants", {})
         if variant and variant in variants:
             base.update(variants[variant])

@@ -44,14 +44,16 @@ class FindingKind:
 
     ``relevance`` names the symptoms this cause explains, each with its place in that
     symptom's answer: among findings equally serious, a lower place is said first (the
-    network chain runs from this computer outwards, so its first broken link leads). The
-    words are ``[findings.<id>]`` in the catalog; IT's summary is the finding's
-    ``it_detail`` there, filled from the evidence. tests/unit/test_registries.py checks
-    that each kind has all of these.
+    network chain runs from this computer outwards, so its first broken link leads).
+    ``words`` names the catalog table with its words ("findings.<id>": headline,
+    explanation, advice, and IT's ``it_detail``, filled from the evidence), so no other
+    module builds that name. tests/unit/test_registries.py checks that each kind has all
+    of these.
     """
 
     id: str
     relevance: Mapping[Symptom, int] = field(default_factory=dict, compare=False)
+    words: str = ""  # the catalog table, e.g. "findings.memory_exhausted"
 
 
 @dataclass(frozen=True)

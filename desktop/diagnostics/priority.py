@@ -36,6 +36,18 @@ def relevant() -> dict[Symptom, tuple[str, ...]]:
 _RELEVANT: dict[Symptom, tuple[str, ...]] = {}
 
 
+def words_key(finding_id: str) -> str:
+    """The catalog table that holds a finding's words, as its ``FindingKind`` declares."""
+    if not _WORDS:
+        from desktop.diagnostics.rules import FINDING_KINDS
+
+        _WORDS.update({k.id: k.words for k in FINDING_KINDS if k.words})
+    return _WORDS.get(finding_id, f"findings.{finding_id}")
+
+
+_WORDS: dict[str, str] = {}
+
+
 def key_checks(symptom: Symptom) -> tuple[str, ...]:
     """Without these checks there is no honest answer to the symptom: when one of them
     could not be made, the answer says so instead of "nothing found". Each probe declares

@@ -151,6 +151,7 @@ class Fix:
     apply: ActFunction  # does it, then re-checks
     force: ActFunction | None = None  # the second, explicit step (close without saving)
     check_again: ActFunction | None = None  # a later re-check, after the person acted
+    words: str = ""  # the catalog table with its words, e.g. "fixes.empty_trash"
 
     def runs_on(self, platform: str) -> bool:
         return any(platform.startswith(p) for p in self.platforms)

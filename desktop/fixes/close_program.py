@@ -164,4 +164,5 @@ FIX = Fix(
     offer=offer,
     apply=apply,
     force=force,
+    words="fixes.close_program",
 )

@@ -285,4 +285,5 @@ FIX = Fix(
     symptom=Symptom.SLOW,
     offer=offer,
     apply=apply,
+    words="fixes.empty_trash",
 )

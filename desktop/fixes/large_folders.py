@@ -111,4 +111,5 @@ FIX = Fix(
     symptom=Symptom.SLOW,
     offer=offer,
     apply=apply,
+    words="fixes.show_large_folders",
 )

@@ -205,4 +205,5 @@ FIX = Fix(
     symptom=Symptom.PRINTING,
     offer=offer,
     apply=apply,
+    words="fixes.cancel_print_jobs",
 )

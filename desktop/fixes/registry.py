@@ -41,6 +41,12 @@ def by_id(fix_id: str) -> Fix | None:
     return next((f for f in FIXES if f.id == fix_id), None)
 
 
+def words_key(fix_id: str) -> str:
+    """The catalog table that holds a fix's words, as its ``Fix`` declares."""
+    fix = by_id(fix_id)
+    return fix.words if fix is not None and fix.words else f"fixes.{fix_id}"
+
+
 @dataclass
 class Offers:
     offered: list[Offer] = field(default_factory=list)

@@ -103,4 +103,5 @@ FIX = Fix(
     symptom=Symptom.SLOW,
     offer=offer,
     apply=apply,
+    words="fixes.restart_reminder",
 )

@@ -72,4 +72,5 @@ FIX = Fix(
     offer=offer,
     apply=apply,
     check_again=check_again,
+    words="fixes.open_sign_in_page",
 )

@@ -16,10 +16,13 @@ from desktop.fixes.base import Offer, Result
 
 class FixWords:
     def __init__(self, catalog: Catalog) -> None:
-        self.table: dict[str, Any] = catalog.data.get("fixes", {})
+        self.catalog = catalog
+        self.table: dict[str, Any] = catalog.data.get("fixes", {})  # the words all fixes share
 
     def _entry(self, fix_id: str, variant: str | None = None) -> dict[str, Any]:
-        entry = self.table.get(fix_id, {})
+        from desktop.fixes.registry import words_key  # the registry imports the fixes, which import this
+
+        entry = self.catalog.table(words_key(fix_id))
         entry = dict(entry) if isinstance(entry, dict) else {}
         variants = entry.pop("variants", {})
         if variant and isinstance(variants.get(variant), dict):

@@ -59,9 +59,10 @@ def preview_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
 
 def _fix_words(fix_id: str) -> str:
     """The fix by its button's words ("Empty the Trash"; "Close a program")."""
+    from desktop.fixes.registry import words_key
     from desktop.words import say, table
 
-    entry = table("fixes").get(fix_id)
+    entry = table(words_key(fix_id))
     button = entry.get("button") if isinstance(entry, dict) else None
     if not button:
         return say("unknown_fix", "review")

@@ -18,6 +18,7 @@ from desktop.charting import IT_SPECS
 from desktop.plain_numbers import size
 from desktop.reporting import helping
 from desktop.text_safety import without_controls
+from desktop.words import say
 
 # The charts and their look are drawn by desktop/chart_svg.py (the same as the window's).
 CHARTS = IT_SPECS
@@ -36,6 +37,11 @@ table{border-collapse:collapse;width:100%;font-size:13.5px} td,th{text-align:lef
 """
 
 
+def _w(key: str, **values: Any) -> str:
+    """IT's words for the page ([html_view] in the catalog); values come escaped."""
+    return say(key, "html_view", **values)
+
+
 def _e(value: Any) -> str:
     return escape(without_controls("" if value is None else str(value)))
 
@@ -46,36 +52,47 @@ def _part(build, *args: Any) -> str:
     try:
         return build(*args)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError):
-        return "<div class='meta'>This part of the report could not be shown.</div>"
+        return f"<div class='meta'>{_e(_w('part_failed'))}</div>"
+
+
+def _meta(report: dict[str, Any]) -> str:
+    """The line under the headline: symptom, when, where, who, which Ally, which report."""
+    machine = report["machine"]
+    line = _w(
+        "meta",
+        symptom=f"<b>{_e(report['symptom'])}</b>",
+        created_at=_e(report["created_at"]),
+        host=_e(machine.get("hostname") or _w("host_left_out")),
+        user=_e(machine.get("user") or _w("user_left_out")),
+        version=_e(report["ally_version"]),
+        id=_e(report["id"]),
+    )
+    if report.get("reference_code"):
+        line += _w("meta_code", code=_e(report["reference_code"]))
+    return f"<div class='meta'>{line}</div>"
 
 
 def render(report: dict[str, Any]) -> str:
     d = report["diagnosis"]
     s = d["summary"]
+    note = _e(report["note"]) if report.get("note") else f"<i>{_e(_w('no_words'))}</i>"
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         # Nothing may load from outside or run: the file is opened by IT on any machine.
         "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'\">",
-        f"<meta name='viewport' content='width=device-width'><title>Ally report {_e(report['id'])}</title>",
+        f"<meta name='viewport' content='width=device-width'><title>{_e(_w('title', id=report['id']))}</title>",
         f"<style>{CSS}</style></head><body><main>",
         f"<h1>{_e(s['headline'])}</h1>",
-        f"<div class='meta'>Symptom: <b>{_e(report['symptom'])}</b> · reported {_e(report['created_at'])} · "
-        f"{_e(report['machine'].get('hostname') or 'host left out')} · user {_e(report['machine'].get('user') or 'left out')}"
-        f" · Ally {_e(report['ally_version'])} · report {_e(report['id'])}"
-        + (f" · code {_e(report['reference_code'])}" if report.get("reference_code") else "")
-        + "</div>",
-        "<h2>In their own words</h2>",
-        f"<div class='card words'>{_e(report['note']) if report.get('note') else '<i>No words added.</i>'}</div>",
+        _meta(report),
+        f"<h2>{_e(_w('heading_words'))}</h2>",
+        f"<div class='card words'>{note}</div>",
     ]
     contact = report.get("contact")
     if contact:
-        parts.append(
-            "<div class='meta'>Contact: "
-            + " · ".join(_e(v) for v in contact.values() if v)
-            + "</div>"
-        )
+        said = " · ".join(_e(v) for v in contact.values() if v)
+        parts.append(f"<div class='meta'>{_w('contact', contact=said)}</div>")
     parts += [
-        "<h2>What Ally found</h2>",
+        f"<h2>{_e(_w('heading_found'))}</h2>",
         f"<div class='card'><span class='sev {_e(s['severity'])}'>{_e(s['severity'])}</span>{_e(s['explanation'])}"
         f"<div class='it'>{_e(s.get('it_detail', ''))}</div></div>",
     ]
@@ -85,7 +102,7 @@ def render(report: dict[str, Any]) -> str:
             f"<b>{_e(f['headline'])}</b> <span class='meta'>({_e(f['id'])})</span>"
             f"<div>{_e(f['explanation'])}</div><div class='it'>{_e(f['it_detail'])}</div></div>"
         )
-    parts.append("<h2>The minutes before the report</h2><div class='charts'>")
+    parts.append(f"<h2>{_e(_w('heading_minutes'))}</h2><div class='charts'>")
     for spec in CHARTS:
         parts.append(_part(chart_svg.figure, spec, report["history"], d["findings"], _e))
     parts.append("</div>")
@@ -99,34 +116,37 @@ def render(report: dict[str, Any]) -> str:
 
 def _apps(sections: dict[str, Any]) -> str:
     data = sections.get("processes", {}).get("data")
+    heading = f"<h2>{_e(_w('heading_apps'))}</h2>"
     if not data:
-        reason = sections.get("processes", {}).get("reason", "not collected")
-        return f"<h2>Top applications</h2><div class='meta'>{_e(reason)}</div>"
+        reason = sections.get("processes", {}).get("reason", _w("apps_not_collected"))
+        return f"{heading}<div class='meta'>{_e(reason)}</div>"
     rows = "".join(
         f"<tr><td>{_e(a['name'])}{' (' + _e(a['background']) + ')' if a.get('background') else ''}</td>"
         f"<td>{float(a['cpu_pct']):.0f}%</td><td>{_e(size(a['memory_bytes']))}</td><td>{_e(a['process_count'])}</td>"
         f"<td>{_e(', '.join(str(p) for p in a['pids']))}</td></tr>"
         for a in data["top_cpu"] + [m for m in data["top_memory"] if m not in data["top_cpu"]]
     )
-    return (
-        "<h2>Top applications</h2><div class='card'><table><tr><th>Application</th><th>Processor</th>"
-        f"<th>Memory</th><th>Processes</th><th>PIDs</th></tr>{rows}</table></div>"
-    )
+    head = _header("col_application", "col_processor", "col_memory", "col_processes", "col_pids")
+    return f"{heading}<div class='card'><table>{head}{rows}</table></div>"
+
+
+def _header(*keys: str) -> str:
+    return "<tr>" + "".join(f"<th>{_e(_w(k))}</th>" for k in keys) + "</tr>"
 
 
 def _network(sections: dict[str, Any]) -> str:
     walk = sections.get("connectivity", {})
+    heading = f"<h2>{_e(_w('heading_network'))}</h2>"
     if walk.get("status") != "ok":
-        return f"<h2>Network</h2><div class='meta'>{_e(walk.get('reason', 'not checked'))}</div>"
+        reason = walk.get("reason", _w("network_not_checked"))
+        return f"{heading}<div class='meta'>{_e(reason)}</div>"
     rows = "".join(
         f"<tr><td>{_e(s['name'])}</td><td>{_e(s['status'])}</td>"
         f"<td>{'' if s['duration_ms'] is None else _e(round(s['duration_ms']))}</td><td>{_e(s['detail'])}</td></tr>"
         for s in walk["data"]["steps"]
     )
-    return (
-        "<h2>Network</h2><div class='card'><table><tr><th>Step</th><th>Result</th><th>ms</th><th>Detail</th></tr>"
-        f"{rows}</table></div>"
-    )
+    head = _header("col_step", "col_result", "col_ms", "col_detail")
+    return f"{heading}<div class='card'><table>{head}{rows}</table></div>"
 
 
 def _machine(report: dict[str, Any], d: dict[str, Any]) -> str:
@@ -135,10 +155,11 @@ def _machine(report: dict[str, Any], d: dict[str, Any]) -> str:
     missing = "".join(
         f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>" for k, v in d["not_checked"].items()
     )
-    left = ", ".join(report.get("left_out", [])) or "nothing"
+    left = ", ".join(report.get("left_out", [])) or _w("left_out_nothing")
+    notes = "; ".join(d.get("notes", [])) or _w("no_notes")
+    missing = missing or f"<tr><td>{_e(_w('all_checked'))}</td></tr>"
     return (
-        f"<h2>Machine</h2><div class='card'><table>{rows}</table></div>"
-        f"<h2>Could not check</h2><div class='card'><table>{missing or '<tr><td>everything was checked</td></tr>'}"
-        f"</table></div><div class='meta'>Left out on purpose: {_e(left)}. "
-        f"Notes: {_e('; '.join(d.get('notes', [])) or 'none')}</div>"
+        f"<h2>{_e(_w('heading_machine'))}</h2><div class='card'><table>{rows}</table></div>"
+        f"<h2>{_e(_w('heading_not_checked'))}</h2><div class='card'><table>{missing}"
+        f"</table></div><div class='meta'>{_w('left_out', left=_e(left), notes=_e(notes))}</div>"
     )

@@ -18,6 +18,7 @@ from desktop.settings import UserSettings
 from desktop.status import TrayStatus
 from desktop.ui.tray import Tray
 from desktop.ui.workers import Background
+from desktop.words import say
 
 log = logging.getLogger(__name__)
 STATUS_EVERY_MS = 60_000
@@ -26,10 +27,7 @@ POLICY_EVERY_MS = 60_000  # IT's policy is read again each minute (a few KB)
 FIRST_STATUS_AFTER_MS = 15_000
 TIPS_PAUSE_S = 4 * 3600
 RELEASE_AFTER_MS = 3_000
-NO_TRAY = (
-    "Your desktop has no place for Ally's icon (no system tray), so Ally opens as a window "
-    "instead. Close it when you are done; start Ally again to tell IT something."
-)
+NO_TRAY = say("no_tray", "tray")
 
 
 class AllyApp(QObject):
@@ -199,10 +197,10 @@ class AllyApp(QObject):
         from desktop.ui.other_windows import contact_text
 
         box = QMessageBox()
-        box.setWindowTitle("Contact IT")
+        box.setWindowTitle(say("contact", "tray"))
         box.setTextFormat(Qt.TextFormat.PlainText)  # IT's policy text, never markup
         box.setText(contact_text(self.policy))
-        box.setAccessibleName("How to contact IT")
+        box.setAccessibleName(say("contact_title", "tray"))
         box.exec()
 
     def save_settings(self, settings: UserSettings) -> None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from desktop import charting
 from desktop.charting import ChartView
+from desktop.words import say
 
 GAP = 8  # the layout grid
 
@@ -228,9 +229,7 @@ class HistoryChart(QWidget):
         self.cards = [ChartCard() for _ in charting.SPECS]
         for i, card in enumerate(self.cards):
             self.grid.addWidget(card, i // 2, i % 2)
-        self.setAccessibleName(
-            "Charts of the last minutes: processor, working memory, drive and network"
-        )
+        self.setAccessibleName(say("charts_name", "charts"))
         self.set_history({})
 
     def set_history(

@@ -107,7 +107,9 @@ class Helping(QObject):
 
         reminders = Reminders(self.paths.data_dir)
         now = time.time() if now is None else now
-        table = self.catalog.data.get("fixes", {}).get("restart_reminder", {})
+        from desktop.fixes.restart_reminder import FIX
+
+        table = self.catalog.table(FIX.words)
         for kind, entry in reminders.due(now):
             finding = entry.get("finding", "restart_pending")
             still = any(f.id == finding for f in diagnosis.findings)

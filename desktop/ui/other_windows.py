@@ -55,7 +55,7 @@ class StatusWindow(QWidget):
         self.words = s
         self.limits = limits if limits is not None else Thresholds().as_dict()
         self.setWindowTitle(s("window_title"))
-        self.setAccessibleName("How is my computer doing")
+        self.setAccessibleName(say("window_name", "status_window"))
         self.resize(90 * GRID, 70 * GRID)
         lay, bottom = scrolling_window(self)
         lay.addWidget(heading(s("title")))
@@ -113,7 +113,7 @@ class ReportsWindow(QWidget):
         m = lambda key, **v: say(key, "my_reports", **v)  # noqa: E731
         self.words = m
         self.setWindowTitle(m("window_title"))
-        self.setAccessibleName("My reports")
+        self.setAccessibleName(say("window_name", "my_reports"))
         self.resize(100 * GRID, 70 * GRID)
         lay, bottom = scrolling_window(self)
         lay.addWidget(heading(m("title")))
@@ -128,12 +128,12 @@ class ReportsWindow(QWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAccessibleName("Your reports and what is happening with each")
+        self.table.setAccessibleName(say("table_name", "my_reports"))
         self.table.currentCellChanged.connect(lambda *_: self.show_selected())
         self.table.setMinimumHeight(20 * GRID)
         lay.addWidget(self.table, 1)
         self.detail = body(m("pick_one"))
-        self.detail.setAccessibleName("What happened to the chosen report")
+        self.detail.setAccessibleName(say("detail_name", "my_reports"))
         lay.addWidget(self.detail)
         self.open_button = button(m("open"))
         self.open_button.clicked.connect(self.open_selected)
@@ -200,7 +200,7 @@ class SettingsWindow(QWidget):
         self.settings, self.save_settings = settings, save
         t = lambda key, **v: say(key, "settings_window", **v)  # noqa: E731
         self.setWindowTitle(t("window_title"))
-        self.setAccessibleName("Ally settings")
+        self.setAccessibleName(say("window_name", "settings_window"))
         self.resize(80 * GRID, 72 * GRID)
         lay, bottom = scrolling_window(self)
         lay.addWidget(heading(t("title")))

@@ -92,7 +92,7 @@ class ReportWindow(QWidget):
         self.symptom = "other"
         self.focus_app: str | None = None
         self.setWindowTitle(WINDOW_TITLE)
-        self.setAccessibleName("Ally report window")
+        self.setAccessibleName(say("window_name", "report_window"))
         self.resize(90 * GRID, 80 * GRID)
         self.pages = QStackedWidget()
         outer = window_layout(self)

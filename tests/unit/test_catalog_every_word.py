@@ -20,7 +20,10 @@ from desktop.resources_access import read_text, resource
 from tests.unit.test_catalog_words import BLAME, JARGON, MAX_GRADE
 
 CATALOG = tomllib.loads(read_text("catalog/en.toml"))
-IT_SECTIONS = {"cli_it"}  # IT's terminal lines: report ids, files, secrets, helpdesk words
+# IT's own words: the terminal's lines for IT (report ids, files, secrets, helpdesk words),
+# IT's HTML page of a report, `ally doctor` and the delivery detail of each transport. They
+# name processes, PIDs and DNS on purpose, so only the blame test reads them.
+IT_SECTIONS = {"cli_it", "html_view", "doctor", "transport_detail"}
 IT_KEYS = {"it_detail", "it_known", "language"}
 # Terminal prompts ("[y/N]") and lines that show what the person typed are not sentences.
 NOT_SENTENCES = {
@@ -28,6 +31,8 @@ NOT_SENTENCES = {
     "cli.ask_send",
     "cli.leave_out_names",
     "kept_here.folder",
+    "charts.charts_name",  # a screen reader's name for the charts: a list of their titles
+    "cli.app_faults",  # a state after a program's name in `ally apps`, like "running"
 }
 # `--help` lines are phrases that name options and parts, not sentences to grade.
 UNGRADED_SECTIONS = {"cli_help"}
@@ -54,6 +59,9 @@ SAMPLE = {
     "host": "PC-42",
     "os": "Windows 11",
     "user": "alex",
+    "crashes": "2",
+    "hangs": "1",
+    "count": "2",
 }
 PLACEHOLDER = re.compile(r"\{([a-z_]+)(?:[:!][^}]*)?\}")
 
@@ -83,6 +91,19 @@ def person_texts() -> list[tuple[str, str]]:
 TEXTS = person_texts()
 
 
+def it_texts() -> list[tuple[str, str]]:
+    return [
+        (name, text)
+        for name, text in strings(CATALOG)
+        if name.split(".")[0] in IT_SECTIONS or name.split(".")[-1].split("[")[0] in IT_KEYS
+    ]
+
+
+@pytest.mark.parametrize(("name", "text"), it_texts(), ids=[n for n, _ in it_texts()])
+def test_its_words_never_blame_the_person_either(name, text):
+    assert not BLAME.search(text), f"{name}: blame in {text!r}"
+
+
 def test_every_section_is_looked_at():
     sections = {name.split(".")[0] for name, _ in TEXTS}
     for wanted in ("symptoms", "checks", "review", "cli", "kept_here", "delivery", "input"):
@@ -106,3 +127,19 @@ def test_other_languages_have_every_key_english_has():
         if path.name.endswith(".toml") and path.name != "en.toml":
             other = {name for name, _ in strings(tomllib.loads(path.read_text("utf-8")))}
             assert not english - other, f"{path.name} lacks {sorted(english - other)}"
+
+
+def test_a_translation_that_lacks_a_key_says_it_in_english(monkeypatch):
+    """A second language is one file; what it lacks yet, key or sub-table, is English."""
+    from desktop import words
+
+    english = words._catalog("en")
+    partial = {"cli": {"not_sent": "Rien n'a été envoyé."}, "fixes": {"empty_trash": {}}}
+    monkeypatch.setattr(words, "preferred_language", lambda: "fr")
+    monkeypatch.setattr(words, "_catalog", lambda lang: partial if lang == "fr" else english)
+    assert words.say("not_sent", "cli") == "Rien n'a été envoyé."
+    assert words.say("ask_send", "cli") == english["cli"]["ask_send"]
+    trash = words.table("fixes.empty_trash")
+    assert trash["button"] == english["fixes"]["empty_trash"]["button"]
+    fixes = words.table("fixes")
+    assert fixes["empty_trash"]["before"] == english["fixes"]["empty_trash"]["before"]

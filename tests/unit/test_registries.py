@@ -26,6 +26,34 @@ WORDS = tomllib.loads(read_text("catalog/en.toml"))
 FINDING_FIELDS = ("headline", "explanation", "advice", "it_detail")
 
 
+def _declared_table(dotted: str) -> dict | None:
+    """The catalog table a declaration names ("findings.cpu_saturated"), None if absent."""
+    node = WORDS
+    for part in dotted.split(".") if dotted else ["<none>"]:
+        node = node.get(part) if isinstance(node, dict) else None
+    return node if isinstance(node, dict) else None
+
+
+def _finding_words_problems(kind: FindingKind) -> list[str]:
+    """What a finding's declared words key lacks in the catalog, said with where to fix it."""
+    problems: list[str] = []
+    entry = _declared_table(kind.words)
+    if not kind.words:
+        problems.append(
+            f"finding {kind.id!r}: no words key; declare FindingKind({kind.id!r}, ..., "
+            f'words="findings.{kind.id}")'
+        )
+    elif entry is None:
+        problems.append(f"finding {kind.id!r}: no [{kind.words}] in {CATALOG}")
+    else:
+        problems += [
+            f"finding {kind.id!r}: [{kind.words}] has no {f}"
+            for f in FINDING_FIELDS
+            if not entry.get(f) and not (f == "advice" and entry.get(f) == [])
+        ]
+    return problems
+
+
 def _modules(package) -> list:
     return [
         importlib.import_module(f"{package.__name__}.{m.name}")
@@ -123,15 +151,7 @@ def test_every_finding_has_words_and_explains_some_symptom():
         )
     catalog = WORDS.get("findings", {})
     for kind in FINDING_KINDS:
-        entry = catalog.get(kind.id)
-        if entry is None:
-            problems.append(f"finding {kind.id!r}: no [findings.{kind.id}] in {CATALOG}")
-        else:
-            problems += [
-                f"finding {kind.id!r}: [findings.{kind.id}] has no {f}"
-                for f in FINDING_FIELDS
-                if not entry.get(f) and not (f == "advice" and entry.get(f) == [])
-            ]
+        problems += _finding_words_problems(kind)
         if not kind.relevance:
             problems.append(
                 f"finding {kind.id!r}: no relevance; say which symptoms it explains, e.g. "
@@ -142,11 +162,12 @@ def test_every_finding_has_words_and_explains_some_symptom():
             for s in kind.relevance
             if not isinstance(s, Symptom)
         ]
-    declared = set(ids)
+    declared = {k.words for k in FINDING_KINDS}
     problems += [
-        f"[findings.{fid}] in {CATALOG} belongs to no rule (no FindingKind({fid!r}, ...))"
+        f"[findings.{fid}] in {CATALOG} belongs to no rule (no FindingKind({fid!r}, ..., "
+        f'words="findings.{fid}"))'
         for fid in catalog
-        if fid not in declared
+        if f"findings.{fid}" not in declared
     ]
     assert not problems, "\n".join(problems)
 
@@ -217,3 +238,38 @@ def test_the_report_schema_knows_exactly_the_symptoms_ally_has():
     assert sorted(listed) == sorted(s.value for s in Symptom), (
         "resources/report.schema.json lists other symptoms than desktop/diagnostics/model.py"
     )
+
+
+def test_every_fix_declares_its_words_and_they_are_there():
+    from desktop.fixes import FIXES
+
+    problems = []
+    finding_ids = {k.id for k in FINDING_KINDS}
+    for fix in FIXES:
+        where = f"fix {fix.id!r} ({fix.apply.__module__})"
+        entry = _declared_table(fix.words)
+        if not fix.words:
+            problems.append(f'{where}: no words key; declare Fix(..., words="fixes.{fix.id}")')
+        elif entry is None:
+            problems.append(f"{where}: no [{fix.words}] in {CATALOG}")
+        else:
+            problems += [
+                f"{where}: [{fix.words}] has no {f}"
+                for f in ("button", "before")
+                if not entry.get(f)
+            ]
+        problems += [
+            f"{where}: answers {a!r}, which no rule declares"
+            for a in fix.answers
+            if a not in finding_ids
+        ]
+    assert not problems, "\n".join(problems)
+
+
+def test_a_declared_words_key_without_words_is_named():
+    """The check above fails on a key with nothing behind it, or none, and says where."""
+    assert _finding_words_problems(FINDING_KINDS[0]) == []
+    missing = _finding_words_problems(FindingKind("new_cause", words="findings.new_cause"))
+    assert missing == [f"finding 'new_cause': no [findings.new_cause] in {CATALOG}"]
+    undeclared = _finding_words_problems(FindingKind("new_cause"))
+    assert undeclared and "no words key" in undeclared[0]

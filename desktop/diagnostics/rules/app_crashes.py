@@ -10,9 +10,9 @@ from desktop.diagnostics.model import Symptom
 
 # What this rule can conclude, and where each cause stands in the answer to each symptom.
 FINDINGS = (
-    FindingKind("app_crashed", {Symptom.APP: 0, Symptom.OTHER: 24}),
-    FindingKind("app_hung", {Symptom.APP: 1, Symptom.OTHER: 25}),
-    FindingKind("app_focus", {Symptom.APP: 2, Symptom.OTHER: 26}),
+    FindingKind("app_crashed", {Symptom.APP: 0, Symptom.OTHER: 24}, words="findings.app_crashed"),
+    FindingKind("app_hung", {Symptom.APP: 1, Symptom.OTHER: 25}, words="findings.app_hung"),
+    FindingKind("app_focus", {Symptom.APP: 2, Symptom.OTHER: 26}, words="findings.app_focus"),
 )
 
 VARIANTS = {"app_crashed": (None,), "app_hung": (None,), "app_focus": (None,)}

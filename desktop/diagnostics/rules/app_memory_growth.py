@@ -9,7 +9,13 @@ from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severi
 from desktop.diagnostics.model import Symptom
 
 # What this rule can conclude, and where each cause stands in the answer to each symptom.
-FINDINGS = (FindingKind("app_memory_growth", {Symptom.SLOW: 6, Symptom.APP: 4, Symptom.OTHER: 16}),)
+FINDINGS = (
+    FindingKind(
+        "app_memory_growth",
+        {Symptom.SLOW: 6, Symptom.APP: 4, Symptom.OTHER: 16},
+        words="findings.app_memory_growth",
+    ),
+)
 
 VARIANTS = {"app_memory_growth": (None,)}
 

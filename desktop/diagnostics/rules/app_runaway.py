@@ -12,7 +12,13 @@ from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.sampling import os_backfill
 
 # What this rule can conclude, and where each cause stands in the answer to each symptom.
-FINDINGS = (FindingKind("app_cpu_runaway", {Symptom.SLOW: 5, Symptom.APP: 3, Symptom.OTHER: 15}),)
+FINDINGS = (
+    FindingKind(
+        "app_cpu_runaway",
+        {Symptom.SLOW: 5, Symptom.APP: 3, Symptom.OTHER: 15},
+        words="findings.app_cpu_runaway",
+    ),
+)
 
 VARIANTS = {"app_cpu_runaway": (None,)}
 FROM_LIFE = "the processor time it used since it started (kept by the system)"

@@ -7,9 +7,9 @@ from desktop.diagnostics.model import Symptom
 
 # What this rule can conclude, and where each cause stands in the answer to each symptom.
 FINDINGS = (
-    FindingKind("battery_low", {Symptom.SLOW: 9, Symptom.OTHER: 19}),
-    FindingKind("power_saver", {Symptom.SLOW: 10, Symptom.OTHER: 20}),
-    FindingKind("running_hot", {Symptom.SLOW: 8, Symptom.OTHER: 18}),
+    FindingKind("battery_low", {Symptom.SLOW: 9, Symptom.OTHER: 19}, words="findings.battery_low"),
+    FindingKind("power_saver", {Symptom.SLOW: 10, Symptom.OTHER: 20}, words="findings.power_saver"),
+    FindingKind("running_hot", {Symptom.SLOW: 8, Symptom.OTHER: 18}, words="findings.running_hot"),
 )
 
 VARIANTS = {

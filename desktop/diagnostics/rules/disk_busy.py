@@ -12,7 +12,9 @@ from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.rules import culprits, spell
 
 # What this rule can conclude, and where each cause stands in the answer to each symptom.
-FINDINGS = (FindingKind("disk_busy", {Symptom.SLOW: 4, Symptom.OTHER: 14}),)
+FINDINGS = (
+    FindingKind("disk_busy", {Symptom.SLOW: 4, Symptom.OTHER: 14}, words="findings.disk_busy"),
+)
 
 VARIANTS = {"disk_busy": (None, "no_app", "maintenance")}
 FROM_PSI = "the share of the last minute in which work waited for a drive (Linux PSI io)"

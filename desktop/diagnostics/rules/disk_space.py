@@ -7,7 +7,13 @@ from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severi
 from desktop.diagnostics.model import Symptom
 
 # What this rule can conclude, and where each cause stands in the answer to each symptom.
-FINDINGS = (FindingKind("disk_nearly_full", {Symptom.SLOW: 7, Symptom.APP: 7, Symptom.OTHER: 17}),)
+FINDINGS = (
+    FindingKind(
+        "disk_nearly_full",
+        {Symptom.SLOW: 7, Symptom.APP: 7, Symptom.OTHER: 17},
+        words="findings.disk_nearly_full",
+    ),
+)
 
 VARIANTS = {"disk_nearly_full": (None,)}
 

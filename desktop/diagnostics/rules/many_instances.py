@@ -7,7 +7,13 @@ from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severi
 from desktop.diagnostics.model import Symptom
 
 # What this rule can conclude, and where each cause stands in the answer to each symptom.
-FINDINGS = (FindingKind("many_instances", {Symptom.SLOW: 11, Symptom.APP: 8, Symptom.OTHER: 21}),)
+FINDINGS = (
+    FindingKind(
+        "many_instances",
+        {Symptom.SLOW: 11, Symptom.APP: 8, Symptom.OTHER: 21},
+        words="findings.many_instances",
+    ),
+)
 
 VARIANTS = {"many_instances": (None,)}
 

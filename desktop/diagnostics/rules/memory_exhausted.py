@@ -12,7 +12,13 @@ from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.rules import culprits, spell
 
 # What this rule can conclude, and where each cause stands in the answer to each symptom.
-FINDINGS = (FindingKind("memory_exhausted", {Symptom.SLOW: 1, Symptom.APP: 5, Symptom.OTHER: 11}),)
+FINDINGS = (
+    FindingKind(
+        "memory_exhausted",
+        {Symptom.SLOW: 1, Symptom.APP: 5, Symptom.OTHER: 11},
+        words="findings.memory_exhausted",
+    ),
+)
 
 VARIANTS = {"memory_exhausted": (None, "no_app")}
 

@@ -8,7 +8,9 @@ from desktop.diagnostics.model import Symptom
 # What this rule can conclude, and where each cause stands in the answer to each symptom.
 FINDINGS = (
     FindingKind(
-        "network_disconnected", {Symptom.INTERNET: 0, Symptom.PRINTING: 5, Symptom.OTHER: 0}
+        "network_disconnected",
+        {Symptom.INTERNET: 0, Symptom.PRINTING: 5, Symptom.OTHER: 0},
+        words="findings.network_disconnected",
     ),
 )
 

@@ -15,17 +15,45 @@ from desktop.diagnostics.model import Symptom
 
 # What this rule can conclude, and where each cause stands in the answer to each symptom.
 FINDINGS = (
-    FindingKind("gateway_missing", {Symptom.INTERNET: 1, Symptom.PRINTING: 6, Symptom.OTHER: 1}),
     FindingKind(
-        "gateway_unreachable", {Symptom.INTERNET: 2, Symptom.PRINTING: 7, Symptom.OTHER: 2}
+        "gateway_missing",
+        {Symptom.INTERNET: 1, Symptom.PRINTING: 6, Symptom.OTHER: 1},
+        words="findings.gateway_missing",
     ),
-    FindingKind("captive_portal", {Symptom.INTERNET: 3, Symptom.OTHER: 3}),
-    FindingKind("name_lookup_failed", {Symptom.INTERNET: 4, Symptom.OTHER: 4}),
-    FindingKind("internet_unreachable", {Symptom.INTERNET: 5, Symptom.OTHER: 5}),
-    FindingKind("vpn_down", {Symptom.INTERNET: 6, Symptom.OTHER: 6}),
-    FindingKind("it_servers_unreachable", {Symptom.INTERNET: 7, Symptom.OTHER: 7}),
-    FindingKind("wifi_weak", {Symptom.SLOW: 14, Symptom.INTERNET: 8, Symptom.OTHER: 8}),
-    FindingKind("connection_slow", {Symptom.SLOW: 15, Symptom.INTERNET: 9, Symptom.OTHER: 9}),
+    FindingKind(
+        "gateway_unreachable",
+        {Symptom.INTERNET: 2, Symptom.PRINTING: 7, Symptom.OTHER: 2},
+        words="findings.gateway_unreachable",
+    ),
+    FindingKind(
+        "captive_portal", {Symptom.INTERNET: 3, Symptom.OTHER: 3}, words="findings.captive_portal"
+    ),
+    FindingKind(
+        "name_lookup_failed",
+        {Symptom.INTERNET: 4, Symptom.OTHER: 4},
+        words="findings.name_lookup_failed",
+    ),
+    FindingKind(
+        "internet_unreachable",
+        {Symptom.INTERNET: 5, Symptom.OTHER: 5},
+        words="findings.internet_unreachable",
+    ),
+    FindingKind("vpn_down", {Symptom.INTERNET: 6, Symptom.OTHER: 6}, words="findings.vpn_down"),
+    FindingKind(
+        "it_servers_unreachable",
+        {Symptom.INTERNET: 7, Symptom.OTHER: 7},
+        words="findings.it_servers_unreachable",
+    ),
+    FindingKind(
+        "wifi_weak",
+        {Symptom.SLOW: 14, Symptom.INTERNET: 8, Symptom.OTHER: 8},
+        words="findings.wifi_weak",
+    ),
+    FindingKind(
+        "connection_slow",
+        {Symptom.SLOW: 15, Symptom.INTERNET: 9, Symptom.OTHER: 9},
+        words="findings.connection_slow",
+    ),
 )
 
 VARIANTS = {

@@ -9,11 +9,23 @@ from desktop.diagnostics.model import Symptom
 
 # What this rule can conclude, and where each cause stands in the answer to each symptom.
 FINDINGS = (
-    FindingKind("print_service_down", {Symptom.PRINTING: 0, Symptom.OTHER: 27}),
-    FindingKind("no_printer", {Symptom.PRINTING: 1}),
-    FindingKind("no_default_printer", {Symptom.PRINTING: 4}),
-    FindingKind("default_printer_unavailable", {Symptom.PRINTING: 2, Symptom.OTHER: 28}),
-    FindingKind("print_jobs_stuck", {Symptom.PRINTING: 3, Symptom.OTHER: 29}),
+    FindingKind(
+        "print_service_down",
+        {Symptom.PRINTING: 0, Symptom.OTHER: 27},
+        words="findings.print_service_down",
+    ),
+    FindingKind("no_printer", {Symptom.PRINTING: 1}, words="findings.no_printer"),
+    FindingKind("no_default_printer", {Symptom.PRINTING: 4}, words="findings.no_default_printer"),
+    FindingKind(
+        "default_printer_unavailable",
+        {Symptom.PRINTING: 2, Symptom.OTHER: 28},
+        words="findings.default_printer_unavailable",
+    ),
+    FindingKind(
+        "print_jobs_stuck",
+        {Symptom.PRINTING: 3, Symptom.OTHER: 29},
+        words="findings.print_jobs_stuck",
+    ),
 )
 
 VARIANTS = {

@@ -10,8 +10,12 @@ from desktop.diagnostics.sampling import os_backfill
 
 # What this rule can conclude, and where each cause stands in the answer to each symptom.
 FINDINGS = (
-    FindingKind("cpu_saturated", {Symptom.SLOW: 2, Symptom.OTHER: 12}),
-    FindingKind("cpu_maintenance", {Symptom.SLOW: 3, Symptom.OTHER: 13}),
+    FindingKind(
+        "cpu_saturated", {Symptom.SLOW: 2, Symptom.OTHER: 12}, words="findings.cpu_saturated"
+    ),
+    FindingKind(
+        "cpu_maintenance", {Symptom.SLOW: 3, Symptom.OTHER: 13}, words="findings.cpu_maintenance"
+    ),
 )
 
 VARIANTS = {"cpu_saturated": (None, "no_app"), "cpu_maintenance": (None,)}

@@ -11,8 +11,13 @@ FINDINGS = (
     FindingKind(
         "restart_pending",
         {Symptom.SLOW: 12, Symptom.APP: 9, Symptom.PRINTING: 8, Symptom.OTHER: 22},
+        words="findings.restart_pending",
     ),
-    FindingKind("uptime_long", {Symptom.SLOW: 13, Symptom.APP: 10, Symptom.OTHER: 23}),
+    FindingKind(
+        "uptime_long",
+        {Symptom.SLOW: 13, Symptom.APP: 10, Symptom.OTHER: 23},
+        words="findings.uptime_long",
+    ),
 )
 
 VARIANTS = {"restart_pending": (None,), "uptime_long": (None,)}

@@ -12,7 +12,11 @@ from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.rules import culprits, spell
 
 # What this rule can conclude, and where each cause stands in the answer to each symptom.
-FINDINGS = (FindingKind("swapping", {Symptom.SLOW: 0, Symptom.APP: 6, Symptom.OTHER: 10}),)
+FINDINGS = (
+    FindingKind(
+        "swapping", {Symptom.SLOW: 0, Symptom.APP: 6, Symptom.OTHER: 10}, words="findings.swapping"
+    ),
+)
 
 VARIANTS = {"swapping": (None, "no_app")}
 

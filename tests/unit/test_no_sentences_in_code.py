@@ -1,0 +1,254 @@
+"""No sentence a person or IT reads is written in Python: it belongs in the catalog
+(resources/catalog/en.toml), where the words tests read it and a translator finds it.
+
+An AST walk over desktop/ flags every string constant that looks like words (two words
+with a space between them), outside the places where such a string is not said to
+anyone: docstrings, logging calls (IT's log keeps its technical English), dict keys (the
+report's JSON field names), format specs, patterns matched against other programs'
+output, and the short list below, each with its reason.
+
+The modules in ``NOT_YET_IN_CATALOG`` still hold words (mostly IT's evidence and policy
+lines); their counts may only go down. A new sentence anywhere, or one more in those
+modules, fails here with the file and line.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CODE = ROOT / "desktop"
+WORDS = re.compile(r"[A-Za-z]{2,}[,;:.!?')\"’]* +[\"'(“‘]*[A-Za-z]{2,}")
+TAG = re.compile(r"<[^<>]*(?:>|$)|^[^<>]*>")  # markup, also a tag cut by an f-string
+LOG_METHODS = {"debug", "info", "warning", "error", "exception", "critical"}
+# Calls of ``re`` whose string arguments are patterns matched against text, never shown.
+PATTERN_CALLS = {"compile", "search", "match", "fullmatch", "sub", "findall", "finditer", "split"}
+# Methods whose string arguments are not words for anyone, and why.
+NOT_SAID_CALLS = {"setStyleSheet": "a Qt stylesheet, read by Qt only"}
+
+# Strings that look like words but are said to no one, and why.
+NOT_SENTENCES: dict[str, str] = {
+    "desktop/reporting/html_view.py:CSS": "the stylesheet of IT's page (font names)",
+    "desktop/chart_svg.py": "SVG markup; its words come from the chart specs and the catalog",
+    "desktop/diagnostics/readers/windows_tools.py": "registry paths and WMI names asked of Windows",
+    "desktop/diagnostics/net/wifi.py": "field names in the output of macOS' and Windows' tools",
+    "desktop/diagnostics/readers/print_system.py:_PS_PRINTERS": "a PowerShell command for Windows",
+    "desktop/diagnostics/readers/print_system.py:_PS_JOBS": "a PowerShell command for Windows",
+    "desktop/config.py:default_policy_path": "where each system keeps IT's policy file",
+    "desktop/watchdog.py:why_it_stopped": "the crash's cause as the log records it (exit code)",
+    "desktop/doctor.py:'reports folder'": "the name of a doctor check, stable for fleet tools",
+}
+
+# Modules whose words are not in the catalog yet: IT's evidence in probes and rules, and
+# the policy's messages to IT. Each count may only fall; lower it when you move words.
+NOT_YET_IN_CATALOG: dict[str, int] = {
+    "desktop/config.py": 69,
+    "desktop/diagnostics/apps.py": 2,
+    "desktop/diagnostics/bounded.py": 1,
+    "desktop/diagnostics/diagnosis.py": 5,
+    "desktop/diagnostics/explain.py": 6,
+    "desktop/diagnostics/net/http_checks.py": 21,
+    "desktop/diagnostics/net/names.py": 4,
+    "desktop/diagnostics/net/reach.py": 3,
+    "desktop/diagnostics/net/routes.py": 1,
+    "desktop/diagnostics/probes/app_faults.py": 2,
+    "desktop/diagnostics/probes/connectivity.py": 15,
+    "desktop/diagnostics/probes/disks.py": 2,
+    "desktop/diagnostics/probes/memory.py": 7,
+    "desktop/diagnostics/probes/network.py": 2,
+    "desktop/diagnostics/probes/os_history.py": 9,
+    "desktop/diagnostics/probes/power.py": 8,
+    "desktop/diagnostics/probes/printing.py": 2,
+    "desktop/diagnostics/probes/processes.py": 3,
+    "desktop/diagnostics/probes/processor.py": 7,
+    "desktop/diagnostics/probes/system.py": 5,
+    "desktop/diagnostics/readers/fault_records.py": 20,
+    "desktop/diagnostics/readers/linux_fault_files.py": 3,
+    "desktop/diagnostics/readers/print_system.py": 18,
+    "desktop/diagnostics/readers/tools.py": 3,
+    "desktop/diagnostics/rules/app_crashes.py": 2,
+    "desktop/diagnostics/rules/app_runaway.py": 3,
+    "desktop/diagnostics/rules/culprits.py": 5,
+    "desktop/diagnostics/rules/disk_busy.py": 1,
+    "desktop/diagnostics/rules/disk_space.py": 3,
+    "desktop/diagnostics/rules/memory_exhausted.py": 1,
+    "desktop/diagnostics/rules/network_chain.py": 12,
+    "desktop/diagnostics/rules/print_trouble.py": 2,
+    "desktop/diagnostics/rules/processor_busy.py": 1,
+    "desktop/diagnostics/rules/spell.py": 1,
+    "desktop/diagnostics/rules/swapping.py": 4,
+    "desktop/diagnostics/sampling/history.py": 11,
+    "desktop/diagnostics/sampling/metrics.py": 22,
+    "desktop/diagnostics/sampling/process_sample.py": 1,
+    "desktop/diagnostics/thresholds.py": 36,
+    "desktop/fixes/__init__.py": 5,
+    "desktop/fixes/close_program.py": 19,
+    "desktop/fixes/empty_trash.py": 18,
+    "desktop/fixes/folder_walk.py": 4,
+    "desktop/fixes/journal.py": 1,
+    "desktop/fixes/large_folders.py": 12,
+    "desktop/fixes/opener.py": 6,
+    "desktop/fixes/own_processes.py": 14,
+    "desktop/fixes/print_jobs.py": 16,
+    "desktop/fixes/recheck.py": 1,
+    "desktop/fixes/restart_reminder.py": 6,
+    "desktop/fixes/sign_in_page.py": 9,
+    "desktop/http_session.py": 7,
+    "desktop/managed_policy.py": 10,
+    "desktop/news/feed.py": 5,
+    "desktop/news/fetch.py": 21,
+    "desktop/news/watcher.py": 7,
+    "desktop/plain_numbers.py": 2,
+    "desktop/policy_owner.py": 7,
+    "desktop/program_list.py": 1,
+    "desktop/relay_policy.py": 4,
+    "desktop/reporting/credentials.py": 9,
+    "desktop/reporting/delivery.py": 2,
+    "desktop/reporting/entry_check.py": 5,
+    "desktop/reporting/helping.py": 11,
+    "desktop/reporting/outbox.py": 6,
+    "desktop/reporting/redact.py": 4,
+    "desktop/reporting/relay_doctor.py": 3,
+    "desktop/reporting/review.py": 3,
+    "desktop/reporting/sending.py": 2,
+    "desktop/reporting/transports/base.py": 2,
+    "desktop/reporting/transports/email.py": 15,
+    "desktop/reporting/transports/folder.py": 7,
+    "desktop/reporting/transports/relay.py": 22,
+    "desktop/reporting/transports/request_tracker.py": 18,
+    "desktop/reporting/transports/webhook.py": 16,
+    "desktop/safe_read.py": 4,
+    "desktop/screen_portal.py": 7,
+    "desktop/services.py": 1,
+    "desktop/settings.py": 1,
+    "desktop/startup.py": 1,
+    "desktop/status.py": 1,
+    "desktop/tray_link.py": 2,
+}
+
+
+def _parents(tree: ast.AST) -> None:
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            child._ally_parent = node  # type: ignore[attr-defined]
+
+
+def _up(node: ast.AST) -> Iterator[ast.AST]:
+    while (node := getattr(node, "_ally_parent", None)) is not None:
+        yield node
+
+
+def _names_around(node: ast.AST) -> set[str]:
+    """The names a constant sits under: the variable it is assigned to, the functions and
+    classes around it (so NOT_SENTENCES can name ``module:NAME``)."""
+    names: set[str] = set()
+    for parent in _up(node):
+        if isinstance(parent, (ast.Assign, ast.AnnAssign)):
+            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+        if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(parent.name)
+    return names
+
+
+def _said_to_no_one(node: ast.Constant) -> bool:
+    parent = getattr(node, "_ally_parent", None)
+    if isinstance(parent, ast.Expr):
+        return True  # a docstring
+    if isinstance(parent, ast.Dict) and node in parent.keys:
+        return True  # a JSON field name
+    for outer in _up(node):
+        if isinstance(outer, ast.FormattedValue):
+            return True  # a format spec
+        if isinstance(outer, ast.Compare):
+            return True  # matched against text from outside
+        if isinstance(outer, ast.Call) and isinstance(outer.func, ast.Attribute):
+            if outer.func.attr in LOG_METHODS or outer.func.attr in NOT_SAID_CALLS:
+                return True  # IT's log, or read by a program only
+            if outer.func.attr == "write" and _is_log(outer.func.value):
+                return True  # the watchdog's own log file (it does not load logging)
+            if outer.func.attr in PATTERN_CALLS and _is_re(outer.func.value):
+                return True
+    return False
+
+
+def _is_log(node: ast.AST) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == "log"
+
+
+def _is_re(node: ast.AST) -> bool:
+    return isinstance(node, ast.Name) and node.id == "re"
+
+
+def sentences() -> Iterator[tuple[str, int, str]]:
+    """(module, line, text) of every string in desktop/ that reads as words."""
+    for path in sorted(CODE.rglob("*.py")):
+        module = path.relative_to(ROOT).as_posix()
+        if module in NOT_SENTENCES:
+            continue
+        tree = ast.parse(path.read_text("utf-8"))
+        _parents(tree)
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Constant) or not isinstance(node.value, str):
+                continue
+            if not WORDS.search(TAG.sub(" ", node.value)) or _said_to_no_one(node):
+                continue
+            if f"{module}:{node.value!r}" in NOT_SENTENCES:
+                continue
+            if any(f"{module}:{name}" in NOT_SENTENCES for name in _names_around(node)):
+                continue
+            yield module, node.lineno, node.value
+
+
+def test_no_new_sentence_in_code():
+    found = list(sentences())
+    counts = Counter(module for module, _, _ in found)
+    new = [
+        f"{module}:{line}: {text[:70]!r}"
+        for module, line, text in found
+        if module not in NOT_YET_IN_CATALOG
+    ]
+    grown = [
+        f"{module}: {counts[module]} strings of words, {NOT_YET_IN_CATALOG[module]} allowed"
+        for module in NOT_YET_IN_CATALOG
+        if counts[module] > NOT_YET_IN_CATALOG[module]
+    ]
+    assert not new and not grown, (
+        "Words belong in resources/catalog/en.toml (desktop.words.say):\n" + "\n".join(new + grown)
+    )
+
+
+def test_the_list_of_modules_not_yet_moved_only_shrinks():
+    counts = Counter(module for module, _, _ in sentences())
+    stale = [
+        f"{module}: now {counts[module]}, lower NOT_YET_IN_CATALOG from {allowed}"
+        for module, allowed in NOT_YET_IN_CATALOG.items()
+        if counts[module] < allowed
+    ]
+    assert not stale, "\n".join(stale)
+
+
+def test_the_checker_sees_a_sentence_and_passes_what_is_not_one():
+    tree = ast.parse(
+        '"""A docstring is not said."""\n'
+        'log.info("a line for the log")\n'
+        'x = {"a key with words": 1}\n'
+        'y = f"{v:>10 items}"\n'
+        'z = "Your report is saved."\n'
+        'w = "<h2>In their own words</h2>"\n'
+        'ok = "line" in "not shown here"\n'
+    )
+    _parents(tree)
+    flagged = [
+        n.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant)
+        and isinstance(n.value, str)
+        and WORDS.search(TAG.sub(" ", n.value))
+        and not _said_to_no_one(n)
+    ]
+    assert flagged == ["Your report is saved.", "<h2>In their own words</h2>"]
