@@ -20,7 +20,8 @@ class FixWords:
         self.table: dict[str, Any] = catalog.data.get("fixes", {})  # the words all fixes share
 
     def _entry(self, fix_id: str, variant: str | None = None) -> dict[str, Any]:
-        from desktop.fixes.registry import words_key  # the registry imports the fixes, which import this
+        # Imported here: the registry imports the fixes, which import this module.
+        from desktop.fixes.registry import words_key
 
         entry = self.catalog.table(words_key(fix_id))
         entry = dict(entry) if isinstance(entry, dict) else {}

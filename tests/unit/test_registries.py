@@ -241,7 +241,7 @@ def test_the_report_schema_knows_exactly_the_symptoms_ally_has():
 
 
 def test_every_fix_declares_its_words_and_they_are_there():
-    from desktop.fixes import FIXES
+    from desktop.fixes.registry import FIXES
 
     problems = []
     finding_ids = {k.id for k in FINDING_KINDS}
