@@ -22,6 +22,7 @@ from starlette.routing import Route
 from desktop.resources_access import read_text
 from relay import RECEIPT_SCHEMA, __version__
 from relay.context import Relay
+from relay.report_json import parse_report
 from relay.store import Refused
 
 log = logging.getLogger("relay.api")
@@ -145,7 +146,7 @@ async def enrol(request: Request) -> Response:
 
 
 def check_report(body: bytes, key: str | None) -> dict[str, Any]:
-    report = json.loads(body)
+    report = parse_report(body)
     if not isinstance(report, dict) or report.get("schema") != REPORT_SCHEMA:
         raise ValueError("not an Ally report")
     if not isinstance(report.get("id"), str) or not UUID.match(report["id"]):

@@ -10,7 +10,6 @@ Retry-After, a permanent failure stops the report until IT acts).
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import threading
@@ -19,6 +18,7 @@ from collections.abc import Callable
 
 from desktop.reporting.outbox import BACKOFF_BASE_S, BACKOFF_CAP_S
 from desktop.reporting.transports.base import PermanentFailure, TemporaryFailure, Transport
+from relay.report_json import parse_report
 from relay.store import Store
 
 log = logging.getLogger("relay.forward")
@@ -90,7 +90,7 @@ class Forwarder:
             return True
         started = time.monotonic()
         try:
-            report = json.loads(row.body)
+            report = parse_report(row.body)
             receipt = transport.send(report, row.body)
         except TemporaryFailure as exc:
             delay = backoff(row.attempts, random.random())

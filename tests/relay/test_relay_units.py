@@ -180,3 +180,36 @@ def test_the_fast_check_agrees_with_jsonschema_everywhere_in_a_report(sample_rep
                 refused += 1
                 assert got == f"{expected.json_path}: {expected.message}", (path, value)
     assert refused > 100 and accepted > 100, (refused, accepted)  # both sides were tried
+
+
+def test_the_relay_reads_a_report_as_the_json_module_does(sample_report):
+    """msgspec reads reports for speed; every value is the one Python's json gives, and
+    what msgspec refuses (NaN, Infinity, a lone surrogate) is read by the json module."""
+    import json
+    import math
+
+    from relay.report_json import parse_report
+
+    body = json.dumps(sample_report).encode()
+    assert parse_report(body) == json.loads(body)
+    odd = [
+        b"18446744073709551616",
+        b"-123456789012345678901234567890",
+        b"1.0",
+        b"0.1",
+        b"2.2250738585072014e-308",
+        b'{"a": 1, "a": 2}',
+        '"caf\u00e9 \\u00e9 \\ud83d\\ude00"'.encode(),
+        b'"\\ud800"',
+        b"[1e400, -Infinity]",
+        b'{"x": 1.5e300}',
+    ]
+    for text in odd:
+        got, want = parse_report(text), json.loads(text)
+        assert repr(got) == repr(want) and type(got) is type(want), text
+    assert math.isnan(parse_report(b"NaN"))
+    for bad in (b"", b"{", b"\xff\xfe", b"[1,]"):
+        with pytest.raises(ValueError):
+            parse_report(bad)
+    with pytest.raises(RecursionError):
+        parse_report(b"[" * 100_000 + b"]" * 100_000)
