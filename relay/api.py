@@ -102,12 +102,13 @@ async def device_of(relay: Relay, request: Request):  # type: ignore[no-untyped-
     cached = relay.device_cached(token)
     if cached is not None:
         return cached
+    mark = relay.revocation_mark()  # before the lookup: a revocation meanwhile counts
     try:
         row = await run_in_threadpool(relay.store.device, token)
     except Refused as exc:
         request.state.log_extra = {"refused": exc.reason}
         raise
-    relay.remember_device(token or "", row)
+    relay.remember_device(token or "", row, mark)
     return row
 
 
