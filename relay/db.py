@@ -46,9 +46,7 @@ def engine_for(url: str, durable: bool = True) -> Engine:
     # Pools of 5 (+5 at a peak) per engine: a relay process holds at most 20
     # connections, so 4 workers stay within PostgreSQL's default max_connections (100).
     args = {} if durable else {"options": "-c synchronous_commit=off"}
-    return create_engine(
-        parsed, pool_size=5, max_overflow=5, pool_pre_ping=True, connect_args=args
-    )
+    return create_engine(parsed, pool_size=5, max_overflow=5, pool_pre_ping=True, connect_args=args)
 
 
 def alembic_config(url: str) -> Any:
