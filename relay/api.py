@@ -22,6 +22,7 @@ from starlette.routing import Route
 from desktop.resources_access import read_text
 from relay import RECEIPT_SCHEMA, __version__
 from relay.context import Relay
+from relay.report_json import parse_report
 from relay.store import Refused
 
 log = logging.getLogger("relay.api")
@@ -31,51 +32,30 @@ NUMBER = re.compile(r"^[0-9]{1,9}$")  # within a 32-bit integer on every databas
 ENROL_MAX_BYTES = 4096
 INLINE_CHECK_BYTES = 64 * 1024
 _validator: list[Any] = []
+_fast_validator: list[Any] = []
+
+
+def fast_validator() -> Any:
+    """jsonschema-rs, compiled once: it says whether a report is valid in about 10 µs
+    where jsonschema takes 1.7 ms for the same report. Formats are annotations only, as
+    in jsonschema without a format checker."""
+    if not _fast_validator:
+        import jsonschema_rs
+
+        schema = json.loads(read_text("report.schema.json"))
+        _fast_validator.append(jsonschema_rs.validator_for(schema, validate_formats=False))
+    return _fast_validator[0]
 
 
 def validator() -> Any:
-    """Built on first use (jsonschema takes a while to import), so that a relay
-    restarted after a crash answers sooner."""
+    """jsonschema, the judge of any report the fast check refuses: its verdict and its
+    words stand. Built on first use (it takes a while to import)."""
     if not _validator:
         import jsonschema
 
         schema = json.loads(read_text("report.schema.json"))
-        checker = jsonschema.validators.extend(
-            jsonschema.Draft202012Validator, {"items": _fast_items(jsonschema)}
-        )
-        _validator.append(checker(schema))
+        _validator.append(jsonschema.Draft202012Validator(schema))
     return _validator[0]
-
-
-# Arrays of plain values (a report's history: hundreds of numbers per series) are where
-# the schema check spent its time, one validator call per number. An array whose every
-# item is plainly of the one type asked for is valid without asking; any other array is
-# checked item by item as before, so the errors and the edge cases (1.0 as an integer) are
-# jsonschema's own.
-_PLAIN: dict[Any, tuple[type, ...]] = {
-    "integer": (int,),
-    "number": (int, float),
-    "string": (str,),
-    ("number", "null"): (int, float, type(None)),
-}
-
-
-def _fast_items(jsonschema: Any) -> Any:
-    items = jsonschema.Draft202012Validator.VALIDATORS["items"]
-
-    def fast_items(validator: Any, schema: Any, instance: Any, owner: Any) -> Any:
-        wanted = schema.get("type") if isinstance(schema, dict) and len(schema) == 1 else None
-        plain = _PLAIN.get(tuple(wanted) if isinstance(wanted, list) else wanted)
-        if (
-            plain is not None
-            and isinstance(instance, list)
-            and "prefixItems" not in owner
-            and all(type(x) in plain for x in instance)  # exact types: a bool is not a number
-        ):
-            return
-        yield from items(validator, schema, instance, owner)
-
-    return fast_items
 
 
 class BodyError(Exception):
@@ -122,12 +102,13 @@ async def device_of(relay: Relay, request: Request):  # type: ignore[no-untyped-
     cached = relay.device_cached(token)
     if cached is not None:
         return cached
+    mark = relay.revocation_mark()  # before the lookup: a revocation meanwhile counts
     try:
         row = await run_in_threadpool(relay.store.device, token)
     except Refused as exc:
         request.state.log_extra = {"refused": exc.reason}
         raise
-    relay.remember_device(token or "", row)
+    relay.remember_device(token or "", row, mark)
     return row
 
 
@@ -166,13 +147,17 @@ async def enrol(request: Request) -> Response:
 
 
 def check_report(body: bytes, key: str | None) -> dict[str, Any]:
-    report = json.loads(body)
+    report = parse_report(body)
     if not isinstance(report, dict) or report.get("schema") != REPORT_SCHEMA:
         raise ValueError("not an Ally report")
     if not isinstance(report.get("id"), str) or not UUID.match(report["id"]):
         raise ValueError("the report id is not a UUID")
     if key is not None and key != report["id"]:
         raise ValueError("Idempotency-Key differs from the report id")
+    if fast_validator().is_valid(report):
+        return report
+    # Refused by the fast check: jsonschema decides, as it did before there was one (a
+    # test holds the two to the same verdicts), and names the first problem.
     error = next(validator().iter_errors(report), None)
     if error is not None:
         raise ValueError(f"{error.json_path}: {error.message}")
@@ -196,8 +181,9 @@ async def take_report(request: Request) -> Response:
         return error(exc.status, exc.error)
     key = request.headers.get("idempotency-key")
     try:
-        # A typical report (15-50 KB) is checked in about a millisecond, right here; a big
-        # one (a screenshot) on a worker thread, so that the event loop stays responsive.
+        # A typical report (15-50 KB) is checked in a fraction of a millisecond, right
+        # here; a big one (a screenshot) on a worker thread, so that the event loop stays
+        # responsive.
         if len(body) <= INLINE_CHECK_BYTES:
             report = check_report(body, key)
         else:

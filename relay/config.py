@@ -9,6 +9,7 @@ checks apply), plus where the helpdesk secret is read from.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import stat
 from collections.abc import Mapping
@@ -43,7 +44,8 @@ class ServerSettings:
     trusted_proxies: tuple[str, ...] = ("127.0.0.1",)
     max_body_bytes: int = 8 * 1024 * 1024  # a report with a 4 MB screenshot fits
     body_timeout_s: float = 30.0  # a body still arriving after this is refused
-    max_connections: int = 1000
+    max_connections: int = 1000  # per worker
+    workers: int = 1  # processes on one socket; more than 1 only with PostgreSQL
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,7 @@ def from_dict(data: Mapping[str, Any], source: str = "relay.toml") -> RelaySetti
             server_t, "server", "max_connections", int, d.max_connections, lambda v: v > 0
         ),
     )
+    server = _with_workers(r, server_t, server)
     if bool(server.tls_cert) != bool(server.tls_key):
         r.problems.append(f"{source}: [server] tls_cert and tls_key go together")
     limits_t = r.table(data, "limits")
@@ -184,9 +187,25 @@ def from_dict(data: Mapping[str, Any], source: str = "relay.toml") -> RelaySetti
             retention, "retention", "keep_delivered_days", float, 90.0, lambda v: v >= 1
         ),
     )
+    if settings.server.workers > 1 and settings.database.startswith("sqlite"):
+        r.problems.append(
+            f"{source}: [server] workers = {settings.server.workers} needs PostgreSQL: SQLite "
+            "takes one writer at a time, so more relay processes would only wait for each "
+            "other (one process takes a few hundred reports a second)"
+        )
     if r.problems:
         raise ConfigError(r.problems)
     return settings
+
+
+def _with_workers(
+    r: _Reader, server_t: Mapping[str, Any], server: ServerSettings
+) -> ServerSettings:
+    workers = r.get(server_t, "server", "workers", int, 1, lambda v: 1 <= v <= 64)
+    if workers > 1 and not hasattr(os, "fork"):
+        r.problems.append(f"{r.source}: [server] workers = {workers} needs Linux or macOS")
+        workers = 1
+    return dataclasses.replace(server, workers=workers)
 
 
 def _readable(value: str) -> bool:

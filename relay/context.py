@@ -4,7 +4,6 @@ once by the app and handed to every request (``request.app.state.relay``)."""
 from __future__ import annotations
 
 import logging
-import secrets
 import time
 from collections import OrderedDict
 from typing import Any
@@ -16,26 +15,34 @@ from relay.forwarder import Forwarder
 from relay.intake import Intake
 from relay.ratelimit import Buckets
 from relay.store import Store
+from relay.workers import Shared
 
 log = logging.getLogger("relay")
 DEVICE_CACHE_S = 2.0  # a revocation from another process (the CLI) counts within this
 DEVICE_CACHE_MAX = 100_000
 
 
+def _limit(per_second: float, burst: float, workers: int):  # type: ignore[no-untyped-def]
+    """Each of ``workers`` processes holds its share of a limit, so that together they
+    allow what the settings say (a client's requests land on any of them)."""
+    return Buckets(per_second / workers, max(1.0, burst / workers))
+
+
 class Relay:
-    def __init__(self, settings: RelaySettings) -> None:
+    def __init__(self, settings: RelaySettings, shared: Shared | None = None) -> None:
         self.settings = settings
+        self.shared = shared or Shared()
         self.store = Store(
             engine_for(settings.database),
             queue_engine=engine_for(settings.database, durable=False),
         )
         self.intake = Intake(self.store)
-        lim = settings.limits
-        self.report_limit = Buckets(lim.reports_per_hour / 3600.0, lim.report_burst)
-        self.enrol_limit = Buckets(lim.enrolments_per_minute / 60.0, lim.enrolments_per_minute)
-        self.status_limit = Buckets(lim.status_per_minute / 60.0, lim.status_per_minute)
-        self.login_limit = Buckets(10 / 60.0, 10)  # IT staff sign-in attempts per address
-        self.form_secret = secrets.token_bytes(32)  # CSRF tokens; new at every start
+        lim, n = settings.limits, settings.server.workers
+        self.report_limit = _limit(lim.reports_per_hour / 3600.0, lim.report_burst, n)
+        self.enrol_limit = _limit(lim.enrolments_per_minute / 60.0, lim.enrolments_per_minute, n)
+        self.status_limit = _limit(lim.status_per_minute / 60.0, lim.status_per_minute, n)
+        self.login_limit = _limit(10 / 60.0, 10, n)  # IT staff sign-in attempts per address
+        self.form_secret = self.shared.form_secret  # the same in every worker
         f = settings.forward
         self.forwarder = Forwarder(
             self.store,
@@ -45,23 +52,29 @@ class Relay:
             settings.keep_delivered_days,
         )
         self._status_reader: Any = None
-        self._devices: OrderedDict[str, tuple[Any, float]] = OrderedDict()
+        self._devices: OrderedDict[str, tuple[Any, float, bytes]] = OrderedDict()
+
+    def revocation_mark(self) -> bytes:
+        """Taken before a device is looked up, and remembered with it."""
+        return self.shared.revocation_mark()
 
     def device_cached(self, token: str | None) -> Any | None:
         """A device recently let in with this very token, without asking the database:
-        a busy fleet sends many reports a second. Revocations made here clear it."""
+        a busy fleet sends many reports a second. A revocation made on IT's page, in any
+        worker, counts at once; one from the command line within DEVICE_CACHE_S."""
         hit = self._devices.get(token or "")
-        if hit is None or hit[1] < time.monotonic():
+        if hit is None or hit[1] < time.monotonic() or hit[2] != self.revocation_mark():
             return None
         return hit[0]
 
-    def remember_device(self, token: str, row: Any) -> None:
-        self._devices[token] = (row, time.monotonic() + DEVICE_CACHE_S)
+    def remember_device(self, token: str, row: Any, mark: bytes) -> None:
+        self._devices[token] = (row, time.monotonic() + DEVICE_CACHE_S, mark)
         while len(self._devices) > DEVICE_CACHE_MAX:
             self._devices.popitem(last=False)
 
     def forget_devices(self) -> None:
         self._devices.clear()
+        self.shared.device_revoked()
 
     def forwarder_wake(self) -> None:
         self.forwarder.wake.set()

@@ -1,6 +1,6 @@
 """Forwarding the queue to IT's helpdesk with Ally's own transports.
 
-Each thread claims the oldest due report (a lease), sends it with the report id as the
+Each thread claims the oldest due reports, a few at once (each with a lease), sends each with the report id as the
 idempotency key, and records the receipt. Killed between the send and the record, the
 lease runs out and the report is sent again with the same id: a webhook receiver keeps
 one ticket per key, Request Tracker's transport finds the ticket it opened, email keeps
@@ -10,19 +10,23 @@ Retry-After, a permanent failure stops the report until IT acts).
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Connection
 
 from desktop.reporting.outbox import BACKOFF_BASE_S, BACKOFF_CAP_S
 from desktop.reporting.transports.base import PermanentFailure, TemporaryFailure, Transport
+from relay.report_json import parse_report
 from relay.store import Store
 
 log = logging.getLogger("relay.forward")
 IDLE_POLL_S = 1.0
+BATCH = 4  # reports claimed at once by one forwarding thread
 RETENTION_EVERY_S = 3600.0
 
 
@@ -69,7 +73,7 @@ class Forwarder:
             try:
                 if transport is None:
                     transport = self.make_transport()
-                worked = self.forward_one(transport)
+                worked = self.forward_batch(transport)
             except Exception:  # the database away, a transport's own bug: keep going
                 log.exception("forwarding failed; trying again shortly")
                 transport = None
@@ -80,43 +84,63 @@ class Forwarder:
                 self.wake.wait(IDLE_POLL_S)
                 self.wake.clear()
 
+    def forward_batch(self, transport: Transport) -> bool:
+        """Claim up to BATCH due reports at once and forward them one by one, on one
+        database connection; False when none is due. Reports not yet tried when half the
+        lease has passed (a slow helpdesk) are given back, so that no claim runs out
+        while its report waits in the batch."""
+        with self.store.queue_connection() as conn:
+            rows = self.store.claim_many(self.lease_s, BATCH, conn)
+            claimed = time.monotonic()
+            for i, row in enumerate(rows):
+                if self.stopping.is_set() or time.monotonic() - claimed > self.lease_s / 2:
+                    self.store.release([r.number for r in rows[i:]], conn)
+                    break
+                self.forward(transport, row, conn)
+        return bool(rows)
+
     def forward_one(self, transport: Transport) -> bool:
         """Forward one due report; False when none is due."""
         row = self.store.claim(self.lease_s)
         if row is None:
             return False
+        self.forward(transport, row)
+        return True
+
+    def forward(self, transport: Transport, row: Any, conn: Connection | None = None) -> None:
+        """Send one claimed report and write down what came of it."""
         if row.body is None:
-            self.store.failed(row.number, "the report's content was dropped", None)
-            return True
+            self.store.failed(row.number, "the report's content was dropped", None, conn)
+            return
         started = time.monotonic()
         try:
-            report = json.loads(row.body)
+            report = parse_report(row.body)
             receipt = transport.send(report, row.body)
         except TemporaryFailure as exc:
             delay = backoff(row.attempts, random.random())
             if exc.retry_after_s is not None:
                 delay = max(delay, exc.retry_after_s)
-            self.store.failed(row.number, exc.detail, self.store.clock() + delay)
+            self.store.failed(row.number, exc.detail, self.store.clock() + delay, conn)
             log.info(
                 "not forwarded, will retry",
                 extra={"report": row.number, "attempt": row.attempts, "retry_in_s": round(delay)},
             )
-            return True
+            return
         except PermanentFailure as exc:
-            self.store.failed(row.number, f"{exc.plain_key}: {exc.detail}", None)
+            self.store.failed(row.number, f"{exc.plain_key}: {exc.detail}", None, conn)
             log.warning(
                 "forwarding stopped until IT acts",
                 extra={"report": row.number, "reason": exc.plain_key, "detail": exc.detail},
             )
-            return True
+            return
         except Exception as exc:
             delay = backoff(row.attempts, random.random())
             self.store.failed(
-                row.number, f"{type(exc).__name__}: {exc}", self.store.clock() + delay
+                row.number, f"{type(exc).__name__}: {exc}", self.store.clock() + delay, conn
             )
             log.exception("transport failed", extra={"report": row.number})
-            return True
-        self.store.delivered(row.number, receipt.transport, receipt.reference, receipt.url)
+            return
+        self.store.delivered(row.number, receipt.transport, receipt.reference, receipt.url, conn)
         log.info(
             "forwarded",
             extra={
@@ -125,7 +149,6 @@ class Forwarder:
                 "ms": round((time.monotonic() - started) * 1000, 1),
             },
         )
-        return True
 
     def _maybe_drop_old_bodies(self) -> None:
         now = time.monotonic()

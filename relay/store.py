@@ -1,6 +1,6 @@
 """Every read and write of the relay's database, as single statements where it matters.
 
-A claim on the forwarding queue is one ``UPDATE … WHERE number = (SELECT … LIMIT 1)``
+A claim on the forwarding queue is one ``UPDATE … WHERE number IN (SELECT … LIMIT n)``
 (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), so two forwarders — threads or relays sharing
 one PostgreSQL — never hold the same report. Taking a report is one ``INSERT … ON
 CONFLICT DO NOTHING``: the report id is the idempotency key. Using up an enrolment token
@@ -10,12 +10,14 @@ once.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, or_, select, update
+from sqlalchemy import Connection, Engine, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 
@@ -275,6 +277,14 @@ class Store:
 
     def claim(self, lease_s: float) -> Row[Any] | None:
         """Take the oldest due report for ``lease_s`` seconds, or None."""
+        rows = self.claim_many(lease_s, 1)
+        return rows[0] if rows else None
+
+    def claim_many(
+        self, lease_s: float, limit: int, conn: Connection | None = None
+    ) -> list[Row[Any]]:
+        """Take up to ``limit`` due reports, oldest first, for ``lease_s`` seconds: one
+        statement for all of them, where a claim per report cost a round trip each."""
         now = self.clock()
         r = reports.c
         due = (
@@ -285,21 +295,54 @@ class Store:
                 or_(r.lease_until.is_(None), r.lease_until < now),
             )
             .order_by(r.next_attempt_at, r.number)  # new ones oldest first, then due retries
-            .limit(1)
+            .limit(limit)
         )
         if self.postgres:
             due = due.with_for_update(skip_locked=True)
         stmt = (
             update(reports)
-            .where(r.number == due.scalar_subquery())
+            .where(r.number.in_(due.scalar_subquery()))
             .values(lease_until=now + lease_s, attempts=r.attempts + 1)
             .returning(*reports.c)
         )
-        with self.queue_engine.begin() as c:
-            return c.execute(stmt).first()
+        with self._queue(conn) as c:
+            rows = list(c.execute(stmt))
+        return sorted(rows, key=lambda row: (row.next_attempt_at, row.number))
 
-    def delivered(self, number: int, transport: str, reference: str, url: str | None) -> None:
-        with self.queue_engine.begin() as c:
+    def release(self, numbers: list[int], conn: Connection | None = None) -> None:
+        """Give back claimed reports not tried yet (their claim did not count as a try)."""
+        if not numbers:
+            return
+        with self._queue(conn) as c:
+            c.execute(
+                update(reports)
+                .where(reports.c.number.in_(numbers))
+                .values(lease_until=None, attempts=reports.c.attempts - 1)
+            )
+
+    @contextlib.contextmanager
+    def _queue(self, conn: Connection | None) -> Iterator[Connection]:
+        """A transaction of the forwarding queue: on the forwarder's own connection when
+        it holds one for a batch (one check-out, one ping, for the whole batch)."""
+        if conn is None:
+            with self.queue_engine.begin() as c:
+                yield c
+        else:
+            with conn.begin():
+                yield conn
+
+    def queue_connection(self) -> Connection:
+        return self.queue_engine.connect()
+
+    def delivered(
+        self,
+        number: int,
+        transport: str,
+        reference: str,
+        url: str | None,
+        conn: Connection | None = None,
+    ) -> None:
+        with self._queue(conn) as c:
             c.execute(
                 update(reports)
                 .where(reports.c.number == number)
@@ -314,14 +357,16 @@ class Store:
                 )
             )
 
-    def failed(self, number: int, detail: str, retry_at: float | None) -> None:
+    def failed(
+        self, number: int, detail: str, retry_at: float | None, conn: Connection | None = None
+    ) -> None:
         """Try again at ``retry_at``; None stops the report until IT acts."""
         values: dict[str, Any] = {"lease_until": None, "last_error": detail[:4000]}
         if retry_at is None:
             values["state"] = "stopped"
         else:
             values["next_attempt_at"] = retry_at
-        with self.queue_engine.begin() as c:
+        with self._queue(conn) as c:
             c.execute(update(reports).where(reports.c.number == number).values(**values))
 
     def retry(self, number: int | None = None) -> int:

@@ -83,9 +83,9 @@ def test_the_status_words_are_plain(text):
     assert not re.search(r"\{[a-z_]+\}", text)
 
 
-def test_the_fast_array_check_agrees_with_jsonschema_item_by_item(sample_report):
-    """The relay skips the per-number schema calls only for arrays that are plainly
-    valid; everything else goes to jsonschema, so what is refused stays refused."""
+def test_the_fast_check_agrees_with_jsonschema_on_history_arrays(sample_report):
+    """The relay's fast check (jsonschema-rs, then jsonschema for what it refuses) accepts
+    and refuses what jsonschema does, item by item in the history's arrays."""
     import copy
     import json
 
@@ -128,3 +128,88 @@ def test_the_fast_array_check_agrees_with_jsonschema_item_by_item(sample_report)
             assert got == f"{expected.json_path}: {expected.message}"
 
     agree()
+
+
+def _paths(doc, path=()):
+    yield path
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            yield from _paths(v, (*path, k))
+    elif isinstance(doc, list) and doc:
+        yield from _paths(doc[0], (*path, 0))
+
+
+def test_the_fast_check_agrees_with_jsonschema_everywhere_in_a_report(sample_report):
+    """Every place of a real report set to values of every JSON kind (and the edge cases:
+    1.0 for an integer, a bool for a number, NaN, an integer beyond 64 bits), and every
+    key removed: the relay's verdict and words are
+    jsonschema's own."""
+    import copy
+    import json
+
+    import jsonschema
+
+    from relay.api import check_report
+
+    plain = jsonschema.Draft202012Validator(json.loads(read_text("report.schema.json")))
+    odd = [None, True, 1, -1, 1.0, 2.5, float("nan"), 2**70, "x", [], [1], {}]
+    refused = accepted = 0
+    for path in list(_paths(sample_report))[1:]:
+        if path[-1] in ("schema", "id"):
+            continue  # checked by the relay itself before the schema (other tests)
+        variants = [copy.deepcopy(sample_report) for _ in range(len(odd) + 1)]
+        for value, doc in zip([*odd, "remove"], variants, strict=True):
+            parent = doc
+            for step in path[:-1]:
+                parent = parent[step]
+            if value == "remove":
+                if isinstance(parent, dict):
+                    del parent[path[-1]]
+            else:
+                parent[path[-1]] = value
+            expected = next(plain.iter_errors(doc), None)
+            try:
+                check_report(json.dumps(doc).encode(), None)
+                got = None
+            except ValueError as exc:
+                got = str(exc)
+            if expected is None:
+                accepted += 1
+                assert got is None, (path, value, got)
+            else:
+                refused += 1
+                assert got == f"{expected.json_path}: {expected.message}", (path, value)
+    assert refused > 100 and accepted > 100, (refused, accepted)  # both sides were tried
+
+
+def test_the_relay_reads_a_report_as_the_json_module_does(sample_report):
+    """msgspec reads reports for speed; every value is the one Python's json gives, and
+    what msgspec refuses (NaN, Infinity, a lone surrogate) is read by the json module."""
+    import json
+    import math
+
+    from relay.report_json import parse_report
+
+    body = json.dumps(sample_report).encode()
+    assert parse_report(body) == json.loads(body)
+    odd = [
+        b"18446744073709551616",
+        b"-123456789012345678901234567890",
+        b"1.0",
+        b"0.1",
+        b"2.2250738585072014e-308",
+        b'{"a": 1, "a": 2}',
+        '"caf\u00e9 \\u00e9 \\ud83d\\ude00"'.encode(),
+        b'"\\ud800"',
+        b"[1e400, -Infinity]",
+        b'{"x": 1.5e300}',
+    ]
+    for text in odd:
+        got, want = parse_report(text), json.loads(text)
+        assert repr(got) == repr(want) and type(got) is type(want), text
+    assert math.isnan(parse_report(b"NaN"))
+    for bad in (b"", b"{", b"\xff\xfe", b"[1,]"):
+        with pytest.raises(ValueError):
+            parse_report(bad)
+    with pytest.raises(RecursionError):
+        parse_report(b"[" * 100_000 + b"]" * 100_000)
