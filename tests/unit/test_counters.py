@@ -58,3 +58,21 @@ def test_readings_move_forward():
     b = r()
     assert b.monotonic > a.monotonic
     assert b.cpu_total >= a.cpu_total
+
+
+def test_the_files_stay_open_and_each_reading_is_fresh(tmp_path):
+    """The light sample keeps its five /proc files open for weeks: a fixed number of open
+    files, each reading the kernel's current text (not the first one again)."""
+    r = LinuxProcReader()
+    me = psutil.Process()
+    r()
+    fds = me.num_fds()
+    first = r()
+    time.sleep(0.3)
+    for _ in range(50):
+        last = r()
+    assert me.num_fds() == fds
+    assert last.cpu_total > first.cpu_total  # the ticks moved on: a fresh /proc/stat
+    r.close()
+    assert me.num_fds() == fds - 5
+    assert r().cpu_total >= last.cpu_total  # opened again when needed

@@ -10,6 +10,7 @@ the reader.
 
 from __future__ import annotations
 
+import contextlib
 import mmap
 import os
 import sys
@@ -71,10 +72,33 @@ class LinuxProcReader:
         self._sys_block = sys_block
         self._disk_names: frozenset[str] = frozenset()
         self._disk_names_read_at = -1e9
+        self._fds: dict[str, int] = {}
 
     def _read(self, name: str) -> bytes:
-        with open(os.path.join(self._proc, name), "rb") as fh:
-            return fh.read()
+        """The file's whole text. The tray app reads these five files every two seconds for
+        weeks, so each stays open and is read again from its start (the kernel writes a
+        /proc file afresh for each read from offset 0): opening and closing them was a
+        third of the light sample's cost."""
+        fd = self._fds.get(name)
+        if fd is None:
+            fd = self._fds[name] = os.open(os.path.join(self._proc, name), os.O_RDONLY)
+        try:
+            return _read_whole(fd)
+        except OSError:  # the file went away under us: once more with a fresh handle
+            self._fds.pop(name, None)
+            with contextlib.suppress(OSError):
+                os.close(fd)
+            fd = self._fds[name] = os.open(os.path.join(self._proc, name), os.O_RDONLY)
+            return _read_whole(fd)
+
+    def close(self) -> None:
+        for fd in self._fds.values():
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self._fds.clear()
+
+    def __del__(self) -> None:
+        self.close()
 
     def _physical_disks(self, now: float) -> frozenset[str]:
         # Drives come and go rarely (a USB stick); looking once a minute is enough.
@@ -159,6 +183,16 @@ class LinuxProcReader:
             net=net,
             load1=os.getloadavg()[0],
         )
+
+
+def _read_whole(fd: int, chunk: int = 65536) -> bytes:
+    parts, offset = [], 0
+    while True:
+        data = os.pread(fd, chunk, offset)
+        if not data:
+            return b"".join(parts)
+        parts.append(data)
+        offset += len(data)
 
 
 def _vmstat_value(text: bytes, key: bytes) -> int | None:
