@@ -20,19 +20,10 @@ from pathlib import Path
 
 import psutil
 
+from benchmarks.desktop_session import Desktop, cpu_seconds, memory
+
 ROOT = Path(__file__).resolve().parent.parent
 GLANCES_VENV = ROOT / "benchmarks" / ".glances-venv"
-
-
-def _cpu(proc: psutil.Process) -> float:
-    total = 0.0
-    for p in [proc, *proc.children(recursive=True)]:
-        try:
-            t = p.cpu_times()
-            total += t.user + t.system
-        except psutil.NoSuchProcess:
-            pass
-    return total
 
 
 def glances() -> list[str]:
@@ -43,55 +34,26 @@ def glances() -> list[str]:
 
 
 def tray_vs_glances(seconds: float = 300.0) -> dict:
-    display = f":{60 + os.getpid() % 30}"
-    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
+    """Ally (the watchdog and its tray app, icon in a real tray) and Glances side by side."""
     home = Path(tempfile.mkdtemp(prefix="ally-bench-app-"))
-    env["ALLY_HOME"] = str(home)
-    procs = [
-        subprocess.Popen(
-            ["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-    ]
     try:
-        time.sleep(1.5)
-        procs.append(
-            subprocess.Popen(
-                ["trayer", "--edge", "top", "--align", "right", "--SetDockType", "true"],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+        with Desktop(home, first_display=60) as desk:
+            ally = desk.start_ally()
+            other = subprocess.Popen(
+                glances(), env=desk.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
             )
-        )
-        time.sleep(1.0)
-        ally = subprocess.Popen(
-            [sys.executable, "-m", "desktop"],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        other = subprocess.Popen(
-            glances(), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        procs += [ally, other]
-        time.sleep(20)  # start-up is not steady state
-        a, g = psutil.Process(ally.pid), psutil.Process(other.pid)
-        a0, g0, t0 = _cpu(a), _cpu(g), time.monotonic()
-        rss = []
-        while time.monotonic() - t0 < seconds:
-            time.sleep(10)
-            # `ally` is the watchdog and the tray app, its child: both count.
-            rss.append(sum(p.memory_info().rss for p in [a, *a.children()]) / 2**20)
-        a1, g1, dt = _cpu(a), _cpu(g), time.monotonic() - t0
+            desk.procs.append(other)
+            desk.icon()
+            time.sleep(20)  # start-up is not steady state
+            pids = [ally.pid, desk.tray_app().pid]
+            a, g = psutil.Process(ally.pid), psutil.Process(other.pid)
+            a0, g0, t0 = cpu_seconds(a), cpu_seconds(g), time.monotonic()
+            held = []
+            while time.monotonic() - t0 < seconds:
+                time.sleep(10)
+                held.append(memory(pids)["together_mb"])
+            a1, g1, dt = cpu_seconds(a), cpu_seconds(g), time.monotonic() - t0
     finally:
-        for p in reversed(procs):
-            p.terminate()
-            try:
-                p.wait(15)
-            except subprocess.TimeoutExpired:
-                p.kill()
         shutil.rmtree(home, ignore_errors=True)
     ally_pct = 100 * (a1 - a0) / dt
     glances_pct = 100 * (g1 - g0) / dt
@@ -100,8 +62,8 @@ def tray_vs_glances(seconds: float = 300.0) -> dict:
         "ally_core_pct": round(ally_pct, 4),
         "glances_core_pct": round(glances_pct, 3),
         "ratio_pct": round(100 * ally_pct / glances_pct, 1) if glances_pct else None,
-        "ally_rss_mb_max": round(max(rss), 1),
-        "ally_rss_mb_median": round(statistics.median(rss), 1),
+        "ally_rss_mb_max": round(max(held), 1),
+        "ally_rss_mb_median": round(statistics.median(held), 1),
     }
 
 

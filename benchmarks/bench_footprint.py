@@ -71,7 +71,7 @@ def one_run(seconds: float) -> dict:
             w1 = psutil.Process(ally.pid).cpu_times()
             th1 = threads(child.pid)
             parent_mb = psutil.Process(ally.pid).memory_full_info()
-            idle = {k: statistics.median(s[k] for s in samples) for k in ("rss_mb", "pss_mb")}
+            idle = {k: statistics.median(s[k] for s in samples) for k in samples[0]}
             after = windows_opened_and_closed(desk, icon, pids)
             alive = ally.poll() is None and child.is_running()
         finally:
@@ -86,12 +86,17 @@ def one_run(seconds: float) -> dict:
         "ratio_pct": 100 * ally_pct / glances_pct if glances_pct else None,
         "idle_rss_mb": idle["rss_mb"],
         "idle_pss_mb": idle["pss_mb"],
+        "idle_together_mb": idle["together_mb"],
+        "idle_tray_rss_mb": idle["tray_rss_mb"],
+        "idle_tray_anon_mb": idle["tray_anon_mb"],
         "watchdog_rss_mb": parent_mb.rss / 2**20,
         "watchdog_uss_mb": parent_mb.uss / 2**20,
         "threads_cpu_s": {k: round(th1.get(k, 0) - th0.get(k, 0), 2) for k in th1},
         "after_windows": after,
         "after_windows_rss_delta_mb": after[-1]["rss_mb"] - idle["rss_mb"],
         "after_windows_pss_delta_mb": after[-1]["pss_mb"] - idle["pss_mb"],
+        "after_windows_together_delta_mb": after[-1]["together_mb"] - idle["together_mb"],
+        "after_windows_anon_delta_mb": after[-1]["tray_anon_mb"] - idle["tray_anon_mb"],
         "still_running": alive,
     }
 

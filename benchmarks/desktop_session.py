@@ -249,14 +249,30 @@ def close_window(display: str, window: int) -> None:
 
 
 def memory(pids: list[int]) -> dict[str, float]:
-    """Resident and proportional (shared pages split between the processes using them)
-    memory, in MB, summed over ``pids``."""
-    rss = pss = 0.0
-    for pid in pids:
-        m = psutil.Process(pid).memory_full_info()
-        rss += m.rss / 2**20
-        pss += m.pss / 2**20
-    return {"rss_mb": rss, "pss_mb": pss}
+    """Memory of Ally's processes (``pids``: the watchdog first, then the tray app), in MB.
+
+    - ``rss_mb``: resident, summed (a page both processes map, libpython, counts twice);
+    - ``pss_mb``: proportional, summed (a shared page split between those mapping it);
+    - ``together_mb``: what Ally's processes hold between them: the tray app's resident
+      pages and the pages only the watchdog maps (USS) — each page once;
+    - ``tray_rss_mb``, ``tray_anon_mb``: the tray app's resident pages and of those the
+      anonymous ones (its heap: Python's objects and Qt's), which nothing else shares and
+      the system cannot drop and read back from a file."""
+    procs = [psutil.Process(pid) for pid in pids]
+    infos = [p.memory_full_info() for p in procs]
+    tray = infos[-1]
+    anon = 0.0
+    with open(f"/proc/{pids[-1]}/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("RssAnon:"):
+                anon = int(line.split()[1]) / 1024
+    return {
+        "rss_mb": sum(m.rss for m in infos) / 2**20,
+        "pss_mb": sum(m.pss for m in infos) / 2**20,
+        "together_mb": (tray.rss + sum(m.uss for m in infos[:-1])) / 2**20,
+        "tray_rss_mb": tray.rss / 2**20,
+        "tray_anon_mb": anon,
+    }
 
 
 def cpu_seconds(proc: psutil.Process) -> float:

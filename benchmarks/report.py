@@ -195,14 +195,15 @@ New always-on cost: {oshist["walk"]["extra_core_pct"]:.4f} % (walk) + {oshist["p
 Method: `ally` (the tray app, default settings) and Glances 4 (`glances --quiet -t 2`, the same
 2 s refresh) run at the same time for {tray["seconds"]} s on Xvfb with trayer, after 20 s of
 start-up, on the same table of about 250 processes as the sampler's measurement; each one's
-CPU time (its children included) is read before and after; Ally's resident memory every 10 s.
+CPU time (its children included) is read before and after; every 10 s the memory Ally holds
+(the tray app's resident pages and the pages only its watchdog maps, each page once).
 Glances lives in its own virtual environment, for this only.
 
 | what | Ally | Glances |
 |---|---|---|
 | share of one core | **{tray["ally_core_pct"]} %** — {verdict(tray["ally_core_pct"] <= 0.1)} | {tray["glances_core_pct"]} % |
 | Ally as a share of Glances | **{tray["ratio_pct"]} %** — {verdict((tray["ratio_pct"] or 0) <= 15)} | |
-| resident memory, median (max) | **{tray["ally_rss_mb_median"]} MB ({tray["ally_rss_mb_max"]})** — {verdict(tray["ally_rss_mb_max"] <= 80)} | |
+| memory held, median (max) | **{tray["ally_rss_mb_median"]} MB ({tray["ally_rss_mb_max"]})** — {verdict(tray["ally_rss_mb_max"] <= 80)} | |
 
 ## Report size (target ≤ 64 KB gzip-compressed, 15 minutes of history, no screenshot)
 

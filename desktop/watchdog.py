@@ -26,7 +26,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import IO
 
 from desktop.launch import (
     EXIT_RESTART,
@@ -35,6 +34,11 @@ from desktop.launch import (
     display_available,
     no_display_text,
 )
+
+# typing alone is about 0.4 MB in a process that lives for weeks; only type checkers need it.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO
 
 # Deliberately not imported up here: pathlib, platformdirs (desktop.paths), json and the
 # crash record (desktop.own_crashes). They are loaded when there is something to write, so a

@@ -174,7 +174,9 @@ def test_the_watchdog_loads_nothing_heavy():
     loaded = set(out.stdout.split())
     assert "desktop.watchdog" in loaded
     heavy = {
-        m for m in loaded if m.split(".")[0] in ("PySide6", "shiboken6", "platformdirs", "psutil")
+        m
+        for m in loaded
+        if m.split(".")[0] in ("PySide6", "shiboken6", "platformdirs", "psutil", "typing")
     }
     heavy |= {
         m
