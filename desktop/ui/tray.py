@@ -9,7 +9,6 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
-from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from desktop.resources_access import resource
@@ -31,7 +30,11 @@ def dark_theme() -> bool:
 
 def render_svg(data: bytes, size: int) -> QPixmap:
     """Drawn from the vector at the size asked for, so it stays sharp (never a scaled-up
-    bitmap)."""
+    bitmap). What tools/render_tray_icons.py draws the tray's pictures with; the running
+    app loads those pictures instead, so the SVG library never loads into the idle tray
+    app (about 1 MB for a picture drawn once)."""
+    from PySide6.QtSvg import QSvgRenderer
+
     pix = QPixmap(size, size)
     pix.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pix)
@@ -40,17 +43,27 @@ def render_svg(data: bytes, size: int) -> QPixmap:
     return pix
 
 
+def drawn_icon_name(svg_name: str, size: int) -> str:
+    """The resource holding ``svg_name`` drawn at ``size`` pixels."""
+    stem = svg_name.rsplit("/", 1)[-1].removesuffix(".svg")
+    return f"icons/drawn/{stem}-{size}.png"
+
+
 def icon_for(status: TrayStatus, dark: bool | None = None) -> QIcon:
-    """One icon with a pixmap drawn for each tray size. The macOS menu bar wants one
+    """One icon with a picture for each tray size, drawn from the vector ahead of time
+    (tools/render_tray_icons.py; a test holds them to the SVG). The macOS menu bar wants one
     monochrome template icon that the system tints itself."""
     if sys.platform == "darwin":
         icon = QIcon(str(resource("icons/ally-template.svg")))
         icon.setIsMask(True)
         return icon
-    data = resource(status.icon(dark_theme() if dark is None else dark)).read_bytes()
+    name = status.icon(dark_theme() if dark is None else dark)
     icon = QIcon()
     for size in ICON_SIZES:
-        icon.addPixmap(render_svg(data, size))
+        pix = QPixmap()
+        if not pix.loadFromData(resource(drawn_icon_name(name, size)).read_bytes(), "PNG"):
+            pix = render_svg(resource(name).read_bytes(), size)  # a picture gone missing
+        icon.addPixmap(pix)
     return icon
 
 

@@ -115,15 +115,23 @@ def _closed_by_peer(sock: socket.socket) -> bool:
         return True
 
 
-def test_the_tray_app_start_loads_neither_qtnetwork_nor_the_fixes(tmp_path):
+def test_the_tray_app_start_loads_neither_qtnetwork_nor_svg_nor_the_fixes(tmp_path):
     """Everything the idle tray app imports stays in memory for weeks: the single-instance
-    socket needs no QtNetwork, and reading the policy loads no fix."""
+    socket needs no QtNetwork, the icon is a picture drawn ahead of time (no SVG library),
+    and reading the policy loads no fix."""
     code = (
         "import sys\n"
         "import desktop.app, desktop.ui.ally_app, desktop.ui.instance_channel\n"
         "from desktop.services import Services\n"
+        "from desktop.status import TrayStatus\n"
+        "from desktop.ui.tray import Tray\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
         "Services.load()\n"
-        "print([m for m in ('PySide6.QtNetwork', 'desktop.fixes.registry') if m in sys.modules])\n"
+        "tray = Tray(TrayStatus('wrong', 'Ally', None), lambda: False)\n"
+        "assert not tray.icon.icon().isNull()\n"
+        "heavy = ('PySide6.QtNetwork', 'PySide6.QtSvg', 'desktop.fixes.registry')\n"
+        "print([m for m in heavy if m in sys.modules])\n"
     )
     env = {**os.environ, "ALLY_HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run(

@@ -73,17 +73,23 @@ def _pixels(pixmap) -> bytes:
 
 
 @pytest.mark.skipif(sys.platform == "darwin", reason="macOS uses one template icon")
-def test_tray_icon_is_drawn_from_the_vector_at_each_size(qtbot):
-    """A 64 px tray slot gets the vector drawn at 64 px, not a 32 px bitmap scaled up."""
+@pytest.mark.parametrize("level", LEVELS)
+@pytest.mark.parametrize("dark", [False, True])
+def test_tray_icon_is_drawn_from_the_vector_at_each_size(qtbot, level, dark):
+    """A 64 px tray slot gets the vector drawn at 64 px, not a 32 px bitmap scaled up; the
+    pictures the app loads (resources/icons/drawn, tools/render_tray_icons.py) are exactly
+    what the SVG draws today."""
     from PySide6.QtCore import QSize
 
     from desktop.ui.tray import ICON_SIZES, icon_for, render_svg
 
-    status = TrayStatus("wrong", "", None)
-    icon = icon_for(status, dark=False)
-    data = resource(status.icon(False)).read_bytes()
+    status = TrayStatus(level, "", None)
+    icon = icon_for(status, dark=dark)
+    data = resource(status.icon(dark)).read_bytes()
     for size in ICON_SIZES:
-        assert _pixels(icon.pixmap(QSize(size, size))) == _pixels(render_svg(data, size)), size
+        assert _pixels(icon.pixmap(QSize(size, size))) == _pixels(render_svg(data, size)), (
+            f"{status.icon(dark)} at {size} px differs: run tools/render_tray_icons.py"
+        )
     upscaled = render_svg(data, 32).scaled(64, 64)
     assert _pixels(icon.pixmap(QSize(64, 64))) != _pixels(upscaled)
 
