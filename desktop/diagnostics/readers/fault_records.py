@@ -17,7 +17,6 @@ import os
 import re
 import signal
 import sys
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path, PureWindowsPath
@@ -25,6 +24,10 @@ from pathlib import Path, PureWindowsPath
 from desktop.diagnostics.model import Cause
 from desktop.diagnostics.readers.tools import run_tool
 from desktop.diagnostics.unavailable import Unavailable
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 MAX_EVENTS = 500
 
@@ -136,6 +139,8 @@ _PROVIDERS = {"Application Error": "crash", "Application Hang": "hang"}
 def parse_wevtutil_xml(text: str) -> ParsedRecords:
     """``wevtutil qe Application /f:xml``: <Event> elements one after another. Both the
     named (Windows 11) and the positional (older) <Data> layouts are read."""
+    import xml.etree.ElementTree as ET  # Windows only: never loaded by the idle tray elsewhere
+
     events, bad = [], 0
     for chunk in re.findall(r"<Event[ >].*?</Event>", text, flags=re.S):
         try:
