@@ -27,9 +27,9 @@ def fewer_malloc_arenas() -> None:
 
 
 def give_back() -> None:
-    """After start-up and after the last window closed: drop the source text PySide6 read,
-    collect Python's cycles, then hand the free pages of every arena back to the system
-    (malloc_trim), so the idle tray app is as small again as before the window opened.
+    """After the last window closed: drop the source text PySide6 read, collect Python's
+    cycles, then hand the free pages of every arena back to the system (malloc_trim), so
+    the idle tray app is as small again as before the window opened.
 
     PySide6's import hook (shibokensupport's ``feature_imported``) reads the source of
     every module imported after it, to see whether it uses Qt, and leaves it in Python's
@@ -41,3 +41,14 @@ def give_back() -> None:
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             _libc().malloc_trim(0)
+
+
+def settle_after_start() -> None:
+    """Once start-up is over: give the memory back, then set every object alive now
+    (modules, Qt's enums, the catalog: the app's whole lasting state) aside from Python's
+    cycle collector (gc.freeze). A full collection otherwise walks all of them again every
+    few minutes for weeks, about 30 ms each time, to find nothing. Done once only: an
+    object alive now that later becomes part of a garbage cycle is never collected, which
+    is harmless for start-up's objects and would not be for a window's."""
+    give_back()
+    gc.freeze()

@@ -12,7 +12,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
 from desktop.own_crashes import notice_due
-from desktop.process_memory import give_back
+from desktop.process_memory import give_back, settle_after_start
 from desktop.services import Services
 from desktop.settings import UserSettings
 from desktop.status import TrayStatus
@@ -93,7 +93,7 @@ class AllyApp(QObject):
         self.policy_timer.timeout.connect(self.check_policy)
         self.policy_timer.start(POLICY_EVERY_MS)
         # Once start-up is over (the first status check included), hand its memory back.
-        QTimer.singleShot(FIRST_STATUS_AFTER_MS + 5_000, give_back)
+        QTimer.singleShot(FIRST_STATUS_AFTER_MS + 5_000, self, settle_after_start)
 
     # What the windows read, all from the services.
     policy = property(lambda self: self.services.policy)
