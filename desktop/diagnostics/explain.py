@@ -318,11 +318,18 @@ def preferred_language() -> str:
     return lang or DEFAULT_LANGUAGE
 
 
-@lru_cache(maxsize=4)
 def load_catalog(language: str | None = None) -> Catalog:
-    """The catalog for ``language`` (the system's by default), falling back to English."""
-    lang = language or preferred_language()
-    name = f"catalog/{lang}.toml"
-    if not resource(name).is_file():
-        name = f"catalog/{DEFAULT_LANGUAGE}.toml"
-    return Catalog.from_toml(read_text(name))
+    """The catalog for ``language`` (the system's by default), falling back to English.
+    Each file is parsed once per process (desktop/words.py reads the same object)."""
+    return _parsed(_with_a_file(language or preferred_language()))
+
+
+@lru_cache(maxsize=8)
+def _with_a_file(language: str) -> str:
+    """``language`` if the catalog has a file for it, else English."""
+    return language if resource(f"catalog/{language}.toml").is_file() else DEFAULT_LANGUAGE
+
+
+@lru_cache(maxsize=4)
+def _parsed(language: str) -> Catalog:
+    return Catalog.from_toml(read_text(f"catalog/{language}.toml"))

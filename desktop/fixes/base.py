@@ -145,7 +145,7 @@ class Fix:
     id: str
     answers: tuple[str, ...]  # the finding ids it may help with
     platforms: tuple[str, ...]  # sys.platform prefixes: "linux", "darwin", "win32"
-    rights: str  # for IT: what it does with which rights
+    rights: str  # for IT: what it does with which rights, a key of [fix_it.rights]
     symptom: Symptom  # the check that finds what it answers (for `ally fix ID`)
     offer: OfferFunction
     apply: ActFunction  # does it, then re-checks

@@ -158,8 +158,7 @@ FIX = Fix(
     id="close_program",
     answers=ANSWERS,
     platforms=("linux", "darwin", "win32"),
-    rights="the person's own processes of the named program only; never the session's or "
-    "another account's",
+    rights="own_processes",  # [fix_it.rights] in the catalog
     symptom=Symptom.SLOW,
     offer=offer,
     apply=apply,
