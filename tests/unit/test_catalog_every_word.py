@@ -24,7 +24,16 @@ CATALOG = tomllib.loads(read_text("catalog/en.toml"))
 # IT's HTML page of a report and the helpdesk's email, `ally doctor`, the delivery detail of
 # each transport and what a fix may touch or why it was not offered. They name processes,
 # PIDs and DNS on purpose, so only the blame test reads them.
-IT_SECTIONS = {"cli_it", "html_view", "email_message", "doctor", "transport_detail", "fix_it"}
+IT_SECTIONS = {
+    "cli_it",
+    "html_view",
+    "email_message",
+    "doctor",
+    "transport_detail",
+    "fix_it",
+    "report_it",  # the outbox's reasons for setting an entry aside, parts left out
+    "keyring",  # `ally credentials` and IT's logon step (chmod, file modes)
+}
 IT_KEYS = {"it_detail", "it_known", "language"}
 # Terminal prompts ("[y/N]") and lines that show what the person typed are not sentences.
 NOT_SENTENCES = {

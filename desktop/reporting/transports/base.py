@@ -3,8 +3,8 @@ whether trying again can help."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
 from desktop.reporting.report import utc_now
@@ -36,7 +36,7 @@ class _StatusWords(Mapping[str, str]):
 STATUS_WORDS: Mapping[str, str] = _StatusWords()
 
 
-def detail(transport: str, key: str, **values: Any) -> str:
+def detail(transport: str, key: str, /, **values: Any) -> str:
     """IT's words about one delivery (what went wrong, what to change), from
     [transport_detail.TRANSPORT] in the catalog; the person's sentence is ``plain_key``'s."""
     from desktop.words import say

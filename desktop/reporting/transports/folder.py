@@ -69,7 +69,7 @@ def _failure(folder: Path, exc: OSError) -> PermanentFailure | TemporaryFailure:
     return TemporaryFailure(_it("cannot_reach", why=why), plain_key="folder_away")
 
 
-def _it(key: str, **values: Any) -> str:
+def _it(key: str, /, **values: Any) -> str:
     """IT's words about the reports folder ([transport_detail.folder])."""
     return detail("folder", key, **values)
 

@@ -33,7 +33,6 @@ from desktop.reporting.transports.base import (
     detail,
 )
 from desktop.reporting.transports.webhook import check_url, retry_after
-from desktop.diagnostics.explain import fill
 from desktop.words import table
 
 RECEIPT_SCHEMA = "ally.relay-receipt/1"

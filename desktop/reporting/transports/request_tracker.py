@@ -38,7 +38,7 @@ from desktop.reporting.transports.webhook import (
 from desktop.text_safety import visible
 
 
-def _it(key: str, **values: Any) -> str:
+def _it(key: str, /, **values: Any) -> str:
     """IT's words about talking to RT ([transport_detail.request_tracker])."""
     return detail("request_tracker", key, **values)
 

@@ -44,7 +44,7 @@ TIMESTAMP_HEADER = "X-Ally-Timestamp"
 RETRY_STATUSES = {408, 425, 429, 500, 502, 503, 504}
 
 
-def _it(key: str, **values: Any) -> str:
+def _it(key: str, /, **values: Any) -> str:
     """IT's words about talking to the webhook ([transport_detail.webhook])."""
     return detail("webhook", key, **values)
 
