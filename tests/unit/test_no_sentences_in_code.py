@@ -58,7 +58,6 @@ NOT_SENTENCES: dict[str, str] = {
 # Modules whose words are not in the catalog yet: IT's evidence in probes and rules, and
 # the policy's messages to IT. Each count may only fall; lower it when you move words.
 NOT_YET_IN_CATALOG: dict[str, int] = {
-    "desktop/config.py": 69,
     "desktop/diagnostics/apps.py": 2,
     "desktop/diagnostics/bounded.py": 1,
     "desktop/diagnostics/diagnosis.py": 5,
@@ -102,7 +101,6 @@ NOT_YET_IN_CATALOG: dict[str, int] = {
     "desktop/plain_numbers.py": 2,
     "desktop/policy_owner.py": 7,
     "desktop/program_list.py": 1,
-    "desktop/relay_policy.py": 4,
     "desktop/safe_read.py": 4,
     "desktop/screen_portal.py": 7,
     "desktop/services.py": 1,
