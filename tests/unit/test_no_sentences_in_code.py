@@ -51,6 +51,9 @@ NOT_SENTENCES: dict[str, str] = {
     "desktop/watchdog.py:why_it_stopped": "the crash's cause as the log records it (exit code)",
     "desktop/doctor.py:'reports folder'": "the name of a doctor check, stable for fleet tools",
     "desktop/reporting/transports/request_tracker.py:query": "RT's ticket search (TicketSQL)",
+    "desktop/startup.py:DESKTOP_GROUP": "the group of a freedesktop.org entry, read by the session",
+    "desktop/program_list.py:'Desktop Entry'": "the group read from freedesktop.org entries",
+    "desktop/managed_policy.py:MACOS_MANAGED": "where macOS keeps a configuration profile's settings",
     "desktop/reporting/redact.py:ADDRESS_LEFT_OUT": "the marker put in the report's data where "
     "an address was; it is data (IT's tools may match it), the same in every language",
 }
@@ -96,17 +99,6 @@ NOT_YET_IN_CATALOG: dict[str, int] = {
     "desktop/diagnostics/sampling/metrics.py": 22,
     "desktop/diagnostics/sampling/process_sample.py": 1,
     "desktop/diagnostics/thresholds.py": 36,
-    "desktop/http_session.py": 7,
-    "desktop/managed_policy.py": 10,
-    "desktop/plain_numbers.py": 2,
-    "desktop/policy_owner.py": 7,
-    "desktop/program_list.py": 1,
-    "desktop/safe_read.py": 4,
-    "desktop/screen_portal.py": 7,
-    "desktop/services.py": 1,
-    "desktop/settings.py": 1,
-    "desktop/startup.py": 1,
-    "desktop/status.py": 1,
     "desktop/tray_link.py": 2,
 }
 
