@@ -35,6 +35,7 @@ IT_SECTIONS = {
     "keyring",  # `ally credentials` and IT's logon step (chmod, file modes)
     "news_it",  # reading IT's status feed, for `ally doctor` and the report
     "policy",  # what is wrong with IT's policy file, for `ally doctor`
+    "evidence",  # each check's one line and reasons (`ally diagnose`, the report)
 }
 IT_KEYS = {"it_detail", "it_known", "language"}
 # Terminal prompts ("[y/N]") and lines that show what the person typed are not sentences.

@@ -83,15 +83,8 @@ NOT_YET_IN_CATALOG: dict[str, int] = {
     "desktop/diagnostics/net/routes.py": 1,
     "desktop/diagnostics/probes/app_faults.py": 2,
     "desktop/diagnostics/probes/connectivity.py": 15,
-    "desktop/diagnostics/probes/disks.py": 2,
-    "desktop/diagnostics/probes/memory.py": 7,
-    "desktop/diagnostics/probes/network.py": 1,
     "desktop/diagnostics/probes/os_history.py": 9,
-    "desktop/diagnostics/probes/power.py": 8,
-    "desktop/diagnostics/probes/printing.py": 2,
-    "desktop/diagnostics/probes/processes.py": 3,
-    "desktop/diagnostics/probes/processor.py": 6,
-    "desktop/diagnostics/probes/system.py": 5,
+    "desktop/diagnostics/probes/power.py": 1,
     "desktop/diagnostics/readers/fault_records.py": 16,
     "desktop/diagnostics/readers/linux_fault_files.py": 3,
     "desktop/diagnostics/readers/print_system.py": 11,
@@ -233,8 +226,8 @@ def test_the_checker_sees_a_sentence_and_passes_what_is_not_one():
         'ok = "line" in "not shown here"\n'
         'raise NotAVersionResource("no PE signature")\n'
         'raise ValueError("Your report is lost")\n'
-'line.startswith("No coredumps found")\n'
-'headers = {"Content-Type": "application/json; charset=utf-8"}\n'
+        'line.startswith("No coredumps found")\n'
+        'headers = {"Content-Type": "application/json; charset=utf-8"}\n'
     )
     _parents(tree)
     flagged = [
