@@ -188,5 +188,5 @@ def _list(policy: Policy) -> int:
             state = say("fix_available", "cli")
         answers = ", ".join(fix.answers)
         sys.stdout.write(say("fix_line", "cli", id=fix.id, state=state, answers=answers) + "\n")
-        sys.stdout.write(f"    {fix.rights}\n")
+        sys.stdout.write(f"    {say(fix.rights, 'fix_it.rights')}\n")
     return EXIT_OK

@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -23,6 +24,7 @@ from desktop.diagnostics.model import Symptom
 from desktop.managed_policy import RegistryNumber, RegistryText, merged
 from desktop.relay_policy import RelayPolicy, read_relay
 from desktop.safe_read import NotReadable, read_regular_file
+from desktop.words import say
 
 ENV_POLICY = "ALLY_POLICY"
 MAX_POLICY_BYTES = 1024 * 1024  # a policy is a few KB; anything near this is not one
@@ -78,10 +80,26 @@ class ItContact:
 ANSWERS_WITHIN_MAX = 40
 
 
+def _said(key: str, /, **values: Any) -> str:
+    """A line of the policy's messages to IT ([policy] in the catalog), read in `ally
+    doctor` and the log. The catalog is parsed only when there is something to say, so a
+    good policy costs no catalog at start."""
+    return say(key, "policy", **values)
+
+
+def _want(key: str, /, **values: Any) -> Callable[[], str]:
+    """What a setting should be ([policy.expected]), looked up only if it is not that."""
+    return partial(say, key, "policy.expected", **values)
+
+
+# What a value of each kind is called when the policy gives something else.
+KIND_WORDS = {str: "text", int: "whole_number", float: "number", bool: "true_false", list: "list"}
+
+
 def read_contact(reader: Any, data: Mapping[str, Any]) -> dict[str, str | None]:
     """[it_contact]: IT's own words, each checked; ``answers_within`` is one short line."""
     contact = reader.table(data, "it_contact")
-    within = f'one line of up to {ANSWERS_WITHIN_MAX} characters, such as "one working day"'
+    within = _want("answers_within", max=ANSWERS_WITHIN_MAX)
     values = {
         f.name: reader.value(
             contact,
@@ -215,10 +233,7 @@ class Policy:
             chosen = machine
             if env.get(ENV_POLICY):
                 its = managed.source if managed is not None else str(machine)
-                notes.append(
-                    f"{ENV_POLICY} names {env[ENV_POLICY]}, but IT's policy {its} is on this "
-                    "computer and applies; the other file is ignored"
-                )
+                notes.append(_said("env_ignored", env=ENV_POLICY, path=env[ENV_POLICY], its=its))
         explicit = bool(path) or chosen != machine
         data, source, problem = _read_policy_file(chosen, explicit)
         if problem is not None:
@@ -242,11 +257,7 @@ class Policy:
             privacy=PrivacySettings(
                 screenshots=False, user_name="drop", host_name="drop", ip_addresses="drop"
             ),
-            problems=(
-                f"{problem}; the safe settings apply (no network checks, no screenshots, "
-                "names and addresses left out)",
-                *more,
-            ),
+            problems=(_said("safe", problem=problem), *more),
         )
 
     @classmethod
@@ -255,9 +266,7 @@ class Policy:
         reader = _Reader(source, problems)
         for key in data:
             if key not in POLICY_TABLES:
-                problems.append(
-                    f"{source}: '{key}' is not a policy setting Ally knows; it is ignored"
-                )
+                problems.append(_said("unknown_table", source=source, setting=key))
         contact_values = read_contact(reader, data)
         sampling = reader.table(data, "sampling")
         interval = reader.value(
@@ -267,7 +276,7 @@ class Policy:
             float,
             2.0,
             lambda v: 0.5 <= v <= 60,
-            "a number of seconds from 0.5 to 60",
+            _want("seconds_half_to_60"),
         )
         reader.unknown(sampling, "sampling", {"interval_s"})
         thresholds = reader.thresholds(reader.table(data, "thresholds"))
@@ -279,7 +288,7 @@ class Policy:
             float,
             24.0,
             lambda v: 1 <= v <= 24 * 30,
-            "a number of hours from 1 to 720",
+            _want("hours_1_to_720"),
         )
         reader.unknown(apps, "apps", {"fault_window_hours"})
         network = reader.network(reader.table(data, "network"))
@@ -294,7 +303,7 @@ class Policy:
             str,
             "person",
             lambda v: v in START_AT_LOGIN,
-            ", ".join(START_AT_LOGIN),
+            _want("choices", choices=", ".join(START_AT_LOGIN)),
         )
         reader.unknown(startup, "startup", {"at_login"})
         transport = reader.transport(reader.table(data, "transport"))
@@ -303,9 +312,7 @@ class Policy:
         news = read_news(reader, reader.table(data, "news"), network.ca_bundle)
         relay = read_relay(reader.table(data, "relay"), reader.value, reader.unknown)
         if transport.kind == "relay" and not relay.url:
-            problems.append(
-                f'{source}: [transport] kind = "relay" needs [relay] url; reports are kept in the outbox until it is set'
-            )
+            problems.append(_said("relay_needs_url", source=source))
         return cls(
             relay=relay,
             source=source,
@@ -345,25 +352,25 @@ def _read_policy_file(
 
         why = untrusted_reason(chosen) if _exists(chosen) else None
         if why is not None:
-            return None, None, f"{chosen}: is not IT's to trust ({why})"
+            return None, None, _said("untrusted", path=chosen, why=why)
     try:
         text = read_regular_file(chosen, MAX_POLICY_BYTES).decode("utf-8-sig")
     except FileNotFoundError:
         if explicit:
-            return None, None, f"{chosen}: the policy file does not exist"
+            return None, None, _said("no_file", path=chosen)
         return None, None, None
     except NotReadable as exc:
-        return None, None, f"{chosen}: cannot be used ({exc})"
+        return None, None, _said("unusable", path=chosen, error=exc)
     except OSError as exc:
-        return None, None, f"{chosen}: cannot be read ({exc.strerror or exc})"
+        return None, None, _said("unreadable", path=chosen, error=exc.strerror or exc)
     except UnicodeDecodeError:
-        return None, None, f"{chosen}: is not UTF-8 text"
+        return None, None, _said("not_utf8", path=chosen)
     try:
         return tomllib.loads(text), str(chosen), None
     except tomllib.TOMLDecodeError as exc:
-        return None, str(chosen), f"{chosen}: is not valid TOML ({exc})"
+        return None, str(chosen), _said("not_toml", path=chosen, error=exc)
     except RecursionError:
-        return None, str(chosen), f"{chosen}: is nested too deeply to be a policy"
+        return None, str(chosen), _said("too_deep", path=chosen)
 
 
 def _is_absolute(path: str) -> bool:
@@ -408,6 +415,7 @@ class _Reader:
     def __init__(self, source: str, problems: list[str]) -> None:
         self.source = source
         self.problems = problems
+        self.refused: set[tuple[str, str]] = set()  # (table, key) whose value was refused
 
     def _name(self, table: str, key: str) -> str:
         return f"[{table}] {key}" if table else key
@@ -415,9 +423,7 @@ class _Reader:
     def table(self, data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
         value = data.get(name, {})
         if not isinstance(value, dict):
-            self.problems.append(
-                f"{self.source}: '{name}' must be a table ([{name}]); it is ignored"
-            )
+            self.problems.append(_said("not_a_table", source=self.source, name=name))
             return {}
         return value
 
@@ -425,7 +431,7 @@ class _Reader:
         for key in table:
             if key not in known:
                 self.problems.append(
-                    f"{self.source}: [{name}] {key} is not a setting Ally knows; it is ignored"
+                    _said("unknown_setting", source=self.source, table=name, setting=key)
                 )
 
     def value(
@@ -436,7 +442,7 @@ class _Reader:
         kind: type,
         default: Any,
         check: Callable[[Any], bool] | None = None,
-        expected: str | None = None,
+        expected: Callable[[], str] | None = None,
         safe: Any = _UNSET,
     ) -> Any:
         """The value of ``key``; a value of the wrong kind is reported with the file and the
@@ -454,21 +460,19 @@ class _Reader:
             except (TypeError, ValueError):
                 ok = False
         if not ok:
-            what = (
-                expected
-                or {
-                    str: "text",
-                    int: "a whole number",
-                    float: "a number",
-                    bool: "true or false",
-                    list: "a list",
-                }[kind]
-            )
+            what = expected() if expected is not None else _want(KIND_WORDS[kind])()
             fallback = default if safe is _UNSET else safe
-            which = "the default" if safe is _UNSET else "the safe value"
+            self.refused.add((table_name, key))
             self.problems.append(
-                f"{self.source}: {self._name(table_name, key)} should be {what}, not {value!r}; "
-                f"{which} {fallback!r} is used"
+                _said(
+                    "wrong_value",
+                    source=self.source,
+                    name=self._name(table_name, key),
+                    what=what,
+                    value=value,
+                    which=_said("the_default" if safe is _UNSET else "the_safe_value"),
+                    fallback=fallback,
+                )
             )
             return fallback
         return value
@@ -481,9 +485,7 @@ class _Reader:
         out = {}
         for key, value in t.items():
             if key not in LIMITS:
-                self.problems.append(
-                    f"{self.source}: [thresholds] {key} is not a threshold Ally knows; it is ignored"
-                )
+                self.problems.append(_said("unknown_threshold", source=self.source, setting=key))
                 continue
             number = (
                 isinstance(value, (int, float))
@@ -493,8 +495,13 @@ class _Reader:
             )
             if not number:
                 self.problems.append(
-                    f"{self.source}: [thresholds] {key} should be a number of "
-                    f"{LIMITS[key].unit} (0 or more), not {value!r}; the default is used"
+                    _said(
+                        "bad_threshold",
+                        source=self.source,
+                        setting=key,
+                        unit=LIMITS[key].unit,
+                        value=value,
+                    )
                 )
                 continue
             out[key] = value
@@ -508,15 +515,15 @@ class _Reader:
             return None
         problem = None
         if not value.strip() or any(ord(c) < 32 for c in value):
-            problem = "the path of a folder"
+            problem = "folder_path"
         elif not _is_absolute(value):
-            problem = "an absolute path (a relative one depends on where Ally starts)"
+            problem = "absolute_path"
         elif os.path.exists(value) and not os.path.isdir(value):
-            problem = "a folder, not a file"
+            problem = "not_a_file"
         if problem:
+            self.refused.add(("transport", "folder"))
             self.problems.append(
-                f"{self.source}: [transport] folder should be {problem}, not {value!r}; "
-                "reports are kept in the outbox until it is fixed"
+                _said("bad_folder", source=self.source, what=_want(problem)(), value=value)
             )
             return None
         return value
@@ -531,10 +538,11 @@ class _Reader:
         elif isinstance(raw, str) and raw.strip().isdigit() and set(raw.strip()) <= set("01234567"):
             mode = int(raw.strip(), 8)
         if mode is None or not 0 <= mode <= 0o777 or mode & 0o600 != 0o600 or mode & 0o002:
+            self.refused.add(("transport", "file_mode"))
             self.problems.append(
-                f'{self.source}: [transport] file_mode should be a mode like "0640" that '
-                f"lets the owner read and write and nobody else write, not {raw!r}; "
-                f"the default {DEFAULT_REPORT_FILE_MODE:04o} is used"
+                _said(
+                    "bad_file_mode", source=self.source, value=raw, default=DEFAULT_REPORT_FILE_MODE
+                )
             )
             return DEFAULT_REPORT_FILE_MODE
         return mode
@@ -542,7 +550,6 @@ class _Reader:
     def transport(self, t: Mapping[str, Any]) -> TransportPolicy:
         d = TransportPolicy()
         name = "transport"
-        before = len(self.problems)
         kind = self.value(
             t,
             name,
@@ -550,12 +557,12 @@ class _Reader:
             str,
             d.kind,
             lambda v: v in TRANSPORT_KINDS,
-            f"one of {', '.join(TRANSPORT_KINDS)}",
+            _want("one_of", choices=", ".join(TRANSPORT_KINDS)),
         )
         out = TransportPolicy(
             kind=kind,
             folder=self.folder(t),
-            url=self.value(t, name, "url", str, None, _is_url, "an https:// URL"),
+            url=self.value(t, name, "url", str, None, _is_url, _want("https_url")),
             ca_bundle=self.value(
                 t,
                 name,
@@ -563,7 +570,7 @@ class _Reader:
                 str,
                 None,
                 lambda v: Path(v).is_file(),
-                "the path of an existing PEM file",
+                _want("pem_file"),
             ),
             timeout_s=self.value(
                 t,
@@ -572,11 +579,11 @@ class _Reader:
                 float,
                 d.timeout_s,
                 lambda v: 1 <= v <= 120,
-                "seconds from 1 to 120",
+                _want("seconds_1_to_120"),
             ),
             smtp_host=self.value(t, name, "smtp_host", str, None),
             smtp_port=self.value(
-                t, name, "smtp_port", int, d.smtp_port, lambda v: 0 < v < 65536, "a port 1-65535"
+                t, name, "smtp_port", int, d.smtp_port, lambda v: 0 < v < 65536, _want("port")
             ),
             smtp_security=self.value(
                 t,
@@ -585,15 +592,13 @@ class _Reader:
                 str,
                 d.smtp_security,
                 lambda v: v in ("starttls", "tls"),
-                "starttls or tls",
+                _want("starttls_or_tls"),
             ),
             smtp_user=self.value(t, name, "smtp_user", str, None),
             mail_from=self.value(
-                t, name, "mail_from", str, None, lambda v: "@" in v, "an email address"
+                t, name, "mail_from", str, None, lambda v: "@" in v, _want("email")
             ),
-            mail_to=self.value(
-                t, name, "mail_to", str, None, lambda v: "@" in v, "an email address"
-            ),
+            mail_to=self.value(t, name, "mail_to", str, None, lambda v: "@" in v, _want("email")),
             rt_queue=self.value(t, name, "rt_queue", str, d.rt_queue),
             rt_user=self.value(t, name, "rt_user", str, None),
             file_mode=self.file_mode(t),
@@ -602,7 +607,7 @@ class _Reader:
             key
             for key in t
             if key in {f.name for f in fields(TransportPolicy)}
-            and any(f"[transport] {key} " in p for p in self.problems[before:])
+            and ("transport", key) in self.refused
         )
         out = replace(out, refused=refused)
         self.unknown(t, name, {f.name for f in fields(TransportPolicy)} - {"refused"})
@@ -614,7 +619,7 @@ class _Reader:
         for key in needs.get(kind, ()):
             if getattr(out, key) is None:
                 self.problems.append(
-                    f'{self.source}: [transport] kind = "{kind}" needs {key}; reports are kept in the outbox until it is set'
+                    _said("kind_needs", source=self.source, kind=kind, setting=key)
                 )
         return out
 
@@ -623,7 +628,7 @@ class _Reader:
         defaults = NetworkPolicy()
         out = NetworkPolicy(
             check_url=self.value(
-                net, "network", "check_url", str, defaults.check_url, _is_url, "an http(s):// URL"
+                net, "network", "check_url", str, defaults.check_url, _is_url, _want("http_url")
             ),
             check_status=self.value(
                 net,
@@ -632,7 +637,7 @@ class _Reader:
                 int,
                 defaults.check_status,
                 lambda v: 100 <= v <= 599,
-                "an HTTP status code",
+                _want("status_code"),
             ),
             https_endpoints=tuple(
                 self.value(
@@ -642,7 +647,7 @@ class _Reader:
                     list,
                     list(defaults.https_endpoints),
                     lambda v: all(isinstance(u, str) and u.startswith("https://") for u in v),
-                    "a list of https:// URLs",
+                    _want("https_urls"),
                 )
             ),
             lookup_name=self.value(net, "network", "lookup_name", str, defaults.lookup_name),
@@ -655,12 +660,10 @@ class _Reader:
                 str,
                 None,
                 lambda v: Path(v).is_file(),
-                "the path of an existing PEM file",
+                _want("pem_file"),
             ),
             active_checks=self.value(net, "network", "active_checks", bool, True, safe=False),
-            proxy_pac=self.value(
-                net, "network", "proxy_pac", str, None, _is_url, "an http(s):// URL of a PAC file"
-            ),
+            proxy_pac=self.value(net, "network", "proxy_pac", str, None, _is_url, _want("pac_url")),
             proxy_wpad=self.value(net, "network", "proxy_wpad", bool, False, safe=False),
         )
         self.unknown(net, "network", {f.name for f in fields(NetworkPolicy)})
@@ -671,10 +674,10 @@ class _Reader:
         out = PrivacySettings(
             screenshots=self.value(t, "privacy", "screenshots", bool, True, safe=False),
             user_name=self.value(
-                t, "privacy", "user_name", str, "keep", rule, "keep, hash or drop", safe="drop"
+                t, "privacy", "user_name", str, "keep", rule, _want("keep_hash_drop"), safe="drop"
             ),
             host_name=self.value(
-                t, "privacy", "host_name", str, "keep", rule, "keep, hash or drop", safe="drop"
+                t, "privacy", "host_name", str, "keep", rule, _want("keep_hash_drop"), safe="drop"
             ),
             hash_key=self.hash_key(t),
             ip_addresses=self.value(
@@ -684,7 +687,7 @@ class _Reader:
                 str,
                 "keep",
                 lambda v: v in ("keep", "drop"),
-                "keep or drop",
+                _want("keep_drop"),
                 safe="drop",
             ),
             keep_sent_days=self.value(
@@ -694,7 +697,7 @@ class _Reader:
                 int,
                 DEFAULT_KEEP_SENT_DAYS,
                 lambda v: 0 <= v <= MAX_KEEP_SENT_DAYS,
-                f"a whole number of days from 0 to {MAX_KEEP_SENT_DAYS}",
+                _want("days_to", max=MAX_KEEP_SENT_DAYS),
             ),
             keep_sent_screenshots=self.value(
                 t, "privacy", "keep_sent_screenshots", bool, False, safe=False
@@ -712,20 +715,27 @@ class _Reader:
         value = t[key]
         if isinstance(value, str) and len(value.strip()) >= MIN_HASH_KEY_CHARS:
             return value
-        what = f"{len(value)} characters" if isinstance(value, str) else type(value).__name__
+        what = (
+            _said("characters", count=len(value))
+            if isinstance(value, str)
+            else type(value).__name__
+        )
         # The value itself is a secret: it is never repeated in a message.
         self.problems.append(
-            f"{self.source}: [privacy] {key} should be a secret of at least "
-            f"{MIN_HASH_KEY_CHARS} characters (it is {what}); names set to hash are dropped"
+            _said(
+                "short_hash_key",
+                source=self.source,
+                setting=key,
+                min=MIN_HASH_KEY_CHARS,
+                what=what,
+            )
         )
         return None
 
     def servers(self, net: Mapping[str, Any]) -> tuple[ItServer, ...]:
         raw = net.get("it_servers", [])
         if not isinstance(raw, list):
-            self.problems.append(
-                f"{self.source}: [network] it_servers should be a list of tables; it is ignored"
-            )
+            self.problems.append(_said("servers_not_list", source=self.source))
             return ()
         out = []
         for i, entry in enumerate(raw):
@@ -737,10 +747,7 @@ class _Reader:
                 or not isinstance(port, int)
                 or not 0 < port < 65536
             ):
-                self.problems.append(
-                    f'{self.source}: [network] it_servers entry {i + 1} needs host = "name" and port = 1-65535, '
-                    f"not {entry!r}; it is skipped"
-                )
+                self.problems.append(_said("bad_server", source=self.source, n=i + 1, entry=entry))
                 continue
             name = entry.get("name") if isinstance(entry.get("name"), str) else host
             out.append(ItServer(host, port, name))
@@ -809,7 +816,7 @@ def read_fixes(reader: _Reader, t: Mapping[str, Any]) -> FixesPolicy:
         str,
         "17:00",
         lambda v: re.match(END_OF_DAY_RE, v) is not None,
-        'a time of day such as "17:00"',
+        _want("time_of_day"),
     )
     reader.unknown(t, "fixes", {"enabled", "end_of_day", *FIX_IDS})
     return FixesPolicy(enabled, off, end)
@@ -823,7 +830,7 @@ def read_news(reader: _Reader, t: Mapping[str, Any], network_ca: str | None) -> 
         str,
         None,
         _is_feed_location,
-        "an http(s):// or file:// address, or the full path of a file",
+        _want("feed_location"),
     )
     interval = reader.value(
         t,
@@ -832,7 +839,7 @@ def read_news(reader: _Reader, t: Mapping[str, Any], network_ca: str | None) -> 
         float,
         300.0,
         lambda v: 60 <= v <= 3600,
-        "a number of seconds from 60 to 3600",
+        _want("seconds_60_to_3600"),
     )
     ca = reader.value(
         t,
@@ -841,14 +848,12 @@ def read_news(reader: _Reader, t: Mapping[str, Any], network_ca: str | None) -> 
         str,
         None,
         lambda v: Path(v).is_file(),
-        "the path of an existing PEM file",
+        _want("pem_file"),
     )
     raw = t.get("components", [])
     components = []
     if not isinstance(raw, list):
-        reader.problems.append(
-            f"{reader.source}: [news] components should be a list of tables; it is ignored"
-        )
+        reader.problems.append(_said("components_not_list", source=reader.source))
         raw = []
     for i, entry in enumerate(raw):
         name = entry.get("name") if isinstance(entry, dict) else None
@@ -862,8 +867,13 @@ def read_news(reader: _Reader, t: Mapping[str, Any], network_ca: str | None) -> 
             or not all(s in NEWS_SYMPTOMS for s in symptoms)
         ):
             reader.problems.append(
-                f'{reader.source}: [news] components entry {i + 1} needs name = "…", say = "…" '
-                f"and symptoms from {', '.join(NEWS_SYMPTOMS)}, not {entry!r}; it is skipped"
+                _said(
+                    "bad_component",
+                    source=reader.source,
+                    n=i + 1,
+                    symptoms=", ".join(NEWS_SYMPTOMS),
+                    entry=entry,
+                )
             )
             continue
         components.append(NewsComponent(name, say or name, tuple(symptoms)))

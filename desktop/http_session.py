@@ -131,15 +131,22 @@ def pac_in_force(choice: ProxyChoice) -> _Pac:
         return _pac_cache
 
 
+def _it(key: str, /, **values: object) -> str:
+    """IT's words about the proxy's PAC file ([transport_detail.proxy] in the catalog)."""
+    from desktop.words import say
+
+    return say(key, "transport_detail.proxy", **values)
+
+
 def _find_pac(choice: ProxyChoice) -> tuple[Any, str | None]:
     try:
         from pypac import get_pac
         from pypac.parser import MalformedPacError
     except ImportError:  # a build without pypac: the environment's proxies still apply
-        return None, "proxy auto-configuration is not part of this build of Ally"
+        return None, _it("no_pypac")
     import requests
 
-    where = choice.pac_url or "the system's settings" + (" and WPAD" if choice.wpad else "")
+    where = choice.pac_url or _it("system_and_wpad" if choice.wpad else "system")
     fetcher = requests.Session()
     fetcher.mount("https://", _trusting_adapter())
     try:
@@ -149,12 +156,12 @@ def _find_pac(choice: ProxyChoice) -> tuple[Any, str | None]:
             pac = get_pac(from_os_settings=True, from_dns=choice.wpad, timeout=PAC_WAIT_S)
     except (MalformedPacError, requests.RequestException, OSError, ValueError) as exc:
         log.warning("proxy auto-configuration from %s not used: %s", where, exc)
-        return None, f"the PAC file from {where} could not be used ({exc})"
+        return None, _it("pac_unusable", where=where, error=exc)
     finally:
         fetcher.close()
     if pac is None and choice.pac_url:
         log.warning("no PAC file at %s", choice.pac_url)
-        return None, f"no PAC file at {choice.pac_url} (not there, or not served as one)"
+        return None, _it("no_pac", url=choice.pac_url)
     return pac, None
 
 

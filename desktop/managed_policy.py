@@ -32,6 +32,13 @@ MAX_PLIST_BYTES = 1024 * 1024
 REG_SZ, REG_EXPAND_SZ, REG_DWORD, REG_MULTI_SZ, REG_QWORD = 1, 2, 4, 7, 11
 
 
+def _it(key: str, /, **values: object) -> str:
+    """IT's words about Group Policy or a configuration profile ([policy] in the catalog)."""
+    from desktop.words import say
+
+    return say(key, "policy", **values)
+
+
 class RegistryNumber(int):
     """A REG_DWORD or REG_QWORD: 0 and 1 may also mean false and true."""
 
@@ -70,7 +77,7 @@ def managed_policy(platform: str = sys.platform) -> ManagedPolicy | None:
 def policy_data_from_registry(key: RegistryKey, depth: int = 0) -> dict[str, Any]:
     """The policy tables and keys a registry key holds."""
     if depth > MAX_DEPTH:
-        raise ValueError("nested too deeply to be a policy")
+        raise ValueError(_it("managed_too_deep"))
     out: dict[str, Any] = {}
     for name, (kind, data) in key.values.items():
         if name:  # the unnamed (Default) value carries nothing of Ally's
@@ -111,19 +118,19 @@ def _from_registry() -> ManagedPolicy | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        return ManagedPolicy(WINDOWS_SOURCE, {}, f"{WINDOWS_SOURCE}: cannot be read ({exc})")
+        return ManagedPolicy(WINDOWS_SOURCE, {}, _it("unreadable", path=WINDOWS_SOURCE, error=exc))
     try:
         with root:
             return ManagedPolicy(WINDOWS_SOURCE, policy_data_from_registry(_read_key(root, 0)))
     except (OSError, ValueError) as exc:
-        return ManagedPolicy(WINDOWS_SOURCE, {}, f"{WINDOWS_SOURCE}: cannot be used ({exc})")
+        return ManagedPolicy(WINDOWS_SOURCE, {}, _it("unusable", path=WINDOWS_SOURCE, error=exc))
 
 
 def _read_key(handle: Any, depth: int) -> RegistryKey:
     import winreg
 
     if depth > MAX_DEPTH:
-        raise ValueError("nested too deeply to be a policy")
+        raise ValueError(_it("managed_too_deep"))
     key = RegistryKey()
     subkeys, values, _ = winreg.QueryInfoKey(handle)
     for i in range(values):
@@ -147,17 +154,17 @@ def read_managed_preferences(path: Path) -> ManagedPolicy | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        return ManagedPolicy(source, {}, f"{source}: cannot be read ({exc.strerror or exc})")
+        return ManagedPolicy(source, {}, _it("unreadable", path=source, error=exc.strerror or exc))
     if info.st_uid != 0 or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        return ManagedPolicy(source, {}, f"{source}: is not IT's to trust (not root's alone)")
+        return ManagedPolicy(source, {}, _it("managed_untrusted", path=source))
     if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_PLIST_BYTES:
-        return ManagedPolicy(source, {}, f"{source}: is not a managed preferences file")
+        return ManagedPolicy(source, {}, _it("not_managed_preferences", path=source))
     try:
         data = plistlib.loads(path.read_bytes())
     except (OSError, plistlib.InvalidFileException, ValueError, RecursionError) as exc:
-        return ManagedPolicy(source, {}, f"{source}: is not a property list Ally can read ({exc})")
+        return ManagedPolicy(source, {}, _it("not_a_plist", path=source, error=exc))
     if not isinstance(data, dict):
-        return ManagedPolicy(source, {}, f"{source}: does not hold a dictionary of settings")
+        return ManagedPolicy(source, {}, _it("not_a_dictionary", path=source))
     # A profile's own bookkeeping (PayloadUUID…) may be copied in; it is not a setting.
     return ManagedPolicy(source, {k: v for k, v in data.items() if not k.startswith("Payload")})
 

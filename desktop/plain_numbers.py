@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 
+def _said(key: str, /) -> str:
+    """An amount that was not read, in the person's words ([amounts] in the catalog)."""
+    from desktop.words import say
+
+    return say(key, "amounts")
+
+
 def size(n: float | None) -> str:
     if n is None:
-        return "an unknown amount"
+        return _said("unknown_amount")
     n = float(n)
     for unit in ("bytes", "KB", "MB", "GB", "TB"):
         if abs(n) < 1000 or unit == "TB":
@@ -28,7 +35,7 @@ def duration(seconds: float) -> str:
 
 
 def percent(p: float | None) -> str:
-    return "an unknown share" if p is None else f"{p:.0f}%"
+    return _said("unknown_share") if p is None else f"{p:.0f}%"
 
 
 def whole_percent(p: float | None) -> str:

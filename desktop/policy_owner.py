@@ -18,24 +18,31 @@ from pathlib import Path
 TRUSTED_SIDS = ("S-1-5-32-544", "S-1-5-18")
 
 
+def _it(key: str, /, **values: object) -> str:
+    """Why a policy file is not IT's to trust ([policy] in the catalog)."""
+    from desktop.words import say
+
+    return say(key, "policy", **values)
+
+
 def untrusted_reason(path: Path) -> str | None:
     """Why ``path`` cannot be IT's policy, or None when it can."""
     if sys.platform.startswith("win"):
         owner = _windows_owner_sid(str(path))
         if owner is None:
             return None  # the owner cannot be read here: the installer's folder rights stand
-        return None if owner in TRUSTED_SIDS else f"it is owned by {owner}, not by Administrators"
+        return None if owner in TRUSTED_SIDS else _it("owner_not_administrators", owner=owner)
     try:
         info = os.stat(path)
         folder = os.stat(path.parent)
     except OSError:
         return None  # reading it will say what is wrong
     if info.st_uid != 0:
-        return f"it is owned by user {info.st_uid}, not by root"
+        return _it("owner_not_root", uid=info.st_uid)
     if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        return "others may change it (group or world writable)"
+        return _it("writable_by_others")
     if folder.st_uid != 0 or (folder.st_mode & stat.S_IWOTH and not folder.st_mode & stat.S_ISVTX):
-        return f"its folder {path.parent} may be changed by others"
+        return _it("folder_writable_by_others", folder=path.parent)
     return None
 
 

@@ -10,9 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
+
+from desktop.words import say
+
+
+def _want(key: str, /) -> Callable[[], str]:
+    """What a [relay] setting should be ([policy.expected]), looked up only if it is not."""
+    return partial(say, key, "policy.expected")
 
 
 @dataclass(frozen=True)
@@ -38,7 +46,7 @@ def read_relay(
             str,
             None,
             lambda v: urlparse(v).scheme in ("http", "https") and bool(urlparse(v).netloc),
-            "an https:// URL",
+            _want("https_url"),
         ),
         enrolment_token=value(
             table,
@@ -47,7 +55,7 @@ def read_relay(
             str,
             None,
             lambda v: v.startswith("allyenrol.") and len(v) < 128,
-            "a token made by ally-relay (allyenrol.…)",
+            _want("relay_token"),
         ),
         ca_bundle=value(
             table,
@@ -56,7 +64,7 @@ def read_relay(
             str,
             None,
             lambda v: Path(v).is_file(),
-            "the path of an existing PEM file",
+            _want("pem_file"),
         ),
         timeout_s=value(
             table,
@@ -65,7 +73,7 @@ def read_relay(
             float,
             d.timeout_s,
             lambda v: 1 <= v <= 120,
-            "seconds from 1 to 120",
+            _want("seconds_1_to_120"),
         ),
     )
     unknown(table, "relay", {f.name for f in fields(RelayPolicy)})

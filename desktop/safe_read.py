@@ -18,6 +18,13 @@ class NotReadable(ValueError):
     """The path cannot be used; the message is a plain reason ("is not a regular file")."""
 
 
+def _said(key: str, /, **values: object) -> str:
+    """Why a file is refused ([input_parts] in the catalog): the person may read it."""
+    from desktop.words import say
+
+    return say(key, "input_parts", **values)
+
+
 def read_regular_file(path: Path | str, max_bytes: int, follow_symlinks: bool = True) -> bytes:
     """The bytes of ``path``; NotReadable if it is not a regular file or is larger than
     ``max_bytes``; OSError (FileNotFoundError, PermissionError, ...) as the system says.
@@ -30,11 +37,11 @@ def read_regular_file(path: Path | str, max_bytes: int, follow_symlinks: bool = 
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise NotReadable("it is a folder, not a file")
+            raise NotReadable(_said("a_folder"))
         if not stat.S_ISREG(info.st_mode):
-            raise NotReadable("it is not a regular file")
+            raise NotReadable(_said("not_a_file"))
         if info.st_size > max_bytes:
-            raise NotReadable(f"it is larger than {_size(max_bytes)}")
+            raise NotReadable(_said("too_large", size=_size(max_bytes)))
         chunks, left = [], max_bytes + 1
         while left > 0:
             chunk = os.read(fd, min(left, 1 << 20))
@@ -44,7 +51,7 @@ def read_regular_file(path: Path | str, max_bytes: int, follow_symlinks: bool = 
             left -= len(chunk)
         data = b"".join(chunks)
         if len(data) > max_bytes:
-            raise NotReadable(f"it is larger than {_size(max_bytes)}")
+            raise NotReadable(_said("too_large", size=_size(max_bytes)))
         return data
     finally:
         os.close(fd)

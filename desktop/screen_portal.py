@@ -42,6 +42,13 @@ class NoPicture(Exception):
         self.detail = detail
 
 
+def _it(key: str, /, **values: object) -> str:
+    """IT's words about the screen picture the portal did not give ([report_it])."""
+    from desktop.words import say
+
+    return say(key, "report_it", **values)
+
+
 def needs_portal(environ: Mapping[str, str] | None = None, platform: str = sys.platform) -> bool:
     """A Wayland session: Qt cannot read the screen, the portal must be asked."""
     env = os.environ if environ is None else environ
@@ -89,7 +96,7 @@ def take_through_portal(timeout: float = PORTAL_WAIT_S) -> bytes:
     try:
         conn = open_dbus_connection(bus="SESSION")
     except (OSError, KeyError, ValueError) as exc:
-        raise NoPicture("no_portal", f"no session bus: {exc}") from exc
+        raise NoPicture("no_portal", _it("no_session_bus", error=exc)) from exc
     with conn:
         token = "ally" + secrets.token_hex(8)
         sender = (conn.unique_name or "").lstrip(":").replace(".", "_")
@@ -114,15 +121,15 @@ def take_through_portal(timeout: float = PORTAL_WAIT_S) -> bytes:
                     timeout=timeout,
                 )
                 if reply.header.message_type == MessageType.error:
-                    raise NoPicture("no_portal", f"the portal answered: {reply.body!r}"[:300])
+                    raise NoPicture("no_portal", _it("portal_answered", body=reply.body)[:300])
                 signal = conn.recv_until_filtered(answers, timeout=timeout)
         except TimeoutError as exc:
-            raise NoPicture("no_answer", "the portal gave no picture in time") from exc
+            raise NoPicture("no_answer", _it("portal_timeout")) from exc
         except OSError as exc:
-            raise NoPicture("no_portal", f"talking to the portal: {exc}") from exc
+            raise NoPicture("no_portal", _it("portal_talking", error=exc)) from exc
     code, results = signal.body
     if code != 0:  # 1: the person (or the desktop) said no; 2: it failed
-        raise NoPicture("refused" if code == 1 else "no_answer", f"portal response {code}")
+        raise NoPicture("refused" if code == 1 else "no_answer", _it("portal_response", code=code))
     return _read_and_delete(results.get("uri", ("s", ""))[1])
 
 
@@ -131,12 +138,12 @@ def _read_and_delete(uri: str) -> bytes:
     screen stays in their Pictures folder."""
     parsed = urlparse(uri)
     if parsed.scheme != "file" or not parsed.path:
-        raise NoPicture("no_answer", f"the portal gave no file: {uri[:200]!r}")
+        raise NoPicture("no_answer", _it("portal_no_file", uri=uri[:200]))
     path = Path(unquote(parsed.path))
     try:
         return read_regular_file(path, MAX_PICTURE_BYTES, follow_symlinks=False)
     except (OSError, NotReadable) as exc:
-        raise NoPicture("no_answer", f"the portal's picture cannot be read: {exc}") from exc
+        raise NoPicture("no_answer", _it("portal_unreadable", error=exc)) from exc
     finally:
         with contextlib.suppress(OSError):  # gone already: nothing is left either way
             path.unlink()

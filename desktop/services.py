@@ -136,7 +136,9 @@ class Services:
             if relay:
                 transport.ensure_enrolled()
         except (CredentialsUnavailable, DeliveryError) as exc:
-            return f"not sent: {exc}"
+            from desktop.words import say
+
+            return say("not_sent", "report_it", error=exc)
         return self.outbox.deliver_due(transport)
 
     def ticket_status(self, reference: str) -> str | None:

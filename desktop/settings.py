@@ -34,7 +34,9 @@ class UserSettings:
             # A regular file of sane size only: a FIFO there must not stop Ally starting.
             data = json.loads(read_regular_file(path, 1024 * 1024))
             if not isinstance(data, dict):
-                raise ValueError("not a table of settings")
+                from desktop.words import say
+
+                raise ValueError(say("settings_not_a_table", "report_it"))
         except FileNotFoundError:
             return cls()
         except (OSError, ValueError, RecursionError) as exc:

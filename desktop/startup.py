@@ -20,6 +20,8 @@ from desktop.config import Policy
 from desktop.launch import LOGIN_ARG
 from desktop.settings import UserSettings
 
+DESKTOP_GROUP = "[Desktop Entry]"  # the freedesktop.org file's group, read by the session
+
 
 def wants_to_start(policy: Policy, settings: UserSettings) -> bool:
     """At login: start now?"""
@@ -62,12 +64,22 @@ def apply_person_choice(enabled: bool, system_entry: Path = SYSTEM_ENTRY) -> Pat
         return None
     path = user_entry()
     if enabled:
+        from desktop.words import say
+
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(
             path,
-            (
-                "[Desktop Entry]\nType=Application\nName=Ally\nComment=Tell IT what is wrong\n"
-                f"Exec={login_command()}\nX-GNOME-Autostart-enabled=true\nNoDisplay=true\n"
+            "\n".join(
+                (
+                    DESKTOP_GROUP,
+                    "Type=Application",
+                    "Name=Ally",
+                    f"Comment={say('autostart_comment', 'tray')}",  # the session's list shows it
+                    f"Exec={login_command()}",
+                    "X-GNOME-Autostart-enabled=true",
+                    "NoDisplay=true",
+                    "",
+                )
             ).encode(),
         )
         return path

@@ -34,9 +34,11 @@ def status_of(diagnosis: Diagnosis, catalog: Catalog | None = None) -> TrayStatu
         catalog = load_catalog()
     problems = [f for f in diagnosis.findings if f.severity.value != "info"]
     if not problems:
+        from desktop.words import say
+
         return TrayStatus(
             "ok",
-            catalog.summary.get("all_good_tooltip", "Your computer is working normally."),
+            catalog.summary.get("all_good_tooltip") or say("all_good_tooltip", "summary"),
             None,
         )
     top = problems[0]  # findings come ranked for the symptom, most important first

@@ -7,21 +7,16 @@ English, key by key, so a half-done translation still says every sentence.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Mapping
 from typing import Any
 
-import tomllib
-
-from desktop.diagnostics.explain import DEFAULT_LANGUAGE, fill, preferred_language
-from desktop.resources_access import read_text, resource
+from desktop.diagnostics.explain import DEFAULT_LANGUAGE, fill, load_catalog, preferred_language
 
 
-@lru_cache(maxsize=4)
-def _catalog(language: str) -> dict[str, Any]:
-    name = f"catalog/{language}.toml"
-    if not resource(name).is_file():
-        name = f"catalog/{DEFAULT_LANGUAGE}.toml"
-    return tomllib.loads(read_text(name))
+def _catalog(language: str) -> Mapping[str, Any]:
+    """The parsed catalog: the same object the findings are explained from, so a process
+    parses each language's file once, whoever asks first."""
+    return load_catalog(language).data
 
 
 def _table(section: str, language: str) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from desktop import __version__
 from desktop.config import Policy
 from desktop.diagnostics.explain import Catalog, Explanation, Summary, load_catalog
 from desktop.diagnostics.findings import RuleInput
+from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.model import Section, Snapshot, Symptom
 from desktop.diagnostics.probe import Probe
 from desktop.diagnostics.rules import evaluate
@@ -49,6 +50,10 @@ class Diagnosis:
             "history": snap.history,
             "notes": list(self.notes),
         }
+
+
+def _it(key: str, /, **values: Any) -> str:
+    return it_says("history", key, **values)
 
 
 def diagnose(
@@ -93,7 +98,7 @@ def diagnose(
     explained, summary = (catalog or load_catalog()).explain_all(findings, symptom, snapshot)
     notes = [*policy.problems, *thresholds.problems]
     notes.append(history_note(inp.observed_s, thresholds, snapshot, history_from))
-    notes.extend(f"rule failed: {f}" for f in failed)
+    notes.extend(_it("rule_failed", failure=f) for f in failed)
     return Diagnosis(snapshot, tuple(explained), summary, inp.observed_s, tuple(notes))
 
 
@@ -101,15 +106,16 @@ def history_note(
     observed_s: float, thresholds: Thresholds, snapshot: Snapshot, history_from: str | None = None
 ) -> str:
     """For IT: what the answer could look back on."""
-    text = f"Ally's own history covers {observed_s:.0f} s"
-    text += f", taken over from {history_from}." if history_from else "."
+    seconds = f"{observed_s:.0f}"
+    text = (
+        _it("covers_from", seconds=seconds, source=history_from)
+        if history_from
+        else _it("covers", seconds=seconds)
+    )
     if observed_s < thresholds["freeze_min_s"] * 3:
         os_hist = snapshot.section_data("os_history")
-        used = ", ".join(os_hist.sources) if os_hist is not None else "nothing (not readable)"
-        text += (
-            " Where that was too short to tell how long a load has lasted, Ally used what the "
-            f"system keeps: {used}."
-        )
+        used = ", ".join(os_hist.sources) if os_hist is not None else _it("nothing_readable")
+        text += _it("backfill", used=used)
     return text
 
 

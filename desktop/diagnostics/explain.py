@@ -252,9 +252,13 @@ class Catalog:
                 fill(words.get("headline", ""), {"what": self._check_name(name)}),
                 [why[:1].upper() + why[1:] + ".", words.get("explanation", ""), *gaps[1:], extra],
                 "unknown",
-                f"Not checked: {', '.join(n for n, _ in missing)} ("
-                + "; ".join(_reason(snapshot, n) for n, _ in missing)
-                + "). No cause can be ruled out for this symptom.",
+                fill(
+                    self.could_not_check.get("it_detail") or _english("it_detail"),
+                    {
+                        "names": ", ".join(n for n, _ in missing),
+                        "reasons": "; ".join(_reason(snapshot, n) for n, _ in missing),
+                    },
+                ),
             )
         nothing = self.nothing_found.get(symptom.value) or self.nothing_found.get("other", {})
         return ordered, self._summary(
@@ -267,8 +271,8 @@ class Catalog:
     def _summary(self, headline: str, parts: list[str], severity: str, it_detail: str) -> Summary:
         """Every answer ends with the sentence that it is not the person's doing."""
         text = " ".join(p for p in parts if p)
-        not_yours = self.summary.get("not_your_fault", "This is not something you did.")
-        said = self.summary.get("not_your_fault_said", "not something you did")
+        not_yours = self.summary.get("not_your_fault") or _english("not_your_fault", "summary")
+        said = self.summary.get("not_your_fault_said") or _english("not_your_fault_said", "summary")
         if said.lower() not in text.lower():
             text = f"{text} {not_yours}".strip()
         return Summary(headline, text, severity, True, it_detail)
@@ -280,13 +284,18 @@ class Catalog:
         """ "Ally could not check the connection to the internet: IT has turned these
         checks off." """
         return fill(
-            self.could_not_check.get("sentence", "Ally could not check {what}: {why}."),
+            self.could_not_check.get("sentence") or _english("sentence"),
             {"what": self._check_name(section), "why": self._why(cause)},
         )
 
     def _why(self, cause: str) -> str:
         why = self.could_not_check.get("why", {})
-        return why.get(cause, why.get("failed", "the check did not work"))
+        return why.get(cause) or why.get("failed") or _english("failed", "could_not_check.why")
+
+
+def _english(key: str, section: str = "could_not_check") -> str:
+    """English's words for a key a translation lacks (the catalog says each sentence once)."""
+    return str(load_catalog(DEFAULT_LANGUAGE).table(section).get(key, key))
 
 
 def _not_checked(snapshot: Snapshot | None, names: Sequence[str]) -> list[tuple[str, str]]:
@@ -318,11 +327,18 @@ def preferred_language() -> str:
     return lang or DEFAULT_LANGUAGE
 
 
-@lru_cache(maxsize=4)
 def load_catalog(language: str | None = None) -> Catalog:
-    """The catalog for ``language`` (the system's by default), falling back to English."""
-    lang = language or preferred_language()
-    name = f"catalog/{lang}.toml"
-    if not resource(name).is_file():
-        name = f"catalog/{DEFAULT_LANGUAGE}.toml"
-    return Catalog.from_toml(read_text(name))
+    """The catalog for ``language`` (the system's by default), falling back to English.
+    Each file is parsed once per process (desktop/words.py reads the same object)."""
+    return _parsed(_with_a_file(language or preferred_language()))
+
+
+@lru_cache(maxsize=8)
+def _with_a_file(language: str) -> str:
+    """``language`` if the catalog has a file for it, else English."""
+    return language if resource(f"catalog/{language}.toml").is_file() else DEFAULT_LANGUAGE
+
+
+@lru_cache(maxsize=4)
+def _parsed(language: str) -> Catalog:
+    return Catalog.from_toml(read_text(f"catalog/{language}.toml"))

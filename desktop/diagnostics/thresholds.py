@@ -90,6 +90,13 @@ LIMITS: dict[str, Limit] = {
 }
 
 
+def _said(key: str, /, **values: Any) -> str:
+    """IT's words about a threshold the policy sets wrongly ([policy.thresholds])."""
+    from desktop.words import say
+
+    return say(key, "policy.thresholds", **values)
+
+
 class Thresholds:
     """The limits in force: the defaults, with IT's valid overrides on top."""
 
@@ -99,8 +106,7 @@ class Thresholds:
         for key, value in (overrides or {}).items():
             if key not in LIMITS:
                 self.problems.append(
-                    f"{source}: [thresholds] {key} is not a known threshold; it is ignored "
-                    f"(known: {', '.join(sorted(LIMITS))})"
+                    _said("unknown", source=source, setting=key, known=", ".join(sorted(LIMITS)))
                 )
                 continue
             if (
@@ -110,8 +116,14 @@ class Thresholds:
                 or value < 0
             ):
                 self.problems.append(
-                    f"{source}: [thresholds] {key} must be a number of {LIMITS[key].unit} "
-                    f"(0 or more), not {value!r}; the default {LIMITS[key].default:g} is used"
+                    _said(
+                        "not_a_number",
+                        source=source,
+                        setting=key,
+                        unit=LIMITS[key].unit,
+                        value=value,
+                        default=LIMITS[key].default,
+                    )
                 )
                 continue
             self._values[key] = float(value)

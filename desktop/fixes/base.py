@@ -136,6 +136,14 @@ class FixContext:
         return self.home or str(Path.home())
 
 
+def for_it(fix_id: str, key: str, /, **values: Any) -> str:
+    """IT's words about one fix (what it did, what the re-check found, why it was not
+    offered), from [fix_it.FIX_ID] in the catalog: the journal and the report keep them."""
+    from desktop.words import say
+
+    return say(key, f"fix_it.{fix_id}", **values)
+
+
 OfferFunction = Callable[[Any, FixContext], "Offer | NotOffered | None"]
 ActFunction = Callable[[Offer, FixContext], Result]
 
@@ -145,7 +153,7 @@ class Fix:
     id: str
     answers: tuple[str, ...]  # the finding ids it may help with
     platforms: tuple[str, ...]  # sys.platform prefixes: "linux", "darwin", "win32"
-    rights: str  # for IT: what it does with which rights
+    rights: str  # for IT: what it does with which rights, a key of [fix_it.rights]
     symptom: Symptom  # the check that finds what it answers (for `ally fix ID`)
     offer: OfferFunction
     apply: ActFunction  # does it, then re-checks

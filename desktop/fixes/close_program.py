@@ -16,7 +16,7 @@ from desktop import plain_numbers
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.readers.tools import run_tool
 from desktop.fixes import own_processes as procs
-from desktop.fixes.base import Fix, FixContext, NotOffered, Offer, Outcome, Result
+from desktop.fixes.base import Fix, FixContext, NotOffered, Offer, Outcome, Result, for_it
 from desktop.fixes.own_processes import Ref
 
 FORCE_WAIT_S = 1.5
@@ -28,6 +28,10 @@ ANSWERS = (
     "swapping",
     "app_memory_growth",
 )
+
+
+def _it(key: str, /, **values: Any) -> str:
+    return for_it("close_program", key, **values)
 
 
 def _app(finding: Any) -> str | None:
@@ -42,8 +46,7 @@ def offer(finding: Any, ctx: FixContext) -> Offer | NotOffered | None:
         return NotOffered(
             FIX.id,
             finding.id,
-            f"Ally runs as the administrator account {ctx.account.name!r} here; its programs "
-            "cannot be told apart from the system's own, so Ally closes none",
+            _it("administrator", account=ctx.account.name),
         )
     found = procs.find(app, ctx.account, ctx.platform)
     skipped = "; ".join(f"{n} {why}" for why, n in found.skipped.items())
@@ -51,8 +54,8 @@ def offer(finding: Any, ctx: FixContext) -> Offer | NotOffered | None:
         return NotOffered(
             FIX.id,
             finding.id,
-            f"no process of {app} may be closed by {ctx.account.name}"
-            + (f" ({skipped})" if skipped else " (none running now)"),
+            _it("none_closable", app=app, account=ctx.account.name)
+            + (f" ({skipped})" if skipped else _it("none_running")),
         )
     refs = found.refs
     return Offer(
@@ -65,9 +68,14 @@ def offer(finding: Any, ctx: FixContext) -> Offer | NotOffered | None:
             "roots": [r.pid for r in procs.roots(refs)],
         },
         {"app": app, "processes": len(refs), "pids": [r.pid for r in refs][:10]},
-        f"{app}: {plain_numbers.count(len(refs), 'process', 'processes')} of {ctx.account.name} "
-        f"(PIDs {', '.join(str(r.pid) for r in refs[:10])}); asked to close first, forced "
-        "only after a second click" + (f"; left alone: {skipped}" if skipped else ""),
+        _it(
+            "offered",
+            app=app,
+            count=len(refs),
+            account=ctx.account.name,
+            pids=", ".join(str(r.pid) for r in refs[:10]),
+        )
+        + (_it("left_alone", skipped=skipped) if skipped else ""),
         key=f"{FIX.id}:{app}",
     )
 
@@ -79,13 +87,13 @@ def _refs(offer: Offer) -> list[Ref]:
 def _ask_to_close(roots: list[Ref], ctx: FixContext) -> str:
     if ctx.platform.startswith("win"):
         done = run_tool(procs.taskkill_command([r.pid for r in roots], force=False), timeout=5.0)
-        return f"taskkill (no /F) exit code {done.returncode}: {done.stdout.strip()[:200]}"
+        return _it("taskkill", code=done.returncode, said=done.stdout.strip()[:200])
     said = []
     for r in roots:
         name = procs.bundle_name(r.exe) if ctx.platform == "darwin" else None
         if name:
             done = run_tool(procs.quit_command(name), timeout=5.0)
-            said.append(f"{r.pid}: asked {name} to quit (exit code {done.returncode})")
+            said.append(_it("asked_to_quit", pid=r.pid, name=name, code=done.returncode))
         else:
             said.append(f"{r.pid}: SIGTERM {procs.send(r, signal.SIGTERM, ctx.account)}")
     return "; ".join(said)
@@ -97,19 +105,21 @@ def apply(offer: Offer, ctx: FixContext) -> Result:
     if not alive:
         return Result(
             Outcome.NOTHING_TO_DO,
-            f"{offer.target['app']} had closed before the click (or its process numbers now "
-            "belong to other programs, which were left alone)",
+            _it("closed_before", app=offer.target["app"]),
             words=offer.words,
         )
     roots = [r for r in procs.roots(alive)]
-    did = "asked to close: " + _ask_to_close(roots, ctx)
+    did = _it("asked", said=_ask_to_close(roots, ctx))
     left = procs.wait_gone(alive, ctx.account, ctx.grace_s)
     if left:
         return Result(
             Outcome.NEEDS_FORCE,
             did
-            + f"; still running after {ctx.grace_s:.0f} s: PIDs "
-            + ", ".join(str(r.pid) for r in left),
+            + _it(
+                "still_running_after",
+                seconds=f"{ctx.grace_s:.0f}",
+                pids=", ".join(str(r.pid) for r in left),
+            ),
             words=offer.words,
         )
     return _recheck(offer, ctx, did, forced=False)
@@ -119,10 +129,10 @@ def force(offer: Offer, ctx: FixContext) -> Result:
     """The second, explicit click: end what is left without saving."""
     alive = [r for r in _refs(offer) if procs.same_process(r, ctx.account)]
     if not alive:
-        return _recheck(offer, ctx, "it had closed by itself before the second click", False)
+        return _recheck(offer, ctx, _it("closed_by_itself"), False)
     if ctx.platform.startswith("win"):
         done = run_tool(procs.taskkill_command([r.pid for r in alive], force=True), timeout=5.0)
-        did = f"taskkill /F /T exit code {done.returncode}"
+        did = _it("taskkill_force", code=done.returncode)
     else:
         did = "SIGKILL: " + "; ".join(
             f"{r.pid} {procs.send(r, signal.SIGKILL, ctx.account)}" for r in alive
@@ -131,7 +141,7 @@ def force(offer: Offer, ctx: FixContext) -> Result:
     if left:
         return Result(
             Outcome.FAILED,
-            did + "; still running: PIDs " + ", ".join(str(r.pid) for r in left),
+            did + _it("still_running", pids=", ".join(str(r.pid) for r in left)),
             words=offer.words,
             forced=True,
         )
@@ -145,10 +155,13 @@ def _recheck(offer: Offer, ctx: FixContext, did: str, forced: bool) -> Result:
     app = offer.target["app"]
     again = procs.find(app, ctx.account, ctx.platform).refs
     memory = psutil.virtual_memory()
-    seen = (
-        f"processes of {app} running now for {ctx.account.name}: "
-        f"{', '.join(str(r.pid) for r in again) or 'none'}; memory available now "
-        f"{plain_numbers.size(memory.available)} of {plain_numbers.size(memory.total)}"
+    seen = _it(
+        "recheck",
+        app=app,
+        account=ctx.account.name,
+        pids=", ".join(str(r.pid) for r in again) or _it("none"),
+        available=plain_numbers.size(memory.available),
+        total=plain_numbers.size(memory.total),
     )
     outcome = Outcome.NOT_FIXED if again else Outcome.FIXED
     return Result(outcome, did, seen, words=offer.words, forced=forced)
@@ -158,8 +171,7 @@ FIX = Fix(
     id="close_program",
     answers=ANSWERS,
     platforms=("linux", "darwin", "win32"),
-    rights="the person's own processes of the named program only; never the session's or "
-    "another account's",
+    rights="own_processes",  # [fix_it.rights] in the catalog
     symptom=Symptom.SLOW,
     offer=offer,
     apply=apply,

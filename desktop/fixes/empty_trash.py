@@ -20,7 +20,8 @@ from typing import Any
 from desktop import plain_numbers
 from desktop.diagnostics.model import Symptom
 from desktop.fixes import folder_walk, recheck
-from desktop.fixes.base import Fix, FixContext, NotOffered, Offer, Outcome, Result
+from desktop.fixes.base import Fix, FixContext, NotOffered, Offer, Outcome, Result, for_it
+from desktop.words import say
 
 MEASURE_S = 1.5  # the size is said before the click; a huge Trash is "at least" that much
 
@@ -29,6 +30,10 @@ MEASURE_S = 1.5  # the size is said before the click; a huge Trash is "at least"
 class Trash:
     files: str  # the folder that holds the trashed items
     info: str | None  # freedesktop.org: the .trashinfo files that go with them
+
+
+def _it(key: str, /, **values: Any) -> str:
+    return for_it("empty_trash", key, **values)
 
 
 def _owned_folder(path: str, uid: int | None, sticky_parent: bool = False) -> str | None:
@@ -40,13 +45,13 @@ def _owned_folder(path: str, uid: int | None, sticky_parent: bool = False) -> st
     except OSError as exc:
         return f"unreadable ({exc.strerror or exc})"
     if stat.S_ISLNK(st.st_mode):
-        return "a link to somewhere else"
+        return _it("a_link")
     if not stat.S_ISDIR(st.st_mode):
-        return "not a folder"
+        return _it("not_a_folder")
     if sticky_parent:
-        return None if st.st_mode & stat.S_ISVTX else "a shared folder without the sticky bit"
+        return None if st.st_mode & stat.S_ISVTX else _it("not_sticky")
     if uid is not None and st.st_uid != uid:
-        return "owned by another account"
+        return _it("not_owned")
     return None
 
 
@@ -82,13 +87,13 @@ def usable(trash: Trash, dev: int, uid: int | None) -> str | None:
     if shared:
         why = _owned_folder(os.path.dirname(top), uid, sticky_parent=True)
         if why:
-            return f"{os.path.dirname(top)} is {why}"
+            return _it("folder_is", folder=os.path.dirname(top), why=why)
     for folder in {top, trash.files}:
         why = _owned_folder(folder, uid)
         if why:
-            return f"{folder} is {why}"
+            return _it("folder_is", folder=folder, why=why)
     if os.lstat(trash.files).st_dev != dev:
-        return f"{trash.files} is on another drive"
+        return _it("other_drive", folder=trash.files)
     return None
 
 
@@ -106,7 +111,7 @@ def find(mountpoint: str, ctx: FixContext) -> tuple[list[tuple[Trash, list[str]]
         try:
             names = sorted(os.listdir(trash.files))
         except OSError as exc:
-            notes.append(f"{trash.files} cannot be read ({exc.strerror or exc})")
+            notes.append(_it("unreadable", folder=trash.files, error=exc.strerror or exc))
             continue
         if trash in (t for t, _ in found):
             continue
@@ -132,7 +137,7 @@ def offer(finding: Any, ctx: FixContext) -> Offer | NotOffered | None:
         return NotOffered(
             FIX.id,
             finding.id,
-            f"the Trash on {mountpoint} is empty" + (f" ({'; '.join(notes)})" if notes else ""),
+            _it("empty", mountpoint=mountpoint) + (f" ({'; '.join(notes)})" if notes else ""),
         )
     amount = plain_numbers.size(size.bytes)
     return Offer(
@@ -145,9 +150,13 @@ def offer(finding: Any, ctx: FixContext) -> Offer | NotOffered | None:
             "trashes": [{"trash": asdict(t), "names": n} for t, n in found],
         },
         {"items": items, "bytes": size.bytes, "measured_completely": size.complete},
-        f"empty {', '.join(t.files for t, _ in found)}: {items} items, "
-        f"{plain_numbers.size(size.bytes)} on disk{'' if size.complete else ' (at least)'}"
-        + (f"; not used: {'; '.join(notes)}" if notes else ""),
+        _it(
+            "offered" if size.complete else "offered_at_least",
+            folders=", ".join(t.files for t, _ in found),
+            items=items,
+            size=plain_numbers.size(size.bytes),
+        )
+        + (_it("not_used", notes="; ".join(notes)) if notes else ""),
         key=f"{FIX.id}:{mountpoint}",
         variant=None if size.complete else "partly",
     )
@@ -187,8 +196,8 @@ def apply(offer: Offer, ctx: FixContext) -> Result:
             os.close(fd)
             if info_fd is not None:
                 os.close(info_fd)
-    did = f"removed {out.removed} entries from the Trash" + (
-        f"; left: {'; '.join(out.problems[:5])}" if out.problems else ""
+    did = _it("removed", count=out.removed) + (
+        _it("left", problems="; ".join(out.problems[:5])) if out.problems else ""
     )
     if out.removed == 0 and out.problems:
         return Result(Outcome.FAILED, did, words=offer.words)
@@ -204,10 +213,12 @@ def _recheck(offer: Offer, ctx: FixContext, did: str) -> Result:
         plain_numbers.size(volume.free_bytes) if volume and volume.free_bytes is not None else None
     )
     still = recheck.still_found(d, "disk_nearly_full", mountpoint=mountpoint)
-    seen = f"{mountpoint}: {free or 'free space unknown'} free now; disk_nearly_full " + (
-        "still found" if still else "no longer found"
+    seen = _it(
+        "recheck_still" if still else "recheck_gone",
+        mountpoint=mountpoint,
+        free=free or _it("free_unknown"),
     )
-    words = {**offer.words, "free": free or "some space"}
+    words = {**offer.words, "free": free or say("some_space", "fixes")}
     if volume is None:
         return Result(Outcome.DONE, did, seen + f" ({recheck.section_reason(d, 'disks')})", words)
     return Result(Outcome.NOT_FIXED if still else Outcome.FIXED, did, seen, words)
@@ -253,14 +264,14 @@ def _offer_windows(finding: Any, mountpoint: str) -> Offer | NotOffered:
     except OSError as exc:
         return NotOffered(FIX.id, finding.id, str(exc))
     if items == 0:
-        return NotOffered(FIX.id, finding.id, f"the Recycle Bin on {drive} is empty")
+        return NotOffered(FIX.id, finding.id, _it("bin_empty", drive=drive))
     return Offer(
         FIX.id,
         finding.id,
         {"size": plain_numbers.size(size), "items": items},
         {"mountpoint": mountpoint, "drive": drive},
         {"items": items, "bytes": size, "measured_completely": True},
-        f"empty the Recycle Bin on {drive}: {items} items, {plain_numbers.size(size)}",
+        _it("bin_offered", drive=drive, items=items, size=plain_numbers.size(size)),
         key=f"{FIX.id}:{mountpoint}",
         variant="windows",
     )
@@ -281,7 +292,7 @@ FIX = Fix(
     id="empty_trash",
     answers=("disk_nearly_full",),
     platforms=("linux", "darwin", "win32"),
-    rights="the person's own Trash folders on the full drive only",
+    rights="own_trash",  # [fix_it.rights] in the catalog
     symptom=Symptom.SLOW,
     offer=offer,
     apply=apply,

@@ -26,6 +26,13 @@ class Size:
     _seen: set = field(default_factory=set, repr=False)
 
 
+def _it(key: str, /, **values: object) -> str:
+    """IT's words about what a walk left alone ([fix_it.folder_walk] in the catalog)."""
+    from desktop.words import say
+
+    return say(key, "fix_it.folder_walk", **values)
+
+
 def _on_disk(st: os.stat_result) -> int:
     blocks = getattr(st, "st_blocks", None)
     return blocks * 512 if blocks is not None else st.st_size
@@ -98,10 +105,10 @@ def remove(dir_fd: int, name: str, dev: int, out: Removal, depth: int = 0) -> No
             out.problems.append(f"{name}: {exc.strerror or exc}")
         return
     if st.st_dev != dev:
-        out.problems.append(f"{name}: another drive is mounted there; left alone")
+        out.problems.append(_it("other_drive", name=name))
         return
     if depth >= MAX_DEPTH:
-        out.problems.append(f"{name}: folders nested deeper than {MAX_DEPTH}; left alone")
+        out.problems.append(_it("too_deep", name=name, depth=MAX_DEPTH))
         return
     try:
         fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=dir_fd)
@@ -111,7 +118,7 @@ def remove(dir_fd: int, name: str, dev: int, out: Removal, depth: int = 0) -> No
     try:
         opened = os.fstat(fd)
         if (opened.st_dev, opened.st_ino) != (st.st_dev, st.st_ino):
-            out.problems.append(f"{name}: changed while Ally looked; left alone")
+            out.problems.append(_it("changed", name=name))
             return
         with os.scandir(fd) as entries:
             names = [e.name for e in entries]

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.atomic import write_atomic
-from desktop.fixes.base import Offer, Result
+from desktop.fixes.base import Offer, Result, for_it
 
 log = logging.getLogger(__name__)
 MAX_BYTES = 256 * 1024  # a few hundred attempts; older ones are trimmed
@@ -135,7 +135,7 @@ class Journal:
                     "outcome": a.get("outcome") or "unknown",
                     "forced": bool(a.get("forced")),
                     "what": a.get("what") or {},
-                    "did": a.get("did") or "Ally stopped before the attempt finished.",
+                    "did": a.get("did") or for_it("journal", "unfinished"),
                     "recheck": a.get("recheck"),
                 }
             )

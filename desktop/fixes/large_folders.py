@@ -17,10 +17,14 @@ from typing import Any
 from desktop import plain_numbers
 from desktop.diagnostics.model import Symptom
 from desktop.fixes import folder_walk
-from desktop.fixes.base import Fix, FixContext, NotOffered, Offer, Outcome, Result
+from desktop.fixes.base import Fix, FixContext, NotOffered, Offer, Outcome, Result, for_it
 
 MEASURE_S = 2.0
 SHOWN = 5
+
+
+def _it(key: str, /, **values: Any) -> str:
+    return for_it("show_large_folders", key, **values)
 
 
 def offer(finding: Any, ctx: FixContext) -> Offer | NotOffered | None:
@@ -33,17 +37,14 @@ def offer(finding: Any, ctx: FixContext) -> Offer | NotOffered | None:
     except OSError as exc:
         return NotOffered(FIX.id, finding.id, f"{home} or {mountpoint}: {exc.strerror or exc}")
     if not same_drive:
-        return NotOffered(
-            FIX.id, finding.id, f"the home folder {home} is not on the full drive {mountpoint}"
-        )
+        return NotOffered(FIX.id, finding.id, _it("other_drive", home=home, mountpoint=mountpoint))
     return Offer(
         FIX.id,
         finding.id,
         {},
         {"home": home, "dev": os.stat(mountpoint).st_dev},
         {"home_folder": True},
-        f"measure the folders in {home} (at most {MEASURE_S:.0f} s) and open the largest in "
-        "the file manager; nothing is deleted",
+        _it("offered", home=home, seconds=f"{MEASURE_S:.0f}"),
         key=f"{FIX.id}:{mountpoint}",
     )
 
@@ -75,28 +76,26 @@ def apply(offer: Offer, ctx: FixContext) -> Result:
     try:
         sizes, complete = largest(home, offer.target["dev"])
     except OSError as exc:
-        return Result(Outcome.FAILED, f"{home} could not be read: {exc.strerror or exc}")
+        return Result(Outcome.FAILED, _it("unreadable", home=home, error=exc.strerror or exc))
     if not sizes:
-        return Result(Outcome.DONE, f"no folders in {home}", words={"largest": "", "size": ""})
+        return Result(Outcome.DONE, _it("no_folders", home=home), words={"largest": "", "size": ""})
     lines = tuple(f"{name}: {plain_numbers.size(n)}" for name, n in sizes[:SHOWN])
     name, biggest = sizes[0]
     opened = ctx.open(os.path.join(home, name))
-    did = (
-        f"measured {len(sizes)} folders ({'completely' if complete else 'time ran out'}); "
-        f"largest sizes: {', '.join(plain_numbers.size(n) for _, n in sizes[:SHOWN])}; "
-        # IT's record has no folder names: the opener's own words name the folder.
-        + (
-            "opened the largest in the file manager"
-            if opened.ok
-            else "the file manager did not open"
-        )
+    # IT's record has no folder names: the opener's own words name the folder.
+    did = _it(
+        "measured",
+        count=len(sizes),
+        how=_it("completely" if complete else "time_ran_out"),
+        sizes=", ".join(plain_numbers.size(n) for _, n in sizes[:SHOWN]),
+        opened=_it("opened" if opened.ok else "not_opened"),
     )
     words = {"largest": name, "size": plain_numbers.size(biggest)}
     # Showing where the space went does not free any: the drive is as full as before.
     return Result(
         Outcome.DONE,
         did,
-        "nothing deleted, so free space unchanged",
+        _it("recheck"),
         words,
         lines,
         variant=None if complete else "partly",
@@ -107,7 +106,7 @@ FIX = Fix(
     id="show_large_folders",
     answers=("disk_nearly_full",),
     platforms=("linux", "darwin", "win32"),
-    rights="reads the person's own home folder; changes nothing",
+    rights="reads_home",  # [fix_it.rights] in the catalog
     symptom=Symptom.SLOW,
     offer=offer,
     apply=apply,

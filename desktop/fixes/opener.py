@@ -37,6 +37,13 @@ def safe_target(target: str) -> bool:
     return os.path.isabs(target) and os.path.isdir(target)
 
 
+def _it(key: str, /, **values: object) -> str:
+    """IT's words about opening a page or a folder ([fix_it.opener] in the catalog)."""
+    from desktop.words import say
+
+    return say(key, "fix_it.opener", **values)
+
+
 def command_for(target: str, platform: str = sys.platform) -> list[str] | None:
     """The opener's command line; None on Windows, where the shell API opens it."""
     if platform.startswith("win"):
@@ -48,7 +55,7 @@ def command_for(target: str, platform: str = sys.platform) -> list[str] | None:
 
 def open_target(target: str, platform: str = sys.platform) -> Opened:
     if not safe_target(target):
-        return Opened(False, f"refused to open {target!r}: not an http(s) address or a folder")
+        return Opened(False, _it("refused", target=target))
     command = command_for(target, platform)
     if command is None:
         try:
@@ -57,7 +64,7 @@ def open_target(target: str, platform: str = sys.platform) -> Opened:
             return Opened(False, f"os.startfile({target!r}) failed: {exc}")
         return Opened(True, f"os.startfile({target!r})")
     if shutil.which(command[0]) is None:
-        return Opened(False, f"{command[0]} is not on this computer")
+        return Opened(False, _it("no_tool", tool=command[0]))
     try:
         proc = subprocess.Popen(
             command,
@@ -67,13 +74,13 @@ def open_target(target: str, platform: str = sys.platform) -> Opened:
             start_new_session=True,
         )
     except OSError as exc:
-        return Opened(False, f"{' '.join(command)} could not start: {exc}")
+        return Opened(False, _it("not_started", command=" ".join(command), error=exc))
     deadline = time.monotonic() + EARLY_FAILURE_S
     while time.monotonic() < deadline:
         code = proc.poll()
         if code is not None:
             if code != 0:
-                return Opened(False, f"{' '.join(command)} ended with exit code {code}")
+                return Opened(False, _it("failed", command=" ".join(command), code=code))
             return Opened(True, " ".join(command))
         time.sleep(0.05)
-    return Opened(True, " ".join(command) + " (still running)")
+    return Opened(True, " ".join(command) + _it("still_running"))

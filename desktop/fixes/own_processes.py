@@ -39,6 +39,14 @@ class Ref:
     exe: str | None = None  # macOS only: where the program's bundle is
 
 
+def _it(key: str, /, **values: object) -> str:
+    """IT's words about which processes were left alone and what a signal did
+    ([fix_it.own_processes] in the catalog)."""
+    from desktop.words import say
+
+    return say(key, "fix_it.own_processes", **values)
+
+
 @lru_cache(maxsize=1)
 def _session_patterns() -> tuple[str, ...]:
     data = tomllib.loads(read_text("session_programs.toml"))
@@ -96,16 +104,16 @@ def find(app_name: str, account: Account, platform: str = sys.platform) -> Found
         ident = catalog.identify(name)
         pid = entry.pid
         if pid in (0, 1):
-            skip("process 0 or 1")
+            skip(_it("first_processes"))
             continue
         if pid in protected:
-            skip("Ally itself or a program that started Ally")
+            skip(_it("ally"))
             continue
         if ident.app_id in PROTECTED_APP_IDS or is_session_program(name):
-            skip("part of the desktop session or the system")
+            skip(_it("session"))
             continue
         if ident.background:
-            skip(f"the computer's own maintenance ({ident.background})")
+            skip(_it("maintenance", what=ident.background))
             continue
         try:
             proc = psutil.Process(pid)
@@ -116,7 +124,7 @@ def find(app_name: str, account: Account, platform: str = sys.platform) -> Found
         except psutil.Error:
             continue  # ended during the walk
         if not owned_by(proc, account):
-            skip("another account's")
+            skip(_it("not_owned"))
             continue
         exe = None
         if platform == "darwin":
@@ -155,7 +163,7 @@ def send(ref: Ref, sig: int, account: Account) -> str:
         try:
             fd = os.pidfd_open(ref.pid)
         except ProcessLookupError:
-            return "already gone"
+            return _it("gone")
         except OSError:
             fd = None
         if fd is not None:
@@ -163,23 +171,23 @@ def send(ref: Ref, sig: int, account: Account) -> str:
                 # The pidfd holds this very process: checked after it is open, the
                 # identity cannot change before the signal.
                 if not same_process(ref, account):
-                    return "gone, or its number now belongs to another program: left alone"
+                    return _it("not_the_same")
                 signal.pidfd_send_signal(fd, sig)
                 return "signalled"
             except ProcessLookupError:
-                return "already gone"
+                return _it("gone")
             except PermissionError:
-                return "not allowed by the system"
+                return _it("not_allowed")
             finally:
                 os.close(fd)
     if not same_process(ref, account):
-        return "gone, or its number now belongs to another program: left alone"
+        return _it("not_the_same")
     try:
         os.kill(ref.pid, sig)
     except ProcessLookupError:
-        return "already gone"
+        return _it("gone")
     except PermissionError:
-        return "not allowed by the system"
+        return _it("not_allowed")
     return "signalled"
 
 

@@ -23,7 +23,7 @@ from desktop import plain_numbers
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.readers.tools import ToolResult, run_tool
 from desktop.fixes import recheck
-from desktop.fixes.base import Fix, FixContext, NotOffered, Offer, Outcome, Result
+from desktop.fixes.base import Fix, FixContext, NotOffered, Offer, Outcome, Result, for_it
 
 _C = {"LC_ALL": "C", "LANG": "C"}
 _JOB = re.compile(r"^(?P<id>(?P<printer>\S+)-(?P<number>\d+))\s+(?P<user>\S+)\s+\d+\s")
@@ -72,6 +72,10 @@ def ps_quote(text: str) -> str:
     return "'" + re.sub("(['\u2018\u2019\u201a\u201b])", r"\1\1", text) + "'"
 
 
+def _it(key: str, /, **values: Any) -> str:
+    return for_it("cancel_print_jobs", key, **values)
+
+
 _PS = ["powershell", "-NoProfile", "-NonInteractive", "-Command"]
 _PS_LIST = (
     "Get-CimInstance Win32_PrintJob | Select-Object Name,JobId,Owner | ConvertTo-Json -Compress"
@@ -110,7 +114,7 @@ def _cancel(numbers: list[str]) -> ToolResult:
     the terminal, and Ally never asks the person for one. With no terminal it fails instead,
     and the fix says it could not be done."""
     if shutil.which("cancel") is None:
-        return ToolResult(127, "", "the tool 'cancel' is not on this computer")
+        return ToolResult(127, "", _it("no_cancel"))
     try:
         done = subprocess.run(
             ["cancel", *numbers],
@@ -124,7 +128,7 @@ def _cancel(numbers: list[str]) -> ToolResult:
             check=False,
         )
     except subprocess.TimeoutExpired:
-        return ToolResult(124, "", "cancel gave no answer within 5 s")
+        return ToolResult(124, "", _it("cancel_timeout", seconds=5))
     return ToolResult(done.returncode, done.stdout, done.stderr)
 
 
@@ -136,8 +140,12 @@ def offer(finding: Any, ctx: FixContext) -> Offer | NotOffered | None:
         return NotOffered(
             FIX.id,
             finding.id,
-            f"none of the {len(jobs)} waiting documents on {', '.join(stuck_on) or 'the printer'} "
-            f"belong to {ctx.account.name}; only IT can cancel other people's documents",
+            _it(
+                "none_yours",
+                count=len(jobs),
+                printers=", ".join(stuck_on) or _it("the_printer"),
+                account=ctx.account.name,
+            ),
         )
     printers = sorted({j.printer for j in mine})
     others = len(jobs) - len(mine)
@@ -147,8 +155,12 @@ def offer(finding: Any, ctx: FixContext) -> Offer | NotOffered | None:
         {"count": len(mine), "printers": plain_numbers.names(printers)},
         {"jobs": [asdict(j) for j in mine]},
         {"documents": len(mine), "printers": printers, "other_peoples_documents": others},
-        f"cancel {', '.join(j.job_id for j in mine)} (owner {ctx.account.name}); "
-        f"{plain_numbers.count(others, 'waiting document')} of other accounts left alone",
+        _it(
+            "offered",
+            jobs=", ".join(j.job_id for j in mine),
+            account=ctx.account.name,
+            others=others,
+        ),
         key=f"{FIX.id}:{','.join(printers)}",
     )
 
@@ -161,7 +173,7 @@ def apply(offer: Offer, ctx: FixContext) -> Result:
     if not todo:
         return Result(
             Outcome.NOTHING_TO_DO,
-            f"none of {', '.join(j.job_id for j in listed)} was still waiting",
+            _it("none_waiting", jobs=", ".join(j.job_id for j in listed)),
         )
     if _is_windows(ctx):
         done = run_tool(remove_command(todo), timeout=10.0)
@@ -169,8 +181,12 @@ def apply(offer: Offer, ctx: FixContext) -> Result:
         # Job numbers are unique on the print server and never start with "-", unlike a
         # printer's name, which `cancel` could take for an option.
         done = _cancel([str(int(j.number)) for j in todo])
-    did = f"cancelled {', '.join(j.job_id for j in todo)} (exit code {done.returncode}" + (
-        f": {done.stderr.strip()[:300]})" if done.stderr.strip() else ")"
+    said = done.stderr.strip()[:300]
+    did = _it(
+        "cancelled_said" if said else "cancelled",
+        jobs=", ".join(j.job_id for j in todo),
+        code=done.returncode,
+        said=said,
     )
     return _recheck(offer, todo, ctx, did)
 
@@ -183,10 +199,11 @@ def _recheck(offer: Offer, todo: list[Job], ctx: FixContext, did: str) -> Result
     waiting = {j.job_id for j in data.jobs}
     left = [j.job_id for j in todo if j.job_id in waiting]
     still = recheck.still_found(d, "print_jobs_stuck")
-    seen = (
-        f"still waiting of those: {', '.join(left) or 'none'}; "
-        f"{plain_numbers.count(len(waiting), 'job')} waiting in all; print_jobs_stuck "
-        + (f"still found ({still.it_detail})" if still else "no longer found")
+    seen = _it(
+        "recheck_still" if still else "recheck_gone",
+        left=", ".join(left) or _it("none"),
+        waiting=len(waiting),
+        detail=still.it_detail if still else "",
     )
     if left:
         return Result(Outcome.FAILED, did, seen, words=offer.words)
@@ -201,7 +218,7 @@ FIX = Fix(
     id="cancel_print_jobs",
     answers=("print_jobs_stuck",),
     platforms=("linux", "darwin", "win32"),
-    rights="the person's own print jobs only (CUPS @OWNER, the spooler's creator-owner right)",
+    rights="own_print_jobs",  # [fix_it.rights] in the catalog
     symptom=Symptom.PRINTING,
     offer=offer,
     apply=apply,

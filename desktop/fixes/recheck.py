@@ -8,6 +8,7 @@ from typing import Any
 
 from desktop.diagnostics.diagnosis import Diagnosis
 from desktop.diagnostics.explain import Explanation
+from desktop.fixes.base import for_it
 
 
 def run(ctx: Any, symptom: str, probe_names: Sequence[str]) -> Diagnosis:
@@ -38,5 +39,5 @@ def still_found(d: Diagnosis, finding_id: str, **evidence: Any) -> Explanation |
 def section_reason(d: Diagnosis, name: str) -> str:
     section = d.snapshot.sections.get(name)
     if section is None:
-        return f"{name} not checked"
+        return for_it("recheck", "not_checked", name=name)
     return f"{name}: {section.status.value}" + (f" ({section.reason})" if section.reason else "")

@@ -23,6 +23,7 @@ from desktop.fixes import (
 )
 from desktop.fixes.base import Fix, FixContext, NotOffered, Offer, Outcome, Result
 from desktop.fixes.journal import Journal
+from desktop.words import say
 
 log = logging.getLogger(__name__)
 MAX_PER_FINDING = 2
@@ -75,12 +76,12 @@ def offers_for(findings: Sequence[Any], ctx: FixContext) -> Offers:
                 continue
             if not ctx.policy.fixes.allows(fix.id):
                 out.not_offered.append(
-                    NotOffered(fix.id, finding.id, f"turned off by IT's policy ([fixes] {fix.id})")
+                    NotOffered(fix.id, finding.id, say("turned_off", "fix_it", fix=fix.id))
                 )
                 continue
             if not fix.runs_on(ctx.platform):
                 out.not_offered.append(
-                    NotOffered(fix.id, finding.id, f"not available on {ctx.platform}")
+                    NotOffered(fix.id, finding.id, say("not_here", "fix_it", platform=ctx.platform))
                 )
                 continue
             try:
@@ -103,9 +104,9 @@ def attempt(offer: Offer, ctx: FixContext, step: str = "apply") -> Result:
     fix = by_id(offer.fix_id)
     action = getattr(fix, step, None) if fix is not None else None
     if fix is None or action is None:
-        return Result(Outcome.FAILED, f"no step {step!r} for fix {offer.fix_id!r}")
+        return Result(Outcome.FAILED, say("no_step", "fix_it", step=step, fix=offer.fix_id))
     if not ctx.policy.fixes.allows(fix.id):
-        return Result(Outcome.FAILED, f"turned off by IT's policy ([fixes] {fix.id})")
+        return Result(Outcome.FAILED, say("turned_off", "fix_it", fix=fix.id))
     journal = Journal.of(ctx.paths, ctx.clock)
     try:
         attempt_id: str | None = journal.started(offer)

@@ -17,7 +17,7 @@ from typing import Any
 from desktop.atomic import write_atomic
 from desktop.diagnostics.model import Symptom
 from desktop.fixes import recheck
-from desktop.fixes.base import Fix, FixContext, Offer, Outcome, Result
+from desktop.fixes.base import Fix, FixContext, Offer, Outcome, Result, for_it
 
 log = logging.getLogger(__name__)
 LATE_DELAY = timedelta(hours=1)
@@ -67,6 +67,10 @@ class Reminders:
             write_atomic(self.path, json.dumps(data).encode())
 
 
+def _it(key: str, /, **values: Any) -> str:
+    return for_it("restart_reminder", key, **values)
+
+
 def offer(finding: Any, ctx: FixContext) -> Offer:
     at = remind_at(datetime.fromtimestamp(ctx.clock()), ctx.policy.fixes.end_of_day)
     return Offer(
@@ -75,7 +79,7 @@ def offer(finding: Any, ctx: FixContext) -> Offer:
         {"time": at.strftime("%H:%M")},
         {"at": at.timestamp()},
         {"remind_at": at.isoformat(timespec="minutes")},
-        f"a reminder at {at.isoformat(timespec='minutes')} (local time); nothing restarts by itself",
+        _it("offered", at=at.isoformat(timespec="minutes")),
         key=FIX.id,
     )
 
@@ -84,22 +88,26 @@ def apply(offer: Offer, ctx: FixContext) -> Result:
     try:
         Reminders(ctx.paths.data_dir).set("restart", offer.target["at"], offer.finding_id)
     except OSError as exc:
-        return Result(Outcome.FAILED, f"the reminder could not be saved: {exc}", words=offer.words)
+        return Result(Outcome.FAILED, _it("not_saved", error=exc), words=offer.words)
     d = recheck.run(ctx, Symptom.SLOW.value, ["system"])
     system = d.snapshot.section_data("system")
     seen = (
-        f"restart pending now: {system.pending_restart} ({', '.join(system.pending_restart_sources) or 'no source'})"
+        _it(
+            "pending",
+            pending=system.pending_restart,
+            sources=", ".join(system.pending_restart_sources) or _it("no_source"),
+        )
         if system is not None
         else recheck.section_reason(d, "system")
     )
-    return Result(Outcome.DONE, f"reminder set for {offer.record['remind_at']}", seen, offer.words)
+    return Result(Outcome.DONE, _it("set", at=offer.record["remind_at"]), seen, offer.words)
 
 
 FIX = Fix(
     id="restart_reminder",
     answers=("restart_pending", "uptime_long"),
     platforms=("linux", "darwin", "win32"),
-    rights="none: a reminder kept in Ally's own folder",
+    rights="own_folder",  # [fix_it.rights] in the catalog
     symptom=Symptom.SLOW,
     offer=offer,
     apply=apply,

@@ -13,13 +13,17 @@ from urllib.parse import urlparse
 
 from desktop.diagnostics.model import Symptom
 from desktop.fixes import recheck
-from desktop.fixes.base import Fix, FixContext, NotOffered, Offer, Outcome, Result
+from desktop.fixes.base import Fix, FixContext, NotOffered, Offer, Outcome, Result, for_it
+
+
+def _it(key: str, /, **values: Any) -> str:
+    return for_it("open_sign_in_page", key, **values)
 
 
 def offer(finding: Any, ctx: FixContext) -> Offer | NotOffered | None:
     url = finding.evidence.get("check_url") or ctx.policy.network.check_url
     if urlparse(str(url)).scheme not in ("http", "https"):
-        return NotOffered(FIX.id, finding.id, f"the check address {url!r} is not a web page")
+        return NotOffered(FIX.id, finding.id, _it("not_a_page", url=url))
     host = finding.evidence.get("redirect_host")
     return Offer(
         FIX.id,
@@ -27,8 +31,7 @@ def offer(finding: Any, ctx: FixContext) -> Offer | NotOffered | None:
         {},
         {"url": url},
         {"url": url, "portal": host},
-        f"open {url} in the default browser (the login page answered it"
-        + (f" with a redirect to {host})" if host else ")"),
+        _it("offered_redirect" if host else "offered", url=url, host=host),
         key=FIX.id,
     )
 
@@ -36,14 +39,12 @@ def offer(finding: Any, ctx: FixContext) -> Offer | NotOffered | None:
 def apply(offer: Offer, ctx: FixContext) -> Result:
     opened = ctx.open(offer.target["url"])
     if not opened.ok:
-        return Result(
-            Outcome.FAILED, f"could not open the page: {opened.detail}", words=offer.words
-        )
-    return _recheck(offer, ctx, f"opened: {opened.detail}")
+        return Result(Outcome.FAILED, _it("not_opened", detail=opened.detail), words=offer.words)
+    return _recheck(offer, ctx, _it("opened", detail=opened.detail))
 
 
 def check_again(offer: Offer, ctx: FixContext) -> Result:
-    return _recheck(offer, ctx, "checked again after the person signed in")
+    return _recheck(offer, ctx, _it("checked_again"))
 
 
 def _recheck(offer: Offer, ctx: FixContext, did: str) -> Result:
@@ -51,7 +52,7 @@ def _recheck(offer: Offer, ctx: FixContext, did: str) -> Result:
     still = recheck.still_found(d, "captive_portal")
     walk = d.snapshot.section_data("connectivity")
     seen = (
-        ("the login page still answers the check" if still else "no login page in the way now")
+        _it("still" if still else "gone")
         + (f"; walk: {'; '.join(f'{s.name} {s.status}' for s in walk.steps)}" if walk else "")
         + ("" if walk else f"; {recheck.section_reason(d, 'connectivity')}")
     )
@@ -67,7 +68,7 @@ FIX = Fix(
     id="open_sign_in_page",
     answers=("captive_portal",),
     platforms=("linux", "darwin", "win32"),
-    rights="none: opens a web page in the person's own browser",
+    rights="opens_a_page",  # [fix_it.rights] in the catalog
     symptom=Symptom.INTERNET,
     offer=offer,
     apply=apply,

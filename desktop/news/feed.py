@@ -165,6 +165,13 @@ def _incident(raw: Any) -> Incident | None:
     )
 
 
+def _it(key: str, /, **values: object) -> str:
+    """IT's words about reading the status feed ([news_it] in the catalog)."""
+    from desktop.words import say
+
+    return say(key, "news_it", **values)
+
+
 def _list(value: Any) -> list:
     return value if isinstance(value, list) else []
 
@@ -174,13 +181,13 @@ def parse(data: bytes) -> Feed:
     try:
         doc = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise FeedError(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+        raise FeedError(_it("not_utf8", reason=exc.reason, at=exc.start)) from exc
     except ValueError as exc:
-        raise FeedError(f"not JSON ({exc})") from exc
+        raise FeedError(_it("not_json", error=exc)) from exc
     if not isinstance(doc, dict):
-        raise FeedError(f"a JSON {type(doc).__name__}, not an object with incidents")
+        raise FeedError(_it("not_an_object", kind=type(doc).__name__))
     if not isinstance(doc.get("incidents"), list):
-        raise FeedError("no list of incidents: not a Statuspage v2 summary.json")
+        raise FeedError(_it("no_incidents"))
     raw_incidents = doc["incidents"]
     raw_components = _list(doc.get("components"))
     incidents = [i for i in (_incident(r) for r in raw_incidents[:MAX_INCIDENTS]) if i]

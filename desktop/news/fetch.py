@@ -75,7 +75,14 @@ def fetch(
     try:
         return call_with_timeout(lambda: _file(path, stamp, max_bytes), total_s, "ally-news-file")
     except TimeoutError as exc:
-        raise FetchError(f"{path} did not answer within {total_s:.0f} s") from exc
+        raise FetchError(_it("file_timeout", path=path, seconds=f"{total_s:.0f}")) from exc
+
+
+def _it(key: str, /, **values: object) -> str:
+    """IT's words about reading the status feed ([news_it] in the catalog)."""
+    from desktop.words import say
+
+    return say(key, "news_it", **values)
 
 
 def _file_path(url: str) -> str:
@@ -93,9 +100,9 @@ def _file(path: str, stamp: str | None, max_bytes: int) -> Fetched:
     except OSError as exc:
         raise FetchError(f"{path}: {exc.strerror or exc}") from exc
     if not stat.S_ISREG(st.st_mode):
-        raise FetchError(f"{path} is not a regular file")
+        raise FetchError(_it("not_a_file", path=path))
     if st.st_size > max_bytes:
-        raise FetchError(f"{path} is {st.st_size} bytes, more than the {max_bytes} allowed")
+        raise FetchError(_it("file_too_big", path=path, size=st.st_size, limit=max_bytes))
     now_stamp = f"{st.st_size}:{st.st_mtime_ns}"
     if stamp == now_stamp:
         return Fetched(False, None, None, None, stamp, None, 0)
@@ -103,13 +110,13 @@ def _file(path: str, stamp: str | None, max_bytes: int) -> Fetched:
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise FetchError(f"{path} is not a regular file")
+            raise FetchError(_it("not_a_file", path=path))
         with os.fdopen(fd, "rb", closefd=False) as fh:
             body = fh.read(max_bytes + 1)
     finally:
         os.close(fd)
     if len(body) > max_bytes:
-        raise FetchError(f"{path} grew past the {max_bytes} bytes allowed")
+        raise FetchError(_it("file_grew", path=path, limit=max_bytes))
     return Fetched(True, body, None, None, now_stamp, None, len(body))
 
 
@@ -169,7 +176,7 @@ def _http(
         parsed = urlparse(url)
         left = deadline - time.monotonic()
         if left <= 0:
-            raise FetchError(f"no whole answer within {total_s:.0f} s")
+            raise FetchError(_it("timeout", seconds=f"{total_s:.0f}"))
         conn, target = _connection(parsed, ca_bundle, min(CONNECT_S, left))
         try:
             headers = {
@@ -188,9 +195,7 @@ def _http(
                 conn.request("GET", target, headers=headers)
                 response = conn.getresponse()
             except ssl.SSLCertVerificationError as exc:
-                raise FetchError(
-                    f"the feed's certificate is not trusted: {exc.verify_message}"
-                ) from exc
+                raise FetchError(_it("not_trusted", error=exc.verify_message)) from exc
             except (OSError, http.client.HTTPException) as exc:
                 raise FetchError(f"{parsed.hostname}: {type(exc).__name__}: {exc}") from exc
             status = response.status
@@ -199,8 +204,12 @@ def _http(
                 nxt = urljoin(url, location)
                 if _origin(urlparse(nxt)) != origin:
                     raise FetchError(
-                        f"HTTP {status} to {urlparse(nxt).scheme}://{urlparse(nxt).hostname}: "
-                        "a redirect to another host is not followed"
+                        _it(
+                            "other_host",
+                            status=status,
+                            scheme=urlparse(nxt).scheme,
+                            host=urlparse(nxt).hostname,
+                        )
                     )
                 url = nxt
                 continue
@@ -210,12 +219,10 @@ def _http(
                 raise FetchError(f"HTTP {status} {response.reason}")
             kind = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
             if kind and kind not in _JSON_TYPES and not kind.endswith("+json"):
-                raise FetchError(
-                    f"the feed answered with {kind}, not JSON (a sign-in or error page?)"
-                )
+                raise FetchError(_it("not_json_type", kind=kind))
             length = response.getheader("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
-                raise FetchError(f"the feed is {length} bytes, more than the {max_bytes} allowed")
+                raise FetchError(_it("too_big", size=length, limit=max_bytes))
             body = _read(sock, response, deadline, max_bytes, total_s)
             return Fetched(
                 True,
@@ -228,7 +235,7 @@ def _http(
             )
         finally:
             conn.close()
-    raise FetchError(f"more than {MAX_REDIRECTS} redirects")
+    raise FetchError(_it("redirects", count=MAX_REDIRECTS))
 
 
 def _read(sock, response, deadline: float, max_bytes: int, total_s: float) -> bytes:
@@ -237,19 +244,17 @@ def _read(sock, response, deadline: float, max_bytes: int, total_s: float) -> by
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
-            raise FetchError(f"no whole answer within {total_s:.0f} s ({size} bytes so far)")
+            raise FetchError(_it("timeout_partly", seconds=f"{total_s:.0f}", size=size))
         sock.settimeout(left)
         try:
             chunk = response.read1(65536)
         except TimeoutError as exc:  # the socket's time ran out with the deadline
-            raise FetchError(
-                f"no whole answer within {total_s:.0f} s ({size} bytes so far)"
-            ) from exc
+            raise FetchError(_it("timeout_partly", seconds=f"{total_s:.0f}", size=size)) from exc
         except (OSError, http.client.HTTPException) as exc:
-            raise FetchError(f"the answer broke off after {size} bytes: {exc}") from exc
+            raise FetchError(_it("broke_off", size=size, error=exc)) from exc
         if not chunk:
             return b"".join(chunks)
         size += len(chunk)
         if size > max_bytes:
-            raise FetchError(f"the feed is more than the {max_bytes} bytes allowed")
+            raise FetchError(_it("grew", limit=max_bytes))
         chunks.append(chunk)

@@ -23,7 +23,6 @@ from typing import Any
 from desktop.atomic import write_atomic
 from desktop.news import feed as feeds
 from desktop.news.fetch import FetchError, fetch
-from desktop.plain_numbers import count
 
 log = logging.getLogger(__name__)
 JITTER = 0.2  # ± share of the interval, so a whole office does not ask in the same second
@@ -127,7 +126,7 @@ class NewsWatcher:
             elif self.feed is None:
                 # 304 with nothing cached (the state was lost): ask again in full next time.
                 self.state.update(etag=None, last_modified=None, stamp=None)
-                raise FetchError("the feed said 'not changed' but Ally has no copy; asking again")
+                raise FetchError(_it("no_copy"))
         except (FetchError, feeds.FeedError, OSError) as exc:
             self.state["failures"] = int(self.state.get("failures", 0)) + 1
             self.state["problem"] = str(exc)
@@ -220,16 +219,20 @@ class NewsWatcher:
 
     def doctor(self) -> tuple[bool, str]:
         if not self.configured:
-            return True, "no feed set ([news] url); nothing to read"
+            return True, _it("doctor_no_feed")
         problem = self.state.get("problem")
-        read = _iso(self.state.get("read_at")) or "never"
+        read = _iso(self.state.get("read_at")) or _it("never")
         if problem:
-            return False, (
-                f"{self.news.url} could not be read ({problem}); last good read: {read}. "
-                "Nothing else is affected."
-            )
-        shown = count(len(self.open_incidents()), "open incident")
-        return True, f"{self.news.url} read at {read}; {shown} shown"
+            return False, _it("doctor_problem", url=self.news.url, problem=problem, read=read)
+        shown = len(self.open_incidents())
+        return True, _it("doctor_read", url=self.news.url, read=read, shown=shown)
+
+
+def _it(key: str, /, **values: object) -> str:
+    """IT's words about the status feed ([news_it] in the catalog)."""
+    from desktop.words import say
+
+    return say(key, "news_it", **values)
 
 
 def _iso(t: Any) -> str | None:

@@ -13,23 +13,23 @@ class CredentialsUnavailable(Exception):
     """The keyring cannot be used; the message is a plain sentence for the person or IT."""
 
 
+def _said(key: str, /, **values: object) -> str:
+    """Words about the keyring ([keyring] in the catalog): `ally credentials`, IT's logon
+    step and the delivery detail show them."""
+    from desktop.words import say
+
+    return say(key, "keyring", **values)
+
+
 def _guard(action):
     try:
         return action()
     except keyring.errors.NoKeyringError as exc:
-        raise CredentialsUnavailable(
-            "This computer has no password store Ally can use, so Ally cannot keep the "
-            "helpdesk password safely. IT can set one up (for example the GNOME or KDE "
-            "keyring on Linux)."
-        ) from exc
+        raise CredentialsUnavailable(_said("no_store")) from exc
     except keyring.errors.KeyringLocked as exc:
-        raise CredentialsUnavailable(
-            "The password store on this computer is locked. Unlock it and try again."
-        ) from exc
+        raise CredentialsUnavailable(_said("locked")) from exc
     except keyring.errors.KeyringError as exc:
-        raise CredentialsUnavailable(
-            f"The password store on this computer did not answer: {exc}"
-        ) from exc
+        raise CredentialsUnavailable(_said("no_answer", error=exc)) from exc
 
 
 def get_secret(name: str) -> str | None:
@@ -61,22 +61,19 @@ def import_from_file(name: str, path, delete: bool = True) -> None:
     info = p.stat()
     if os.name == "posix":
         if info.st_uid != os.getuid():
-            raise CredentialsUnavailable(
-                f"{p} belongs to someone else; Ally only takes a secret from your own file."
-            )
+            raise CredentialsUnavailable(_said("not_yours", path=p))
         if stat.S_IMODE(info.st_mode) & 0o077:
             raise CredentialsUnavailable(
-                f"{p} can be read by other people (mode {stat.S_IMODE(info.st_mode):o}); the secret may be exposed. "
-                "Make it readable by its owner only (chmod 600) and ask IT for a new secret."
+                _said("readable_by_others", path=p, mode=stat.S_IMODE(info.st_mode))
             )
     from desktop.safe_read import NotReadable, read_regular_file
 
     try:  # a FIFO or a device left in its place must not hang the logon step
         secret = read_regular_file(p, 64 * 1024).decode("utf-8").strip()
     except (NotReadable, UnicodeDecodeError) as exc:
-        raise CredentialsUnavailable(f"{p} cannot be used ({exc}); nothing was stored.") from exc
+        raise CredentialsUnavailable(_said("unusable", path=p, error=exc)) from exc
     if not secret:
-        raise CredentialsUnavailable(f"{p} is empty; nothing was stored.")
+        raise CredentialsUnavailable(_said("empty", path=p))
     set_secret(name, secret)
     if delete:
         p.unlink()

@@ -9,7 +9,7 @@ from desktop.paths import AllyPaths
 from desktop.reporting import transports
 from desktop.reporting.outbox import Outbox, open_outbox
 from desktop.reporting.redact import PrivacyPolicy
-from desktop.reporting.transports.base import PermanentFailure, Transport
+from desktop.reporting.transports.base import PermanentFailure, Transport, detail
 
 
 def outbox(paths: AllyPaths, policy: Policy | None = None) -> Outbox:
@@ -78,11 +78,10 @@ def make_transport(policy: Policy, paths: AllyPaths) -> Transport:
     refused = [k for k in t.refused if k in uses(t.kind)]
     if refused:
         raise PermanentFailure(
-            f"{policy.source}: [transport] {', '.join(refused)} refused (see ally doctor); "
-            "reports wait in the outbox",
+            detail("policy", "refused", source=policy.source, keys=", ".join(refused)),
             "folder_unusable" if refused == ["folder"] else "settings",
         )
     found = transports.module(t.kind)  # imported now, when it is used
     if found is None:
-        raise PermanentFailure(f"unknown transport {t.kind!r}", "settings")
+        raise PermanentFailure(detail("policy", "unknown", kind=t.kind), "settings")
     return found.build(policy, paths)

@@ -19,14 +19,22 @@ CREATED_AT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$")
 SYMPTOMS = {s.value for s in Symptom}
 
 
+def _it(key: str, /, **values: Any) -> str:
+    """IT's words about the outbox and its reports ([report_it] in the catalog). Imported
+    here: the catalog is read only when there is something to say."""
+    from desktop.words import say
+
+    return say(key, "report_it", **values)
+
+
 def problem_with(report: Any, report_id: str) -> str | None:
     """None for a report fit to send, else what is wrong with it (for IT)."""
     if not isinstance(report, dict):
-        return "not a JSON object"
+        return _it("not_an_object")
     if report.get("schema") != SCHEMA:
-        return "not an Ally report (schema)"
+        return _it("wrong_schema")
     if report.get("id") != report_id:
-        return "its id does not match its file name"
+        return _it("wrong_id")
     checks = (
         ("created_at", lambda v: isinstance(v, str) and CREATED_AT.match(v)),
         ("ally_version", lambda v: isinstance(v, str)),
@@ -42,7 +50,7 @@ def problem_with(report: Any, report_id: str) -> str | None:
     )
     for key, ok in checks:
         if not ok(report.get(key)):
-            return f"the field {key!r} is missing or not what Ally writes"
+            return _it("bad_field", field=key)
     return None
 
 

@@ -82,32 +82,42 @@ def _e(value: Any) -> str:
     return escape("" if value is None else str(value))
 
 
+def _w(key: str, **values: Any) -> str:
+    """IT's words on the HTML page ([html_view] in the catalog), as written there."""
+    from desktop.words import say
+
+    return say(key, "html_view", **values)
+
+
+def _head(*keys: str) -> str:
+    return "<tr>" + "".join(f"<th>{_w(k)}</th>" for k in keys) + "</tr>"
+
+
 def html(report: dict[str, Any]) -> str:
     """IT's view: what was tried (so it is not repeated) and IT's news at the click."""
     fixes = report.get("fixes") or NO_FIXES
     rows = "".join(
         f"<tr><td>{_e(t['started_at'])}</td><td>{_e(t['fix'])}</td><td>{_e(t['finding'])}</td>"
-        f"<td><b>{_e(t['outcome'])}</b>{' (forced)' if t.get('forced') else ''}</td>"
+        f"<td><b>{_e(t['outcome'])}</b>{_w('forced') if t.get('forced') else ''}</td>"
         f"<td>{_e(t['did'])}</td><td>{_e(t.get('recheck') or '')}</td></tr>"
         for t in fixes.get("tried", [])
     )
-    out = ["<h2>What the person already tried</h2>"]
+    out = [f"<h2>{_w('heading_tried')}</h2>"]
+    head = _head("col_when", "col_fix", "col_for", "col_result", "col_did", "col_recheck")
     out.append(
-        "<div class='card'><table><tr><th>When</th><th>Fix</th><th>For</th><th>Result</th>"
-        f"<th>What Ally did</th><th>Re-check</th></tr>{rows}</table></div>"
+        f"<div class='card'><table>{head}{rows}</table></div>"
         if rows
-        else "<div class='meta'>Nothing tried with Ally's fixes in the last day.</div>"
+        else f"<div class='meta'>{_w('nothing_tried')}</div>"
     )
     offered = ", ".join(o["fix"] for o in fixes.get("offered", []))
     not_offered = "; ".join(f"{n['fix']}: {n['reason']}" for n in fixes.get("not_offered", []))
-    out.append(
-        f"<div class='meta'>Offered at the click: {_e(offered or 'none')}. "
-        f"Not offered: {_e(not_offered or 'none')}.</div>"
-    )
+    none = _w("none")
+    offers = _w("offers", offered=_e(offered or none), not_offered=_e(not_offered or none))
+    out.append(f"<div class='meta'>{offers}</div>")
     news = report.get("news") or NO_NEWS
-    out.append("<h2>IT's status feed at the click</h2>")
+    out.append(f"<h2>{_w('heading_feed')}</h2>")
     if not news.get("configured"):
-        out.append("<div class='meta'>No status feed is set ([news] url).</div>")
+        out.append(f"<div class='meta'>{_w('no_feed')}</div>")
         return "".join(out)
     incidents = "".join(
         f"<tr><td>{_e(i['name'])}</td><td>{_e(i['status'])}</td><td>{_e(i['impact'])}</td>"
@@ -115,16 +125,18 @@ def html(report: dict[str, Any]) -> str:
         f"<td>{_e(i.get('latest_update') or '')}</td></tr>"
         for i in news.get("open_incidents", [])
     )
+    head = _head(
+        "col_incident", "col_status", "col_impact", "col_since", "col_components", "col_latest"
+    )
     out.append(
-        "<div class='card'><table><tr><th>Incident</th><th>Status</th><th>Impact</th>"
-        f"<th>Since</th><th>Components</th><th>Latest update</th></tr>{incidents}</table></div>"
+        f"<div class='card'><table>{head}{incidents}</table></div>"
         if incidents
-        else "<div class='meta'>No open incident in the feed.</div>"
+        else f"<div class='meta'>{_w('no_incident')}</div>"
     )
-    out.append(
-        f"<div class='meta'>Feed read at {_e(news.get('read_at') or 'never')}"
-        + (f"; problem: {_e(news['problem'])}" if news.get("problem") else "")
-        + ("" if news.get("fresh") else "; not recent enough to be shown to the person")
-        + ".</div>"
-    )
+    read = _w("feed_read", when=_e(news.get("read_at") or _w("never")))
+    if news.get("problem"):
+        read += _w("feed_problem", problem=_e(news["problem"]))
+    if not news.get("fresh"):
+        read += _w("feed_not_fresh")
+    out.append(f"<div class='meta'>{read}.</div>")
     return "".join(out)

@@ -51,6 +51,15 @@ from desktop.safe_read import read_regular_file
 
 log = logging.getLogger(__name__)
 
+
+def _it(key: str, /, **values: Any) -> str:
+    """IT's words about the outbox and its reports ([report_it] in the catalog). Imported
+    here: the catalog is read only when there is something to say."""
+    from desktop.words import say
+
+    return say(key, "report_it", **values)
+
+
 BACKOFF_BASE_S = 30.0
 BACKOFF_CAP_S = 3600.0
 STALE_TEMP_S = 3600.0
@@ -197,7 +206,7 @@ class Outbox:
         """Store ``report`` durably; raises OSError (full disk, no permission) to the
         caller, who must tell the person the report is not yet saved."""
         if report.get("schema") != SCHEMA or not is_report_id(report.get("id")):
-            raise ValueError("not an Ally report")
+            raise ValueError(_it("not_a_report"))
         write_atomic(self.pending_dir / f"{report['id']}.json", dumps(report))
         return report["id"]
 
@@ -212,11 +221,11 @@ class Outbox:
         for path in sorted(self.pending_dir.glob("*.json"), key=_mtime):
             if path.name.endswith(".state.json"):
                 if not is_report_id(path.name.removesuffix(".state.json")):
-                    self._quarantine(path, "a state file that belongs to no report id")
+                    self._quarantine(path, _it("stray_state"))
                 continue
             report_id = path.stem
             if not is_report_id(report_id):
-                self._quarantine(path, "its name is not a report id")
+                self._quarantine(path, _it("bad_name"))
                 continue
             sent = self.sent_dir / f"{report_id}.json"
             if sent.exists() and _is_receipt((self._read_sent(sent) or {}).get("receipt")):
@@ -235,7 +244,7 @@ class Outbox:
                 continue
             except OSError as exc:
                 if exc.errno == errno.ELOOP:  # a symbolic link where a report should be
-                    self._quarantine(path, "a link, not a report")
+                    self._quarantine(path, _it("a_link"))
                 else:
                     log.warning("cannot read outbox entry %s: %s", path, exc)
                 continue
@@ -349,9 +358,7 @@ class Outbox:
             if not got:
                 return Outcome(
                     entry.report_id,
-                    error=TemporaryFailure(
-                        "another Ally is sending from this outbox", None, "busy"
-                    ),
+                    error=TemporaryFailure(_it("busy"), None, "busy"),
                     will_retry=True,
                 )
             sent = self._read_sent(self.sent_dir / f"{entry.report_id}.json")
@@ -370,7 +377,7 @@ class Outbox:
             if not (self.pending_dir / f"{entry.report_id}.json").exists():
                 return Outcome(
                     entry.report_id,
-                    error=TemporaryFailure("the report is no longer waiting", None, "saved"),
+                    error=TemporaryFailure(_it("no_longer_waiting"), None, "saved"),
                 )
             entry.state = DeliveryState.load(self._state_path(entry.report_id), self.clock())
             outcome = self._deliver(entry, transport)

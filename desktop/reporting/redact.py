@@ -29,6 +29,14 @@ IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?(?![\w.])")
 IPV6 = re.compile(r"(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:%[\w.-]+)?(?![\w:])")
 
 
+def _it(key: str, /, **values: Any) -> str:
+    """IT's words about the outbox and its reports ([report_it] in the catalog). Imported
+    here: the catalog is read only when there is something to say."""
+    from desktop.words import say
+
+    return say(key, "report_it", **values)
+
+
 @dataclass(frozen=True)
 class PrivacyPolicy:
     screenshots: bool = True  # IT may forbid screenshots altogether
@@ -97,7 +105,7 @@ def apply(
     wanted = set(leave_out)
     unknown = wanted - set(PERSON_CHOICES)
     if unknown:
-        raise ValueError(f"cannot leave out {sorted(unknown)}; choices are {PERSON_CHOICES}")
+        raise ValueError(_it("cannot_leave_out", parts=sorted(unknown), choices=PERSON_CHOICES))
     if not policy.screenshots:
         wanted.add("screenshot")
     if "note" in wanted and out.get("note") is not None:
@@ -109,7 +117,7 @@ def apply(
     if "process_list" in wanted:
         sections = out["diagnosis"]["sections"]
         if "processes" in sections:
-            sections["processes"] = {"status": "unavailable", "reason": "left out by the person"}
+            sections["processes"] = {"status": "unavailable", "reason": _it("left_out_by_person")}
         memory = sections.get("memory", {}).get("data")
         if isinstance(memory, dict):
             memory["top_users"] = []

@@ -7,6 +7,7 @@ from desktop.config import Policy
 from desktop.reporting import credentials
 from desktop.reporting.transports.base import DeliveryError
 from desktop.reporting.transports.relay import RelayTransport, json_of, what_it_said
+from desktop.words import say
 
 
 def doctor_lines(policy: Policy) -> list[tuple[bool, str, str]]:
@@ -24,13 +25,15 @@ def doctor_lines(policy: Policy) -> list[tuple[bool, str, str]]:
             (
                 healthy,
                 "relay",
-                f"{transport.url} answers (version {data.get('version')})"
+                say("relay_answers", "doctor", url=transport.url, version=data.get("version"))
                 if healthy
-                else f"{transport.url} is not a healthy relay: {what_it_said(response)}",
+                else say(
+                    "relay_unhealthy", "doctor", url=transport.url, answer=what_it_said(response)
+                ),
             )
         )
     except DeliveryError as exc:
-        out.append((False, "relay", f"{exc.detail}; reports wait in the outbox until it answers"))
+        out.append((False, "relay", say("relay_away", "doctor", detail=exc.detail)))
     try:
         enrolled, text = transport.check()
         out.append((enrolled, "enrolment", text))

@@ -128,10 +128,10 @@ def png_size(data: bytes) -> tuple[int, int]:
     """Width and height from a PNG's header; ValueError if it is not a PNG or its size is
     absurd (a few bytes may claim 4 billion pixels, which a viewer would try to allocate)."""
     if len(data) < 24 or data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
-        raise ValueError("it is not a PNG picture")
+        raise ValueError(say("not_a_png", "input_parts"))
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     if not (0 < width <= MAX_PNG_SIDE and 0 < height <= MAX_PNG_SIDE) or (
         width * height > MAX_PNG_PIXELS
     ):
-        raise ValueError(f"its header says {width}×{height} pixels, which no screen has")
+        raise ValueError(say("absurd_png", "input_parts", width=width, height=height))
     return width, height

@@ -23,7 +23,7 @@ from desktop.diagnostics.explain import Catalog
 from desktop.paths import AllyPaths
 from desktop.reporting import delivery, redact, report
 from desktop.reporting.outbox import Outbox
-from desktop.reporting.transports.base import PermanentFailure
+from desktop.reporting.transports.base import PermanentFailure, detail
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def deliver_stored(
             True,
             catalog.delivery_message("kept_here"),
             code,
-            f"no [transport] in IT's policy: saved to {folder} on this computer",
+            detail("folder", "kept_here", folder=folder),
             kept_here=folder,
             it_contact=it_contact(policy),
         )

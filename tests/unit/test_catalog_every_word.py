@@ -21,9 +21,22 @@ from tests.unit.test_catalog_words import BLAME, JARGON, MAX_GRADE
 
 CATALOG = tomllib.loads(read_text("catalog/en.toml"))
 # IT's own words: the terminal's lines for IT (report ids, files, secrets, helpdesk words),
-# IT's HTML page of a report, `ally doctor` and the delivery detail of each transport. They
-# name processes, PIDs and DNS on purpose, so only the blame test reads them.
-IT_SECTIONS = {"cli_it", "html_view", "doctor", "transport_detail"}
+# IT's HTML page of a report and the helpdesk's email, `ally doctor`, the delivery detail of
+# each transport and what a fix may touch or why it was not offered. They name processes,
+# PIDs and DNS on purpose, so only the blame test reads them.
+IT_SECTIONS = {
+    "cli_it",
+    "html_view",
+    "email_message",
+    "doctor",
+    "transport_detail",
+    "fix_it",
+    "report_it",  # the outbox's reasons for setting an entry aside, parts left out
+    "keyring",  # `ally credentials` and IT's logon step (chmod, file modes)
+    "news_it",  # reading IT's status feed, for `ally doctor` and the report
+    "policy",  # what is wrong with IT's policy file, for `ally doctor`
+    "evidence",  # each check's one line and reasons (`ally diagnose`, the report)
+}
 IT_KEYS = {"it_detail", "it_known", "language"}
 # Terminal prompts ("[y/N]") and lines that show what the person typed are not sentences.
 NOT_SENTENCES = {

@@ -73,9 +73,13 @@ def test_an_unreadable_file(tmp_path):
     if os.geteuid() != 0:
         problems = Policy.load(f).problems
     else:  # root reads any file: read it as an unprivileged user instead
+        # The catalog (the message's words) is read while still root: this machine's Python
+        # lives under /root (mode 700), where "nobody" cannot import the modules that
+        # reading a package resource loads on first use.
         code = (
             "import os, sys, json\n"
             "from desktop.config import Policy\n"
+            "from desktop.words import say; say('safe', 'policy')\n"
             "os.setgid(65534); os.setuid(65534)\n"
             "print(json.dumps(Policy.load(sys.argv[1]).problems))\n"
         )

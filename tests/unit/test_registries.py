@@ -273,3 +273,15 @@ def test_a_declared_words_key_without_words_is_named():
     assert missing == [f"finding 'new_cause': no [findings.new_cause] in {CATALOG}"]
     undeclared = _finding_words_problems(FindingKind("new_cause"))
     assert undeclared and "no words key" in undeclared[0]
+
+
+def test_every_fix_names_its_rights_for_it_in_the_catalog():
+    """``Fix.rights`` is a key of [fix_it.rights]: `ally fix` (the list) tells IT what each fix
+    may touch, so a fix without that sentence is named here."""
+    from desktop.fixes.registry import FIXES
+
+    rights = _declared_table("fix_it.rights") or {}
+    missing = [
+        f"{fix.id}: no [fix_it.rights] {fix.rights}" for fix in FIXES if fix.rights not in rights
+    ]
+    assert not missing, "\n".join(missing)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from desktop.diagnostics.apps import AppCatalog
+from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.probe import Probe, ProbeContext, Unavailable
 from desktop.diagnostics.readers.fault_records import FaultEvent, ParsedRecords
@@ -40,6 +42,10 @@ class AppFaultsInfo:
     apps: tuple[AppFaults, ...]  # most faults first
     total: int
     unreadable_records: int  # records skipped because they could not be read
+
+
+def _it(key: str, /, **values: Any) -> str:
+    return it_says("focus_app", key, **values)
 
 
 def group(records: ParsedRecords, catalog: AppCatalog) -> list[AppFaults]:
@@ -101,7 +107,7 @@ def resolve(query: str, catalog: AppCatalog, apps: list[tuple[str, str]]) -> tup
 
 def check_focus(ctx: ProbeContext) -> FocusApp:
     if not ctx.focus_app:
-        raise Unavailable("no program was named")
+        raise Unavailable(_it("none_named"))
     sample = ctx.processes()
     try:
         records, _ = ctx.faults()
@@ -141,8 +147,7 @@ def it_summary(data: AppFaultsInfo) -> str:
 
 def focus_it_summary(data: FocusApp) -> str:
     """IT's one line for the program the person named."""
-    state = "running" if data.running else "not running"
-    return f"{data.name} ({state})"
+    return _it("running" if data.running else "not_running", name=data.name)
 
 
 PROBE = Probe(

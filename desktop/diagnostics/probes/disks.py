@@ -6,11 +6,12 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import psutil
 
 from desktop.diagnostics.bounded import call_with_timeout
+from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.probe import Probe, ProbeContext
 from desktop.diagnostics.stats import window_max, window_mean
@@ -62,6 +63,10 @@ class DisksInfo:
     busy_pct_5m_max: float | None
     read_bps_5m_mean: float | None
     write_bps_5m_mean: float | None
+
+
+def _it(key: str, /, **values: Any) -> str:
+    return it_says("disks", key, **values)
 
 
 def user_volume(part: Partition) -> bool:
@@ -119,7 +124,7 @@ def _volume(part: Partition, main: str | None) -> Volume:
         total, free, pct, problem = usage.total, usage.free, usage.percent, None
     except TimeoutError:
         total = free = pct = None
-        problem = f"no answer within {USAGE_TIMEOUT_S:.0f} s"
+        problem = _it("no_answer", seconds=f"{USAGE_TIMEOUT_S:.0f}")
     except OSError as exc:
         total = free = pct = None
         problem = f"{type(exc).__name__}: {exc.strerror or exc}"
@@ -177,8 +182,12 @@ def check(ctx: ProbeContext) -> DisksInfo:
 def it_summary(data: DisksInfo) -> str:
     """IT's one line for this section (``ally diagnose`` and the report)."""
     vols = "; ".join(
-        f"{v.mountpoint} {size(v.free_bytes)} free of {size(v.total_bytes)}"
-        f"{' (main)' if v.is_main else ''}"
+        _it(
+            "volume_main" if v.is_main else "volume",
+            mountpoint=v.mountpoint,
+            free=size(v.free_bytes),
+            total=size(v.total_bytes),
+        )
         if v.problem is None
         else f"{v.mountpoint} unreadable: {v.problem}"
         for v in data.volumes

@@ -5,7 +5,9 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.probe import Probe, ProbeContext, Unavailable
 from desktop.diagnostics.sampling import os_backfill
@@ -53,6 +55,10 @@ class MemoryInfo:
     top_users: tuple[MemoryUser, ...]
 
 
+def _it(key: str, /, **values: Any) -> str:
+    return it_says("memory", key, **values)
+
+
 def parse_psi(text: str) -> MemoryPressure:
     """/proc/pressure/memory: 'some avg10=0.00 avg60=0.00 avg300=0.00 total=0' and 'full ...'."""
     p = os_backfill.parse_psi(text)
@@ -71,7 +77,7 @@ def read_pressure() -> tuple[MemoryPressure | None, str | None]:
             try:
                 return parse_psi(PSI_MEMORY.read_text(encoding="ascii")), None
             except OSError:
-                return None, "this Linux kernel does not report memory pressure (no PSI)"
+                return None, _it("no_psi")
         if sys.platform == "darwin":
             from desktop.diagnostics.readers import macos_tools
 
@@ -79,11 +85,11 @@ def read_pressure() -> tuple[MemoryPressure | None, str | None]:
             return (
                 (MemoryPressure("macos-sysctl", level=level), None)
                 if level
-                else (None, "not reported")
+                else (None, _it("not_reported"))
             )
     except (Unavailable, TimeoutError, OSError) as exc:
         return None, str(exc)
-    return None, "Windows does not report memory pressure; see swap use and available memory"
+    return None, _it("windows")
 
 
 def _rate(ctx: ProbeContext, attr: str) -> float | None:
@@ -137,11 +143,15 @@ def check(ctx: ProbeContext) -> MemoryInfo:
 def it_summary(data: MemoryInfo) -> str:
     """IT's one line for this section (``ally diagnose`` and the report)."""
     top = ", ".join(f"{u.name} {size(u.memory_bytes)}" for u in data.top_users[:3])
-    return (
-        f"{whole_percent(data.used_pct)} used of {size(data.total_bytes)}, "
-        f"{size(data.available_bytes)} available, "
-        f"swap {whole_percent(data.swap_used_pct)} used, paging {data.swap_in_pps or 0:.0f} in / "
-        f"{data.swap_out_pps or 0:.0f} out pages/s; largest: {top}"
+    return _it(
+        "summary",
+        used=whole_percent(data.used_pct),
+        total=size(data.total_bytes),
+        available=size(data.available_bytes),
+        swap=whole_percent(data.swap_used_pct),
+        paging_in=f"{data.swap_in_pps or 0:.0f}",
+        paging_out=f"{data.swap_out_pps or 0:.0f}",
+        largest=top,
     )
 
 

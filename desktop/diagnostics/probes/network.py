@@ -11,9 +11,11 @@ import socket
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psutil
 
+from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.probe import Probe, ProbeContext
 from desktop.diagnostics.stats import window_mean
@@ -91,6 +93,10 @@ class NetworkBasics:
     sent_bps: float | None
     recv_bps_5m_mean: float | None
     sent_bps_5m_mean: float | None
+
+
+def _it(key: str, /, **values: Any) -> str:
+    return it_says("network", key, **values)
 
 
 def interface_kind(name: str, sys_net: Path = SYS_NET) -> str:
@@ -176,8 +182,8 @@ def it_summary(data: NetworkBasics) -> str:
     """IT's one line for this section (``ally diagnose`` and the report)."""
     up = [i for i in data.interfaces if i.is_up and (i.ipv4 or i.ipv6)]
     ifaces = ", ".join(f"{i.name} ({i.kind}) {', '.join(i.ipv4 + i.ipv6)}" for i in up)
-    state = "connected" if data.connected else "NOT connected"
-    return f"{state}: {ifaces or 'no interface with an address'}"
+    state = _it("connected" if data.connected else "not_connected")
+    return f"{state}: {ifaces or _it('no_interface')}"
 
 
 PROBE = Probe(

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from typing import Any
 
+from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.probe import Probe, ProbeContext
 from desktop.diagnostics.sampling import os_backfill
 from desktop.diagnostics.sampling.os_backfill import Pressure
@@ -28,24 +30,33 @@ class OsHistory:
     def life_summary(self) -> list[str]:
         """The busiest recent processes in one line each, for IT."""
         return [
-            f"{x.name} (PID {x.pid}): {x.cpu_s:.1f} s of processor time in "
-            f"{x.age_s(self.read_at):.0f} s since it started"
+            _it(
+                "life",
+                name=x.name,
+                pid=x.pid,
+                cpu_s=f"{x.cpu_s:.1f}",
+                age_s=f"{x.age_s(self.read_at):.0f}",
+            )
             for x in self.lives[:LIVES_SHOWN]
         ]
 
 
+def _it(key: str, /, **values: Any) -> str:
+    return it_says("os_history", key, **values)
+
+
 def check(ctx: ProbeContext) -> OsHistory:
     sample = ctx.processes()
-    sources = ["processes' start times and processor time"]
+    sources = [_it("source_processes")]
     load = os_backfill.load_averages()
     if load is not None:
-        sources.append("load averages")
+        sources.append(_it("source_load"))
     pressures = {}
     if sys.platform.startswith("linux"):
         for resource in ("cpu", "memory", "io"):
             pressures[resource] = os_backfill.read_pressure(resource)
         if any(pressures.values()):
-            sources.append("pressure stall information (/proc/pressure)")
+            sources.append(_it("source_pressure"))
     lives = tuple(sorted(sample.lives, key=lambda x: x.cpu_s, reverse=True)[:LIVES_KEPT])
     return OsHistory(
         read_at=sample.taken_at,
@@ -62,7 +73,7 @@ def it_summary(data: OsHistory) -> str:
     """IT's one line for what the operating system kept of the last minutes."""
     parts = []
     if data.load_avg:
-        parts.append("load average (1, 5, 15 min) " + ", ".join(f"{x:.2f}" for x in data.load_avg))
+        parts.append(_it("load", loads=", ".join(f"{x:.2f}" for x in data.load_avg)))
     for label, p in (
         ("processor", data.cpu_pressure),
         ("memory", data.memory_pressure),
@@ -70,13 +81,18 @@ def it_summary(data: OsHistory) -> str:
     ):
         if p is not None and p.some_avg10 is not None:
             parts.append(
-                f"waiting for {label} (avg10/60/300) {p.some_avg10:.1f}/{p.some_avg60:.1f}/"
-                f"{p.some_avg300:.1f}%"
+                _it(
+                    "waiting",
+                    what=_it(label),
+                    avg10=f"{p.some_avg10:.1f}",
+                    avg60=f"{p.some_avg60:.1f}",
+                    avg300=f"{p.some_avg300:.1f}",
+                )
             )
     busiest = data.life_summary()[:3]
     if busiest:
-        parts.append("busiest recent processes: " + "; ".join(busiest))
-    return "; ".join(parts) or "nothing kept here"
+        parts.append(_it("busiest", lives="; ".join(busiest)))
+    return "; ".join(parts) or _it("nothing")
 
 
 PROBE = Probe("os_history", check, timeout_s=2.5, it_summary=it_summary)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psutil
 
+from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.probe import Probe, ProbeContext, Unavailable
 from desktop.diagnostics.readers.tools import run_tool
 from desktop.plain_numbers import whole_percent
@@ -40,6 +42,10 @@ class PowerInfo:
     hottest_c: float | None
     hottest_over_high: bool  # a sensor is at or above the level its maker calls high
     notes: tuple[str, ...]  # what could not be read, for IT
+
+
+def _it(key: str, /, **values: Any) -> str:
+    return it_says("power", key, **values)
 
 
 def _battery() -> tuple[bool, float | None, bool | None, int | None]:
@@ -121,15 +127,13 @@ def check(ctx: ProbeContext) -> PowerInfo:
     temps = _temperatures()
     notes = []
     if not has_battery:
-        notes.append("no battery (desktop computer or not reported)")
+        notes.append(_it("no_battery"))
     if saver is None:
-        notes.append("power-saving mode not reported by this system")
+        notes.append(_it("no_power_mode"))
     if not temps:
-        notes.append("no temperature sensors readable")
+        notes.append(_it("no_sensors"))
     if not has_battery and saver is None and not temps:
-        raise Unavailable(
-            "no battery, power-saving mode or temperature sensors found on this computer"
-        )
+        raise Unavailable(_it("nothing_found"))
     hottest = temps[0].current_c if temps else None
     over = any(t.high_c is not None and t.current_c >= t.high_c for t in temps)
     return PowerInfo(
@@ -142,14 +146,16 @@ def it_summary(data: PowerInfo) -> str:
     parts = []
     if data.has_battery:
         parts.append(
-            f"battery {whole_percent(data.battery_pct)}"
-            f"{', plugged in' if data.plugged_in else ', on battery'}"
+            _it(
+                "battery_plugged" if data.plugged_in else "battery",
+                pct=whole_percent(data.battery_pct),
+            )
         )
     if data.power_mode:
-        parts.append(f"power mode {data.power_mode}")
+        parts.append(_it("mode", mode=data.power_mode))
     if data.hottest_c is not None:
-        parts.append(f"hottest sensor {data.hottest_c:.0f} °C")
-    return ", ".join(parts) or "nothing to report"
+        parts.append(_it("hottest", celsius=f"{data.hottest_c:.0f}"))
+    return ", ".join(parts) or _it("nothing")
 
 
 PROBE = Probe("power", check, timeout_s=2.0, it_summary=it_summary)

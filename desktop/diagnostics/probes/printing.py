@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.probe import Probe, ProbeContext
 from desktop.diagnostics.readers.print_system import PrintSystem, read_print_system
-from desktop.plain_numbers import count
+
+
+def _it(key: str, /, **values: Any) -> str:
+    return it_says("printing", key, **values)
 
 
 def check(ctx: ProbeContext) -> PrintSystem:
@@ -19,10 +25,12 @@ def it_summary(data: PrintSystem) -> str:
         + (f" [{p.message}]" if p.message else "")
         for p in data.printers
     )
-    service = {True: "running", False: "NOT running", None: "unknown"}[data.service_running]
-    return (
-        f"print service {service}; {printers or 'no printers'}; "
-        f"{count(len(data.jobs), 'document')} waiting"
+    service = {True: "running", False: "not_running", None: "unknown"}[data.service_running]
+    return _it(
+        "summary",
+        service=_it(service),
+        printers=printers or _it("no_printers"),
+        documents=len(data.jobs),
     )
 
 

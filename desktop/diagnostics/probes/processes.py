@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.probe import Probe, ProbeContext, Unavailable
 from desktop.diagnostics.sampling.process_sample import AppUsage
@@ -24,10 +26,14 @@ class ProcessesInfo:
     most_instances: tuple[AppUsage, ...]  # by number of processes: hundreds of tabs show here
 
 
+def _it(key: str, /, **values: Any) -> str:
+    return it_says("processes", key, **values)
+
+
 def check(ctx: ProbeContext) -> ProcessesInfo:
     sample = ctx.processes()
     if sample.interval_s is None:
-        raise Unavailable("only one process sample so far; rates need two")
+        raise Unavailable(_it("one_sample"))
     with_io = [a for a in sample.apps if a.read_bps is not None]
     top_disk = sorted(with_io, key=lambda a: (a.read_bps or 0) + (a.write_bps or 0), reverse=True)[
         :TOP_N
@@ -53,9 +59,7 @@ def check(ctx: ProbeContext) -> ProcessesInfo:
 def it_summary(data: ProcessesInfo) -> str:
     """IT's one line for this section (``ally diagnose`` and the report)."""
     top = ", ".join(f"{a.name} {a.cpu_pct:.0f}%" for a in data.top_cpu[:3])
-    return (
-        f"{data.process_count} processes in {data.application_count} applications; busiest: {top}"
-    )
+    return _it("summary", processes=data.process_count, apps=data.application_count, busiest=top)
 
 
 PROBE = Probe(

@@ -7,9 +7,11 @@ import os
 import platform
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 import psutil
 
+from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.probe import Probe, ProbeContext
 from desktop.diagnostics.stats import covered_s, window_mean
@@ -32,6 +34,10 @@ class ProcessorInfo:
     frequency_mhz: float | None
     frequency_max_mhz: float | None
     interval_s: float | None
+
+
+def _it(key: str, /, **values: Any) -> str:
+    return it_says("processor", key, **values)
 
 
 def _model() -> str | None:
@@ -91,20 +97,19 @@ def check(ctx: ProbeContext) -> ProcessorInfo:
 
 def it_summary(data: ProcessorInfo) -> str:
     """IT's one line for this section (``ally diagnose`` and the report)."""
-    now = f"{whole_percent(data.use_pct)} busy now"
+    now = _it("busy_now", pct=whole_percent(data.use_pct))
     if data.interval_s:
-        now += f" (over the last {data.interval_s:.1f} s)"
+        now += _it("over_interval", seconds=f"{data.interval_s:.1f}")
     recent = (
-        f", mean {whole_percent(data.use_pct_5m)} over the last {duration(data.history_s)} of "
-        "Ally's history"
+        _it("recent", pct=whole_percent(data.use_pct_5m), duration=duration(data.history_s))
         if data.history_s >= 10 and data.use_pct_5m is not None
         else ""
     )
     loads = ", ".join(
         f"{x:.2f}" for x in (data.load_1m, data.load_5m, data.load_15m) if x is not None
     )
-    return f"{now}{recent}; {data.logical_cores} logical cores" + (
-        f"; load average (1, 5, 15 min) {loads}" if loads else ""
+    return _it("summary", now=now, recent=recent, cores=data.logical_cores) + (
+        _it("loads", loads=loads) if loads else ""
     )
 
 

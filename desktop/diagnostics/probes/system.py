@@ -11,12 +11,14 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import psutil
 
 from desktop import __version__
+from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.probe import Probe, ProbeContext, Unavailable
-from desktop.plain_numbers import count, duration
+from desktop.plain_numbers import duration
 
 REBOOT_REQUIRED = Path("/run/reboot-required")
 
@@ -37,6 +39,10 @@ class SystemInfo:
     utc_offset: str  # "+01:00"
     pending_restart: bool | None  # None: this system does not say
     pending_restart_sources: tuple[str, ...]
+
+
+def _it(key: str, /, **values: Any) -> str:
+    return it_says("system", key, **values)
 
 
 def os_name_and_version() -> tuple[str, str]:
@@ -98,7 +104,7 @@ def linux_pending_restart(flag: Path = REBOOT_REQUIRED) -> tuple[bool | None, tu
         try:
             n = len({p for p in pkgs.read_text(encoding="utf-8").split() if p})
             if n:
-                sources.append(f"{count(n, 'updated package')} listed in {pkgs}")
+                sources.append(_it("packages", count=n, file=pkgs))
         except OSError:
             pass
         return True, tuple(sources)
@@ -166,16 +172,18 @@ def check(ctx: ProbeContext) -> SystemInfo:
 
 def it_summary(data: SystemInfo) -> str:
     """IT's one line for this section (``ally diagnose`` and the report)."""
-    restart = {
-        True: "restart pending",
-        False: "no restart pending",
-        None: "restart state unknown",
-    }
-    return (
-        f"{data.os_version} on {data.hostname}"
-        f"{' (' + data.model + ')' if data.model else ''}, up {duration(data.uptime_s)}, "
-        f"{restart[data.pending_restart]}, user {data.user}, time zone {data.timezone} "
-        f"(UTC{data.utc_offset}), Ally {data.ally_version}"
+    restart = {True: "restart_pending", False: "no_restart", None: "restart_unknown"}
+    return _it(
+        "summary",
+        os=data.os_version,
+        host=data.hostname,
+        model=f" ({data.model})" if data.model else "",
+        uptime=duration(data.uptime_s),
+        restart=_it(restart[data.pending_restart]),
+        user=data.user,
+        timezone=data.timezone,
+        offset=data.utc_offset,
+        version=data.ally_version,
     )
 
 

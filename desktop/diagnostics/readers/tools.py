@@ -10,7 +10,9 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
+from typing import Any
 
+from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.unavailable import Unavailable
 
 
@@ -21,12 +23,16 @@ class ToolResult:
     stderr: str
 
 
+def _it(key: str, /, **values: Any) -> str:
+    return it_says("tools", key, **values)
+
+
 def run_tool(
     args: list[str], timeout: float = 2.0, env: dict[str, str] | None = None
 ) -> ToolResult:
     """Run ``args`` and return its output; a missing tool makes the check unavailable."""
     if shutil.which(args[0]) is None:
-        raise Unavailable(f"the tool {args[0]!r} is not on this computer")
+        raise Unavailable(_it("missing", tool=args[0]))
     flags = getattr(subprocess, "CREATE_NO_WINDOW", 0) if sys.platform.startswith("win") else 0
     try:
         done = subprocess.run(
@@ -41,5 +47,5 @@ def run_tool(
             check=False,
         )
     except subprocess.TimeoutExpired as exc:
-        raise TimeoutError(f"{args[0]} gave no answer within {timeout:.1f} s") from exc
+        raise TimeoutError(_it("timeout", tool=args[0], seconds=f"{timeout:.1f}")) from exc
     return ToolResult(done.returncode, done.stdout, done.stderr)

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from desktop import plain_numbers
 from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
 from desktop.diagnostics.model import Symptom
+from desktop.words import say
 
 # What this rule can conclude, and where each cause stands in the answer to each symptom.
 FINDINGS = (
@@ -28,9 +29,11 @@ def _period(first_iso: str, window_hours: float) -> str:
     if first >= midnight.astimezone(timezone.utc):
         return "today"
     return (
-        "in the last day"
+        say("in_the_last_day", "finding_words")
         if window_hours <= 24
-        else f"in the last {plain_numbers.duration(window_hours * 3600)}"
+        else say(
+            "in_the_last", "finding_words", duration=plain_numbers.duration(window_hours * 3600)
+        )
     )
 
 

@@ -7,15 +7,13 @@ from dataclasses import dataclass
 
 from desktop.diagnostics.findings import RuleInput
 from desktop.diagnostics.sampling.os_backfill import NOT_AN_APP, BusySpell
+from desktop.words import say
 
-# Background work is described as what it does, in words a person knows.
-MAINTENANCE_WORDS = {
-    "antivirus": "checking for viruses",
-    "update": "installing updates",
-    "indexing": "sorting files so that search is quick",
-    "backup": "making a backup copy of files",
-    "sync": "copying files to and from the cloud",
-}
+
+def maintenance_words(kind: str) -> str:
+    """Background work described as what it does, in words a person knows
+    ([finding_words.maintenance] in the catalog: antivirus, update, indexing, backup, sync)."""
+    return say(kind, "finding_words.maintenance")
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ def check(inp: RuleInput) -> Finding | None:
     if who is None:
         return Finding("disk_busy", Severity.WARNING, evidence, (), words, variant="no_app")
     if who.background:
-        words |= {"app": who.name, "task": culprits.MAINTENANCE_WORDS[who.background]}
+        words |= {"app": who.name, "task": culprits.maintenance_words(who.background)}
         return Finding(
             "disk_busy", Severity.WARNING, evidence, (who.name,), words, variant="maintenance"
         )

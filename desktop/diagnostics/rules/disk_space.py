@@ -5,6 +5,7 @@ from __future__ import annotations
 from desktop import plain_numbers
 from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
 from desktop.diagnostics.model import Symptom
+from desktop.words import say
 
 # What this rule can conclude, and where each cause stands in the answer to each symptom.
 FINDINGS = (
@@ -18,6 +19,9 @@ FINDINGS = (
 VARIANTS = {"disk_nearly_full": (None,)}
 
 
+WORDS = "finding_words"
+
+
 def drive_words(mountpoint: str, is_main: bool) -> str:
     letter = (
         mountpoint.rstrip("\\/")
@@ -25,8 +29,10 @@ def drive_words(mountpoint: str, is_main: bool) -> str:
         else None
     )
     if is_main:
-        return f"your main drive ({letter})" if letter else "your main drive"
-    return f"the drive {letter or mountpoint}"
+        return (
+            say("main_drive_letter", WORDS, letter=letter) if letter else say("main_drive", WORDS)
+        )
+    return say("drive", WORDS, drive=letter or mountpoint)
 
 
 def check(inp: RuleInput) -> list[Finding]:

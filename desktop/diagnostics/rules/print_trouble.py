@@ -6,6 +6,7 @@ from __future__ import annotations
 from desktop import plain_numbers
 from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
 from desktop.diagnostics.model import Symptom
+from desktop.words import say
 
 # What this rule can conclude, and where each cause stands in the answer to each symptom.
 FINDINGS = (
@@ -90,7 +91,11 @@ def check(inp: RuleInput) -> list[Finding]:
             "job_ids": [j.job_id for j in stuck][:10],
             "threshold_s": limit,
         }
-        what = "One document is" if len(stuck) == 1 else f"{len(stuck)} documents are"
+        what = (
+            say("one_document_waiting", "finding_words")
+            if len(stuck) == 1
+            else say("documents_waiting", "finding_words", count=len(stuck))
+        )
         words = {
             "what": what,
             "age": plain_numbers.duration(oldest),

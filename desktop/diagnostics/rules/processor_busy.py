@@ -64,7 +64,7 @@ def check(inp: RuleInput) -> Finding | None:
     }
     words = {"minutes": plain_numbers.duration(seconds)}
     if who is not None and who.background:
-        words |= {"app": who.name, "task": culprits.MAINTENANCE_WORDS[who.background]}
+        words |= {"app": who.name, "task": culprits.maintenance_words(who.background)}
         return Finding(
             "cpu_maintenance",
             Severity.WARNING if severity is Severity.CRITICAL else Severity.NOTICE,

@@ -10,6 +10,7 @@ from desktop import plain_numbers
 from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.rules import culprits, spell
+from desktop.words import say
 
 # What this rule can conclude, and where each cause stands in the answer to each symptom.
 FINDINGS = (
@@ -55,7 +56,7 @@ def check(inp: RuleInput) -> Finding | None:
         "app_pids": list(who.pids) if who else [],
     }
     words = {
-        "app": who.name if who else "no single program",
+        "app": who.name if who else say("no_single_program", "finding_words"),
         "app_size": plain_numbers.size(who.value if who else None),
         "minutes": plain_numbers.duration(paging.seconds if by_rate and paging else 60),
     }

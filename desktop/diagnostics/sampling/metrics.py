@@ -1,7 +1,8 @@
 """Every metric in the history, declared once with its unit and plain name.
 
-The sampler fills these columns, rules read them, and IT's detail and the report's
-charts label them from here, so a metric's meaning cannot drift between views.
+The sampler fills these columns and rules read them. The description and plain name
+document each column for whoever reads the history (its JSON, this code); no screen
+shows them: the charts' and IT's words are in the catalog ([charts], the findings).
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@ whether trying again can help."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
@@ -12,15 +13,35 @@ from desktop.reporting.report import utc_now
 # nonsense Retry-After must not park a report for good.
 MAX_RETRY_AFTER_S = 24 * 3600.0
 
-# RT's own status words, as a person reads them in "My reports".
-STATUS_WORDS = {
-    "new": "new",
-    "open": "IT is working on it",
-    "stalled": "IT is waiting for something",
-    "resolved": "resolved",
-    "rejected": "closed",
-    "deleted": "closed",
-}
+
+class _StatusWords(Mapping[str, str]):
+    """RT's own status words, as a person reads them in "My reports" ([ticket_status] in
+    the catalog). Read when first asked, so importing a transport loads no catalog."""
+
+    def _words(self) -> Mapping[str, str]:
+        from desktop.words import table
+
+        return {k: str(v) for k, v in table("ticket_status").items()}
+
+    def __getitem__(self, status: str) -> str:
+        return self._words()[status]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._words())
+
+    def __len__(self) -> int:
+        return len(self._words())
+
+
+STATUS_WORDS: Mapping[str, str] = _StatusWords()
+
+
+def detail(transport: str, key: str, /, **values: Any) -> str:
+    """IT's words about one delivery (what went wrong, what to change), from
+    [transport_detail.TRANSPORT] in the catalog; the person's sentence is ``plain_key``'s."""
+    from desktop.words import say
+
+    return say(key, f"transport_detail.{transport}", **values)
 
 
 @dataclass(frozen=True)

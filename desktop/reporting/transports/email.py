@@ -16,8 +16,11 @@ from typing import Any
 from desktop.config import Policy, TransportPolicy
 from desktop.paths import AllyPaths
 from desktop.reporting import html_view
-from desktop.reporting.transports.base import PermanentFailure, Receipt, TemporaryFailure
+from desktop.reporting.transports.base import PermanentFailure, Receipt, TemporaryFailure, detail
 from desktop.text_safety import visible
+from desktop.words import say
+
+WORDS = "email_message"  # the mail's own lines, for whoever reads the helpdesk's inbox
 
 
 def message_id(report_id: str) -> str:
@@ -27,10 +30,10 @@ def message_id(report_id: str) -> str:
 def text_body(report: dict[str, Any]) -> str:
     d = report["diagnosis"]
     lines = [
-        "In their own words:",
-        report.get("note") or "(no words added)",
+        say("own_words", WORDS),
+        report.get("note") or say("no_words", WORDS),
         "",
-        f"Ally found: {d['summary']['headline']}",
+        say("found", WORDS, headline=d["summary"]["headline"]),
         d["summary"]["explanation"],
         "",
     ]
@@ -38,9 +41,9 @@ def text_body(report: dict[str, Any]) -> str:
         lines += [f"[{f['severity']}] {f['headline']}", f"  {f['it_detail']}", ""]
     m = report["machine"]
     lines += [
-        f"Computer: {m.get('hostname')} ({m.get('os')}, {m.get('model')}), user {m.get('user')}",
-        f"Reported: {report['created_at']} · symptom: {report['symptom']} · report id {report['id']}",
-        "The full report is attached: report.html to read, report.json for tools.",
+        say("computer", WORDS, **{k: m.get(k) for k in ("hostname", "os", "model", "user")}),
+        say("reported", WORDS, **{k: report[k] for k in ("created_at", "symptom", "id")}),
+        say("attached", WORDS),
     ]
     return "\n".join(lines)
 
@@ -92,14 +95,10 @@ class EmailTransport:
     @classmethod
     def from_policy(cls, t: TransportPolicy, password: str | None) -> EmailTransport:
         if not (t.smtp_host and t.mail_from and t.mail_to):
-            raise PermanentFailure(
-                "[transport] needs smtp_host, mail_from and mail_to for email", "settings"
-            )
+            raise PermanentFailure(detail("email", "needs_settings"), "settings")
         if t.smtp_user and not password:
             raise PermanentFailure(
-                f"no SMTP password for {t.smtp_user} is stored in this account's keyring; "
-                "run: ally credentials set email",
-                "secret_missing",
+                detail("email", "no_password", user=t.smtp_user), "secret_missing"
             )
         return cls(
             t.smtp_host,
@@ -130,26 +129,41 @@ class EmailTransport:
                 smtp.send_message(msg)
         except smtplib.SMTPAuthenticationError as exc:
             raise PermanentFailure(
-                f"SMTP login refused for {self.user}: {exc.smtp_code} {exc.smtp_error!r}",
+                detail(
+                    "email",
+                    "login_refused",
+                    user=self.user,
+                    code=exc.smtp_code,
+                    error=exc.smtp_error,
+                ),
                 "credentials",
             ) from exc
         except ssl.SSLCertVerificationError as exc:
             raise PermanentFailure(
-                f"SMTP server {self.host} certificate not trusted: {exc}", "certificate"
+                detail("email", "not_trusted", host=self.host, error=exc), "certificate"
             ) from exc
         except smtplib.SMTPNotSupportedError as exc:
             raise PermanentFailure(
-                f"SMTP server {self.host} does not offer STARTTLS: {exc}", "settings"
+                detail("email", "no_starttls", host=self.host, error=exc), "settings"
             ) from exc
         except smtplib.SMTPRecipientsRefused as exc:
-            raise PermanentFailure(f"recipient refused: {exc.recipients}", "rejected") from exc
+            raise PermanentFailure(
+                detail("email", "recipient_refused", recipients=exc.recipients), "rejected"
+            ) from exc
         except smtplib.SMTPResponseException as exc:
             if 400 <= exc.smtp_code < 500:
                 raise TemporaryFailure(f"SMTP {exc.smtp_code} {exc.smtp_error!r}") from exc
             raise PermanentFailure(f"SMTP {exc.smtp_code} {exc.smtp_error!r}", "rejected") from exc
         except (smtplib.SMTPServerDisconnected, TimeoutError, ConnectionError, OSError) as exc:
             raise TemporaryFailure(
-                f"{type(exc).__name__} talking to {self.host}:{self.port}: {exc}"
+                detail(
+                    "email",
+                    "talking",
+                    kind=type(exc).__name__,
+                    host=self.host,
+                    port=self.port,
+                    error=exc,
+                )
             ) from exc
         return Receipt(self.name, msg["Message-ID"])
 

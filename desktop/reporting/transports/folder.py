@@ -21,7 +21,7 @@ from desktop.atomic import write_atomic
 from desktop.config import DEFAULT_REPORT_FILE_MODE, Policy
 from desktop.paths import AllyPaths
 from desktop.reporting import html_view
-from desktop.reporting.transports.base import PermanentFailure, Receipt, TemporaryFailure
+from desktop.reporting.transports.base import PermanentFailure, Receipt, TemporaryFailure, detail
 
 REPORT_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 NOT_A_FOLDER = {errno.ENOTDIR, errno.EEXIST, errno.EISDIR}
@@ -41,13 +41,13 @@ class FolderTransport:
 
     def send(self, report: dict[str, Any], body: bytes) -> Receipt:
         if not REPORT_ID.match(str(report.get("id"))):
-            raise PermanentFailure(f"not a report id: {report.get('id')!r}", "rejected")
+            raise PermanentFailure(_it("not_an_id", id=report.get("id")), "rejected")
         target = self.folder / f"ally-{_stamp(report.get('created_at'))}-{report['id']}.json"
         try:
             if not self.create and not self.folder.is_dir():
                 if self.folder.exists():
-                    raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(self.folder))
-                raise FileNotFoundError(errno.ENOENT, "not there", str(self.folder))
+                    raise NotADirectoryError(errno.ENOTDIR, _it("not_a_folder"), str(self.folder))
+                raise FileNotFoundError(errno.ENOENT, _it("not_there"), str(self.folder))
             # IT's readable view first, the JSON last: a watcher that picks up *.json finds both.
             html = html_view.render(report).encode("utf-8")
             write_atomic(target.with_suffix(".html"), html, self.mode, self.create)
@@ -60,13 +60,18 @@ class FolderTransport:
 def _failure(folder: Path, exc: OSError) -> PermanentFailure | TemporaryFailure:
     why = f"{folder}: {exc.strerror or exc}"
     if exc.errno in NOT_A_FOLDER:
-        return PermanentFailure(f"cannot write to {why} (a file is in the way)", "folder_unusable")
+        return PermanentFailure(_it("file_in_the_way", why=why), "folder_unusable")
     if exc.errno in DENIED:
-        return PermanentFailure(f"cannot write to {why}", "folder_denied")
+        return PermanentFailure(_it("cannot_write", why=why), "folder_denied")
     if exc.errno in FULL:
-        return TemporaryFailure(f"no space left in {folder}", plain_key="disk_full")
+        return TemporaryFailure(_it("full", folder=folder), plain_key="disk_full")
     # A share that is away (not mounted, server down) may come back.
-    return TemporaryFailure(f"cannot reach {why}", plain_key="folder_away")
+    return TemporaryFailure(_it("cannot_reach", why=why), plain_key="folder_away")
+
+
+def _it(key: str, /, **values: Any) -> str:
+    """IT's words about the reports folder ([transport_detail.folder])."""
+    return detail("folder", key, **values)
 
 
 def _stamp(created_at: Any) -> str:

@@ -16,10 +16,10 @@ from __future__ import annotations
 from typing import Any
 
 import requests
-import tomllib
 
 from desktop import __version__
 from desktop.config import Policy
+from desktop.diagnostics.explain import fill
 from desktop.http_session import new_session
 from desktop.paths import AllyPaths
 from desktop.reporting import credentials
@@ -30,9 +30,10 @@ from desktop.reporting.transports.base import (
     PermanentFailure,
     Receipt,
     TemporaryFailure,
+    detail,
 )
 from desktop.reporting.transports.webhook import check_url, retry_after
-from desktop.resources_access import read_text
+from desktop.words import table
 
 RECEIPT_SCHEMA = "ally.relay-receipt/1"
 REFUSED_RETRY_S = 3600.0  # a refused device asks again hourly, so IT's fix is picked up
@@ -40,7 +41,8 @@ RETRY_STATUSES = {408, 425, 429, 500, 502, 503, 504}
 
 
 def status_words() -> dict[str, str]:
-    return tomllib.loads(read_text("catalog/en.toml")).get("relay", {})
+    """The person's words for where a report is on its way ([relay] in the catalog)."""
+    return {k: str(v) for k, v in table("relay").items()}
 
 
 class RelayTransport:
@@ -49,7 +51,7 @@ class RelayTransport:
     def __init__(self, policy: Policy) -> None:
         r = policy.relay
         if not r.url:
-            raise PermanentFailure("[relay] url is not set", "settings")
+            raise PermanentFailure(detail("relay", "no_url"), "settings")
         self.url = check_url(r.url.rstrip("/"))
         self.policy = policy
         # The system's trust store (a company CA pushed by GPO/MDM counts) and IT's CA.
@@ -78,7 +80,7 @@ class RelayTransport:
         token = self.policy.relay.enrolment_token
         if not token:
             raise TemporaryFailure(
-                "not enrolled, and the policy has no [relay] enrolment_token",
+                detail("relay", "no_enrolment_token"),
                 REFUSED_RETRY_S,
                 "device_refused",
             )
@@ -89,7 +91,7 @@ class RelayTransport:
         )
         if response.status_code == 403:
             raise TemporaryFailure(
-                f"the relay refused the enrolment token: {error_of(response)}",
+                detail("relay", "token_refused", error=error_of(response)),
                 REFUSED_RETRY_S,
                 "device_refused",
             )
@@ -98,7 +100,7 @@ class RelayTransport:
             "allydev."
         ):
             raise TemporaryFailure(
-                f"{self.url} did not enrol this computer: {what_it_said(response)}"
+                detail("relay", "not_enrolled_by", url=self.url, answer=what_it_said(response))
             )
         enrolment = Enrolment(data["device_token"], self.url, token_id(token))
         try:
@@ -120,7 +122,7 @@ class RelayTransport:
         status = response.status_code
         if status == 401:
             raise TemporaryFailure(
-                f"the relay does not accept this computer's device token: {error_of(response)}",
+                detail("relay", "device_refused", error=error_of(response)),
                 REFUSED_RETRY_S,
                 "device_refused",
             )
@@ -132,17 +134,24 @@ class RelayTransport:
                 or not isinstance(data.get("number"), int)
             ):
                 raise TemporaryFailure(
-                    f"{self.url} answered HTTP {status} without the relay's receipt for this "
-                    f"report: {what_it_said(response)}"
+                    detail(
+                        "relay",
+                        "no_receipt",
+                        url=self.url,
+                        status=status,
+                        answer=what_it_said(response),
+                    )
                 )
             return Receipt(
                 self.name, str(data["number"]), self.url + f"/api/v1/reports/{report['id']}"
             )
         if status in (413, 422):
-            raise PermanentFailure(f"the relay refused the report: HTTP {status}", "rejected")
+            raise PermanentFailure(detail("relay", "report_refused", status=status), "rejected")
         if status == 409:
-            raise PermanentFailure("the relay holds another report under this id", "rejected")
-        raise TemporaryFailure(f"{self.url} answered HTTP {status}: {what_it_said(response)}")
+            raise PermanentFailure(detail("relay", "id_taken"), "rejected")
+        raise TemporaryFailure(
+            detail("relay", "answered", url=self.url, status=status, answer=what_it_said(response))
+        )
 
     def _post_report(self, enrolment: Enrolment, report: dict[str, Any], body: bytes):  # type: ignore[no-untyped-def]
         return self.call(
@@ -169,18 +178,24 @@ class RelayTransport:
             )
         except requests.exceptions.SSLError as exc:
             raise PermanentFailure(
-                f"the relay's certificate is not trusted: {exc}", "certificate"
+                detail("relay", "not_trusted", error=exc), "certificate"
             ) from exc
         except requests.exceptions.RequestException as exc:
-            raise TemporaryFailure(f"{type(exc).__name__} talking to {self.url}: {exc}") from exc
+            raise TemporaryFailure(
+                detail("relay", "talking", kind=type(exc).__name__, url=self.url, error=exc)
+            ) from exc
         if 300 <= response.status_code < 400:
             raise TemporaryFailure(
-                f"{self.url}{path} redirected to {response.headers.get('Location')!r}; "
-                "a redirect is not the relay's answer"
+                detail(
+                    "relay",
+                    "redirected",
+                    url=self.url + path,
+                    location=response.headers.get("Location"),
+                )
             )
         if response.status_code in RETRY_STATUSES:
             raise TemporaryFailure(
-                f"{self.url} answered HTTP {response.status_code}",
+                detail("relay", "busy", url=self.url, status=response.status_code),
                 retry_after(response.headers.get("Retry-After")),
             )
         return response
@@ -191,21 +206,24 @@ class RelayTransport:
         """How the report numbered ``reference`` is doing, in the person's words."""
         enrolment = Enrolment.stored()
         if enrolment is None:
-            raise PermanentFailure("not enrolled", "device_refused")
+            raise PermanentFailure(detail("relay", "not_enrolled"), "device_refused")
         response = self.call(
             "GET",
             f"/api/v1/reports/{reference}",
             headers={"Authorization": f"Bearer {enrolment.token}"},
         )
         if response.status_code != 200:
-            raise PermanentFailure(f"the relay answered HTTP {response.status_code}", "rejected")
+            raise PermanentFailure(
+                detail("relay", "status_refused", status=response.status_code), "rejected"
+            )
         data = json_of(response)
         words = status_words()
         if data.get("state") == "delivered":
             status = data.get("ticket_status")
             key = "ticket_status" if status else "passed_on"
-            return words[key].format(
-                ticket=data.get("ticket"), status=STATUS_WORDS.get(status, status)
+            return fill(
+                words[key],
+                {"ticket": data.get("ticket"), "status": STATUS_WORDS.get(status, status)},
             )
         return words["stopped" if data.get("state") == "stopped" else "queued"]
 
@@ -213,7 +231,7 @@ class RelayTransport:
         """For ``ally doctor``: is this computer enrolled, and does the relay accept it?"""
         enrolment = Enrolment.stored()
         if enrolment is None or enrolment.relay != self.url:
-            return False, "not enrolled yet: Ally enrols at its next start or send"
+            return False, detail("relay", "not_enrolled_yet")
         try:
             response = self.call(
                 "GET",
@@ -226,11 +244,8 @@ class RelayTransport:
         except DeliveryError as exc:
             return False, exc.detail
         if response.status_code == 200:
-            return True, f"enrolled as device {json_of(response).get('device_id')}"
-        return (
-            False,
-            f"the relay refuses this computer's device token ({error_of(response)}); ask IT",
-        )
+            return True, detail("relay", "enrolled", device=json_of(response).get("device_id"))
+        return False, detail("relay", "device_refused_ask_it", error=error_of(response))
 
 
 def json_of(response: requests.Response) -> dict[str, Any]:

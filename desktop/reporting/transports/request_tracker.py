@@ -26,6 +26,7 @@ from desktop.reporting.transports.base import (
     PermanentFailure,
     Receipt,
     TemporaryFailure,
+    detail,
 )
 from desktop.reporting.transports.email import text_body
 from desktop.reporting.transports.webhook import (
@@ -35,6 +36,11 @@ from desktop.reporting.transports.webhook import (
     server_words,
 )
 from desktop.text_safety import visible
+
+
+def _it(key: str, /, **values: Any) -> str:
+    """IT's words about talking to RT ([transport_detail.request_tracker])."""
+    return detail("request_tracker", key, **values)
 
 
 def subject(report: dict[str, Any]) -> str:
@@ -58,12 +64,7 @@ class RequestTrackerTransport:
         self.api = check_url(base_url.rstrip("/")) + "/REST/2.0"
         self.queue = queue
         if not secret:
-            raise PermanentFailure(
-                "no Request Tracker "
-                + ("password" if user else "token")
-                + " is stored in this account's keyring; run: ally credentials set request-tracker",
-                "secret_missing",
-            )
+            raise PermanentFailure(_it("no_password" if user else "no_token"), "secret_missing")
         self.session = new_session(ca_bundle)  # the system's trust store, and IT's CA
         if user:
             self.session.auth = (user, secret)
@@ -74,7 +75,7 @@ class RequestTrackerTransport:
     @classmethod
     def from_policy(cls, t: TransportPolicy, secret: str | None) -> RequestTrackerTransport:
         if not t.url:
-            raise PermanentFailure("[transport] url (RT's base URL) is not set", "settings")
+            raise PermanentFailure(_it("no_url"), "settings")
         return cls(t.url, t.rt_queue, t.rt_user, secret, t.ca_bundle, t.timeout_s)
 
     def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
@@ -83,20 +84,20 @@ class RequestTrackerTransport:
                 method, self.api + path, timeout=self.timeout, allow_redirects=False, **kwargs
             )
         except requests.exceptions.SSLError as exc:
-            raise PermanentFailure(
-                f"RT's certificate is not trusted: {exc}", "certificate"
-            ) from exc
+            raise PermanentFailure(_it("not_trusted", error=exc), "certificate") from exc
         except requests.exceptions.RequestException as exc:
-            raise TemporaryFailure(f"{type(exc).__name__} talking to {self.api}: {exc}") from exc
+            raise TemporaryFailure(
+                _it("talking", kind=type(exc).__name__, url=self.api, error=exc)
+            ) from exc
         if 300 <= response.status_code < 400:
             raise redirected(self.api + path, response)
         if response.status_code in (401, 403):
             raise PermanentFailure(
-                f"RT refused the credentials: HTTP {response.status_code}", "credentials"
+                _it("credentials_refused", status=response.status_code), "credentials"
             )
         if response.status_code == 429 or response.status_code >= 500:
             raise TemporaryFailure(
-                f"RT answered HTTP {response.status_code}",
+                _it("busy", status=response.status_code),
                 retry_after(response.headers.get("Retry-After")),
             )
         return response
@@ -109,8 +110,13 @@ class RequestTrackerTransport:
             data = None
         if not isinstance(data, dict):
             raise PermanentFailure(
-                f"{self.api} answered {what} with HTTP {response.status_code} that is not RT's "
-                f"JSON: {server_words(response, 200)!r}",
+                _it(
+                    "not_json",
+                    url=self.api,
+                    what=what,
+                    status=response.status_code,
+                    answer=server_words(response, 200),
+                ),
                 "no_receipt",
             )
         return data
@@ -120,7 +126,7 @@ class RequestTrackerTransport:
         response = self._call("GET", "/tickets", params={"query": query, "fields": "Subject"})
         if response.status_code != 200:
             return None
-        items = self._json(response, "the ticket search").get("items")
+        items = self._json(response, _it("ticket_search")).get("items")
         for item in items if isinstance(items, list) else []:
             ticket = _ticket_id(item.get("id") if isinstance(item, dict) else None)
             subject_text = item.get("Subject") if isinstance(item, dict) else None
@@ -132,14 +138,15 @@ class RequestTrackerTransport:
         """The ticket exists in RT and is this report's: only then is it a receipt."""
         response = self._call("GET", f"/ticket/{ticket}")
         if response.status_code != 200:
-            raise TemporaryFailure(
-                f"RT created ticket {ticket} but does not show it yet: HTTP {response.status_code}"
-            )
-        data = self._json(response, f"ticket {ticket}")
+            raise TemporaryFailure(_it("not_shown_yet", ticket=ticket, status=response.status_code))
+        data = self._json(response, _it("ticket", ticket=ticket))
         if f"ally:{report_id}" not in str(data.get("Subject", "")):
             raise PermanentFailure(
-                f"RT's ticket {ticket} is not this report's (subject "
-                f"{visible(str(data.get('Subject')), one_line=True)[:200]!r})",
+                _it(
+                    "not_this_report",
+                    ticket=ticket,
+                    subject=visible(str(data.get("Subject")), one_line=True)[:200],
+                ),
                 "no_receipt",
             )
 
@@ -173,14 +180,13 @@ class RequestTrackerTransport:
         response = self._call("POST", "/ticket", json=payload)
         if response.status_code != 201:
             raise PermanentFailure(
-                f"RT did not create the ticket: HTTP {response.status_code} {server_words(response)}",
+                _it("not_created", status=response.status_code, answer=server_words(response)),
                 "rejected",
             )
-        ticket = _ticket_id(self._json(response, "the new ticket").get("id"))
+        ticket = _ticket_id(self._json(response, _it("new_ticket")).get("id"))
         if ticket is None:
             raise PermanentFailure(
-                f"RT answered 201 without a ticket number: {server_words(response, 200)!r}",
-                "no_receipt",
+                _it("no_number", answer=server_words(response, 200)), "no_receipt"
             )
         # If this read fails, the next attempt finds the ticket by its subject instead.
         self.read_back(ticket, report["id"])
@@ -191,9 +197,10 @@ class RequestTrackerTransport:
         response = self._call("GET", f"/ticket/{int(ticket)}")
         if response.status_code != 200:
             raise PermanentFailure(
-                f"RT has no ticket {ticket}: HTTP {response.status_code}", "rejected"
+                _it("no_ticket", ticket=ticket, status=response.status_code), "rejected"
             )
-        return visible(str(self._json(response, f"ticket {ticket}").get("Status")), one_line=True)
+        data = self._json(response, _it("ticket", ticket=ticket))
+        return visible(str(data.get("Status")), one_line=True)
 
     def _ticket_url(self, ticket: int) -> str:
         return f"{self.api.removesuffix('/REST/2.0')}/Ticket/Display.html?id={ticket}"

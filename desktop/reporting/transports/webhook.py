@@ -35,12 +35,18 @@ from desktop.reporting.transports.base import (
     PermanentFailure,
     Receipt,
     TemporaryFailure,
+    detail,
 )
 from desktop.text_safety import visible
 
 SIGNATURE_HEADER = "X-Ally-Signature"
 TIMESTAMP_HEADER = "X-Ally-Timestamp"
 RETRY_STATUSES = {408, 425, 429, 500, 502, 503, 504}
+
+
+def _it(key: str, /, **values: Any) -> str:
+    """IT's words about talking to the webhook ([transport_detail.webhook])."""
+    return detail("webhook", key, **values)
 
 
 def is_loopback(host: str) -> bool:
@@ -58,10 +64,7 @@ def check_url(url: str) -> str:
         return url
     if parsed.scheme == "http" and is_loopback(parsed.hostname or ""):
         return url
-    raise PermanentFailure(
-        f"refusing {url!r}: only https:// (or http:// to this computer itself) is allowed",
-        "settings",
-    )
+    raise PermanentFailure(detail("http", "not_https", url=url), "settings")
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -90,10 +93,11 @@ def retry_after(value: str | None, now: float | None = None) -> float | None:
 
 def redirected(url: str, response: requests.Response) -> PermanentFailure:
     """A 3xx is not a receipt: nothing is followed, and IT reads where it pointed."""
-    location = visible(response.headers.get("Location", "(none given)"), one_line=True)[:300]
+    where = response.headers.get("Location")
+    location = visible(detail("http", "no_location") if where is None else where, one_line=True)
+    location = location[:300]
     return PermanentFailure(
-        f"{url} answered HTTP {response.status_code} pointing to {location}; Ally does not "
-        "follow redirects with a report (set the final URL in the policy)",
+        detail("http", "redirected", url=url, status=response.status_code, location=location),
         "redirected",
     )
 
@@ -117,11 +121,7 @@ class WebhookTransport:
         if not secret:
             # Sent unsigned, a report could be forged or altered by anyone on the way and
             # IT's receiver could not tell: it waits until IT stores the secret.
-            raise PermanentFailure(
-                "no webhook secret is stored in this account's keyring; "
-                "run: ally credentials set webhook",
-                "secret_missing",
-            )
+            raise PermanentFailure(_it("no_secret"), "secret_missing")
         self.secret = secret
         self.ca_bundle = ca_bundle  # besides the system's own trust store
         self.timeout = timeout
@@ -146,10 +146,12 @@ class WebhookTransport:
                 )
         except requests.exceptions.SSLError as exc:
             raise PermanentFailure(
-                f"TLS certificate of {self.url} not trusted: {exc}", "certificate"
+                _it("not_trusted", url=self.url, error=exc), "certificate"
             ) from exc
         except (requests.exceptions.Timeout, requests.exceptions.ConnectionError) as exc:
-            raise TemporaryFailure(f"{type(exc).__name__} talking to {self.url}: {exc}") from exc
+            raise TemporaryFailure(
+                _it("talking", kind=type(exc).__name__, url=self.url, error=exc)
+            ) from exc
         except requests.exceptions.RequestException as exc:
             raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from exc
         status = response.status_code
@@ -159,15 +161,15 @@ class WebhookTransport:
             return Receipt(self.name, *_reference(self.url, response, report["id"]))
         if status in RETRY_STATUSES:
             raise TemporaryFailure(
-                f"{self.url} answered HTTP {status}",
+                _it("busy", url=self.url, status=status),
                 retry_after(response.headers.get("Retry-After")),
             )
         if status in (401, 403):
             raise PermanentFailure(
-                f"{self.url} refused the credentials: HTTP {status}", "credentials"
+                _it("credentials_refused", url=self.url, status=status), "credentials"
             )
         raise PermanentFailure(
-            f"{self.url} rejected the report: HTTP {status} {server_words(response)}", "rejected"
+            _it("rejected", url=self.url, status=status, answer=server_words(response)), "rejected"
         )
 
 
@@ -181,8 +183,13 @@ def _reference(url: str, response: requests.Response, fallback: str) -> tuple[st
         data = None
     if not isinstance(data, dict):
         raise PermanentFailure(
-            f"{url} answered HTTP {response.status_code} with {kind or 'no content type'}, "
-            f"not a JSON receipt: {server_words(response, 200)!r}",
+            _it(
+                "no_receipt",
+                url=url,
+                status=response.status_code,
+                kind=kind or _it("no_content_type"),
+                answer=server_words(response, 200),
+            ),
             "no_receipt",
         )
     ref = next(
@@ -204,5 +211,5 @@ def build(policy: Policy, paths: AllyPaths) -> WebhookTransport:
 
     t = policy.transport
     if not t.url:
-        raise PermanentFailure("[transport] url is not set", "settings")
+        raise PermanentFailure(_it("no_url"), "settings")
     return WebhookTransport(t.url, credentials.get_secret(SECRET), t.ca_bundle, (5.0, t.timeout_s))
