@@ -72,7 +72,11 @@ def one_run(seconds: float) -> dict:
             th1 = threads(child.pid)
             parent_mb = psutil.Process(ally.pid).memory_full_info()
             idle = {k: statistics.median(s[k] for s in samples) for k in samples[0]}
-            after = windows_opened_and_closed(desk, icon, pids)
+            try:
+                after = windows_opened_and_closed(desk, icon, pids)
+            except TimeoutError as exc:  # keep the idle figures of this run; say what failed
+                print(f"windows part of this run failed: {exc}", file=sys.stderr)
+                after = []
             alive = ally.poll() is None and child.is_running()
         finally:
             other.terminate()
@@ -93,11 +97,20 @@ def one_run(seconds: float) -> dict:
         "watchdog_uss_mb": parent_mb.uss / 2**20,
         "threads_cpu_s": {k: round(th1.get(k, 0) - th0.get(k, 0), 2) for k in th1},
         "after_windows": after,
-        "after_windows_rss_delta_mb": after[-1]["rss_mb"] - idle["rss_mb"],
-        "after_windows_pss_delta_mb": after[-1]["pss_mb"] - idle["pss_mb"],
-        "after_windows_together_delta_mb": after[-1]["together_mb"] - idle["together_mb"],
-        "after_windows_anon_delta_mb": after[-1]["tray_anon_mb"] - idle["tray_anon_mb"],
+        **_after_deltas(after, idle),
         "still_running": alive,
+    }
+
+
+def _after_deltas(after: list[dict], idle: dict) -> dict:
+    if not after:
+        return {}
+    last = after[-1]
+    return {
+        "after_windows_rss_delta_mb": last["rss_mb"] - idle["rss_mb"],
+        "after_windows_pss_delta_mb": last["pss_mb"] - idle["pss_mb"],
+        "after_windows_together_delta_mb": last["together_mb"] - idle["together_mb"],
+        "after_windows_anon_delta_mb": last["tray_anon_mb"] - idle["tray_anon_mb"],
     }
 
 

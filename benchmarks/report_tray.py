@@ -68,13 +68,12 @@ def footprint_section() -> str:
     ratio = [r["ratio_pct"] for r in runs]
     rss = [r["idle_rss_mb"] for r in runs]
     pss = [r["idle_pss_mb"] for r in runs]
-    back_rss = [r["after_windows_rss_delta_mb"] for r in runs]
-    back_pss = [r["after_windows_pss_delta_mb"] for r in runs]
-    together = [r.get("idle_together_mb", r["idle_rss_mb"]) for r in runs]
-    back_together = [
-        r.get("after_windows_together_delta_mb", r["after_windows_rss_delta_mb"]) for r in runs
-    ]
-    back_anon = [r.get("after_windows_anon_delta_mb", float("nan")) for r in runs]
+    walked = [r for r in runs if "after_windows_rss_delta_mb" in r]  # windows opened
+    back_rss = [r["after_windows_rss_delta_mb"] for r in walked] or [float("nan")]
+    back_pss = [r["after_windows_pss_delta_mb"] for r in walked] or [float("nan")]
+    together = [r["idle_together_mb"] for r in runs]
+    back_together = [r["after_windows_together_delta_mb"] for r in walked] or [float("nan")]
+    back_anon = [r["after_windows_anon_delta_mb"] for r in walked] or [float("nan")]
     threads: dict[str, list[float]] = {}
     for r in runs:
         for k, v in r["threads_cpu_s"].items():

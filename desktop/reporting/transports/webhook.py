@@ -125,6 +125,16 @@ class WebhookTransport:
         self.secret = secret
         self.ca_bundle = ca_bundle  # besides the system's own trust store
         self.timeout = timeout
+        self._session: Any = None
+
+    @property
+    def session(self) -> Any:
+        """One HTTP session for this transport's sends: a round of waiting reports (or the
+        relay forwarding a backlog, one transport per thread) reuses its connection instead
+        of a new TCP and TLS handshake per report."""
+        if self._session is None:
+            self._session = new_session(self.ca_bundle)
+        return self._session
 
     def send(self, report: dict[str, Any], body: bytes) -> Receipt:
         timestamp = str(int(time.time()))
@@ -136,14 +146,13 @@ class WebhookTransport:
         }
         headers[SIGNATURE_HEADER] = sign(self.secret, timestamp, body)
         try:
-            with new_session(self.ca_bundle) as session:
-                response = session.post(
-                    self.url,
-                    data=body,
-                    headers=headers,
-                    timeout=self.timeout,
-                    allow_redirects=False,
-                )
+            response = self.session.post(
+                self.url,
+                data=body,
+                headers=headers,
+                timeout=self.timeout,
+                allow_redirects=False,
+            )
         except requests.exceptions.SSLError as exc:
             raise PermanentFailure(
                 _it("not_trusted", url=self.url, error=exc), "certificate"
