@@ -214,9 +214,10 @@ def network(connected=True) -> NetworkBasics:
     return NetworkBasics(connected, (iface,), 100.0, 50.0, 100.0, 50.0)
 
 
-def http_failed(url: str, error: str) -> HttpCheck:
-    """An HTTP check that got no answer at all: no status, no time, only the reason."""
-    return HttpCheck(url, False, None, None, error)
+def http_failed(url: str, error: str, cause: str | None = None) -> HttpCheck:
+    """An HTTP check that got no answer at all: no status, no time, only the reason (and
+    its code from desktop/diagnostics/net/causes.py, which the rules match on)."""
+    return HttpCheck(url, False, None, None, error, cause=cause)
 
 
 def connectivity(**kw) -> ConnectivityInfo:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 
+from desktop.diagnostics.net.causes import ERROR_REPLY, NO_SUCH_NAME, TIMEOUT
 from desktop.diagnostics.net.http_checks import HttpCheck
-from desktop.diagnostics.net.names import NO_SUCH_NAME, ResolverAnswer, SystemLookup
+from desktop.diagnostics.net.names import ResolverAnswer, SystemLookup
 from desktop.diagnostics.net.reach import PathQuality
 from desktop.diagnostics.net.wifi import WifiLink
 from desktop.diagnostics.probes.connectivity import GatewayCheck, NameLookup, ServerCheck
@@ -371,10 +372,13 @@ def scenarios() -> dict:
                                 (),
                                 None,
                                 "no answer within 1.5 s",
+                                cause=TIMEOUT,
                             ),
                         ),
                         internet=(
-                            b.http_failed("https://www.gstatic.com/generate_204", "timed out"),
+                            b.http_failed(
+                                "https://www.gstatic.com/generate_204", "timed out", TIMEOUT
+                            ),
                         ),
                     )
                 )
@@ -411,13 +415,18 @@ def scenarios() -> dict:
                     connectivity=b.connectivity(
                         name_lookup=NameLookup(
                             "connectivitycheck.gstatic.com",
-                            (ResolverAnswer("10.1.0.53", False, None, "no answer within 1.2 s"),),
+                            (
+                                ResolverAnswer(
+                                    "10.1.0.53", False, None, "no answer within 1.2 s", TIMEOUT
+                                ),
+                            ),
                             SystemLookup(
                                 "connectivitycheck.gstatic.com",
                                 False,
                                 (),
                                 None,
                                 "no answer within 1.5 s",
+                                cause=TIMEOUT,
                             ),
                         ),
                         captive_check=b.http_failed(
@@ -442,10 +451,13 @@ def scenarios() -> dict:
                         captive_check=b.http_failed(
                             "http://connectivitycheck.gstatic.com/generate_204",
                             "no connection within 1.5 s",
+                            TIMEOUT,
                         ),
                         internet=(
                             b.http_failed(
-                                "https://www.gstatic.com/generate_204", "no connection within 1.5 s"
+                                "https://www.gstatic.com/generate_204",
+                                "no connection within 1.5 s",
+                                TIMEOUT,
                             ),
                         ),
                     )
@@ -469,6 +481,7 @@ def scenarios() -> dict:
                                 False,
                                 None,
                                 "no answer within 1.5 s",
+                                cause=TIMEOUT,
                             ),
                             ServerCheck("mail", "mail.corp.example", 443, True, 12.0, None),
                         )
@@ -523,11 +536,14 @@ def scenarios() -> dict:
                                 (),
                                 None,
                                 "no answer within 1.5 s",
+                                cause=TIMEOUT,
                             ),
                         ),
                         internet=(
                             b.http_failed(
-                                "https://www.gstatic.com/generate_204", "no connection within 1.5 s"
+                                "https://www.gstatic.com/generate_204",
+                                "no connection within 1.5 s",
+                                TIMEOUT,
                             ),
                         ),
                         it_servers=(
@@ -538,6 +554,7 @@ def scenarios() -> dict:
                                 False,
                                 None,
                                 "no answer within 1.5 s",
+                                cause=TIMEOUT,
                             ),
                         ),
                     )
@@ -670,7 +687,8 @@ def scenarios() -> dict:
         # Name lookup fails in different ways; the words must follow the evidence.
         "name_lookup_no_such_name": dict(
             inp=lookup_failure(
-                (ResolverAnswer("10.1.0.53", True, 2.1, NO_SUCH_NAME),), no_such_name=True
+                (ResolverAnswer("10.1.0.53", True, 2.1, "answered: no such name", NO_SUCH_NAME),),
+                no_such_name=True,
             ),
             fires={"name_lookup_failed"},
         ),
@@ -684,6 +702,7 @@ def scenarios() -> dict:
                         "answered with an error: All nameservers failed to answer the query "
                         "connectivitycheck.gstatic.com. IN A: Server Do53:10.1.0.53@53 "
                         "answered SERVFAIL",
+                        ERROR_REPLY,
                     ),
                 )
             ),

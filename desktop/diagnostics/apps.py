@@ -68,10 +68,18 @@ class AppCatalog:
             # A program may name itself with escape sequences or line breaks: the name a
             # person and IT read shows them as text, wherever it is shown.
             shown = visible(shown, one_line=True)
-            ident = AppIdentity(f"exe:{key}", shown or "unknown program")
+            ident = AppIdentity(f"exe:{key}", shown or _unknown_program())
         if len(self._cache) < 4096:  # bounded: process names are few, but never grow forever
             self._cache[executable] = ident
         return ident
+
+
+def _unknown_program() -> str:
+    """The name of a program that gives none ([finding_words]); the catalog is read only
+    then, so the sampler does not load it for the names it knows."""
+    from desktop.words import say
+
+    return say("unknown_program", "finding_words")
 
 
 @lru_cache(maxsize=1)

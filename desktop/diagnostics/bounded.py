@@ -12,6 +12,8 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
+from desktop.diagnostics.it_words import it_says
+
 T = TypeVar("T")
 
 
@@ -38,7 +40,7 @@ class Pending:
 
     def result(self, timeout: float) -> object:
         if not self.wait(timeout):
-            raise TimeoutError(f"no answer within {timeout:.1f} s")
+            raise TimeoutError(it_says("tools", "no_answer", seconds=timeout))
         if self._error is not None:
             raise self._error
         return self._value

@@ -17,7 +17,7 @@ import pytest
 
 from desktop.diagnostics import Sampler, SamplerSettings
 from desktop.diagnostics.diagnosis import diagnose
-from desktop.diagnostics.rules.processor_busy import FROM_PROCESSES
+from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.thresholds import LIMITS
 from tests.conftest import NO_NETWORK_POLICY
 from tests.run_ally import run_ally
@@ -32,6 +32,7 @@ pytestmark = [
 
 CORES = os.cpu_count() or 1
 FREEZE_S = LIMITS["freeze_min_s"].default
+FROM_PROCESSES = it_says("judged_from", "processes")
 LOAD_RULES = {
     "cpu_saturated",
     "cpu_maintenance",

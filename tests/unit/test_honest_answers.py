@@ -10,13 +10,14 @@ import pytest
 
 from desktop.diagnostics.explain import load_catalog
 from desktop.diagnostics.findings import Severity
+from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.model import Cause, Section, Symptom
 from desktop.diagnostics.rules import RULES, evaluate
-from desktop.diagnostics.rules.processor_busy import FROM_PROCESSES
 from tests import builders as b
 from tests.scenarios import scenarios
 
 SCENARIOS = scenarios()
+FROM_PROCESSES = it_says("judged_from", "processes")
 CATALOG = load_catalog("en")
 NOT_YOURS = "not something you did"
 

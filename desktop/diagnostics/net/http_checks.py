@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from desktop import __version__
+from desktop.diagnostics.net.causes import FAILED, TIMEOUT, words
 
 USER_AGENT = f"Ally/{__version__} connectivity check"
 
@@ -25,6 +26,7 @@ class HttpCheck:
     redirect_host: str | None = None  # where a redirect pointed (host only)
     looks_like_portal: bool = False
     proxy: str | None = None
+    cause: str | None = None  # a code of net/causes.py when it failed
 
 
 def proxy_for(url: str) -> str | None:
@@ -54,26 +56,20 @@ def check(
     try:
         response = _get(url, timeout, ca_bundle)
     except requests.exceptions.SSLError as exc:
-        return HttpCheck(url, False, None, None, f"certificate problem: {_short(exc)}", proxy=proxy)
+        said = words("certificate", why=_short(exc)[1])
+        return HttpCheck(url, False, None, None, said, proxy=proxy, cause="certificate")
     except requests.exceptions.ProxyError as exc:
-        return HttpCheck(
-            url, False, None, None, f"proxy {proxy} failed: {_short(exc)}", proxy=proxy
-        )
+        said = words("proxy_failed", proxy=proxy, why=_short(exc)[1])
+        return HttpCheck(url, False, None, None, said, proxy=proxy, cause="proxy")
     except requests.exceptions.ConnectTimeout:
-        return HttpCheck(
-            url, False, None, None, f"no connection within {timeout[0]:.1f} s", proxy=proxy
-        )
+        said = words("no_connection_within", seconds=timeout[0])
+        return HttpCheck(url, False, None, None, said, proxy=proxy, cause=TIMEOUT)
     except requests.exceptions.ReadTimeout:
-        return HttpCheck(
-            url,
-            False,
-            None,
-            None,
-            f"connected, but no reply within {timeout[1]:.1f} s",
-            proxy=proxy,
-        )
+        said = words("no_reply_within", seconds=timeout[1])
+        return HttpCheck(url, False, None, None, said, proxy=proxy, cause=TIMEOUT)
     except requests.exceptions.RequestException as exc:
-        return HttpCheck(url, False, None, None, _short(exc), proxy=proxy)
+        cause, said = _short(exc)
+        return HttpCheck(url, False, None, None, said, proxy=proxy, cause=cause)
     elapsed = (time.perf_counter() - t0) * 1000
     with response:
         status = response.status_code
@@ -81,9 +77,10 @@ def check(
         redirect_host = urlparse(location).hostname if location else None
     if expect_status is None:
         ok = status < 500
-        return HttpCheck(
-            url, ok, status, elapsed, None if ok else f"server error {status}", proxy=proxy
-        )
+        if ok:
+            return HttpCheck(url, ok, status, elapsed, None, proxy=proxy)
+        said = words("server_error", status=status)
+        return HttpCheck(url, ok, status, elapsed, said, proxy=proxy, cause="server_error")
     ok = status == expect_status
     portal = not ok and (300 <= status < 400 or status == 200 or status == 511)
     return HttpCheck(
@@ -91,30 +88,35 @@ def check(
         ok,
         status,
         elapsed,
-        None if ok else f"expected {expect_status}, got {status}",
+        None if ok else words("unexpected_status", expected=expect_status, status=status),
         redirect_host,
         portal,
         proxy,
+        None if ok else "unexpected_status",
     )
 
 
-# What IT needs from requests' nested exceptions: the root cause in a few words.
+# What IT needs from requests' nested exceptions: the root cause, found by a marker in
+# their text (requests', urllib3's and the OS's own words), as a code whose few words
+# for IT are in [evidence.network_walk].
 _CAUSES = (
-    ("NameResolutionError", "the name could not be looked up"),
-    ("Name or service not known", "the name could not be looked up"),
-    ("getaddrinfo failed", "the name could not be looked up"),
-    ("Connection refused", "connection refused"),
-    ("No route to host", "no route to host"),
-    ("Network is unreachable", "network unreachable"),
-    ("timed out", "timed out"),
-    ("Connection reset", "connection reset"),
-    ("RemoteDisconnected", "the server closed the connection"),
+    ("NameResolutionError", "name_not_found"),
+    ("Name or service not known", "name_not_found"),
+    ("getaddrinfo failed", "name_not_found"),
+    ("Connection refused", "connection_refused"),
+    ("No route to host", "no_route"),
+    ("Network is unreachable", "network_unreachable"),
+    ("timed out", TIMEOUT),
+    ("Connection reset", "connection_reset"),
+    ("RemoteDisconnected", "server_closed"),
 )
 
 
-def _short(exc: Exception) -> str:
+def _short(exc: Exception) -> tuple[str, str]:
+    """(cause code, IT's words) for a failed request: the known root cause in a few
+    words, else the exception's own text, cut short."""
     text = str(exc)
-    for marker, meaning in _CAUSES:
+    for marker, cause in _CAUSES:
         if marker in text:
-            return meaning
-    return text if len(text) <= 160 else text[:157] + "..."
+            return cause, words(cause)
+    return FAILED, text if len(text) <= 160 else text[:157] + "..."

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 
 from desktop.diagnostics.bounded import call_with_timeout
+from desktop.diagnostics.net.causes import ERROR_REPLY, FAILED, NO_SUCH_NAME, TIMEOUT, words
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,7 @@ class ResolverAnswer:
     answered: bool  # any reply at all, even "no such name" or a refusal
     rtt_ms: float | None
     error: str | None
+    cause: str | None = None  # a code of net/causes.py when there was no good answer
 
     @property
     def kind(self) -> str:
@@ -23,15 +25,13 @@ class ResolverAnswer:
         find the names" is the difference between two fixes for IT."""
         if self.answered and self.error is None:
             return "resolved"
-        if self.answered and (self.error or "").startswith(NO_SUCH_NAME):
+        if self.answered and self.cause == NO_SUCH_NAME:
             return "no_such_name"
         if self.answered:
             return "error_reply"
         return "no_answer"
 
 
-NO_SUCH_NAME = "answered: no such name"
-ERROR_REPLY = "answered with an error"
 # getaddrinfo's "the name does not exist" (the resolver answered), by platform:
 # EAI_NONAME and EAI_NODATA (glibc, macOS), WSAHOST_NOT_FOUND and WSANO_DATA (Windows).
 _NO_SUCH_NAME_ERRNOS = {
@@ -50,6 +50,7 @@ class SystemLookup:
     elapsed_ms: float | None
     error: str | None
     no_such_name: bool = False  # the system's resolver answered that the name does not exist
+    cause: str | None = None  # a code of net/causes.py when it failed
 
 
 def configured_resolvers() -> list[str]:
@@ -76,18 +77,23 @@ def ask_resolver(server: str, name: str, timeout: float) -> ResolverAnswer:
         resolver.resolve(name, "A", search=False)
         return ResolverAnswer(server, True, (time.perf_counter() - t0) * 1000, None)
     except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
-        return ResolverAnswer(server, True, (time.perf_counter() - t0) * 1000, NO_SUCH_NAME)
+        elapsed = (time.perf_counter() - t0) * 1000
+        return ResolverAnswer(server, True, elapsed, words(NO_SUCH_NAME), NO_SUCH_NAME)
     except dns.resolver.LifetimeTimeout:
-        return ResolverAnswer(server, False, None, f"no answer within {timeout:.1f} s")
+        return ResolverAnswer(server, False, None, _no_answer(timeout), TIMEOUT)
     except dns.resolver.NoNameservers as exc:
         # dnspython says "... answered SERVFAIL" (or REFUSED) when a reply came back.
         if " answered " in str(exc):
-            return ResolverAnswer(
-                server, True, (time.perf_counter() - t0) * 1000, f"{ERROR_REPLY}: {exc}"
-            )
-        return ResolverAnswer(server, False, None, f"failed: {exc}")
+            elapsed = (time.perf_counter() - t0) * 1000
+            said = words(ERROR_REPLY, error=exc)
+            return ResolverAnswer(server, True, elapsed, said, ERROR_REPLY)
+        return ResolverAnswer(server, False, None, words(FAILED, error=exc), FAILED)
     except (dns.exception.DNSException, OSError) as exc:
-        return ResolverAnswer(server, False, None, f"{type(exc).__name__}: {exc}")
+        return ResolverAnswer(server, False, None, f"{type(exc).__name__}: {exc}", FAILED)
+
+
+def _no_answer(timeout: float) -> str:
+    return words("no_answer_within", seconds=timeout)
 
 
 def system_lookup(name: str, timeout: float) -> SystemLookup:
@@ -100,15 +106,17 @@ def system_lookup(name: str, timeout: float) -> SystemLookup:
             name="ally-lookup",
         )
     except TimeoutError:
-        return SystemLookup(name, False, (), None, f"no answer within {timeout:.1f} s")
+        return SystemLookup(name, False, (), None, _no_answer(timeout), cause=TIMEOUT)
     except OSError as exc:
+        no_such_name = isinstance(exc, socket.gaierror) and exc.errno in _NO_SUCH_NAME_ERRNOS
         return SystemLookup(
             name,
             False,
             (),
             (time.perf_counter() - t0) * 1000,
             f"{type(exc).__name__}: {exc.strerror or exc}",
-            isinstance(exc, socket.gaierror) and exc.errno in _NO_SUCH_NAME_ERRNOS,
+            no_such_name,
+            NO_SUCH_NAME if no_such_name else FAILED,
         )
     addresses = tuple(sorted({info[4][0] for info in infos}))
     return SystemLookup(name, True, addresses, (time.perf_counter() - t0) * 1000, None)

@@ -14,6 +14,8 @@ import threading
 import time
 from dataclasses import dataclass
 
+from desktop.diagnostics.net.causes import FAILED, REFUSED, TIMEOUT, words
+
 _REFUSED = {errno.ECONNREFUSED, getattr(errno, "WSAECONNREFUSED", 10061)}
 
 
@@ -25,6 +27,7 @@ class TcpAnswer:
     open: bool  # a service accepted the connection
     rtt_ms: float | None
     error: str | None
+    cause: str | None = None  # a code of net/causes.py when there was no good answer
 
 
 def tcp_probe(host: str, port: int, timeout: float) -> TcpAnswer:
@@ -35,12 +38,15 @@ def tcp_probe(host: str, port: int, timeout: float) -> TcpAnswer:
     except OSError as exc:
         elapsed = (time.perf_counter() - t0) * 1000
         if exc.errno in _REFUSED:
-            return TcpAnswer(host, port, True, False, elapsed, "refused (the host answered)")
+            return TcpAnswer(host, port, True, False, elapsed, words(REFUSED), REFUSED)
         if isinstance(exc, (socket.timeout, TimeoutError)):
-            return TcpAnswer(host, port, False, False, None, f"no answer within {timeout:.1f} s")
-        return TcpAnswer(
-            host, port, False, False, None, f"{type(exc).__name__}: {exc.strerror or exc}"
-        )
+            return TcpAnswer(host, port, False, False, None, _no_answer(timeout), TIMEOUT)
+        said = f"{type(exc).__name__}: {exc.strerror or exc}"
+        return TcpAnswer(host, port, False, False, None, said, FAILED)
+
+
+def _no_answer(timeout: float) -> str:
+    return words("no_answer_within", seconds=timeout)
 
 
 def first_answer(host: str, ports: tuple[int, ...], timeout: float) -> TcpAnswer:
@@ -65,7 +71,7 @@ def first_answer(host: str, ports: tuple[int, ...], timeout: float) -> TcpAnswer
             return min(answered, key=lambda r: r.rtt_ms or 0)
         if results:
             return results[0]
-    return TcpAnswer(host, ports[0], False, False, None, f"no answer within {timeout:.1f} s")
+    return TcpAnswer(host, ports[0], False, False, None, _no_answer(timeout), TIMEOUT)
 
 
 @dataclass(frozen=True)

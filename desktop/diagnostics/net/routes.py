@@ -9,6 +9,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from desktop.diagnostics.net.causes import words
 from desktop.diagnostics.readers.tools import run_tool
 from desktop.diagnostics.unavailable import Unavailable
 
@@ -106,4 +107,4 @@ def default_gateways() -> list[Gateway]:
         return parse_macos_route_get(
             run_tool(["route", "-n", "get", "default"], timeout=1.5).stdout
         )
-    raise Unavailable(f"reading routes is not supported on {sys.platform}")
+    raise Unavailable(words("routes_unsupported", platform=sys.platform))

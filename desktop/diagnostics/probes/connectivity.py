@@ -20,6 +20,7 @@ from typing import Any
 from desktop.diagnostics.bounded import Pending
 from desktop.diagnostics.model import Cause, Symptom
 from desktop.diagnostics.net import http_checks, names, reach, routes, wifi
+from desktop.diagnostics.net.causes import TIMEOUT, words
 from desktop.diagnostics.probe import Probe, ProbeContext, Unavailable
 from desktop.diagnostics.probes.network import check as network_basics
 from desktop.diagnostics.stats import window_mean
@@ -62,6 +63,7 @@ class ServerCheck:
     reachable: bool
     rtt_ms: float | None
     error: str | None
+    cause: str | None = None  # a code of net/causes.py when it was not reached
 
 
 @dataclass(frozen=True)
@@ -178,10 +180,7 @@ def _gateway_and_quality(
 def check(ctx: ProbeContext) -> ConnectivityInfo:
     policy = ctx.policy.network
     if not policy.active_checks:
-        raise Unavailable(
-            "active network checks are turned off by IT policy ([network] active_checks = false)",
-            Cause.POLICY,
-        )
+        raise Unavailable(words("turned_off"), Cause.POLICY)
     full = ctx.symptom in (Symptom.INTERNET, Symptom.OTHER)
     budget = FULL_BUDGET_S if full else LIGHT_BUDGET_S
     t0 = time.monotonic()
@@ -249,7 +248,7 @@ def _link_step(basics: Any) -> Step:
             for i in basics.interfaces
             if i.is_up and (i.ipv4 or i.ipv6)
         )
-        or "no interface up with an address",
+        or words("no_interface"),
     )
 
 
@@ -259,9 +258,9 @@ def _gateway_step(
     """Add the gateway's step to ``steps`` and return what was found about it."""
     if gateway is None:
         why = (
-            "no default route"
+            words("no_default_route")
             if isinstance(gateways, list)
-            else f"routes not readable: {gateways!r}"
+            else words("routes_not_readable", error=gateways)
         )
         steps.append(Step("gateway", "failed" if basics.connected else "skipped", None, why))
         return None
@@ -271,20 +270,20 @@ def _gateway_step(
             gateway.interface,
             None,
             None,
-            "point-to-point default route (a tunnel): no next hop to ask",
+            words("point_to_point"),
         )
         steps.append(Step("gateway", "ok", None, f"via {gateway.interface}: {gateway_check.how}"))
         return gateway_check
     if isinstance(gw_answer, reach.TcpAnswer):
-        how = (
-            f"tcp/{gw_answer.port}: {'open' if gw_answer.open else gw_answer.error or 'no answer'}"
+        how = f"tcp/{gw_answer.port}: " + (
+            words("open") if gw_answer.open else gw_answer.error or words("no_answer")
         )
         gateway_check = GatewayCheck(
             gateway.address, gateway.interface, gw_answer.answered, gw_answer.rtt_ms, how
         )
     else:
         gateway_check = GatewayCheck(
-            gateway.address, gateway.interface, False, None, "no answer in time"
+            gateway.address, gateway.interface, False, None, words("no_answer_in_time")
         )
     steps.append(
         Step(
@@ -299,10 +298,10 @@ def _gateway_step(
 
 def _lookup_step(lookup: NameLookup) -> Step:
     if lookup.system is None:
-        return Step("name_lookup", "failed", None, f"{lookup.name}: no answer within the budget")
+        return Step("name_lookup", "failed", None, words("lookup_over_budget", name=lookup.name))
     s = lookup.system
     detail = f"{s.name} -> {', '.join(s.addresses) or s.error}; " + "; ".join(
-        f"{r.server}: {'answered' if r.answered else r.error}"
+        f"{r.server}: {words('answered') if r.answered else r.error}"
         + (f" in {r.rtt_ms:.0f} ms" if r.rtt_ms else "")
         for r in lookup.resolvers
     )
@@ -320,7 +319,7 @@ def _internet_steps(
                 "internet",
                 "skipped",
                 None,
-                "light check for this symptom: internet endpoints not tried",
+                words("internet_light"),
             )
         ]
     steps = []
@@ -340,7 +339,7 @@ def _internet_steps(
             if any(c.ok for c in internet_checks) or (captive_check and captive_check.ok)
             else "failed",
             min((c.elapsed_ms for c in internet_checks if c.elapsed_ms), default=None),
-            "; ".join(_http_detail(c) for c in internet_checks) or "no endpoint answered in time",
+            "; ".join(_http_detail(c) for c in internet_checks) or words("no_endpoint"),
         )
     )
     return steps
@@ -350,11 +349,10 @@ def _server_checks(servers: list[tuple[Any, object]]) -> list[ServerCheck]:
     checks = []
     for s, r in servers:
         if isinstance(r, reach.TcpAnswer):
-            checks.append(ServerCheck(s.name, s.host, s.port, r.open, r.rtt_ms, r.error))
+            checks.append(ServerCheck(s.name, s.host, s.port, r.open, r.rtt_ms, r.error, r.cause))
         else:
-            checks.append(
-                ServerCheck(s.name, s.host, s.port, False, None, "no answer within the budget")
-            )
+            said = words("over_budget")
+            checks.append(ServerCheck(s.name, s.host, s.port, False, None, said, TIMEOUT))
     return checks
 
 
@@ -364,9 +362,7 @@ def _vpn_and_server_steps(
     steps = []
     if vpn_required or vpn:
         steps.append(
-            Step(
-                "vpn", "ok" if vpn else "failed", None, ", ".join(vpn) or "no VPN connection is up"
-            )
+            Step("vpn", "ok" if vpn else "failed", None, ", ".join(vpn) or words("no_vpn"))
         )
     if server_checks:
         steps.append(
@@ -375,7 +371,8 @@ def _vpn_and_server_steps(
                 "ok" if all(s.reachable for s in server_checks) else "failed",
                 None,
                 "; ".join(
-                    f"{s.name} {s.host}:{s.port} " + ("open" if s.reachable else s.error or "")
+                    f"{s.name} {s.host}:{s.port} "
+                    + (words("open") if s.reachable else s.error or "")
                     for s in server_checks
                 ),
             )
@@ -388,19 +385,26 @@ def _quality_step(q: reach.PathQuality) -> Step:
         "quality",
         "ok",
         q.rtt_ms_median,
-        f"{q.target}:{q.port} {q.answered}/{q.probes} answered, loss {q.loss_pct:.0f}%, "
-        f"rtt median {_ms(q.rtt_ms_median)}, max {_ms(q.rtt_ms_max)}",
+        words(
+            "quality",
+            target=f"{q.target}:{q.port}",
+            answered=q.answered,
+            probes=q.probes,
+            loss=q.loss_pct,
+            median=_ms(q.rtt_ms_median),
+            max=_ms(q.rtt_ms_max),
+        ),
     )
 
 
 def _http_detail(c: http_checks.HttpCheck) -> str:
-    text = f"{c.url}: " + (f"HTTP {c.status}" if c.status else c.error or "failed")
+    text = f"{c.url}: " + (f"HTTP {c.status}" if c.status else c.error or words("step_failed"))
     if c.elapsed_ms is not None:
         text += f" in {c.elapsed_ms:.0f} ms"
     if c.redirect_host:
-        text += f", redirected to {c.redirect_host}"
+        text += words("redirected", host=c.redirect_host)
     if c.proxy:
-        text += f" (via proxy {c.proxy})"
+        text += words("via_proxy", proxy=c.proxy)
     if c.status and c.error:
         text += f" ({c.error})"
     return text

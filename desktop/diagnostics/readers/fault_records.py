@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path, PureWindowsPath
 
+from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.model import Cause
 from desktop.diagnostics.readers.tools import run_tool
 from desktop.diagnostics.unavailable import Unavailable
@@ -30,6 +31,11 @@ if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
 
 MAX_EVENTS = 500
+
+
+class NotACrashRecord(ValueError):
+    """A record Ally cannot read (a header without its fields, a date it cannot parse).
+    The reader counts it as malformed and goes on; its reason is read by no one."""
 
 
 @dataclass(frozen=True)
@@ -97,7 +103,8 @@ def parse_coredumpctl_json(text: str) -> ParsedRecords:
 KERNEL_FAULT = re.compile(
     r"^(?:traps: )?(?P<comm>.{1,16}?)\[\d+\]:? (?P<what>segfault|general protection|trap)\b"
 )
-_FAULT_WORDS = {"segfault": "segmentation fault", "general protection": "general protection fault"}
+# The kernel's word for a fault, and its key in [evidence.crash_records].
+_FAULT_WORDS = {"segfault": "segfault", "general protection": "general_protection"}
 
 
 def kernel_fault(message: str) -> tuple[str, str] | None:
@@ -105,7 +112,9 @@ def kernel_fault(message: str) -> tuple[str, str] | None:
     m = KERNEL_FAULT.match(message)
     if not m:
         return None
-    return m.group("comm"), _FAULT_WORDS.get(m.group("what"), "trap")
+    what = m.group("what")
+    kind = it_says("crash_records", _FAULT_WORDS[what]) if what in _FAULT_WORDS else what
+    return m.group("comm"), kind
 
 
 def parse_journal_kernel(text: str) -> ParsedRecords:
@@ -210,7 +219,7 @@ def parse_ips_header(first_line: str, filename: str) -> FaultEvent | None:
     application's crash or hang."""
     header = json.loads(first_line)
     if not isinstance(header, dict):
-        raise ValueError("header is not an object")
+        raise NotACrashRecord("header is not an object")
     suffix = Path(filename).suffix.lower()
     if suffix in (".hang", ".spin"):
         kind = "hang"
@@ -221,7 +230,7 @@ def parse_ips_header(first_line: str, filename: str) -> FaultEvent | None:
     app = header.get("app_name") or header.get("name") or header.get("procName")
     stamp = header.get("timestamp")
     if not app or not stamp:
-        raise ValueError("header lacks app_name or timestamp")
+        raise NotACrashRecord("header lacks app_name or timestamp")
     when = datetime.strptime(
         stamp.replace(".00 ", " ") if ".00 " in stamp else stamp, "%Y-%m-%d %H:%M:%S %z"
     )
@@ -274,7 +283,7 @@ def read_recent(hours: float) -> tuple[ParsedRecords, str]:
             ],
             timeout=4.0,
         )
-        return parse_wevtutil_xml(result.stdout), "Windows Application event log"
+        return parse_wevtutil_xml(result.stdout), it_says("crash_records", "windows_log")
     if sys.platform == "darwin":
         folder = Path.home() / "Library" / "Logs" / "DiagnosticReports"
         return read_macos_reports(folder, since), str(folder)
@@ -307,19 +316,19 @@ def _from_journal(seconds: int, problems: list[str]) -> tuple[ParsedRecords | No
         elif result.returncode == 0 or "No coredumps found" in output:
             return parse_coredumpctl_json(result.stdout), "systemd-coredump"
     except Unavailable:
-        problems.append("no systemd-coredump")
+        problems.append(it_says("crash_records", "no_coredump"))
     try:
         result = run_tool(
             ["journalctl", "-k", "-o", "json", "--no-pager", f"--since=-{seconds}s"],
             timeout=4.0,
         )
     except Unavailable:
-        problems.append("no journalctl")
+        problems.append(it_says("crash_records", "no_journalctl"))
         return None, None
     if any(n in result.stdout + result.stderr for n in NO_JOURNAL) or result.returncode != 0:
         problems.append(f"journal: {result.stderr.strip()[:200]}")
     else:
-        return parse_journal_kernel(result.stdout), "kernel messages in the journal"
+        return parse_journal_kernel(result.stdout), it_says("crash_records", "journal_kernel")
     return None, None
 
 
@@ -333,31 +342,35 @@ def read_linux(hours: float, since: datetime) -> tuple[ParsedRecords, str]:
     kernel: ParsedRecords | None = None
     source = None
     problems = []
+    closed = False  # the ring buffer is closed to this account (kernel.dmesg_restrict)
     if not journal_files_present():
         # journalctl then prints nothing at all (with --since) or "No journal files were
         # found", and coredumpctl "No coredumps found": neither has looked at anything.
-        problems.append("the journal has no files")
+        problems.append(it_says("crash_records", "no_journal_files"))
     else:
         kernel, source = _from_journal(seconds, problems)
     if kernel is None:
         try:
             kernel = linux_fault_files.read_kernel_ring(since)
-            source = "the kernel's ring buffer" + (f" ({'; '.join(problems)})" if problems else "")
+            source = it_says("crash_records", "ring_buffer")
+            if problems:
+                source = it_says("crash_records", "after", source=source, why="; ".join(problems))
         except PermissionError:
-            problems.append("kernel ring buffer: closed to this account (kernel.dmesg_restrict)")
+            closed = True
+            problems.append(it_says("crash_records", "ring_closed"))
         except OSError as exc:
-            problems.append(f"kernel ring buffer: {exc.strerror or exc}")
+            problems.append(it_says("crash_records", "ring_error", error=exc.strerror or exc))
     apport = linux_fault_files.read_apport(since)
     if kernel is None and apport is None:
         raise Unavailable(
-            "no crash record could be read here: " + "; ".join(problems) + "; no Apport reports",
-            Cause.DENIED if any("closed" in p for p in problems) else Cause.UNSUPPORTED,
+            it_says("crash_records", "nothing_readable", why="; ".join(problems)),
+            Cause.DENIED if closed else Cause.UNSUPPORTED,
         )
     sources = [source] if source else []
     if apport is not None:
-        sources.append("Apport reports (/var/crash)")
+        sources.append(it_says("crash_records", "apport"))
     if kernel is None:
-        sources.append(f"not read: {'; '.join(problems)}")
+        sources.append(it_says("crash_records", "not_read", why="; ".join(problems)))
     events = linux_fault_files.merge(
         kernel.events if kernel else [], apport.events if apport else []
     )

@@ -22,7 +22,12 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from desktop.diagnostics.readers.fault_records import FaultEvent, ParsedRecords, kernel_fault
+from desktop.diagnostics.readers.fault_records import (
+    FaultEvent,
+    NotACrashRecord,
+    ParsedRecords,
+    kernel_fault,
+)
 
 KMSG = "/dev/kmsg"
 APPORT_DIR = Path("/var/crash")
@@ -100,7 +105,7 @@ def parse_apport_header(lines: list[str], filename: str) -> FaultEvent | None:
         return None
     path = fields.get("ExecutablePath") or _path_from_name(filename)
     if not path or "Date" not in fields:
-        raise ValueError("no ExecutablePath or Date")
+        raise NotACrashRecord("no ExecutablePath or Date")
     when = _apport_date(fields["Date"])
     detail = None
     if fields.get("Signal", "").isdigit():
@@ -120,7 +125,7 @@ def _apport_date(value: str) -> datetime:
     %a/%b follow the locale, and the tray app runs in the person's own language."""
     parts = value.split()
     if len(parts) != 5 or parts[1] not in _MONTHS:
-        raise ValueError(f"unreadable date {value!r}")
+        raise NotACrashRecord(f"unreadable date {value!r}")
     hh, mm, ss = (int(x) for x in parts[3].split(":"))
     local = (int(parts[4]), _MONTHS.index(parts[1]) + 1, int(parts[2]), hh, mm, ss, 0, 0, -1)
     return datetime.fromtimestamp(time.mktime(local), timezone.utc)
@@ -142,7 +147,7 @@ def _read_header(path: Path) -> list[str]:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or info.st_uid not in (0, os.getuid()):
-            raise ValueError("not a report file of this account")
+            raise NotACrashRecord("not a report file of this account")
         with os.fdopen(os.dup(fd), "rb") as fh:
             lines = []
             size = 0

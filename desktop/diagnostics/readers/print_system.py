@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.readers.tools import run_tool
 from desktop.diagnostics.unavailable import Unavailable
 
@@ -199,8 +200,9 @@ def _printers_set_up(printcap: Path = PRINTCAP) -> tuple[Printer, ...]:
         text = printcap.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return ()
+    stopped = it_says("print_system", "service_stopped")
     return tuple(
-        Printer(name, False, "unknown", None, "the print service is not running", 0, None)
+        Printer(name, False, "unknown", None, stopped, 0, None)
         for name in parse_printcap(text)[:50]
     )
 
@@ -215,7 +217,7 @@ def read_cups(now: datetime | None = None) -> PrintSystem:
     default = parse_lpstat_default(_lpstat(["-d"], env).stdout)
     accepting = parse_lpstat_accepting(_lpstat(["-a"], env).stdout)
     jobs = parse_lpstat_jobs(_lpstat(["-o"], env).stdout, now or datetime.now(timezone.utc))
-    return assemble(printers, default, accepting, jobs, "CUPS (lpstat)", True)
+    return assemble(printers, default, accepting, jobs, it_says("print_system", "cups"), True)
 
 
 def _lpstat(args: list[str], env: dict[str, str]):
@@ -235,16 +237,17 @@ _WIN_STATUS = {
     6: "paused",
     7: "offline",
 }
-# Win32_Printer.DetectedErrorState values that mean the printer needs a person.
+# Win32_Printer.DetectedErrorState values that mean the printer needs a person, by their
+# key in [evidence.print_system.errors].
 _WIN_ERRORS = {
-    4: "no paper",
-    5: "low toner",
-    6: "no toner",
-    7: "door open",
+    4: "no_paper",
+    5: "low_toner",
+    6: "no_toner",
+    7: "door_open",
     8: "jammed",
     9: "offline",
-    10: "service requested",
-    11: "output bin full",
+    10: "service_requested",
+    11: "output_bin_full",
 }
 
 
@@ -308,10 +311,11 @@ def parse_windows(
         if not name:
             continue
         state = _WIN_STATUS.get(p.get("PrinterStatus"), "ready")
-        error = _WIN_ERRORS.get(p.get("DetectedErrorState"))
-        if p.get("WorkOffline") or error == "offline":
+        error_key = _WIN_ERRORS.get(p.get("DetectedErrorState"))
+        error = it_says("print_system.errors", error_key) if error_key else None
+        if p.get("WorkOffline") or error_key == "offline":
             state = "offline"
-        elif error:
+        elif error_key:
             state = "error"
         if p.get("Default"):
             default = name
@@ -328,7 +332,9 @@ def parse_windows(
             )
         )
     printers.sort(key=lambda p: (not p.is_default, p.name))
-    return PrintSystem("Windows print spooler", spooler, default, tuple(printers), tuple(jobs))
+    return PrintSystem(
+        it_says("print_system", "windows"), spooler, default, tuple(printers), tuple(jobs)
+    )
 
 
 _PS_PRINTERS = (
@@ -341,7 +347,7 @@ _PS_JOBS = "Get-CimInstance Win32_PrintJob | Select-Object Name,TimeSubmitted,Si
 def read_windows(now: datetime | None = None) -> PrintSystem:
     spooler = parse_sc_query(run_tool(["sc", "query", "Spooler"], timeout=2.0).stdout)
     if spooler is False:
-        return PrintSystem("Windows print spooler", False, None, (), ())
+        return PrintSystem(it_says("print_system", "windows"), False, None, (), ())
     ps = ["powershell", "-NoProfile", "-NonInteractive", "-Command"]
     printers = run_tool([*ps, _PS_PRINTERS], timeout=4.0).stdout
     jobs = run_tool([*ps, _PS_JOBS], timeout=4.0).stdout
@@ -354,6 +360,4 @@ def read_print_system() -> PrintSystem:
     try:
         return read_cups()
     except Unavailable as exc:
-        raise Unavailable(
-            "no printing system is installed on this computer (no CUPS 'lpstat')"
-        ) from exc
+        raise Unavailable(it_says("print_system", "none_installed")) from exc

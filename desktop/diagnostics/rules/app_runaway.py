@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from desktop import plain_numbers
 from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
+from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.sampling import os_backfill
 
@@ -21,7 +22,6 @@ FINDINGS = (
 )
 
 VARIANTS = {"app_cpu_runaway": (None,)}
-FROM_LIFE = "the processor time it used since it started (kept by the system)"
 
 
 def check(inp: RuleInput) -> list[Finding]:
@@ -72,7 +72,7 @@ def _from_samples(inp: RuleInput) -> list[Finding]:
             continue
         observed = recent[-1][0] - recent[0][0]
         evidence = {
-            "judged_from": f"Ally's process samples ({len(series)} of them)",
+            "judged_from": it_says("judged_from", "samples", count=len(series)),
             "min_cores": round(min(series), 2),
             "mean_cores": round(sum(series) / len(series), 2),
             "threshold_cores": t["app_runaway_cores"],
@@ -98,7 +98,7 @@ def _from_lives(inp: RuleInput) -> list[Finding]:
             continue
         age = life.age_s(hist.read_at)
         evidence = {
-            "judged_from": FROM_LIFE,
+            "judged_from": it_says("judged_from", "life"),
             "min_cores": None,
             "mean_cores": round(life.cores(hist.read_at), 2),
             "threshold_cores": t["app_runaway_cores"],

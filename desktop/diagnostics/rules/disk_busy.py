@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from desktop import plain_numbers
 from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
+from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.rules import culprits, spell
 
@@ -17,7 +18,6 @@ FINDINGS = (
 )
 
 VARIANTS = {"disk_busy": (None, "no_app", "maintenance")}
-FROM_PSI = "the share of the last minute in which work waited for a drive (Linux PSI io)"
 
 
 def check(inp: RuleInput) -> Finding | None:
@@ -25,7 +25,7 @@ def check(inp: RuleInput) -> Finding | None:
     busy = spell.to_now(inp, "disk_busy_pct", lambda v: v >= t["disk_busy_pct"])
     if busy is None:
         return None
-    seconds, source = busy.seconds, spell.OWN
+    seconds, source = busy.seconds, it_says("judged_from", "own")
     hist = inp.snapshot.section_data("os_history")
     io = hist.io_pressure if hist is not None else None
     if busy.reaches_start and io is not None and io.some_avg60 is not None:
@@ -34,7 +34,7 @@ def check(inp: RuleInput) -> Finding | None:
         waited = 60.0 * io.some_avg60 / 100.0
         now_too = (io.some_avg10 or 0.0) >= t["psi_io_some_pct"]
         if now_too and io.some_avg60 >= t["psi_io_some_pct"] and waited > seconds:
-            seconds, source = waited, FROM_PSI
+            seconds, source = waited, it_says("judged_from", "psi_io")
     if not spell.long_enough(seconds, inp):
         return None
     who = culprits.top_disk(inp)

@@ -11,7 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
+from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.model import Symptom
+from desktop.diagnostics.net.causes import TIMEOUT, words
 
 # What this rule can conclude, and where each cause stands in the answer to each symptom.
 FINDINGS = (
@@ -79,12 +81,11 @@ def _steps(info) -> dict:
     """Every step of the walk with its result and time, for IT."""
     steps = {
         s.name: f"{s.status}"
-        + (f" in {s.duration_ms:.0f} ms" if s.duration_ms is not None else "")
+        + (words("took", ms=s.duration_ms) if s.duration_ms is not None else "")
         + f": {s.detail}"
         for s in info.steps
     }
-    steps["whole walk"] = f"{info.total_ms:.0f} ms ({info.mode})"
-    return steps
+    return {**steps, "whole walk": words("walk_took", ms=info.total_ms, mode=info.mode)}
 
 
 def first_broken_link(inp: RuleInput) -> Finding | None:
@@ -121,7 +122,7 @@ def first_broken_link(inp: RuleInput) -> Finding | None:
         poor
         and lookup is not None
         and lookup.system is not None
-        and _timed_out(lookup.system.error)
+        and _timed_out(lookup.system)
         and any(r.answered for r in lookup.resolvers)
     )
     if (
@@ -136,7 +137,7 @@ def first_broken_link(inp: RuleInput) -> Finding | None:
         return internet
     if info.vpn_required and not info.vpn_interfaces:
         return Finding("vpn_down", Severity.WARNING, {"vpn_required": True, "steps": steps})
-    down = [s for s in info.it_servers if not s.reachable and not (poor and _timed_out(s.error))]
+    down = [s for s in info.it_servers if not s.reachable and not (poor and _timed_out(s))]
     if down:
         return Finding(
             "it_servers_unreachable",
@@ -161,7 +162,7 @@ def _internet_unreachable(info: Any, poor: bool, steps: dict) -> Finding | None:
         and info.internet
         and not any(c.ok for c in info.internet)
         and not (info.captive_check is not None and info.captive_check.ok)
-        and not (poor and all(_timed_out(c.error) for c in info.internet))
+        and not (poor and all(_timed_out(c) for c in info.internet))
     ):
         answered = [c for c in info.internet if c.status is not None]
         return Finding(
@@ -179,15 +180,6 @@ def _internet_unreachable(info: Any, poor: bool, steps: dict) -> Finding | None:
             variant="errors" if answered else None,
         )
     return None
-
-
-# How each resolver answered, in IT's words (the codes are ResolverAnswer.kind).
-ANSWER_WORDS = {
-    "resolved": "resolved the name",
-    "no_such_name": "no such name",
-    "error_reply": "an error reply",
-    "no_answer": "no answer",
-}
 
 
 def _lookup_failed(info, lookup, steps: dict) -> Finding:
@@ -212,16 +204,16 @@ def _lookup_failed(info, lookup, steps: dict) -> Finding:
     if lookup.resolvers:
         resolvers: object = {
             r.server: (
-                f"answered in {r.rtt_ms:.0f} ms" + (f" ({r.error})" if r.error else "")
+                words("answered_in", ms=r.rtt_ms) + (f" ({r.error})" if r.error else "")
                 if r.answered and r.rtt_ms is not None
                 else r.error
             )
             for r in lookup.resolvers
         }
     elif asked:
-        resolvers = "none configured"
+        resolvers = words("no_resolvers")
     else:
-        resolvers = "not asked one by one (light check for this symptom)"
+        resolvers = words("resolvers_not_asked")
     return Finding(
         "name_lookup_failed",
         Severity.CRITICAL,
@@ -232,18 +224,17 @@ def _lookup_failed(info, lookup, steps: dict) -> Finding:
             if lookup.system.elapsed_ms is not None
             else None,
             "resolvers": resolvers,
-            "answer_kinds": [ANSWER_WORDS[k] for k in kinds],
+            # How each resolver answered, in IT's words (the codes are ResolverAnswer.kind).
+            "answer_kinds": [it_says("network_walk.answer_kinds", k) for k in kinds],
             "steps": steps,
         },
         variant=variant,
     )
 
 
-def _timed_out(error: str | None) -> bool:
-    return bool(error) and any(
-        w in error
-        for w in ("no answer within", "no connection within", "no reply within", "timed out")
-    )
+def _timed_out(check: Any) -> bool:
+    """The check ran out of time (it failed with a timeout, not another cause)."""
+    return check.cause == TIMEOUT
 
 
 def path_is_poor(info, thresholds) -> bool:
@@ -289,8 +280,8 @@ def slow_path(inp: RuleInput) -> Finding | None:
     lossy = q.answered > 0 and q.loss_pct >= t["loss_pct"]
     if not (slow or lossy):
         return None
-    timed_out = [c.url for c in info.internet if _timed_out(c.error)]
-    timed_out += [f"{s.name} ({s.host}:{s.port})" for s in info.it_servers if _timed_out(s.error)]
+    timed_out = [c.url for c in info.internet if _timed_out(c)]
+    timed_out += [f"{s.name} ({s.host}:{s.port})" for s in info.it_servers if _timed_out(s)]
     return Finding(
         "connection_slow",
         Severity.WARNING,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from desktop import plain_numbers
 from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
+from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.rules import culprits, spell
 from desktop.diagnostics.sampling import os_backfill
@@ -19,7 +20,6 @@ FINDINGS = (
 )
 
 VARIANTS = {"cpu_saturated": (None, "no_app"), "cpu_maintenance": (None,)}
-FROM_PROCESSES = "the processor time each process used since it started (kept by the system)"
 
 
 def check(inp: RuleInput) -> Finding | None:
@@ -29,14 +29,15 @@ def check(inp: RuleInput) -> Finding | None:
         return None  # not busy now
     proc = inp.snapshot.section_data("processor")
     cores = proc.logical_cores if proc is not None else 1
-    seconds, source, mean = own.seconds, spell.OWN, own.mean
+    seconds, source, mean = own.seconds, it_says("judged_from", "own"), own.mean
     os_spell = None
     hist = inp.snapshot.section_data("os_history")
     if own.reaches_start and hist is not None:
         # Ally has not watched long enough to see where this began: ask the processes.
         os_spell = os_backfill.busy_spell(hist.lives, hist.read_at, cores, t["cpu_busy_pct"])
         if os_spell is not None and os_spell.seconds > seconds:
-            seconds, source, mean = os_spell.seconds, FROM_PROCESSES, os_spell.mean_pct
+            seconds, mean = os_spell.seconds, os_spell.mean_pct
+            source = it_says("judged_from", "processes")
     if not spell.long_enough(seconds, inp):
         return None
     who = culprits.top_cpu(inp, seconds)

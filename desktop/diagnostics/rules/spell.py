@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from desktop.diagnostics.findings import RuleInput
 from desktop.diagnostics.stats import typical_step
 
-OWN = "Ally's own history"
-
 
 @dataclass(frozen=True)
 class Spell:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from desktop import plain_numbers
 from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
+from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.rules import culprits, spell
 from desktop.words import say
@@ -67,11 +68,10 @@ def check(inp: RuleInput) -> Finding | None:
 
 
 def _source(by_rate: bool, by_psi: bool, by_level: bool) -> str:
-    said = []
-    if by_rate:
-        said.append("Ally's own history (paging rate)")
-    if by_psi:
-        said.append("the system's memory pressure over the last minute (Linux PSI)")
-    if by_level:
-        said.append("the system's memory pressure level (macOS)")
-    return " and ".join(said)
+    """What the finding was judged from, each source named in [evidence.judged_from]."""
+    keys = [key for key, used in (("own_paging", by_rate), ("psi_memory", by_psi)) if used]
+    keys += ["level_macos"] if by_level else []
+    said = it_says("judged_from", keys[0])
+    for key in keys[1:]:
+        said = it_says("judged_from", "both", first=said, second=it_says("judged_from", key))
+    return said

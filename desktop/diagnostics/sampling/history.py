@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.sampling.metrics import HISTORY_COLUMNS
 
 NAN = float("nan")
@@ -26,7 +27,7 @@ class History:
 
     def __init__(self, capacity: int, columns: Sequence[str] = HISTORY_COLUMNS) -> None:
         if capacity < 2:
-            raise ValueError("history needs room for at least two samples")
+            raise _refused("too_small")
         self.capacity = capacity
         self.columns = tuple(columns)
         self._t = array("d", [NAN]) * capacity
@@ -179,9 +180,15 @@ def export_state(history: History, processes: ProcessHistory, interval_s: float)
     }
 
 
+def _refused(key: str, **values: object) -> ValueError:
+    """Why a history handed over by the tray app is refused, in IT's words from
+    [evidence.history_refused] (the caller logs it and starts from an empty history)."""
+    return ValueError(it_says("history_refused", key, **values))
+
+
 def _number(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"not a finite number: {value!r}")
+        raise _refused("not_a_number", value=value)
     return float(value)
 
 
@@ -190,13 +197,13 @@ def import_state(data: object, history: History, processes: ProcessHistory) -> i
     ValueError on anything malformed (nothing is half-imported into the caller's rings
     that matter: callers use fresh rings). Returns the number of rows taken."""
     if not isinstance(data, dict) or data.get("schema") != STATE_SCHEMA:
-        raise ValueError("not an Ally history")
+        raise _refused("not_ally")
     columns = data.get("columns")
     if not isinstance(columns, dict) or not isinstance(columns.get("t"), list):
-        raise ValueError("history has no times")
+        raise _refused("no_times")
     times = [_number(t) for t in columns["t"]][-MAX_IMPORT_ROWS:]
     if any(b < a for a, b in itertools.pairwise(times)):
-        raise ValueError("history times go backwards")
+        raise _refused("backwards")
     n = len(times)
     rows: list[dict[str, float | None]] = [{} for _ in range(n)]
     for key in history.columns:
@@ -204,25 +211,25 @@ def import_state(data: object, history: History, processes: ProcessHistory) -> i
         if values is None:
             continue  # a metric the other side does not keep: unknown here too
         if not isinstance(values, list):
-            raise ValueError(f"column {key} is not a list")
+            raise _refused("not_a_list", column=key)
         values = values[-n:] if n else []
         if len(values) != n:
-            raise ValueError(f"column {key} has {len(values)} values for {n} times")
+            raise _refused("wrong_length", column=key, values=len(values), times=n)
         for row, v in zip(rows, values, strict=True):
             row[key] = None if v is None else _number(v)
     entries = []
     for entry in data.get("processes") or []:
         if not isinstance(entry, list) or len(entry) != 2 or not isinstance(entry[1], list):
-            raise ValueError("bad process sample")
+            raise _refused("bad_process_sample")
         apps = []
         for a in entry[1][:MAX_IMPORT_APPS]:
             if not isinstance(a, list) or len(a) != 6:
-                raise ValueError("bad application entry")
+                raise _refused("bad_app_entry")
             app_id, name, cpu, mem, count, background = a
             if not isinstance(app_id, str) or not isinstance(name, str):
-                raise ValueError("bad application name")
+                raise _refused("bad_app_name")
             if background is not None and not isinstance(background, str):
-                raise ValueError("bad background kind")
+                raise _refused("bad_background")
             apps.append(
                 AppSample(
                     app_id[:200],
