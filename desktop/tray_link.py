@@ -36,7 +36,6 @@ MAX_ANSWER_BYTES = 16 * 1024 * 1024  # 15 minutes of history is about 100 KB
 # The tray answers in milliseconds; one that does not answer in this time is hung or is
 # not Ally, and the terminal does not wait for it longer.
 PER_SOCKET_S = 0.5
-FROM_TRAY = "the running Ally app"
 
 
 def instance_key() -> str:
@@ -113,20 +112,27 @@ def ask(request: bytes, timeout: float = 1.2, this_session: bool = False) -> byt
                     log.warning("%s is not served by this account; ignored", path)
                     continue
                 sock.sendall(request)
-                chunks, size = [], 0
-                while True:
-                    sock.settimeout(max(deadline - time.monotonic(), 0.05))
-                    chunk = sock.recv(65536)
-                    if not chunk:
-                        break
-                    size += len(chunk)
-                    if size > MAX_ANSWER_BYTES:
-                        raise ValueError("answer too large")
-                    chunks.append(chunk)
-                return b"".join(chunks)
-        except (OSError, ValueError) as exc:  # a stale socket, a hung app: try the next one
+                answer = _whole_answer(sock, deadline)
+                if answer is not None:
+                    return answer
+                log.info("the answer from %s is over %d bytes: dropped", path, MAX_ANSWER_BYTES)
+        except OSError as exc:  # a stale socket, a hung app: try the next one
             log.info("no answer from %s: %s", path, exc)
     return None
+
+
+def _whole_answer(sock: socket.socket, deadline: float) -> bytes | None:
+    """Everything the tray app writes until it closes; None when it is too much."""
+    chunks, size = [], 0
+    while True:
+        sock.settimeout(max(deadline - time.monotonic(), 0.05))
+        chunk = sock.recv(65536)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > MAX_ANSWER_BYTES:
+            return None
+        chunks.append(chunk)
 
 
 def borrowed_sampler(settings: SamplerSettings | None = None) -> tuple[Sampler, str | None]:
@@ -143,7 +149,11 @@ def borrowed_sampler(settings: SamplerSettings | None = None) -> tuple[Sampler, 
     except (ValueError, UnicodeDecodeError) as exc:
         log.warning("the tray app's history could not be read: %s", exc)
         return Sampler(settings), None
-    return sampler, f"{FROM_TRAY} ({rows} samples)" if rows else None
+    if not rows:
+        return sampler, None
+    from desktop.diagnostics.it_words import it_says
+
+    return sampler, it_says("history", "from_tray", rows=rows)
 
 
 def restart_all(folder: Path | None = None) -> list[str]:
