@@ -89,9 +89,8 @@ after; Ally's memory every 10 s: what its two processes hold between them (the t
 resident pages, the Qt libraries included, and the pages only the watchdog maps), and for
 comparison both processes' resident (RSS) and proportional (PSS) memory added up. Then every window is opened (the report flow to its findings,
 how is my computer doing, my reports, settings), all are closed, and memory is read each
-10 s for a minute. Median (min–max) over the runs. The machine was shared and busy during
-these runs (other engineers' test suites and benchmarks, load average 3–5 on 2 cores, and the
-Qt soak on another display, which also maps the Qt libraries and so lowers PSS).
+10 s for a minute. Median (min–max) over the runs; the machine's load during the runs is
+said under "Where the idle time and memory go".
 
 | what | Ally | Glances |
 |---|---|---|
@@ -108,7 +107,8 @@ Qt soak on another display, which also maps the Qt libraries and so lowers PSS).
 | still running at the end | {all(r["still_running"] for r in runs)} | |
 
 Where the tray app's idle time went, per thread (share of one core; the Python threads are
-all named "python": the sampler's light sample every 2 s and process walk every 30 s, and
+all named "python": the sampler's light sample every 2 s and process walk every 30 s (120 s
+while the computer is quiet), and
 the minute's status check; "Thread (pooled)" is Qt's pool running that check):
 
 | thread | % of one core |
@@ -116,35 +116,36 @@ the minute's status check; "Thread (pooled)" is Qt's pool running that check):
 {thread_rows}"""
 
 
-FINDINGS = """### Where the idle time and memory go (measured here, 2026-11-29)
+FINDINGS = """### Where the idle time and memory go
 
-- **Processor.** The tray app alone on Xvfb with trayer for 120 s, three copies side by side
-  with one part switched off in each: as it is 0.102 % of a core; without the minute's
-  status check 0.082 %; without the sampler thread 0.021 %. A second set under heavier load:
-  as it is 0.257 %, without the sampler's process walk 0.071 %. So about 70–80 % of the idle
-  time is the sampler's process walk every 30 s (about 5 ms for 72 processes when the process
-  table is steady, much more when other programs start and stop all the time, as on this
-  shared machine during these runs), about 20 % the status check every minute (10–15 ms:
-  seven probe threads and the rules), and Qt itself about 0.02 %. The watchdog costs nothing
-  measurable (it sleeps in waitpid and read). Done here: the tray icon is drawn again only
-  when its picture changes (it was redrawn at 8 sizes every minute). Not done: the walk and
-  the probes are in desktop/diagnostics (another change owns them); a walk every 60 s when
-  nobody looks, or a cheaper walk for unchanged processes, would bring the idle tray under
-  0.1 %.
-- **Memory.** The tray app's 93–98 MB resident: about 45 MB are the Qt and PySide6 libraries
-  (file-backed and shared with every other Qt program: the PSS column splits them), about
-  34 MB Python's own heap (modules, the catalog, the rings), 5 MB libpython. The watchdog is
-  12.6 MB resident, 6.4 MB of its own. Done here: delivery and the keyring (about 11 MB with
-  its backends) load only when a report waits; urllib.request with http.client, email and
-  OpenSSL (about 3 MB) only when the network is checked; the crash-records parser only on the
-  "a program shows an error" path; closed windows are released once their work is done and
-  the memory handed back (gc, malloc_trim) after each release. Not met: ≤ 80 MB resident for
-  both processes; the Qt libraries alone take more than half of it.
-- **After closing every window.** The first time a window opens, its modules load (the
-  report flow, the charts) and stay: +2 to +10 MB over idle a minute later. In the Qt soak,
-  once everything had been opened once, the tray app stayed flat (121.0 → 120.2 MB over the
-  last 14 minutes, six more report flows) — before the memory was handed back at every
-  release it grew by 6.8 MB over the same stretch (first soak, same settings).
+- **Processor (2026-11-30).** The tray app's idle work, measured in the process: the light
+  sample every 2 s (0.38 ms, now 0.19 ms: its five /proc files stay open and are read again
+  from their start, instead of being opened and closed each time); the process walk every
+  30 s, or every 120 s while the computer is quiet (about 4 ms for 80 processes); the status
+  check every minute (about 4 ms); the policy read every minute (0.5 ms). Python's full
+  cycle collection walked every object of start-up (about 30 ms each time, every few
+  minutes); start-up's objects are now set aside once (gc.freeze). Qt itself and the
+  watchdog cost nothing measurable. The runs above were on a quiet machine (load average
+  0.06–0.7), except the second, during which another engineer's unit tests ran for eight
+  minutes (0.127 % there).
+- **Memory (2026-11-30).** A minimal PySide6 tray app (one QSystemTrayIcon with a menu and
+  nothing else) is 49.9 MB resident on this machine: the floor of any Qt tray app. Ally's
+  tray app went from 77.3 to 71.9 MB resident: its single-instance socket is a plain Unix
+  socket on Qt's event loop instead of QtNetwork (about −2.9 MB; Windows keeps Qt's named
+  pipe), reading the policy no longer loads every fix (−1.5 MB), the tray icon is a set of
+  pictures drawn from the SVGs ahead of time instead of the SVG library (about −1 MB), the
+  tooltip is escaped without the html module's table of 2,000 named characters (−0.5 MB), and
+  the Windows event-log XML parser loads only on Windows. The watchdog: 6.5 → 6.05 MB of its
+  own (typing no longer imported); 2 MB of that is this checkout's editable install (its
+  import hook loads pathlib and urllib), which the installed app does not have.
+- **After closing every window: +15.4 MB (goal: within 5 MB), not met.** Of that, the tray
+  app's heap is +4.6 MB (the modules of the report flow and the charts, loaded once and kept);
+  the other 10.8 MB are pages of libraries the windows used, counted resident while they stay
+  mapped: QtGui and QtWidgets code (+4.4 MB), OpenSSL's libcrypto (+3.3 MB, loaded by the
+  report's keyed hashing and by any send), fonts and fontconfig's cache (+2 MB). They are
+  clean, file-backed pages that the kernel drops first when memory runs short and reads back
+  when needed. In the Qt soak, once everything had been opened once, the tray app stayed flat
+  over many more report flows (see below).
 """
 
 
