@@ -244,10 +244,19 @@ def sections() -> str:
 
 
 def update() -> None:
-    """Rewrite the tray sections at the end of RESULTS.md, keeping everything before them."""
+    """Rewrite the tray sections of RESULTS.md, keeping everything before them, and fold
+    the longer benchmarks' own results in after them, as benchmarks/report.py does."""
+    from benchmarks.report import folded
+
     text = RESULTS.read_text(encoding="utf-8")
     head = text.split(MARKER, 1)[0].rstrip() + "\n\n"
-    RESULTS.write_text(head + sections(), encoding="utf-8")
+    tail = "\n\n".join(
+        (
+            folded("FIXES-NEWS-RESULTS.md", "python -m benchmarks.bench_fixes_news"),
+            folded("RELAY-RESULTS.md", "python -m benchmarks.bench_relay"),
+        )
+    )
+    RESULTS.write_text(head + sections() + "\n\n" + tail, encoding="utf-8")
 
 
 if __name__ == "__main__":
