@@ -63,22 +63,14 @@ def _brought_forward() -> bool:
     """Ask an Ally already running in this desktop session to show itself; True when one
     answered. Over a plain Unix socket before Qt is even loaded (a second start costs little);
     on Windows over Qt's named pipe, which is what the running Ally listens on."""
-    from desktop.tray_link import SHOW_REQUEST, ask, instance_key
+    from desktop.tray_link import SHOW_REQUEST, ask, ask_over_pipe
 
     if not sys.platform.startswith("win"):
         return ask(SHOW_REQUEST, timeout=0.5, this_session=True) is not None
-    from PySide6.QtNetwork import QLocalSocket
     from PySide6.QtWidgets import QApplication
 
     _app = QApplication.instance() or QApplication(sys.argv[:1])
-    probe = QLocalSocket()
-    probe.connectToServer(instance_key())
-    if not probe.waitForConnected(300):
-        return False
-    probe.write(SHOW_REQUEST)
-    probe.waitForBytesWritten(1000)
-    probe.disconnectFromServer()
-    return True
+    return ask_over_pipe(SHOW_REQUEST, wait_for_answer=False, connect_ms=300) is not None
 
 
 def main(argv: list[str] | None = None, login: bool = False) -> int:

@@ -38,28 +38,14 @@ def ask_tray(what: str) -> bool:
     """True when this person's running Ally said it opened the window."""
     request = request_for(what)
     if sys.platform.startswith("win"):
-        return _ask_with_qt(request)
-    from desktop.tray_link import ask
+        from desktop.tray_link import ask_over_pipe
 
-    answer = ask(request, timeout=1.5)
+        answer = ask_over_pipe(request, wait_for_answer=True)
+    else:
+        from desktop.tray_link import ask
+
+        answer = ask(request, timeout=1.5)
     return answer is not None and answer.startswith(ANSWER)
-
-
-def _ask_with_qt(request: bytes) -> bool:
-    """Windows: the tray listens on a named pipe, which Qt's local socket speaks."""
-    from PySide6.QtNetwork import QLocalSocket
-
-    from desktop.tray_link import instance_key
-
-    sock = QLocalSocket()
-    sock.connectToServer(instance_key())
-    if not sock.waitForConnected(500):
-        return False
-    sock.write(request)
-    sock.waitForBytesWritten(1000)
-    ok = sock.waitForReadyRead(1500) and bytes(sock.readAll()).startswith(ANSWER)
-    sock.disconnectFromServer()
-    return ok
 
 
 def ally_command() -> list[str]:

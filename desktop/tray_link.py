@@ -4,7 +4,8 @@ The tray app listens on a local socket (a Unix socket in the session's temporary
 named pipe on Windows; one per user session, desktop/ui/instance_channel.py) so that a
 second start can bring it forward. ``ally diagnose`` and ``ally report`` use the same
 socket to ask for the minutes the tray has watched, so an answer from a terminal is as
-good as one from the tray. Nothing here imports Qt: the terminal commands never load it.
+good as one from the tray. Nothing here imports Qt on Linux and macOS: the terminal commands
+never load it there (Windows' named pipe is spoken with Qt's local socket, loaded on use).
 
 Only a socket owned by this account is trusted, and on Linux the process at the other
 end must run as this account too; anything else is ignored and Ally falls back to what
@@ -74,7 +75,8 @@ def candidate_sockets() -> list[Path]:
     return [own, *[p for p in others if p != own]]
 
 
-def _trusted(path: Path) -> bool:
+def own_socket(path: Path) -> bool:
+    """Whether ``path`` is a socket this account owns (the tray app's, or a stale one)."""
     try:
         info = os.lstat(path)
     except OSError:
@@ -82,12 +84,38 @@ def _trusted(path: Path) -> bool:
     return stat.S_ISSOCK(info.st_mode) and info.st_uid == os.getuid()
 
 
-def _peer_is_me(sock: socket.socket) -> bool:
+def peer_uid(sock: socket.socket) -> int | None:
+    """The account at the other end of a connected Unix socket, where the kernel says it
+    (Linux); None elsewhere."""
     if not sys.platform.startswith("linux"):
-        return True  # the socket file's owner was checked; no peer credentials to ask
+        return None
     creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
     _pid, uid, _gid = struct.unpack("3i", creds)
-    return uid == os.getuid()
+    return uid
+
+
+def _peer_is_me(sock: socket.socket) -> bool:
+    uid = peer_uid(sock)  # elsewhere the socket file's owner was checked
+    return uid is None or uid == os.getuid()
+
+
+def ask_over_pipe(request: bytes, wait_for_answer: bool, connect_ms: int = 500) -> bytes | None:
+    """Windows: one request to this session's tray app over its named pipe, which Qt's local
+    socket speaks (loaded only here); the answer (empty when not waited for), or None when
+    no tray app listens."""
+    from PySide6.QtNetwork import QLocalSocket
+
+    sock = QLocalSocket()
+    sock.connectToServer(instance_key())
+    if not sock.waitForConnected(connect_ms):
+        return None
+    sock.write(request)
+    sock.waitForBytesWritten(1000)
+    answer = b""
+    if wait_for_answer and sock.waitForReadyRead(1500):
+        answer = bytes(sock.readAll())
+    sock.disconnectFromServer()
+    return answer
 
 
 def ask(request: bytes, timeout: float = 1.2, this_session: bool = False) -> bytes | None:
@@ -99,7 +127,7 @@ def ask(request: bytes, timeout: float = 1.2, this_session: bool = False) -> byt
     overall = time.monotonic() + timeout
     paths = [socket_path(instance_key())] if this_session else candidate_sockets()
     for path in paths:
-        if not _trusted(path):
+        if not own_socket(path):
             continue
         deadline = min(overall, time.monotonic() + PER_SOCKET_S)
         if deadline - time.monotonic() < 0.05:

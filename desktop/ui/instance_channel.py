@@ -21,7 +21,6 @@ import json
 import logging
 import os
 import socket
-import stat
 import sys
 from collections.abc import Callable
 
@@ -29,7 +28,7 @@ from PySide6.QtCore import QObject, QSocketNotifier, QTimer
 
 from desktop.diagnostics.sampling.history import export_state
 from desktop.diagnostics.sampling.sampler import Sampler
-from desktop.tray_link import socket_path
+from desktop.tray_link import own_socket, peer_uid, socket_path
 
 log = logging.getLogger(__name__)
 MAX_REQUEST_BYTES = 64
@@ -107,7 +106,9 @@ class _UnixListener:
             log.warning("single-instance socket %s: %s", self.path, exc)
         self.listening = self.server is not None
         if self.server is not None:
-            self.notifier = QSocketNotifier(self.server.fileno(), QSocketNotifier.Type.Read)
+            self.notifier = QSocketNotifier(
+                self.server.fileno(), QSocketNotifier.Type.Read, channel
+            )
             self.notifier.activated.connect(self._accept)
 
     def _listen(self) -> socket.socket:
@@ -127,11 +128,7 @@ class _UnixListener:
     def _remove_stale(self) -> None:
         """A socket left by an Ally that crashed is ours to remove; anything else with this
         name (another account's file in a shared /tmp) is not, and the bind then fails."""
-        try:
-            info = os.lstat(self.path)
-        except FileNotFoundError:
-            return
-        if info.st_uid == os.getuid() and stat.S_ISSOCK(info.st_mode):
+        if own_socket(self.path):
             self.path.unlink()
 
     def _accept(self) -> None:
@@ -148,7 +145,7 @@ class _UnixListener:
                 conn.close()
                 continue
             conn.setblocking(False)
-            notifier = QSocketNotifier(conn.fileno(), QSocketNotifier.Type.Read)
+            notifier = QSocketNotifier(conn.fileno(), QSocketNotifier.Type.Read, self.channel)
             fd = conn.fileno()
             self.clients[fd] = (conn, notifier, bytearray())
             notifier.activated.connect(lambda *_args, fd=fd: self._read(fd))
@@ -207,16 +204,11 @@ class _UnixListener:
 def _peer_is_this_account(conn: socket.socket) -> bool:
     """The socket's mode already keeps other accounts out; on Linux the kernel also says who
     is at the other end (the administrator, who restarts Ally after upgrades, may ask)."""
-    if not sys.platform.startswith("linux"):
-        return True
-    import struct
-
     try:
-        creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+        uid = peer_uid(conn)
     except OSError:
         return False
-    _pid, uid, _gid = struct.unpack("3i", creds)
-    return uid in (os.getuid(), 0)
+    return uid is None or uid in (os.getuid(), 0)
 
 
 class _PipeListener:
