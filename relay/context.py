@@ -22,12 +22,6 @@ DEVICE_CACHE_S = 2.0  # a revocation from another process (the CLI) counts withi
 DEVICE_CACHE_MAX = 100_000
 
 
-def _limit(per_second: float, burst: float, workers: int):  # type: ignore[no-untyped-def]
-    """Each of ``workers`` processes holds its share of a limit, so that together they
-    allow what the settings say (a client's requests land on any of them)."""
-    return Buckets(per_second / workers, max(1.0, burst / workers))
-
-
 class Relay:
     def __init__(self, settings: RelaySettings, shared: Shared | None = None) -> None:
         self.settings = settings
@@ -37,11 +31,21 @@ class Relay:
             queue_engine=engine_for(settings.database, durable=False),
         )
         self.intake = Intake(self.store)
-        lim, n = settings.limits, settings.server.workers
-        self.report_limit = _limit(lim.reports_per_hour / 3600.0, lim.report_burst, n)
-        self.enrol_limit = _limit(lim.enrolments_per_minute / 60.0, lim.enrolments_per_minute, n)
-        self.status_limit = _limit(lim.status_per_minute / 60.0, lim.status_per_minute, n)
-        self.login_limit = _limit(10 / 60.0, 10, n)  # IT staff sign-in attempts per address
+        # Every worker takes from the same buckets (made before the fork, in Shared).
+        lim, tables = settings.limits, self.shared.limits
+        self.report_limit = Buckets(
+            lim.reports_per_hour / 3600.0, lim.report_burst, table=tables["reports"]
+        )
+        self.enrol_limit = Buckets(
+            lim.enrolments_per_minute / 60.0,
+            lim.enrolments_per_minute,
+            table=tables["enrolments"],
+        )
+        self.status_limit = Buckets(
+            lim.status_per_minute / 60.0, lim.status_per_minute, table=tables["status"]
+        )
+        # IT staff sign-in attempts per address
+        self.login_limit = Buckets(10 / 60.0, 10, table=tables["sign_in"])
         self.form_secret = self.shared.form_secret  # the same in every worker
         f = settings.forward
         self.forwarder = Forwarder(

@@ -6,7 +6,8 @@ rows), so the workers are simply relays forked from one parent that holds the so
 
 Our own pre-fork rather than uvicorn's ``workers``: the workers must share what is made
 once, before they exist — the secret that signs IT's forms (a form one worker made is
-posted to another) and the mark that tells every worker a device was just revoked.
+posted to another), the mark that tells every worker a device was just revoked, and the
+rate limits' buckets (a device's requests land on any worker).
 Forked children inherit both; uvicorn's workers are started afresh. Fork is POSIX only,
 which is where a relay runs (systemd, a container); the settings refuse more than one
 worker elsewhere, and with SQLite (one writer at a time: more processes only wait).
@@ -24,7 +25,10 @@ import socket
 import time
 from collections.abc import Callable
 
+from relay.ratelimit import BucketTable
+
 log = logging.getLogger("relay")
+LIMIT_KINDS = ("reports", "enrolments", "status", "sign_in")
 RESTART_PAUSE_S = 1.0  # a worker that dies at once is not restarted in a tight loop
 
 
@@ -34,6 +38,8 @@ class Shared:
     def __init__(self) -> None:
         self.form_secret = secrets.token_bytes(32)  # CSRF tokens; new at every start
         self._revocations = mmap.mmap(-1, 8)  # anonymous and shared across fork
+        # The rate limits' buckets, one table per kind of limit (relay/ratelimit.py).
+        self.limits = {kind: BucketTable() for kind in LIMIT_KINDS}
 
     def revocation_mark(self) -> bytes:
         """Changes whenever any worker revokes a device."""

@@ -417,7 +417,7 @@ def scenarios() -> dict:
                             "connectivitycheck.gstatic.com",
                             (
                                 ResolverAnswer(
-                                    "10.1.0.53", False, None, "no answer within 1.2 s", TIMEOUT
+                                    "10.1.0.53", False, None, "no answer within 1.5 s", TIMEOUT
                                 ),
                             ),
                             SystemLookup(

@@ -133,7 +133,7 @@ def test_a_silent_resolver_is_named(results):
     doc, _ = results["resolver_silent"]
     assert ids(doc)[0] == "name_lookup_failed"
     top = doc["findings"][0]
-    assert top["evidence"]["resolvers"] == {"198.18.4.99": "no answer within 1.2 s"}
+    assert top["evidence"]["resolvers"] == {"198.18.4.99": "no answer within 1.5 s"}
     assert top["evidence"]["answer_kinds"] == ["no answer"]
     assert top["headline"] == "The internet address book does not answer."
 

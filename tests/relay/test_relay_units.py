@@ -3,7 +3,10 @@ rules as the outbox, the schema version the code expects, plain words for the pe
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import threading
 
 import pytest
 import textstat
@@ -17,7 +20,7 @@ from desktop.resources_access import read_text
 from relay import forwarder, passwords, tokens
 from relay.api import REPORT_SCHEMA
 from relay.db import HEAD, alembic_config
-from relay.ratelimit import Buckets
+from relay.ratelimit import Buckets, BucketTable
 from tests.unit.test_catalog_words import BLAME, JARGON, MAX_GRADE
 
 
@@ -63,6 +66,34 @@ def test_buckets_allow_a_burst_then_the_rate():
     assert b.take("other") == 0.0
     now[0] += 1.0
     assert b.take("d") == 0.0
+
+
+def test_buckets_forget_the_longest_idle_key_when_full_and_never_grow():
+    now = [0.0]
+    b = Buckets(per_second=0.001, burst=1, clock=lambda: now[0], table=BucketTable(slots=8))
+    for i in range(8):  # eight keys fill the table, each bucket now empty
+        now[0] += 1.0
+        assert b.take(f"k{i}") == 0.0
+    now[0] += 1.0
+    assert b.take("k7") > 0  # still remembered
+    assert b.take("a ninth key") == 0.0  # takes the slot of k0, idle the longest
+    assert b.take("k0") == 0.0  # forgotten: starts full again, as a new key
+    assert len(b.table.memory) == 8 * 24  # the table never grows
+
+
+def test_a_worker_killed_inside_the_lock_does_not_stop_the_others():
+    table = BucketTable()
+    b = Buckets(per_second=1.0, burst=3, table=table)
+    pid = os.fork()
+    if pid == 0:  # a worker killed while it holds the lock
+        table.__enter__()
+        os.kill(os.getpid(), signal.SIGKILL)
+    os.waitpid(pid, 0)
+    done = []
+    t = threading.Thread(target=lambda: done.append(b.take("pc")), daemon=True)
+    t.start()
+    t.join(5)
+    assert done == [0.0]  # the kernel let go of the dead worker's lock
 
 
 def relay_texts() -> list[str]:

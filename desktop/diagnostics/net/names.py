@@ -63,33 +63,55 @@ def configured_resolvers() -> list[str]:
         return []
 
 
-def ask_resolver(server: str, name: str, timeout: float) -> ResolverAnswer:
-    """Ask one server directly. Any DNS reply, even "no such name", means it answered."""
-    import dns.exception
-    import dns.resolver
+def ask_resolver(server: str, name: str, timeout: float, port: int = 53) -> ResolverAnswer:
+    """Ask one server directly. Any DNS reply, even "no such name", means it answered.
 
-    resolver = dns.resolver.Resolver(configure=False)
-    resolver.nameservers = [server]
-    resolver.lifetime = timeout
-    resolver.timeout = timeout
+    The question goes out three times, with the same id, a third of the time apart while
+    no reply has come, and a reply to any of them counts: on a lossy path a lost datagram
+    must not make a working name server look dead (resolvers retransmit for the same
+    reason), and on a slow path the first question is still waited for."""
+    import dns.exception
+    import dns.flags
+    import dns.message
+    import dns.query
+    import dns.rcode
+    import dns.rdatatype
+
+    query = dns.message.make_query(name, dns.rdatatype.A)
+    destination = (server, port)
+    family = socket.AF_INET6 if ":" in server else socket.AF_INET
     t0 = time.perf_counter()
+    deadline = time.time() + timeout  # dnspython's expirations are wall-clock times
     try:
-        resolver.resolve(name, "A", search=False)
-        return ResolverAnswer(server, True, (time.perf_counter() - t0) * 1000, None)
-    except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
-        elapsed = (time.perf_counter() - t0) * 1000
-        return ResolverAnswer(server, True, elapsed, words(NO_SUCH_NAME), NO_SUCH_NAME)
-    except dns.resolver.LifetimeTimeout:
-        return ResolverAnswer(server, False, None, _no_answer(timeout), TIMEOUT)
-    except dns.resolver.NoNameservers as exc:
-        # dnspython says "... answered SERVFAIL" (or REFUSED) when a reply came back.
-        if " answered " in str(exc):
-            elapsed = (time.perf_counter() - t0) * 1000
-            said = words(ERROR_REPLY, error=exc)
-            return ResolverAnswer(server, True, elapsed, said, ERROR_REPLY)
-        return ResolverAnswer(server, False, None, words(FAILED, error=exc), FAILED)
+        with socket.socket(family, socket.SOCK_DGRAM) as sock:
+            sock.setblocking(False)
+            reply = None
+            for wait_until in (deadline - timeout * 2 / 3, deadline - timeout / 3, deadline):
+                dns.query.send_udp(sock, query, destination, deadline)
+                try:
+                    reply, _ = dns.query.receive_udp(
+                        sock,
+                        destination,
+                        wait_until,
+                        ignore_unexpected=True,  # a datagram from elsewhere is not the answer
+                        ignore_errors=True,  # nor is one that is not this question's reply
+                        query=query,
+                    )
+                    break
+                except dns.exception.Timeout:
+                    continue
     except (dns.exception.DNSException, OSError) as exc:
         return ResolverAnswer(server, False, None, f"{type(exc).__name__}: {exc}", FAILED)
+    if reply is None:
+        return ResolverAnswer(server, False, None, _no_answer(timeout), TIMEOUT)
+    elapsed = (time.perf_counter() - t0) * 1000
+    rcode = reply.rcode()
+    if rcode == dns.rcode.NOERROR and (reply.answer or reply.flags & dns.flags.TC):
+        return ResolverAnswer(server, True, elapsed, None)
+    if rcode in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):  # no such name, or no address for it
+        return ResolverAnswer(server, True, elapsed, words(NO_SUCH_NAME), NO_SUCH_NAME)
+    said = words(ERROR_REPLY, error=f"{server} answered {dns.rcode.to_text(rcode)}")
+    return ResolverAnswer(server, True, elapsed, said, ERROR_REPLY)
 
 
 def _no_answer(timeout: float) -> str:

@@ -124,7 +124,9 @@ def _start(policy: Any, full: bool) -> _Started:
         return started
     started.configured = names.configured_resolvers()
     started.resolvers = [
-        Pending(lambda s=s: names.ask_resolver(s, policy.lookup_name, 1.2), "ally-net-dns")
+        Pending(
+            lambda s=s: names.ask_resolver(s, policy.lookup_name, lookup_timeout), "ally-net-dns"
+        )
         for s in started.configured[:4]
     ]
     http_timeout = (1.5, 2.0)
