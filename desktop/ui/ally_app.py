@@ -8,11 +8,11 @@ import logging
 import time
 
 from PySide6.QtCore import QEvent, QObject, Qt, QThreadPool, QTimer
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage, QPixmapCache
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
 from desktop.own_crashes import notice_due
-from desktop.process_memory import give_back, settle_after_start
+from desktop.process_memory import give_back, page_out_program_files, settle_after_start
 from desktop.services import Services
 from desktop.settings import UserSettings
 from desktop.status import TrayStatus
@@ -145,7 +145,16 @@ class AllyApp(QObject):
             window.deleteLater()
             released = True
         if released:  # also while another window stays open (the status window for hours)
-            QTimer.singleShot(0, give_back)  # after deleteLater has run
+            QTimer.singleShot(0, self._give_memory_back)  # after deleteLater has run
+
+    def _give_memory_back(self) -> None:
+        """The closed windows' memory; once none is open, also the pictures Qt keeps for
+        drawing them and the pages of Qt's libraries and fonts that only they needed."""
+        if not self.windows:
+            QPixmapCache.clear()
+        give_back()
+        if not self.windows:
+            page_out_program_files()
 
     # Windows are built (and their modules loaded) only when the person opens them: an idle
     # tray app stays small.
