@@ -32,12 +32,18 @@ Runner = Callable[[Sequence[str]], str | None]
 
 
 def run_tool(args: Sequence[str]) -> str | None:
-    """A tool's output, or None if it is missing, fails or takes too long."""
+    """A tool's output, or None if it is missing, fails or takes too long. Bytes that are
+    not UTF-8 (a window manager's odd name) become U+FFFD: the answers read are ASCII."""
     if shutil.which(args[0]) is None:
         return None
     try:
         done = subprocess.run(
-            list(args), capture_output=True, text=True, timeout=TOOL_TIMEOUT_S, check=False
+            list(args),
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=TOOL_TIMEOUT_S,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError) as exc:
         log.info("%s: %s", args[0], exc)

@@ -112,3 +112,14 @@ def test_pw_dump_is_looked_up_once_and_never_run_when_absent(tmp_path, monkeypat
     quiet_time.linux(run)
     assert any(a.endswith("pw-dump") for a in asked)
     screen_cast.pw_dump.cache_clear()
+
+
+def test_a_tool_that_prints_bytes_that_are_not_utf8_still_answers(tmp_path):
+    """A real program printing invalid UTF-8 (as a window manager's name may be): the
+    answer is read, not an error in the tray's status check."""
+    tool = tmp_path / "odd-tool"
+    tool.write_text("#!/bin/sh\nprintf 'false\\377\\376\\n'\n")
+    tool.chmod(0o755)
+    out = quiet_time.run_tool([str(tool)])
+    assert out is not None and out.startswith("false") and "\ufffd" in out
+    assert quiet_time.run_tool([str(tmp_path / "missing-tool")]) is None
