@@ -6,7 +6,8 @@ a total deadline (a server that drips one byte at a time cannot hold it), a size
 scheme, host and port, certificates always verified (the system's CAs plus IT's company
 CA), and ETag / If-Modified-Since so an unchanged feed costs one small answer. A feed on
 a file share is read with the same size cap in a thread with a time limit, and only when
-its size or time stamp changed. Every failure is a FetchError with a reason for IT.
+its size or time stamp changed. Every failure is a FetchError with a reason for IT. The
+request goes through the proxy reports would take, a PAC file's choice included.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from urllib.request import url2pathname
 
 from desktop import __version__
 from desktop.diagnostics.bounded import call_with_timeout
+from desktop.http_session import ProxyChoice, pac_in_force, proxy_for
 
 MAX_BYTES = 1024 * 1024  # a summary.json of a large company is tens of KB
 TOTAL_S = 10.0
@@ -67,10 +69,13 @@ def fetch(
     ca_bundle: str | None = None,
     total_s: float = TOTAL_S,
     max_bytes: int = MAX_BYTES,
+    proxy: ProxyChoice | None = None,
 ) -> Fetched:
+    """The feed at ``url`` (http, https, file or a path), only if it changed since
+    ``etag``/``last_modified``/``stamp``; ``proxy`` is IT's proxy settings from the policy."""
     parsed = urlparse(url)
     if parsed.scheme in ("http", "https"):
-        return _http(url, etag, last_modified, ca_bundle, total_s, max_bytes)
+        return _http(url, etag, last_modified, ca_bundle, total_s, max_bytes, proxy)
     path = _file_path(url)
     try:
         return call_with_timeout(lambda: _file(path, stamp, max_bytes), total_s, "ally-news-file")
@@ -120,7 +125,19 @@ def _file(path: str, stamp: str | None, max_bytes: int) -> Fetched:
     return Fetched(True, body, None, None, now_stamp, None, len(body))
 
 
-def _proxy_for(parsed) -> tuple[str, int] | None:
+def _proxy_for(parsed, proxy: ProxyChoice | None) -> tuple[str, int] | None:
+    """Where the request goes first. Where a PAC file applies (IT's, the system's or
+    WPAD's: ``proxy``), the proxy it names, as for reports (http_session); else the
+    environment's and the system's settings, read with urllib, so that requests is not
+    loaded into the tray where no PAC file can apply."""
+    if proxy is not None and proxy.looks_for_pac and pac_in_force(proxy).pac is not None:
+        named = proxy_for(parsed.geturl(), proxy)
+        if named is None:
+            return None  # DIRECT
+        p = urlparse(named)
+        if p.scheme not in ("http", "https") or not p.hostname:
+            raise FetchError(_it("proxy_kind", proxy=named))
+        return p.hostname, p.port or 8080
     host = parsed.hostname or ""
     if urllib.request.proxy_bypass(host):
         return None
@@ -132,15 +149,15 @@ def _proxy_for(parsed) -> tuple[str, int] | None:
 
 
 def _connection(
-    parsed, ca_bundle: str | None, timeout: float
+    parsed, ca_bundle: str | None, timeout: float, proxy_choice: ProxyChoice | None
 ) -> tuple[http.client.HTTPConnection, str]:
-    """A connection to the feed's host (through the system's proxy if it has one) and the
+    """A connection to the feed's host (through the proxy if there is one) and the
     request target to send."""
     host, port = parsed.hostname or "", parsed.port
     path = parsed.path or "/"
     if parsed.query:
         path += "?" + parsed.query
-    proxy = _proxy_for(parsed)
+    proxy = _proxy_for(parsed, proxy_choice)
     if parsed.scheme == "https":
         if proxy:
             conn = http.client.HTTPSConnection(
@@ -169,6 +186,7 @@ def _http(
     ca_bundle: str | None,
     total_s: float,
     max_bytes: int,
+    proxy: ProxyChoice | None,
 ) -> Fetched:
     deadline = time.monotonic() + total_s
     origin = _origin(urlparse(url))
@@ -177,7 +195,7 @@ def _http(
         left = deadline - time.monotonic()
         if left <= 0:
             raise FetchError(_it("timeout", seconds=f"{total_s:.0f}"))
-        conn, target = _connection(parsed, ca_bundle, min(CONNECT_S, left))
+        conn, target = _connection(parsed, ca_bundle, min(CONNECT_S, left), proxy)
         try:
             headers = {
                 "User-Agent": USER_AGENT,

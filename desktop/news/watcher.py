@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.atomic import write_atomic
+from desktop.http_session import ProxyChoice
 from desktop.news import feed as feeds
 from desktop.news.fetch import FetchError, fetch
 
@@ -46,6 +47,8 @@ class NewsWatcher:
         fetcher: Callable[..., Any] = fetch,
     ) -> None:
         self.news = policy.news
+        # Through the proxy a PAC file names, as reports go (desktop/http_session.py).
+        self.proxy = ProxyChoice(policy.network.proxy_pac, policy.network.proxy_wpad)
         self.clock = clock
         self.fetcher = fetcher
         self.path = data_dir / "news" / "state.json"
@@ -107,6 +110,7 @@ class NewsWatcher:
                 last_modified=self.state.get("last_modified"),
                 stamp=self.state.get("stamp"),
                 ca_bundle=self.news.ca_bundle,
+                proxy=self.proxy,
             )
             if got.changed:
                 parsed = feeds.parse(got.body or b"")

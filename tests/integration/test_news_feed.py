@@ -20,6 +20,8 @@ from desktop.news.fetch import fetch
 from desktop.news.watcher import NewsWatcher
 from desktop.tips import TipScheduler
 from tests.certs import ca_and_server
+from tests.connect_proxy import ConnectProxy
+from tests.hostile_server import Answer, HostileServer
 from tests.news_server import StatusServer, company_summary
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -296,3 +298,60 @@ def test_a_slow_feed_does_not_hold_up_the_answer_in_the_terminal(server, tmp_pat
         assert "IT already knows" not in out.stdout
     # The feed is read while the computer is checked, and given 2 s from the start at most.
     assert times["slow"] < times["plain"] + 2.5, times
+
+
+def _pac(body: str) -> HostileServer:
+    script = "function FindProxyForURL(url, host) {\n" + body + "\n}\n"
+    return HostileServer(
+        lambda seen: Answer(
+            200, {"Content-Type": "application/x-ns-proxy-autoconfig"}, script.encode()
+        )
+    )
+
+
+def test_the_feed_goes_through_the_proxy_the_pac_file_names(tmp_path):
+    """IT's PAC file sends the status page's host through the company proxy, as it does
+    the helpdesk's: the feed is read through that proxy (which alone knows the name)."""
+    pytest.importorskip("pypac", reason="pypac is one of Ally's dependencies (pip install -e .)")
+    host = "status.corp.example"
+    ca, cert, key = ca_and_server(tmp_path / "pki", [host])
+    server = StatusServer(cert, key)
+    try:
+        server.set_summary(company_summary("opened"))
+        where = {f"{host}:{server.port}": ("127.0.0.1", server.port)}
+        with ConnectProxy(where) as proxy:
+            hostport = proxy.url.removeprefix("http://")
+            rule = f'if (dnsDomainIs(host, "{host}")) return "PROXY {hostport}"; return "DIRECT";'
+            with _pac(rule) as pac:
+                policy = Policy.from_dict(
+                    {
+                        "network": {"active_checks": False, "proxy_pac": pac.base + "/proxy.pac"},
+                        "news": {
+                            "url": server.url(host),
+                            "components": COMPONENTS,
+                            "ca_bundle": str(ca),
+                        },
+                    }
+                )
+                watcher = NewsWatcher(policy, tmp_path / "a")
+                watcher.poll()
+        assert watcher.state["problem"] is None, watcher.state["problem"]
+        assert len(watcher.open_incidents()) == 1
+        assert proxy.asked == [f"{host}:{server.port}"]
+    finally:
+        server.stop()
+
+
+def test_a_pac_file_naming_a_proxy_the_reader_cannot_use_is_said_for_it(tmp_path):
+    pytest.importorskip("pypac", reason="pypac is one of Ally's dependencies (pip install -e .)")
+    with _pac('return "SOCKS 127.0.0.1:1080";') as pac:
+        policy = Policy.from_dict(
+            {
+                "network": {"active_checks": False, "proxy_pac": pac.base + "/other.pac"},
+                "news": {"url": "https://status.corp.example/api/v2/summary.json"},
+            }
+        )
+        watcher = NewsWatcher(policy, tmp_path / "b")
+        assert watcher.poll() == []
+    assert "a kind of proxy the feed reader cannot use" in watcher.state["problem"]
+    assert "socks" in watcher.state["problem"].lower()
