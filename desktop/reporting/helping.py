@@ -4,8 +4,9 @@ at the click. Both appear on the review screen and in IT's HTML view."""
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
+
+from desktop.text_safety import html_escape
 
 NO_FIXES: dict[str, list] = {"tried": [], "offered": [], "not_offered": []}
 NO_NEWS: dict[str, Any] = {
@@ -79,7 +80,7 @@ def _time_of_day(iso: str) -> str:
 
 
 def _e(value: Any) -> str:
-    return escape("" if value is None else str(value))
+    return html_escape("" if value is None else str(value))
 
 
 def _w(key: str, **values: Any) -> str:

@@ -10,14 +10,13 @@ cannot fill says so instead of stopping the whole page.
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
 from desktop import chart_svg
 from desktop.charting import IT_SPECS
 from desktop.plain_numbers import size
 from desktop.reporting import helping
-from desktop.text_safety import without_controls
+from desktop.text_safety import html_escape, without_controls
 from desktop.words import say
 
 # The charts and their look are drawn by desktop/chart_svg.py (the same as the window's).
@@ -43,7 +42,7 @@ def _w(key: str, **values: Any) -> str:
 
 
 def _e(value: Any) -> str:
-    return escape(without_controls("" if value is None else str(value)))
+    return html_escape(without_controls("" if value is None else str(value)))
 
 
 def _part(build, *args: Any) -> str:

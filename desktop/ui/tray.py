@@ -12,13 +12,8 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from desktop.resources_access import resource
 from desktop.status import TrayStatus
+from desktop.text_safety import html_escape
 from desktop.words import say
-
-# What html.escape does, without loading the html module's 2,000 named characters (about
-# 0.5 MB held for weeks by the idle tray app for one tooltip).
-_HTML_ESCAPES = str.maketrans(
-    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}
-)
 
 # Tray sizes on common desktops at 100 %, 150 %, 200 % and 400 % scaling.
 ICON_SIZES = (16, 22, 24, 32, 44, 48, 64, 128)
@@ -144,7 +139,7 @@ class Tray(QObject):
             self._drawn = (status.level, dark)
         # A tooltip guesses whether its text is HTML; escaped and marked as rich text, a
         # program name such as "<img src=...>" shows as the letters it is.
-        tooltip = "<qt>" + status.tooltip.translate(_HTML_ESCAPES) + "</qt>"
+        tooltip = "<qt>" + html_escape(status.tooltip) + "</qt>"
         if tooltip != self.icon.toolTip():
             self.icon.setToolTip(tooltip)
         self.status = status

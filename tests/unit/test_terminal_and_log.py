@@ -12,7 +12,7 @@ import pytest
 
 from desktop import cli
 from desktop.logs import BACKUPS, MAX_BYTES, log_to_file
-from desktop.text_safety import VisibleWriter, visible, without_controls
+from desktop.text_safety import VisibleWriter, html_escape, visible, without_controls
 from tests.run_ally import run_ally
 
 
@@ -115,3 +115,21 @@ def test_a_fault_in_the_tray_app_goes_to_the_log(tmp_path, monkeypatch):
                 h.close()
     text = (tmp_path / "logs/ally.log").read_text()
     assert "unexpected error in the tray app" in text and "ValueError: a slot that failed" in text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "plain words",
+        "<script>alert('x')</script>",
+        'a "quoted" & <tagged> value',
+        "&amp; already escaped",
+        "\x1b]0;pwned\x07 é ✓ \ud800",
+        "".join(chr(c) for c in range(0x20, 0x7F)),
+    ],
+)
+def test_html_escape_is_exactly_the_standard_librarys(text):
+    import html
+
+    assert html_escape(text) == html.escape(text)
