@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -98,7 +97,7 @@ def take_through_portal(timeout: float = PORTAL_WAIT_S) -> bytes:
     except (OSError, KeyError, ValueError) as exc:
         raise NoPicture("no_portal", _it("no_session_bus", error=exc)) from exc
     with conn:
-        token = "ally" + secrets.token_hex(8)
+        token = "ally" + os.urandom(8).hex()  # the portal's handle for this request
         sender = (conn.unique_name or "").lstrip(":").replace(".", "_")
         handle = f"{REQUEST_PREFIX}/{sender}/{token}"
         rule = MatchRule(

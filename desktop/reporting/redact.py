@@ -11,8 +11,6 @@ A report says what was left out (``left_out``) so IT knows a gap is deliberate.
 from __future__ import annotations
 
 import copy
-import hashlib
-import hmac
 import ipaddress
 import os
 import re
@@ -49,6 +47,11 @@ class PrivacyPolicy:
 
 
 def _hash(value: str, key: str) -> str:
+    """A keyed hash (HMAC-SHA256). hashlib is loaded only here, when IT's policy asks for
+    hashing: it brings OpenSSL, which the tray app otherwise needs only to send."""
+    import hashlib
+    import hmac
+
     mac = hmac.new(key.encode("utf-8"), value.encode("utf-8", "surrogatepass"), hashlib.sha256)
     return "h:" + mac.hexdigest()[:16]
 
