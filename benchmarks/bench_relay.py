@@ -10,7 +10,9 @@ intake figures are a floor, not a ceiling.
 
 from __future__ import annotations
 
+import argparse
 import concurrent.futures
+import contextlib
 import copy
 import hashlib
 import http.client
@@ -88,9 +90,28 @@ def _device_load(
     return latencies, began, time.perf_counter()
 
 
-def intake(lab: RelayLab, base: dict) -> dict:
+def _server_cpu(pid: int | None) -> dict[int, float]:
+    """CPU seconds of a database server's processes, by pid: the postmaster's own and
+    its reaped children's under its pid, each live backend under its own."""
     import psutil
 
+    if pid is None:
+        return {}
+    try:
+        root = psutil.Process(pid)
+        out = {pid: sum(root.cpu_times())}  # user, system, children_user, children_system
+        for p in root.children(recursive=True):
+            with contextlib.suppress(psutil.NoSuchProcess):
+                out[p.pid] = sum(p.cpu_times()[:2])
+    except psutil.NoSuchProcess:
+        return {}
+    return out
+
+
+def intake(lab: RelayLab, base: dict, server_pid: int | None = None) -> dict:
+    import psutil
+
+    load_before = round(os.getloadavg()[0], 2)
     enrol_token = lab.token()
     tokens = [enrol(lab, enrol_token, f"bench-{i}") for i in range(DEVICES)]
     relay = psutil.Process(lab.proc.pid)
@@ -99,6 +120,7 @@ def intake(lab: RelayLab, base: dict) -> dict:
     def relay_cpu() -> float:
         return sum(sum(p.cpu_times()[:2]) for p in processes)
 
+    server_before = _server_cpu(server_pid)
     cpu_before = relay_cpu()
     per_device = INTAKE_REPORTS // DEVICES
     groups = [tokens[i::PROCESSES] for i in range(PROCESSES)]
@@ -113,6 +135,8 @@ def intake(lab: RelayLab, base: dict) -> dict:
             )
         )
     cpu = relay_cpu() - cpu_before
+    server_after = _server_cpu(server_pid)  # before the relay stops: its backends still live
+    server = sum(v - server_before.get(k, 0.0) for k, v in server_after.items())
     latencies = [x for lat, _, _ in parts for x in lat]
     elapsed = max(end for _, _, end in parts) - min(began for _, began, _ in parts)
     latencies.sort()
@@ -122,12 +146,21 @@ def intake(lab: RelayLab, base: dict) -> dict:
         "p50_ms": 1000 * latencies[len(latencies) // 2],
         "p99_ms": 1000 * latencies[int(len(latencies) * 0.99)],
         "relay_cpu_ms_per_report": 1000 * cpu / len(latencies),
+        "server_cpu_ms_per_report": 1000 * server / len(latencies) if server_pid else None,
+        "load_average_1min_before": load_before,
     }
 
 
-def intake_runs(database_for, base: dict, folder: Path, workers: int = 1) -> list[dict]:
+def intake_runs(
+    database_for,
+    base: dict,
+    folder: Path,
+    workers: int = 1,
+    server_pid: int | None = None,
+    runs: int = RUNS,
+) -> list[dict]:
     out = []
-    for i in range(RUNS):
+    for i in range(runs):
         # Forwarding is off on this relay (threads = 0, as on a relay that only takes
         # reports in while another forwards): only taking reports in is measured.
         lab = RelayLab(
@@ -138,7 +171,7 @@ def intake_runs(database_for, base: dict, folder: Path, workers: int = 1) -> lis
             server={"workers": workers},
         )
         with lab:
-            out.append(intake(lab, base))
+            out.append(intake(lab, base, server_pid))
     return out
 
 
@@ -266,6 +299,7 @@ def run() -> dict:
                     base,
                     folder / "pg",
                     WORKERS["PostgreSQL 15"],
+                    server_pid=pg.proc.pid,
                 )
                 _keep(results)
                 results["pg_backlog"] = backlog(
@@ -345,7 +379,58 @@ def markdown(r: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def intake_only(runs: int) -> None:
+    """Only the intake, SQLite then PostgreSQL, for comparing a change before and after;
+    the figures go to RELAY-INTAKE.json, RELAY-RESULTS.md stays as it is."""
+    from tests.relay.pg_lab import PostgresLab
+
+    base = sample()
+    results: dict = {"report_bytes": len(report.dumps(base))}
+    with tempfile.TemporaryDirectory(prefix="ally-bench-relay-") as tmp:
+        folder = Path(tmp)
+        results["sqlite_intake"] = intake_runs(
+            lambda i: f"sqlite:///{folder}/intake-{i}.db", base, folder, runs=runs
+        )
+        pg = PostgresLab().start()
+        try:
+            results["pg_intake"] = intake_runs(
+                lambda i: pg.create_database(f"intake{i}"),
+                base,
+                folder / "pg",
+                WORKERS["PostgreSQL 15"],
+                server_pid=pg.proc.pid,
+                runs=runs,
+            )
+        finally:
+            pg.stop()
+    (OUT.parent / "RELAY-INTAKE.json").write_text(json.dumps(results, indent=1))
+    for key in ("sqlite_intake", "pg_intake"):
+        runs_ = results[key]
+        print(
+            key,
+            "reports/s",
+            _spread([x["per_s"] for x in runs_], "{:.0f}"),
+            "relay CPU ms",
+            _spread([x["relay_cpu_ms_per_report"] for x in runs_], "{:.2f}"),
+            "server CPU ms",
+            [x["server_cpu_ms_per_report"] for x in runs_],
+            "load before",
+            [x["load_average_1min_before"] for x in runs_],
+        )
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--intake-only",
+        action="store_true",
+        help="only reports taken per second (no file rewritten)",
+    )
+    parser.add_argument("--runs", type=int, default=RUNS, help="runs of the intake (--intake-only)")
+    args = parser.parse_args()
+    if args.intake_only:
+        intake_only(args.runs)
+        return
     results = run()
     OUT.write_text(markdown(results))
     (OUT.with_suffix(".json")).write_text(json.dumps(results, indent=1))

@@ -13,10 +13,11 @@ import uuid
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import select
 
 from relay import config
 from relay.db import engine_for, upgrade
-from relay.schema import metadata
+from relay.schema import metadata, reports
 from relay.store import Refused, Store
 from tests.relay.lab import RelayLab, enrol
 from tests.relay.pg_lab import PostgresLab, available
@@ -87,6 +88,41 @@ def test_each_report_is_claimed_by_one_forwarder_only(database):
             f.result()
     assert sorted(claimed) == sorted(set(claimed)) and len(claimed) == 200
     assert store.queue_stats()["delivered"] == 200
+    store.engine.dispose()
+
+
+def test_a_batch_keeps_each_report_once_and_never_replaces_one(database):
+    """One batch with new reports, retries of a report in the same batch and of one
+    stored before, and other bytes under both ids: each answer as if taken one by one."""
+    upgrade(database)
+    store = Store(engine_for(database))
+    device = store.enrol(str(store.create_enrolment_token()), "pc", "0.1.0", "127.0.0.1")
+    old = fake_report()
+    old_body = json.dumps(old).encode()
+    (first,) = store.accept_many([(device.id, old, old_body)])
+    a, b = fake_report(), fake_report()
+    a_body, b_body = json.dumps(a).encode(), json.dumps(b).encode()
+    other = dict(a, symptom="network")  # the same id, other bytes
+    results = store.accept_many(
+        [
+            (device.id, a, a_body),
+            (device.id, old, old_body),  # stored before: its receipt again
+            (device.id, a, a_body),  # a retry of a, within the batch
+            (device.id, other, json.dumps(other).encode()),
+            (device.id, dict(old, symptom="x"), json.dumps(dict(old, symptom="x")).encode()),
+            (device.id, b, b_body),
+        ]
+    )
+    new_a, again_old, again_a, conflict_a, conflict_old, new_b = results
+    assert new_a.new and new_b.new and len({first.number, new_a.number, new_b.number}) == 3
+    assert (new_a.report_id, new_b.report_id) == (a["id"], b["id"])
+    assert again_old == type(first)(first.number, old["id"], False)
+    assert again_a == type(new_a)(new_a.number, a["id"], False)
+    assert isinstance(conflict_a, Refused) and conflict_a.reason == "conflict"
+    assert isinstance(conflict_old, Refused) and conflict_old.reason == "conflict"
+    with store.engine.connect() as c:
+        stored = dict(c.execute(select(reports.c.report_id, reports.c.body)).all())
+    assert stored == {old["id"]: old_body, a["id"]: a_body, b["id"]: b_body}
     store.engine.dispose()
 
 
