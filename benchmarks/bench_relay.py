@@ -52,7 +52,7 @@ def sample() -> dict:
 
 def _device_load(
     url: str, tokens: list[str], base: dict, per_device: int
-) -> tuple[list[float], float, float]:
+) -> tuple[list[float], float, float, float]:
     """One load process: each device on its own thread with its own kept-alive
     connection. The bodies are made before the clock starts: the devices' own work is
     not the relay's."""
@@ -83,11 +83,12 @@ def _device_load(
         conn.close()
         return out
 
+    cpu_before = time.process_time()
     with concurrent.futures.ThreadPoolExecutor(len(tokens)) as pool:
         futures = [pool.submit(one, t) for t in tokens]
         began = time.perf_counter()  # CLOCK_MONOTONIC: the same clock in every process
         latencies = [x for f in futures for x in f.result()]
-    return latencies, began, time.perf_counter()
+    return latencies, began, time.perf_counter(), time.process_time() - cpu_before
 
 
 def _server_cpu(pid: int | None) -> dict[int, float]:
@@ -137,8 +138,9 @@ def intake(lab: RelayLab, base: dict, server_pid: int | None = None) -> dict:
     cpu = relay_cpu() - cpu_before
     server_after = _server_cpu(server_pid)  # before the relay stops: its backends still live
     server = sum(v - server_before.get(k, 0.0) for k, v in server_after.items())
-    latencies = [x for lat, _, _ in parts for x in lat]
-    elapsed = max(end for _, _, end in parts) - min(began for _, began, _ in parts)
+    latencies = [x for lat, _, _, _ in parts for x in lat]
+    elapsed = max(end for _, _, end, _ in parts) - min(began for _, began, _, _ in parts)
+    load_cpu = sum(cpu for _, _, _, cpu in parts)
     latencies.sort()
     return {
         "reports": len(latencies),
@@ -147,6 +149,7 @@ def intake(lab: RelayLab, base: dict, server_pid: int | None = None) -> dict:
         "p99_ms": 1000 * latencies[int(len(latencies) * 0.99)],
         "relay_cpu_ms_per_report": 1000 * cpu / len(latencies),
         "server_cpu_ms_per_report": 1000 * server / len(latencies) if server_pid else None,
+        "load_cpu_ms_per_report": 1000 * load_cpu / len(latencies),  # the simulated devices
         "load_average_1min_before": load_before,
     }
 
@@ -413,7 +416,9 @@ def intake_only(runs: int) -> None:
             "relay CPU ms",
             _spread([x["relay_cpu_ms_per_report"] for x in runs_], "{:.2f}"),
             "server CPU ms",
-            [x["server_cpu_ms_per_report"] for x in runs_],
+            [round(x["server_cpu_ms_per_report"] or 0, 2) for x in runs_],
+            "load CPU ms",
+            [round(x.get("load_cpu_ms_per_report", 0), 2) for x in runs_],
             "load before",
             [x["load_average_1min_before"] for x in runs_],
         )
