@@ -17,7 +17,7 @@ from sqlalchemy import select, text
 
 from relay import config
 from relay.db import engine_for, upgrade
-from relay.schema import metadata, reports
+from relay.schema import devices, metadata, reports
 from relay.store import Refused, Store
 from tests.relay.lab import RelayLab, enrol
 from tests.relay.pg_lab import PostgresLab, available
@@ -143,6 +143,22 @@ def test_a_batch_keeps_each_report_once_and_never_replaces_one(database):
         stored = dict(c.execute(select(reports.c.report_id, reports.c.body)).all())
     assert stored == {old["id"]: old_body, a["id"]: a_body, b["id"]: b_body}
     store.engine.dispose()
+
+
+def test_a_device_is_seen_again_at_most_once_a_minute(database):
+    upgrade(database)
+    clock = [1000.0]
+    store = Store(engine_for(database), clock=lambda: clock[0])
+    device = store.enrol(str(store.create_enrolment_token()), "pc", "0.1.0", "127.0.0.1")
+    seen = []
+    for t in (1030.0, 1061.0, 1090.0, 1122.0):
+        clock[0] = t
+        doc = fake_report()
+        store.accept(device.id, doc, json.dumps(doc).encode())
+        with store.engine.connect() as c:
+            seen.append(c.execute(select(devices.c.last_seen_at)).scalar())
+    store.engine.dispose()
+    assert seen == [1000.0, 1061.0, 1061.0, 1122.0]
 
 
 def test_two_relays_on_one_postgresql_forward_each_report_once(postgres, tmp_path, new_report):
