@@ -273,6 +273,13 @@ def _spread(values: list[float], fmt: str = "{:.1f}") -> str:
     return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}–{fmt.format(max(values))})"
 
 
+def _server_spread(runs: list[dict]) -> str:
+    values = [x["server_cpu_ms_per_report"] for x in runs]
+    if None in values:
+        return "in the relay's own"  # SQLite runs inside the relay process
+    return _spread(values, "{:.2f}")
+
+
 def _keep(results: dict) -> None:
     """Each stage's figures are written as soon as they exist (a long run may fail late)."""
     results.setdefault("load_average_1min", []).append(round(os.getloadavg()[0], 2))
@@ -326,7 +333,8 @@ def markdown(r: dict) -> str:
         "",
         f"A report is a real one from `diagnose('slow')` ({r['report_bytes'] / 1024:.0f} KB of JSON), "
         "with a fresh id each time; every report is checked against the report schema and "
-        "committed (SQLite: WAL, synchronous=FULL) before the receipt is sent.",
+        "committed (SQLite: WAL, synchronous=FULL; PostgreSQL: synchronous_commit on, the "
+        "body lz4-compressed) before the receipt is sent.",
         "",
         "## Reports taken per second",
         "",
@@ -336,10 +344,14 @@ def markdown(r: dict) -> str:
         "run; forwarding is off on the measured relay (`[forward] threads = 0`) so that only "
         "taking reports in is measured. The relay's own CPU time per report is the figure "
         "that does not depend on what else the machine is doing: one core gives "
-        "1000 / that many reports a second. Median (min–max) over the runs.",
+        "1000 / that many reports a second. The PostgreSQL server's processes and the load "
+        "generators are measured the same way (CPU time during the run / reports). "
+        "Median (min–max) over the runs.",
         "",
-        "| database | relay processes | reports/s | latency p50 ms | latency p99 ms | relay CPU ms per report |",
-        "|---|---|---|---|---|---|",
+        "| database | relay processes | reports/s | latency p50 ms | latency p99 ms "
+        "| relay CPU ms per report | database server CPU ms per report "
+        "| load generators CPU ms per report |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for key, name in (("sqlite_intake", "SQLite"), ("pg_intake", "PostgreSQL 15")):
         if key in r:
@@ -347,7 +359,9 @@ def markdown(r: dict) -> str:
             lines.append(
                 f"| {name} | {WORKERS[name]} | {_spread([x['per_s'] for x in runs], '{:.0f}')} | "
                 f"{_spread([x['p50_ms'] for x in runs])} | {_spread([x['p99_ms'] for x in runs])} | "
-                f"{_spread([x['relay_cpu_ms_per_report'] for x in runs])} |"
+                f"{_spread([x['relay_cpu_ms_per_report'] for x in runs])} | "
+                f"{_server_spread(runs)} | "
+                f"{_spread([x['load_cpu_ms_per_report'] for x in runs], '{:.2f}')} |"
             )
     lines += [
         "",
