@@ -10,7 +10,9 @@ intake figures are a floor, not a ceiling.
 
 from __future__ import annotations
 
+import argparse
 import concurrent.futures
+import contextlib
 import copy
 import hashlib
 import http.client
@@ -50,7 +52,7 @@ def sample() -> dict:
 
 def _device_load(
     url: str, tokens: list[str], base: dict, per_device: int
-) -> tuple[list[float], float, float]:
+) -> tuple[list[float], float, float, float]:
     """One load process: each device on its own thread with its own kept-alive
     connection. The bodies are made before the clock starts: the devices' own work is
     not the relay's."""
@@ -81,16 +83,36 @@ def _device_load(
         conn.close()
         return out
 
+    cpu_before = time.process_time()
     with concurrent.futures.ThreadPoolExecutor(len(tokens)) as pool:
         futures = [pool.submit(one, t) for t in tokens]
         began = time.perf_counter()  # CLOCK_MONOTONIC: the same clock in every process
         latencies = [x for f in futures for x in f.result()]
-    return latencies, began, time.perf_counter()
+    return latencies, began, time.perf_counter(), time.process_time() - cpu_before
 
 
-def intake(lab: RelayLab, base: dict) -> dict:
+def _server_cpu(pid: int | None) -> dict[int, float]:
+    """CPU seconds of a database server's processes, by pid: the postmaster's own and
+    its reaped children's under its pid, each live backend under its own."""
     import psutil
 
+    if pid is None:
+        return {}
+    try:
+        root = psutil.Process(pid)
+        out = {pid: sum(root.cpu_times())}  # user, system, children_user, children_system
+        for p in root.children(recursive=True):
+            with contextlib.suppress(psutil.NoSuchProcess):
+                out[p.pid] = sum(p.cpu_times()[:2])
+    except psutil.NoSuchProcess:
+        return {}
+    return out
+
+
+def intake(lab: RelayLab, base: dict, server_pid: int | None = None) -> dict:
+    import psutil
+
+    load_before = round(os.getloadavg()[0], 2)
     enrol_token = lab.token()
     tokens = [enrol(lab, enrol_token, f"bench-{i}") for i in range(DEVICES)]
     relay = psutil.Process(lab.proc.pid)
@@ -99,6 +121,7 @@ def intake(lab: RelayLab, base: dict) -> dict:
     def relay_cpu() -> float:
         return sum(sum(p.cpu_times()[:2]) for p in processes)
 
+    server_before = _server_cpu(server_pid)
     cpu_before = relay_cpu()
     per_device = INTAKE_REPORTS // DEVICES
     groups = [tokens[i::PROCESSES] for i in range(PROCESSES)]
@@ -113,8 +136,11 @@ def intake(lab: RelayLab, base: dict) -> dict:
             )
         )
     cpu = relay_cpu() - cpu_before
-    latencies = [x for lat, _, _ in parts for x in lat]
-    elapsed = max(end for _, _, end in parts) - min(began for _, began, _ in parts)
+    server_after = _server_cpu(server_pid)  # before the relay stops: its backends still live
+    server = sum(v - server_before.get(k, 0.0) for k, v in server_after.items())
+    latencies = [x for lat, _, _, _ in parts for x in lat]
+    elapsed = max(end for _, _, end, _ in parts) - min(began for _, began, _, _ in parts)
+    load_cpu = sum(cpu for _, _, _, cpu in parts)
     latencies.sort()
     return {
         "reports": len(latencies),
@@ -122,12 +148,22 @@ def intake(lab: RelayLab, base: dict) -> dict:
         "p50_ms": 1000 * latencies[len(latencies) // 2],
         "p99_ms": 1000 * latencies[int(len(latencies) * 0.99)],
         "relay_cpu_ms_per_report": 1000 * cpu / len(latencies),
+        "server_cpu_ms_per_report": 1000 * server / len(latencies) if server_pid else None,
+        "load_cpu_ms_per_report": 1000 * load_cpu / len(latencies),  # the simulated devices
+        "load_average_1min_before": load_before,
     }
 
 
-def intake_runs(database_for, base: dict, folder: Path, workers: int = 1) -> list[dict]:
+def intake_runs(
+    database_for,
+    base: dict,
+    folder: Path,
+    workers: int = 1,
+    server_pid: int | None = None,
+    runs: int = RUNS,
+) -> list[dict]:
     out = []
-    for i in range(RUNS):
+    for i in range(runs):
         # Forwarding is off on this relay (threads = 0, as on a relay that only takes
         # reports in while another forwards): only taking reports in is measured.
         lab = RelayLab(
@@ -138,7 +174,7 @@ def intake_runs(database_for, base: dict, folder: Path, workers: int = 1) -> lis
             server={"workers": workers},
         )
         with lab:
-            out.append(intake(lab, base))
+            out.append(intake(lab, base, server_pid))
     return out
 
 
@@ -237,6 +273,13 @@ def _spread(values: list[float], fmt: str = "{:.1f}") -> str:
     return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}–{fmt.format(max(values))})"
 
 
+def _server_spread(runs: list[dict]) -> str:
+    values = [x["server_cpu_ms_per_report"] for x in runs]
+    if None in values:
+        return "in the relay's own"  # SQLite runs inside the relay process
+    return _spread(values, "{:.2f}")
+
+
 def _keep(results: dict) -> None:
     """Each stage's figures are written as soon as they exist (a long run may fail late)."""
     results.setdefault("load_average_1min", []).append(round(os.getloadavg()[0], 2))
@@ -266,6 +309,7 @@ def run() -> dict:
                     base,
                     folder / "pg",
                     WORKERS["PostgreSQL 15"],
+                    server_pid=pg.proc.pid,
                 )
                 _keep(results)
                 results["pg_backlog"] = backlog(
@@ -289,7 +333,8 @@ def markdown(r: dict) -> str:
         "",
         f"A report is a real one from `diagnose('slow')` ({r['report_bytes'] / 1024:.0f} KB of JSON), "
         "with a fresh id each time; every report is checked against the report schema and "
-        "committed (SQLite: WAL, synchronous=FULL) before the receipt is sent.",
+        "committed (SQLite: WAL, synchronous=FULL; PostgreSQL: synchronous_commit on, the "
+        "body lz4-compressed) before the receipt is sent.",
         "",
         "## Reports taken per second",
         "",
@@ -299,10 +344,14 @@ def markdown(r: dict) -> str:
         "run; forwarding is off on the measured relay (`[forward] threads = 0`) so that only "
         "taking reports in is measured. The relay's own CPU time per report is the figure "
         "that does not depend on what else the machine is doing: one core gives "
-        "1000 / that many reports a second. Median (min–max) over the runs.",
+        "1000 / that many reports a second. The PostgreSQL server's processes and the load "
+        "generators are measured the same way (CPU time during the run / reports). "
+        "Median (min–max) over the runs.",
         "",
-        "| database | relay processes | reports/s | latency p50 ms | latency p99 ms | relay CPU ms per report |",
-        "|---|---|---|---|---|---|",
+        "| database | relay processes | reports/s | latency p50 ms | latency p99 ms "
+        "| relay CPU ms per report | database server CPU ms per report "
+        "| load generators CPU ms per report |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for key, name in (("sqlite_intake", "SQLite"), ("pg_intake", "PostgreSQL 15")):
         if key in r:
@@ -310,7 +359,9 @@ def markdown(r: dict) -> str:
             lines.append(
                 f"| {name} | {WORKERS[name]} | {_spread([x['per_s'] for x in runs], '{:.0f}')} | "
                 f"{_spread([x['p50_ms'] for x in runs])} | {_spread([x['p99_ms'] for x in runs])} | "
-                f"{_spread([x['relay_cpu_ms_per_report'] for x in runs])} |"
+                f"{_spread([x['relay_cpu_ms_per_report'] for x in runs])} | "
+                f"{_server_spread(runs)} | "
+                f"{_spread([x['load_cpu_ms_per_report'] for x in runs], '{:.2f}')} |"
             )
     lines += [
         "",
@@ -345,7 +396,60 @@ def markdown(r: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def intake_only(runs: int) -> None:
+    """Only the intake, SQLite then PostgreSQL, for comparing a change before and after;
+    the figures go to RELAY-INTAKE.json, RELAY-RESULTS.md stays as it is."""
+    from tests.relay.pg_lab import PostgresLab
+
+    base = sample()
+    results: dict = {"report_bytes": len(report.dumps(base))}
+    with tempfile.TemporaryDirectory(prefix="ally-bench-relay-") as tmp:
+        folder = Path(tmp)
+        results["sqlite_intake"] = intake_runs(
+            lambda i: f"sqlite:///{folder}/intake-{i}.db", base, folder, runs=runs
+        )
+        pg = PostgresLab().start()
+        try:
+            results["pg_intake"] = intake_runs(
+                lambda i: pg.create_database(f"intake{i}"),
+                base,
+                folder / "pg",
+                WORKERS["PostgreSQL 15"],
+                server_pid=pg.proc.pid,
+                runs=runs,
+            )
+        finally:
+            pg.stop()
+    (OUT.parent / "RELAY-INTAKE.json").write_text(json.dumps(results, indent=1))
+    for key in ("sqlite_intake", "pg_intake"):
+        runs_ = results[key]
+        print(
+            key,
+            "reports/s",
+            _spread([x["per_s"] for x in runs_], "{:.0f}"),
+            "relay CPU ms",
+            _spread([x["relay_cpu_ms_per_report"] for x in runs_], "{:.2f}"),
+            "server CPU ms",
+            [round(x["server_cpu_ms_per_report"] or 0, 2) for x in runs_],
+            "load CPU ms",
+            [round(x.get("load_cpu_ms_per_report", 0), 2) for x in runs_],
+            "load before",
+            [x["load_average_1min_before"] for x in runs_],
+        )
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--intake-only",
+        action="store_true",
+        help="only reports taken per second (no file rewritten)",
+    )
+    parser.add_argument("--runs", type=int, default=RUNS, help="runs of the intake (--intake-only)")
+    args = parser.parse_args()
+    if args.intake_only:
+        intake_only(args.runs)
+        return
     results = run()
     OUT.write_text(markdown(results))
     (OUT.with_suffix(".json")).write_text(json.dumps(results, indent=1))

@@ -179,68 +179,67 @@ class Store:
         """Store reports in one transaction (one wait for the disk for all of them).
 
         Each is Accepted (new, or the very same bytes again) or Refused('conflict'): a
-        different report under a known id is never replaced.
+        different report under a known id is never replaced. The batch is one multi-row
+        ``INSERT … ON CONFLICT DO NOTHING RETURNING`` (SQLAlchemy's "insertmanyvalues")
+        and, only when some id was already known, one ``SELECT`` for those: a round trip
+        and a statement per report cost PostgreSQL more than the inserts themselves.
         """
         now = self.clock()
+        rows: dict[str, dict[str, Any]] = {}  # the first of each id in the batch
+        for device_id, report, body in items:
+            if report["id"] not in rows:
+                rows[report["id"]] = _report_row(device_id, report, body, now)
         dialect = postgresql if self.postgres else sqlite
-        out: list[Accepted | Refused] = []
-        # One statement for the batch, each report as its parameters: building and
-        # compiling an INSERT per report cost more than the insert itself.
         stmt = (
             dialect.insert(reports)
             .on_conflict_do_nothing(index_elements=["report_id"])
-            .returning(reports.c.number)
+            .returning(reports.c.report_id, reports.c.number)
         )
         with self.engine.begin() as c:
-            for device_id, report, body in items:
-                digest = hashlib.sha256(body).hexdigest()
-                summary = (report.get("diagnosis") or {}).get("summary") or {}
-                machine = report.get("machine") or {}
-                row = {
-                    "report_id": report["id"],
-                    "device_id": device_id,
-                    "received_at": now,
-                    "body": body,
-                    "body_sha256": digest,
-                    "size": len(body),
-                    "symptom": str(report.get("symptom") or "")[:20],
-                    "hostname": str(machine.get("hostname") or "")[:255],
-                    "headline": str(summary.get("headline") or "")[:500],
-                    "state": "queued",
-                    "attempts": 0,
-                    "next_attempt_at": 0.0,
-                }
-                number = c.execute(stmt, row).scalar()
-                if number is not None:
-                    out.append(Accepted(number, report["id"], True))
-                    continue
-                old = c.execute(
-                    select(reports.c.number, reports.c.body_sha256).where(
-                        reports.c.report_id == report["id"]
-                    )
-                ).one()
-                # The very same bytes: a retry whose receipt was lost, also from the same
-                # computer after it enrolled again (a new token from IT). Only the
-                # report's own sender holds its bytes, so the receipt gives nothing away;
-                # the status stays with the device that sent it first.
-                out.append(
-                    Accepted(old.number, report["id"], False)
-                    if old.body_sha256 == digest
-                    else Refused("conflict")
+            # Rows come back for the ids inserted now, in no promised order: by id.
+            inserted = dict(c.execute(stmt, list(rows.values())).all())
+            known = [rid for rid in rows if rid not in inserted]
+            before = {}
+            if known:
+                r = reports.c
+                found = c.execute(
+                    select(r.report_id, r.number, r.body_sha256).where(r.report_id.in_(known))
                 )
-            seen = {device_id for device_id, _, _ in items}
-            c.execute(
-                update(devices)
-                .where(
-                    devices.c.id.in_(seen),
-                    or_(
-                        devices.c.last_seen_at.is_(None),
-                        devices.c.last_seen_at < now - TOUCH_EVERY_S,
-                    ),
-                )
-                .values(last_seen_at=now)
+                before = {row.report_id: (row.number, row.body_sha256) for row in found}
+            self._touch_devices(c, {device_id for device_id, _, _ in items}, now)
+        out: list[Accepted | Refused] = []
+        firsts = set(inserted)
+        for _, report, body in items:
+            rid = report["id"]
+            if rid in firsts:
+                firsts.discard(rid)  # the one that made the row; any later copy is a retry
+                out.append(Accepted(inserted[rid], rid, True))
+                continue
+            number, digest = (
+                (inserted[rid], rows[rid]["body_sha256"]) if rid in inserted else before[rid]
             )
+            # The very same bytes: a retry whose receipt was lost, also from the same
+            # computer after it enrolled again (a new token from IT). Only the report's
+            # own sender holds its bytes, so the receipt gives nothing away; the status
+            # stays with the device that sent it first.
+            same = hashlib.sha256(body).hexdigest() == digest
+            out.append(Accepted(number, rid, False) if same else Refused("conflict"))
         return out
+
+    @staticmethod
+    def _touch_devices(c: Connection, seen: set[str], now: float) -> None:
+        """last_seen_at, written at most once a minute per device."""
+        c.execute(
+            update(devices)
+            .where(
+                devices.c.id.in_(seen),
+                or_(
+                    devices.c.last_seen_at.is_(None),
+                    devices.c.last_seen_at < now - TOUCH_EVERY_S,
+                ),
+            )
+            .values(last_seen_at=now)
+        )
 
     def touch(self, device_id: str, version: str) -> None:
         now = self.clock()
@@ -455,3 +454,23 @@ class Store:
                 .values(disabled_at=self.clock())
             )
         return done.rowcount == 1
+
+
+def _report_row(device_id: str, report: dict[str, Any], body: bytes, now: float) -> dict[str, Any]:
+    """A new report's row: the body as sent, its digest, and what IT's list shows."""
+    summary = (report.get("diagnosis") or {}).get("summary") or {}
+    machine = report.get("machine") or {}
+    return {
+        "report_id": report["id"],
+        "device_id": device_id,
+        "received_at": now,
+        "body": body,
+        "body_sha256": hashlib.sha256(body).hexdigest(),
+        "size": len(body),
+        "symptom": str(report.get("symptom") or "")[:20],
+        "hostname": str(machine.get("hostname") or "")[:255],
+        "headline": str(summary.get("headline") or "")[:500],
+        "state": "queued",
+        "attempts": 0,
+        "next_attempt_at": 0.0,
+    }

@@ -13,10 +13,11 @@ import uuid
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import select, text
 
 from relay import config
 from relay.db import engine_for, upgrade
-from relay.schema import metadata
+from relay.schema import devices, metadata, reports
 from relay.store import Refused, Store
 from tests.relay.lab import RelayLab, enrol
 from tests.relay.pg_lab import PostgresLab, available
@@ -51,6 +52,25 @@ def test_migrations_build_the_declared_schema_and_run_twice(database):
         diff = compare_metadata(MigrationContext.configure(c), metadata)
     engine.dispose()
     assert diff == []
+
+
+def test_report_bodies_are_stored_with_lz4_on_postgresql(postgres):
+    """pglz, PostgreSQL's default, cost its server more per report than anything else."""
+    url = postgres.create_database("lz4")
+    upgrade(url)
+    store = Store(engine_for(url))
+    device = store.enrol(str(store.create_enrolment_token()), "pc", "0.1.0", "127.0.0.1")
+    doc = dict(fake_report(), padding=[{"process": "x" * 30, "cpu": i} for i in range(400)])
+    body = json.dumps(doc).encode()
+    store.accept(device.id, doc, body)
+    with store.engine.connect() as c:
+        method, stored = c.execute(
+            text("SELECT pg_column_compression(body), body FROM reports WHERE report_id = :id"),
+            {"id": doc["id"]},
+        ).one()
+    store.engine.dispose()
+    assert len(body) > 8000  # long enough to be compressed at all
+    assert (method, stored) == ("lz4", body)
 
 
 def fake_report(report_id: str | None = None) -> dict:
@@ -88,6 +108,57 @@ def test_each_report_is_claimed_by_one_forwarder_only(database):
     assert sorted(claimed) == sorted(set(claimed)) and len(claimed) == 200
     assert store.queue_stats()["delivered"] == 200
     store.engine.dispose()
+
+
+def test_a_batch_keeps_each_report_once_and_never_replaces_one(database):
+    """One batch with new reports, retries of a report in the same batch and of one
+    stored before, and other bytes under both ids: each answer as if taken one by one."""
+    upgrade(database)
+    store = Store(engine_for(database))
+    device = store.enrol(str(store.create_enrolment_token()), "pc", "0.1.0", "127.0.0.1")
+    old = fake_report()
+    old_body = json.dumps(old).encode()
+    (first,) = store.accept_many([(device.id, old, old_body)])
+    a, b = fake_report(), fake_report()
+    a_body, b_body = json.dumps(a).encode(), json.dumps(b).encode()
+    other = dict(a, symptom="network")  # the same id, other bytes
+    results = store.accept_many(
+        [
+            (device.id, a, a_body),
+            (device.id, old, old_body),  # stored before: its receipt again
+            (device.id, a, a_body),  # a retry of a, within the batch
+            (device.id, other, json.dumps(other).encode()),
+            (device.id, dict(old, symptom="x"), json.dumps(dict(old, symptom="x")).encode()),
+            (device.id, b, b_body),
+        ]
+    )
+    new_a, again_old, again_a, conflict_a, conflict_old, new_b = results
+    assert new_a.new and new_b.new and len({first.number, new_a.number, new_b.number}) == 3
+    assert (new_a.report_id, new_b.report_id) == (a["id"], b["id"])
+    assert again_old == type(first)(first.number, old["id"], False)
+    assert again_a == type(new_a)(new_a.number, a["id"], False)
+    assert isinstance(conflict_a, Refused) and conflict_a.reason == "conflict"
+    assert isinstance(conflict_old, Refused) and conflict_old.reason == "conflict"
+    with store.engine.connect() as c:
+        stored = dict(c.execute(select(reports.c.report_id, reports.c.body)).all())
+    assert stored == {old["id"]: old_body, a["id"]: a_body, b["id"]: b_body}
+    store.engine.dispose()
+
+
+def test_a_device_is_seen_again_at_most_once_a_minute(database):
+    upgrade(database)
+    clock = [1000.0]
+    store = Store(engine_for(database), clock=lambda: clock[0])
+    device = store.enrol(str(store.create_enrolment_token()), "pc", "0.1.0", "127.0.0.1")
+    seen = []
+    for t in (1030.0, 1061.0, 1090.0, 1122.0):
+        clock[0] = t
+        doc = fake_report()
+        store.accept(device.id, doc, json.dumps(doc).encode())
+        with store.engine.connect() as c:
+            seen.append(c.execute(select(devices.c.last_seen_at)).scalar())
+    store.engine.dispose()
+    assert seen == [1000.0, 1061.0, 1061.0, 1122.0]
 
 
 def test_two_relays_on_one_postgresql_forward_each_report_once(postgres, tmp_path, new_report):
