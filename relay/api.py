@@ -99,6 +99,7 @@ def client(request: Request) -> str:
 
 async def device_of(relay: Relay, request: Request):  # type: ignore[no-untyped-def]
     token = bearer(request)
+    await relay.check_revocations()
     cached = relay.device_cached(token)
     if cached is not None:
         return cached

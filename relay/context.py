@@ -3,10 +3,14 @@ once by the app and handed to every request (``request.app.state.relay``)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import math
 import time
 from collections import OrderedDict
 from typing import Any
+
+from starlette.concurrency import run_in_threadpool
 
 from relay import helpdesk
 from relay.config import RelaySettings
@@ -18,7 +22,9 @@ from relay.store import Store
 from relay.workers import Shared
 
 log = logging.getLogger("relay")
-DEVICE_CACHE_S = 2.0  # a revocation from another process (the CLI) counts within this
+# A revocation from another process (the CLI, another relay) counts within this: each
+# process asks the database this often at most whether any device was revoked.
+DEVICE_CACHE_S = 2.0
 DEVICE_CACHE_MAX = 100_000
 
 
@@ -56,23 +62,56 @@ class Relay:
             settings.keep_delivered_days,
         )
         self._status_reader: Any = None
-        self._devices: OrderedDict[str, tuple[Any, float, bytes]] = OrderedDict()
+        # Devices let in, by token, until a revocation (relay/api.py device_of).
+        self._devices: OrderedDict[str, tuple[Any, tuple[bytes, int | None]]] = OrderedDict()
+        self._generation: int | None = None  # the database's count of device changes
+        self._checked_at = -math.inf  # when the last check of that count began (monotonic)
+        self._check_lock = asyncio.Lock()
+        self.monotonic = time.monotonic  # a test's own clock can stand in
 
-    def revocation_mark(self) -> bytes:
-        """Taken before a device is looked up, and remembered with it."""
-        return self.shared.revocation_mark()
+    def revocation_mark(self) -> tuple[bytes, int | None]:
+        """Taken before a device is looked up, and remembered with it: a revocation on
+        IT's page in any worker (the shared mark) or one the database's counter shows
+        (``check_revocations``) makes the remembered device stale."""
+        return self.shared.revocation_mark(), self._generation
+
+    def revocations_due(self) -> bool:
+        return self.monotonic() >= self._checked_at + DEVICE_CACHE_S
+
+    async def check_revocations(self) -> None:
+        """Ask the database whether any device was revoked since the last time, at most
+        once every DEVICE_CACHE_S per process, and forget every remembered device if so.
+
+        Remembered devices are trusted only until DEVICE_CACHE_S after the last check
+        *began*: a revocation committed before then is in what the check read, so no
+        request is let in on a token revoked longer ago than that. Requests that arrive
+        while a check is under way wait for it rather than each asking again."""
+        if not self.revocations_due():
+            return
+        async with self._check_lock:
+            if not self.revocations_due():
+                return  # another request checked while this one waited
+            began = self.monotonic()
+            generation = await run_in_threadpool(self.store.device_generation)
+            if generation != self._generation:
+                self._devices.clear()
+                self._generation = generation
+            self._checked_at = began
 
     def device_cached(self, token: str | None) -> Any | None:
-        """A device recently let in with this very token, without asking the database:
-        a busy fleet sends many reports a second. A revocation made on IT's page, in any
-        worker, counts at once; one from the command line within DEVICE_CACHE_S."""
-        hit = self._devices.get(token or "")
-        if hit is None or hit[1] < time.monotonic() or hit[2] != self.revocation_mark():
+        """A device already let in with this very token, without asking the database:
+        a busy fleet sends many reports a second. Only while the last revocation check
+        is less than DEVICE_CACHE_S old (``check_revocations`` first)."""
+        if self.revocations_due():
             return None
+        hit = self._devices.get(token or "")
+        if hit is None or hit[1] != self.revocation_mark():
+            return None
+        self._devices.move_to_end(token or "")  # the busiest stay, the idle go first
         return hit[0]
 
-    def remember_device(self, token: str, row: Any, mark: bytes) -> None:
-        self._devices[token] = (row, time.monotonic() + DEVICE_CACHE_S, mark)
+    def remember_device(self, token: str, row: Any, mark: tuple[bytes, int | None]) -> None:
+        self._devices[token] = (row, mark)
         while len(self._devices) > DEVICE_CACHE_MAX:
             self._devices.popitem(last=False)
 

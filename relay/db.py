@@ -7,14 +7,18 @@ SQLite is the embedded default: WAL (readers never wait for the writer), ``synch
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, exc, text
 from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD = "0002"  # the newest migration; a test holds this to Alembic's own head
+HEAD = "0003"  # the newest migration; a test holds this to Alembic's own head
+# A pooled PostgreSQL connection idle longer than this is pinged before use (see
+# _ping_when_idle); one in steady use is not.
+PING_IF_IDLE_S = 1.0
 
 
 def engine_for(url: str, durable: bool = True) -> Engine:
@@ -46,7 +50,34 @@ def engine_for(url: str, durable: bool = True) -> Engine:
     # Pools of 5 (+5 at a peak) per engine: a relay process holds at most 20
     # connections, so 4 workers stay within PostgreSQL's default max_connections (100).
     args = {} if durable else {"options": "-c synchronous_commit=off"}
-    return create_engine(parsed, pool_size=5, max_overflow=5, pool_pre_ping=True, connect_args=args)
+    engine = create_engine(parsed, pool_size=5, max_overflow=5, connect_args=args)
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """SQLAlchemy's ``pool_pre_ping``, only for a connection that sat in the pool for
+    PING_IF_IDLE_S or more. After PostgreSQL restarts, every pooled connection is dead:
+    the first one found so by this ping has the whole pool replaced before use. One used
+    less than PING_IF_IDLE_S before (a busy relay, a quick restart) fails its statement
+    instead — that request is answered 500, which a desktop retries with its report kept
+    — and SQLAlchemy then replaces the whole pool. A ping at every check-out cost a busy
+    relay a round trip per batch of reports (benchmarks/RELAY-RESULTS.md)."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
+        if dbapi_connection is not None:
+            record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection, record, _proxy) -> None:  # type: ignore[no-untyped-def]
+        since = record.info.get("idle_since")  # None: a new connection
+        if since is None or time.monotonic() - since < PING_IF_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # the pool connects afresh and tries again:
+            raise exc.InvalidatePoolError(str(error)) from error  # all of them
 
 
 def alembic_config(url: str) -> Any:

@@ -87,6 +87,16 @@ reports = Table(
 Index("ix_reports_queue", reports.c.state, reports.c.next_attempt_at, reports.c.number)
 Index("ix_reports_device", reports.c.device_id, reports.c.number)
 
+# One row (id 1) whose generation goes up whenever a device's token stops or changes
+# (triggers on devices, migration 0003): each relay process reads it at most every 2 s
+# and forgets the devices it remembered when it moved.
+device_changes = Table(
+    "device_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("generation", Integer, nullable=False),
+)
+
 admin_users = Table(
     "admin_users",
     metadata,

@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 
 from relay import tokens
-from relay.schema import admin_users, devices, enrolment_tokens, reports
+from relay.schema import admin_users, device_changes, devices, enrolment_tokens, reports
 
 TOUCH_EVERY_S = 60.0  # last_seen_at is written at most once a minute per device
 
@@ -124,6 +124,15 @@ class Store:
         if row.revoked_at is not None:
             raise Refused("revoked")
         return row
+
+    def device_generation(self) -> int | None:
+        """The count of changes to devices' tokens (revoked, deleted, replaced), kept by
+        the database's own triggers: a relay process that saw it move forgets the
+        devices it remembered. One row read by its key, cheap to ask every 2 s."""
+        with self.engine.connect() as c:
+            return c.execute(
+                select(device_changes.c.generation).where(device_changes.c.id == 1)
+            ).scalar()
 
     def revoke_device(self, device_id: str) -> bool:
         with self.engine.begin() as c:

@@ -71,6 +71,10 @@ class PostgresLab:
             "UTF8",
         )
         assert out.returncode == 0, out.stderr
+        return self.resume()
+
+    def resume(self) -> PostgresLab:
+        """Start the server on the files it has (again, after ``halt``)."""
         cmd = [
             str(self.bin / "postgres"),
             "-D",
@@ -89,7 +93,7 @@ class PostgresLab:
         self.proc = subprocess.Popen(
             cmd,
             stdout=subprocess.DEVNULL,
-            stderr=(self.root / "server.log").open("w"),
+            stderr=(self.root / "server.log").open("a"),
             start_new_session=True,
         )
         deadline = time.monotonic() + 60

@@ -72,7 +72,8 @@ def test_a_revoked_device_is_told_to_ask_it_and_a_new_token_lets_it_back(relay, 
     device = json.loads(pc.keyring()["Ally/relay-device"])["token"].split(".")[1]
     assert relay.cli("device", "revoke", device).returncode == 0
     # From the command line (another process) a revocation counts within DEVICE_CACHE_S:
-    # the relay remembers a device it let in for that long (IT's page clears it at once).
+    # the relay asks the database that often whether any device was revoked (IT's page
+    # counts at once; tests/relay/test_revocation.py holds the relay to it).
     time.sleep(DEVICE_CACHE_S)
     refused = pc.report("Still slow.")
     assert refused.returncode == 75, refused.stdout  # kept for later

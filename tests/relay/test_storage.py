@@ -13,10 +13,11 @@ import uuid
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text, update
+from sqlalchemy.exc import OperationalError
 
-from relay import config
-from relay.db import engine_for, upgrade
+from relay import config, db
+from relay.db import alembic_config, engine_for, upgrade
 from relay.schema import devices, metadata, reports
 from relay.store import Refused, Store
 from tests.relay.lab import RelayLab, enrol
@@ -240,3 +241,72 @@ def test_a_desktop_enrols_and_sends_through_a_relay_on_postgresql(postgres, tmp_
             (report_id,) = pc.sent_ids()
             assert rx.tickets[report_id]["report"]["note"] == "Sent through PostgreSQL"
             assert f"{number}  via relay" in pc.ally("outbox", "list").stdout
+
+
+def test_the_device_counter_moves_when_a_token_stops_working_and_only_then(database):
+    """The count each relay process reads every 2 s to know whether to forget the devices
+    it remembered. Kept by triggers, so it holds for IT's page, the command line and SQL
+    typed by hand, whatever the clocks of the machines say."""
+    upgrade(database)
+    store = Store(engine_for(database))
+    token = store.create_enrolment_token(max_uses=None)
+    a, b, c = (store.enrol(str(token), n, "0.1.0", "127.0.0.1") for n in "abc")
+    assert store.device_generation() == 0
+    doc = fake_report()
+    store.accept(a.id, doc, json.dumps(doc).encode())  # last seen: not a change of token
+    store.touch(b.id, "0.2.0")
+    assert store.revoke_enrolment_token(token.id)  # devices it enrolled keep working
+    assert store.device(str(b)).id == b.id
+    assert store.device_generation() == 0
+    assert store.revoke_device(a.id)
+    assert store.device_generation() == 1
+    assert not store.revoke_device(a.id)  # already revoked: nothing changed, nothing counted
+    assert store.device_generation() == 1
+    backwards = Store(store.engine, clock=lambda: 0.0)  # a machine whose clock is far behind
+    assert backwards.revoke_device(b.id)
+    assert store.device_generation() == 2
+    with store.engine.begin() as conn:
+        conn.execute(update(devices).where(devices.c.id == c.id).values(token_hash="0" * 64))
+    assert store.device_generation() == 3
+    with store.engine.begin() as conn:
+        conn.execute(delete(devices).where(devices.c.id == c.id))
+    assert store.device_generation() == 4
+    store.engine.dispose()
+    from alembic import command  # the way back and forth works too
+
+    command.downgrade(alembic_config(database), "0002")
+    upgrade(database)
+    again = engine_for(database)
+    assert Store(again).device_generation() == 0
+    again.dispose()
+
+
+def test_an_idle_connection_to_postgresql_is_checked_before_use(postgres, monkeypatch):
+    """The pool pings a connection that sat idle (PING_IF_IDLE_S), not one in steady
+    use: here the server ends the pooled connection (as a restart does); with the
+    threshold reached the next check-out replaces it, below it the statement fails."""
+    url = postgres.create_database(f"t{uuid.uuid4().hex[:12]}")
+    control = engine_for(url)
+
+    def pooled_connection_ended(engine) -> None:  # type: ignore[no-untyped-def]
+        with engine.connect() as c:
+            pid = c.execute(text("SELECT pg_backend_pid()")).scalar()
+        with control.connect() as c:
+            assert c.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid}).scalar()
+            while c.execute(
+                text("SELECT 1 FROM pg_stat_activity WHERE pid = :p"), {"p": pid}
+            ).first():
+                pass  # until the server has ended it
+
+    for idle_s, heals in ((0.0, True), (3600.0, False)):
+        monkeypatch.setattr(db, "PING_IF_IDLE_S", idle_s)
+        engine = engine_for(url)
+        pooled_connection_ended(engine)
+        if heals:
+            with engine.connect() as c:
+                assert c.execute(text("SELECT 1")).scalar() == 1
+        else:
+            with pytest.raises(OperationalError), engine.connect() as c:
+                c.execute(text("SELECT 1"))
+        engine.dispose()
+    control.dispose()
