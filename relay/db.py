@@ -58,11 +58,11 @@ def engine_for(url: str, durable: bool = True) -> Engine:
 def _ping_when_idle(engine: Engine) -> None:
     """SQLAlchemy's ``pool_pre_ping``, only for a connection that sat in the pool for
     PING_IF_IDLE_S or more. After PostgreSQL restarts, every pooled connection is dead:
-    the first one found so by this ping has the whole pool replaced before use. One used
-    less than PING_IF_IDLE_S before (a busy relay, a quick restart) fails its statement
-    instead — that request is answered 500, which a desktop retries with its report kept
-    — and SQLAlchemy then replaces the whole pool. A ping at every check-out cost a busy
-    relay a round trip per batch of reports (benchmarks/RELAY-RESULTS.md)."""
+    one that was idle meanwhile is found so here and replaced before use (the restart
+    itself takes longer than that); one in use when the server went away fails its
+    statement, and SQLAlchemy then replaces the whole pool. A ping on every check-out
+    cost a busy relay a round trip per batch of reports: about 0.25 ms of its CPU per
+    report (benchmarks/RELAY-RESULTS.md)."""
 
     @event.listens_for(engine, "checkin")
     def _idle_from(dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]

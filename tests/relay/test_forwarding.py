@@ -99,9 +99,7 @@ def test_the_health_check_says_when_the_database_is_away(tmp_path):
 def test_the_relay_takes_reports_again_when_postgresql_comes_back(tmp_path, new_report):
     """PostgreSQL restarted under two running workers (an upgrade, a failover): every
     pooled connection is dead. The relay heals by itself, without a restart: the devices'
-    next sends are taken, none is lost, and each is forwarded. (A send may be refused
-    once per pool when the restart is quicker than relay.db.PING_IF_IDLE_S; the desktop
-    keeps it and sends it again, as here.)"""
+    next sends are taken, none is lost, and each is forwarded."""
     why = available()
     if why:
         import pytest
