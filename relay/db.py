@@ -7,18 +7,14 @@ SQLite is the embedded default: WAL (readers never wait for the writer), ``synch
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, exc, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 HEAD = "0003"  # the newest migration; a test holds this to Alembic's own head
-# A pooled PostgreSQL connection idle longer than this is pinged before use (see
-# _ping_when_idle); one in steady use is not.
-PING_IF_IDLE_S = 1.0
 
 
 def engine_for(url: str, durable: bool = True) -> Engine:
@@ -50,34 +46,7 @@ def engine_for(url: str, durable: bool = True) -> Engine:
     # Pools of 5 (+5 at a peak) per engine: a relay process holds at most 20
     # connections, so 4 workers stay within PostgreSQL's default max_connections (100).
     args = {} if durable else {"options": "-c synchronous_commit=off"}
-    engine = create_engine(parsed, pool_size=5, max_overflow=5, connect_args=args)
-    _ping_when_idle(engine)
-    return engine
-
-
-def _ping_when_idle(engine: Engine) -> None:
-    """SQLAlchemy's ``pool_pre_ping``, only for a connection that sat in the pool for
-    PING_IF_IDLE_S or more. After PostgreSQL restarts, every pooled connection is dead:
-    one that was idle meanwhile is found so here and replaced before use (the restart
-    itself takes longer than that); one in use when the server went away fails its
-    statement, and SQLAlchemy then replaces the whole pool. A ping on every check-out
-    cost a busy relay a round trip per batch of reports: about 0.25 ms of its CPU per
-    report (benchmarks/RELAY-RESULTS.md)."""
-
-    @event.listens_for(engine, "checkin")
-    def _idle_from(dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
-        if dbapi_connection is not None:
-            record.info["idle_since"] = time.monotonic()
-
-    @event.listens_for(engine, "checkout")
-    def _ping(dbapi_connection, record, _proxy) -> None:  # type: ignore[no-untyped-def]
-        since = record.info.get("idle_since")  # None: a new connection
-        if since is None or time.monotonic() - since < PING_IF_IDLE_S:
-            return
-        try:
-            engine.dialect.do_ping(dbapi_connection)
-        except Exception as error:  # the pool connects afresh and tries again:
-            raise exc.InvalidatePoolError(str(error)) from error  # all of them
+    return create_engine(parsed, pool_size=5, max_overflow=5, pool_pre_ping=True, connect_args=args)
 
 
 def alembic_config(url: str) -> Any:

@@ -14,9 +14,8 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import delete, select, text, update
-from sqlalchemy.exc import OperationalError
 
-from relay import config, db
+from relay import config
 from relay.db import alembic_config, engine_for, upgrade
 from relay.schema import devices, metadata, reports
 from relay.store import Refused, Store
@@ -279,34 +278,3 @@ def test_the_device_counter_moves_when_a_token_stops_working_and_only_then(datab
     again = engine_for(database)
     assert Store(again).device_generation() == 0
     again.dispose()
-
-
-def test_an_idle_connection_to_postgresql_is_checked_before_use(postgres, monkeypatch):
-    """The pool pings a connection that sat idle (PING_IF_IDLE_S), not one in steady
-    use: here the server ends the pooled connection (as a restart does); with the
-    threshold reached the next check-out replaces it, below it the statement fails."""
-    url = postgres.create_database(f"t{uuid.uuid4().hex[:12]}")
-    control = engine_for(url)
-
-    def pooled_connection_ended(engine) -> None:  # type: ignore[no-untyped-def]
-        with engine.connect() as c:
-            pid = c.execute(text("SELECT pg_backend_pid()")).scalar()
-        with control.connect() as c:
-            assert c.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid}).scalar()
-            while c.execute(
-                text("SELECT 1 FROM pg_stat_activity WHERE pid = :p"), {"p": pid}
-            ).first():
-                pass  # until the server has ended it
-
-    for idle_s, heals in ((0.0, True), (3600.0, False)):
-        monkeypatch.setattr(db, "PING_IF_IDLE_S", idle_s)
-        engine = engine_for(url)
-        pooled_connection_ended(engine)
-        if heals:
-            with engine.connect() as c:
-                assert c.execute(text("SELECT 1")).scalar() == 1
-        else:
-            with pytest.raises(OperationalError), engine.connect() as c:
-                c.execute(text("SELECT 1"))
-        engine.dispose()
-    control.dispose()
