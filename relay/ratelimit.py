@@ -4,7 +4,7 @@ cannot crowd out the rest of the fleet.
 
 With ``[server] workers`` the kernel spreads one device's connections over the workers
 however it likes, so each worker holding its own share of a limit refused a device that
-happened to land on one worker more often (CI saw it: 16 of 20 reports on one worker).
+happened to land on one worker more often (a CI run refused a device that sent 20).
 The buckets therefore live in a table of memory shared across fork (:class:`BucketTable`,
 made by the parent before the workers exist), and a limit holds for the relay as a whole.
 """
