@@ -1,5 +1,6 @@
 """What the relay's tests share: one real report document (from a real diagnosis) that
-each test copies under a fresh id."""
+each test copies under a fresh id, and a real PostgreSQL server for each test module that
+asks for one."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from desktop.diagnostics import Sampler, SamplerSettings
 from desktop.diagnostics.diagnosis import diagnose
 from desktop.reporting import report
+from tests.relay.pg_lab import PostgresLab, available
 
 
 @pytest.fixture(scope="session")
@@ -28,3 +30,17 @@ def new_report(sample_report):
         return doc
 
     return make
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    """A real PostgreSQL server started for the module (skipped, with the reason, where
+    the server's binaries are missing)."""
+    why = available()
+    if why:
+        pytest.skip(why)
+    lab = PostgresLab().start()
+    try:
+        yield lab
+    finally:
+        lab.stop()

@@ -14,21 +14,8 @@ import requests
 
 from relay.context import DEVICE_CACHE_S
 from tests.relay.lab import RelayLab, enrol
-from tests.relay.pg_lab import PostgresLab, available
 
 AFTER_S = 2.0  # how long past the promise the devices keep asking
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    why = available()
-    if why:
-        pytest.skip(why)
-    lab = PostgresLab().start()
-    try:
-        yield lab
-    finally:
-        lab.stop()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -20,21 +20,7 @@ from relay.db import alembic_config, engine_for, upgrade
 from relay.schema import devices, metadata, reports
 from relay.store import Refused, Store
 from tests.relay.lab import RelayLab, enrol
-from tests.relay.pg_lab import PostgresLab, available
 from tests.webhook_server import Receiver
-
-why_no_pg = available()
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    if why_no_pg:
-        pytest.skip(why_no_pg)
-    lab = PostgresLab().start()
-    try:
-        yield lab
-    finally:
-        lab.stop()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

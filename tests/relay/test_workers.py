@@ -21,7 +21,6 @@ from relay.db import engine_for, upgrade
 from relay.store import Refused, Store
 from relay.workers import Shared
 from tests.relay.lab import RelayLab, enrol
-from tests.relay.pg_lab import PostgresLab, available
 from tests.webhook_server import Receiver
 
 
@@ -144,18 +143,6 @@ def test_requests_arriving_together_wait_for_one_revocation_check(tmp_path):
 
     assert asyncio.run(twenty()) == [device.id] * 20
     assert asked["device_generation"] == 1
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    why = available()
-    if why:
-        pytest.skip(why)
-    lab = PostgresLab().start()
-    try:
-        yield lab
-    finally:
-        lab.stop()
 
 
 def test_two_workers_take_and_forward_each_report_once(postgres, tmp_path, new_report):
