@@ -15,10 +15,10 @@ import concurrent.futures
 import contextlib
 import copy
 import hashlib
-import http.client
 import json
 import os
 import platform
+import socket
 import statistics
 import sys
 import tempfile
@@ -50,6 +50,57 @@ def sample() -> dict:
     return report.build(d, note="Everything is slow since lunch.")
 
 
+class _Device:
+    """One simulated device's kept-alive HTTP/1.1 connection, on a plain socket.
+
+    Why not http.client: the devices share this machine's two cores with the relay, and
+    http.client spent about 0.46 ms of CPU per report building headers and parsing the
+    answer's with the email package (measured 2026-11-30: 0.15 ms this way) — time taken
+    from the relay under test, which a real fleet's devices spend on their own machines.
+    On the wire it does what http.client does: the head in one send, the body in the
+    next, with TCP_NODELAY.
+    """
+
+    def __init__(self, host: str, port: int, token: str) -> None:
+        self.sock = socket.create_connection((host, port), timeout=60)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.head = (
+            f"POST /api/v1/reports HTTP/1.1\r\nHost: {host}:{port}\r\n"
+            f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+        )
+        self.pending = b""  # bytes read past the end of the last answer
+
+    def post(self, body: bytes) -> int:
+        """Send one report and read its whole answer; the answer's status."""
+        self.sock.sendall(f"{self.head}Content-Length: {len(body)}\r\n\r\n".encode())
+        self.sock.sendall(body)
+        while b"\r\n\r\n" not in self.pending:
+            self.pending += self._read()
+        head, _, rest = self.pending.partition(b"\r\n\r\n")
+        lines = head.split(b"\r\n")
+        status = int(lines[0].split()[1])
+        length = 0
+        for line in lines[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+            elif name.strip().lower() == b"transfer-encoding":
+                raise ValueError("the relay answered chunked; this client reads lengths only")
+        while len(rest) < length:
+            rest += self._read()
+        self.pending = rest[length:]
+        return status
+
+    def _read(self) -> bytes:
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("the relay closed a kept-alive connection")
+        return chunk
+
+    def close(self) -> None:
+        self.sock.close()
+
+
 def _device_load(
     url: str, tokens: list[str], base: dict, per_device: int
 ) -> tuple[list[float], float, float, float]:
@@ -69,18 +120,15 @@ def _device_load(
     start = threading.Barrier(len(tokens))
 
     def one(token: str) -> list[float]:
-        conn = http.client.HTTPConnection(host, port, timeout=60)
-        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        device = _Device(host, port, token)
         out = []
         start.wait()
         for body in bodies[token]:
             t0 = time.perf_counter()
-            conn.request("POST", "/api/v1/reports", body=body, headers=headers)
-            answer = conn.getresponse()
-            answer.read()
+            status = device.post(body)
             out.append(time.perf_counter() - t0)
-            assert answer.status == 201, answer.status
-        conn.close()
+            assert status == 201, status
+        device.close()
         return out
 
     cpu_before = time.process_time()
