@@ -387,7 +387,9 @@ def markdown(r: dict) -> str:
         "## Reports taken per second",
         "",
         f"{DEVICES} enrolled devices, each on its own connection, spread over {PROCESSES} load "
-        f"processes (bodies made before the clock starts, kept-alive connections); "
+        f"processes (bodies made before the clock starts, kept-alive connections, plain "
+        "sockets that send the way http.client does, so the load takes less of the cores "
+        "the relay is measured on); "
         f"{INTAKE_REPORTS} reports per run, {RUNS} runs, a fresh relay and database each "
         "run; forwarding is off on the measured relay (`[forward] threads = 0`) so that only "
         "taking reports in is measured. The relay's own CPU time per report is the figure "

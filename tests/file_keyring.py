@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 
 from keyring.backend import KeyringBackend
@@ -30,10 +31,18 @@ class FileKeyring(KeyringBackend):
     def set_password(self, service: str, username: str, password: str) -> None:
         data = self._load()
         data[f"{service}/{username}"] = password
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        self._path.write_text(json.dumps(data))
+        self._save(data)
 
     def delete_password(self, service: str, username: str) -> None:
         data = self._load()
         data.pop(f"{service}/{username}", None)
-        self._path.write_text(json.dumps(data))
+        self._save(data)
+
+    def _save(self, data: dict) -> None:
+        """Whole or not at all: a tray app and an ``ally`` command read this file while
+        another process writes it, and a half-written file would read as no secrets."""
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        fd, part = tempfile.mkstemp(dir=self._path.parent, prefix=".keyring-", suffix=".part")
+        with os.fdopen(fd, "w") as f:
+            f.write(json.dumps(data))
+        os.replace(part, self._path)
