@@ -22,6 +22,7 @@ import logging
 import os
 import socket
 import sys
+import weakref
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer
@@ -92,10 +93,19 @@ class InstanceChannel(QObject):
 
 class _UnixListener:
     """A Unix socket in the session's temporary folder, mode 0600, served on the GUI thread:
-    every request is one short line and every answer is ready at once."""
+    every request is one short line and every answer is ready at once.
+
+    The listener holds its channel weakly. With a strong reference the two would form a
+    cycle, and a channel dropped without ``close()`` would wait for Python's cycle
+    collector, which runs in whatever thread happens to allocate: it could close the
+    sockets while Qt still watched them ("QSocketNotifier: Invalid socket", without end)
+    or delete the channel's Qt objects from a worker thread (a crash). Without the cycle a
+    dropped channel goes at once, in the thread that dropped it: its notifiers first, as
+    Qt children of the channel, then the sockets.
+    """
 
     def __init__(self, channel: InstanceChannel, key: str) -> None:
-        self.channel = channel
+        self._channel = weakref.ref(channel)
         self.path = socket_path(key)
         self.clients: dict[int, tuple[socket.socket, QSocketNotifier, bytearray]] = {}
         self.server: socket.socket | None = None
@@ -140,16 +150,21 @@ class _UnixListener:
             except OSError as exc:
                 log.info("single-instance socket: accept failed: %s", exc)
                 return
+            channel = self._channel()
+            if channel is None:  # dropped without close(): take no one in
+                conn.close()
+                return
             if not _peer_is_this_account(conn):
                 log.warning("single-instance socket: a connection from another account dropped")
                 conn.close()
                 continue
             conn.setblocking(False)
-            notifier = QSocketNotifier(conn.fileno(), QSocketNotifier.Type.Read, self.channel)
+            notifier = QSocketNotifier(conn.fileno(), QSocketNotifier.Type.Read, channel)
             fd = conn.fileno()
             self.clients[fd] = (conn, notifier, bytearray())
             notifier.activated.connect(lambda *_args, fd=fd: self._read(fd))
-            QTimer.singleShot(SILENT_AFTER_MS, lambda c=conn: self._drop(c))
+            # Bound to the notifier: gone with it, so it never acts on a channel deleted since.
+            QTimer.singleShot(SILENT_AFTER_MS, notifier, lambda c=conn: self._drop(c))
 
     def _read(self, fd: int) -> None:
         client = self.clients.get(fd)
@@ -168,7 +183,11 @@ class _UnixListener:
                 self._drop(conn)  # gone before a whole line, or too much
             return
         request = bytes(buffer.split(b"\n", 1)[0]).strip()
-        reply, then = self.channel.answer(request)
+        channel = self._channel()
+        if channel is None:  # dropped without close(): nothing left to answer for
+            self._drop(conn)
+            return
+        reply, then = channel.answer(request)
         if reply:
             try:
                 conn.settimeout(REPLY_TIMEOUT_S)
@@ -212,12 +231,13 @@ def _peer_is_this_account(conn: socket.socket) -> bool:
 
 
 class _PipeListener:
-    """Windows: Qt's local server over a named pipe, for this account only."""
+    """Windows: Qt's local server over a named pipe, for this account only. It holds its
+    channel weakly, as _UnixListener does and for the same reason."""
 
     def __init__(self, channel: InstanceChannel, key: str) -> None:
         from PySide6.QtNetwork import QLocalServer
 
-        self.channel = channel
+        self._channel = weakref.ref(channel)
         self.server = QLocalServer(channel)
         self.server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         QLocalServer.removeServer(key)  # a stale socket from a run that crashed
@@ -227,9 +247,10 @@ class _PipeListener:
         self.server.newConnection.connect(self._accept)
 
     def _accept(self) -> None:
-        while self.server.hasPendingConnections():
+        channel = self._channel()
+        while channel is not None and self.server.hasPendingConnections():
             sock = self.server.nextPendingConnection()
-            sock.setParent(self.channel)
+            sock.setParent(channel)
             sock.readyRead.connect(lambda s=sock: self._read(s))
             sock.disconnected.connect(sock.deleteLater)
             QTimer.singleShot(SILENT_AFTER_MS, sock, sock.abort)
@@ -240,7 +261,8 @@ class _PipeListener:
                 sock.abort()
             return
         request = bytes(sock.readLine(MAX_REQUEST_BYTES)).strip()
-        reply, then = self.channel.answer(request)
+        channel = self._channel()
+        reply, then = channel.answer(request) if channel is not None else (None, None)
         if reply is None:
             sock.abort()
             return

@@ -3,6 +3,7 @@ loop (no QtNetwork in the tray app), for this account only, never stuck on a bad
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import socket
@@ -10,6 +11,7 @@ import stat
 import subprocess
 import sys
 import threading
+import weakref
 
 import pytest
 
@@ -103,6 +105,61 @@ def test_bad_clients_are_dropped_and_the_next_one_is_served(qtbot, key):
     for s in (silent, flood, unknown):
         s.close()
     channel.close()
+
+
+def test_a_channel_dropped_without_close_goes_at_once_and_leaves_qt_nothing(qtbot, key, qtlog):
+    """The tray app always closes its channel. One dropped without close() used to wait
+    for Python's cycle collector, which runs in whatever thread allocates: in a test run it
+    deleted the channel's Qt objects from a worker thread (the next test's event loop
+    crashed, 4 times of 4) or closed sockets Qt still watched ("Invalid socket" without
+    end). It must go at once, in the thread that drops it, notifiers before sockets."""
+    channel = InstanceChannel(key, Sampler(SamplerSettings()), lambda: None)
+    path = str(socket_path(key))
+    waiting = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    waiting.connect(path)  # a client the channel watches, with a notifier of its own
+    gone = weakref.ref(channel)
+    qtbot.waitUntil(lambda: len(gone().listener.clients) == 1, timeout=10000)
+    gc.disable()  # only reference counting may free it
+    try:
+        del channel
+        assert gone() is None
+    finally:
+        gc.enable()
+    waiting.settimeout(10)
+    assert waiting.recv(1) == b""  # its connection closed with it
+    waiting.close()
+    late = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    with pytest.raises(ConnectionRefusedError):  # and nothing listens any more
+        late.connect(path)
+    late.close()
+    qtbot.wait(300)  # the event loop goes on, watching no closed descriptor
+    assert not [r.message for r in qtlog.records if "QSocketNotifier" in r.message]
+
+
+def test_the_windows_path_qts_local_server_answers_and_goes_when_dropped(qtbot, key, monkeypatch):
+    """Windows serves the channel with Qt's local server (a named pipe there). The same
+    class runs here over Qt's own Unix socket, at the same path: it answers, and a channel
+    dropped without close() goes at once with it."""
+    shown: list[int] = []
+    with monkeypatch.context() as m:
+        m.setattr(sys, "platform", "win32")
+        channel = InstanceChannel(key, Sampler(SamplerSettings()), lambda: shown.append(1))
+    assert type(channel.listener).__name__ == "_PipeListener" and channel.listening
+    answers: list = []
+    t = _ask_in_thread(SHOW_REQUEST, answers)
+    qtbot.waitUntil(lambda: not t.is_alive(), timeout=10000)
+    assert answers == [b""] and shown == [1]
+    gone = weakref.ref(channel)
+    gc.disable()
+    try:
+        del channel
+        assert gone() is None
+    finally:
+        gc.enable()
+    late = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    with pytest.raises((ConnectionRefusedError, FileNotFoundError)):
+        late.connect(str(socket_path(key)))
+    late.close()
 
 
 def _closed_by_peer(sock: socket.socket) -> bool:
