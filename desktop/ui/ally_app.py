@@ -42,6 +42,8 @@ class AllyApp(QObject):
         self.services = services or Services.load()
         self.background = Background(self)
         self.windows: dict[str, QObject] = {}
+        self.portal_asked = False  # Wayland: the screen's picture is being asked for
+        self.stopping = False
         available = (
             QSystemTrayIcon.isSystemTrayAvailable() if tray_available is None else tray_available
         )
@@ -160,15 +162,46 @@ class AllyApp(QObject):
     # tray app stays small.
 
     def open_report(self, notice: str | None = None):
-        from desktop.ui.report_window import ReportWindow
-
+        """The report window, at once, or on Wayland once the screen's picture is in
+        (then None now)."""
         existing = self.windows.get("report")
         if existing is not None and existing.isVisible():
             existing.raise_()
             existing.activateWindow()
             return existing
+        from desktop.screen_portal import needs_portal
+
+        if self.policy.privacy.screenshots and needs_portal():
+            self._ask_portal_then_open(notice)
+            return None
         # The screenshot is taken before Ally's window appears, so it shows what the person saw.
         shot, no_picture = self.grab_screen() if self.policy.privacy.screenshots else (None, None)
+        return self._open_report_window(notice, shot, no_picture)
+
+    def _ask_portal_then_open(self, notice: str | None) -> None:
+        """Wayland: the desktop portal takes the picture, and may first ask the person
+        (up to 10 s). That wait runs on a worker, so the tray keeps answering and the
+        desktop never sees Ally hang; the window opens once the answer is in, so the
+        picture still shows what the person saw. Clicks meanwhile are the same request."""
+        from desktop.ui.screen_capture import ask_portal, grab_without_ally
+
+        if self.portal_asked:
+            return
+        self.portal_asked = True
+
+        def answered(answer) -> None:
+            self.portal_asked = False
+            if self.stopping:
+                return
+            visible = [w for w in self.windows.values() if w.isVisible()]
+            self._open_report_window(notice, *grab_without_ally(visible, portal=answer))
+
+        no_answer = (None, say("no_answer", "screen_picture"))
+        self.background.run(ask_portal, answered, lambda _error: answered(no_answer))
+
+    def _open_report_window(self, notice: str | None, shot, no_picture: str | None):
+        from desktop.ui.report_window import ReportWindow
+
         session = self.services.report_session(news=self.helping.watcher)
         return self._show(
             "report",
@@ -291,6 +324,7 @@ class AllyApp(QObject):
         QTimer.singleShot(200, lambda: self.app.exit(EXIT_RESTART))  # the answer goes out first
 
     def shutdown(self) -> None:
+        self.stopping = True
         self.status_timer.stop()
         self.policy_timer.stop()
         self.delivery_timer.stop()

@@ -36,10 +36,30 @@ def cover(image: QImage, areas: Iterable[QRect], origin: QRect, ratio: float) ->
     return out
 
 
-def grab_without_ally(windows: Iterable[QWidget]) -> tuple[QImage | None, str | None]:
+PortalAnswer = tuple[bytes | None, str | None]  # the picture's bytes, or why there is none
+
+
+def ask_portal(wait_s: float | None = None) -> PortalAnswer:
+    """Wayland's half that waits: the desktop portal's picture, or why there is none in
+    the person's words. It blocks (the portal may first ask the person, up to
+    PORTAL_WAIT_S), so the tray app runs it on a worker thread; no Qt here."""
+    from desktop import screen_portal
+    from desktop.words import say
+
+    try:
+        return screen_portal.take_through_portal(wait_s or PORTAL_WAIT_S), None
+    except screen_portal.NoPicture as exc:
+        return None, say(exc.reason, "screen_picture")
+
+
+def grab_without_ally(
+    windows: Iterable[QWidget], portal: PortalAnswer | None = None
+) -> tuple[QImage | None, str | None]:
     """The picture, or why there is none in the person's words. On Wayland the desktop
-    portal is asked (Qt alone would give a black picture); on macOS without Screen
-    Recording consent nothing is taken; a one-colour picture is never sent as real."""
+    portal is asked (Qt alone would give a black picture): ``portal`` is its answer, got
+    off the event loop by the caller with ask_portal (asked here, blocking, when not
+    given). On macOS without Screen Recording consent nothing is taken; a one-colour
+    picture is never sent as real."""
     import sys
 
     from desktop import screen_portal
@@ -51,10 +71,10 @@ def grab_without_ally(windows: Iterable[QWidget]) -> tuple[QImage | None, str | 
     if sys.platform == "darwin" and not screen_portal.macos_may_capture():
         return None, say("macos_consent", "screen_picture")
     if screen_portal.needs_portal():
-        try:
-            image = QImage.fromData(screen_portal.take_through_portal(PORTAL_WAIT_S))
-        except screen_portal.NoPicture as exc:
-            return None, say(exc.reason, "screen_picture")
+        data, why = portal if portal is not None else ask_portal()
+        if data is None:
+            return None, why
+        image = QImage.fromData(data)
     else:
         image = screen.grabWindow(0).toImage()
     if image.isNull():
