@@ -38,8 +38,9 @@ def _merged(english: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def say(key: str, section: str = "input", **values: Any) -> str:
-    """The sentence ``key`` of ``section``, filled in with ``values``."""
+def say(key: str, section: str = "input", /, **values: Any) -> str:
+    """The sentence ``key`` of ``section``, filled in with ``values``. Both are
+    positional only, so a sentence may have placeholders named ``key`` or ``section``."""
     template = _table(section, preferred_language()).get(key)
     if not isinstance(template, str):  # a translation that lacks the key: English has them all
         template = _table(section, DEFAULT_LANGUAGE).get(key, key)

@@ -156,3 +156,15 @@ def test_a_translation_that_lacks_a_key_says_it_in_english(monkeypatch):
     assert trash["button"] == english["fixes"]["empty_trash"]["button"]
     fixes = words.table("fixes")
     assert fixes["empty_trash"]["before"] == english["fixes"]["empty_trash"]["before"]
+
+
+def test_a_sentence_may_have_placeholders_named_key_and_section(monkeypatch):
+    """say()'s own key and section are positional only, so they never clash with a
+    placeholder of the same name."""
+    from desktop import words
+
+    english = words._catalog("en")
+    extra = {**english, "cli": {**english["cli"], "pressed": "Press {key} in {section}."}}
+    monkeypatch.setattr(words, "_catalog", lambda lang: extra)
+    said = words.say("pressed", "cli", key="F5", section="the window")
+    assert said == "Press F5 in the window."

@@ -263,7 +263,7 @@ def test_a_file_in_the_way_gets_the_folder_words(tmp_path):
     target.write_text("a file now")
     out = run_ally("report", "--note", "x", "--yes", "--warm-up", "0", home=home, policy=policy)
     assert out.returncode == 75  # refused when the policy is read ...
-    assert say("folder_unusable", section="delivery") in out.stdout
+    assert say("folder_unusable", "delivery") in out.stdout
     assert "IT's server did not answer" not in out.stdout
     assert (
         "[transport] folder should be a folder, not a file"
@@ -284,7 +284,7 @@ def test_a_missing_share_is_not_created_and_the_words_say_so(tmp_path):
         "report", "--note", "x", "--yes", "--warm-up", "0", home=home,
         policy=folder_policy(tmp_path, str(share)),
     )  # fmt: skip
-    assert out.returncode == 75 and say("folder_away", section="delivery") in out.stdout
+    assert out.returncode == 75 and say("folder_away", "delivery") in out.stdout
     assert not share.exists() and not (tmp_path / "mnt").exists()
 
 
