@@ -44,3 +44,17 @@ def postgres():
         yield lab
     finally:
         lab.stop()
+
+
+@pytest.fixture
+def own_postgres():
+    """A real PostgreSQL server of this test's own, which the test may halt and start
+    again (the module's shared one must stay up for the others)."""
+    why = available()
+    if why:
+        pytest.skip(why)
+    lab = PostgresLab().start()
+    try:
+        yield lab
+    finally:
+        lab.stop()

@@ -12,7 +12,6 @@ import requests
 
 from desktop.reporting.report import dumps
 from tests.relay.lab import HELPDESK_SECRET, RelayLab, enrol
-from tests.relay.pg_lab import PostgresLab, available
 from tests.webhook_server import Receiver
 
 
@@ -75,77 +74,63 @@ def test_a_failing_then_refusing_helpdesk_keeps_reports_until_it_is_fixed(tmp_pa
             wait_for(lambda: wanted <= {e.get("msg") for e in lab.log_lines()})
 
 
-def test_the_health_check_says_when_the_database_is_away(tmp_path):
-    why = available()
-    if why:
-        import pytest
-
-        pytest.skip(why)
-    pg = PostgresLab().start()
-    try:
-        url = pg.create_database("relay")
-        with RelayLab(
-            tmp_path, {"kind": "folder", "folder": str(tmp_path / "hd")}, database=url
-        ) as lab:
-            assert lab.health()["database"] == "postgresql"
-            pg.halt()  # the database goes away; the relay keeps running
-            r = requests.get(lab.url + "/healthz", timeout=10)
-            assert r.status_code == 503 and r.json()["database"] == "unreachable"
-            assert lab.proc.poll() is None
-    finally:
-        pg.stop()
+def test_the_health_check_says_when_the_database_is_away(tmp_path, own_postgres):
+    pg = own_postgres
+    url = pg.create_database("relay")
+    with RelayLab(
+        tmp_path, {"kind": "folder", "folder": str(tmp_path / "hd")}, database=url
+    ) as lab:
+        assert lab.health()["database"] == "postgresql"
+        pg.halt()  # the database goes away; the relay keeps running
+        r = requests.get(lab.url + "/healthz", timeout=10)
+        assert r.status_code == 503 and r.json()["database"] == "unreachable"
+        assert lab.proc.poll() is None
 
 
-def test_the_relay_takes_reports_again_when_postgresql_comes_back(tmp_path, new_report):
+def test_the_relay_takes_reports_again_when_postgresql_comes_back(
+    tmp_path, new_report, own_postgres
+):
     """PostgreSQL restarted under two running workers (an upgrade, a failover): every
     pooled connection is dead. The relay heals by itself, without a restart: the devices'
     next sends are taken, none is lost, and each is forwarded."""
-    why = available()
-    if why:
-        import pytest
+    pg = own_postgres
+    url = pg.create_database("relay")
+    with Receiver(secret="s") as rx:
+        lab = RelayLab(
+            tmp_path,
+            # a report whose receipt the database missed is sent again after its lease
+            {"kind": "webhook", "url": rx.url, "timeout_s": 5, "lease_s": 5},
+            database=url,
+            server={"workers": 2},
+            secret="s",
+        )
+        with lab:
+            token = lab.token("--uses", "4")
+            devices = [enrol(lab, token, f"pc-{i}") for i in range(4)]
 
-        pytest.skip(why)
-    pg = PostgresLab().start()
-    try:
-        url = pg.create_database("relay")
-        with Receiver(secret="s") as rx:
-            lab = RelayLab(
-                tmp_path,
-                # a report whose receipt the database missed is sent again after its lease
-                {"kind": "webhook", "url": rx.url, "timeout_s": 5, "lease_s": 5},
-                database=url,
-                server={"workers": 2},
-                secret="s",
-            )
-            with lab:
-                token = lab.token("--uses", "4")
-                devices = [enrol(lab, token, f"pc-{i}") for i in range(4)]
+            def send(i: int, doc: dict) -> int:
+                return requests.post(
+                    lab.url + "/api/v1/reports",
+                    data=json.dumps(doc),
+                    headers={"Authorization": f"Bearer {devices[i % 4]}"},
+                    timeout=30,
+                ).status_code
 
-                def send(i: int, doc: dict) -> int:
-                    return requests.post(
-                        lab.url + "/api/v1/reports",
-                        data=json.dumps(doc),
-                        headers={"Authorization": f"Bearer {devices[i % 4]}"},
-                        timeout=30,
-                    ).status_code
-
-                before = [new_report() for _ in range(40)]
-                assert {send(i, doc) for i, doc in enumerate(before)} == {201}  # pools in use
-                pg.halt()
-                pg.resume()
-                after, refused = [new_report() for _ in range(40)], 0
-                for i, doc in enumerate(after):
-                    for _ in range(5):  # a desktop keeps a refused report, sends it again
-                        code = send(i, doc)
-                        if code in (200, 201):
-                            break
-                        assert code >= 500, code
-                        refused += 1
-                    assert code in (200, 201), f"report {i} still refused"
-                print("sends refused after PostgreSQL came back:", refused)
-                assert lab.health()["status"] == "ok"
-                lab.wait_queue_empty()
-            assert set(rx.tickets) == {doc["id"] for doc in before + after}
-            assert len(rx.tickets) == 80  # one ticket each
-    finally:
-        pg.stop()
+            before = [new_report() for _ in range(40)]
+            assert {send(i, doc) for i, doc in enumerate(before)} == {201}  # pools in use
+            pg.halt()
+            pg.resume()
+            after, refused = [new_report() for _ in range(40)], 0
+            for i, doc in enumerate(after):
+                for _ in range(5):  # a desktop keeps a refused report, sends it again
+                    code = send(i, doc)
+                    if code in (200, 201):
+                        break
+                    assert code >= 500, code
+                    refused += 1
+                assert code in (200, 201), f"report {i} still refused"
+            print("sends refused after PostgreSQL came back:", refused)
+            assert lab.health()["status"] == "ok"
+            lab.wait_queue_empty()
+        assert set(rx.tickets) == {doc["id"] for doc in before + after}
+        assert len(rx.tickets) == 80  # one ticket each
