@@ -42,6 +42,7 @@ RUNS = 3
 # with one worker per core of this 2-core machine.
 WORKERS = {"SQLite": 1, "PostgreSQL 15": 2}
 OUT = Path(__file__).parent / "RELAY-RESULTS.md"
+INTAKE_JSON = Path(__file__).parent / "RELAY-INTAKE.json"
 NO_LIMITS = {"report_burst": 10_000_000, "reports_per_hour": 1e12, "enrolments_per_minute": 1e9}
 
 
@@ -328,27 +329,33 @@ def _server_spread(runs: list[dict]) -> str:
     return _spread(values, "{:.2f}")
 
 
-def _keep(results: dict) -> None:
+def _keep(results: dict, path: Path) -> None:
     """Each stage's figures are written as soon as they exist (a long run may fail late)."""
     results.setdefault("load_average_1min", []).append(round(os.getloadavg()[0], 2))
-    OUT.with_suffix(".json").write_text(json.dumps(results, indent=1))
+    path.write_text(json.dumps(results, indent=1))
     print({k: v for k, v in results.items() if k != "desktop"}, flush=True)
 
 
-def run() -> dict:
+def run(runs: int = RUNS, intake_only: bool = False) -> dict:
+    """Every stage, SQLite then PostgreSQL, each written down as soon as it is measured.
+    ``intake_only``: reports taken per second alone, for comparing a change before and
+    after (written to RELAY-INTAKE.json; RELAY-RESULTS stays as it is)."""
     from tests.relay.pg_lab import PostgresLab, available
 
+    path = INTAKE_JSON if intake_only else OUT.with_suffix(".json")
     base = sample()
-    size = len(report.dumps(base))
-    results: dict = {"report_bytes": size}
+    results: dict = {"report_bytes": len(report.dumps(base))}
     with tempfile.TemporaryDirectory(prefix="ally-bench-relay-") as tmp:
         folder = Path(tmp)
         results["sqlite_intake"] = intake_runs(
-            lambda i: f"sqlite:///{folder}/intake-{i}.db", base, folder
+            lambda i: f"sqlite:///{folder}/intake-{i}.db", base, folder, runs=runs
         )
-        _keep(results)
-        results["sqlite_backlog"] = backlog(f"sqlite:///{folder}/backlog.db", base, folder / "bl")
-        _keep(results)
+        _keep(results, path)
+        if not intake_only:
+            results["sqlite_backlog"] = backlog(
+                f"sqlite:///{folder}/backlog.db", base, folder / "bl"
+            )
+            _keep(results, path)
         if available() is None:
             pg = PostgresLab().start()
             try:
@@ -358,15 +365,21 @@ def run() -> dict:
                     folder / "pg",
                     WORKERS["PostgreSQL 15"],
                     server_pid=pg.proc.pid,
+                    runs=runs,
                 )
-                _keep(results)
-                results["pg_backlog"] = backlog(
-                    pg.create_database("backlog"), base, folder / "pgbl", WORKERS["PostgreSQL 15"]
-                )
-                _keep(results)
+                _keep(results, path)
+                if not intake_only:
+                    results["pg_backlog"] = backlog(
+                        pg.create_database("backlog"),
+                        base,
+                        folder / "pgbl",
+                        WORKERS["PostgreSQL 15"],
+                    )
+                    _keep(results, path)
             finally:
                 pg.stop()
-        results["desktop"] = desktop_path(base, folder / "desktop")
+        if not intake_only:
+            results["desktop"] = desktop_path(base, folder / "desktop")
     return results
 
 
@@ -446,33 +459,10 @@ def markdown(r: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def intake_only(runs: int) -> None:
-    """Only the intake, SQLite then PostgreSQL, for comparing a change before and after;
-    the figures go to RELAY-INTAKE.json, RELAY-RESULTS.md stays as it is."""
-    from tests.relay.pg_lab import PostgresLab
-
-    base = sample()
-    results: dict = {"report_bytes": len(report.dumps(base))}
-    with tempfile.TemporaryDirectory(prefix="ally-bench-relay-") as tmp:
-        folder = Path(tmp)
-        results["sqlite_intake"] = intake_runs(
-            lambda i: f"sqlite:///{folder}/intake-{i}.db", base, folder, runs=runs
-        )
-        pg = PostgresLab().start()
-        try:
-            results["pg_intake"] = intake_runs(
-                lambda i: pg.create_database(f"intake{i}"),
-                base,
-                folder / "pg",
-                WORKERS["PostgreSQL 15"],
-                server_pid=pg.proc.pid,
-                runs=runs,
-            )
-        finally:
-            pg.stop()
-    (OUT.parent / "RELAY-INTAKE.json").write_text(json.dumps(results, indent=1))
+def print_intake(results: dict) -> None:
+    """The intake-only figures, one line per database."""
     for key in ("sqlite_intake", "pg_intake"):
-        runs_ = results[key]
+        runs_ = results.get(key, [])
         print(
             key,
             "reports/s",
@@ -498,7 +488,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=RUNS, help="runs of the intake (--intake-only)")
     args = parser.parse_args()
     if args.intake_only:
-        intake_only(args.runs)
+        print_intake(run(args.runs, intake_only=True))
         return
     results = run()
     OUT.write_text(markdown(results))
