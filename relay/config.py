@@ -44,7 +44,11 @@ class ServerSettings:
     trusted_proxies: tuple[str, ...] = ("127.0.0.1",)
     max_body_bytes: int = 8 * 1024 * 1024  # a report with a 4 MB screenshot fits
     body_timeout_s: float = 30.0  # a body still arriving after this is refused
+    head_timeout_s: float = 10.0  # a request head still unfinished after this: closed
     max_connections: int = 1000  # per worker
+    # Per worker, from one address (a reverse proxy in trusted_proxies is not counted).
+    # An office behind one NAT address shares it: raise it for a fleet that sends at once.
+    max_connections_per_address: int = 100
     workers: int = 1  # processes on one socket; more than 1 only with PostgreSQL
 
 
@@ -129,8 +133,19 @@ def from_dict(data: Mapping[str, Any], source: str = "relay.toml") -> RelaySetti
         body_timeout_s=r.get(
             server_t, "server", "body_timeout_s", float, d.body_timeout_s, lambda v: v > 0
         ),
+        head_timeout_s=r.get(
+            server_t, "server", "head_timeout_s", float, d.head_timeout_s, lambda v: v > 0
+        ),
         max_connections=r.get(
             server_t, "server", "max_connections", int, d.max_connections, lambda v: v > 0
+        ),
+        max_connections_per_address=r.get(
+            server_t,
+            "server",
+            "max_connections_per_address",
+            int,
+            d.max_connections_per_address,
+            lambda v: v > 0,
         ),
     )
     server = _with_workers(r, server_t, server)

@@ -19,6 +19,7 @@ from relay.app import create_app
 from relay.config import RelaySettings
 from relay.context import Relay
 from relay.db import upgrade
+from relay.http_guard import guarded_protocol
 
 log = logging.getLogger("relay")
 
@@ -32,9 +33,10 @@ def uvicorn_config(app: Any, settings: RelaySettings) -> uvicorn.Config:
         ssl_certfile=s.tls_cert,
         ssl_keyfile=s.tls_key,
         # h11 even where httptools is installed: h11 refuses an unfinished request head
-        # over 16 KB, httptools buffers whatever headers a client sends. The event loop
-        # is uvloop where installed (the relay extra has it on Linux and macOS).
-        http="h11",
+        # over 16 KB, httptools buffers whatever headers a client sends. Ours adds a
+        # deadline for each head and a cap per address (relay/http_guard.py). The event
+        # loop is uvloop where installed (the relay extra has it on Linux and macOS).
+        http=guarded_protocol(s),
         loop="auto",
         proxy_headers=False,  # the app's own Edge middleware applies trusted_proxies
         server_header=False,

@@ -26,7 +26,12 @@ def relay(tmp_path_factory):
     lab = RelayLab(
         folder,
         forward={"kind": "folder", "folder": str(folder / "helpdesk")},
-        server={"max_body_bytes": MAX_BODY, "body_timeout_s": 2.0},
+        # every client here is 127.0.0.1: the cap per address has its own test below
+        server={
+            "max_body_bytes": MAX_BODY,
+            "body_timeout_s": 2.0,
+            "max_connections_per_address": 2000,
+        },
         secret=None,
     )
     with lab:
@@ -213,6 +218,93 @@ def test_a_crowd_of_half_open_connections_does_not_stop_the_relay(relay):
     finally:
         for s in crowd:
             s.close()
+    still_fine(relay)
+
+
+def _read_until_closed(s: socket.socket, within_s: float) -> tuple[bytes, bool]:
+    """Everything the relay sends, and whether it closed the connection in time."""
+    s.settimeout(0.2)
+    data, deadline = b"", time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        try:
+            chunk = s.recv(65536)
+        except TimeoutError:
+            continue
+        except OSError:
+            return data, True
+        if not chunk:
+            return data, True
+        data += chunk
+    return data, False
+
+
+def test_more_unfinished_heads_than_connections_allowed_are_closed_in_time(tmp_path):
+    """uvicorn alone waited for an unfinished request head without end, and such
+    connections beyond [server] max_connections made it answer 503 to everyone for as
+    long as they stayed open (found by an audit with 1000 of them)."""
+    lab = RelayLab(
+        tmp_path,
+        forward={"kind": "folder", "folder": str(tmp_path / "helpdesk")},
+        server={"max_connections": 40, "head_timeout_s": 1.5, "max_connections_per_address": 500},
+        secret=None,
+    )
+    with lab:
+        crowd = []
+        try:
+            for _ in range(60):
+                s = socket.create_connection(("127.0.0.1", lab.port), timeout=5)
+                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # never finished
+                crowd.append(s)
+            deadline = time.monotonic() + 10  # for all of them together
+            closed = [_read_until_closed(s, deadline - time.monotonic())[1] for s in crowd]
+            assert all(closed), f"{closed.count(False)} of 60 still open after 10 s"
+        finally:
+            for s in crowd:
+                s.close()
+        assert requests.get(lab.url + "/healthz", timeout=10).status_code == 200
+        lines = [e.get("msg") for e in lab.log_lines()]
+        assert lines.count("a request head did not arrive in time; connection closed") == 60
+
+
+@pytest.mark.parametrize("behind_proxy", [False, True])
+def test_one_address_holds_a_limited_number_of_connections(tmp_path, behind_proxy):
+    """Beyond [server] max_connections_per_address a new connection from the same
+    address is closed at once; a reverse proxy named in trusted_proxies carries
+    everyone's connections and is not counted."""
+    server = {"max_connections_per_address": 5, "behind_proxy": behind_proxy}
+    lab = RelayLab(tmp_path, {"kind": "folder", "folder": str(tmp_path / "hd")}, server=server)
+    with lab:
+        held = [socket.create_connection(("127.0.0.1", lab.port), timeout=5) for _ in range(5)]
+        try:
+            sixth = socket.create_connection(("127.0.0.1", lab.port), timeout=5)
+            sixth.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            answer, closed = _read_until_closed(sixth, 3)
+            sixth.close()
+            if behind_proxy:
+                assert answer.startswith(b"HTTP/1.1 200") and not closed
+            else:
+                assert answer == b"" and closed
+            held.pop().close()
+            time.sleep(0.5)  # the relay notices the closed one
+            assert requests.get(lab.url + "/healthz", timeout=10).status_code == 200
+        finally:
+            for s in held:
+                s.close()
+
+
+def test_a_request_framed_two_ways_is_answered_and_the_connection_closed(relay):
+    """Content-Length and Transfer-Encoding together: read by its Transfer-Encoding, then
+    the connection is closed (RFC 9112 section 6.1), so what followed is never taken as
+    another request."""
+    with socket.create_connection(("127.0.0.1", relay.port), timeout=10) as s:
+        s.sendall(
+            b"POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+            b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+        )
+        answer, closed = _read_until_closed(s, 5)
+    assert answer.startswith(b"HTTP/1.1 401") and answer.count(b"HTTP/1.1 ") == 1
+    assert closed
     still_fine(relay)
 
 
