@@ -22,6 +22,7 @@ from starlette.routing import Route
 from desktop.resources_access import read_text
 from relay import RECEIPT_SCHEMA, __version__
 from relay.context import Relay
+from relay.intake import NotStored
 from relay.report_json import parse_report
 from relay.store import Refused
 
@@ -31,6 +32,7 @@ UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 NUMBER = re.compile(r"^[0-9]{1,9}$")  # within a 32-bit integer on every database
 ENROL_MAX_BYTES = 4096
 INLINE_CHECK_BYTES = 64 * 1024
+NOT_STORED_RETRY_S = 60  # the database full or away: the device tries again after this
 _validator: list[Any] = []
 _fast_validator: list[Any] = []
 
@@ -196,6 +198,10 @@ async def take_report(request: Request) -> Response:
         accepted = await relay.intake.accept(device.id, report, body)
     except Refused:
         return error(409, "conflict")
+    except NotStored as exc:  # logged by the intake; the device keeps it, sends it later
+        relay.report_limit.give_back(device.id)
+        request.state.log_extra["why"] = str(exc)
+        return error(503, "not_stored", {"Retry-After": str(NOT_STORED_RETRY_S)})
     relay.forwarder_wake()
     request.state.log_extra.update(report=accepted.number, new=accepted.new)
     return JSONResponse(
@@ -255,6 +261,16 @@ async def health(request: Request) -> Response:
     except Exception as exc:  # the database is away: say so, do not crash
         log.error("health check: database unavailable", extra={"detail": str(exc)[:300]})
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
+    if relay.intake.failing is not None:  # reports cannot be stored: not healthy
+        return JSONResponse(
+            {
+                "status": "unavailable",
+                "database": relay.store.engine.dialect.name,
+                "storing_reports": "failing",
+                "queue": queue,
+            },
+            503,
+        )
     return JSONResponse(
         {
             "status": "ok",

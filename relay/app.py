@@ -86,6 +86,15 @@ class Edge:
 
         try:
             await self.app(scope, receive, send_with_headers)
+        except Exception:
+            # Starlette has answered 500 already (when it still could). One structured
+            # line for IT instead of uvicorn's bare traceback; the relay goes on.
+            log.exception("request failed", extra={"path": scope["path"]})
+            if status["code"] == 0:
+                await send_with_headers(
+                    {"type": "http.response.start", "status": 500, "headers": []}
+                )
+                await send({"type": "http.response.body", "body": b""})
         finally:
             extra = {
                 "method": scope["method"],

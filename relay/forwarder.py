@@ -69,13 +69,22 @@ class Forwarder:
 
     def _run(self) -> None:
         transport: Transport | None = None
+        failing = False  # the whole story once, then a line per attempt until it works
         while not self.stopping.is_set():
             try:
                 if transport is None:
                     transport = self.make_transport()
                 worked = self.forward_batch(transport)
-            except Exception:  # the database away, a transport's own bug: keep going
-                log.exception("forwarding failed; trying again shortly")
+                failing = False
+            except Exception as exc:  # the database away, a transport's own bug: keep going
+                if failing:
+                    log.error(
+                        "forwarding failed; trying again shortly",
+                        extra={"detail": f"{type(exc).__name__}: {exc}"[:300]},
+                    )
+                else:
+                    log.exception("forwarding failed; trying again shortly")
+                failing = True
                 transport = None
                 worked = False
                 self.stopping.wait(IDLE_POLL_S)

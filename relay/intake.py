@@ -38,6 +38,9 @@ class Intake:
         self._queue: queue.Queue[_Item] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        # Why the last batch could not be stored (the disk full, the database away),
+        # until a batch is stored again: the health check says so.
+        self.failing: str | None = None
 
     async def accept(self, device_id: str, report: dict[str, Any], body: bytes) -> Accepted:
         """Accepted once the report is on disk; Refused('conflict') for another report
@@ -66,14 +69,27 @@ class Intake:
                 results: list[Accepted | Refused] = self.store.accept_many(
                     [(i.device_id, i.report, i.body) for i in batch]
                 )
+                self.failing = None
             except Exception as exc:  # the database away: every waiting request hears it
-                log.exception("could not store a batch of reports", extra={"size": len(batch)})
-                results = [exc] * len(batch)  # type: ignore[list-item]
+                if self.failing is None:  # the whole story once, then a line per batch
+                    log.exception("could not store reports", extra={"size": len(batch)})
+                else:
+                    log.error(
+                        "could not store reports",
+                        extra={"size": len(batch), "detail": str(exc)[:300]},
+                    )
+                self.failing = f"{type(exc).__name__}: {exc}"[:300]
+                results = [NotStored(self.failing) for _ in batch]  # type: ignore[misc]
             by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future, Any]]] = {}
             for item, result in zip(batch, results, strict=True):
                 by_loop.setdefault(item.loop, []).append((item.future, result))
             for loop, settled in by_loop.items():  # one wake-up of the loop per batch
                 loop.call_soon_threadsafe(_settle, settled)
+
+
+class NotStored(Exception):
+    """The relay could not store the report (its database full or away): the device
+    keeps it and sends it again later."""
 
 
 def _settle(settled: list[tuple[asyncio.Future, Any]]) -> None:

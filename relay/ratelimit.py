@@ -72,8 +72,7 @@ class Buckets:
 
     def take(self, key: str) -> float:
         """0 when allowed, else the seconds until one more is allowed."""
-        digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-        h = int.from_bytes(digest, "little") or 1  # 0 marks an empty slot
+        h = _hash(key)
         with self.table as memory:
             now = self.clock()
             slot, level, at = self._find(memory, h, now)
@@ -85,6 +84,17 @@ class Buckets:
                 wait = (1.0 - level) / self.rate
             _SLOT.pack_into(memory, slot * _SLOT.size, h, level, now)
         return wait
+
+    def give_back(self, key: str) -> None:
+        """Undo one take: the request was allowed, but the relay itself could not serve
+        it (its database full or away), and a device that sends again must not run out
+        of its allowance for the relay's own trouble."""
+        h = _hash(key)
+        with self.table as memory:
+            now = self.clock()
+            slot, level, at = self._find(memory, h, now)
+            level = min(self.burst, level + max(0.0, now - at) * self.rate + 1.0)
+            _SLOT.pack_into(memory, slot * _SLOT.size, h, level, now)
 
     def _find(self, memory: mmap.mmap, h: int, now: float) -> tuple[int, float, float]:
         """The key's slot and state; a new key starts full, in an empty slot or in place
@@ -102,3 +112,8 @@ class Buckets:
             if at < oldest:
                 victim, oldest = slot, at
         return victim, self.burst, now
+
+
+def _hash(key: str) -> int:
+    digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "little") or 1  # 0 marks an empty slot
