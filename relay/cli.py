@@ -2,6 +2,7 @@
 
 ally-relay [--config FILE] serve
 ally-relay migrate | check
+ally-relay health          (asks the running relay; for container health checks)
 ally-relay token create [--days N] [--uses N] [--note TEXT] | token list | token revoke ID
 ally-relay device list | device revoke ID
 ally-relay user set NAME   (the password is read from standard input)
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("serve", help="receive reports and forward them")
     sub.add_parser("migrate", help="bring the database schema up to date")
     sub.add_parser("check", help="check the settings, the database and the helpdesk secret")
+    sub.add_parser("health", help="ask the running relay on this machine whether it is well")
     tok = sub.add_parser("token", help="enrolment tokens").add_subparsers(
         dest="action", required=True
     )
@@ -69,6 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from relay.server import serve
 
         return serve(settings)
+    if args.command == "health":
+        from relay.health_probe import probe
+
+        return probe(settings.server)
     from relay.db import upgrade
 
     if args.command == "migrate" or settings.migrate_on_start:

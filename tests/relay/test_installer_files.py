@@ -8,7 +8,7 @@ from pathlib import Path
 
 import tomllib
 
-from relay import config
+from relay import cli, config
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 FOLDER = ROOT / "installer" / "relay"
@@ -44,4 +44,12 @@ def test_the_container_file_copies_what_exists_and_runs_the_command():
     for src in re.findall(r"^COPY (\S+)", text, re.M):
         assert (ROOT / src).exists(), src
     assert '"ally-relay", "--config", "/etc/ally-relay/relay.toml"' in text
-    assert "/healthz" in text and "USER ally-relay" in text
+    assert "USER ally-relay" in text
+    # The health check is the relay's own command, which exists.
+    health = re.search(r"^  CMD \[(.*)\]$", text, re.M).group(1)
+    assert health == '"ally-relay", "--config", "/etc/ally-relay/relay.toml", "health"'
+    assert "health" in cli.build_parser()._subparsers._group_actions[0].choices
+    # The secret is handed over to the user the relay runs as, readable by it alone.
+    uid = re.search(r"useradd --system --uid (\d+) ", text).group(1)
+    secret = re.search(r"--secret helpdesk,(\S+)", text).group(1)
+    assert f"uid={uid}" in secret and "mode=0400" in secret

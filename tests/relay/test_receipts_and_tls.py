@@ -158,3 +158,31 @@ def test_tls_without_the_company_ca_sends_nothing(tls_relay, enrolled, new_repor
     outbox.add(new_report())
     (outcome,) = outbox.deliver_due(RelayTransport(policy))
     assert outcome.receipt is None and outcome.error.plain_key == "certificate"
+
+
+def test_the_health_command_asks_the_running_relay_itself(tls_relay, tmp_path, capsys):
+    """`ally-relay health` (a container's HEALTHCHECK) finds the relay from its own
+    settings, over TLS when it speaks TLS, and trusts only the relay's own certificate."""
+    from relay.config import ServerSettings
+    from relay.health_probe import probe
+
+    done = tls_relay.cli("health")
+    assert done.returncode == 0, done.stderr
+    said = json.loads(done.stdout)
+    assert said["url"] == f"https://127.0.0.1:{tls_relay.port}/healthz"
+    assert said["http_status"] == 200 and said["answer"]["status"] == "ok"
+    # Another certificate than the relay's: not the relay answering, as far as it knows.
+    _, other, other_key = ca_and_server(tmp_path / "other", ["127.0.0.1"])
+    server = ServerSettings(port=tls_relay.port, tls_cert=str(other), tls_key=str(other_key))
+    assert probe(server) == 1
+    assert "did not answer" in capsys.readouterr().err
+
+
+def test_the_health_command_says_when_no_relay_answers(tmp_path):
+    lab = RelayLab(tmp_path, forward={"kind": "folder", "folder": str(tmp_path / "hd")})
+    with lab:
+        up = lab.cli("health")
+    assert up.returncode == 0 and json.loads(up.stdout)["http_status"] == 200
+    down = lab.cli("health")  # the relay has stopped
+    assert down.returncode == 1 and "did not answer" in down.stderr
+    assert "Traceback" not in down.stderr
