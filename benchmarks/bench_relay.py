@@ -390,7 +390,7 @@ def markdown(r: dict) -> str:
         f"Machine: {os.cpu_count()} cores, {platform.platform()}, Python {sys.version.split()[0]}; "
         "shared with other work, so figures vary. The relay, the load, the receiver and the "
         "database all run on this one machine over loopback. Load average (1 min) of the "
-        f"machine after each stage: {r.get('load_average_1min')} (other engineers' work included).",
+        f"machine after each stage: {r.get('load_average_1min')} (its own earlier stages and whatever else ran included).",
         "",
         f"A report is a real one from `diagnose('slow')` ({r['report_bytes'] / 1024:.0f} KB of JSON), "
         "with a fresh id each time; every report is checked against the report schema and "
