@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import uuid
+from collections.abc import Iterator
 
 import pytest
 
@@ -32,9 +33,8 @@ def new_report(sample_report):
     return make
 
 
-@pytest.fixture(scope="module")
-def postgres():
-    """A real PostgreSQL server started for the module (skipped, with the reason, where
+def _started_postgres() -> Iterator[PostgresLab]:
+    """A real PostgreSQL server while the fixture lasts (skipped, with the reason, where
     the server's binaries are missing)."""
     why = available()
     if why:
@@ -46,15 +46,14 @@ def postgres():
         lab.stop()
 
 
+@pytest.fixture(scope="module")
+def postgres():
+    """One server for the module's tests."""
+    yield from _started_postgres()
+
+
 @pytest.fixture
 def own_postgres():
-    """A real PostgreSQL server of this test's own, which the test may halt and start
-    again (the module's shared one must stay up for the others)."""
-    why = available()
-    if why:
-        pytest.skip(why)
-    lab = PostgresLab().start()
-    try:
-        yield lab
-    finally:
-        lab.stop()
+    """A server of this test's own, which the test may halt and start again (the
+    module's shared one must stay up for the others)."""
+    yield from _started_postgres()
