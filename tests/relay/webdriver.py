@@ -95,7 +95,25 @@ class Browser:
         self._call("POST", f"{self.session}/element/{self.find(css)}/value", {"text": text})
 
     def click(self, css: str) -> None:
-        self._call("POST", f"{self.session}/element/{self.find(css)}/click", {})
+        """Click a link or a form's button, and wait until the page it loads is there.
+
+        Every click in IT's pages loads a page (they have no JavaScript). ChromeDriver
+        can return before the new page has replaced the old one on a loaded machine (in
+        CI, the URL was read as the old page's after a sign-in the relay had answered):
+        the clicked element going stale is the sign that the old page is gone.
+        """
+        element = self.find(css)
+        self._call("POST", f"{self.session}/element/{element}/click", {})
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                self._call("GET", f"{self.session}/element/{element}/name")
+            except RuntimeError as exc:
+                if "stale" in str(exc):
+                    return
+                raise
+            time.sleep(0.05)
+        raise TimeoutError(f"clicking {css} did not load a page within 30 s")
 
     def text(self, css: str = "body") -> str:
         return self._call("GET", f"{self.session}/element/{self.find(css)}/text")

@@ -49,6 +49,8 @@ def test_a_busy_background_task_is_found_and_named(tmp_path, children):
 
 @linux_only
 def test_helper_processes_are_grouped_into_one_application(tmp_path, children):
+    # A real Chromium on this machine (another test's) is the same application.
+    already = sum(a.process_count for a in ProcessSampler().sample().apps if a.app_id == "chrome")
     for _ in range(3):
         children.append(start_named(tmp_path, "chrome", "import time; time.sleep(60)"))
     time.sleep(0.3)
@@ -56,7 +58,7 @@ def test_helper_processes_are_grouped_into_one_application(tmp_path, children):
     chrome = [a for a in sample.apps if a.app_id == "chrome"]
     assert len(chrome) == 1
     assert chrome[0].name == "Google Chrome"
-    assert chrome[0].process_count == 3
+    assert chrome[0].process_count == already + 3
     assert chrome[0].memory_bytes > 3 * 1_000_000
 
 
