@@ -51,7 +51,7 @@ class GuardedH11Protocol(H11Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
-        if getattr(self, "_counted", False):
+        if self._counted:
             self._counted = False
             self.open_per_address[self._address] -= 1
             if self.open_per_address[self._address] <= 0:
@@ -78,9 +78,8 @@ class GuardedH11Protocol(H11Protocol):
         self._head_deadline = self.loop.call_later(self.head_timeout_s, self._head_too_slow)
 
     def _disarm(self) -> None:
-        deadline = getattr(self, "_head_deadline", None)
-        if deadline is not None:
-            deadline.cancel()
+        if self._head_deadline is not None:
+            self._head_deadline.cancel()
             self._head_deadline = None
 
     def _head_too_slow(self) -> None:

@@ -193,8 +193,8 @@ class AllyApp(QObject):
             self.portal_asked = False
             if self.stopping:
                 return
-            visible = [w for w in self.windows.values() if w.isVisible()]
-            self._open_report_window(notice, *grab_without_ally(visible, portal=answer))
+            shot = grab_without_ally(self._visible_windows(), portal=answer)
+            self._open_report_window(notice, *shot)
 
         no_answer = (None, say("no_answer", "screen_picture"))
         self.background.run(ask_portal, answered, lambda _error: answered(no_answer))
@@ -212,7 +212,11 @@ class AllyApp(QObject):
         """The picture of the screen, or why there is none (said on the report window)."""
         from desktop.ui.screen_capture import grab_without_ally
 
-        return grab_without_ally([w for w in self.windows.values() if w.isVisible()])
+        return grab_without_ally(self._visible_windows())
+
+    def _visible_windows(self) -> list[QObject]:
+        """Ally's own windows on screen: covered in the picture of the screen."""
+        return [w for w in self.windows.values() if w.isVisible()]
 
     def open_status(self):
         from desktop.diagnostics.thresholds import Thresholds

@@ -39,7 +39,7 @@ def cover(image: QImage, areas: Iterable[QRect], origin: QRect, ratio: float) ->
 PortalAnswer = tuple[bytes | None, str | None]  # the picture's bytes, or why there is none
 
 
-def ask_portal(wait_s: float | None = None) -> PortalAnswer:
+def ask_portal() -> PortalAnswer:
     """Wayland's half that waits: the desktop portal's picture, or why there is none in
     the person's words. It blocks (the portal may first ask the person, up to
     PORTAL_WAIT_S), so the tray app runs it on a worker thread; no Qt here."""
@@ -47,7 +47,7 @@ def ask_portal(wait_s: float | None = None) -> PortalAnswer:
     from desktop.words import say
 
     try:
-        return screen_portal.take_through_portal(wait_s or PORTAL_WAIT_S), None
+        return screen_portal.take_through_portal(PORTAL_WAIT_S), None
     except screen_portal.NoPicture as exc:
         return None, say(exc.reason, "screen_picture")
 

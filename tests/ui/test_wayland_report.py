@@ -45,7 +45,7 @@ def wayland(monkeypatch):
         yield
 
 
-def _start_without_tray(qtbot):
+def _start_without_tray():
     """Without a tray the app opens the report window by itself, as at login."""
     from desktop.ui.ally_app import AllyApp
 
@@ -61,7 +61,7 @@ def test_the_tray_keeps_running_while_the_portal_asks_and_the_window_says_why(
     timer = QTimer()
     timer.timeout.connect(lambda: ticks.append(1))
     timer.start(50)
-    ally = _start_without_tray(qtbot)
+    ally = _start_without_tray()
     try:
         assert "report" not in ally.windows and ally.portal_asked  # asked, not waited for
         qtbot.waitUntil(lambda: len(ticks) >= 5, timeout=2000)  # the event loop runs on
@@ -81,7 +81,7 @@ def test_the_tray_keeps_running_while_the_portal_asks_and_the_window_says_why(
 
 def test_the_portals_picture_goes_with_the_report_and_no_copy_is_left(qtbot, wayland, tmp_path):
     portal = Portal(tmp_path, "ok", picture=_screen_png())
-    ally = _start_without_tray(qtbot)
+    ally = _start_without_tray()
     try:
         qtbot.waitUntil(lambda: "report" in ally.windows, timeout=15000)
         window = ally.windows["report"]
