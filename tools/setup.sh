@@ -28,21 +28,44 @@ if [ "$want_tests" = 1 ]; then
             chromium-driver)
 fi
 
-# One dpkg-query for all of them: this check runs on every start of ./run-ally.
-installed=" $(dpkg-query -W -f='${Package}=${db:Status-Abbrev} ' "${packages[@]}" 2>/dev/null | sed 's/=ii */ /g') "
+# One dpkg-query for all of them: this check runs on every start of ./run-ally. dpkg-query
+# exits 1 (and says so on stderr) when any package is unknown or absent; that is the answer
+# we are asking for, not a failure, so its status is ignored and each package is read off
+# what it printed: installed ones say "=ii".
+installed=" $( { dpkg-query -W -f='${Package}=${db:Status-Abbrev} ' "${packages[@]}" 2>/dev/null || true; } |
+               sed 's/=ii */ /g') "
 missing=()
 for p in "${packages[@]}"; do
   [[ "$installed" == *" $p "* ]] || missing+=("$p")
 done
+
+# Says exactly what to run when this account cannot install the packages, then stops.
+cannot_install() {
+  echo "Ally needs these system packages, and this account cannot install them: ${missing[*]}" >&2
+  echo "Ask someone with administrator rights to run:" >&2
+  echo "  sudo apt-get update && sudo apt-get install --no-install-recommends ${missing[*]}" >&2
+  echo "Then run this command again." >&2
+  exit 1
+}
+
 if [ "${#missing[@]}" -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null; then sudo="sudo"; else
-    echo "Ally needs these system packages, and this account cannot install them: ${missing[*]}" >&2
-    echo "Ask someone with administrator rights to run: apt-get install ${missing[*]}" >&2
+  if [ "$(id -u)" = 0 ]; then
+    sudo=()
+  elif command -v sudo >/dev/null && sudo -v 2>/dev/null; then
+    # sudo -v asks for the password once (on a terminal); without a terminal or without
+    # rights it fails, and the person is told what to ask for instead of a silent stop.
+    sudo=(sudo)
+  else
+    cannot_install
+  fi
+  echo "Installing system packages: ${missing[*]}" >&2
+  if ! "${sudo[@]}" apt-get update -qq ||
+     ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+         "${missing[@]}" >/dev/null; then
+    echo "Installing the system packages failed (apt-get's lines above say why)." >&2
+    echo "When the cause is fixed, run this command again." >&2
     exit 1
   fi
-  echo "Installing system packages: ${missing[*]}"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 # The virtual environment is (re)built only when pyproject.toml (the dependencies and their
@@ -58,6 +81,11 @@ if [ -x .venv/bin/python ] && [ -x .venv/bin/ally ] && [ -f "$stamp" ] &&
   exit 0
 fi
 python=python3
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  echo "Ally needs Python 3.11 or newer; this machine's python3 is $("$python" -V 2>&1)." >&2
+  echo "Debian 12, Ubuntu 24.04 and newer have it." >&2
+  exit 1
+fi
 if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
   first=1
