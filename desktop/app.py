@@ -15,7 +15,7 @@ import logging
 import signal
 import sys
 
-from desktop.launch import display_available, no_display_text
+from desktop.launch import EXIT_NO_DISPLAY, display_available, no_display_text
 from desktop.process_memory import fewer_malloc_arenas
 
 log = logging.getLogger("ally")
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None, login: bool = False) -> int:
     """The tray app itself (``ally --tray-child``, run by desktop/watchdog.py)."""
     if not display_available():
         sys.stderr.write(no_display_text())
-        return 2
+        return EXIT_NO_DISPLAY
     services = _services()
     if login:
         from desktop.startup import wants_to_start

@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+from desktop.own_program import ally_argv
 from desktop.words import say
 
 TARGETS = ("report", "status", "reports", "settings")
@@ -35,7 +36,8 @@ def request_for(what: str) -> bytes:
 
 
 def ask_tray(what: str) -> bool:
-    """True when this person's running Ally said it opened the window."""
+    """True when the running Ally of this graphical session said it opened the window (an
+    Ally of this account's other session, on another display, is not asked)."""
     request = request_for(what)
     if sys.platform.startswith("win"):
         from desktop.tray_link import ask_over_pipe
@@ -44,7 +46,7 @@ def ask_tray(what: str) -> bool:
     else:
         from desktop.tray_link import ask
 
-        answer = ask(request, timeout=1.5)
+        answer = ask(request, timeout=1.5, this_session=True)
     return answer is not None and answer.startswith(ANSWER)
 
 
@@ -54,7 +56,7 @@ def ally_command() -> list[str]:
         exe = Path(sys.executable)
         tray = exe.with_name("ally-tray.exe")  # Windows: no console window
         return [str(tray if tray.exists() else exe)]
-    return [sys.executable, "-m", "desktop"]
+    return ally_argv()
 
 
 def start_ally() -> None:
@@ -68,6 +70,11 @@ def start_ally() -> None:
 
 
 def run(args: argparse.Namespace, wait_s: float = START_WAIT_S) -> int:
+    from desktop.launch import EXIT_NO_DISPLAY, display_available, no_display_text
+
+    if not display_available():  # a terminal over SSH: no screen to open a window on
+        sys.stderr.write(no_display_text())
+        return EXIT_NO_DISPLAY
     what = args.what
     if ask_tray(what):
         return 0

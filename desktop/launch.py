@@ -16,6 +16,7 @@ LOGIN_ARG = "--login"  # started by the system at login (see desktop/startup.py)
 # The tray app asks its watchdog for a fresh start of the newly installed Ally (after an
 # upgrade replaced the files under it) by ending with this code (EX_TEMPFAIL).
 EXIT_RESTART = 75
+EXIT_NO_DISPLAY = 2  # no graphical session: not a crash, and the person was told why
 
 
 def no_display_text() -> str:

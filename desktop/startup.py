@@ -50,9 +50,9 @@ def user_entry(environ: Mapping[str, str] | None = None) -> Path:
 
 def login_command() -> str:
     """This Ally, started at login (the bundle, a venv or a checkout)."""
-    if getattr(sys, "frozen", False):
-        return f"{shlex.quote(sys.executable)} {LOGIN_ARG}"
-    return f"{shlex.quote(sys.executable)} -m desktop {LOGIN_ARG}"
+    from desktop.own_program import ally_argv
+
+    return " ".join(shlex.quote(arg) for arg in ally_argv(LOGIN_ARG))
 
 
 def apply_person_choice(enabled: bool, system_entry: Path = SYSTEM_ENTRY) -> Path | None:

@@ -28,12 +28,14 @@ import time
 from collections.abc import Callable, Mapping
 
 from desktop.launch import (
+    EXIT_NO_DISPLAY,
     EXIT_RESTART,
     LOGIN_ARG,
     TRAY_CHILD_ARG,
     display_available,
     no_display_text,
 )
+from desktop.own_program import ally_argv
 
 # typing alone is about 0.4 MB in a process that lives for weeks; only type checkers need it.
 TYPE_CHECKING = False
@@ -47,7 +49,6 @@ MAX_RESTARTS, WINDOW_MIN = 3, 10  # the same as desktop/own_crashes.py, which a 
 
 RESTART_DELAY_S = 1.0  # a crash loop never spins the processor
 STOP_GRACE_S = 10.0  # how long a child asked to stop may take before it is killed
-EXIT_NO_DISPLAY = 2
 # Signals by which someone asks a program to stop: the child ending by one of these is not
 # a crash (IT ending it, the session closing).
 STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT} | (
@@ -58,17 +59,12 @@ STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT} | (
 def child_command(login: bool = False) -> list[str]:
     """The tray app as a new process of the same Ally (a checkout, a venv or the bundle).
     Started at login, the tray app itself decides whether to stay (desktop/startup.py)."""
-    extra = [LOGIN_ARG] if login else []
-    if getattr(sys, "frozen", False):
-        return [sys.executable, TRAY_CHILD_ARG, *extra]
-    return [sys.executable, "-m", "desktop", TRAY_CHILD_ARG, *extra]
+    return ally_argv(TRAY_CHILD_ARG, *([LOGIN_ARG] if login else []))
 
 
 def own_command() -> list[str]:
     """This watchdog as a new program: after an upgrade, the newly installed one."""
-    if getattr(sys, "frozen", False):
-        return [sys.executable]
-    return [sys.executable, "-m", "desktop"]
+    return ally_argv()
 
 
 def why_it_stopped(returncode: int) -> str | None:

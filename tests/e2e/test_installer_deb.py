@@ -19,6 +19,8 @@ import tomllib
 from packaging.requirements import Requirement
 from packaging.version import Version
 
+from tests.xserver import start_xvfb
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 needs = [t for t in ("dpkg-deb", "dpkg", "Xvfb", "trayer") if shutil.which(t) is None]
 pytestmark = [
@@ -171,15 +173,14 @@ def test_build_install_run_and_remove(tmp_path):
         _doctor_checks_another_person(env)
         _bundle_runs_a_pac_file(env, tmp_path)
 
-        number = 70 + os.getpid() % 20
-        xenv = {**env, "DISPLAY": f":{number}", "QT_QPA_PLATFORM": "xcb"}
-        xvfb = subprocess.Popen(
-            ["Xvfb", f":{number}", "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        xvfb, number = start_xvfb("1024x768x24")
+        # The tray app's socket, and the upgrade's `ally restart-trays`, in a folder of this
+        # test's own: another Ally on this machine (a person's, another test's) is neither
+        # restarted nor counted.
+        sockets = tmp_path / "sockets"
+        sockets.mkdir()
+        xenv = {**env, "DISPLAY": number, "QT_QPA_PLATFORM": "xcb", "TMPDIR": str(sockets)}
         try:
-            time.sleep(1.5)
             tray = subprocess.Popen(
                 ["trayer", "--edge", "top", "--align", "right", "--SetDockType", "true"],
                 env=xenv,
@@ -202,7 +203,7 @@ def test_build_install_run_and_remove(tmp_path):
             # the newly installed Ally: the postinst asks it through its own socket.
             (before,) = psutil.Process(ally.pid).children()
             upgraded = _newer_package(deb, tmp_path)
-            up = run("dpkg", "-i", str(upgraded))
+            up = run("dpkg", "-i", str(upgraded), env={**os.environ, "TMPDIR": str(sockets)})
             assert up.returncode == 0, up.stderr
             assert "1 tray app restarting as the new Ally" in up.stdout + up.stderr
             deadline = time.monotonic() + 30

@@ -17,11 +17,11 @@ import shutil
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from desktop import quiet_time
+from tests.xserver import start_xvfb, stop
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("Xvfb") and shutil.which("xprop") and ctypes.util.find_library("X11")),
@@ -53,16 +53,9 @@ def wait(predicate, timeout: float, what: str):
 
 @pytest.fixture
 def display():
-    number = 200 + os.getpid() % 100
-    xvfb = subprocess.Popen(
-        ["Xvfb", f":{number}", "-screen", "0", "1366x768x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    wait(lambda: Path(f"/tmp/.X11-unix/X{number}").exists(), 10, "Xvfb")
-    yield f":{number}"
-    xvfb.terminate()
-    xvfb.wait(10)
+    xvfb, number = start_xvfb()
+    yield number
+    stop(xvfb)
 
 
 def open_window(display: str, show: str) -> tuple[subprocess.Popen, int]:

@@ -5,6 +5,7 @@ test-artifacts/tray/ (and the README's come from there)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -14,6 +15,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from tests.xserver import start_xvfb, stop
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 ARTIFACTS = ROOT / "test-artifacts" / "tray"
@@ -43,14 +46,16 @@ def wait(predicate, timeout: float, what: str):
 
 @pytest.fixture
 def display(tmp_path):
-    number = 90 + os.getpid() % 100
-    env = {**os.environ, "DISPLAY": f":{number}"}
-    xvfb = subprocess.Popen(
-        ["Xvfb", f":{number}", "-screen", "0", "1366x768x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    wait(lambda: Path(f"/tmp/.X11-unix/X{number}").exists(), 10, "Xvfb")
+    with x_session() as env:
+        yield env
+
+
+@contextlib.contextmanager
+def x_session():
+    """A graphical session of our own: an X server on a display number it picked as free
+    (never one another session or test uses) with a tray host on it."""
+    xvfb, number = start_xvfb()
+    env = {**os.environ, "DISPLAY": number}
     tray = subprocess.Popen(
         [
             "trayer",
@@ -74,10 +79,10 @@ def display(tmp_path):
         stderr=subprocess.DEVNULL,
     )
     time.sleep(1.0)
-    yield env
-    for proc in (tray, xvfb):
-        proc.terminate()
-        proc.wait(10)
+    try:
+        yield env
+    finally:
+        stop(tray, xvfb)
 
 
 def shot(env, name: str) -> Path:

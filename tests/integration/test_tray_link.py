@@ -21,22 +21,17 @@ import pytest
 
 from tests.run_ally import ROOT
 
-SESSION = "ally-link-test"
+HOME = "ally-home"  # the tray app's and the terminal's: one Ally
 
 
-def _env(tmp: Path, home: str) -> dict[str, str]:
+def _env(tmp: Path, home: str = HOME) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    env.update(
-        TMPDIR=str(tmp),
-        XDG_SESSION_ID=SESSION,
-        ALLY_HOME=str(tmp / home),
-        QT_QPA_PLATFORM="offscreen",
-    )
+    env.update(TMPDIR=str(tmp), ALLY_HOME=str(tmp / home), QT_QPA_PLATFORM="offscreen")
     return env
 
 
 def _diagnose(tmp: Path) -> dict:
-    env = _env(tmp, "terminal-home")
+    env = _env(tmp)
     env.pop("QT_QPA_PLATFORM")  # a terminal, no screen
     done = subprocess.run(
         [sys.executable, "-m", "desktop", "diagnose", "--json"],
@@ -52,16 +47,18 @@ def _diagnose(tmp: Path) -> dict:
 
 
 def _socket(tmp: Path) -> Path:
-    import getpass
+    from desktop.tray_link import instance_key
 
-    return tmp / f"ally-{getpass.getuser()}-{SESSION}"
+    env = _env(tmp)
+    env.pop("QT_QPA_PLATFORM")
+    return tmp / instance_key(env)
 
 
 @pytest.fixture
 def tray(tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-m", "desktop"],
-        env=_env(tmp_path, "tray-home"),
+        env=_env(tmp_path),
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -143,7 +140,7 @@ def test_a_socket_of_another_account_is_not_trusted(tmp_path, monkeypatch):
     from desktop import tray_link
 
     monkeypatch.setenv("TMPDIR", str(tmp_path))
-    monkeypatch.setenv("XDG_SESSION_ID", SESSION)
+    monkeypatch.setenv("ALLY_HOME", str(tmp_path / HOME))
     assert tray_link.candidate_sockets()[0] == path
     assert tray_link.ask(tray_link.HISTORY_REQUEST) is None
 
@@ -156,7 +153,7 @@ def test_after_an_upgrade_every_running_ally_restarts_as_the_new_one(tmp_path):
 
     watchdog = subprocess.Popen(
         [sys.executable, "-m", "desktop"],
-        env=_env(tmp_path, "tray-home"),
+        env=_env(tmp_path),
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -190,9 +187,97 @@ def test_after_an_upgrade_every_running_ally_restarts_as_the_new_one(tmp_path):
         d = _diagnose(tmp_path)  # the new tray app answers on the socket
         note = next(n for n in d["notes"] if n.startswith("Ally's own history covers"))
         assert "taken over from the running Ally app" in note
-        log = (tmp_path / "tray-home" / "logs" / "ally.log").read_text()
+        log = (tmp_path / HOME / "logs" / "ally.log").read_text()
         assert "restarting to run the newly installed Ally" in log
-        assert not (tmp_path / "tray-home" / "data" / "own-crashes.json").exists()
+        assert not (tmp_path / HOME / "data" / "own-crashes.json").exists()
     finally:
         watchdog.terminate()
         watchdog.wait(20)
+
+
+SILENT_LISTENER = """
+import socket, sys, time
+servers = []
+for path in sys.argv[1:-1]:
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind(path)
+    s.listen(8)
+    servers.append(s)
+print("listening", flush=True)
+time.sleep(600)
+"""
+
+
+def _watchdog(tmp: Path, home: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "desktop"],
+        env=_env(tmp, home),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def test_restart_trays_asks_every_tray_at_once_past_sockets_that_never_answer(tmp_path):
+    """15 sockets that take a connection and never answer (their process even carries the
+    tray app's argument, so they are asked) beside 2 real tray apps: both tray apps restart,
+    and the whole command stays within one short deadline instead of one per socket."""
+    import psutil
+
+    from desktop.tray_link import instance_key, restart_all
+
+    silent = [str(tmp_path / f"ally-someone-x{n}-0000000{n % 10}") for n in range(15)]
+    squatter = subprocess.Popen(
+        [sys.executable, "-c", SILENT_LISTENER, *silent, "--tray-child"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    trays = [_watchdog(tmp_path, f"home-{n}") for n in (1, 2)]
+    sockets = []
+    for n in (1, 2):
+        env = _env(tmp_path, f"home-{n}")
+        env.pop("QT_QPA_PLATFORM")
+        sockets.append(tmp_path / instance_key(env))
+    try:
+        assert squatter.stdout.readline().strip() == "listening"
+        deadline = time.monotonic() + 30
+        while not all(path.exists() for path in sockets):
+            assert all(t.poll() is None for t in trays) and time.monotonic() < deadline
+            time.sleep(0.1)
+        before = {t.pid: psutil.Process(t.pid).children()[0].pid for t in trays}
+        started = time.monotonic()
+        restarted = restart_all(tmp_path)  # what `ally restart-trays` runs
+        took = time.monotonic() - started
+        assert sorted(restarted) == sorted(str(path) for path in sockets)
+        assert took < 3, took
+        deadline = time.monotonic() + 30
+        while not all(
+            [c.pid for c in psutil.Process(t.pid).children()] not in ([], [before[t.pid]])
+            for t in trays
+        ):
+            assert time.monotonic() < deadline, "a tray app was not started again"
+            time.sleep(0.2)
+        assert squatter.poll() is None  # the sockets that never answered were left alone
+    finally:
+        squatter.kill()
+        for t in trays:
+            t.terminate()
+            t.wait(20)
+
+
+def test_a_listener_that_is_not_an_ally_tray_is_not_asked_to_restart(tmp_path):
+    from desktop.tray_link import restart_all
+
+    path = tmp_path / "ally-someone-x9-00000000"
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(path))
+    server.listen(4)
+    with server:
+        started = time.monotonic()
+        assert restart_all(tmp_path, deadline_s=5.0) == []
+        # This process (pytest) listens, not an Ally tray app: it is not even waited for.
+        assert time.monotonic() - started < 1.0
+        conn, _ = server.accept()  # it was connected to, to learn who listens ...
+        with conn:
+            conn.settimeout(5)
+            assert conn.recv(64) == b""  # ... and closed without a word sent

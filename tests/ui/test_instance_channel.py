@@ -25,7 +25,6 @@ pytestmark = pytest.mark.skipif(sys.platform.startswith("win"), reason="Unix soc
 @pytest.fixture
 def key(tmp_path, monkeypatch):
     monkeypatch.setenv("TMPDIR", str(tmp_path))
-    monkeypatch.setenv("XDG_SESSION_ID", f"channel-test-{os.getpid()}")
     return instance_key()
 
 

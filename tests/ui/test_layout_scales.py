@@ -15,10 +15,11 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.xserver import start_xvfb, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "screens"
@@ -31,19 +32,9 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def display():
-    number = 300 + os.getpid() % 100
-    xvfb = subprocess.Popen(
-        ["Xvfb", f":{number}", "-screen", "0", "1366x768x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    end = time.monotonic() + 10
-    while not Path(f"/tmp/.X11-unix/X{number}").exists():
-        assert time.monotonic() < end, "Xvfb did not start"
-        time.sleep(0.1)
-    yield f":{number}"
-    xvfb.terminate()
-    xvfb.wait(10)
+    xvfb, number = start_xvfb()
+    yield number
+    stop(xvfb)
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])

@@ -18,7 +18,6 @@ pytestmark = pytest.mark.skipif(sys.platform.startswith("win"), reason="Unix soc
 def session(tmp_path, monkeypatch):
     """A session of our own: its socket lives in a temporary folder."""
     monkeypatch.setenv("TMPDIR", str(tmp_path))
-    monkeypatch.setenv("XDG_SESSION_ID", f"open-test-{os.getpid()}")
     from desktop.tray_link import instance_key
 
     return instance_key()
@@ -57,4 +56,50 @@ def test_an_unknown_window_name_is_a_clear_message_not_a_traceback():
         [sys.executable, "-m", "desktop", "open", "everything"], capture_output=True, text=True
     )
     assert done.returncode == 2 and "invalid choice" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_ally_open_reaches_only_the_ally_of_its_own_session(qtbot, tmp_path, monkeypatch):
+    """One account, two graphical sessions (two X displays) with an Ally each: `ally open`
+    in the second opens the window there, never over the first session's windows."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    from desktop.tray_link import instance_key
+
+    opened: dict[str, list[str]] = {":41": [], ":42": []}
+    channels = [
+        InstanceChannel(
+            instance_key({**os.environ, "DISPLAY": display}),
+            Sampler(SamplerSettings()),
+            lambda: None,
+            None,
+            opened[display].append,
+        )
+        for display in opened
+    ]
+    try:
+        assert all(c.listening for c in channels)
+        env = {**os.environ, "DISPLAY": ":42.0"}  # the same display as :42
+        cmd = [sys.executable, "-m", "desktop", "open", "status"]
+        with subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE) as proc:
+            qtbot.waitUntil(lambda: proc.poll() is not None, timeout=20000)
+            assert proc.returncode == 0, proc.stderr.read()
+        qtbot.wait(200)
+        assert opened == {":41": [], ":42": ["status"]}
+    finally:
+        for channel in channels:
+            channel.close()
+
+
+def test_ally_open_without_a_graphical_session_says_so_at_once(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.pop("QT_QPA_PLATFORM", None)  # a terminal over SSH
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop", "open", "status"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 2
+    assert "no screen Ally can use" in done.stderr and "ally diagnose" in done.stderr
     assert "Traceback" not in done.stderr

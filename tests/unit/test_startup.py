@@ -14,6 +14,7 @@ import pytest
 from desktop.config import Policy
 from desktop.settings import UserSettings
 from desktop.startup import apply_person_choice, person_may_choose, wants_to_start
+from tests.hostile_folder import hostile_folder
 from tests.run_ally import ROOT
 
 
@@ -47,13 +48,36 @@ def test_without_the_package_the_persons_own_entry_starts_ally_login(tmp_path, m
         return
     assert written == tmp_path / "xdg/autostart/ally.desktop"
     text = written.read_text()
-    assert f"Exec={sys.executable} -m desktop --login" in text, text
+    # -P: started in a folder holding a desktop/ folder, that folder's code never runs.
+    assert f"Exec={sys.executable} -P -m desktop --login" in text, text
     apply_person_choice(False, system_entry=system)
     assert not written.exists()
     # With the package's own entry for everyone, nothing is written: the choice is read at login.
     system.write_text("[Desktop Entry]\n")
     assert apply_person_choice(True, system_entry=system) is None
     assert not written.exists()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the XDG autostart entry")
+def test_the_login_entry_runs_only_the_installed_ally_whatever_the_folder(tmp_path, monkeypatch):
+    """The session starts the entry's command in whatever folder it likes; a ``desktop/``
+    folder there is never run."""
+    import shlex
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    written = apply_person_choice(True, system_entry=tmp_path / "no-system-entry")
+    command = next(line for line in written.read_text().splitlines() if line.startswith("Exec="))
+    folder, mark = hostile_folder(tmp_path)
+    home = tmp_path / "home"
+    (home / "config").mkdir(parents=True)
+    (home / "config" / "settings.json").write_text(json.dumps({"start_at_login": False}))
+    env = {**os.environ, "ALLY_HOME": str(home), "QT_QPA_PLATFORM": "offscreen"}
+    env.pop("PYTHONPATH", None)
+    done = subprocess.run(
+        shlex.split(command.removeprefix("Exec=")), env=env, cwd=folder, timeout=60
+    )
+    assert not mark.exists()
+    assert done.returncode == 0  # the person turned it off: a quiet no from the real Ally
 
 
 def _start_at_login(tmp_path, person: bool) -> subprocess.Popen:
