@@ -68,10 +68,21 @@ deb $mirror $suite-updates main
 deb http://deb.debian.org/debian-security $suite-security main
 EOF
   cp /etc/resolv.conf "$tree/etc/resolv.conf"
+  # This workplace's network: a machine here reaches the package registries through a
+  # proxy that presents its own certificate authority, which every machine here trusts
+  # (it lies in /usr/local/share/ca-certificates). Debian's ca-certificates package,
+  # installed by the set-up inside, adds it to the system's store.
+  if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+    mkdir -p "$tree/usr/local/share/ca-certificates"
+    cp /usr/local/share/ca-certificates/*.crt "$tree/usr/local/share/ca-certificates/"
+  fi
 }
 step "debootstrap --variant=minbase $suite" bootstrap
 
 mount_all() {
+  # The tree is a mount of its own, so that inside it "/" is a mounted volume, as on any
+  # machine; /tmp is a tmpfs, as Debian 13 has it.
+  mount --bind "$tree" "$tree" && mounted+=("$tree")
   mount -t proc proc "$tree/proc" && mounted+=("$tree/proc")
   mount -t sysfs sys "$tree/sys" && mounted+=("$tree/sys")
   mount --rbind /dev "$tree/dev" && mount --make-rslave "$tree/dev" && mounted+=("$tree/dev")
@@ -91,6 +102,7 @@ inside() {  # a login shell in the tree, as root, with nothing of this machine's
   chroot "$tree" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     ALLY_POLICY=/root/ally/tests/data/policy-no-active-network.toml \
+    PIP_CERT=/etc/ssl/certs/ca-certificates.crt \
     /bin/bash -c "cd /root/ally && $1"
 }
 # Ally never probes this machine's gateway or name server: the policy above turns the

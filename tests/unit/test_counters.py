@@ -38,6 +38,7 @@ def test_proc_reader_parses_a_copy_of_proc(tmp_path):
     for name in ("stat", "meminfo", "vmstat", "diskstats"):
         shutil.copyfile(f"/proc/{name}", proc / name)
     shutil.copyfile("/proc/net/dev", proc / "net" / "dev")
+    (proc / "loadavg").write_text("3.25 1.50 0.75 2/300 4242\n")
     block = tmp_path / "block"
     block.mkdir()
     (block / "sdz").mkdir()
@@ -49,6 +50,7 @@ def test_proc_reader_parses_a_copy_of_proc(tmp_path):
     assert c.disks["sdz"].busy_ms == 30
     assert c.disks["sdz"].weighted_ms == 40
     assert c.mem_total == psutil.virtual_memory().total
+    assert c.load1 == 3.25  # from the /proc it was given, not the kernel's own figure
 
 
 def test_readings_move_forward():
@@ -61,7 +63,7 @@ def test_readings_move_forward():
 
 
 def test_the_files_stay_open_and_each_reading_is_fresh(tmp_path):
-    """The light sample keeps its five /proc files open for weeks: a fixed number of open
+    """The light sample keeps its six /proc files open for weeks: a fixed number of open
     files, each reading the kernel's current text (not the first one again)."""
     r = LinuxProcReader()
     me = psutil.Process()
@@ -74,5 +76,5 @@ def test_the_files_stay_open_and_each_reading_is_fresh(tmp_path):
     assert me.num_fds() == fds
     assert last.cpu_total > first.cpu_total  # the ticks moved on: a fresh /proc/stat
     r.close()
-    assert me.num_fds() == fds - 5
+    assert me.num_fds() == fds - 6
     assert r().cpu_total >= last.cpu_total  # opened again when needed

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import mmap
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -54,8 +57,19 @@ def _resident_kb(path: str) -> int:
     return total
 
 
+@pytest.fixture
+def on_disk():
+    """A folder on a drive, as program files are: where /tmp is a tmpfs (Debian 13, many
+    others) the files' pages are their only copy and never leave memory. /var/tmp is on
+    a drive by the file system standard."""
+    folder = Path(tempfile.mkdtemp(prefix="ally-page-out-", dir="/var/tmp"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="MADV_PAGEOUT is Linux's")
-def test_pages_of_program_files_go_back_and_written_memory_stays(tmp_path):
+def test_pages_of_program_files_go_back_and_written_memory_stays(on_disk):
+    tmp_path = on_disk
     library = tmp_path / "library.so"
     with open(library, "wb") as f:
         f.write(os.urandom(4 * 1024 * 1024))

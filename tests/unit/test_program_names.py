@@ -17,10 +17,9 @@ from desktop.program_names import bundle_name, metadata_name, plain_name
 
 DATA = Path(__file__).parent.parent / "data"
 W64 = DATA / "windows" / "distlib_w64.exe"  # distlib 0.3.8's launcher, PE32+ (SOURCES.md)
-PYENV = Path("/root/.pyenv/versions")
-W32 = PYENV / "3.13.0/lib/python3.13/site-packages/pip/_vendor/distlib/w32.exe"
-NO_RESOURCES = PYENV / "3.7.16/lib/python3.7/site-packages/setuptools/cli-64.exe"
-NO_VERSION = PYENV / "3.7.16/lib/python3.7/distutils/command/wininst-14.0.exe"
+W32 = DATA / "windows" / "distlib_w32.exe"  # the same launcher, PE32
+NO_RESOURCES = DATA / "windows" / "setuptools_cli-64.exe"  # no resources at all
+NO_VERSION = DATA / "windows" / "distutils_wininst-8.0.exe"  # resources, but no version
 
 
 def test_the_version_resource_of_a_real_exe_is_read():
@@ -33,11 +32,6 @@ def test_the_version_resource_of_a_real_exe_is_read():
     assert metadata_name(W64, platform="linux") is None  # Linux has its menus instead
 
 
-@pytest.mark.skipif(
-    not (W32.exists() and NO_RESOURCES.exists() and NO_VERSION.exists()),
-    reason="the 32-bit distlib launcher and setuptools' and distutils' .exe files are "
-    "read where pyenv's Pythons keep them on the build machine; absent here",
-)
 def test_32_bit_executables_and_ones_without_a_version_say_so():
     assert version_strings(W32)["ProductName"] == "Simple Launcher"  # PE32 header
     for path in (NO_RESOURCES, NO_VERSION):

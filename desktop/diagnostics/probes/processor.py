@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 import platform
 import sys
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ import psutil
 from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.probe import Probe, ProbeContext
+from desktop.diagnostics.sampling.counters import load_averages
 from desktop.diagnostics.stats import covered_s, window_mean
 from desktop.plain_numbers import duration, whole_percent
 
@@ -65,9 +65,7 @@ def check(ctx: ProbeContext) -> ProcessorInfo:
             _pct(b1 - b0, t1 - t0) or 0.0
             for (b0, t0), (b1, t1) in zip(prev.per_core, now.per_core, strict=False)
         )
-    loads: tuple[float | None, ...] = (None, None, None)
-    if hasattr(os, "getloadavg"):
-        loads = os.getloadavg()
+    loads: tuple[float | None, ...] = load_averages() or (None, None, None)
     freq_now = freq_max = None
     try:
         freq = psutil.cpu_freq()

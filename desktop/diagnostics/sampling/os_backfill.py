@@ -15,12 +15,11 @@ process that started 40 s ago has done all its work inside those 40 s.
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from desktop.diagnostics.sampling.counters import load_averages as read_load_averages
 from desktop.diagnostics.sampling.process_sample import LIFE_RECENT_S, ProcessLife
 
 PRESSURE_DIR = Path("/proc/pressure")
@@ -67,13 +66,8 @@ def read_pressure(resource: str, folder: Path = PRESSURE_DIR) -> Pressure | None
 
 def load_averages() -> tuple[float, float, float] | None:
     """1, 5 and 15-minute load averages where the OS keeps them (not Windows)."""
-    if sys.platform.startswith("win") or not hasattr(os, "getloadavg"):
-        return None
-    try:
-        one, five, fifteen = os.getloadavg()
-    except OSError:
-        return None
-    return round(one, 2), round(five, 2), round(fifteen, 2)
+    loads = read_load_averages()
+    return None if loads is None else (round(loads[0], 2), round(loads[1], 2), round(loads[2], 2))
 
 
 @dataclass(frozen=True)
