@@ -28,6 +28,7 @@ suite=bookworm
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 tree=${1:-$(mktemp -d /var/tmp/ally-fresh-XXXXXX)}
 mkdir -p "$tree"
+chmod 755 "$tree"  # it becomes "/": mktemp made it 0700, which locks out apt's own account
 
 mounted=()
 cleanup() {
