@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.certs import ca_and_server
+from tests.own_machine import OwnMachine
 
 PREFIX = "allyt"
 HERE = Path(__file__).parent
@@ -260,13 +261,28 @@ class NetLab:
             env["http_proxy"] = proxy
         env["ALLY_POLICY"] = str(policy)
         env["ALLY_HOME"] = str(self.workdir / f"home-{client.index}")
-        t0 = time.monotonic()
-        out = subprocess.run(
+        # The walk is judged on a quiet machine of the test's own: the namespace hides the
+        # network, not this machine's processor, memory and pressure figures.
+        with OwnMachine(self.workdir / f"machine-{client.index}") as machine:
+            t0 = time.monotonic()
+            out = self._diagnose_in(client, machine, symptom, env)
+            elapsed = time.monotonic() - t0
+        if out.returncode != 0:
+            raise RuntimeError(f"diagnose failed in {client.namespace}: {out.stderr}")
+        import json
+
+        return json.loads(out.stdout), elapsed
+
+    def _diagnose_in(
+        self, client: Client, machine: OwnMachine, symptom: str, env: dict[str, str]
+    ) -> subprocess.CompletedProcess:
+        return subprocess.run(
             [
                 "ip",
                 "netns",
                 "exec",
                 client.namespace,
+                *machine.prefix(),
                 sys.executable,
                 "-m",
                 "desktop",
@@ -283,12 +299,6 @@ class NetLab:
             timeout=60,
             cwd=str(HERE.parent.parent),
         )
-        elapsed = time.monotonic() - t0
-        if out.returncode != 0:
-            raise RuntimeError(f"diagnose failed in {client.namespace}: {out.stderr}")
-        import json
-
-        return json.loads(out.stdout), elapsed
 
     # --- removing ---------------------------------------------------------------------
 
