@@ -3,12 +3,19 @@ pressure and drive figures and the process table it judges are the test's, not t
 machine's, so the test passes on a busy machine as on a quiet one.
 
 A network namespace alone does not hide the machine's load: /proc/stat, /proc/meminfo and
-the pressure stall figures are machine-wide. So the command runs in a mount namespace where
-the test's own files are bound over those of /proc (as LXCFS does for containers), and in a
-PID namespace with a /proc of its own, where the only processes are Ally's. Ally's readers
-are the real ones, reading files in the kernel's own formats (written here: constructed,
-not captured). The processor's counters advance while the command runs, at the share of
-busy time the test asks for.
+the pressure stall figures are machine-wide. So the command runs
+
+- in a control group of its own with the first call on the processor (the highest
+  weight), so that other work on the machine does not slow what the test runs;
+- in a PID namespace with a /proc of its own, where the only processes are the test's;
+- in a mount namespace where files of the test's are bound over those of /proc (as LXCFS
+  does for containers): /proc/stat counts only the processor time of the group (the
+  kernel's own figure, cpu.stat), /proc/pressure/* are the group's own pressure stall
+  figures (cgroup v2 keeps them per group), memory is 16 GB with 12 GB available, no
+  swapping, no drive activity.
+
+Ally's readers are the real ones, reading files in the kernel's own formats; the
+constructed ones are written here (not captured).
 """
 
 from __future__ import annotations
@@ -16,18 +23,14 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import threading
+import sys
 import time
 from pathlib import Path
 
 HZ = 100  # USER_HZ: /proc/stat counts in 1/100 s on every Linux
 GIB_KB = 1024 * 1024
-PRESSURE_QUIET = (
-    "some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"
-    "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"
-)
 BOUND = ("stat", "meminfo", "loadavg", "uptime", "diskstats", "vmstat")
-PRESSURE = ("pressure/cpu", "pressure/memory", "pressure/io")
+PRESSURE = ("cpu", "memory", "io")
 
 
 def why_not() -> str | None:
@@ -35,44 +38,125 @@ def why_not() -> str | None:
     if not shutil.which("unshare"):
         return "needs unshare (util-linux)"
     if os.geteuid() != 0:
-        return "needs root to bind files over /proc (CI runs as root)"
+        return "needs root to bind files over /proc and make a control group (CI runs as root)"
+    if _mount_of("cgroup2") is None:
+        return "needs the cgroup v2 hierarchy (every systemd Linux has it)"
     return None
 
 
-class OwnMachine:
-    """Quiet unless asked otherwise: ``busy`` is the processor's share of busy time (0-1),
-    memory is 16 GB with 12 GB available, no swapping, no pressure, no drive activity."""
+def _mount_of(fstype: str, option: str | None = None) -> Path | None:
+    with open("/proc/self/mounts", encoding="utf-8") as fh:
+        for line in fh:
+            _dev, where, kind, options, *_ = line.split()
+            if kind == fstype and (option is None or option in options.split(",")):
+                return Path(where)
+    return None
 
-    def __init__(self, folder: Path, busy: float = 0.01, cores: int | None = None) -> None:
+
+class CpuGroup:
+    """A control group for the test's processes: its processor time and pressure stall
+    figures (cgroup v2, which keeps both for every group), and the highest processor
+    weight (cpu.weight in v2 where its cpu controller is on, else cpu.shares in v1)."""
+
+    def __init__(self, name: str) -> None:
+        unified = _mount_of("cgroup2")
+        assert unified is not None, why_not()
+        self.v2 = unified / name
+        self.v2.mkdir()
+        self.joins = [self.v2 / "cgroup.procs"]
+        self.v1: Path | None = None
+        if not _write(self.v2 / "cpu.weight", "10000"):
+            v1_cpu = _mount_of("cgroup", "cpu")
+            if v1_cpu is not None:
+                self.v1 = v1_cpu / name
+                self.v1.mkdir()
+                _write(self.v1 / "cpu.shares", "262144")
+                self.joins.append(self.v1 / "cgroup.procs")
+
+    def close(self) -> None:
+        """Removed once its processes are gone (the PID namespace ended them)."""
+        for group in (self.v2, self.v1):
+            if group is None:
+                continue
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                try:
+                    group.rmdir()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+
+
+def _real_boot_time() -> int:
+    with open("/proc/stat", encoding="ascii") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("btime "))
+
+
+def _write(path: Path, text: str) -> bool:
+    try:
+        path.write_text(text)
+    except OSError:
+        return False
+    return True
+
+
+class OwnMachine:
+    """Use as a context manager; ``prefix()`` is what runs a command on it."""
+
+    def __init__(self, folder: Path, cores: int | None = None) -> None:
         self.folder = folder / "own-proc"
-        self.busy, self.cores = busy, cores or os.cpu_count() or 1
-        self._stop = threading.Event()
-        self._ticker: threading.Thread | None = None
-        self._started = time.time()
-        self._boot = int(self._started) - 86400  # up one day
+        self.cores = cores or os.cpu_count() or 1
+        # The real boot time: processes' start times count from it (/proc/<pid>/stat).
+        self._boot = _real_boot_time()
+        self.group: CpuGroup | None = None
+        self._clock_group: CpuGroup | None = None
+        self._clock: subprocess.Popen | None = None
 
     def __enter__(self) -> OwnMachine:
-        (self.folder / "pressure").mkdir(parents=True, exist_ok=True)
-        for name, text in self._files().items():
-            (self.folder / name).write_text(text)
-        self._write_stat()
-        self._ticker = threading.Thread(target=self._tick, daemon=True)
-        self._ticker.start()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = f"ally-test-{os.getpid()}-{id(self):x}"
+        self.group = CpuGroup(name)
+        for file, text in self._files().items():
+            (self.folder / file).write_text(text)
+        # /proc/stat is kept up to date by a small process of its own, in a group of its
+        # own with the same first call on the processor: in the test's process it would
+        # wait behind the load the test makes, and the machine's clock would stop.
+        self._clock_group = CpuGroup(name + "-clock")
+        joins = " && ".join(f'echo $$ > "{path}"' for path in self._clock_group.joins)
+        self._clock = subprocess.Popen(
+            ["sh", "-c", joins + ' && exec "$@"', "clock", sys.executable, "-P", __file__,
+             str(self.folder / "stat"), str(self.group.v2), str(self._boot), str(self.cores)],
+            stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while not (self.folder / "stat").exists():
+            assert self._clock.poll() is None and time.monotonic() < deadline, "no clock"
+            time.sleep(0.05)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        if self._ticker is not None:
-            self._ticker.join(2)
+        if self._clock is not None:
+            self._clock.kill()
+            self._clock.wait(10)
+        for group in (self.group, self._clock_group):
+            if group is not None:
+                group.close()
 
     def prefix(self) -> list[str]:
         """What runs a command on this machine (put it before the command)."""
-        binds = [name for name in BOUND if Path("/proc", name).exists()]
-        binds += [name for name in PRESSURE if Path("/proc", name).exists()]
-        script = (
-            " && ".join(f'mount --bind "$OWN/{name}" /proc/{name}' for name in binds)
-            + ' && exec "$@"'
-        )
+        assert self.group is not None, "use OwnMachine as a context manager"
+        steps = [f'echo $$ > "{path}"' for path in self.group.joins]
+        steps += [
+            f'mount --bind "$OWN/{name}" /proc/{name}'
+            for name in BOUND
+            if Path("/proc", name).exists()
+        ]
+        steps += [
+            f'mount --bind "{self.group.v2}/{name}.pressure" /proc/pressure/{name}'
+            for name in PRESSURE
+            if Path("/proc/pressure", name).exists()
+        ]
+        script = " && ".join(steps) + ' && exec "$@"'
         return [
             "unshare", "--mount", "--pid", "--fork", "--mount-proc", "--propagation", "private",
             "env", f"OWN={self.folder}", "sh", "-c", script, "own-machine",
@@ -88,38 +172,38 @@ class OwnMachine:
         }  # fmt: skip
         return {
             "meminfo": "".join(f"{k}:{v:>16} kB\n" for k, v in meminfo.items()),
-            "loadavg": f"{self.busy * self.cores:.2f} {self.busy * self.cores:.2f} 0.05 1/80 100\n",
+            "loadavg": "0.05 0.04 0.01 1/80 100\n",
             "uptime": f"{uptime:.2f} {uptime * self.cores * 0.9:.2f}\n",
             "diskstats": "   8       0 sda 1000 0 80000 500 2000 0 160000 900 0 1200 1400 0 0 0 0 0 0\n",
             "vmstat": "pgpgin 40000\npgpgout 80000\npswpin 0\npswpout 0\npgfault 100000\n",
-            "pressure/cpu": PRESSURE_QUIET,
-            "pressure/memory": PRESSURE_QUIET,
-            "pressure/io": PRESSURE_QUIET,
         }
 
-    def _write_stat(self) -> None:
-        """/proc/stat as the kernel writes it, with the counters up to now. Written in place
-        (same file), since a bind mount follows the file it was made on."""
-        elapsed = time.time() - self._boot
-        busy = int(elapsed * HZ * self.busy)
-        idle = int(elapsed * HZ) - busy
-        user, system = busy * 3 // 4, busy - busy * 3 // 4
-        core = f"{user} 0 {system} {idle} 0 0 0 0 0 0"
-        lines = [
-            f"cpu  {user * self.cores} 0 {system * self.cores} {idle * self.cores} 0 0 0 0 0 0"
-        ]
-        lines += [f"cpu{n} {core}" for n in range(self.cores)]
-        lines += ["intr 0", "ctxt 0", f"btime {self._boot}", "processes 100"]
+
+def _keep_stat(path: Path, group: Path, boot: int, cores: int) -> None:
+    """/proc/stat as the kernel writes it, ten times a second until it is stopped: the
+    group's processor time (its cpu.stat), the rest idle, shared evenly over the cores.
+    The file keeps one length (numbers padded with zeros) and is written in one call, in
+    place: a bind mount follows the file it was made on, and a reader never sees it half
+    written or cut short. Idle time never goes back, as in the kernel."""
+    fd = os.open(path.with_suffix(".new"), os.O_WRONLY | os.O_CREAT, 0o644)
+    os.rename(path.with_suffix(".new"), path)
+    last_idle = 0
+    while True:
+        stat = dict(line.split() for line in (group / "cpu.stat").read_text().splitlines() if line)
+        user_s, system_s = int(stat["user_usec"]) / 1e6, int(stat["system_usec"]) / 1e6
+        total = int((time.time() - boot) * HZ)  # per core
+        user, system = int(user_s * HZ / cores), int(system_s * HZ / cores)
+        idle = last_idle = max(total - user - system, last_idle)
+
+        def cpu(name: str, k: int, user: int = user, system: int = system, idle: int = idle) -> str:
+            return f"{name} {user * k:012d} 0 {system * k:012d} {idle * k:012d} 0 0 0 0 0 0"
+
+        lines = [cpu("cpu ", cores), *(cpu(f"cpu{i}", 1) for i in range(cores))]
+        lines += ["intr 0", "ctxt 0", f"btime {boot}", "processes 100"]
         lines += ["procs_running 1", "procs_blocked 0", "softirq 0"]
-        with open(self.folder / "stat", "r+" if (self.folder / "stat").exists() else "w") as fh:
-            fh.seek(0)
-            fh.write("\n".join(lines) + "\n")
-            fh.truncate()
-
-    def _tick(self) -> None:
-        while not self._stop.wait(0.2):
-            self._write_stat()
+        os.pwrite(fd, ("\n".join(lines) + "\n").encode("ascii"), 0)
+        time.sleep(0.1)
 
 
-def run_on(machine: OwnMachine, command: list[str], **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([*machine.prefix(), *command], **kwargs)
+if __name__ == "__main__":  # the machine's clock (see OwnMachine.__enter__)
+    _keep_stat(Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))

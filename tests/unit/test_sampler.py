@@ -55,6 +55,13 @@ def test_counter_resets_never_give_negative_rates():
     assert r["disk_read_bps"] == 0.0 and r["net_recv_bps"] == 0.0
 
 
+def test_idle_time_that_steps_back_never_reads_as_more_than_all_the_processor():
+    # busy moved on by 120 ticks while the total moved by 100: a core's idle stepped back.
+    assert rates(counters(10.0, 100, 1000), counters(11.0, 220, 1100))["cpu_pct"] == 100.0
+    # and the other way: never below nothing
+    assert rates(counters(10.0, 100, 1000), counters(11.0, 90, 1100))["cpu_pct"] == 0.0
+
+
 def test_sampler_thread_fills_history_and_stops():
     # quiet_factor 1: a walk every 0.1 s whether or not the machine is busy.
     settings = SamplerSettings(

@@ -60,7 +60,14 @@ def rates(prev: Counters, now: Counters) -> dict[str, float | None]:
     if dt <= 0:
         dt = 1e-9
     d_total = now.cpu_total - prev.cpu_total
-    cpu = 100.0 * (now.cpu_busy - prev.cpu_busy) / d_total if d_total > 0 else None
+    # A share of the processor's time, never more than all of it: the kernel's idle and
+    # iowait counters may step back on a core (see proc(5), /proc/stat), which would read
+    # as over 100 % busy.
+    cpu = (
+        min(100.0, max(0.0, 100.0 * (now.cpu_busy - prev.cpu_busy) / d_total))
+        if d_total > 0
+        else None
+    )
     mem_used = (
         100.0 * (now.mem_total - now.mem_available) / now.mem_total if now.mem_total else None
     )
