@@ -66,6 +66,19 @@ def soak_section() -> str:
     )
 
 
+# The longer benchmarks and checks with results files of their own, folded in after the
+# tray's sections (by this report and by benchmarks/report_tray.py alike).
+FOLDED = (
+    ("FIXES-NEWS-RESULTS.md", "python -m benchmarks.bench_fixes_news"),
+    ("RELAY-RESULTS.md", "python -m benchmarks.bench_relay"),
+    ("SETUP-RESULTS.md", "tools/fresh-machine-check.sh and tools/busy-machine-tests.sh"),
+)
+
+
+def folded_all() -> str:
+    return "\n\n".join(folded(name, command) for name, command in FOLDED)
+
+
 def folded(name: str, command: str) -> str:
     """A longer benchmark's own results file, as a section of this one (its headings one
     level down), so that every figure is in RESULTS.md. It is measured by its own command,
@@ -243,9 +256,7 @@ queued while no receiver was there, and the time to deliver all of them once one
 
 {report_tray.sections()}
 
-{folded("FIXES-NEWS-RESULTS.md", "python -m benchmarks.bench_fixes_news")}
-
-{folded("RELAY-RESULTS.md", "python -m benchmarks.bench_relay")}"""
+{folded_all()}"""
     RESULTS.write_text(text, encoding="utf-8")
     print(text)
 

@@ -262,17 +262,11 @@ def sections() -> str:
 def update() -> None:
     """Rewrite the tray sections of RESULTS.md, keeping everything before them, and fold
     the longer benchmarks' own results in after them, as benchmarks/report.py does."""
-    from benchmarks.report import folded
+    from benchmarks.report import folded_all
 
     text = RESULTS.read_text(encoding="utf-8")
     head = text.split(MARKER, 1)[0].rstrip() + "\n\n"
-    tail = "\n\n".join(
-        (
-            folded("FIXES-NEWS-RESULTS.md", "python -m benchmarks.bench_fixes_news"),
-            folded("RELAY-RESULTS.md", "python -m benchmarks.bench_relay"),
-        )
-    )
-    RESULTS.write_text(head + sections() + "\n\n" + tail, encoding="utf-8")
+    RESULTS.write_text(head + sections() + "\n\n" + folded_all(), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ with two displays has two Allys, and each window opens in the session that asked
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import subprocess
 import sys
@@ -52,10 +53,11 @@ def _tray_apps(env: dict) -> list[psutil.Process]:
 
 
 def _stop(procs: list[psutil.Process]) -> None:
+    """Ends these processes (a watchdog ends its tray app with it), whether or not they
+    are still there."""
     for proc in procs:
-        for p in [*proc.children(recursive=True), proc]:
-            if p.is_running():
-                p.send_signal(signal.SIGTERM)
+        with contextlib.suppress(psutil.Error):
+            proc.send_signal(signal.SIGTERM)
     psutil.wait_procs(procs, timeout=20)
 
 
