@@ -29,6 +29,19 @@ def chrome_busy(offset: float) -> list[AppSample]:
     ]
 
 
+def four_share_after(start: float):
+    """From ``start`` on, four programs each keep a quarter of the machine busy."""
+
+    def make(offset: float) -> list[AppSample]:
+        cpu = 24.0 if offset >= start else 2.0
+        return [
+            AppSample(f"exe:render-{n}", f"render-{n}", cpu - n / 10, int(0.2 * GB), 1)
+            for n in range(4)
+        ]
+
+    return make
+
+
 def chrome_busy_after(start: float):
     def make(offset: float) -> list[AppSample]:
         cpu = 97.0 if offset > start else 3.0
@@ -188,6 +201,15 @@ def scenarios() -> dict:
                 b.snapshot(processes=b.processes(chrome, outlook)),
                 window=b.history(600, cpu_pct=lambda s: 98.0 if s >= 400 else 12.0),
                 app_history=b.app_history(600, 30, chrome_busy),
+            ),
+            fires={"cpu_saturated"},
+        ),
+        "cpu_sustained_several": dict(
+            # Four programs share the load, none near half of it: they are named together.
+            inp=b.rule_input(
+                b.snapshot(processes=b.processes(chrome, outlook)),
+                window=b.history(600, cpu_pct=lambda s: 98.0 if s >= 400 else 12.0),
+                app_history=b.app_history(600, 30, four_share_after(400)),
             ),
             fires={"cpu_saturated"},
         ),

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable
 from typing import Any
 
 from desktop.diagnostics.model import Symptom
 from desktop.plain_numbers import duration, size
 from desktop.reporting import helping
 from desktop.reporting.report import dumps
-from desktop.words import say
+from desktop.words import listed, say
 
 SYMPTOM_KEYS = tuple(s.value for s in Symptom)  # the symptom list, written once
 LABEL_WIDTH = 19  # "What feels wrong:" and its neighbours; a longer label pushes its value on
@@ -36,14 +35,6 @@ def part_words(name: str) -> str:
     """A part of a report that can be left out ("the list of programs that are running")."""
     text = say(name, "parts")
     return text if text != name else say("unknown", "parts")
-
-
-def listed(items: Iterable[str]) -> str:
-    """ "a, b and c", with the catalog's "and"."""
-    names = [x for x in items if x]
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + f" {_w('and')} " + names[-1]
 
 
 def found_lines(d: dict[str, Any]) -> list[tuple[str, str]]:
