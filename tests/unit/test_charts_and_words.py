@@ -66,7 +66,8 @@ def test_a_network_blip_stays_a_ripple_and_two_lines_have_a_legend():
 def test_it_sees_the_same_chart_in_the_html_view():
     findings = [{"id": "cpu_saturated", "evidence": {"threshold_cpu_pct": 80}}]
     html = figure(charting.SPECS[0], history([30] * 10 + [99] * 10), findings, str)
-    assert "class='too-much'" in html and "2 minutes ago" in html and ">reported<" in html
+    # 20 samples 5 s apart: 95 s back, said as such (never rounded up to "2 minutes")
+    assert "class='too-much'" in html and "95 seconds ago" in html and ">reported<" in html
     assert "too-much band for the last 45 seconds" in html
 
 

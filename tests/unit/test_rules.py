@@ -163,3 +163,15 @@ def test_it_may_move_the_share_rule():
     stricter = replace(inp, thresholds=Thresholds({"culprit_share_pct": 80}))
     (f,) = evaluate(stricter)[0]
     assert f.variant == "several" and "Google Chrome" in f.words["apps"]
+
+
+@pytest.mark.parametrize("name", sorted(n for n, c in SCENARIOS.items() if c["fires"]))
+def test_it_detail_holds_no_python_values_and_no_empty_span(name):
+    """IT reads sentences: never True/False/None, an empty list, or a span from a moment
+    to the same moment."""
+    findings, _ = evaluate(SCENARIOS[name]["inp"])
+    for f in findings:
+        text = load_catalog("en").explain(f, Symptom.SLOW).it_detail
+        assert not re.search(r"\b(True|False|None)\b|\[\]|[;,] versions none", text), text
+        for first, last in re.findall(r"between (\S+) and (\S+?)[.;,)]", text):
+            assert first != last, text

@@ -49,13 +49,13 @@ def check(inp: RuleInput) -> Finding | None:
     pressure = hist.cpu_pressure if hist is not None else None
     several = found.several if found is not None else ()
     evidence = {
-        "spell_s": round(seconds),
+        "spell_s": int(seconds),  # whole seconds, down: as the person is told
         "judged_from": source,
         **own.evidence(),
         "mean_cpu_pct": round(own.mean, 1),
         "peak_cpu_pct": round(own.peak, 1),
         "threshold_cpu_pct": t["cpu_busy_pct"],
-        "os_spell_s": round(os_spell.seconds) if os_spell else None,
+        "os_spell_s": int(os_spell.seconds) if os_spell else None,
         "os_spell_mean_cpu_pct": round(os_spell.mean_pct, 1) if os_spell else None,
         "load_avg": list(hist.load_avg) if hist is not None and hist.load_avg else None,
         "cpu_psi_some_avg10_pct": pressure.some_avg10 if pressure else None,

@@ -36,7 +36,7 @@ class Spell:
 
     def evidence(self) -> dict[str, float | int | bool]:
         return {
-            "own_spell_s": round(self.seconds),
+            "own_spell_s": int(self.seconds),
             "samples": self.samples,
             "share_over_pct": round(100 * self.share_over),
             "history_s": round(self.history_s),
