@@ -72,7 +72,17 @@ def preview(report: dict[str, Any], aligned: bool = True) -> str:
         row("screenshot", _screenshot(report.get("screenshot"))),
         *[row(key, text) for key, text in found_lines(d)],
         *[row(key, value) for key, value in helping.preview_rows(report)],
-        row("checks", listed(check_words(n) for n in d["sections"])),
+        # Only what was really checked; what could not be is said as such, never as checked.
+        row("checks", listed(check_words(n) for n, sec in d["sections"].items() if _made(sec))),
+        *(
+            [row("not_checked", not_checked)]
+            if (
+                not_checked := listed(
+                    check_words(n) for n, sec in d["sections"].items() if not _made(sec)
+                )
+            )
+            else []
+        ),
         row(
             "history",
             _w("history_value", duration=duration(history_s)) if history_s else _w("history_none"),
@@ -85,6 +95,12 @@ def preview(report: dict[str, Any], aligned: bool = True) -> str:
         _w("never"),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _made(section: dict[str, Any]) -> bool:
+    """Whether a check was really made (a section that timed out, failed, was turned off
+    by IT or left out by the person was not)."""
+    return section.get("status") == "ok"
 
 
 def _screenshot(shot: dict[str, Any] | None) -> str:

@@ -123,11 +123,31 @@ def doc(**extra):
                 {"severity": "notice", "headline": "Your Wi-Fi signal is weak."},
                 {"severity": "info", "headline": "An info line."},
             ],
-            "sections": {"system": {}, "os_history": {}, "connectivity": {}},
+            "sections": {
+                "system": {"status": "ok"},
+                "os_history": {"status": "ok"},
+                "connectivity": {"status": "ok"},
+            },
             "history_s": 60,
         },
     }
     return base | extra
+
+
+def test_the_review_lists_as_checked_only_what_was_checked():
+    """With IT's active checks off (and a check that ran out of time), the review never
+    counts them as checks made: they are said as what could not be checked."""
+    d = doc()
+    d["diagnosis"]["sections"] = {
+        "system": {"status": "ok"},
+        "connectivity": {"status": "unavailable", "reason": "turned off by IT"},
+        "power": {"status": "timeout"},
+    }
+    lines = review_words.preview(d, aligned=False).splitlines()
+    included = next(x for x in lines if x.startswith("Checks included:"))
+    not_made = next(x for x in lines if x.startswith("Could not check:"))
+    assert "The way to the internet" not in included and "Battery and power" not in included
+    assert "The way to the internet" in not_made and "Battery and power" in not_made
 
 
 def test_the_review_screen_shows_words_not_codes_and_each_finding_once():
