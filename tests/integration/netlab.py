@@ -276,13 +276,15 @@ class NetLab:
     def _diagnose_in(
         self, client: Client, machine: OwnMachine, symptom: str, env: dict[str, str]
     ) -> subprocess.CompletedProcess:
+        # The machine first: its control group is joined through /sys, which
+        # `ip netns exec` remounts for the namespace (without the control groups).
         return subprocess.run(
             [
+                *machine.prefix(),
                 "ip",
                 "netns",
                 "exec",
                 client.namespace,
-                *machine.prefix(),
                 sys.executable,
                 "-m",
                 "desktop",
