@@ -83,6 +83,14 @@ def svg(chart: ChartView, escape: Callable[[Any], str]) -> str:
             f"fill='{charting.BAND_COLOUR}' fill-opacity='0.12'/>"
             f"<text x='{LEFT + 4}' y='{TOP + 12}'>{escape(chart.band_label)}</text>"
         )
+    if chart.spell_from is not None:  # the span the answer speaks of, marked
+        x = LEFT + (chart.spell_from - chart.offsets[0]) / max(chart.span_s, 1.0) * pw
+        out.append(
+            f"<rect class='spell' x='{x:.1f}' y='{TOP}' width='{LEFT + pw - x:.1f}' "
+            f"height='{ph}' fill='{charting.BAND_COLOUR}' fill-opacity='0.08'/>"
+            f"<line x1='{x:.1f}' x2='{x:.1f}' y1='{TOP}' y2='{TOP + ph}' "
+            f"stroke='{charting.BAND_COLOUR}' stroke-width='1.5'/>"
+        )
     for value, label in chart.ticks:
         out.append(
             f"<line x1='{LEFT}' x2='{LEFT + pw}' y1='{y(value):.1f}' y2='{y(value):.1f}' "

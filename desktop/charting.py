@@ -15,6 +15,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from desktop.diagnostics.rules.spell import Spell, final_spell
+from desktop.diagnostics.stats import covered_s
 from desktop.diagnostics.thresholds import LIMITS
 from desktop.plain_numbers import duration, size
 from desktop.words import say
@@ -100,6 +102,14 @@ class ChartView:
     band_label: str
     sentence: str
     freeze_s: float = LIMITS["freeze_min_s"].default  # shorter is a spike, not a slowdown
+    dip_max_s: float = LIMITS["dip_max_s"].default  # a let-up this short does not end a spell
+    sustained_share: float = LIMITS["sustained_share"].default
+    # The spell in the band that lasts to the right edge, by the rules' own measure
+    # (desktop/diagnostics/rules/spell.py): where it starts (an offset) and how long it
+    # has lasted. Set only when it is long enough to be felt or a finding names it; the
+    # chart marks it.
+    spell_from: float | None = None
+    spell_s: float | None = None
 
     @property
     def empty(self) -> bool:
@@ -169,6 +179,9 @@ def view(
     lines = tuple(Line(legend[i], COLOURS[i % 2], s) for i, s in enumerate(series))
     ticks = tuple((v, amount(v, spec.unit)) for v in (0.0, top / 2, top))
     span = offsets[-1] - offsets[0] if len(offsets) >= 2 else 0.0
+    # The time the samples cover, as the rules count it: each sample is a rate over the
+    # step before it, so four samples 5 s apart tell of the last 20 s (covered_s).
+    covered = covered_s(offsets, 2.0) if len(offsets) >= 2 else 0.0
     out = ChartView(
         spec.key,
         words(f"title_{spec.key}"),
@@ -177,13 +190,19 @@ def view(
         top,
         band,
         ticks,
-        words("ago", duration=duration(span)) if span > 0 else "",  # never "0 seconds ago"
+        words("ago", duration=duration(covered)) if span > 0 else "",  # never "0 seconds ago"
         words("now" if live else "clicked"),
         words("too_much"),
         "",
-        float((limits or {}).get("freeze_min_s", LIMITS["freeze_min_s"].default)),
+        _limit(limits, "freeze_min_s"),
+        _limit(limits, "dip_max_s"),
+        _limit(limits, "sustained_share"),
     )
     return _with_sentence(out, spec, set(found))
+
+
+def _limit(limits: Mapping[str, float] | None, key: str) -> float:
+    return float((limits or {}).get(key, LIMITS[key].default))
 
 
 def views(
@@ -198,11 +217,40 @@ def views(
 def _with_sentence(chart: ChartView, spec: ChartSpec, found: set[str]) -> ChartView:
     from dataclasses import replace
 
+    spell = final_spell_of(chart)
+    marked = (
+        spell is not None
+        and spell.samples >= 2
+        and (spell.seconds >= chart.freeze_s or bool(found & set(spec.findings)))
+    )
+    if marked:
+        assert spell is not None
+        start = chart.offsets[-1] - spell.seconds + _step(chart)
+        chart = replace(chart, spell_from=max(start, chart.offsets[0]), spell_s=spell.seconds)
     return replace(chart, sentence=sentence(chart, spec, found))
 
 
+def _step(chart: ChartView) -> float:
+    from desktop.diagnostics.stats import typical_step
+
+    return typical_step(chart.offsets, 2.0)
+
+
+def final_spell_of(chart: ChartView) -> Spell | None:
+    """The chart's spell in the band at the right edge, by the rules' own measure."""
+    if chart.band_from is None or not chart.lines:
+        return None
+    band = chart.band_from
+    pairs = [
+        (t, v) for t, v in zip(chart.offsets, chart.lines[0].values, strict=False) if v is not None
+    ]
+    return final_spell(pairs, lambda v: v >= band, 2.0, chart.dip_max_s, chart.sustained_share)
+
+
 def sentence(chart: ChartView, spec: ChartSpec, found: set[str]) -> str:
-    """What the chart shows, in one plain sentence."""
+    """What the chart shows, in one plain sentence. How long it has been in the band is
+    measured as the findings measure it (short let-ups do not end a spell), so the
+    caption never contradicts the heading above it."""
     if chart.empty:
         return words("no_history")
     if spec.key not in SENTENCES:
@@ -220,16 +268,21 @@ def sentence(chart: ChartView, spec: ChartSpec, found: set[str]) -> str:
     over = [v is not None and v >= chart.band_from for v in values]
     points = [(t, v) for t, v in zip(chart.offsets, values, strict=False) if v is not None]
     peak = max(v for _, v in points)
-    tail = _final_spell(chart.offsets, over)
+    tail = final_spell_of(chart)
     freeze_s = chart.freeze_s
-    if tail is not None and tail[1] >= 2 and tail[0] < freeze_s and not found & set(spec.findings):
+    if (
+        tail is not None
+        and tail.samples >= 2
+        and tail.seconds < freeze_s
+        and not found & set(spec.findings)
+    ):
         # In the band, but not long enough to be what the person felt: said so, so the
         # chart never seems to contradict "no problem found".
-        return words("short_over", subject=subject, duration=duration(tail[0]))
-    if tail is not None and tail[1] >= 2:
-        if tail[0] >= chart.span_s:
-            return words("all_over", subject=subject, duration=duration(chart.span_s))
-        return words("recent_over", subject=subject, duration=duration(tail[0]))
+        return words("short_over", subject=subject, duration=duration(tail.seconds))
+    if tail is not None and tail.samples >= 2:
+        if tail.reaches_start:
+            return words("all_over", subject=subject, duration=duration(tail.history_s))
+        return words("recent_over", subject=subject, duration=duration(tail.seconds))
     spells = sum(1 for i, o in enumerate(over) if o and (i == 0 or not over[i - 1]))
     if spells:
         end = words("end_now" if chart.end_label == words("now") else "end_clicked")
@@ -240,16 +293,3 @@ def sentence(chart: ChartView, spec: ChartSpec, found: set[str]) -> str:
 
 
 SENTENCES = ("processor", "memory", "drive", "network")
-
-
-def _final_spell(offsets: Sequence[float], over: Sequence[bool]) -> tuple[float, int] | None:
-    """How long, and over how many samples, the line has been in the band at the end."""
-    n = 0
-    for flag in reversed(over):
-        if not flag:
-            break
-        n += 1
-    if n == 0:
-        return None
-    first = len(over) - n
-    return offsets[-1] - offsets[first], n

@@ -23,9 +23,17 @@ def for_it_heading() -> str:
 
 
 def render_text(d: Diagnosis) -> str:
-    out = [_wrap(d.summary.headline), _wrap(d.summary.explanation), "\n"]
+    out = [_wrap(d.summary.headline), _wrap(d.summary.explanation)]
     problems = [f for f in d.findings if f.severity.value != "info"]
+    # The answer is the leading finding's: its headline and explanation are said once,
+    # above, and only its advice follows; the other findings come after, each once.
+    lead = next((f for f in problems if f.headline == d.summary.headline), None)
+    for tip in lead.advice if lead is not None else ():
+        out.append(_wrap(f"- {tip}", "  "))
+    out.append("\n")
     for f in problems:
+        if f is lead:
+            continue
         out.append(_wrap(f"• {f.headline}"))
         out.append(_wrap(f.explanation, "  "))
         for tip in f.advice:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 
 def _said(key: str, /) -> str:
     """An amount that was not read, in the person's words ([amounts] in the catalog)."""
@@ -24,14 +26,18 @@ def size(n: float | None) -> str:
 
 
 def duration(seconds: float) -> str:
+    """How long, as a person says it, rounded down, never up: 119 s is "119 seconds",
+    332 s is "5 minutes" (not 6: the person lived through five and a half). Each unit
+    starts at two of it, so it is never "1 minutes"."""
     s = max(0.0, float(seconds))
-    if s < 90:
-        return f"{s:.0f} seconds"
-    if s < 90 * 60:
-        return f"{s / 60:.0f} minutes"
-    if s < 36 * 3600:
-        return f"{s / 3600:.0f} hours"
-    return f"{s / 86400:.0f} days"
+    for unit, size, next_at in (
+        ("seconds", 1, 120),
+        ("minutes", 60, 120 * 60),
+        ("hours", 3600, 48 * 3600),
+    ):
+        if s < next_at:
+            return f"{math.floor(s / size)} {unit}"
+    return f"{math.floor(s / 86400)} days"
 
 
 def percent(p: float | None) -> str:
@@ -41,14 +47,6 @@ def percent(p: float | None) -> str:
 def whole_percent(p: float | None) -> str:
     """ "42%" for IT's one-line summaries, "?" when the figure was not read."""
     return "?" if p is None else f"{p:.0f}%"
-
-
-def names(items: list[str]) -> str:
-    if not items:
-        return ""
-    if len(items) == 1:
-        return items[0]
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def count(n: int, one: str, many: str | None = None) -> str:

@@ -57,3 +57,11 @@ def table(section: str) -> dict[str, Any]:
         if language == DEFAULT_LANGUAGE
         else _merged(english, _table(section, language))
     )
+
+
+def listed(items: Any) -> str:
+    """ "a, b and c", with the catalog's "and" ([review] and)."""
+    names = [x for x in items if x]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + f" {say('and', 'review')} " + names[-1]

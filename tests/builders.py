@@ -214,6 +214,34 @@ def network(connected=True) -> NetworkBasics:
     return NetworkBasics(connected, (iface,), 100.0, 50.0, 100.0, 50.0)
 
 
+def local_network(
+    kind: str = "wired",
+    gateways: tuple | None = None,
+    signal_pct: float | None = None,
+    vpn_required: bool = False,
+):
+    """What this computer knows of its network (the local_network probe): one link of
+    ``kind`` with an address and a default route (``gateways=()``: none)."""
+    from desktop.diagnostics.net.routes import Gateway
+    from desktop.diagnostics.probes.local_network import Link, LocalNetwork
+
+    name = {"wired": "eth0", "wireless": "Wi-Fi", "vpn": "tun0"}[kind]
+    wifi = (
+        ()
+        if signal_pct is None
+        else (WifiLink(name, "Office", signal_pct, None, 72.0, 72.0, "nmcli"),)
+    )
+    return LocalNetwork(
+        connected=True,
+        links=(Link(name, kind, ("10.1.2.3",)),),
+        wifi=wifi,
+        gateways=(Gateway("10.1.2.1", name, "ipv4"),) if gateways is None else gateways,
+        resolvers_configured=1,
+        vpn_interfaces=("tun0",) if kind == "vpn" else (),
+        vpn_required=vpn_required,
+    )
+
+
 def http_failed(url: str, error: str, cause: str | None = None) -> HttpCheck:
     """An HTTP check that got no answer at all: no status, no time, only the reason (and
     its code from desktop/diagnostics/net/causes.py, which the rules match on)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.net.causes import ERROR_REPLY, NO_SUCH_NAME, TIMEOUT
 from desktop.diagnostics.net.http_checks import HttpCheck
 from desktop.diagnostics.net.names import ResolverAnswer, SystemLookup
@@ -27,6 +28,31 @@ def chrome_busy(offset: float) -> list[AppSample]:
         AppSample("chrome", "Google Chrome", cpu, int(2.1 * GB), 38),
         AppSample("outlook", "Microsoft Outlook", 4.0, int(0.4 * GB), 1),
     ]
+
+
+def checks_off(local):
+    """'The internet is down' with IT's active network checks off: the walk did not run,
+    and the computer's own view of its network is all there is."""
+    from desktop.diagnostics.model import Cause, Section
+
+    snap = b.snapshot(Symptom.INTERNET, connectivity=None, local_network=local)
+    snap.sections["connectivity"] = Section.unavailable(
+        "connectivity", "active network checks are turned off by IT policy", cause=Cause.POLICY
+    )
+    return b.rule_input(snap)
+
+
+def four_share_after(start: float):
+    """From ``start`` on, four programs each keep a quarter of the machine busy."""
+
+    def make(offset: float) -> list[AppSample]:
+        cpu = 24.0 if offset >= start else 2.0
+        return [
+            AppSample(f"exe:render-{n}", f"render-{n}", cpu - n / 10, int(0.2 * GB), 1)
+            for n in range(4)
+        ]
+
+    return make
 
 
 def chrome_busy_after(start: float):
@@ -188,6 +214,15 @@ def scenarios() -> dict:
                 b.snapshot(processes=b.processes(chrome, outlook)),
                 window=b.history(600, cpu_pct=lambda s: 98.0 if s >= 400 else 12.0),
                 app_history=b.app_history(600, 30, chrome_busy),
+            ),
+            fires={"cpu_saturated"},
+        ),
+        "cpu_sustained_several": dict(
+            # Four programs share the load, none near half of it: they are named together.
+            inp=b.rule_input(
+                b.snapshot(processes=b.processes(chrome, outlook)),
+                window=b.history(600, cpu_pct=lambda s: 98.0 if s >= 400 else 12.0),
+                app_history=b.app_history(600, 30, four_share_after(400)),
             ),
             fires={"cpu_saturated"},
         ),
@@ -679,6 +714,27 @@ def scenarios() -> dict:
                 )
             ),
             fires=set(),
+        ),
+        # IT turned the active checks off: what this computer knows still answers.
+        "checks_off_connected_by_cable": dict(
+            inp=checks_off(b.local_network("wired")), fires={"network_local_view"}
+        ),
+        "checks_off_on_wifi": dict(
+            inp=checks_off(b.local_network("wireless", signal_pct=80.0)),
+            fires={"network_local_view"},
+        ),
+        "checks_off_on_weak_wifi": dict(
+            inp=checks_off(b.local_network("wireless", signal_pct=20.0)),
+            fires={"network_local_view", "wifi_weak"},
+        ),
+        "checks_off_through_a_tunnel_only": dict(
+            inp=checks_off(b.local_network("vpn")), fires={"network_local_view"}
+        ),
+        "checks_off_no_way_out": dict(
+            inp=checks_off(b.local_network("wired", gateways=())), fires={"gateway_missing"}
+        ),
+        "checks_off_vpn_required": dict(
+            inp=checks_off(b.local_network("wired", vpn_required=True)), fires={"vpn_down"}
         ),
         "disconnected": dict(
             inp=b.rule_input(b.snapshot(network=b.network(connected=False))),

@@ -156,7 +156,9 @@ class _Plain(float):
 
 
 def _flat(value: Any) -> Any:
-    """Lists and tables as one readable line for IT."""
+    """Lists and tables as one readable line for IT; yes and no as words."""
+    if isinstance(value, bool):
+        return _yes_no(value)
     if isinstance(value, dict):
         return "; ".join(f"{k}: {_flat(v)}" for k, v in value.items()) or "none"
     if isinstance(value, (list, tuple)):
@@ -164,6 +166,11 @@ def _flat(value: Any) -> Any:
     if isinstance(value, float):
         return _number(value)
     return "unknown" if value is None else value
+
+
+def _yes_no(value: bool) -> str:
+    table = load_catalog(preferred_language()).data.get("it_values", {})
+    return str(table.get("yes" if value else "no", "yes" if value else "no"))
 
 
 class Catalog:

@@ -31,6 +31,14 @@ LIMITS: dict[str, Limit] = {
     "sustained_share": Limit(
         0.8, "fraction", "within a spell, the share of samples that must be over the limit"
     ),
+    # Naming the cause
+    "culprit_share_pct": Limit(
+        50,
+        "%",
+        "a program is named as the cause only when it did at least this share of the work "
+        "over the spell; below it several programs together are the cause, and naming one "
+        "would be a guess",
+    ),
     # Processor
     "cpu_busy_pct": Limit(85, "%", "all cores together; above this everything waits its turn"),
     "cpu_critical_pct": Limit(97, "%", "mean over the window: nothing left for the person's work"),

@@ -124,6 +124,9 @@ class FixContext:
     clock: Callable[[], float] = time.time
     grace_s: float = 2.0  # how long a program gets to close when asked
     home: str | None = None  # the person's home folder (default: Path.home())
+    # The report this fix is tried for (the report window's); None for `ally fix`, whose
+    # attempts belong to no report. A report carries its own attempts only.
+    for_report: str | None = None
 
     def open(self, target: str) -> Any:
         from desktop.fixes.opener import open_target

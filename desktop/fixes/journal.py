@@ -59,12 +59,14 @@ class Journal:
         except OSError as exc:
             log.warning("fix journal not trimmed: %s", exc)
 
-    def started(self, offer: Offer) -> str:
-        """Note an attempt before anything is done; returns its id."""
+    def started(self, offer: Offer, for_report: str | None = None) -> str:
+        """Note an attempt before anything is done; returns its id. ``for_report``: the
+        report it was tried for, which alone will carry it."""
         attempt = str(uuid.uuid4())
         self._append(
             {
                 "attempt": attempt,
+                "for_report": for_report,
                 "fix": offer.fix_id,
                 "finding": offer.finding_id,
                 "started_at": _iso(self.clock()),
@@ -114,12 +116,17 @@ class Journal:
             )
         return list(merged.values())
 
-    def recent(self, window_s: float = REPORT_WINDOW_S) -> list[dict[str, Any]]:
-        """What a report carries: attempts started in the last ``window_s``, each with a
-        plain outcome ("unknown" when Ally stopped before the re-check)."""
+    def recent(
+        self, window_s: float = REPORT_WINDOW_S, for_report: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Attempts started in the last ``window_s``, each with a plain outcome
+        ("unknown" when Ally stopped before the re-check); with ``for_report``, only those
+        tried for that report (what the report carries: never a fix from another one)."""
         since = self.clock() - window_s
         out = []
         for a in self.attempts():
+            if for_report is not None and a.get("for_report") != for_report:
+                continue
             try:
                 started = datetime.fromisoformat(a["started_at"].replace("Z", "+00:00"))
             except (KeyError, TypeError, ValueError):

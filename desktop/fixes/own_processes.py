@@ -23,6 +23,7 @@ import tomllib
 
 from desktop.diagnostics.apps import default_catalog, normalise
 from desktop.diagnostics.sampling.process_sample import default_process_iter
+from desktop.diagnostics.sampling.script_names import ScriptNames
 from desktop.fixes.base import Account
 from desktop.resources_access import read_text
 
@@ -96,12 +97,17 @@ def find(app_name: str, account: Account, platform: str = sys.platform) -> Found
     def skip(why: str) -> None:
         skipped[why] = skipped.get(why, 0) + 1
 
-    # The sampler's own walk, so a program has the same name here as in the finding.
+    # The sampler's own walk and names (an interpreter by what it runs, Ally's processes
+    # as Ally), so a program has the same name here as in the finding.
+    names = ScriptNames()
     for entry in default_process_iter()(["name", "create_time"], ad_value=None):
         name = entry.info.get("name")
-        if not name or catalog.identify(name).name != app_name:
+        if not name:
             continue
+        name = names.name(entry.pid, entry.info.get("create_time"), name)
         ident = catalog.identify(name)
+        if ident.name != app_name:
+            continue
         pid = entry.pid
         if pid in (0, 1):
             skip(_it("first_processes"))

@@ -19,11 +19,11 @@ import subprocess
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from desktop import plain_numbers
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.readers.tools import ToolResult, run_tool
 from desktop.fixes import recheck
 from desktop.fixes.base import Fix, FixContext, NotOffered, Offer, Outcome, Result, for_it
+from desktop.words import listed
 
 _C = {"LC_ALL": "C", "LANG": "C"}
 _JOB = re.compile(r"^(?P<id>(?P<printer>\S+)-(?P<number>\d+))\s+(?P<user>\S+)\s+\d+\s")
@@ -152,7 +152,7 @@ def offer(finding: Any, ctx: FixContext) -> Offer | NotOffered | None:
     return Offer(
         FIX.id,
         finding.id,
-        {"count": len(mine), "printers": plain_numbers.names(printers)},
+        {"count": len(mine), "printers": listed(printers)},
         {"jobs": [asdict(j) for j in mine]},
         {"documents": len(mine), "printers": printers, "other_peoples_documents": others},
         _it(

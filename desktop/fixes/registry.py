@@ -109,7 +109,7 @@ def attempt(offer: Offer, ctx: FixContext, step: str = "apply") -> Result:
         return Result(Outcome.FAILED, say("turned_off", "fix_it", fix=fix.id))
     journal = Journal.of(ctx.paths, ctx.clock)
     try:
-        attempt_id: str | None = journal.started(offer)
+        attempt_id: str | None = journal.started(offer, ctx.for_report)
     except OSError as exc:
         log.warning("fix journal not written: %s", exc)
         attempt_id = None

@@ -1,6 +1,6 @@
-"""The report's two parts about helping: what the person already tried with Ally's fixes
-(from the journal, so a report made later still says it), and IT's own news that was open
-at the click. Both appear on the review screen and in IT's HTML view."""
+"""The report's two parts about helping: what the person tried with Ally's fixes for this
+report (from the journal), and IT's own news that was open at the click. Both appear on
+the review screen and in IT's HTML view."""
 
 from __future__ import annotations
 
@@ -18,11 +18,14 @@ NO_NEWS: dict[str, Any] = {
 }
 
 
-def fixes_part(paths: Any, offers: Any = None) -> dict[str, Any]:
-    """What was tried in the last day, and what Ally offered and did not offer, and why."""
+def fixes_part(paths: Any, offers: Any = None, report_id: str | None = None) -> dict[str, Any]:
+    """What was tried for this report (``report_id``; none without one), and what Ally
+    offered and did not offer, and why. A fix belongs to the report it was made for:
+    one tried from the terminal, or for an earlier report, never turns up in this one."""
     from desktop.fixes.journal import Journal
 
-    part = {"tried": Journal.of(paths).recent(), "offered": [], "not_offered": []}
+    tried = Journal.of(paths).recent(for_report=report_id) if report_id is not None else []
+    part = {"tried": tried, "offered": [], "not_offered": []}
     if offers is not None:
         part.update(offers.to_dict())
     return part

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable
 from typing import Any
 
 from desktop.diagnostics.model import Symptom
 from desktop.plain_numbers import duration, size
 from desktop.reporting import helping
 from desktop.reporting.report import dumps
-from desktop.words import say
+from desktop.words import listed, say
 
 SYMPTOM_KEYS = tuple(s.value for s in Symptom)  # the symptom list, written once
 LABEL_WIDTH = 19  # "What feels wrong:" and its neighbours; a longer label pushes its value on
@@ -36,14 +35,6 @@ def part_words(name: str) -> str:
     """A part of a report that can be left out ("the list of programs that are running")."""
     text = say(name, "parts")
     return text if text != name else say("unknown", "parts")
-
-
-def listed(items: Iterable[str]) -> str:
-    """ "a, b and c", with the catalog's "and"."""
-    names = [x for x in items if x]
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + f" {_w('and')} " + names[-1]
 
 
 def found_lines(d: dict[str, Any]) -> list[tuple[str, str]]:
@@ -81,7 +72,17 @@ def preview(report: dict[str, Any], aligned: bool = True) -> str:
         row("screenshot", _screenshot(report.get("screenshot"))),
         *[row(key, text) for key, text in found_lines(d)],
         *[row(key, value) for key, value in helping.preview_rows(report)],
-        row("checks", listed(check_words(n) for n in d["sections"])),
+        # Only what was really checked; what could not be is said as such, never as checked.
+        row("checks", listed(check_words(n) for n, sec in d["sections"].items() if _made(sec))),
+        *(
+            [row("not_checked", not_checked)]
+            if (
+                not_checked := listed(
+                    check_words(n) for n, sec in d["sections"].items() if not _made(sec)
+                )
+            )
+            else []
+        ),
         row(
             "history",
             _w("history_value", duration=duration(history_s)) if history_s else _w("history_none"),
@@ -94,6 +95,12 @@ def preview(report: dict[str, Any], aligned: bool = True) -> str:
         _w("never"),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _made(section: dict[str, Any]) -> bool:
+    """Whether a check was really made (a section that timed out, failed, was turned off
+    by IT or left out by the person was not)."""
+    return section.get("status") == "ok"
 
 
 def _screenshot(shot: dict[str, Any] | None) -> str:

@@ -6,6 +6,7 @@ building and sending are the one send path in sending.py, which ``ally report`` 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -37,6 +38,11 @@ class ReportSession:
         self.news_at_click: dict[str, Any] | None = None
         self.news_line: str | None = None  # "IT already knows about a problem with email …"
         self.account: Any = None  # whose programs and files fixes act on (default: this account)
+        # The report being made: a new one at each check, kept through a re-check after a
+        # fix, so the fixes tried for it (and only those) go with it.
+        self.report_id: str = str(uuid.uuid4())
+        self.before_fix: Diagnosis | None = None  # the answer the fix was tried against
+        self._asked: tuple[str, str | None] = ("slow", None)
 
     def check(
         self,
@@ -44,6 +50,8 @@ class ReportSession:
         focus_app: str | None = None,
         progress: Callable[[Section], None] | None = None,
     ) -> Diagnosis:
+        self.report_id, self.before_fix = str(uuid.uuid4()), None
+        self._asked = (symptom, focus_app)
         self.diagnosis = diagnose(
             symptom,
             sampler=self.sampler,
@@ -55,12 +63,38 @@ class ReportSession:
         self.after_check(symptom)
         return self.diagnosis
 
+    def check_again_after_fix(self) -> Diagnosis:
+        """The answer again, after a fix: the same question, judged anew on what the
+        computer does now. Ally watches a little longer than the let-up a busy spell may
+        have (dip_max_s), so "no longer busy" is said only when it is true. The report
+        stays the same one; the answer before the fix is kept for IT."""
+        from desktop.diagnostics.thresholds import Thresholds
+
+        symptom, focus_app = self._asked
+        if self.before_fix is None:
+            self.before_fix = self.diagnosis
+        dip = Thresholds(self.policy.thresholds).as_dict()["dip_max_s"]
+        self.diagnosis = diagnose(
+            symptom,
+            sampler=self.sampler,
+            policy=self.policy,
+            focus_app=focus_app,
+            warm_up_s=dip + 2 * self.sampler.settings.interval_s,
+        )
+        return self.diagnosis
+
+    def gone_since_fix(self, finding_id: str) -> bool:
+        """Whether the finding a fix answered is no longer found."""
+        return self.diagnosis is not None and all(
+            f.id != finding_id for f in self.diagnosis.findings
+        )
+
     # --- helping (issue 18): fixes to offer, and what IT already knows --------------------
 
     def fix_context(self) -> Any:
         from desktop.fixes.base import FixContext
 
-        ctx = FixContext(self.policy, self.paths, self.sampler)
+        ctx = FixContext(self.policy, self.paths, self.sampler, for_report=self.report_id)
         if self.account is not None:
             ctx.account = self.account
         return ctx
@@ -99,8 +133,8 @@ class ReportSession:
             contact,
             screenshot,
             leave_out,
-            report_id,
-            fixes=helping.fixes_part(self.paths, self.offers),
+            report_id or self.report_id,
+            fixes=helping.fixes_part(self.paths, self.offers, self.report_id),
             news=self.news_at_click,
         )
 

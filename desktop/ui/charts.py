@@ -82,6 +82,7 @@ class ChartCanvas(QWidget):
         faint = QColor(text)
         faint.setAlpha(50)
         self._draw_band(p, box, text)
+        self._draw_spell(p, box)
         self._draw_scale(p, box, text, faint)
         if not self.chart.empty:
             self._draw_lines(p, box)
@@ -114,6 +115,22 @@ class ChartCanvas(QWidget):
         p.drawText(
             area, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, self.chart.band_label
         )
+
+    def _draw_spell(self, p: QPainter, box: QRectF) -> None:
+        """The span the answer speaks of ("busy for the last 85 seconds"), shaded from its
+        start to the right edge, with a line where it began."""
+        start = self.chart.spell_from
+        if start is None:
+            return
+        offsets = self.chart.offsets
+        x = box.left() + (start - offsets[0]) / max(self.chart.span_s, 1.0) * box.width()
+        shade = QColor(charting.BAND_COLOUR)
+        shade.setAlpha(28)
+        p.fillRect(QRectF(x, box.top(), box.right() - x, box.height()), shade)
+        edge = QColor(charting.BAND_COLOUR)
+        edge.setAlpha(200)
+        p.setPen(QPen(edge, 2))
+        p.drawLine(QPointF(x, box.top()), QPointF(x, box.bottom()))
 
     def _draw_scale(self, p: QPainter, box: QRectF, text: QColor, faint: QColor) -> None:
         fm = self.fontMetrics()

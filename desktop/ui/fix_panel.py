@@ -121,6 +121,10 @@ class FixRow(QWidget):
 class FixPanel(QWidget):
     """Every offered fix under the result, grouped by the finding it answers."""
 
+    # A fix that changed something (its own re-check said fixed or not fixed): the window
+    # judges the whole answer again.
+    worked = Signal(object, object)  # the Offer and its Result
+
     def __init__(self, background: Background) -> None:
         super().__init__()
         self.background = background
@@ -146,12 +150,17 @@ class FixPanel(QWidget):
         for offer in offered:
             # Each offer names the finding it answers (two findings may share an id).
             row = FixRow(offer, offer.headline, words, try_fix, self.background)
+            row.finished.connect(lambda result, o=offer: self._finished(o, result))
             row.for_label.setVisible(offer.headline != previous)  # once per finding
             previous = offer.headline
             self.lay.addWidget(row)
             self.rows.append(row)
         self.heading.setText(words.common("heading"))
         self.setVisible(bool(offered))
+
+    def _finished(self, offer: Offer, result: Result) -> None:
+        if result.outcome in (Outcome.FIXED, Outcome.NOT_FIXED):
+            self.worked.emit(offer, result)
 
     def focus_chain(self) -> list[QWidget]:
         """Every fix's buttons, in the order they are shown."""

@@ -40,7 +40,7 @@ from desktop.ui.widgets import (  # noqa: F401  (re-exported for the other windo
     window_layout,
 )
 from desktop.ui.workers import Background
-from desktop.words import say
+from desktop.words import say, table
 
 SYMPTOMS = review_words.SYMPTOM_KEYS
 SCREENSHOT_MAX_WIDTH = 1280
@@ -233,6 +233,7 @@ class ReportWindow(QWidget):
         lay.addWidget(self.result_text)
         lay.addWidget(self.result_findings)
         self.fix_panel = FixPanel(self.background)  # safe fixes the person can try (issue 18)
+        self.fix_panel.worked.connect(self._check_again_after_fix)
         lay.addWidget(self.fix_panel)
         lay.addWidget(strong(w("charts_title"), 1.0))
         self.chart = HistoryChart()
@@ -247,21 +248,49 @@ class ReportWindow(QWidget):
 
     def _show_results(self, d: Diagnosis) -> None:
         self.answer_seconds = time.monotonic() - self.check_started
+        self._show_answer(d, d.summary.headline)
+        self._show_helping(d)
+        self.tell_button.setEnabled(True)
+        self.pages.setCurrentIndex(RESULTS_PAGE)
+        self.tell_button.setFocus()
+
+    def _show_answer(self, d: Diagnosis, title: str) -> None:
+        """The heading, the answer, the other findings and the charts of one judgement."""
         s = d.summary
-        self.result_title.setText(s.headline)
+        self.result_title.setText(title)
         text = s.explanation
         if s.severity != "ok" and s.not_your_fault and "not something you did" not in text:
             text += " " + w("not_your_fault")
         self.result_text.setText(text)
         self.result_findings.setText(findings_text(d))
         self.result_findings.setVisible(bool(self.result_findings.text()))
-        self._show_helping(d)
         limits = Thresholds(self.session.policy.thresholds).as_dict()
         found = [getattr(f, "id", "") for f in d.findings]
         self.chart.set_history(d.snapshot.history, limits, found)
+
+    def _check_again_after_fix(self, offer: Any, result: Any) -> None:
+        """A fix did its work: the answer is judged again, and the heading, the findings
+        and the charts move on to what the computer does now."""
+        self.result_title.setText(say("checking", "after_fix"))
+        self.tell_button.setEnabled(False)  # the report waits for the new answer
+        self.background.run(
+            self.session.check_again_after_fix,
+            lambda d: self._show_after_fix(d, offer.finding_id),
+            self._check_again_failed,
+        )
+
+    def _show_after_fix(self, d: Diagnosis, answered: str) -> None:
+        if self.session.gone_since_fix(answered):
+            gone = table("after_fix.gone_by_finding").get(answered)
+            title = str(gone) if gone else say("gone", "after_fix")
+        else:
+            title = say("still", "after_fix", headline=d.summary.headline)
+        self._show_answer(d, title)
         self.tell_button.setEnabled(True)
-        self.pages.setCurrentIndex(RESULTS_PAGE)
-        self.tell_button.setFocus()
+
+    def _check_again_failed(self, detail: str) -> None:
+        self.result_title.setText(self.session.diagnosis.summary.headline)
+        self.tell_button.setEnabled(True)  # the answer before the fix still stands
 
     def _show_helping(self, d: Diagnosis) -> None:
         """IT's news that may explain this, first; the fixes Ally may try, under the findings."""

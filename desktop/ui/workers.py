@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from shiboken6 import isValid
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,9 @@ class Background(QObject):
 
         def finish(value: Any, handler: Callable[[Any], None] | None) -> None:
             self._running.discard(task)
-            if handler is not None:
+            # The window that asked may be gone by now (closed while Ally checked again):
+            # its widgets are deleted, and the answer has nowhere to go.
+            if handler is not None and isValid(self):
                 handler(value)
 
         task.signals.done.connect(lambda value: finish(value, on_done))

@@ -38,6 +38,26 @@ def prefix() -> list[str]:
     return []
 
 
+def prefix_that_runs_python() -> list[str]:
+    """What runs a command as the person such that it may itself start this Python again
+    (Ally's watchdog starts its tray app so). Where this Python lives inside root's home
+    (pyenv on the build machine: /root is 0700), the person cannot start it; there the
+    command runs in a mount namespace of its own in which root's home is a folder the
+    person may pass through, holding only that Python's installation."""
+    real = Path(os.path.realpath(sys.executable))
+    home = Path("/root")
+    if not is_root() or home not in real.parents or (home.stat().st_mode & 0o001):
+        return prefix()
+    top = home / real.relative_to(home).parts[0]  # /root/.pyenv
+    script = (
+        'keep=$(mktemp -d) && mount --bind "$1" "$keep" && '
+        'mount -t tmpfs -o mode=755 tmpfs /root && mkdir -p "$1" && '
+        'mount --bind "$keep" "$1" && shift && exec "$@"'
+    )
+    return ["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh",
+            str(top), *prefix()]  # fmt: skip
+
+
 def folder(prefix_name: str = "ally-person-") -> Path:
     """A folder the person owns, outside pytest's private folders (which only root reads)."""
     path = Path(tempfile.mkdtemp(prefix=prefix_name))

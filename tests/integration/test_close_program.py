@@ -189,13 +189,61 @@ def test_a_process_number_taken_by_another_program_is_left_alone(home):
 
 def test_ally_itself_the_programs_that_started_it_and_process_1_are_never_offered():
     me = Account.current()
-    own_name = procs.default_catalog().identify(psutil.Process().name()).name
+    parent = psutil.Process().parent()  # the program that started this one (a shell)
+    own_name = procs.default_catalog().identify(parent.name()).name
     found = procs.find(own_name, me)
     assert os.getpid() not in {r.pid for r in found.refs}
     assert not {r.pid for r in found.refs} & procs.ancestors(os.getpid())
     assert found.skipped.get("Ally itself or a program that started Ally", 0) >= 1
     first = procs.default_catalog().identify(psutil.Process(1).name()).name
     assert 1 not in {r.pid for r in procs.find(first, me).refs}
+
+
+def test_closing_python_leaves_allys_own_tray_app_and_watchdog_running(home):
+    """Ally runs as "python" from a virtual environment: `ally fix close_program --app
+    python` closes the person's own python program and never Ally's tray app or watchdog."""
+    env = {**os.environ, **env_for(home), "QT_QPA_PLATFORM": "offscreen", "TMPDIR": str(home)}
+    env.pop("DISPLAY", None)
+    ally = subprocess.Popen(
+        [*person.prefix_that_runs_python(), sys.executable, "-P", "-m", "desktop"],
+        env=env,
+        cwd=home,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    theirs = person.start(sys.executable, "-c", "while True: pass", cwd=home)  # busy: offered
+    try:
+        deadline = time.monotonic() + 60
+        while not (apps := _tray_apps(home)):
+            assert ally.poll() is None and time.monotonic() < deadline, "no tray app"
+            time.sleep(0.2)
+        (tray_app,) = apps
+        watchdog = tray_app.parent()
+        time.sleep(2.0)
+        python = os.path.basename(sys.executable)
+        out = person.ally("fix", "close_program", "--app", python, "--yes", env=env_for(home))
+        assert out.returncode == 0, out.stdout + out.stderr
+        assert gone(theirs), out.stdout
+        assert watchdog.is_running() and tray_app.is_running(), "Ally closed itself"
+    finally:
+        stop(theirs)
+        ally.terminate()
+        ally.wait(20)
+
+
+def _tray_apps(home: Path) -> list[psutil.Process]:
+    """The tray apps of the Ally that keeps its files in ``home``."""
+    found = []
+    for proc in psutil.process_iter(["cmdline", "environ"]):
+        try:
+            env = proc.info["environ"] or {}
+            if "--tray-child" in (proc.info["cmdline"] or []) and env.get("ALLY_HOME") == str(
+                home / "ally"
+            ):
+                found.append(proc)
+        except psutil.Error:
+            continue
+    return found
 
 
 def test_an_administrator_account_closes_nothing(home):

@@ -133,7 +133,8 @@ def test_the_persons_stuck_documents_are_cancelled_and_a_colleagues_are_not(lab,
         "other_peoples_documents": 1,
     }
 
-    # A report made later tells IT what was tried, so they do not try it again.
+    # A fix belongs to the report it was made for: one tried from the terminal was made
+    # for none, and a report made later says only what that report found and tried.
     report = person.ally(
         "report", "--symptom", "printing", "--note", "still cannot print", "--yes", env=env
     )
@@ -141,13 +142,8 @@ def test_the_persons_stuck_documents_are_cancelled_and_a_colleagues_are_not(lab,
     (sent,) = (home / "ally" / "data" / "reports").glob("*.json")
     doc = json.loads(sent.read_text())
     jsonschema.validate(doc, json.loads(read_text("report.schema.json")))
-    assert [t["outcome"] for t in doc["fixes"]["tried"]] == ["not_fixed", "fixed"]
-    # Shown before sending, in words: the fix by its button, never its code.
-    tried = [line for line in report.stdout.splitlines() if "You tried with Ally:" in line]
-    assert tried and "Cancel my waiting documents at " in tried[0], report.stdout
-    assert "cancel_print_jobs" not in report.stdout.split("Never included")[0]
-    html = next((home / "ally" / "data" / "reports").glob("*.html")).read_text()
-    assert "What the person already tried" in html and "cancel_print_jobs" in html
+    assert doc["fixes"]["tried"] == []
+    assert "You tried with Ally:" not in report.stdout
 
 
 def test_with_only_a_colleagues_document_stuck_nothing_is_offered_and_it_says_why(lab, home):

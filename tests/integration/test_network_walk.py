@@ -36,6 +36,8 @@ SCENARIOS = {
     "resolver_says_no_such_name": (10, {}, {"domain": "filtered.example"}),
     # IT turned the active checks off: nothing is sent, and the answer says it could not check.
     "checks_off": (11, {}, {"active": False}),
+    # ... and this computer has no way out: it can tell that much without asking anyone.
+    "checks_off_no_route": (12, {"route_via": None}, {"active": False}),
 }
 # With a password, as an authenticated proxy is set: it must never reach the report.
 PROXIES = {"behind_a_proxy": "http://ally:s3cret-proxy-pw@198.18.9.1:3128"}
@@ -93,7 +95,7 @@ def ids(doc: dict) -> list[str]:
     return [f["id"] for f in doc["findings"]]
 
 
-@pytest.mark.parametrize("name", [n for n in SCENARIOS if n != "checks_off"])
+@pytest.mark.parametrize("name", [n for n in SCENARIOS if not n.startswith("checks_off")])
 def test_every_walk_stays_under_its_bound(results, name):
     doc, elapsed = results[name]
     assert walk(doc)["total_ms"] < WALK_BOUND_MS
@@ -150,14 +152,29 @@ def test_a_resolver_that_says_no_such_name_is_not_called_silent(results):
     assert doc["summary"]["headline"] == top["headline"]
 
 
-def test_checks_turned_off_are_said_never_looks_fine(results):
+def test_checks_turned_off_are_said_and_the_computers_own_view_still_helps(results):
     doc, _ = results["checks_off"]
     section = doc["sections"]["connectivity"]
     assert section["status"] == "unavailable" and section["cause"] == "policy"
-    assert doc["summary"]["headline"] == "Ally could not check the connection to the internet."
+    assert doc["sections"]["local_network"]["status"] == "ok"
+    top = doc["findings"][0]
+    assert top["id"] == "network_local_view"
+    # A veth link is neither a cable nor Wi-Fi: said as "the network", nothing invented.
+    assert doc["summary"]["headline"] == "Your computer is on the network."
     assert "IT has turned these checks off" in doc["summary"]["explanation"]
+    assert "knows the way out to the internet" in doc["summary"]["explanation"]
+    assert top["advice"] and "Open a website you use often" in top["advice"][0]
     assert "looks fine" not in json.dumps(doc["summary"])
-    assert doc["summary"]["severity"] == "unknown"
+    assert "nothing was sent to the network" in top["it_detail"]
+
+
+def test_checks_turned_off_and_no_way_out_is_named_from_the_computer_alone(results):
+    doc, _ = results["checks_off_no_route"]
+    assert doc["sections"]["connectivity"]["cause"] == "policy"
+    top = doc["findings"][0]
+    assert top["id"] == "gateway_missing"
+    assert doc["summary"]["headline"] == top["headline"]
+    assert "read from this computer's routing table" in top["it_detail"]
 
 
 def test_a_captive_portal_is_recognised(results):

@@ -163,6 +163,20 @@ def test_a_program_that_will_not_close_needs_the_second_explicit_click(
     assert r.last.outcome is Outcome.FIXED and r.last.forced
     assert r.result.text() == "Fixed. ally-test-hog is closed, and Ally checked that it is gone."
     hog.wait(5)
+    # Ally judges again, and the heading says what changed.
+    qtbot.waitUntil(lambda: w.result_title.text().startswith("Fixed:"), timeout=30000)
+    assert w.result_title.text() == "Fixed: that program no longer keeps your computer busy."
+    assert all(f.id != "app_cpu_runaway" for f in w.session.diagnosis.findings)
+    assert any(f.id == "app_cpu_runaway" for f in w.session.before_fix.findings)
+    assert w.tell_button.isEnabled()
+    # This report carries the fix; the next report does not.
+    tried = w.session.build("", None, None, ())["fixes"]["tried"]
+    assert [(t["fix"], t["outcome"]) for t in tried] == [
+        ("close_program", "needs_force"),  # asked to close; it did not
+        ("close_program", "fixed"),  # the second, explicit click
+    ]
+    w.session.check("slow")
+    assert w.session.build("", None, None, ())["fixes"]["tried"] == []
 
 
 @pytest.fixture

@@ -26,8 +26,10 @@ def history(cpu, seconds=5):
 
 
 def test_time_labels_match_the_history_held_never_a_rounded_minute():
-    (cpu, *_rest) = charting.views(history([10, 20, 30, 40]))  # 15 seconds
-    assert cpu.start_label == "15 seconds ago" and cpu.end_label == "you clicked here"
+    # Four samples 5 s apart tell of the last 20 s, as the rules count it (each sample is a
+    # rate over the step before it): the left edge says so, like the captions.
+    (cpu, *_rest) = charting.views(history([10, 20, 30, 40]))
+    assert cpu.start_label == "20 seconds ago" and cpu.end_label == "you clicked here"
     (live, *_rest) = charting.views(history([10] * 181), live=True)  # 15 minutes
     assert live.start_label == "15 minutes ago" and live.end_label == "now"
 
@@ -41,7 +43,7 @@ def test_the_band_starts_at_the_limit_the_rules_use_and_follows_it_policy():
 def test_the_sentence_says_what_the_chart_shows_and_never_contradicts_the_findings():
     flat_out = history([30] * 10 + [99] * 10)  # the last 50 s in the band
     assert charting.views(flat_out)[0].sentence == (
-        "The processor has been in the too-much band for the last 45 seconds."
+        "The processor has been in the too-much band for the last 50 seconds."
     )
     spike = history([30] * 10 + [99] * 3)  # 10 s: a spike, not a slowdown
     assert "shorter than Ally counts as a slowdown" in charting.views(spike)[0].sentence
@@ -51,6 +53,24 @@ def test_the_sentence_says_what_the_chart_shows_and_never_contradicts_the_findin
     found = charting.views(calm, found={"cpu_saturated"})[0].sentence
     assert "comes from the check at your click" in found
     assert charting.views({})[0].sentence == "Ally has not watched long enough to draw this yet."
+
+
+def test_the_chart_measures_a_spell_as_the_heading_does_and_marks_it():
+    """A short let-up inside a busy spell ends neither the finding's spell nor the chart's:
+    the caption says the heading's duration, and the chart marks that span."""
+    from desktop.diagnostics.rules import evaluate
+    from tests import builders as b
+
+    values = [30.0] * 10 + [99.0] * 8 + [40.0] + [99.0] * 8  # a 5-s let-up 40 s before the end
+    chart = charting.views(history(values))[0]
+    window = {"t": [b.T0 + 5.0 * i for i in range(len(values))], "cpu_pct": values}
+    inp = b.rule_input(b.snapshot(processes=None), window=window)
+    (finding,) = [f for f in evaluate(inp)[0] if f.id == "cpu_saturated"]
+    assert finding.words["minutes"] == "85 seconds"
+    assert chart.sentence == "The processor has been in the too-much band for the last 85 seconds."
+    assert chart.spell_from == 50.0 and chart.spell_s == 85.0  # from the first busy sample
+    calm = charting.views(history([30.0] * 20))[0]
+    assert calm.spell_from is None  # nothing to mark
 
 
 def test_a_network_blip_stays_a_ripple_and_two_lines_have_a_legend():
@@ -66,8 +86,10 @@ def test_a_network_blip_stays_a_ripple_and_two_lines_have_a_legend():
 def test_it_sees_the_same_chart_in_the_html_view():
     findings = [{"id": "cpu_saturated", "evidence": {"threshold_cpu_pct": 80}}]
     html = figure(charting.SPECS[0], history([30] * 10 + [99] * 10), findings, str)
-    assert "class='too-much'" in html and "2 minutes ago" in html and ">reported<" in html
-    assert "too-much band for the last 45 seconds" in html
+    # 20 samples 5 s apart: 100 s, said as such (never rounded up to "2 minutes")
+    assert "class='too-much'" in html and "100 seconds ago" in html and ">reported<" in html
+    assert "class='spell'" in html  # the 50 s the caption speaks of, marked
+    assert "too-much band for the last 50 seconds" in html
 
 
 def test_the_reference_is_the_ticket_else_the_reports_code():
@@ -122,11 +144,31 @@ def doc(**extra):
                 {"severity": "notice", "headline": "Your Wi-Fi signal is weak."},
                 {"severity": "info", "headline": "An info line."},
             ],
-            "sections": {"system": {}, "os_history": {}, "connectivity": {}},
+            "sections": {
+                "system": {"status": "ok"},
+                "os_history": {"status": "ok"},
+                "connectivity": {"status": "ok"},
+            },
             "history_s": 60,
         },
     }
     return base | extra
+
+
+def test_the_review_lists_as_checked_only_what_was_checked():
+    """With IT's active checks off (and a check that ran out of time), the review never
+    counts them as checks made: they are said as what could not be checked."""
+    d = doc()
+    d["diagnosis"]["sections"] = {
+        "system": {"status": "ok"},
+        "connectivity": {"status": "unavailable", "reason": "turned off by IT"},
+        "power": {"status": "timeout"},
+    }
+    lines = review_words.preview(d, aligned=False).splitlines()
+    included = next(x for x in lines if x.startswith("Checks included:"))
+    not_made = next(x for x in lines if x.startswith("Could not check:"))
+    assert "The way to the internet" not in included and "Battery and power" not in included
+    assert "The way to the internet" in not_made and "Battery and power" in not_made
 
 
 def test_the_review_screen_shows_words_not_codes_and_each_finding_once():

@@ -54,3 +54,19 @@ def test_sections_seen_only_in_some_scenarios_have_lines_too():
     assert "Microsoft Outlook: 1 crash, 2 hangs" in text
     assert "Microsoft Teams (PID 4300): 1.2 s of processor time in 30 s since it started" in text
     assert "load average (1, 5, 15 min) 0.40, 0.30, 0.20" in text
+
+
+@pytest.mark.parametrize("name", sorted(n for n, c in SCENARIOS.items() if c["fires"]))
+def test_the_person_reads_each_sentence_once(name):
+    """The answer's headline and explanation are said once; the leading finding's advice
+    follows it, and every other finding comes once after."""
+    d = _diagnosis(SCENARIOS[name]["inp"])
+    person = render_text(d).split("For IT")[0]
+    flat = " ".join(person.split())
+    assert flat.count(" ".join(d.summary.headline.split())) == 1, person
+    for f in d.findings:
+        if f.severity.value == "info":
+            continue
+        assert flat.count(" ".join(f.explanation.split())) == 1, (f.id, person)
+        for tip in f.advice:
+            assert " ".join(tip.split()) in flat, (f.id, tip)

@@ -281,6 +281,23 @@ def _offer(fix_id="restart_reminder") -> Offer:
     return Offer(fix_id, "restart_pending", {"time": "17:00"}, {}, {"remind_at": "x"}, "")
 
 
+def test_a_fix_belongs_to_the_report_it_was_made_for(tmp_path):
+    """A report carries the fixes tried for it, never one tried for an earlier report or
+    from the terminal (which is tried for no report)."""
+    from desktop.paths import AllyPaths
+    from desktop.reporting.helping import fixes_part
+
+    paths = AllyPaths(tmp_path / "config", tmp_path, tmp_path / "logs")
+    journal = Journal.of(paths)
+    for report in ("report-a", "report-b", None):
+        a = journal.started(_offer(), report)
+        journal.finished(a, _offer(), Result(Outcome.DONE, f"for {report}"))
+    assert [t["did"] for t in fixes_part(paths, None, "report-a")["tried"]] == ["for report-a"]
+    assert [t["did"] for t in fixes_part(paths, None, "report-b")["tried"]] == ["for report-b"]
+    assert fixes_part(paths, None, None)["tried"] == []  # `ally report`: no fix was made for it
+    assert fixes_part(paths, None, "report-c")["tried"] == []
+
+
 def test_the_journal_keeps_started_and_finished_as_one_attempt(tmp_path):
     journal = Journal(tmp_path)
     a = journal.started(_offer())

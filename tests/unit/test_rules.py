@@ -1,6 +1,7 @@
 """Rules on recorded-shape, constructed histories: what must fire, and what must not."""
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -137,3 +138,40 @@ def test_it_detail_carries_the_numbers_that_made_the_rule_fire(name):
         for key, value in f.evidence.items():
             for shown in _shown(value):
                 assert shown in e.it_detail, (f.id, key, shown, e.it_detail)
+
+
+def test_a_program_is_named_only_when_it_holds_the_load():
+    """Four programs sharing the processor are named together and none is offered to be
+    closed; one program doing most of the work is named alone."""
+    (several,) = [f for f in evaluate(SCENARIOS["cpu_sustained_several"]["inp"])[0]]
+    assert several.id == "cpu_saturated" and several.variant == "several"
+    assert several.apps == ()  # no single program to close
+    e = load_catalog("en").explain(several, Symptom.SLOW)
+    assert "Several programs together are keeping it busy: render-0, render-1 and render-2." in (
+        e.explanation
+    )
+    assert several.evidence["shared_by"] == {"render-0": 24.0, "render-1": 23.9, "render-2": 23.8}
+    assert several.evidence["top_share_pct"] < several.evidence["culprit_share_pct"] == 50
+    (named,) = [f for f in evaluate(SCENARIOS["cpu_sustained"]["inp"])[0]]
+    assert named.apps == ("Google Chrome",) and named.variant is None
+    assert named.evidence["top_share_pct"] >= 50
+
+
+def test_it_may_move_the_share_rule():
+    """IT may move the line: at 80 % the same busiest program is one of several."""
+    inp = SCENARIOS["cpu_sustained"]["inp"]
+    stricter = replace(inp, thresholds=Thresholds({"culprit_share_pct": 80}))
+    (f,) = evaluate(stricter)[0]
+    assert f.variant == "several" and "Google Chrome" in f.words["apps"]
+
+
+@pytest.mark.parametrize("name", sorted(n for n, c in SCENARIOS.items() if c["fires"]))
+def test_it_detail_holds_no_python_values_and_no_empty_span(name):
+    """IT reads sentences: never True/False/None, an empty list, or a span from a moment
+    to the same moment."""
+    findings, _ = evaluate(SCENARIOS[name]["inp"])
+    for f in findings:
+        text = load_catalog("en").explain(f, Symptom.SLOW).it_detail
+        assert not re.search(r"\b(True|False|None)\b|\[\]|[;,] versions none", text), text
+        for first, last in re.findall(r"between (\S+) and (\S+?)[.;,)]", text):
+            assert first != last, text

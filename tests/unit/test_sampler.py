@@ -120,48 +120,54 @@ def test_sample_now_is_safe_from_many_threads():
 
 
 class _Machine:
-    """A reader whose processor load the test sets (busy share of each interval)."""
+    """A reader whose processor load the test sets, on a clock of its own: each reading is
+    one interval (0.05 s) after the last, however late the thread got to it on a busy
+    machine, so what the sampler decides depends only on what it read."""
 
-    def __init__(self) -> None:
-        self.busy_share = 0.05
+    STEP_S = 0.05
+
+    def __init__(self, busy_from: int) -> None:
+        self.busy_from = busy_from  # the reading from which the processor is busy
+        self.readings = 0
         self._busy = 0.0
         self._total = 0.0
 
     def __call__(self) -> Counters:
-        now = time.monotonic()
+        self.readings += 1
         self._total += 100.0
-        self._busy += 100.0 * self.busy_share
-        return counters(now, self._busy, self._total)
+        self._busy += 100.0 * (0.95 if self.readings > self.busy_from else 0.05)
+        return counters(self.readings * self.STEP_S, self._busy, self._total)
 
 
 class _CountingWalker:
-    def __init__(self) -> None:
-        self.walks = 0
+    def __init__(self, machine: _Machine) -> None:
+        self.machine = machine
+        self.at: list[float] = []  # the machine's time of each walk
 
     def sample(self):
         from desktop.diagnostics.sampling.process_sample import ProcessSample
 
-        self.walks += 1
-        return ProcessSample(time.time(), 1.0 if self.walks > 1 else None, 0, 0, ())
+        self.at.append(self.machine.readings * _Machine.STEP_S)
+        return ProcessSample(time.time(), 1.0 if len(self.at) > 1 else None, 0, 0, ())
 
 
 def test_a_quiet_computer_is_walked_less_often_and_a_load_at_once():
     """The process walk is the idle tray's main cost: quiet, it comes QUIET_FACTOR times
     less often; the first busy sample brings one at once; busy, the usual pace."""
-    machine, walker = _Machine(), _CountingWalker()
+    machine = _Machine(busy_from=50)  # quiet for 2.5 s, then busy
+    walker = _CountingWalker(machine)
     settings = SamplerSettings(interval_s=0.05, process_interval_s=0.25, quiet_factor=4)
     s = Sampler(settings, reader=machine, process_sampler=walker)
     s.start()
     try:
-        time.sleep(2.5)  # quiet: walks at 0, 1, 2 s (every 1 s)
-        quiet_walks = walker.walks
-        machine.busy_share = 0.95
-        time.sleep(0.12)  # the first busy samples bring a walk at once
-        brought_forward = walker.walks - quiet_walks
-        time.sleep(1.0)  # busy: every 0.25 s
-        busy_walks = walker.walks - quiet_walks - brought_forward
+        deadline = time.monotonic() + 60
+        while machine.readings < 50 + 3 + 20 and time.monotonic() < deadline:
+            time.sleep(0.05)
     finally:
         s.stop()
-    assert 3 <= quiet_walks <= 4, quiet_walks  # at the usual pace it would be 10
-    assert brought_forward == 1
-    assert 3 <= busy_walks <= 5, busy_walks
+    quiet_walks = [t for t in walker.at if t <= 2.5]
+    brought_forward = [t for t in walker.at if 2.5 < t <= 2.62]
+    busy_walks = [t for t in walker.at if 2.62 < t <= 3.62]
+    assert 3 <= len(quiet_walks) <= 4, walker.at  # at the usual pace it would be 10
+    assert len(brought_forward) == 1, walker.at
+    assert 3 <= len(busy_walks) <= 5, walker.at

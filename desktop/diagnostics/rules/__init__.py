@@ -25,6 +25,7 @@ from desktop.diagnostics.rules import (
     memory_exhausted,
     network_basics,
     network_chain,
+    network_local,
     print_trouble,
     processor_busy,
     restart,
@@ -53,6 +54,7 @@ RULES: tuple[Rule, ...] = (
     network_chain.first_broken_link,
     network_chain.weak_wifi,
     network_chain.slow_path,
+    network_local.check,
     app_crashes.check,
     app_crashes.focus,
     print_trouble.check,
@@ -72,6 +74,7 @@ RULE_MODULES = (
     restart,
     network_basics,
     network_chain,
+    network_local,
     app_crashes,
     print_trouble,
 )

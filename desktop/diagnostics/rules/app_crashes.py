@@ -54,18 +54,21 @@ def check(inp: RuleInput) -> list[Finding]:
         for kind, count in (("crash", app.crashes), ("hang", app.hangs)):
             if count == 0 or (not is_focus and count < repeat):
                 continue
+            once = app.first == app.last
             evidence = {
                 "app": app.name,
                 "crashes": app.crashes,
                 "hangs": app.hangs,
                 "first": app.first,
-                "last": app.last,
-                "times": list(app.times),
-                "versions": list(app.versions),
-                "details": list(app.details),
+                "last": None if once else app.last,  # one fault has no span
+                "only_at": app.first if once else None,
+                "times": list(app.times) or None,
+                "versions": list(app.versions) or None,  # none recorded: not said
+                "details": list(app.details) or None,
                 "window_hours": info.window_hours,
                 "source": info.source,
                 "named_by_person": is_focus,
+                "asked_about": app.name if is_focus else None,
                 "threshold_repeat": repeat,
             }
             severity = Severity.WARNING if is_focus or count >= 3 else Severity.NOTICE

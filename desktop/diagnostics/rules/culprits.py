@@ -1,5 +1,11 @@
 """Which application is behind a load: Ally's process samples over the spell first, the
-processes' own records (the OS's history) second, this moment last."""
+processes' own records (the OS's history) second, this moment last.
+
+A program is named only when it holds the load: when it did at least ``culprit_share_pct``
+(thresholds.py) of the work over the spell. Below that, several programs together are the
+cause, and the busiest three are said by name, never one of them as if it were to blame.
+Ally's own processes and the operating system are counted, never named.
+"""
 
 from __future__ import annotations
 
@@ -26,9 +32,40 @@ class Culprit:
     process_count: int = 0
 
 
-def top_cpu(inp: RuleInput, seconds: float) -> Culprit | None:
-    """The application with the highest mean processor use over the last ``seconds``
-    (the spell being judged) of Ally's process samples, the click's own sample included."""
+@dataclass(frozen=True)
+class Blame:
+    """Who holds a load. A program is ``named`` only when it did at least
+    ``culprit_share_pct`` of the work over the spell; otherwise ``several`` programs shared
+    it (the busiest three), and naming one of them would be a guess."""
+
+    named: Culprit | None
+    several: tuple[Culprit, ...]
+    top_share_pct: float | None  # the busiest program's share of the load
+
+    @property
+    def top(self) -> Culprit | None:
+        return self.named or (self.several[0] if self.several else None)
+
+
+def blame(ranked: list[Culprit], load: float | None, inp: RuleInput) -> Blame | None:
+    """The share rule over ``ranked`` (busiest first, each with its part of ``load`` in
+    the same unit: % of the machine's processor, bytes per second). None when no program
+    did any of the work."""
+    ranked = [c for c in ranked if c.value > 0]
+    if not ranked:
+        return None
+    top = ranked[0]
+    share = min(100.0, 100.0 * top.value / load) if load and load > 0 else None
+    if share is None or share >= inp.thresholds["culprit_share_pct"] or len(ranked) == 1:
+        return Blame(top, (), share)
+    return Blame(None, tuple(ranked[:3]), share)
+
+
+def cpu_blame(inp: RuleInput, seconds: float, machine_pct: float) -> Blame | None:
+    """Who kept the processor busy over the last ``seconds`` (the spell being judged),
+    from Ally's process samples (the click's own sample included), else this moment:
+    each application's mean share of the machine, against the machine's mean
+    ``machine_pct`` over the same spell."""
     entries = list(inp.app_history)
     if entries:
         end = entries[-1][0]
@@ -46,23 +83,26 @@ def top_cpu(inp: RuleInput, seconds: float) -> Culprit | None:
     ]
     pids = {a.app_id: (a.pids, a.process_count) for a in now_top}
     if totals:
-        app_id, (name, background, total) = max(totals.items(), key=lambda kv: kv[1][2])
-        p, n = pids.get(app_id, ((), 0))
-        return Culprit(app_id, name, background, total / len(entries), p, n)
-    if now_top:
-        a = now_top[0]
-        return Culprit(a.app_id, a.name, a.background, a.cpu_pct, a.pids, a.process_count)
-    return None
+        ranked = [
+            Culprit(app_id, name, background, total / len(entries), *pids.get(app_id, ((), 0)))
+            for app_id, (name, background, total) in totals.items()
+        ]
+    else:
+        ranked = [
+            Culprit(a.app_id, a.name, a.background, a.cpu_pct, a.pids, a.process_count)
+            for a in now_top
+        ]
+    ranked.sort(key=lambda c: c.value, reverse=True)
+    return blame(ranked, machine_pct, inp)
 
 
-def from_busy_spell(spell: BusySpell, now: float, cores: int) -> Culprit | None:
-    """The program that did most of the work in a spell the OS's records tell of."""
-    top = spell.top_app(now)
-    if top is None:
-        return None
-    app_id, name, background, app_cores, pids = top
-    share = min(100.0, 100.0 * app_cores / max(cores, 1))
-    return Culprit(app_id, name, background, share, pids, len(pids))
+def cpu_blame_from_spell(spell: BusySpell, cores: int, inp: RuleInput) -> Blame | None:
+    """Who did the work in a spell the OS's records tell of, by the same share rule."""
+    ranked = [
+        Culprit(app_id, name, background, min(100.0, 100.0 * used / max(cores, 1)), pids, len(pids))
+        for app_id, name, background, used, pids in spell.apps_ranked()
+    ]
+    return blame(ranked, spell.mean_pct, inp)
 
 
 def top_memory(inp: RuleInput) -> Culprit | None:

@@ -39,7 +39,7 @@ def check(inp: RuleInput) -> Finding | None:
         return None
     who = culprits.top_disk(inp)
     evidence = {
-        "spell_s": round(seconds),
+        "spell_s": int(seconds),  # whole seconds, down: as the person is told
         "judged_from": source,
         **busy.evidence(),
         "mean_busy_pct": round(busy.mean, 1),

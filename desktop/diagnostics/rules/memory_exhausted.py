@@ -50,7 +50,7 @@ def check(inp: RuleInput) -> Finding | None:
         "used_pct": round(used_pct, 1) if used_pct is not None else None,
         "available_bytes": int(available) if available is not None else None,
         "total_bytes": total,
-        "spell_s": round(lasted.seconds) if lasted else 0,
+        "spell_s": int(lasted.seconds) if lasted else 0,
         "history_s": round(lasted.history_s) if lasted else round(inp.observed_s),
         "threshold_used_pct": t["memory_used_pct"],
         "threshold_available_bytes": t["memory_available_min_bytes"],

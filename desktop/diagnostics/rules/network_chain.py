@@ -59,7 +59,7 @@ FINDINGS = (
 )
 
 VARIANTS = {
-    "gateway_missing": (None,),
+    "gateway_missing": (None, "local"),  # "local": read on this computer (network_local.py)
     "gateway_unreachable": (None,),
     "captive_portal": (None,),
     "name_lookup_failed": (
@@ -70,7 +70,7 @@ VARIANTS = {
         "no_resolvers",
     ),
     "internet_unreachable": (None, "errors"),
-    "vpn_down": (None,),
+    "vpn_down": (None, "local"),
     "it_servers_unreachable": (None,),
     "wifi_weak": (None,),
     "connection_slow": (None, "lossy"),
@@ -247,7 +247,9 @@ def path_is_poor(info, thresholds) -> bool:
 
 
 def weak_wifi(inp: RuleInput) -> Finding | None:
-    info = inp.snapshot.section_data("connectivity")
+    """The Wi-Fi signal, from the walk, else from what this computer reads of it (the walk
+    did not run)."""
+    info = inp.snapshot.section_data("connectivity") or inp.snapshot.section_data("local_network")
     if info is None:
         return None
     limit = inp.thresholds["wifi_weak_pct"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from desktop import plain_numbers
 from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
 from desktop.diagnostics.model import Symptom
-from desktop.words import say
+from desktop.words import listed, say
 
 # What this rule can conclude, and where each cause stands in the answer to each symptom.
 FINDINGS = (
@@ -99,7 +99,7 @@ def check(inp: RuleInput) -> list[Finding]:
         words = {
             "what": what,
             "age": plain_numbers.duration(oldest),
-            "printers": plain_numbers.names(printers),
+            "printers": listed(printers),
         }
         found.append(Finding("print_jobs_stuck", Severity.WARNING, evidence, (), words))
     return found

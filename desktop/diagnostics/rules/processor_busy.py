@@ -8,6 +8,7 @@ from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.rules import culprits, spell
 from desktop.diagnostics.sampling import os_backfill
+from desktop.words import listed
 
 # What this rule can conclude, and where each cause stands in the answer to each symptom.
 FINDINGS = (
@@ -19,7 +20,7 @@ FINDINGS = (
     ),
 )
 
-VARIANTS = {"cpu_saturated": (None, "no_app"), "cpu_maintenance": (None,)}
+VARIANTS = {"cpu_saturated": (None, "no_app", "several"), "cpu_maintenance": (None,)}
 
 
 def check(inp: RuleInput) -> Finding | None:
@@ -40,19 +41,21 @@ def check(inp: RuleInput) -> Finding | None:
             source = it_says("judged_from", "processes")
     if not spell.long_enough(seconds, inp):
         return None
-    who = culprits.top_cpu(inp, seconds)
-    if who is None and os_spell is not None and hist is not None:
-        who = culprits.from_busy_spell(os_spell, hist.read_at, cores)
+    found = culprits.cpu_blame(inp, seconds, mean)
+    if found is None and os_spell is not None and hist is not None:
+        found = culprits.cpu_blame_from_spell(os_spell, cores, inp)
+    who = found.named if found is not None else None
     severity = Severity.CRITICAL if mean >= t["cpu_critical_pct"] else Severity.WARNING
     pressure = hist.cpu_pressure if hist is not None else None
+    several = found.several if found is not None else ()
     evidence = {
-        "spell_s": round(seconds),
+        "spell_s": int(seconds),  # whole seconds, down: as the person is told
         "judged_from": source,
         **own.evidence(),
         "mean_cpu_pct": round(own.mean, 1),
         "peak_cpu_pct": round(own.peak, 1),
         "threshold_cpu_pct": t["cpu_busy_pct"],
-        "os_spell_s": round(os_spell.seconds) if os_spell else None,
+        "os_spell_s": int(os_spell.seconds) if os_spell else None,
         "os_spell_mean_cpu_pct": round(os_spell.mean_pct, 1) if os_spell else None,
         "load_avg": list(hist.load_avg) if hist is not None and hist.load_avg else None,
         "cpu_psi_some_avg10_pct": pressure.some_avg10 if pressure else None,
@@ -60,8 +63,13 @@ def check(inp: RuleInput) -> Finding | None:
         "logical_cores": cores,
         "app": who.name if who else None,
         "app_mean_cpu_pct": round(who.value, 1) if who else None,
+        "top_share_pct": round(found.top_share_pct)
+        if found is not None and found.top_share_pct is not None
+        else None,
+        "culprit_share_pct": t["culprit_share_pct"] if found is not None else None,
         "app_pids": list(who.pids) if who else [],
         "background_kind": who.background if who else None,
+        "shared_by": {c.name: round(c.value, 1) for c in several} or None,
     }
     words = {"minutes": plain_numbers.duration(seconds)}
     if who is not None and who.background:
@@ -73,6 +81,11 @@ def check(inp: RuleInput) -> Finding | None:
             (who.name,),
             words,
         )
+    if several:
+        # No one program holds the load: the busiest ones are named together, and none
+        # is offered to be closed as if it were the cause.
+        words |= {"apps": listed(c.name for c in several)}
+        return Finding("cpu_saturated", severity, evidence, (), words, variant="several")
     if who is None:
         return Finding("cpu_saturated", severity, evidence, (), words, variant="no_app")
     return Finding("cpu_saturated", severity, evidence, (who.name,), words | {"app": who.name})

@@ -36,7 +36,7 @@ class Spell:
 
     def evidence(self) -> dict[str, float | int | bool]:
         return {
-            "own_spell_s": round(self.seconds),
+            "own_spell_s": int(self.seconds),
             "samples": self.samples,
             "share_over_pct": round(100 * self.share_over),
             "history_s": round(self.history_s),
@@ -61,21 +61,34 @@ def to_now(
     inp: RuleInput, key: str | tuple[str, ...], over: Callable[[float], bool]
 ) -> Spell | None:
     """The spell over the limit that is still going on at the last sample, or None when
-    the last samples are fine (it is not bad now).
-
-    Let-ups of up to ``dip_max_s`` inside the spell do not end it (a busy processor
-    breathes now and then); a longer one does. Within the spell at least
-    ``sustained_share`` of the samples must be over the limit, else its oldest part is
-    dropped until that holds.
-    """
-    t = inp.thresholds
+    the last samples are fine (it is not bad now). See :func:`final_spell`."""
     pairs = values_of(inp, key)
     if not pairs:
         return None
+    t = inp.thresholds
+    return final_spell(pairs, over, inp.step_s, t["dip_max_s"], t["sustained_share"])
+
+
+def final_spell(
+    pairs: list[tuple[float, float]],
+    over: Callable[[float], bool],
+    fallback_step: float,
+    dip_max: float,
+    sustained_share: float,
+) -> Spell | None:
+    """The spell over the limit that is still going on at the last of ``pairs`` (time,
+    value), by the one rule every surface uses (the findings, the charts' captions and
+    marks): let-ups of up to ``dip_max`` seconds inside the spell do not end it (a busy
+    processor breathes now and then); a longer one does. Within the spell at least
+    ``sustained_share`` of the samples must be over the limit, else its oldest part is
+    dropped until that holds. Each sample stands for the step before it, so n samples
+    cover n steps.
+    """
+    if not pairs:
+        return None
     times = [p[0] for p in pairs]
-    step = typical_step(times, inp.step_s)
+    step = typical_step(times, fallback_step)
     history_s = times[-1] - times[0] + step
-    dip_max = t["dip_max_s"]
 
     # Walk back from the click; the newest samples may themselves be a short let-up.
     start = None  # index of the oldest sample over the limit that still belongs
@@ -99,7 +112,7 @@ def to_now(
         return None
     spell = pairs[start:]
     share = sum(1 for _, v in spell if over(v)) / len(spell)
-    while share < t["sustained_share"] and len(spell) > 1:
+    while share < sustained_share and len(spell) > 1:
         spell = spell[1:]
         while spell and not over(spell[0][1]):
             spell = spell[1:]

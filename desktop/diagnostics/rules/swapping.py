@@ -40,7 +40,7 @@ def check(inp: RuleInput) -> Finding | None:
     ) or level == "critical"
     who = culprits.top_memory(inp)
     evidence = {
-        "spell_s": round(paging.seconds) if paging else 0,
+        "spell_s": int(paging.seconds) if paging else 0,
         "history_s": round(inp.observed_s),
         "mean_swap_pps": round(paging.mean, 1) if paging else None,
         "peak_swap_pps": round(paging.peak, 1) if paging else None,

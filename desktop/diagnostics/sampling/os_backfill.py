@@ -82,22 +82,29 @@ class BusySpell:
     def top_app(self, now: float) -> tuple[str, str, str | None, float, tuple[int, ...]] | None:
         """(app_id, name, background, cores on average over the spell, pids) of the
         program that did most of the work, leaving out the system and Ally itself."""
+        ranked = self.apps_ranked()
+        return ranked[0] if ranked else None
+
+    def apps_ranked(self) -> list[tuple[str, str, str | None, float, tuple[int, ...]]]:
+        """Every program that worked in the spell, the busiest first, as ``top_app``."""
         per_app: dict[str, list[ProcessLife]] = {}
         for life in self.processes:
             if life.app_id not in NOT_AN_APP:
                 per_app.setdefault(life.app_id, []).append(life)
-        if not per_app:
-            return None
-        app_id, lives = max(per_app.items(), key=lambda kv: sum(x.cpu_s for x in kv[1]))
-        busiest = sorted(lives, key=lambda x: x.cpu_s, reverse=True)
-        cores = sum(x.cpu_s for x in lives) / self.seconds
-        return (
-            app_id,
-            lives[0].name,
-            lives[0].background,
-            cores,
-            tuple(x.pid for x in busiest[:5]),
-        )
+        out = []
+        for app_id, lives in per_app.items():
+            busiest = sorted(lives, key=lambda x: x.cpu_s, reverse=True)
+            cores = sum(x.cpu_s for x in lives) / self.seconds
+            out.append(
+                (
+                    app_id,
+                    lives[0].name,
+                    lives[0].background,
+                    cores,
+                    tuple(x.pid for x in busiest[:5]),
+                )
+            )
+        return sorted(out, key=lambda a: a[3], reverse=True)
 
 
 def busy_spell(

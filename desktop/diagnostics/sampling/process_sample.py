@@ -20,6 +20,7 @@ import psutil
 
 from desktop.diagnostics.apps import AppCatalog, default_catalog
 from desktop.diagnostics.sampling.history import AppSample
+from desktop.diagnostics.sampling.script_names import ALLY, ScriptNames
 
 _ATTRS = ["name", "cpu_times", "memory_info", "create_time", "io_counters"]
 # Linux kernel threads have no memory of their own and odd names (kworker/0:1); they are
@@ -122,8 +123,10 @@ class ProcessSampler:
         process_iter: Callable[..., object] | None = None,
         clock: Callable[[], float] = time.time,
         cpu_count: int | None = None,
+        names: ScriptNames | None = None,
     ) -> None:
         self._catalog = catalog or default_catalog()
+        self._names = names or ScriptNames()
         self._process_iter = process_iter or default_process_iter()
         self._clock = clock
         self._cpus = cpu_count or psutil.cpu_count() or 1
@@ -158,9 +161,11 @@ class ProcessSampler:
             if pid == 0 and _SKIP_PID_ZERO:
                 continue
             if pid == own_pid:
-                name = "ally"
+                name = ALLY
             elif _is_kernel_thread(mem):
                 name = KERNEL_THREADS
+            else:  # an interpreter by what it runs; Ally's other processes as Ally
+                name = self._names.name(pid, created, name)
             ident = self._catalog.identify(name)
             acc = accs.get(ident.app_id)
             if acc is None:
@@ -202,6 +207,7 @@ class ProcessSampler:
 
         self._prev = current
         self._prev_at = now
+        self._names.forget_all_but(set(current))
         apps = self._apps(accs, interval)
         return ProcessSample(now, interval, total, unreadable, apps, tuple(lives))
 
