@@ -37,12 +37,15 @@ def figure(
     history: Mapping[str, Any],
     findings: list[dict[str, Any]],
     escape: Callable[[Any], str],
+    limits: Mapping[str, float] | None = None,
 ) -> str:
+    """One chart of IT's page, drawn by the limits the answer was judged by (the report's
+    own; a report from before they were kept gives those its findings name)."""
     found = {f.get("id") for f in findings}
-    chart = charting.view(spec, history, limits_of(findings), found)
+    chart = charting.view(spec, history, limits or limits_of(findings), found)
     chart = _reported(chart)
     head = (
-        f"<figure class='card chart' data-metric='{escape(spec.series[0])}'>"
+        f"<figure class='card chart' data-metric='{escape(charting.spec_for(spec, history).series[0])}'>"
         f"<figcaption><b>{escape(chart.title)}</b>{_legend(chart, escape)}</figcaption>"
     )
     if chart.empty:

@@ -70,6 +70,29 @@ SPECS: tuple[ChartSpec, ...] = (
     ),
 )
 
+# The drive chart shows what the drive finding judges by (rules/disk_busy.py): work
+# waiting for the drive where the computer keeps that (Linux), else the time each request
+# took, else the busy share (SPECS' own).
+DRIVE_BY_MEASURE: dict[str, ChartSpec] = {
+    "io_wait_pct": ChartSpec(
+        "drive_wait", ("io_wait_pct",), "%", 100.0, 0.0, "psi_io_some_pct", ("disk_busy",)
+    ),
+    "disk_wait_ms": ChartSpec(
+        "drive_slow", ("disk_wait_ms",), "ms", None, 100.0, "disk_wait_slow_ms", ("disk_busy",)
+    ),
+}
+
+
+def spec_for(spec: ChartSpec, history: Mapping[str, Any]) -> ChartSpec:
+    """The chart to draw for ``spec`` with this history: the drive's by its measure."""
+    if spec.key != "drive":
+        return spec
+    from desktop.diagnostics.rules.disk_busy import measure_of
+
+    measure = measure_of(history)
+    return DRIVE_BY_MEASURE.get(measure[0], spec) if measure is not None else spec
+
+
 # IT's HTML view shows two more: swapping and the drives' reads and writes.
 IT_SPECS: tuple[ChartSpec, ...] = (
     SPECS[0],
@@ -170,6 +193,7 @@ def view(
 ) -> ChartView:
     """One chart, ready to draw. ``found``: the ids of the findings shown with it;
     ``live``: the right edge is now (the status window), else the moment of the click."""
+    spec = spec_for(spec, history)
     offsets = tuple(float(t) for t in (history.get("t_offset_s") or []))
     series = [clean(history.get(k) or []) for k in spec.series]
     known = [v for s in series for v in s if v is not None]
@@ -292,4 +316,4 @@ def sentence(chart: ChartView, spec: ChartSpec, found: set[str]) -> str:
     return words("below", subject=subject, peak=amount(peak, spec.unit))
 
 
-SENTENCES = ("processor", "memory", "drive", "network")
+SENTENCES = ("processor", "memory", "drive", "drive_wait", "drive_slow", "network")

@@ -65,6 +65,7 @@ class CpuGroup:
         self.v2.mkdir()
         self.joins = [self.v2 / "cgroup.procs"]
         self.v1: Path | None = None
+        self.extra: list[Path] = []  # other v1 hierarchies joined (blkio)
         if not _write(self.v2 / "cpu.weight", "10000"):
             v1_cpu = _mount_of("cgroup", "cpu")
             if v1_cpu is not None:
@@ -73,9 +74,25 @@ class CpuGroup:
                 _write(self.v1 / "cpu.shares", "262144")
                 self.joins.append(self.v1 / "cgroup.procs")
 
+    def throttle_writes(self, folder: Path, bytes_per_s: int) -> None:
+        """Writes by the group's processes to the drive holding ``folder`` go no faster
+        than ``bytes_per_s`` (a slow, remote or throttled disk): work waits for the drive
+        while the drive itself has little to do. cgroup v2's io.max where its io
+        controller is on, else v1's blkio throttle."""
+        disk = _whole_disk(folder)
+        if _write(self.v2 / "io.max", f"{disk} wbps={bytes_per_s}"):
+            return
+        v1_blkio = _mount_of("cgroup", "blkio")
+        assert v1_blkio is not None, "no io controller to throttle with"
+        group = v1_blkio / self.v2.name
+        group.mkdir(exist_ok=True)
+        assert _write(group / "blkio.throttle.write_bps_device", f"{disk} {bytes_per_s}")
+        self.joins.append(group / "cgroup.procs")
+        self.extra.append(group)
+
     def close(self) -> None:
         """Removed once its processes are gone (the PID namespace ended them)."""
-        for group in (self.v2, self.v1):
+        for group in (self.v2, self.v1, *self.extra):
             if group is None:
                 continue
             deadline = time.monotonic() + 10
@@ -85,6 +102,16 @@ class CpuGroup:
                     break
                 except OSError:
                     time.sleep(0.1)
+
+
+def _whole_disk(folder: Path) -> str:
+    """ "MAJOR:MINOR" of the disk holding ``folder`` (a partition's parent disk: the
+    throttle applies to whole devices)."""
+    dev = os.stat(folder).st_dev
+    node = Path(f"/sys/dev/block/{os.major(dev)}:{os.minor(dev)}")
+    if (node / "partition").exists():
+        return (node.resolve().parent / "dev").read_text().strip()
+    return f"{os.major(dev)}:{os.minor(dev)}"
 
 
 def _real_boot_time() -> int:
@@ -103,7 +130,13 @@ def _write(path: Path, text: str) -> bool:
 class OwnMachine:
     """Use as a context manager; ``prefix()`` is what runs a command on it."""
 
-    def __init__(self, folder: Path, cores: int | None = None) -> None:
+    def __init__(
+        self, folder: Path, cores: int | None = None, write_bps: int | None = None
+    ) -> None:
+        """``write_bps``: the drive holding ``folder`` takes the machine's writes no faster
+        than this (see CpuGroup.throttle_writes)."""
+        self.workdir = folder
+        self.write_bps = write_bps
         self.folder = folder / "own-proc"
         self.cores = cores or os.cpu_count() or 1
         # The real boot time: processes' start times count from it (/proc/<pid>/stat).
@@ -116,6 +149,8 @@ class OwnMachine:
         self.folder.mkdir(parents=True, exist_ok=True)
         name = f"ally-test-{os.getpid()}-{id(self):x}"
         self.group = CpuGroup(name)
+        if self.write_bps is not None:
+            self.group.throttle_writes(self.workdir, self.write_bps)
         for file, text in self._files().items():
             (self.folder / file).write_text(text)
         # /proc/stat is kept up to date by a small process of its own, in a group of its

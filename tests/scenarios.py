@@ -319,6 +319,46 @@ def scenarios() -> dict:
             ),
             fires={"disk_busy"},
         ),
+        # What the person feels is waiting: judged by it where the computer keeps it.
+        "drive_waiting_while_not_busy": dict(
+            # A throttled or remote disk: work waits 80 % of the time, the device is calm.
+            inp=b.rule_input(
+                b.snapshot(processes=b.processes(outlook, teams)),
+                window=b.history(
+                    600, io_wait_pct=lambda s: 80.0 if s >= 200 else 1.0, disk_busy_pct=20.0
+                ),
+            ),
+            fires={"disk_busy"},
+        ),
+        "drive_busy_but_nothing_waits": dict(
+            # An SSD answering many requests at once: "busy" all the time, nobody waits.
+            inp=b.rule_input(
+                b.snapshot(processes=b.processes(outlook, teams)),
+                window=b.history(600, io_wait_pct=2.0, disk_busy_pct=99.0),
+            ),
+            fires=set(),
+        ),
+        "drive_slow_per_request": dict(
+            # Windows or macOS: no record of waiting, but each request took 150 ms.
+            inp=b.rule_input(
+                b.snapshot(processes=b.processes(outlook, teams)),
+                window=b.history(600, disk_wait_ms=lambda s: 150.0 if s >= 200 else 2.0),
+            ),
+            fires={"disk_busy"},
+        ),
+        "drive_waiting_several": dict(
+            inp=b.rule_input(
+                b.snapshot(
+                    processes=b.processes(
+                        b.app("Photos", "photos", write=30e6, pids=(41,)),
+                        b.app("Backup tool", "backup-tool", write=28e6, pids=(42,)),
+                        b.app("Outlook", "outlook", read=25e6, pids=(43,)),
+                    )
+                ),
+                window=b.history(600, io_wait_pct=90.0),
+            ),
+            fires={"disk_busy"},
+        ),
         "disk_busy_no_app": dict(
             inp=b.rule_input(b.snapshot(processes=None), window=b.history(600, disk_busy_pct=97.0)),
             fires={"disk_busy"},

@@ -5,7 +5,7 @@ This is what the CLI prints, the tray shows and a report carries.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +31,9 @@ class Diagnosis:
     summary: Summary
     history_s: float  # how much history the rules could judge
     notes: tuple[str, ...] = field(default_factory=tuple)  # limits of this answer, for IT
+    # The thresholds the answer was judged by (the defaults with IT's policy over them):
+    # every surface that draws a band or measures a spell reads these, IT's page too.
+    limits: Mapping[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         snap = self.snapshot
@@ -49,6 +52,7 @@ class Diagnosis:
             "history_s": round(self.history_s, 1),
             "history": snap.history,
             "notes": list(self.notes),
+            "limits": dict(self.limits),
         }
 
 
@@ -99,7 +103,9 @@ def diagnose(
     notes = [*policy.problems, *thresholds.problems]
     notes.append(history_note(inp.observed_s, thresholds, snapshot, history_from))
     notes.extend(_it("rule_failed", failure=f) for f in failed)
-    return Diagnosis(snapshot, tuple(explained), summary, inp.observed_s, tuple(notes))
+    return Diagnosis(
+        snapshot, tuple(explained), summary, inp.observed_s, tuple(notes), thresholds.as_dict()
+    )
 
 
 def history_note(

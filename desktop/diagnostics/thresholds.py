@@ -61,7 +61,19 @@ LIMITS: dict[str, Limit] = {
         20 * GiB, "B", "a large drive at 10 % still has room; a small one does not"
     ),
     "disk_free_critical_bytes": Limit(2 * GiB, "B", "programs start to fail to save"),
-    "disk_busy_pct": Limit(90, "%", "busiest drive: share of time with requests in flight"),
+    "disk_busy_pct": Limit(
+        90,
+        "%",
+        "busiest drive: share of time with requests in flight; used only where neither of "
+        "the measures of waiting below is kept (it says little on SSDs and virtual disks)",
+    ),
+    "disk_wait_slow_ms": Limit(
+        50,
+        "ms",
+        "mean time a drive took per request where the system keeps no record of waiting "
+        "(Windows, macOS): an SSD answers in under 1 ms and a spinning disk in about 10; "
+        "at 50 requests queue up and programs wait",
+    ),
     "psi_io_some_pct": Limit(
         35, "%", "Linux: share of the last 10 s and 60 s in which work waited for a drive"
     ),

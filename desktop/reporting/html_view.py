@@ -103,7 +103,9 @@ def render(report: dict[str, Any]) -> str:
         )
     parts.append(f"<h2>{_e(_w('heading_minutes'))}</h2><div class='charts'>")
     for spec in CHARTS:
-        parts.append(_part(chart_svg.figure, spec, report["history"], d["findings"], _e))
+        parts.append(
+            _part(chart_svg.figure, spec, report["history"], d["findings"], _e, d.get("limits"))
+        )
     parts.append("</div>")
     parts.append(_part(helping.html, report))
     parts.append(_part(_apps, d["sections"]))

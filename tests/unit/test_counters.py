@@ -1,5 +1,6 @@
 """The Linux /proc reader against psutil and against the files themselves, on this machine."""
 
+import os
 import shutil
 import sys
 import time
@@ -61,10 +62,9 @@ def test_readings_move_forward():
     assert b.monotonic > a.monotonic
     assert b.cpu_total >= a.cpu_total
 
-
-def test_the_files_stay_open_and_each_reading_is_fresh(tmp_path):
-    """The light sample keeps its six /proc files open for weeks: a fixed number of open
-    files, each reading the kernel's current text (not the first one again)."""
+    """The light sample keeps its /proc files open for weeks (seven, or six where the kernel
+    keeps no pressure record): a fixed number of open files, each reading the kernel's
+    current text (not the first one again)."""
     r = LinuxProcReader()
     me = psutil.Process()
     r()
@@ -76,5 +76,6 @@ def test_the_files_stay_open_and_each_reading_is_fresh(tmp_path):
     assert me.num_fds() == fds
     assert last.cpu_total > first.cpu_total  # the ticks moved on: a fresh /proc/stat
     r.close()
-    assert me.num_fds() == fds - 6
+    kept = 7 if os.path.exists("/proc/pressure/io") else 6
+    assert me.num_fds() == fds - kept
     assert r().cpu_total >= last.cpu_total  # opened again when needed

@@ -73,7 +73,14 @@ def test_a_sleeping_process_is_not_asked_for_its_io_again(tmp_path):
         time.sleep(0.5)
         walk = RememberingWalk()
         first = {e.pid: e.info for e in walk()}
-        time.sleep(0.3)
+        # Until the busy one has used more processor time (on a machine busy with other
+        # work that can take longer than the usual tenth of a second).
+        moved = first[busy.pid]["cpu_times"]
+        deadline = time.monotonic() + 30
+        while psutil.Process(busy.pid).cpu_times()[:2] == tuple(moved) and (
+            time.monotonic() < deadline
+        ):
+            time.sleep(0.1)
         second = {e.pid: e.info for e in walk()}
         fresh = {e.pid: e.info for e in RememberingWalk()()}
     finally:

@@ -9,6 +9,7 @@ Ally's own processes and the operating system are counted, never named.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from desktop.diagnostics.findings import RuleInput
@@ -113,16 +114,27 @@ def top_memory(inp: RuleInput) -> Culprit | None:
     return Culprit(a.app_id, a.name, a.background, float(a.memory_bytes), a.pids, a.process_count)
 
 
-def top_disk(inp: RuleInput) -> Culprit | None:
+def disk_blame(inp: RuleInput) -> Blame | None:
+    """Who is reading and writing now, by the share rule over everything read and
+    written: each application's bytes per second against the drives' (or, where the
+    drives' figure is missing, against what the applications together do)."""
     current = inp.snapshot.section_data("processes")
     if current is None or not current.top_disk:
         return None
-    a = current.top_disk[0]
-    return Culprit(
-        a.app_id,
-        a.name,
-        a.background,
-        (a.read_bps or 0) + (a.write_bps or 0),
-        a.pids,
-        a.process_count,
-    )
+    ranked = [
+        Culprit(
+            a.app_id,
+            a.name,
+            a.background,
+            (a.read_bps or 0) + (a.write_bps or 0),
+            a.pids,
+            a.process_count,
+        )
+        for a in current.top_disk
+        if a.app_id not in NOT_AN_APP
+    ]
+    ranked.sort(key=lambda c: c.value, reverse=True)
+    latest = {k: v[-1] for k, v in inp.window.items() if v}
+    drives = (latest.get("disk_read_bps") or 0.0) + (latest.get("disk_write_bps") or 0.0)
+    together = sum(c.value for c in ranked)
+    return blame(ranked, max(drives, together) if not math.isnan(drives) else together, inp)

@@ -32,6 +32,10 @@ class DiskCounters:
     write_bytes: int
     busy_ms: int | None = None  # time the device had I/O in flight (Linux, FreeBSD)
     weighted_ms: int | None = None  # Linux: time x queue depth, gives the average queue
+    # Requests completed, and the time they took from being asked to being done: their
+    # ratio is how long each request waited for the drive (every system keeps both).
+    ops: int | None = None
+    io_ms: int | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,9 @@ class Counters:
     disks: dict[str, DiskCounters]
     net: dict[str, tuple[int, int]]
     load1: float | None
+    # Linux: microseconds in which some task waited for a drive (/proc/pressure/io,
+    # "some" total); None where the kernel keeps no such record.
+    io_some_us: int | None = None
 
 
 CounterReader = Callable[[], Counters]
@@ -65,7 +72,7 @@ def _busy_total(fields: list[int] | tuple[float, ...]) -> tuple[float, float]:
 
 
 class LinuxProcReader:
-    """Reads /proc/stat, meminfo, vmstat, diskstats, net/dev and loadavg once each."""
+    """Reads /proc/stat, meminfo, vmstat, diskstats, net/dev, loadavg and pressure/io once each."""
 
     def __init__(self, proc: str = "/proc", sys_block: str = "/sys/block") -> None:
         self._proc = proc
@@ -73,9 +80,10 @@ class LinuxProcReader:
         self._disk_names: frozenset[str] = frozenset()
         self._disk_names_read_at = -1e9
         self._fds: dict[str, int] = {}
+        self._no_pressure = False
 
     def _read(self, name: str) -> bytes:
-        """The file's whole text. The tray app reads these six files every two seconds for
+        """The file's whole text. The tray app reads these seven files every two seconds for
         weeks, so each stays open and is read again from its start (the kernel writes a
         /proc file afresh for each read from offset 0): opening and closing them was a
         third of the light sample's cost."""
@@ -154,6 +162,8 @@ class LinuxProcReader:
                 write_bytes=int(parts[9]) * SECTOR_BYTES,
                 busy_ms=int(parts[12]),
                 weighted_ms=int(parts[13]),
+                ops=int(parts[3]) + int(parts[7]),
+                io_ms=int(parts[6]) + int(parts[10]),
             )
 
         net: dict[str, tuple[int, int]] = {}
@@ -182,7 +192,24 @@ class LinuxProcReader:
             disks=disks,
             net=net,
             load1=_first_load(self._read("loadavg")),
+            io_some_us=self._io_waited_us(),
         )
+
+    def _io_waited_us(self) -> int | None:
+        """The "some" total of /proc/pressure/io; None where the kernel has none (before
+        4.20, or PSI turned off), asked only once then."""
+        if self._no_pressure:
+            return None
+        try:
+            text = self._read("pressure/io")
+        except OSError:
+            self._no_pressure = True
+            return None
+        for line in text.split(b"\n"):
+            if line.startswith(b"some "):
+                total = line.rpartition(b"total=")[2]
+                return int(total) if total.isdigit() else None
+        return None
 
 
 def load_averages(proc: str = "/proc") -> tuple[float, float, float] | None:
@@ -251,6 +278,8 @@ def psutil_reader() -> Counters:
             read_bytes=io.read_bytes,
             write_bytes=io.write_bytes,
             busy_ms=getattr(io, "busy_time", None),
+            ops=io.read_count + io.write_count,
+            io_ms=_io_ms(io),
         )
     net = {
         name: (io.bytes_recv, io.bytes_sent)
@@ -275,6 +304,12 @@ def psutil_reader() -> Counters:
         net=net,
         load1=load1,
     )
+
+
+def _io_ms(io: object) -> int | None:
+    """Time the requests took, where the system says it (Windows, macOS and Linux do)."""
+    read, write = getattr(io, "read_time", None), getattr(io, "write_time", None)
+    return None if read is None or write is None else int(read + write)
 
 
 def _cpu_times_busy_total(times: object) -> tuple[float, float]:

@@ -36,6 +36,18 @@ HISTORY_METRICS: tuple[Metric, ...] = (
     ),
     Metric("disk_busy_pct", "%", "busiest drive: share of time with I/O in flight", "drive busy"),
     Metric(
+        "io_wait_pct",
+        "%",
+        "Linux PSI io 'some': share of the interval in which some task waited for a drive",
+        "work waiting for the drive",
+    ),
+    Metric(
+        "disk_wait_ms",
+        "ms",
+        "the drive whose requests took longest: mean time per completed request",
+        "how long the drive keeps each request",
+    ),
+    Metric(
         "net_recv_bps", "B/s", "bytes received per second, all interfaces but loopback", "download"
     ),
     Metric("net_sent_bps", "B/s", "bytes sent per second, all interfaces but loopback", "upload"),

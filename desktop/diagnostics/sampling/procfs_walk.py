@@ -88,13 +88,19 @@ def process_iter(
     return RememberingWalk(proc)(attrs, ad_value)
 
 
+# A process asleep on something other than a drive. One waiting for a drive is "D" (or
+# running, "R"): it may read or write a lot with almost no processor time of its own (a
+# write to a slow drive costs microseconds of processor and seconds of waiting).
+_ASLEEP = (b"S", b"I")
+
+
 class RememberingWalk:
     """The walk, remembering each process from one walk to the next.
 
-    Most processes on an office PC sleep between two walks. A process whose processor
-    time has not moved cannot have read or written anything either (every read costs a
-    system call), so its I/O counters are taken from the last walk instead of opening
-    /proc/<pid>/io again; and a name already looked up through /proc/<pid>/exe is not
+    Most processes on an office PC sleep between two walks. A process asleep (not waiting
+    for a drive) whose processor time has not moved cannot have read or written anything
+    either (every read costs a system call), so its I/O counters are taken from the last
+    walk instead of opening /proc/<pid>/io again; and a name already looked up through /proc/<pid>/exe is not
     looked up again for the same process. That saves two of the three file operations
     for a sleeping process: the walk is what the idle tray app spends most of its time on.
     """
@@ -120,7 +126,9 @@ class RememberingWalk:
             base = f"{proc}/{name}"
             try:
                 with open(f"{base}/stat", "rb") as fh:
-                    comm, utime, stime, start, vsize, rss = parse_stat(fh.read())
+                    raw = fh.read()
+                comm, utime, stime, start, vsize, rss = parse_stat(raw)
+                state = raw[raw.rindex(b")") + 2 : raw.rindex(b")") + 3]
             except (OSError, ValueError, IndexError):
                 continue  # gone, or not readable: nothing to count
             before = self._known.get(pid)
@@ -136,7 +144,7 @@ class RememberingWalk:
                     )
             io = ad_value
             if want_io:
-                if same and before[2] == ticks and before[3] is not ad_value:
+                if same and before[2] == ticks and state in _ASLEEP and before[3] is not ad_value:
                     io = before[3]  # asleep since the last walk: nothing read or written
                 else:
                     try:

@@ -78,6 +78,7 @@ def rates(prev: Counters, now: Counters) -> dict[str, float | None]:
 
     read = write = 0.0
     busiest: float | None = None
+    slowest: float | None = None  # ms a request waited on the drive that kept them longest
     for name, d in now.disks.items():
         p = prev.disks.get(name)
         if p is None:
@@ -87,6 +88,15 @@ def rates(prev: Counters, now: Counters) -> dict[str, float | None]:
         if d.busy_ms is not None and p.busy_ms is not None:
             busy = min(100.0, 100.0 * max(d.busy_ms - p.busy_ms, 0) / (dt * 1000.0))
             busiest = busy if busiest is None else max(busiest, busy)
+        if None not in (d.ops, p.ops, d.io_ms, p.io_ms):
+            done = d.ops - p.ops  # type: ignore[operator]
+            if done > 0:
+                each = max(d.io_ms - p.io_ms, 0) / done  # type: ignore[operator]
+                slowest = each if slowest is None else max(slowest, each)
+    # Linux: the share of the interval in which some work waited for a drive.
+    waited = None
+    if now.io_some_us is not None and prev.io_some_us is not None:
+        waited = min(100.0, max(0.0, 100.0 * (now.io_some_us - prev.io_some_us) / (dt * 1e6)))
     recv = sent = 0.0
     for name, (rx, tx) in now.net.items():
         p = prev.net.get(name)
@@ -104,6 +114,8 @@ def rates(prev: Counters, now: Counters) -> dict[str, float | None]:
         "disk_read_bps": read / dt,
         "disk_write_bps": write / dt,
         "disk_busy_pct": busiest,
+        "io_wait_pct": waited,
+        "disk_wait_ms": slowest,
         "net_recv_bps": recv / dt,
         "net_sent_bps": sent / dt,
     }
