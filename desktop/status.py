@@ -41,6 +41,9 @@ def status_of(diagnosis: Diagnosis, catalog: Catalog | None = None) -> TrayStatu
             catalog.summary.get("all_good_tooltip") or say("all_good_tooltip", "summary"),
             None,
         )
-    top = problems[0]  # findings come ranked for the symptom, most important first
-    level = "wrong" if top.severity.value in ("warning", "critical") else "look"
-    return TrayStatus(level, top.headline, top.id)
+    # The answer's own lead where it has one (the heading the report window shows), so the
+    # icon and the window never name two different things; else the first thing worth a
+    # look (findings come ranked for the symptom, most important first).
+    lead = next((f for f in problems if f.headline == diagnosis.summary.headline), problems[0])
+    level = "wrong" if lead.severity.value in ("warning", "critical") else "look"
+    return TrayStatus(level, lead.headline, lead.id)

@@ -83,10 +83,18 @@ class ReportSession:
         )
         return self.diagnosis
 
-    def gone_since_fix(self, finding_id: str) -> bool:
-        """Whether the finding a fix answered is no longer found."""
-        return self.diagnosis is not None and all(
-            f.id != finding_id for f in self.diagnosis.findings
+    def gone_since_fix(self, offer: Any) -> bool:
+        """Whether what a fix answered is no longer found: no finding of the same kind
+        about the same program(s) (another program's is another problem)."""
+        before = self.before_fix or self.diagnosis
+        answered = [
+            f
+            for f in (before.findings if before is not None else ())
+            if f.id == offer.finding_id and (not offer.headline or f.headline == offer.headline)
+        ]
+        apps = {tuple(f.apps) for f in answered} or {()}
+        return self.diagnosis is not None and not any(
+            f.id == offer.finding_id and tuple(f.apps) in apps for f in self.diagnosis.findings
         )
 
     # --- helping (issue 18): fixes to offer, and what IT already knows --------------------

@@ -22,6 +22,11 @@ from desktop.words import say
 
 log = logging.getLogger(__name__)
 STATUS_EVERY_MS = 60_000
+# How often the tray looks at the sampler's latest reading (an attribute read, nothing
+# measured), and how often it judges again while a load lasts: the icon follows the
+# answer the report window would give within about this long.
+WATCH_EVERY_MS = 2_000
+STATUS_WHILE_LOADED_S = 8.0
 DELIVERY_EVERY_MS = 60_000
 POLICY_EVERY_MS = 60_000  # IT's policy is read again each minute (a few KB)
 FIRST_STATUS_AFTER_MS = 15_000
@@ -86,6 +91,11 @@ class AllyApp(QObject):
         self.status_timer.timeout.connect(self.refresh_status)
         self.status_timer.start(STATUS_EVERY_MS)
         QTimer.singleShot(FIRST_STATUS_AFTER_MS, self.refresh_status)
+        self.last_status_at = -1e9  # monotonic time of the last status check asked for
+        self.loaded_since: float | None = None  # when the current load began, by the sampler
+        self.watch_timer = QTimer(self)
+        self.watch_timer.timeout.connect(self.watch_load)
+        self.watch_timer.start(WATCH_EVERY_MS)
         self.delivery_timer = QTimer(self)
         self.delivery_timer.timeout.connect(self.deliver_waiting)
         self.delivery_timer.start(DELIVERY_EVERY_MS)
@@ -203,10 +213,13 @@ class AllyApp(QObject):
         from desktop.ui.report_window import ReportWindow
 
         session = self.services.report_session(news=self.helping.watcher)
-        return self._show(
-            "report",
-            lambda: ReportWindow(session, self.settings, shot, notice, no_picture=no_picture),
-        )
+
+        def build() -> ReportWindow:
+            window = ReportWindow(session, self.settings, shot, notice, no_picture=no_picture)
+            window.judged.connect(self.take_answer)
+            return window
+
+        return self._show("report", build)
 
     def grab_screen(self) -> tuple[QImage | None, str | None]:
         """The picture of the screen, or why there is none (said on the report window)."""
@@ -259,7 +272,40 @@ class AllyApp(QObject):
         self.background.run(self.services.local_check, on_done)
 
     def refresh_status(self) -> None:
+        self.last_status_at = time.monotonic()
         self.local_check(self._status_ready)
+
+    def watch_load(self) -> None:
+        """Between the minute's checks, the icon keeps up with a load: when the sampler's
+        latest reading shows one, Ally judges again once it has lasted long enough to be
+        felt (freeze_min_s) and then every few seconds while it lasts; when it ends, at
+        once. So the icon never stays the green check while the window would say "very
+        busy", nor stays red long after."""
+        loaded = self.sampler.loaded_now()
+        now = time.monotonic()
+        if loaded and self.loaded_since is None:
+            self.loaded_since = now
+        elif not loaded and self.loaded_since is not None:
+            self.loaded_since = None
+            self.refresh_status()  # it ended: the icon goes back as soon as the rules agree
+            return
+        if self.loaded_since is None:
+            return
+        from desktop.diagnostics.thresholds import Thresholds
+
+        freeze_s = Thresholds(self.policy.thresholds)["freeze_min_s"]
+        felt = now - self.loaded_since >= freeze_s - WATCH_EVERY_MS / 1000
+        if felt and now - self.last_status_at >= STATUS_WHILE_LOADED_S:
+            self.refresh_status()
+
+    def take_answer(self, d) -> None:
+        """The report window's answer to "my computer is slow" is the tray's too: the icon
+        and tooltip follow it at once instead of at the next check."""
+        if getattr(d.snapshot.symptom, "value", "") == "slow":
+            from desktop.status import status_of
+
+            self.last_status_at = time.monotonic()
+            self.helping.set_local_status(status_of(d, self.catalog))
 
     def _status_ready(self, d) -> None:
         from desktop.status import status_of
@@ -330,6 +376,7 @@ class AllyApp(QObject):
     def shutdown(self) -> None:
         self.stopping = True
         self.status_timer.stop()
+        self.watch_timer.stop()
         self.policy_timer.stop()
         self.delivery_timer.stop()
         self.helping.timer.stop()

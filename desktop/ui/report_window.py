@@ -76,6 +76,7 @@ def screenshot_from(image: QImage) -> report.Screenshot | None:
 class ReportWindow(QWidget):
     progress = Signal(object)  # a Section, from a probe's thread
     finished = Signal(object)  # the SendResult, for My reports and tests
+    judged = Signal(object)  # each answer shown (a Diagnosis): the tray's icon follows it
 
     def __init__(
         self,
@@ -256,6 +257,7 @@ class ReportWindow(QWidget):
 
     def _show_answer(self, d: Diagnosis, title: str) -> None:
         """The heading, the answer, the other findings and the charts of one judgement."""
+        self.judged.emit(d)
         s = d.summary
         self.result_title.setText(title)
         text = s.explanation
@@ -275,13 +277,13 @@ class ReportWindow(QWidget):
         self.tell_button.setEnabled(False)  # the report waits for the new answer
         self.background.run(
             self.session.check_again_after_fix,
-            lambda d: self._show_after_fix(d, offer.finding_id),
+            lambda d: self._show_after_fix(d, offer),
             self._check_again_failed,
         )
 
-    def _show_after_fix(self, d: Diagnosis, answered: str) -> None:
-        if self.session.gone_since_fix(answered):
-            gone = table("after_fix.gone_by_finding").get(answered)
+    def _show_after_fix(self, d: Diagnosis, offer: Any) -> None:
+        if self.session.gone_since_fix(offer):
+            gone = table("after_fix.gone_by_finding").get(offer.finding_id)
             title = str(gone) if gone else say("gone", "after_fix")
         else:
             title = say("still", "after_fix", headline=d.summary.headline)

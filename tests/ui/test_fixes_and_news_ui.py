@@ -164,10 +164,16 @@ def test_a_program_that_will_not_close_needs_the_second_explicit_click(
     assert r.result.text() == "Fixed. ally-test-hog is closed, and Ally checked that it is gone."
     hog.wait(5)
     # Ally judges again, and the heading says what changed.
-    qtbot.waitUntil(lambda: w.result_title.text().startswith("Fixed:"), timeout=30000)
+    qtbot.waitUntil(
+        lambda: w.result_title.text() != "Ally is checking your computer again…", timeout=30000
+    )
+    assert w.result_title.text().startswith("Fixed:"), w.result_title.text()
     assert w.result_title.text() == "Fixed: that program no longer keeps your computer busy."
-    assert all(f.id != "app_cpu_runaway" for f in w.session.diagnosis.findings)
-    assert any(f.id == "app_cpu_runaway" for f in w.session.before_fix.findings)
+    # (Only what the test made is judged: another program's load on this machine may be
+    # found too, and is another finding.)
+    hogs = [f for f in w.session.diagnosis.findings if "ally-test-hog" in f.apps]
+    assert hogs == []
+    assert any("ally-test-hog" in f.apps for f in w.session.before_fix.findings)
     assert w.tell_button.isEnabled()
     # This report carries the fix; the next report does not.
     tried = w.session.build("", None, None, ())["fixes"]["tried"]

@@ -31,6 +31,7 @@ QUIET_FACTOR = 4
 BUSY_CPU_PCT = 50.0  # a light sample this busy is worth knowing who is behind it
 BUSY_MEMORY_PCT = 90.0
 BUSY_SWAP_PPS = 100.0
+BUSY_IO_WAIT_PCT = 30.0  # work waited for a drive this share of the interval
 MIN_WALK_GAP_S = 10.0  # a walk brought forward never comes sooner than this after the last
 
 
@@ -253,6 +254,15 @@ class Sampler:
                 next_at = time.monotonic()
                 delay = interval
             self._stop.wait(delay)
+
+    def loaded_now(self) -> bool:
+        """Whether the latest light sample shows a load (the processor, memory or the
+        drive): the tray then judges again sooner. Reading it costs nothing."""
+        row = self.history.latest()
+        if self._busy(row):
+            return True
+        wait = row.get("io_wait_pct") if row is not None else None
+        return wait is not None and not math.isnan(wait) and wait >= BUSY_IO_WAIT_PCT
 
     @staticmethod
     def _busy(row: dict[str, float] | None) -> bool:
