@@ -198,6 +198,8 @@ class Watchdog:
         self.child = subprocess.Popen(
             self.command, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, env=dict(self.environ)
         )
+        if self.stopping:  # asked to stop while it was being started: it stops too
+            self._stop(signal.SIGTERM, None)
         reader = threading.Thread(
             target=copy_errors, args=(self.child.stderr, self.errors, self.echo), daemon=True
         )
