@@ -93,3 +93,22 @@ def test_a_sleeping_process_is_not_asked_for_its_io_again(tmp_path):
     # What a fresh walk reads is what the remembering walk gives.
     assert fresh[sleeper.pid]["io_counters"] == second[sleeper.pid]["io_counters"]
     assert fresh[sleeper.pid]["name"] == second[sleeper.pid]["name"] == "sleep"
+
+
+def test_a_process_that_ended_but_was_not_reaped_is_not_the_operating_system():
+    """A zombie has no memory of its own, like a kernel thread: it was counted as "the
+    operating system". It ended; it is not counted at all."""
+    import subprocess
+    import time
+
+    from desktop.diagnostics.sampling.procfs_walk import RememberingWalk
+
+    zombie = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        deadline = time.monotonic() + 10
+        while psutil.Process(zombie.pid).status() != psutil.STATUS_ZOMBIE:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert zombie.pid not in {e.pid for e in RememberingWalk()()}
+    finally:
+        zombie.wait()

@@ -131,6 +131,8 @@ class RememberingWalk:
                 state = raw[raw.rindex(b")") + 2 : raw.rindex(b")") + 3]
             except (OSError, ValueError, IndexError):
                 continue  # gone, or not readable: nothing to count
+            if state == b"Z":  # ended; only its parent has not noticed: nothing to count
+                continue
             before = self._known.get(pid)
             same = before is not None and before[0] == start
             ticks = utime + stime
