@@ -141,7 +141,6 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
 def _diagnose(args: argparse.Namespace) -> int:
     from desktop.cli_output import for_it_heading, render_text
-    from desktop.diagnostics.diagnosis import diagnose
     from desktop.diagnostics.explain import load_catalog
     from desktop.words import say
 
@@ -151,25 +150,16 @@ def _diagnose(args: argparse.Namespace) -> int:
     if args.app and has_undecodable(args.app):
         sys.stderr.write(say("undecodable", what=say("what_app", "input_parts")) + "\n")
         return EXIT_USAGE
-    from desktop.cli_news import Prefetch
-    from desktop.tray_link import borrowed_sampler
+    from desktop import cli_fixes
+    from desktop.reporting.session import terminal_session
 
-    news = Prefetch()  # IT's news, read while the computer is checked (issue 18)
-
-    # The tray app's 15 minutes when it runs for this person; else what the system keeps.
-    sampler, history_from = borrowed_sampler()
-    result = diagnose(
-        args.symptom,
-        sampler=sampler,
-        warm_up_s=args.warm_up,
-        focus_app=args.app,
-        history_from=history_from,
+    # The one flow the report window uses too: the answer, what Ally could try for what it
+    # found, and what IT already knows (read while the computer is checked).
+    session, history_from = terminal_session()
+    result = session.check(
+        args.symptom, args.app, warm_up_s=args.warm_up, history_from=history_from
     )
-    from desktop import cli_fixes, cli_news
-
-    # What Ally could try for what it found, and what IT already knows (issue 18).
-    offers = cli_fixes.diagnose_offers(result, sampler)
-    news_line = cli_news.explains_line(args.symptom, news)
+    offers, news_line = session.offers, session.news_line
     if args.json:
         doc = result.to_dict()
         doc["fixes"] = offers.to_dict()

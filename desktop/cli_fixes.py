@@ -67,20 +67,6 @@ def render_for_it(offers: Offers) -> str:
     return "".join(textwrap.fill(line, WIDTH) + "\n" for line in lines)
 
 
-def diagnose_offers(result: Any, sampler: Any) -> Offers:
-    """What ``ally diagnose`` may list for its findings (never raises: a list of fixes
-    is a convenience, the diagnosis is what matters)."""
-    try:
-        policy = Policy.load()
-        ctx = FixContext(policy, AllyPaths.from_environment(), sampler)
-        return offers_for(result.findings, ctx)
-    except Exception as exc:  # pragma: no cover - a safety net, logged for IT
-        import logging
-
-        logging.getLogger(__name__).exception("fixes could not be listed: %s", exc)
-        return Offers()
-
-
 def run(args: argparse.Namespace) -> int:
     catalog = load_catalog()
     words = FixWords(catalog)

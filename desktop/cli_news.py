@@ -84,16 +84,6 @@ class Prefetch:
             return None
 
 
-def explains_line(symptom: str, prefetch: Prefetch | None = None) -> str | None:
-    """For ``ally diagnose``: what IT already knows that may explain the symptom."""
-    from desktop.news import words
-
-    watcher = (prefetch or Prefetch()).watcher()
-    if watcher is None or not watcher.configured:
-        return None
-    return words.explains(watcher, symptom, load_catalog())
-
-
 def run(args: argparse.Namespace) -> int:
     from desktop.news import words
 

@@ -96,42 +96,17 @@ def _say(text: str) -> None:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from desktop.diagnostics.diagnosis import diagnose
+    from desktop.reporting.session import terminal_session
 
-    catalog = load_catalog()
-    policy = Policy.load()
-    paths = AllyPaths.from_environment()
     given = _given(args)
     if isinstance(given, int):
         return given
     leave_out, note, shot, contact = given
-    from desktop.cli_news import Prefetch
-    from desktop.tray_link import borrowed_sampler
-
-    news = Prefetch(policy, paths)  # IT's news, read while the computer is checked (issue 18)
-    sampler, history_from = borrowed_sampler()  # the tray's minutes, when it runs
-    result = diagnose(
-        args.symptom,
-        sampler=sampler,
-        warm_up_s=args.warm_up,
-        focus_app=args.app,
-        policy=policy,
-        history_from=history_from,
-    )
-    from desktop import cli_fixes
-    from desktop.reporting import helping
-
-    # What the person tried with Ally's fixes, and IT's news at the click (issue 18).
-    doc = sending.prepare(
-        result,
-        policy,
-        note,
-        contact,
-        shot,
-        leave_out,
-        fixes=helping.fixes_part(paths, cli_fixes.diagnose_offers(result, sampler)),
-        news=helping.news_part(news.watcher()),
-    )
+    # The one flow the report window uses too (desktop/reporting/session.py): the answer,
+    # the fixes it offers, IT's news at the click, and the report built from them.
+    session, history_from = terminal_session()
+    session.check(args.symptom, args.app, warm_up_s=args.warm_up, history_from=history_from)
+    doc = session.build(note, contact, shot, leave_out)
     _say(review.preview(doc))
     if args.show_json:
         _say(json.dumps(doc, indent=2, ensure_ascii=False))
@@ -142,7 +117,7 @@ def _report(args: argparse.Namespace) -> int:
         if input(say("ask_send", "cli")).strip().lower() not in ("y", "yes"):
             _say(say("not_sent", "cli"))
             return EXIT_SENT
-    return _told(sending.send(doc, policy, paths, catalog))
+    return _told(session.send(doc))
 
 
 def _told(result: sending.SendResult) -> int:

@@ -1,11 +1,14 @@
 """One report from click to receipt, without Qt: check, build, trim, store, send.
 
-The report window calls these steps on worker threads and only shows their results;
-building and sending are the one send path in sending.py, which ``ally report`` uses too.
+The one flow every way of asking goes through: the report window calls these steps on
+worker threads and only shows their results, and ``ally diagnose`` and ``ally report``
+call the same ones in a terminal. So the answer, the fixes offered for it, IT's news at
+the click and the report built from them are composed in one place.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -20,6 +23,7 @@ from desktop.reporting import helping, report, sending
 from desktop.reporting.sending import SendResult
 
 __all__ = ["ReportSession", "SendResult"]
+log = logging.getLogger(__name__)
 
 
 class ReportSession:
@@ -29,7 +33,9 @@ class ReportSession:
         paths: AllyPaths,
         sampler: Sampler,
         catalog: Catalog,
-        news: Any = None,  # desktop.news.watcher.NewsWatcher, when IT set a feed
+        # IT's news: a desktop.news.watcher.NewsWatcher, or a function that gives one once
+        # it is read (the terminal reads the feed while the computer is checked).
+        news: Any = None,
     ) -> None:
         self.policy, self.paths, self.sampler, self.catalog = policy, paths, sampler, catalog
         self.diagnosis: Diagnosis | None = None
@@ -49,7 +55,10 @@ class ReportSession:
         symptom: str,
         focus_app: str | None = None,
         progress: Callable[[Section], None] | None = None,
+        warm_up_s: float = 1.0,
+        history_from: str | None = None,
     ) -> Diagnosis:
+        """The answer to what the person asked; a new report begins with it."""
         self.report_id, self.before_fix = str(uuid.uuid4()), None
         self._asked = (symptom, focus_app)
         self.diagnosis = diagnose(
@@ -57,8 +66,9 @@ class ReportSession:
             sampler=self.sampler,
             policy=self.policy,
             focus_app=focus_app,
-            warm_up_s=1.0,
+            warm_up_s=warm_up_s,
             progress=progress,
+            history_from=history_from,
         )
         self.after_check(symptom)
         return self.diagnosis
@@ -113,10 +123,17 @@ class ReportSession:
         from desktop.news import words
 
         assert self.diagnosis is not None
-        self.offers = fixes.offers_for(self.diagnosis.findings, self.fix_context())
-        self.news_at_click = helping.news_part(self.news)
+        try:
+            self.offers = fixes.offers_for(self.diagnosis.findings, self.fix_context())
+        except Exception:  # the answer stands without the fixes; IT reads why in the log
+            log.exception("fixes could not be listed")
+            self.offers = fixes.Offers()
+        watcher = self.news() if callable(self.news) else self.news
+        self.news_at_click = helping.news_part(watcher)
         self.news_line = (
-            words.explains(self.news, symptom, self.catalog) if self.news is not None else None
+            words.explains(watcher, symptom, self.catalog)
+            if watcher is not None and watcher.configured
+            else None
         )
 
     def try_fix(self, offer: Any, step: str = "apply") -> Any:
@@ -149,3 +166,17 @@ class ReportSession:
     def send(self, doc: dict[str, Any]) -> SendResult:
         """Store and send ``doc`` the one way there is (desktop/reporting/sending.py)."""
         return sending.send(doc, self.policy, self.paths, self.catalog)
+
+
+def terminal_session() -> tuple[ReportSession, str | None]:
+    """The session ``ally diagnose`` and ``ally report`` use: IT's policy and this
+    person's folders, the tray app's minutes when it runs for this person (else what
+    the system keeps, and where they came from), and IT's news read on the side."""
+    from desktop.cli_news import Prefetch
+    from desktop.diagnostics.explain import load_catalog
+    from desktop.tray_link import borrowed_sampler
+
+    policy, paths = Policy.load(), AllyPaths.from_environment()
+    news = Prefetch(policy, paths)  # started now: read while the computer is checked
+    sampler, history_from = borrowed_sampler()
+    return ReportSession(policy, paths, sampler, load_catalog(), news=news.watcher), history_from

@@ -93,6 +93,7 @@ class AllyApp(QObject):
         QTimer.singleShot(FIRST_STATUS_AFTER_MS, self.refresh_status)
         self.last_status_at = -1e9  # monotonic time of the last status check asked for
         self.loaded_since: float | None = None  # when the current load began, by the sampler
+        self.quiet_since: float | None = None  # when the last load ended, until judged again
         self.watch_timer = QTimer(self)
         self.watch_timer.timeout.connect(self.watch_load)
         self.watch_timer.start(WATCH_EVERY_MS)
@@ -278,24 +279,28 @@ class AllyApp(QObject):
     def watch_load(self) -> None:
         """Between the minute's checks, the icon keeps up with a load: when the sampler's
         latest reading shows one, Ally judges again once it has lasted long enough to be
-        felt (freeze_min_s) and then every few seconds while it lasts; when it ends, at
-        once. So the icon never stays the green check while the window would say "very
-        busy", nor stays red long after."""
-        loaded = self.sampler.loaded_now()
-        now = time.monotonic()
-        if loaded and self.loaded_since is None:
-            self.loaded_since = now
-        elif not loaded and self.loaded_since is not None:
-            self.loaded_since = None
-            self.refresh_status()  # it ended: the icon goes back as soon as the rules agree
-            return
-        if self.loaded_since is None:
-            return
+        felt (freeze_min_s) and then every few seconds while it lasts; when it ends, once
+        the let-up has outlasted what a spell tolerates (dip_max_s), when the rules agree
+        it is over. So the icon never stays the green check while the window would say
+        "very busy", nor stays red long after."""
         from desktop.diagnostics.thresholds import Thresholds
 
-        freeze_s = Thresholds(self.policy.thresholds)["freeze_min_s"]
-        felt = now - self.loaded_since >= freeze_s - WATCH_EVERY_MS / 1000
-        if felt and now - self.last_status_at >= STATUS_WHILE_LOADED_S:
+        limits = Thresholds(self.policy.thresholds)
+        loaded = self.sampler.loaded_now()
+        now = time.monotonic()
+        if loaded:
+            self.quiet_since = None
+            if self.loaded_since is None:
+                self.loaded_since = now
+            felt = now - self.loaded_since >= limits["freeze_min_s"] - WATCH_EVERY_MS / 1000
+            if felt and now - self.last_status_at >= STATUS_WHILE_LOADED_S:
+                self.refresh_status()
+            return
+        if self.loaded_since is not None:  # it ended: judged again once the rules agree
+            self.loaded_since, self.quiet_since = None, now
+        over_after = limits["dip_max_s"] + 2 * self.sampler.settings.interval_s
+        if self.quiet_since is not None and now - self.quiet_since >= over_after:
+            self.quiet_since = None
             self.refresh_status()
 
     def take_answer(self, d) -> None:

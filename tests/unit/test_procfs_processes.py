@@ -93,3 +93,52 @@ def test_a_sleeping_process_is_not_asked_for_its_io_again(tmp_path):
     # What a fresh walk reads is what the remembering walk gives.
     assert fresh[sleeper.pid]["io_counters"] == second[sleeper.pid]["io_counters"]
     assert fresh[sleeper.pid]["name"] == second[sleeper.pid]["name"] == "sleep"
+
+
+def test_a_process_that_ended_but_was_not_reaped_is_not_the_operating_system():
+    """A zombie has no memory of its own, like a kernel thread: it was counted as "the
+    operating system". It ended; it is not counted at all."""
+    import subprocess
+    import time
+
+    from desktop.diagnostics.sampling.procfs_walk import RememberingWalk
+
+    zombie = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        deadline = time.monotonic() + 10
+        while psutil.Process(zombie.pid).status() != psutil.STATUS_ZOMBIE:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert zombie.pid not in {e.pid for e in RememberingWalk()()}
+    finally:
+        zombie.wait()
+
+
+def test_a_process_seen_before_its_exec_takes_the_new_programs_name():
+    """A process seen between fork and exec has its parent's name and the same start time
+    as after the exec: the walk must not keep the old name for it (a program started by a
+    Python script was named after the script for as long as it ran)."""
+    import subprocess
+    import time
+
+    from desktop.diagnostics.sampling.procfs_walk import RememberingWalk
+    from desktop.diagnostics.sampling.script_names import ScriptNames
+
+    code = "import os, sys, time; time.sleep(1.0); os.execv('/bin/sleep', ['sleep', '30'])"
+    proc = subprocess.Popen([sys.executable, "-c", code, "--as-hogx"])
+    try:
+        walk, names = RememberingWalk(), ScriptNames()
+        time.sleep(0.3)
+        before = {e.pid: e.info for e in walk()}[proc.pid]
+        assert before["name"].startswith("python")
+        deadline = time.monotonic() + 10
+        while psutil.Process(proc.pid).name() != "sleep":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        after = {e.pid: e.info for e in walk()}[proc.pid]
+        assert after["create_time"] == before["create_time"]  # one process throughout
+        assert after["name"] == "sleep"
+        assert names.name(proc.pid, after["create_time"], after["name"]) == "sleep"
+    finally:
+        proc.kill()
+        proc.wait()

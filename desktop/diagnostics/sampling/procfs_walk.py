@@ -107,8 +107,8 @@ class RememberingWalk:
 
     def __init__(self, proc: str = PROC) -> None:
         self.proc = proc
-        # pid -> (start ticks, name, cpu ticks, io counters)
-        self._known: dict[int, tuple[int, str, float, object]] = {}
+        # pid -> (start ticks, name, cpu ticks, io counters, the kernel's short name)
+        self._known: dict[int, tuple[int, str, float, object, str]] = {}
 
     def __call__(self, attrs: list[str] | None = None, ad_value: object = None) -> Iterator[Entry]:
         proc = self.proc
@@ -118,7 +118,7 @@ class RememberingWalk:
             names = os.listdir(proc)
         except OSError:
             return
-        seen: dict[int, tuple[int, str, float, object]] = {}
+        seen: dict[int, tuple[int, str, float, object, str]] = {}
         for name in names:
             if not name.isdigit():
                 continue
@@ -131,8 +131,13 @@ class RememberingWalk:
                 state = raw[raw.rindex(b")") + 2 : raw.rindex(b")") + 3]
             except (OSError, ValueError, IndexError):
                 continue  # gone, or not readable: nothing to count
+            if state == b"Z":  # ended; only its parent has not noticed: nothing to count
+                continue
             before = self._known.get(pid)
-            same = before is not None and before[0] == start
+            short = comm
+            # The same process: same start, and the same program (one seen between fork
+            # and exec has the same start, and its parent's name until the exec).
+            same = before is not None and before[0] == start and before[4] == short
             ticks = utime + stime
             if same:
                 comm = before[1]
@@ -152,7 +157,7 @@ class RememberingWalk:
                             io = parse_io(fh.read())
                     except (OSError, ValueError):
                         io = ad_value
-            seen[pid] = (start, comm, ticks, io)
+            seen[pid] = (start, comm, ticks, io, short)
             yield Entry(
                 pid,
                 {

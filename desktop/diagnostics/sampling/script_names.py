@@ -214,12 +214,13 @@ class ScriptNames:
 
     def __init__(self, argv_of: Callable[[int], list[str] | None] | None = None) -> None:
         self._argv_of = argv_of or default_argv_reader()
-        self._known: dict[tuple[int, float], str] = {}
+        # by process and program: one seen between fork and exec is its parent until then
+        self._known: dict[tuple[int, float, str], str] = {}
 
     def name(self, pid: int, created: float | None, executable: str) -> str:
         if reader_for(executable) is None:
             return executable
-        key = (pid, created or 0.0)
+        key = (pid, created or 0.0, executable)
         known = self._known.get(key)
         if known is not None:
             return known
@@ -233,4 +234,4 @@ class ScriptNames:
 
     def forget_all_but(self, alive: set[tuple[int, float]]) -> None:
         """After a walk: the processes that ended are forgotten."""
-        self._known = {k: v for k, v in self._known.items() if k in alive}
+        self._known = {k: v for k, v in self._known.items() if k[:2] in alive}
