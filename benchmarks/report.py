@@ -72,6 +72,7 @@ FOLDED = (
     ("FIXES-NEWS-RESULTS.md", "python -m benchmarks.bench_fixes_news"),
     ("RELAY-RESULTS.md", "python -m benchmarks.bench_relay"),
     ("SETUP-RESULTS.md", "tools/fresh-machine-check.sh and tools/busy-machine-tests.sh"),
+    ("NAMING-RESULTS.md", "bench_light_sample and bench_sampler_cpu, before and after, by hand"),
 )
 
 
