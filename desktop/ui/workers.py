@@ -12,6 +12,13 @@ from shiboken6 import isValid
 
 log = logging.getLogger(__name__)
 
+# Ally's work is waiting, not computing: a delivery to a relay that does not answer, the
+# Wayland portal asking the person, a network check running into its timeouts. Qt's pool
+# holds one thread per core by default (two on many office machines), so two such waits
+# would hold back the check the person just asked for. Threads are made only when needed
+# and end after 30 s idle, so the idle tray app is no bigger for this.
+WORKER_THREADS = 8
+
 
 class _Signals(QObject):
     done = Signal(object)
@@ -41,6 +48,9 @@ class Background(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._running: set[Task] = set()
+        pool = QThreadPool.globalInstance()
+        if pool.maxThreadCount() < WORKER_THREADS:
+            pool.setMaxThreadCount(WORKER_THREADS)
 
     def run(
         self,
