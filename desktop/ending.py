@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from desktop.config import ItContact
 from desktop.words import say
@@ -69,9 +70,29 @@ def contact_line(contact: ItContact) -> str:
     return say("contact", "ending", how=how) if how else say("contact_unknown", "ending")
 
 
-def ending(outcome: str, message: str, reference: str, contact: ItContact) -> Ending:
-    """The words for a report whose ``outcome`` is SENT, WAITING, STOPPED or NOT_SAVED."""
-    lines: list[str] = []
+def what_a_fix_changed(doc: dict[str, Any] | None) -> str | None:
+    """ "You tried “Close stress-ng-cpu” with Ally. Fixed: your computer is no longer
+    busy." for a report a fix was tried for: the words the report window showed after
+    the fix, kept in the report (fixes.changed), so the ending and My reports a day later
+    say the same. None for a report without one."""
+    changed = ((doc or {}).get("fixes") or {}).get("changed")
+    if not isinstance(changed, dict) or not changed.get("said"):
+        return None
+    return say(
+        "fix_tried", "ending", button=str(changed.get("button") or ""), said=str(changed["said"])
+    )
+
+
+def ending(
+    outcome: str,
+    message: str,
+    reference: str,
+    contact: ItContact,
+    fix: str | None = None,
+) -> Ending:
+    """The words for a report whose ``outcome`` is SENT, WAITING, STOPPED or NOT_SAVED;
+    ``fix``: what a fix tried for it changed (what_a_fix_changed), said first."""
+    lines: list[str] = [fix] if fix else []
     if outcome != NOT_SAVED:
         lines.append(say("reference", "ending", reference=reference))
     if outcome in (SENT, WAITING) and contact.answers_within:

@@ -18,16 +18,25 @@ NO_NEWS: dict[str, Any] = {
 }
 
 
-def fixes_part(paths: Any, offers: Any = None, report_id: str | None = None) -> dict[str, Any]:
+def fixes_part(
+    paths: Any,
+    offers: Any = None,
+    report_id: str | None = None,
+    changed: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """What was tried for this report (``report_id``; none without one), and what Ally
     offered and did not offer, and why. A fix belongs to the report it was made for:
-    one tried from the terminal, or for an earlier report, never turns up in this one."""
+    one tried from the terminal, or for an earlier report, never turns up in this one.
+    ``changed``: what the last fix that worked changed, as Ally judged it again
+    (ReportSession.what_changed); present only when a fix was tried for this report."""
     from desktop.fixes.journal import Journal
 
     tried = Journal.of(paths).recent(for_report=report_id) if report_id is not None else []
-    part = {"tried": tried, "offered": [], "not_offered": []}
+    part: dict[str, Any] = {"tried": tried, "offered": [], "not_offered": []}
     if offers is not None:
         part.update(offers.to_dict())
+    if changed is not None and tried:
+        part["changed"] = dict(changed)
     return part
 
 
@@ -113,6 +122,17 @@ def html(report: dict[str, Any]) -> str:
         if rows
         else f"<div class='meta'>{_w('nothing_tried')}</div>"
     )
+    changed = fixes.get("changed")
+    if isinstance(changed, dict):
+        result = _w("changed_gone" if changed.get("gone") else "changed_still")
+        line = _w(
+            "changed",
+            fix=_e(changed.get("fix")),
+            result=result,
+            before=_e(changed.get("before")),
+            after=_e(changed.get("after")),
+        )
+        out.append(f"<div class='meta'>{line}</div>")
     offered = ", ".join(o["fix"] for o in fixes.get("offered", []))
     not_offered = "; ".join(f"{n['fix']}: {n['reason']}" for n in fixes.get("not_offered", []))
     none = _w("none")

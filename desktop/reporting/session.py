@@ -48,6 +48,8 @@ class ReportSession:
         # fix, so the fixes tried for it (and only those) go with it.
         self.report_id: str = str(uuid.uuid4())
         self.before_fix: Diagnosis | None = None  # the answer the fix was tried against
+        # What the last fix changed, as the report window said it (see what_changed).
+        self.changed: dict[str, Any] | None = None
         self._asked: tuple[str, str | None] = ("slow", None)
 
     def check(
@@ -59,7 +61,7 @@ class ReportSession:
         history_from: str | None = None,
     ) -> Diagnosis:
         """The answer to what the person asked; a new report begins with it."""
-        self.report_id, self.before_fix = str(uuid.uuid4()), None
+        self.report_id, self.before_fix, self.changed = str(uuid.uuid4()), None, None
         self._asked = (symptom, focus_app)
         self.diagnosis = diagnose(
             symptom,
@@ -73,11 +75,12 @@ class ReportSession:
         self.after_check(symptom)
         return self.diagnosis
 
-    def check_again_after_fix(self) -> Diagnosis:
+    def check_again_after_fix(self, offer: Any = None) -> Diagnosis:
         """The answer again, after a fix: the same question, judged anew on what the
         computer does now. Ally watches a little longer than the let-up a busy spell may
         have (dip_max_s), so "no longer busy" is said only when it is true. The report
-        stays the same one; the answer before the fix is kept for IT."""
+        stays the same one; the answer before the fix is kept for IT, and what changed
+        (``offer``: the fix that worked) goes with the report to its ending."""
         from desktop.diagnostics.thresholds import Thresholds
 
         symptom, focus_app = self._asked
@@ -91,6 +94,8 @@ class ReportSession:
             focus_app=focus_app,
             warm_up_s=dip + 2 * self.sampler.settings.interval_s,
         )
+        if offer is not None:
+            self.changed = self.what_changed(offer)
         return self.diagnosis
 
     def gone_since_fix(self, offer: Any) -> bool:
@@ -106,6 +111,32 @@ class ReportSession:
         return self.diagnosis is not None and not any(
             f.id == offer.finding_id and tuple(f.apps) in apps for f in self.diagnosis.findings
         )
+
+    def what_changed(self, offer: Any) -> dict[str, Any]:
+        """What a fix changed, judged once and said the same wherever it is read: the
+        report window's heading after the fix (``said``), the ending and My reports (the
+        fix by its button's words, then ``said``), and IT's view (the answer before and
+        after)."""
+        from desktop.fixes.words import FixWords
+        from desktop.words import say, table
+
+        gone = self.gone_since_fix(offer)
+        after = self.diagnosis.summary.headline if self.diagnosis is not None else ""
+        if gone:
+            by_finding = table("after_fix.gone_by_finding").get(offer.finding_id)
+            said = str(by_finding) if by_finding else say("gone", "after_fix")
+        else:
+            said = say("still", "after_fix", headline=after)
+        before = self.before_fix.summary.headline if self.before_fix is not None else ""
+        return {
+            "fix": offer.fix_id,
+            "finding": offer.finding_id,
+            "button": FixWords(self.catalog).button(offer),
+            "gone": gone,
+            "before": before,
+            "after": after,
+            "said": said,
+        }
 
     # --- helping (issue 18): fixes to offer, and what IT already knows --------------------
 
@@ -159,7 +190,7 @@ class ReportSession:
             screenshot,
             leave_out,
             report_id or self.report_id,
-            fixes=helping.fixes_part(self.paths, self.offers, self.report_id),
+            fixes=helping.fixes_part(self.paths, self.offers, self.report_id, self.changed),
             news=self.news_at_click,
         )
 

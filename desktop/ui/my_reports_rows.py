@@ -59,7 +59,8 @@ def report_rows(
         outcome = ending.WAITING if waiting else ending.STOPPED
         ref = ending.quote_reference(e.report_id)
         message = _m("state_waiting" if waiting else "state_stopped")
-        rows.append(_row(e.report, message, ending.ending(outcome, message, ref, contact)))
+        fix = ending.what_a_fix_changed(e.report)
+        rows.append(_row(e.report, message, ending.ending(outcome, message, ref, contact, fix)))
     from desktop.reporting.delivery import it_chose_transport
 
     kept_here = not it_chose_transport(policy)  # Ally's own folder: not with IT
@@ -67,16 +68,17 @@ def report_rows(
         receipt, doc = record.receipt, record.report
         transport, reference = str(receipt["transport"]), str(receipt["reference"])
         ref = ending.quote_reference(doc.get("id", ""), transport, reference)
+        fix = ending.what_a_fix_changed(doc)
         if kept_here and transport == "folder":
             state = _m("state_kept_here", reference=ref)
-            rows.append(_row(doc, state, ending.ending(ending.KEPT_HERE, state, ref, contact)))
+            rows.append(_row(doc, state, ending.ending(ending.KEPT_HERE, state, ref, contact, fix)))
             continue
         state = _m("state_sent", reference=ref)
         if status_of_ticket is not None and transport in TICKET_STATUS_TRANSPORTS:
             word = status_of_ticket(reference)
             if word:
                 state += " " + _m("state_now", word=word)
-        rows.append(_row(doc, state, ending.ending(ending.SENT, state, ref, contact)))
+        rows.append(_row(doc, state, ending.ending(ending.SENT, state, ref, contact, fix)))
     rows.sort(key=lambda r: r.created_at, reverse=True)
     return rows
 

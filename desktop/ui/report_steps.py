@@ -231,7 +231,8 @@ class DonePage(QWidget):
         message = result.message
         if result.kept_here is not None:  # where it is, so the person can show it to IT
             message += "\n\n" + say("folder", "kept_here", folder=str(result.kept_here))
-        words = ending.ending(state, message, reference, self.session.policy.it_contact)
+        contact, fix = self.session.policy.it_contact, ending.what_a_fix_changed(doc)
+        words = ending.ending(state, message, reference, contact, fix)
         self.title.setText(words.title)
         self.title.setAccessibleName(words.title)
         self.text.setText(words.text())

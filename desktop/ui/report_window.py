@@ -40,7 +40,7 @@ from desktop.ui.widgets import (  # noqa: F401  (re-exported for the other windo
     window_layout,
 )
 from desktop.ui.workers import Background
-from desktop.words import say, table
+from desktop.words import say
 
 SYMPTOMS = review_words.SYMPTOM_KEYS
 SCREENSHOT_MAX_WIDTH = 1280
@@ -276,18 +276,15 @@ class ReportWindow(QWidget):
         self.result_title.setText(say("checking", "after_fix"))
         self.tell_button.setEnabled(False)  # the report waits for the new answer
         self.background.run(
-            self.session.check_again_after_fix,
-            lambda d: self._show_after_fix(d, offer),
+            lambda: self.session.check_again_after_fix(offer),
+            self._show_after_fix,
             self._check_again_failed,
         )
 
-    def _show_after_fix(self, d: Diagnosis, offer: Any) -> None:
-        if self.session.gone_since_fix(offer):
-            gone = table("after_fix.gone_by_finding").get(offer.finding_id)
-            title = str(gone) if gone else say("gone", "after_fix")
-        else:
-            title = say("still", "after_fix", headline=d.summary.headline)
-        self._show_answer(d, title)
+    def _show_after_fix(self, d: Diagnosis) -> None:
+        # What changed, as the session judged it once: the ending and My reports say it too.
+        changed = self.session.changed or {}
+        self._show_answer(d, str(changed.get("said") or d.summary.headline))
         self.tell_button.setEnabled(True)
 
     def _check_again_failed(self, detail: str) -> None:

@@ -181,6 +181,21 @@ def test_a_program_that_will_not_close_needs_the_second_explicit_click(
         ("close_program", "needs_force"),  # asked to close; it did not
         ("close_program", "fixed"),  # the second, explicit click
     ]
+    # The ending says what the fix changed, in the heading's own words, and My reports
+    # says the same a day later (read back from what was stored).
+    changed = "You tried “Close ally-test-hog” with Ally. " + w.result_title.text()
+    qtbot.mouseClick(w.tell_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(w.show_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(w.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.pages.currentWidget() is w.done, timeout=20000)
+    assert f"\n\n{changed}\n\n" in w.done.text.text(), w.done.text.text()
+    from desktop.reporting.delivery import outbox
+    from desktop.ui.my_reports_rows import report_rows
+
+    (stored,) = report_rows(outbox(w.session.paths), None, w.session.policy)
+    assert stored.ending.lines[0] == changed
+    assert stored.doc["fixes"]["changed"]["gone"] is True
+    assert stored.doc["fixes"]["changed"]["before"] == w.session.before_fix.summary.headline
     w.session.check("slow")
     assert w.session.build("", None, None, ())["fixes"]["tried"] == []
 
