@@ -28,6 +28,12 @@ class Row:
     state: str
     ending: ending.Ending
     doc: dict[str, Any]
+    found: str = ""  # "What Ally found: …": the answer the person saw when they sent it
+
+    def detail(self) -> str:
+        """What the person reads for the chosen report: what Ally found then, and the
+        ending's words (what became of it, and what a fix tried for it changed)."""
+        return "\n\n".join(x for x in (self.found, self.ending.text()) if x)
 
 
 def when_text(iso: str, locale: QLocale | None = None) -> str:
@@ -85,6 +91,8 @@ def report_rows(
 
 def _row(doc: dict[str, Any], state: str, words: ending.Ending) -> Row:
     created = str(doc.get("created_at", ""))
+    summary = (doc.get("diagnosis") or {}).get("summary") or {}
+    headline = summary.get("headline") if isinstance(summary, dict) else None
     return Row(
         created,
         when_text(created),
@@ -92,4 +100,5 @@ def _row(doc: dict[str, Any], state: str, words: ending.Ending) -> Row:
         state,
         words,
         doc,
+        _m("found", headline=headline) if isinstance(headline, str) and headline else "",
     )

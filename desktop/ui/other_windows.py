@@ -169,7 +169,7 @@ class ReportsWindow(QWidget):
     def show_selected(self) -> None:
         row = self.table.currentRow()
         if 0 <= row < len(self.rows_shown):
-            self.detail.setText(self.rows_shown[row].ending.text())
+            self.detail.setText(self.rows_shown[row].detail())
 
     @property
     def docs(self) -> list[dict[str, Any]]:

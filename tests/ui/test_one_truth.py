@@ -1,6 +1,6 @@
 """One verdict per moment, read by every surface: for each state the computer can be in,
-the report window's heading and charts, the tray's icon and tooltip, the review, IT's page
-and `ally diagnose` say the same thing (the same cause, the same "for how long", the
+the report window's heading and charts, the tray's icon, tooltip and tip, the review, IT's
+page, My reports and `ally diagnose` say the same thing (the same cause, the same "for how long", the
 same program), and none says what another contradicts.
 
 Each state is one of the rules' scenarios (tests/scenarios.py), judged once into a real
@@ -23,9 +23,12 @@ from desktop.diagnostics.sampling.history import compact_window
 from desktop.paths import AllyPaths
 from desktop.reporting import html_view, report
 from desktop.reporting import review as review_words
+from desktop.reporting.outbox import Outbox
 from desktop.reporting.session import ReportSession
 from desktop.settings import UserSettings
 from desktop.status import status_of
+from desktop.tips import TipScheduler
+from desktop.ui.other_windows import ReportsWindow
 from desktop.ui.report_window import ReportWindow
 from tests.scenarios import scenarios
 
@@ -68,6 +71,17 @@ def surfaces(qtbot, tmp_path, d: Diagnosis) -> dict:
     window._show_results(d)
     doc = report.build(d, note="It froze.")
     page = html_view.render(doc)
+    # The tip the tray would show once the answer has lasted (seen at two checks).
+    tips = TipScheduler(sustain_s=60.0)
+    tips.next_tip(d.findings, now=0.0)
+    tip = tips.next_tip(d.findings, now=61.0)
+    # My reports, read back from the outbox the report was stored in.
+    outbox = Outbox(tmp_path / "outbox")
+    outbox.add(doc)
+    mine = ReportsWindow(outbox, policy=Policy())
+    qtbot.addWidget(mine)
+    mine.table.selectRow(0)
+    mine.show_selected()
     return {
         "heading": window.result_title.text(),
         "explanation": window.result_text.text(),
@@ -76,6 +90,8 @@ def surfaces(qtbot, tmp_path, d: Diagnosis) -> dict:
         "cli": " ".join(render_text(d).split("For IT")[0].split()),
         "review": review_words.preview(doc, aligned=False),
         "html": " ".join(page.split()),
+        "tip": tip,
+        "my reports": mine.detail.text(),
     }
 
 
@@ -90,11 +106,15 @@ def test_every_surface_says_the_same_thing(qtbot, tmp_path, state):
     assert s["cli"].startswith(" ".join(heading.split()))
     assert f"What Ally found: {heading}" in s["review"]
     assert f">{heading}<" in s["html"] or heading.replace("'", "&#x27;") in s["html"]
-    # The tray: the same words when something is wrong, all good when nothing is.
+    assert s["my reports"].startswith(f"What Ally found: {heading}\n\n")
+    # The tray: the same words when something is wrong, all good when nothing is; a tip
+    # only about what the heading says.
     if d.summary.severity in ("warning", "critical"):
         assert s["tray"].level == "wrong" and s["tray"].tooltip == heading
+        assert s["tip"] is not None and s["tip"].title == heading
     elif d.summary.severity == "ok":
         assert s["tray"].level in ("ok", "look")
+        assert s["tip"] is None
     # For how long: the heading's duration is the chart's, in the window and IT's page.
     said = DURATION.search(heading)
     if chart is not None:
@@ -106,8 +126,12 @@ def test_every_surface_says_the_same_thing(qtbot, tmp_path, state):
     if program is not None:
         assert program in s["explanation"]
         assert program in s["cli"]
+        assert program in s["tip"].text
     # Nothing contradicts the answer: a computer not busy now is nowhere "very busy".
     if state in ("quiet", "busy and over"):
-        everything = " ".join([s["heading"], s["cli"], *s["charts"].values(), s["tray"].tooltip])
+        tip = [s["tip"].title, s["tip"].text] if s["tip"] is not None else []
+        everything = " ".join(
+            [s["heading"], s["cli"], *s["charts"].values(), s["tray"].tooltip, *tip]
+        )
         assert "very busy" not in everything
         assert "has been in the too-much band for the last" not in " ".join(s["charts"].values())
