@@ -12,6 +12,7 @@ from functools import lru_cache
 
 import tomllib
 
+from desktop.diagnostics.sampling.service_hosts import SERVICE_PREFIX, ServiceTable, keys_of
 from desktop.resources_access import read_text
 from desktop.text_safety import visible
 
@@ -54,8 +55,11 @@ class AppCatalog:
     def from_toml(cls, text: str) -> AppCatalog:
         return cls(tomllib.loads(text).get("app", []))
 
-    def identify(self, executable: str) -> AppIdentity:
-        """The application for an executable name; unknown programs keep their own name."""
+    def identify(self, executable: str, services: ServiceTable | None = None) -> AppIdentity:
+        """The application for an executable name; unknown programs keep their own name.
+        A Windows service host (named "service:KEY,…" by the sampler) is the application
+        its service belongs to when apps.toml knows it ("service:wuauserv" is Windows
+        Update), else the service by its display name (``services`` knows them)."""
         cached = self._cache.get(executable)
         if cached is not None:
             return cached
@@ -63,6 +67,8 @@ class AppCatalog:
         ident = self._exact.get(key)
         if ident is None:
             ident = next((i for p, i in self._patterns if fnmatch.fnmatchcase(key, p)), None)
+        if ident is None and key.startswith(SERVICE_PREFIX):
+            ident = self._services(executable, services)
         if ident is None:
             shown = executable[:-4] if executable.lower().endswith(".exe") else executable
             # A program may name itself with escape sequences or line breaks: the name a
@@ -72,6 +78,29 @@ class AppCatalog:
         if len(self._cache) < 4096:  # bounded: process names are few, but never grow forever
             self._cache[executable] = ident
         return ident
+
+    def _services(self, name: str, services: ServiceTable | None) -> AppIdentity:
+        keys = keys_of(name)
+        known = {self._exact.get(normalise(SERVICE_PREFIX + k)) for k in keys}
+        if len(known) == 1 and None not in known:  # all belong to one application people know
+            return known.pop()  # type: ignore[return-value]
+        shown = [services.display_name(k) if services is not None else k for k in keys]
+        return AppIdentity(SERVICE_PREFIX + ",".join(k.lower() for k in keys), _services(shown))
+
+
+def _services(shown: list[str]) -> str:
+    """ "Windows Event Log"; "Windows services (DHCP Client, Windows Event Log and 2
+    others)" for a host that runs several ([finding_words] in the catalog)."""
+    from desktop.words import listed, say
+
+    if len(shown) == 1:
+        return shown[0]
+    names = (
+        shown
+        if len(shown) <= 3
+        else [*shown[:2], say("others", "finding_words", count=len(shown) - 2)]
+    )
+    return say("windows_services", "finding_words", services=listed(names))
 
 
 def _unknown_program() -> str:

@@ -24,6 +24,7 @@ import tomllib
 from desktop.diagnostics.apps import default_catalog, normalise
 from desktop.diagnostics.sampling.process_sample import default_process_iter
 from desktop.diagnostics.sampling.script_names import ScriptNames
+from desktop.diagnostics.sampling.service_hosts import SERVICE_PREFIX
 from desktop.fixes.base import Account
 from desktop.resources_access import read_text
 
@@ -105,7 +106,7 @@ def find(app_name: str, account: Account, platform: str = sys.platform) -> Found
         if not name:
             continue
         name = names.name(entry.pid, entry.info.get("create_time"), name)
-        ident = catalog.identify(name)
+        ident = catalog.identify(name, names.services)
         if ident.name != app_name:
             continue
         pid = entry.pid
@@ -117,6 +118,9 @@ def find(app_name: str, account: Account, platform: str = sys.platform) -> Found
             continue
         if ident.app_id in PROTECTED_APP_IDS or is_session_program(name):
             skip(_it("session"))
+            continue
+        if name.startswith(SERVICE_PREFIX):  # Windows's to start and stop, never Ally's
+            skip(_it("service"))
             continue
         if ident.background:
             skip(_it("maintenance", what=ident.background))

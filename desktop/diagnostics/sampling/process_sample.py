@@ -166,7 +166,7 @@ class ProcessSampler:
                 name = KERNEL_THREADS
             else:  # an interpreter by what it runs; Ally's other processes as Ally
                 name = self._names.name(pid, created, name)
-            ident = self._catalog.identify(name)
+            ident = self._catalog.identify(name, self._names.services)
             acc = accs.get(ident.app_id)
             if acc is None:
                 acc = accs[ident.app_id] = _Acc(ident.name, ident.background, pid_cpu=[])

@@ -19,6 +19,13 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from desktop.diagnostics.sampling.service_hosts import (
+    ServiceTable,
+    hosted_by_command_line,
+    impostor_name,
+    is_service_host,
+    process_name,
+)
 from desktop.text_safety import visible
 
 ALLY = "ally"
@@ -210,27 +217,46 @@ def default_argv_reader() -> Callable[[int], list[str] | None]:
 
 class ScriptNames:
     """The name each process goes by: its executable's, or for an interpreter what it
-    runs, read once per process (by id and start time) and remembered while it runs."""
+    runs, or for a Windows service host its services (service_hosts.py), read once per
+    process (by id and start time) and remembered while it runs."""
 
-    def __init__(self, argv_of: Callable[[int], list[str] | None] | None = None) -> None:
+    def __init__(
+        self,
+        argv_of: Callable[[int], list[str] | None] | None = None,
+        services: ServiceTable | None = None,
+    ) -> None:
         self._argv_of = argv_of or default_argv_reader()
+        self.services = services if services is not None else ServiceTable.of_this_system()
         # by process and program: one seen between fork and exec is its parent until then
         self._known: dict[tuple[int, float, str], str] = {}
 
     def name(self, pid: int, created: float | None, executable: str) -> str:
-        if reader_for(executable) is None:
+        host = is_service_host(executable)
+        if not host and reader_for(executable) is None:
             return executable
         key = (pid, created or 0.0, executable)
         known = self._known.get(key)
         if known is not None:
             return known
         argv = self._argv_of(pid)
-        named = script_name(executable, argv) if argv else None
-        result = named or executable
+        if host:
+            result = self._host_name(pid, executable, argv)
+        else:
+            named = script_name(executable, argv) if argv else None
+            result = named or executable
         if len(self._known) >= REMEMBERED:
             self._known.clear()
         self._known[key] = result
         return result
+
+    def _host_name(self, pid: int, executable: str, argv: list[str] | None) -> str:
+        # An ordinary account may not read a system service host's command line: then
+        # the Service Control Manager says which services run in it.
+        keys = hosted_by_command_line(argv) if argv else []
+        if keys is None:  # a program that only calls itself svchost.exe
+            return impostor_name(argv or []) or executable
+        keys = keys or self.services.services_of(pid)
+        return process_name(keys) if keys else executable
 
     def forget_all_but(self, alive: set[tuple[int, float]]) -> None:
         """After a walk: the processes that ended are forgotten."""
