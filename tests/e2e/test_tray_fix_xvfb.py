@@ -114,6 +114,14 @@ def test_one_fix_walked_from_the_tray(display, tmp_path):  # noqa: F811
         (tried,) = doc["fixes"]["tried"]
         assert tried["fix"] == "empty_trash" and tried["outcome"] == "not_fixed"
         assert tried["what"]["items"] == 3
+        # The ending says what the fix changed: Ally checked again, and the drive is still
+        # nearly full (the same words the heading showed after the fix).
+        changed = doc["fixes"]["changed"]
+        assert changed["gone"] is False and changed["button"] == "Empty the Trash"
+        assert changed["said"] == f"Ally checked again. {changed['after']}"
+        wait_for_step(env, "Thank you. IT has your report.", "the ending")
+        time.sleep(0.5)
+        shot(env, "fix-5-ending")
         xdo(env, "mousemove", str(icon[0]), str(icon[1]), "click", "3")
         time.sleep(0.8)
         xdo(env, "key", "Up", "Return")
