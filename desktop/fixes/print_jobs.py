@@ -194,8 +194,9 @@ def apply(offer: Offer, ctx: FixContext) -> Result:
 def _recheck(offer: Offer, todo: list[Job], ctx: FixContext, did: str) -> Result:
     d = recheck.run(ctx, Symptom.PRINTING.value, ["printing"])
     data = d.snapshot.section_data("printing")
-    if data is None:
-        return Result(Outcome.FAILED, did, recheck.section_reason(d, "printing"), words=offer.words)
+    if data is None:  # asked to cancel; whether they are gone is not known
+        reason = recheck.section_reason(d, "printing")
+        return Result(Outcome.FAILED, did, reason, words=offer.words, variant="unchecked")
     waiting = {j.job_id for j in data.jobs}
     left = [j.job_id for j in todo if j.job_id in waiting]
     still = recheck.still_found(d, "print_jobs_stuck")
@@ -205,8 +206,9 @@ def _recheck(offer: Offer, todo: list[Job], ctx: FixContext, did: str) -> Result
         waiting=len(waiting),
         detail=still.it_detail if still else "",
     )
-    if left:
-        return Result(Outcome.FAILED, did, seen, words=offer.words)
+    if left:  # some may be gone: then the words say so, never "could not cancel"
+        partly = "partly" if len(left) < len(todo) else None
+        return Result(Outcome.FAILED, did, seen, words=offer.words, variant=partly)
     stuck_here = still is not None and set(still.evidence.get("stuck_on") or []) & set(
         offer.record["printers"]
     )

@@ -41,13 +41,19 @@ class FixWords:
     def before(self, offer: Offer) -> str:
         return fill(self._entry(offer.fix_id, offer.variant).get("before", ""), offer.words)
 
-    def result(self, offer: Offer, result: Result) -> str:
+    def result(self, offer: Offer, result: Result, for_report: bool = False) -> str:
+        """What came of a fix. ``for_report``: it was tried for a report the person may
+        still send (the report window), so a fix that did not work adds that IT will see
+        it then; from the terminal no report carries it, and nothing is promised."""
         key = result.outcome.value
         variant = result.variant or offer.variant
         template = self._entry(offer.fix_id, variant).get(key) or self.table.get("outcome", {}).get(
             key, key
         )
-        return fill(template, {**offer.words, **result.words})
+        text = fill(template, {**offer.words, **result.words})
+        if for_report and key in ("not_fixed", "failed"):
+            text += " " + str(self.table.get("outcome", {}).get("seen_if_sent", ""))
+        return text.strip()
 
     def step(self, offer: Offer, key: str) -> str:
         """Another sentence of one fix (force_button, force_before, check_again_button)."""

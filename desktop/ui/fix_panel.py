@@ -99,7 +99,7 @@ class FixRow(QWidget):
 
     def _done(self, result: Result) -> None:
         self.last = result
-        text = self.words.result(self.offer, result)
+        text = self.words.result(self.offer, result, for_report=True)
         self.result.setText(text)
         self.result.setAccessibleName(text)
         self.lines.setText("\n".join(result.lines))

@@ -97,7 +97,7 @@ def test_the_trash_is_emptied_and_nothing_outside_it_changes(home, tmp_path):
     assert isinstance(offer, Offer), offer
     words = FixWords(load_catalog("en"))
     before = words.before(offer)
-    assert before.startswith("The Trash holds 6 items, which take up ")  # one not UTF-8
+    assert before.startswith("The Trash holds 6 items (")  # one not UTF-8
     assert offer.record["bytes"] >= 600_000 and "report.pdf" not in str(offer.record)
 
     write(trash / "files" / "thrown away after Ally looked", 1000)  # not in what was said
@@ -259,7 +259,7 @@ def test_on_a_small_drive_really_nearly_full_emptying_the_trash_fixes_it(small_d
     found = person.ally("diagnose", env=env)
     said = " ".join(found.stdout.split())
     assert (
-        "left on your main drive" in said and "The Trash holds 1 item, which take up 40 MB" in said
+        "left on your main drive" in said and "The Trash holds 1 item (40 MB in all)" in said
     )
     out = person.ally("fix", "empty_trash", "--yes", env=env)
     said = " ".join(out.stdout.split())

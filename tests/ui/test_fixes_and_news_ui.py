@@ -81,7 +81,7 @@ def test_emptying_the_trash_from_the_result_screen_is_re_checked_and_reported(
     assert [r.offer.fix_id for r in w.fix_panel.rows] == ["show_large_folders", "empty_trash"]
     r = row(w, "empty_trash")
     assert r.button.text() == "Empty the Trash"
-    assert r.before.text().startswith("The Trash holds 2 items, which take up 2.0 MB.")
+    assert r.before.text().startswith("The Trash holds 2 items (2.0 MB in all).")
     assert r.for_label.text().startswith("For: Only ")
     # The fix and its re-check run on a worker thread, never on the event loop.
     threads = []
@@ -101,7 +101,7 @@ def test_emptying_the_trash_from_the_result_screen_is_re_checked_and_reported(
     assert threads == [False], "the fix ran on the event loop"
     assert r.last.outcome is Outcome.NOT_FIXED
     assert r.result.text().startswith("The Trash is empty now, but the drive is still nearly full")
-    assert r.result.text().endswith("IT will see that you tried.")
+    assert r.result.text().endswith("If you send this report, IT will see that you tried.")
     assert os.listdir(trash / "files") == []
     # The report says what was tried, on the review screen and in what is sent.
     qtbot.mouseClick(w.tell_button, Qt.MouseButton.LeftButton)
