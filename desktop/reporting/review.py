@@ -93,6 +93,7 @@ def preview(report: dict[str, Any], aligned: bool = True) -> str:
         row("size", size(len(dumps(report)))),
         "",
         _w("never"),
+        *([_w("never_but_picture")] if report.get("screenshot") else []),
     ]
     return "\n".join(lines) + "\n"
 
