@@ -64,7 +64,7 @@ def report_rows(
         waiting = e.state.status == "waiting"
         outcome = ending.WAITING if waiting else ending.STOPPED
         ref = ending.quote_reference(e.report_id)
-        message = _m("state_waiting" if waiting else "state_stopped")
+        message = _m("state_waiting" if waiting else "state_stopped", reference=ref)
         fix = ending.what_a_fix_changed(e.report)
         rows.append(_row(e.report, message, ending.ending(outcome, message, ref, contact, fix)))
     from desktop.reporting.delivery import it_chose_transport
