@@ -729,6 +729,17 @@ def scenarios() -> dict:
             ),
             fires={"default_printer_unavailable"},
         ),
+        "default_printer_error_unsaid": dict(
+            inp=b.rule_input(
+                b.snapshot(
+                    b.Symptom.PRINTING,
+                    printing=b.print_system(
+                        b.printer("Canon Reception", state="error", message="")
+                    ),
+                )
+            ),
+            fires={"default_printer_unavailable"},
+        ),
         "print_jobs_stuck": dict(
             inp=b.rule_input(
                 b.snapshot(

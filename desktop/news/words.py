@@ -26,13 +26,15 @@ def since(incident: Incident, now: datetime | None = None, unknown: str = "") ->
 
 def _sentence(table: dict[str, Any], key: str, watcher: NewsWatcher, incident: Incident) -> str:
     what = watcher.say(incident)
-    values = {
-        "what": what,
-        "name": incident.name,
-        "since": since(incident, unknown=table.get("since_unknown", "")),
-    }
-    template = table.get(key if what else f"{key}_named", "")
-    return fill(template, values)
+    values = {"what": what, "name": incident.name, "since": since(incident)}
+    return fill(_template(table, key if what else f"{key}_named", values["since"]), values)
+
+
+def _template(table: dict[str, Any], key: str, since_text: str) -> str:
+    """The sentence, or its `_nosince` form when the feed does not say since when."""
+    if not since_text and f"{key}_nosince" in table:
+        return str(table[f"{key}_nosince"])
+    return str(table.get(key, ""))
 
 
 def most_important(incidents: list[Incident]) -> Incident | None:
@@ -56,9 +58,9 @@ def notification(event: NewsEvent, watcher: NewsWatcher, catalog: Catalog) -> tu
         return _sentence(table, "resolved_title", watcher, inc), fill(
             table.get("resolved_text", ""), {}
         )
+    when = since(inc)
     return _sentence(table, "notify_title", watcher, inc), fill(
-        table.get("notify_text", ""),
-        {"since": since(inc, unknown=table.get("since_unknown", ""))},
+        _template(table, "notify_text", when), {"since": when}
     )
 
 

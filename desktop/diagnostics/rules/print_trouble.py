@@ -33,7 +33,7 @@ VARIANTS = {
     "print_service_down": (None,),
     "no_printer": (None,),
     "no_default_printer": (None,),
-    "default_printer_unavailable": (None, "paused", "offline"),
+    "default_printer_unavailable": (None, "paused", "offline", "unsaid"),
     "print_jobs_stuck": (None,),
 }
 
@@ -67,7 +67,7 @@ def check(inp: RuleInput) -> list[Finding]:
             "accepting": default.accepting,
             "jobs_waiting": default.jobs,
         }
-        words = {"printer": default.name, "problem": default.message or "a problem"}
+        words = {"printer": default.name, "problem": default.message}
         found.append(
             Finding(
                 "default_printer_unavailable",
@@ -75,7 +75,9 @@ def check(inp: RuleInput) -> list[Finding]:
                 evidence,
                 (),
                 words,
-                variant=default.state if default.state in ("paused", "offline") else None,
+                variant=default.state
+                if default.state in ("paused", "offline")
+                else (None if default.message else "unsaid"),
             )
         )
     limit = inp.thresholds["print_job_stuck_s"]
