@@ -755,6 +755,18 @@ def scenarios() -> dict:
             ),
             fires={"print_jobs_stuck"},
         ),
+        "one_print_job_stuck": dict(
+            inp=b.rule_input(
+                b.snapshot(
+                    b.Symptom.PRINTING,
+                    printing=b.print_system(
+                        b.printer("HP LaserJet 4th Floor"),
+                        jobs=((("HP LaserJet 4th Floor"), 1900.0),),
+                    ),
+                )
+            ),
+            fires={"print_jobs_stuck"},
+        ),
         "one_print_job_just_sent": dict(
             inp=b.rule_input(
                 b.snapshot(

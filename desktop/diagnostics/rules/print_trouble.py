@@ -34,7 +34,7 @@ VARIANTS = {
     "no_printer": (None,),
     "no_default_printer": (None,),
     "default_printer_unavailable": (None, "paused", "offline", "unsaid"),
-    "print_jobs_stuck": (None,),
+    "print_jobs_stuck": (None, "one"),
 }
 
 
@@ -103,5 +103,8 @@ def check(inp: RuleInput) -> list[Finding]:
             "age": plain_numbers.duration(oldest),
             "printers": listed(printers),
         }
-        found.append(Finding("print_jobs_stuck", Severity.WARNING, evidence, (), words))
+        one = "one" if len(stuck) == 1 else None  # "It is stuck", not "They are stuck"
+        found.append(
+            Finding("print_jobs_stuck", Severity.WARNING, evidence, (), words, variant=one)
+        )
     return found
