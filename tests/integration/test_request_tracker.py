@@ -117,4 +117,4 @@ def test_my_reports_shows_what_it_is_doing_with_the_report(rt, sample, tmp_path)
     assert f"{number}  via request-tracker" in ally("outbox", "list").stdout
     assert "— new" in ally("outbox", "list").stdout
     rt.set_status(int(number), "open")
-    assert "— IT is working on it" in ally("outbox", "list").stdout
+    assert "— IT is working on the problem" in ally("outbox", "list").stdout
