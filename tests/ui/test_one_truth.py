@@ -134,4 +134,4 @@ def test_every_surface_says_the_same_thing(qtbot, tmp_path, state):
             [s["heading"], s["cli"], *s["charts"].values(), s["tray"].tooltip, *tip]
         )
         assert "very busy" not in everything
-        assert "has been in the too-much band for the last" not in " ".join(s["charts"].values())
+        assert "has been in the “too much” area for the last" not in " ".join(s["charts"].values())

@@ -143,7 +143,7 @@ def input_texts():
         "length": "20,001",
         "limit": "20,000",
         "path": "note.txt",
-        "reason": "it is not a regular file",
+        "reason": "it is not an ordinary file",
         "value": "12",
         "log": "/home/alex/.local/state/Ally/log/ally.log",
     }

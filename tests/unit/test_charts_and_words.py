@@ -43,7 +43,7 @@ def test_the_band_starts_at_the_limit_the_rules_use_and_follows_it_policy():
 def test_the_sentence_says_what_the_chart_shows_and_never_contradicts_the_findings():
     flat_out = history([30] * 10 + [99] * 10)  # the last 50 s in the band
     assert charting.views(flat_out)[0].sentence == (
-        "The processor has been in the too-much band for the last 50 seconds."
+        "The processor has been in the “too much” area for the last 50 seconds."
     )
     spike = history([30] * 10 + [99] * 3)  # 10 s: a spike, not a slowdown
     assert "shorter than Ally counts as a slowdown" in charting.views(spike)[0].sentence
@@ -51,7 +51,7 @@ def test_the_sentence_says_what_the_chart_shows_and_never_contradicts_the_findin
     assert charting.views(calm)[0].sentence.startswith("The processor stayed out of")
     # The check at the click found the processor busy; the minutes before do not show it.
     found = charting.views(calm, found={"cpu_saturated"})[0].sentence
-    assert "comes from the check at your click" in found
+    assert "comes from the check it made when you clicked" in found
     assert charting.views({})[0].sentence == "Ally has not watched long enough to draw this yet."
 
 
@@ -67,7 +67,7 @@ def test_the_chart_measures_a_spell_as_the_heading_does_and_marks_it():
     inp = b.rule_input(b.snapshot(processes=None), window=window)
     (finding,) = [f for f in evaluate(inp)[0] if f.id == "cpu_saturated"]
     assert finding.words["minutes"] == "85 seconds"
-    assert chart.sentence == "The processor has been in the too-much band for the last 85 seconds."
+    assert chart.sentence == "The processor has been in the “too much” area for the last 85 seconds."
     assert chart.spell_from == 50.0 and chart.spell_s == 85.0  # from the first busy sample
     calm = charting.views(history([30.0] * 20))[0]
     assert calm.spell_from is None  # nothing to mark
@@ -89,7 +89,7 @@ def test_it_sees_the_same_chart_in_the_html_view():
     # 20 samples 5 s apart: 100 s, said as such (never rounded up to "2 minutes")
     assert "class='too-much'" in html and "100 seconds ago" in html and ">reported<" in html
     assert "class='spell'" in html  # the 50 s the caption speaks of, marked
-    assert "too-much band for the last 50 seconds" in html
+    assert "“too much” area for the last 50 seconds" in html
 
 
 def test_the_reference_is_the_ticket_else_the_reports_code():

@@ -110,7 +110,7 @@ def test_fifos_and_devices_are_never_read(tmp_path):
             started = time.monotonic()
             out = run_ally("report", option, path, "--yes", "--warm-up", "0", home=home)
             err = plain_failure(out)
-            assert "not a regular file" in err or "a folder" in err, err
+            assert "not an ordinary file" in err or "a folder" in err, err
             assert time.monotonic() - started < 30
     big = tmp_path / "big.png"
     with big.open("wb") as fh:
@@ -133,7 +133,7 @@ def test_a_policy_that_is_a_fifo_or_nested_10000_deep_gives_defaults_and_a_line(
     os.mkfifo(fifo)
     deep = tmp_path / "deep.toml"
     deep.write_text("a = " + "[" * 10_000 + "]" * 10_000 + "\n")
-    for policy, words in ((fifo, "not a regular file"), (deep, "nested too deeply")):
+    for policy, words in ((fifo, "not an ordinary file"), (deep, "nested too deeply")):
         out = run_ally("doctor", home=tmp_path / "h", policy=policy, timeout=30)
         assert out.returncode == 1 and "Traceback" not in out.stderr
         assert f"PROBLEM  policy: {policy}: " in out.stdout and words in out.stdout
@@ -313,7 +313,7 @@ def test_a_fifo_in_place_of_a_secret_file_or_the_settings_hangs_nothing(tmp_path
     fifo = tmp_path / "webhook.secret"
     os.mkfifo(fifo, 0o600)
     out = run_ally("credentials", "import", "webhook", "--file", str(fifo), home=tmp_path / "h")
-    assert out.returncode == 1 and "not a regular file" in out.stderr and fifo.exists()
+    assert out.returncode == 1 and "not an ordinary file" in out.stderr and fifo.exists()
     settings = tmp_path / "settings.json"
     os.mkfifo(settings)
     assert UserSettings.load(settings) == UserSettings()
