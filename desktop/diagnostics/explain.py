@@ -279,8 +279,11 @@ class Catalog:
         """Every answer ends with the sentence that it is not the person's doing."""
         text = " ".join(p for p in parts if p)
         not_yours = self.summary.get("not_your_fault") or _english("not_your_fault", "summary")
-        said = self.summary.get("not_your_fault_said") or _english("not_your_fault_said", "summary")
-        if said.lower() not in text.lower():
+        said = [
+            self.summary.get(key) or _english(key, "summary")
+            for key in ("not_your_fault_said", "common_said")
+        ]
+        if not any(x.lower() in text.lower() for x in said if x):
             text = f"{text} {not_yours}".strip()
         return Summary(headline, text, severity, True, it_detail)
 

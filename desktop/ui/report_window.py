@@ -261,7 +261,8 @@ class ReportWindow(QWidget):
         s = d.summary
         self.result_title.setText(title)
         text = s.explanation
-        if s.severity != "ok" and s.not_your_fault and "not something you did" not in text:
+        reassured = [say(k, "summary") for k in ("not_your_fault_said", "common_said")]
+        if s.severity != "ok" and s.not_your_fault and not any(r in text for r in reassured):
             text += " " + w("not_your_fault")
         self.result_text.setText(text)
         self.result_findings.setText(findings_text(d))

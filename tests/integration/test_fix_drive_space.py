@@ -258,9 +258,7 @@ def test_on_a_small_drive_really_nearly_full_emptying_the_trash_fixes_it(small_d
     subprocess.run([*person.prefix(), "/usr/bin/python3", "-c", script], check=True, timeout=60)
     found = person.ally("diagnose", env=env)
     said = " ".join(found.stdout.split())
-    assert (
-        "left on your main drive" in said and "The Trash holds 1 item (40 MB in all)" in said
-    )
+    assert "left on your main drive" in said and "The Trash holds 1 item (40 MB in all)" in said
     out = person.ally("fix", "empty_trash", "--yes", env=env)
     said = " ".join(out.stdout.split())
     assert out.returncode == 0, out.stdout + out.stderr

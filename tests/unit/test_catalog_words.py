@@ -103,19 +103,22 @@ def test_every_symptom_has_an_honest_nothing_found_answer():
         assert "looks fine" not in entry["headline"] or symptom is Symptom.INTERNET
 
 
-# Findings about the machine's state say outright that it is not the person's doing; the
-# two about restarts and many open parts describe the machine without any "you" at all,
-# and app_focus only says which program the report is about.
-NEUTRAL = {"uptime_long", "many_instances", "app_focus"}
+def test_each_finding_reassures_with_its_own_true_line():
+    """ "This is not something you did." only where it holds whatever the person did;
+    "It is not your fault." where their own use may have brought it about; neither where
+    the words describe the computer (desktop/diagnostics/reassurance.py says which and why)."""
+    from desktop.diagnostics import reassurance
 
-
-def test_explanations_say_it_is_not_the_persons_doing():
-    explanations = [
-        t for n, t in TEXTS if n.endswith("/explanation") and n.split("/")[1] not in NEUTRAL
-    ]
-    assert explanations
-    missing = [t for t in explanations if "not something you did" not in t]
-    assert not missing, missing
+    data = tomllib.loads(read_text("catalog/en.toml"))["findings"]
+    assert set(data) == {k.split(".")[0] for k in reassurance.LINES}  # one line for each
+    for fid, entry in data.items():
+        for variant, table in [(None, entry), *entry.get("variants", {}).items()]:
+            text = table.get("explanation", entry["explanation"])
+            line = reassurance.line_for(fid, variant)
+            says_not_you, says_fault = "not something you did" in text, "not your fault" in text
+            where = (fid, variant, text)
+            assert says_not_you == (line == reassurance.NOT_YOU), where
+            assert says_fault == (line == reassurance.NOT_YOUR_FAULT), where
 
 
 def delivery_texts():

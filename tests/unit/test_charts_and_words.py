@@ -67,7 +67,9 @@ def test_the_chart_measures_a_spell_as_the_heading_does_and_marks_it():
     inp = b.rule_input(b.snapshot(processes=None), window=window)
     (finding,) = [f for f in evaluate(inp)[0] if f.id == "cpu_saturated"]
     assert finding.words["minutes"] == "85 seconds"
-    assert chart.sentence == "The processor has been in the “too much” area for the last 85 seconds."
+    assert (
+        chart.sentence == "The processor has been in the “too much” area for the last 85 seconds."
+    )
     assert chart.spell_from == 50.0 and chart.spell_s == 85.0  # from the first busy sample
     calm = charting.views(history([30.0] * 20))[0]
     assert calm.spell_from is None  # nothing to mark

@@ -57,7 +57,9 @@ def test_report_to_the_folder_shows_what_is_sent_and_keeps_a_receipt(tmp_path):
     assert out.returncode == 0, out.stderr
     assert "This is what will be sent to IT:" in out.stdout and "Slow since lunch" in out.stdout
     assert "Not sent, as chosen: the list of programs that are running" in out.stdout
-    assert "process_list" not in out.stdout.split("Ally never adds by itself")[0]  # words, not codes
+    assert (
+        "process_list" not in out.stdout.split("Ally never adds by itself")[0]
+    )  # words, not codes
     assert "where IT collects reports" in out.stdout
     reports = tmp_path / "h/data/reports"
     (json_file,) = reports.glob("*.json")

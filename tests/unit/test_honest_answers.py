@@ -201,7 +201,9 @@ def test_a_check_that_timed_out_is_said_in_the_answer_for_other():
 def test_every_answer_says_it_is_not_the_persons_doing_and_thanks_no_one(name, symptom):
     findings, _ = evaluate(SCENARIOS[name]["inp"])
     _, summary = CATALOG.explain_all(findings, symptom, SCENARIOS[name]["inp"].snapshot)
-    assert NOT_YOURS.lower() in summary.explanation.lower()
-    assert "thank" not in summary.explanation.lower()
+    # One of the two true lines of reassurance (desktop/diagnostics/reassurance.py).
+    text = summary.explanation.lower()
+    assert NOT_YOURS.lower() in text or "it is not your fault." in text, summary.explanation
+    assert "thank" not in text
     if summary.severity == "ok":
         assert not [f for f in findings if f.severity.rank >= Severity.WARNING.rank]
