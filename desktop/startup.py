@@ -2,7 +2,7 @@
 
 Every installer starts Ally at login for every person the same way (Linux's
 /etc/xdg/autostart, the machine's Run key on Windows, a LaunchAgent on macOS), always as
-``ally --login``. Ally then decides here, so that "Start Ally when I log in" in Settings
+``ally --login``. Ally then decides here, so that "Start Ally when I sign in" in Settings
 works the same on all three, and IT can force it or forbid it with one policy key
 (``[startup] at_login = "always" | "never" | "person"``) without touching the installers.
 """

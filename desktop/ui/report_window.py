@@ -1,4 +1,4 @@
-"""The report flow: what feels wrong → (which program?) → checking → what we found → tell
+"""The report flow: what feels wrong → (which program?) → checking → what Ally found → tell
 IT more → what will be sent → sent. One window, calm steps, one default button per step,
 every control reachable by keyboard, Escape closes. The window shows results; the work
 runs in ReportSession on worker threads. Every word comes from the catalog."""
@@ -218,7 +218,7 @@ class ReportWindow(QWidget):
         self.tell_button.setEnabled(False)  # nothing was checked, so nothing to build
         self.pages.setCurrentIndex(RESULTS_PAGE)
 
-    # --- 3. here is what we found ------------------------------------------------------------
+    # --- 3. here is what Ally found ------------------------------------------------------------
 
     def _build_results(self) -> None:
         page = QWidget()
@@ -302,7 +302,7 @@ class ReportWindow(QWidget):
             self.session.offers, FixWords(self.session.catalog), self.session.try_fix
         )
         # The keyboard reaches the fixes where the eye does: under the findings, before
-        # the step's own buttons (Close, Tell IT about it).
+        # the step's own buttons (Close, Tell IT about this).
         chain = [*self.fix_panel.focus_chain(), self.result_close, self.tell_button]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)

@@ -61,7 +61,7 @@ def test_a_crash_mid_send_is_restarted_logged_and_the_report_still_arrives(displ
             time.sleep(0.5)
             xdo(env, "windowfocus", window)
             xdo(env, "key", "space")
-            wait_for_step(env, "Here is what we found", "the answer", 30)
+            wait_for_step(env, "Here is what Ally found", "the answer", 30)
             time.sleep(1.0)
             xdo(env, "key", "alt+t")
             wait_for_step(env, "Tell IT more", "the note step")

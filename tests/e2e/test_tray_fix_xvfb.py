@@ -86,10 +86,10 @@ def test_one_fix_walked_from_the_tray(display, tmp_path):  # noqa: F811
         time.sleep(0.5)
         xdo(env, "windowfocus", window)
         xdo(env, "key", "space")  # my computer is slow
-        wait_for_step(env, "Here is what we found", "the answer", 30)
+        wait_for_step(env, "Here is what Ally found", "the answer", 30)
         time.sleep(1.0)
         shot(env, "fix-2-offered")
-        # From "Tell IT about it": back past Close to the last fix, "Empty the Trash".
+        # From "Tell IT about this": back past Close to the last fix, "Empty the Trash".
         xdo(env, "key", "shift+Tab", "shift+Tab")
         xdo(env, "key", "space")
         wait(lambda: os.listdir(trash / "files") == [], 10, "the Trash emptied")

@@ -191,7 +191,7 @@ def test_tray_icon_click_report_flow_second_start_and_quit(display, tmp_path, sc
         shot(env, "2-what-feels-wrong")
         xdo(env, "windowfocus", window)
         xdo(env, "key", "space")  # the first choice: my computer is slow
-        wait_for_step(env, "Here is what we found", "the answer", 30)
+        wait_for_step(env, "Here is what Ally found", "the answer", 30)
         time.sleep(1.0)
         shot(env, "3-what-we-found")
         xdo(env, "key", "alt+t")

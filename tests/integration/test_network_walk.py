@@ -120,7 +120,7 @@ def test_healthy_network_has_nothing_to_report(results):
 def test_no_route_names_the_missing_way_out(results):
     doc, _ = results["no_route"]
     assert ids(doc)[0] == "gateway_missing"
-    assert "no way out to the internet" in doc["summary"]["headline"]
+    assert "no way to the internet" in doc["summary"]["headline"]
 
 
 def test_a_silent_gateway_is_named(results):
@@ -162,7 +162,7 @@ def test_checks_turned_off_are_said_and_the_computers_own_view_still_helps(resul
     # A veth link is neither a cable nor Wi-Fi: said as "the network", nothing invented.
     assert doc["summary"]["headline"] == "Your computer is on the network."
     assert "IT has turned these checks off" in doc["summary"]["explanation"]
-    assert "knows the way out to the internet" in doc["summary"]["explanation"]
+    assert "knows the box that links the network to the internet" in doc["summary"]["explanation"]
     assert top["advice"] and "Open a website you use often" in top["advice"][0]
     assert "looks fine" not in json.dumps(doc["summary"])
     assert "nothing was sent to the network" in top["it_detail"]

@@ -168,3 +168,43 @@ def test_a_sentence_may_have_placeholders_named_key_and_section(monkeypatch):
     monkeypatch.setattr(words, "_catalog", lambda lang: extra)
     said = words.say("pressed", "cli", key="F5", section="the window")
     assert said == "Press F5 in the window."
+
+
+GLOSSARY = CATALOG["glossary"]["terms"]
+# "IT" and "it" within five words of each other: a screen reader says them alike.
+IT_NEAR_IT = re.compile(r"\bIT\b(?:\W+\w+){0,5}?\W+it\b|\bit\b(?:\W+\w+){0,5}?\W+IT\b")
+
+
+def test_the_glossary_names_one_word_for_each_thing():
+    assert len({t["use"] for t in GLOSSARY}) == len(GLOSSARY)
+    for term in GLOSSARY:
+        assert not re.search(term["avoid"], term["use"], re.I), term  # it allows its own word
+        assert term["note"], term
+
+
+@pytest.mark.parametrize(("name", "text"), TEXTS, ids=[n for n, _ in TEXTS])
+def test_every_sentence_uses_the_glossarys_words(name, text):
+    if name.startswith("glossary."):
+        return
+    for term in GLOSSARY:
+        found = re.search(term["avoid"], text, re.I)
+        assert not found, f"{name}: say {term['use']!r}, not {found.group(0)!r}, in {text!r}"
+    assert not IT_NEAR_IT.search(text), f"{name}: 'IT' near 'it' in {text!r}"
+
+
+def test_the_words_test_catches_what_it_is_for():
+    """The patterns themselves: each catches the words the issue found."""
+    caught = {
+        "working memory": "Outlook keeps taking more and more memory.",
+        "reference": "Report code",
+        "closed by itself": "those that crashed recently",
+        "Ally": "We couldn't find a problem.",
+        "internet box": "It can't reach the network's way out to the internet.",
+        "sign in": "Start Ally when I log in",
+    }
+    for term in GLOSSARY:
+        if term["use"] in caught:
+            assert re.search(term["avoid"], caught[term["use"]], re.I), term
+    assert IT_NEAR_IT.search("Please show it to IT.")
+    assert IT_NEAR_IT.search("IT can start it again for you.")
+    assert not IT_NEAR_IT.search("If nothing changes, tell IT.")
