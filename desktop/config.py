@@ -60,6 +60,7 @@ class NetworkPolicy:
     lookup_name: str = "connectivitycheck.gstatic.com"
     it_servers: tuple[ItServer, ...] = ()
     vpn_required: bool = False
+    vpn_program: str = ""  # what people know the secure link's program as ("GlobalProtect")
     ca_bundle: str | None = None  # a company CA for HTTPS checks; certificate checks stay on
     active_checks: bool = True  # IT may forbid sending anything from endpoints: basics only
     proxy_pac: str | None = None  # IT's PAC file (http(s) URL); else the system's setting
@@ -653,6 +654,9 @@ class _Reader:
             lookup_name=self.value(net, "network", "lookup_name", str, defaults.lookup_name),
             it_servers=self.servers(net),
             vpn_required=self.value(net, "network", "vpn_required", bool, False),
+            vpn_program=self.value(
+                net, "network", "vpn_program", str, "", lambda v: 0 < len(v.strip()) <= 60
+            ).strip(),
             ca_bundle=self.value(
                 net,
                 "network",

@@ -71,6 +71,15 @@ def largest(home: str, dev: int, seconds: float = MEASURE_S) -> tuple[list[tuple
     return sizes, complete
 
 
+# Where programs keep their own files in a home folder: deleting there can break them.
+PROGRAMS_FOLDERS = frozenset({"appdata", "library", "snap"})
+
+
+def is_programs_folder(name: str) -> bool:
+    """AppData, Library, snap or a hidden folder (".cache", ".local", ".mozilla")."""
+    return name.startswith(".") or name.strip().lower() in PROGRAMS_FOLDERS
+
+
 def apply(offer: Offer, ctx: FixContext) -> Result:
     home = offer.target["home"]
     try:
@@ -91,6 +100,9 @@ def apply(offer: Offer, ctx: FixContext) -> Result:
         opened=_it("opened" if opened.ok else "not_opened"),
     )
     words = {"largest": name, "size": plain_numbers.size(biggest)}
+    variant = "programs" if is_programs_folder(name) else None
+    if not complete:
+        variant = f"{variant}_partly" if variant else "partly"
     # Showing where the space went does not free any: the drive is as full as before.
     return Result(
         Outcome.DONE,
@@ -98,7 +110,7 @@ def apply(offer: Offer, ctx: FixContext) -> Result:
         _it("recheck"),
         words,
         lines,
-        variant=None if complete else "partly",
+        variant=variant,
     )
 
 

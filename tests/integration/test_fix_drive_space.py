@@ -210,6 +210,31 @@ def test_where_the_space_went_is_shown_and_the_largest_folder_opened(home, tmp_p
     assert "Downloads" not in result.did  # IT's record has sizes, not names
 
 
+def test_a_largest_folder_where_programs_keep_their_files_asks_for_it_first(home):
+    """A hidden folder (.cache, .local) or AppData is where programs keep their own files:
+    "decide what to keep" there could break them, so the person is sent to IT instead."""
+    write(home / ".cache" / "thumbnails" / "big.bin", 3 * MB)
+    write(home / "Documents" / "letter.odt", 1 * MB)
+
+    def opener(target: str):
+        from desktop.fixes.opener import Opened
+
+        return Opened(True, f"xdg-open {target}")
+
+    offer = large_folders.offer(full_drive(home), ctx(home, opener=opener))
+    assert isinstance(offer, Offer)
+    result = large_folders.apply(offer, ctx(home, opener=opener))
+    text = FixWords(load_catalog("en")).result(offer, result)
+    assert text.startswith("Your largest folder is .cache, with 3.0 MB.")
+    assert "Please ask IT before you delete anything from this folder." in text
+    assert "decide what to keep" not in text
+    assert [large_folders.is_programs_folder(n) for n in ("AppData", "Library", "Music")] == [
+        True,
+        True,
+        False,
+    ]
+
+
 # --- a real small drive, really nearly full (root) ----------------------------------------------
 
 

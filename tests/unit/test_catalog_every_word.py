@@ -46,6 +46,7 @@ NOT_SENTENCES = {
     "kept_here.folder",
     "charts.charts_name",  # a screen reader's name for the charts: a list of their titles
     "cli.app_faults",  # a state after a program's name in `ally apps`, like "running"
+    "finding_words.vpn_program_unnamed",  # a phrase inside vpn_down's advice, graded there
 }
 # `--help` lines are phrases that name options and parts, not sentences to grade.
 UNGRADED_SECTIONS = {"cli_help"}

@@ -244,3 +244,33 @@ def test_a_fix_that_deletes_or_may_lose_work_says_so_before_the_click():
     assert "will be lost" in data["close_program"]["force_before"]
     assert "print them again" in data["cancel_print_jobs"]["before"]
     assert "Nothing will restart by itself" in data["restart_reminder"]["before"]
+
+
+def test_the_secure_link_is_named_as_it_names_it_in_its_policy():
+    """IT's [network] vpn_program names the program in the advice; without it, the
+    advice says what it is in general words."""
+    from dataclasses import replace
+
+    from desktop.config import Policy
+    from desktop.diagnostics.model import Section
+    from desktop.diagnostics.rules import evaluate
+    from tests.scenarios import scenarios
+
+    catalog = load_catalog("en")
+    for name in ("vpn_down", "checks_off_vpn_required"):
+        inp = scenarios()[name]["inp"]
+        for program, said in (
+            ("GlobalProtect", "Open GlobalProtect, and sign in."),
+            ("", "Open the secure link program your company uses, and sign in."),
+        ):
+            snap = inp.snapshot
+            section = "connectivity" if name == "vpn_down" else "local_network"
+            data = replace(snap.section_data(section), vpn_program=program)
+            sections = {**snap.sections, section: Section.ok(section, data)}
+            named = replace(inp, snapshot=replace(snap, sections=sections))
+            findings, _ = evaluate(named)
+            (vpn,) = [f for f in findings if f.id == "vpn_down"]
+            explained = catalog.explain(vpn, snap.symptom)
+            assert explained.advice[0] == said, (name, explained.advice)
+    policy = Policy.from_dict({"network": {"vpn_program": " Cisco Secure Client "}})
+    assert policy.network.vpn_program == "Cisco Secure Client"

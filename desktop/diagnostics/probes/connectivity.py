@@ -83,6 +83,7 @@ class ConnectivityInfo:
     sent_bps_5m_mean: float | None
     steps: tuple[Step, ...]
     total_ms: float
+    vpn_program: str = ""  # IT's name for the secure link's program ([network] vpn_program)
 
 
 def _result(pending: Pending | None, deadline: float) -> object:
@@ -230,6 +231,7 @@ def check(ctx: ProbeContext) -> ConnectivityInfo:
         captive_check=captive_check,
         internet=internet_checks,
         vpn_required=policy.vpn_required,
+        vpn_program=policy.vpn_program,
         vpn_interfaces=vpn,
         it_servers=tuple(server_checks),
         quality=q,

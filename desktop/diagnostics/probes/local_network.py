@@ -40,6 +40,7 @@ class LocalNetwork:
     resolvers_configured: int | None
     vpn_interfaces: tuple[str, ...]
     vpn_required: bool
+    vpn_program: str = ""  # IT's name for the secure link's program ([network] vpn_program)
 
     @property
     def kind(self) -> str:
@@ -82,6 +83,7 @@ def check(ctx: ProbeContext) -> LocalNetwork:
         resolvers_configured=len(resolvers) if isinstance(resolvers, list) else None,
         vpn_interfaces=tuple(i.name for i in basics.interfaces if i.kind == "vpn" and i.is_up),
         vpn_required=ctx.policy.network.vpn_required,
+        vpn_program=ctx.policy.network.vpn_program,
     )
 
 

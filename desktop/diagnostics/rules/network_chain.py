@@ -77,6 +77,13 @@ VARIANTS = {
 }
 
 
+def vpn_words(program: str) -> dict[str, str]:
+    """The secure link's program by IT's name for it, else in general words."""
+    from desktop.words import say
+
+    return {"vpn_program": program or say("vpn_program_unnamed", "finding_words")}
+
+
 def _steps(info) -> dict:
     """Every step of the walk with its result and time, for IT."""
     steps = {
@@ -136,7 +143,8 @@ def first_broken_link(inp: RuleInput) -> Finding | None:
     if internet is not None:
         return internet
     if info.vpn_required and not info.vpn_interfaces:
-        return Finding("vpn_down", Severity.WARNING, {"vpn_required": True, "steps": steps})
+        evidence = {"vpn_required": True, "steps": steps}
+        return Finding("vpn_down", Severity.WARNING, evidence, (), vpn_words(info.vpn_program))
     down = [s for s in info.it_servers if not s.reachable and not (poor and _timed_out(s))]
     if down:
         return Finding(

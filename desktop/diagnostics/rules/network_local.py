@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
 from desktop.diagnostics.model import Status, Symptom
+from desktop.diagnostics.rules.network_chain import vpn_words
 
 # What this rule can conclude, and where each cause stands in the answer to each symptom.
 FINDINGS = (
@@ -47,7 +48,8 @@ def check(inp: RuleInput) -> Finding | None:
     if local.gateways is not None and not local.gateways:
         return Finding("gateway_missing", Severity.CRITICAL, evidence, variant="local")
     if local.vpn_required and not local.vpn_interfaces:
-        return Finding("vpn_down", Severity.WARNING, evidence, variant="local")
+        words = vpn_words(local.vpn_program)
+        return Finding("vpn_down", Severity.WARNING, evidence, (), words, variant="local")
     kind = local.kind
     return Finding(
         "network_local_view",
