@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QTimer, QUrl
+from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHeaderView,
     QLineEdit,
+    QMessageBox,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
@@ -235,11 +236,22 @@ class SettingsWindow(QWidget):
         lay.addWidget(body(t("version", version=__version__, it=it or t("ask_it"))))
         lay.addStretch(1)
         cancel = button(t("cancel"))
-        cancel.clicked.connect(self.close)
+        cancel.clicked.connect(self.discard)
         save_button = button(t("save"))
         save_button.clicked.connect(self.save)
         bottom.addLayout(button_row(cancel, save_button))
+        self.shown_values = self.values()
+        self.settled = False  # saved or thrown away on purpose: closing asks nothing
+        self.keep: QMessageBox | None = None  # "Keep your changes?", made when first needed
         close_on_escape(self)
+
+    def values(self) -> dict[str, Any]:
+        """What the window shows now, to tell whether the person changed anything."""
+        return {
+            **{key: edit.text().strip() for key, edit in self.fields.items()},
+            "tips": self.tips.isChecked(),
+            "login": self.login.isChecked(),
+        }
 
     def save(self) -> None:
         for key, edit in self.fields.items():
@@ -247,7 +259,48 @@ class SettingsWindow(QWidget):
         self.settings.tips_enabled = self.tips.isChecked()
         self.settings.start_at_login = self.login.isChecked()
         self.save_settings(self.settings)
+        self.settled = True
         self.close()
+
+    def discard(self) -> None:
+        """Cancel: the changes are thrown away, as the person asked."""
+        self.settled = True
+        self.close()
+
+    def closeEvent(self, event) -> None:
+        if self.settled or self.values() == self.shown_values:
+            event.accept()
+            return
+        event.ignore()  # asked first: keep the changes, throw them away, or go back
+        self._keep_question().open()
+
+    def _keep_question(self) -> QMessageBox:
+        """Closing with changes (Escape, the title bar) asks first, as the system's own
+        dialogs do; window-modal, so the tray and the other windows keep answering."""
+        if self.keep is None:
+            t = lambda key: say(key, "settings_window")  # noqa: E731
+            box = QMessageBox(self)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.setWindowModality(Qt.WindowModality.WindowModal)
+            box.setIcon(QMessageBox.Icon.Question)
+            box.setWindowTitle(t("keep_title"))
+            box.setText(t("keep_title"))
+            box.setInformativeText(t("keep_text"))
+            self.keep_save = box.addButton(t("keep_save"), QMessageBox.ButtonRole.AcceptRole)
+            self.keep_discard = box.addButton(
+                t("keep_discard"), QMessageBox.ButtonRole.DestructiveRole
+            )
+            self.keep_back = box.addButton(t("keep_back"), QMessageBox.ButtonRole.RejectRole)
+            box.setDefaultButton(self.keep_save)
+            box.buttonClicked.connect(self._kept)
+            self.keep = box
+        return self.keep
+
+    def _kept(self, clicked) -> None:
+        if clicked is self.keep_save:
+            self.save()
+        elif clicked is self.keep_discard:
+            self.discard()
 
 
 def contact_text(policy: Policy) -> str:

@@ -41,6 +41,7 @@ class ProgramPage(QWidget):
         self.other = QLineEdit()
         self.other.setAccessibleName(w("program_other_label"))
         self.other.textChanged.connect(self._changed)
+        self.other.returnPressed.connect(lambda: self.check.isEnabled() and self.check.click())
         lay.addWidget(self.other_label)
         lay.addWidget(self.other)
         self.back = button(w("back"))
@@ -80,7 +81,11 @@ class ProgramPage(QWidget):
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, p.key)
             self.list.insertItem(i, item)
-        self.list.setCurrentRow(0)
+        if programs:
+            self.list.setCurrentRow(0)
+        else:  # none to choose from: "type the name below", and the field is right there
+            self.list.setCurrentRow(self.list.count() - 1)  # "Not in the list"
+            self.other.setFocus()
 
     def _changed(self, *_: object) -> None:
         item = self.list.currentItem()

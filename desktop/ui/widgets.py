@@ -8,9 +8,11 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -109,19 +111,50 @@ def window_layout(window: QWidget) -> QVBoxLayout:
     return lay
 
 
+ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
 class _EscapeCloses(QObject):
-    """Closes its window on an Escape that no control inside wanted (a list or a text
-    field lets it through, as in the system's own dialogs)."""
+    """The keys of the system's own dialogs, in a plain window: Escape closes it, when no
+    control inside wanted it (a list or a text field lets it through); Enter presses the
+    focused button, and in a one-line field presses the step's main button (the default
+    one the platform draws), as Qt does only inside a QDialog."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            event.type() == QEvent.Type.KeyPress
-            and event.key() == Qt.Key.Key_Escape
-            and event.modifiers() == Qt.KeyboardModifier.NoModifier
-        ):
+        if event.type() != QEvent.Type.KeyPress:
+            return False
+        plain = event.modifiers() in (
+            Qt.KeyboardModifier.NoModifier,
+            Qt.KeyboardModifier.KeypadModifier,
+        )
+        if event.key() == Qt.Key.Key_Escape and plain:
             watched.close()
             return True
+        if event.key() in ENTER_KEYS and plain and isinstance(watched, QWidget):
+            return _press_for_enter(watched)
         return False
+
+
+def _press_for_enter(window: QWidget) -> bool:
+    focused = window.focusWidget()
+    if isinstance(focused, QPushButton) and focused.isEnabled():
+        focused.animateClick()  # a choice ("My computer is slow"), Back, Close
+        return True
+    # In a one-line field or on a check box Enter means "done with this step" (Space
+    # ticks the box); a list handles Enter itself (itemActivated).
+    if isinstance(focused, (QLineEdit, QCheckBox)):
+        main = next(
+            (
+                b
+                for b in window.findChildren(QPushButton)
+                if b.isDefault() and b.isVisible() and b.isEnabled()
+            ),
+            None,
+        )
+        if main is not None:
+            main.animateClick()
+            return True
+    return False
 
 
 def fit_to_screen(window: QWidget) -> None:

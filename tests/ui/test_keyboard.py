@@ -1,0 +1,106 @@
+"""The keyboard as in the system's own dialogs (issue 27), with real key events: Enter
+presses the focused choice and finishes each field's step, the program field is where
+"type the name below" says it is, and closing Settings with changes asks first."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QPushButton
+
+from desktop.config import Policy
+from desktop.settings import UserSettings
+from desktop.ui.other_windows import SettingsWindow
+from tests.ui.test_report_window import make_window, sampler  # noqa: F401  (fixture)
+
+
+def focus(qtbot, window, widget) -> None:
+    window.activateWindow()
+    qtbot.waitActive(window)
+    widget.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is widget, timeout=2000)
+
+
+def test_enter_on_a_choice_presses_it(qtbot, tmp_path, sampler):  # noqa: F811
+    w = make_window(qtbot, tmp_path, sampler, {"kind": "folder", "folder": str(tmp_path)})
+    w.program_page.source = lambda: []
+    focus(qtbot, w, w.symptom_buttons["app"])
+    qtbot.keyClick(w.symptom_buttons["app"], Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: w.windowTitle().endswith("Which program?"), timeout=2000)
+
+
+def test_with_no_program_to_list_the_field_is_there_and_enter_checks(
+    qtbot,
+    tmp_path,
+    sampler,  # noqa: F811
+):
+    w = make_window(qtbot, tmp_path, sampler, {"kind": "folder", "folder": str(tmp_path)})
+    w.program_page.source = lambda: []
+    qtbot.mouseClick(w.symptom_buttons["app"], Qt.MouseButton.LeftButton)
+    page = w.program_page
+    qtbot.waitUntil(lambda: page.status.text().startswith("Ally did not find"), timeout=5000)
+    assert page.status.text().endswith("Please type the name below.")
+    # The field is below, visible and ready for typing: no extra choice to make first.
+    qtbot.waitUntil(lambda: page.other.isVisible() and page.other.hasFocus(), timeout=2000)
+    assert page.other.geometry().top() > page.status.geometry().top()
+    qtbot.keyClicks(page.other, "Outlook")
+    qtbot.keyClick(page.other, Qt.Key.Key_Enter)
+    qtbot.waitUntil(lambda: w.pages.currentIndex() == 2, timeout=20000)
+    assert w.focus_app == "Outlook"
+
+
+def settings_window(qtbot, saved: list) -> SettingsWindow:
+    window = SettingsWindow(UserSettings(name="Alex"), saved.append, Policy())
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def test_enter_in_a_settings_field_saves(qtbot):
+    saved: list = []
+    window = settings_window(qtbot, saved)
+    phone = window.fields["phone"]
+    focus(qtbot, window, phone)
+    qtbot.keyClicks(phone, "0123 456")
+    qtbot.keyClick(phone, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=2000)
+    assert [s.phone for s in saved] == ["0123 456"]
+
+
+def test_escape_on_changed_settings_asks_first(qtbot):
+    saved: list = []
+    window = settings_window(qtbot, saved)
+    phone = window.fields["phone"]
+    focus(qtbot, window, phone)
+    qtbot.keyClicks(phone, "0123 456")
+    qtbot.keyClick(phone, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: window.keep is not None and window.keep.isVisible(), timeout=2000)
+    assert window.isVisible() and saved == []  # nothing thrown away, nothing saved yet
+    assert window.keep.text() == "Keep your changes?"
+    window.keep_back.click()  # "Go back": the typing is still there
+    qtbot.waitUntil(lambda: not window.keep.isVisible(), timeout=2000)
+    assert window.isVisible() and phone.text() == "0123 456"
+    window.close()
+    qtbot.waitUntil(lambda: window.keep is not None and window.keep.isVisible(), timeout=2000)
+    window.keep_save.click()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=2000)
+    assert [s.phone for s in saved] == ["0123 456"]
+
+
+def test_throwing_changes_away_or_cancel_saves_nothing_and_unchanged_closes_at_once(qtbot):
+    saved: list = []
+    window = settings_window(qtbot, saved)
+    window.fields["email"].setText("alex@example.com")
+    window.close()
+    qtbot.waitUntil(lambda: window.keep is not None and window.keep.isVisible(), timeout=2000)
+    window.keep_discard.click()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=2000)
+    assert saved == []
+    other = settings_window(qtbot, saved)
+    other.fields["email"].setText("alex@example.com")
+    cancel = next(b for b in other.findChildren(QPushButton) if b.text() == "&Cancel")
+    cancel.click()  # Cancel is explicit: nothing asked, nothing saved
+    assert not other.isVisible() and other.keep is None and saved == []
+    plain = settings_window(qtbot, saved)
+    focus(qtbot, plain, plain.fields["name"])
+    qtbot.keyClick(plain.fields["name"], Qt.Key.Key_Escape)
+    assert not plain.isVisible() and plain.keep is None
