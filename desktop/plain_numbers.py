@@ -28,7 +28,7 @@ def size(n: float | None) -> str:
 def duration(seconds: float) -> str:
     """How long, as a person says it, rounded down, never up: 119 s is "119 seconds",
     332 s is "5 minutes" (not 6: the person lived through five and a half). Each unit
-    starts at two of it, so it is never "1 minutes"."""
+    starts at two of it, so it is never "1 minutes"; and 1 s is "1 second"."""
     s = max(0.0, float(seconds))
     for unit, size, next_at in (
         ("seconds", 1, 120),
@@ -36,7 +36,8 @@ def duration(seconds: float) -> str:
         ("hours", 3600, 48 * 3600),
     ):
         if s < next_at:
-            return f"{math.floor(s / size)} {unit}"
+            n = math.floor(s / size)
+            return "1 second" if n == 1 else f"{n} {unit}"  # the only unit that can be 1
     return f"{math.floor(s / 86400)} days"
 
 

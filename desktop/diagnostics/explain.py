@@ -276,16 +276,17 @@ class Catalog:
         )
 
     def _summary(self, headline: str, parts: list[str], severity: str, it_detail: str) -> Summary:
-        """Every answer ends with the sentence that it is not the person's doing."""
+        """The answer's words. Its line of reassurance is the leading finding's own, which
+        each finding chooses to be true (desktop/diagnostics/reassurance.py); nothing is
+        added here, where Ally could not know whether it holds (a computer that has not
+        restarted in weeks, nothing found, a check not made)."""
         text = " ".join(p for p in parts if p)
-        not_yours = self.summary.get("not_your_fault") or _english("not_your_fault", "summary")
         said = [
             self.summary.get(key) or _english(key, "summary")
             for key in ("not_your_fault_said", "common_said")
         ]
-        if not any(x.lower() in text.lower() for x in said if x):
-            text = f"{text} {not_yours}".strip()
-        return Summary(headline, text, severity, True, it_detail)
+        reassured = any(x.lower() in text.lower() for x in said if x)
+        return Summary(headline, text, severity, reassured, it_detail)
 
     def _check_name(self, section: str) -> str:
         return self.could_not_check.get("checks", {}).get(section, section.replace("_", " "))

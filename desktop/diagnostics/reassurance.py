@@ -27,14 +27,14 @@ LINES: dict[str, str] = {
     "swapping": NOT_YOUR_FAULT,  # follows from memory the person's programs use
     "disk_busy": NOT_YOUR_FAULT,  # the program reading and saving may be the person's work
     "disk_busy.maintenance": NOT_YOU,  # the computer's own maintenance
-    "disk_busy.no_app": NOT_YOU,  # no program the person runs is named
+    "disk_busy.no_app": NOT_YOUR_FAULT,  # unnamed, but may be the person's own copying
     "disk_nearly_full": NOT_YOUR_FAULT,  # some of what fills the drive the person saved
     "app_cpu_runaway": NOT_YOU,  # a fault in the program
     "app_memory_growth": NOT_YOU,  # a fault in the program
     "many_instances": NONE,  # describes how many parts a program has open
     "battery_low": NOT_YOUR_FAULT,  # the person may not have plugged it in
     "power_saver": NOT_YOUR_FAULT,  # the person may have switched it on
-    "running_hot": NOT_YOU,  # the computer's cooling
+    "running_hot": NOT_YOUR_FAULT,  # vents may be covered by papers or a soft surface
     "restart_pending": NOT_YOU,  # updates the system installed
     "uptime_long": NONE,  # describes the computer; a restart is advice, not blame
     "network_disconnected": NOT_YOUR_FAULT,  # the person may have switched Wi-Fi off or unplugged the cable
@@ -44,7 +44,7 @@ LINES: dict[str, str] = {
     "name_lookup_failed": NOT_YOU,  # the network's name service
     "internet_unreachable": NOT_YOU,  # further along the line than this computer
     "network_local_view": NOT_YOU,  # what this computer sees of the network; the cause lies further on
-    "vpn_down": NOT_YOU,  # the secure link to the company
+    "vpn_down": NOT_YOUR_FAULT,  # the person may not have turned it on
     "it_servers_unreachable": NOT_YOU,  # IT's own servers
     "wifi_weak": NOT_YOU,  # the radio signal where the person sits
     "connection_slow": NOT_YOU,  # the connection along the line
@@ -55,6 +55,7 @@ LINES: dict[str, str] = {
     "no_printer": NOT_YOU,  # setting up printers is IT's job
     "no_default_printer": NOT_YOUR_FAULT,  # the person may have removed or changed it
     "default_printer_unavailable": NOT_YOU,  # the printer reports a fault
+    "default_printer_unavailable.offline": NOT_YOUR_FAULT,  # it may be switched off
     "default_printer_unavailable.paused": NOT_YOUR_FAULT,  # the person may have paused it
     "print_jobs_stuck": NOT_YOU,  # the printer's line is stuck
 }  # fmt: skip

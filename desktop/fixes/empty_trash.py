@@ -201,10 +201,11 @@ def apply(offer: Offer, ctx: FixContext) -> Result:
     )
     if out.removed == 0 and out.problems:
         return Result(Outcome.FAILED, did, words=offer.words)
-    return _recheck(offer, ctx, did)
+    # Some entries could not be removed: "emptied as far as it could", never "empty".
+    return _recheck(offer, ctx, did, variant="some_left" if out.problems else None)
 
 
-def _recheck(offer: Offer, ctx: FixContext, did: str) -> Result:
+def _recheck(offer: Offer, ctx: FixContext, did: str, variant: str | None = None) -> Result:
     d = recheck.run(ctx, Symptom.SLOW.value, ["disks"])
     mountpoint = offer.target["mountpoint"]
     disks = d.snapshot.section_data("disks")
@@ -221,7 +222,8 @@ def _recheck(offer: Offer, ctx: FixContext, did: str) -> Result:
     words = {**offer.words, "free": free or say("some_space", "fixes")}
     if volume is None:
         return Result(Outcome.DONE, did, seen + f" ({recheck.section_reason(d, 'disks')})", words)
-    return Result(Outcome.NOT_FIXED if still else Outcome.FIXED, did, seen, words)
+    outcome = Outcome.NOT_FIXED if still else Outcome.FIXED
+    return Result(outcome, did, seen, words, variant=variant)
 
 
 # --- Windows: the shell's Recycle Bin ---------------------------------------------------

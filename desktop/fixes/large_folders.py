@@ -87,7 +87,10 @@ def apply(offer: Offer, ctx: FixContext) -> Result:
     except OSError as exc:
         return Result(Outcome.FAILED, _it("unreadable", home=home, error=exc.strerror or exc))
     if not sizes:
-        return Result(Outcome.DONE, _it("no_folders", home=home), words={"largest": "", "size": ""})
+        no_folders = _it("no_folders", home=home)
+        return Result(
+            Outcome.DONE, no_folders, words={"largest": "", "size": ""}, variant="nothing"
+        )
     lines = tuple(f"{name}: {plain_numbers.size(n)}" for name, n in sizes[:SHOWN])
     name, biggest = sizes[0]
     opened = ctx.open(os.path.join(home, name))

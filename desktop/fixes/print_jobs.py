@@ -162,6 +162,7 @@ def offer(finding: Any, ctx: FixContext) -> Offer | NotOffered | None:
             others=others,
         ),
         key=f"{FIX.id}:{','.join(printers)}",
+        variant="one" if len(mine) == 1 else None,  # "the document", not "your 1 document"
     )
 
 

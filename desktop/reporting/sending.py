@@ -114,11 +114,12 @@ def deliver_stored(
         )
     if receipt.transport == "folder":
         return SendResult(True, catalog.delivery_message("sent_folder"), code)
-    return SendResult(
-        True,
-        catalog.delivery_message("sent", reference=receipt.reference),
-        receipt.reference,
-    )
+    from desktop.ending import quote_reference
+
+    # The reference the person can quote: the helpdesk's ticket, else the report's code
+    # (an email's Message-ID or a webhook's echo of the id is nothing to quote).
+    quoted = quote_reference(report_id, receipt.transport, receipt.reference)
+    return SendResult(True, catalog.delivery_message("sent", reference=quoted), receipt.reference)
 
 
 def it_contact(policy: Policy) -> str | None:

@@ -83,7 +83,7 @@ def report_rows(
         if status_of_ticket is not None and transport in TICKET_STATUS_TRANSPORTS:
             word = status_of_ticket(reference)
             if word:
-                state += " " + _m("state_now", word=word)
+                state += " " + _m("state_now", word=word.rstrip("."))
         rows.append(_row(doc, state, ending.ending(ending.SENT, state, ref, contact, fix)))
     rows.sort(key=lambda r: r.created_at, reverse=True)
     return rows

@@ -113,8 +113,10 @@ def test_my_reports_shows_what_it_is_doing_with_the_report(rt, sample, tmp_path)
         "report", "--symptom", "printing", "--note", "Nothing prints", "--yes", "--warm-up", "0.1"
     )
     assert sent.returncode == 0, sent.stdout + sent.stderr
-    number = sent.stdout.split("IT has your report, number ")[1].split(".")[0]
+    number = sent.stdout.split("IT has your report (reference ")[1].split(")")[0]
     assert f"{number}  via request-tracker" in ally("outbox", "list").stdout
-    assert "— new" in ally("outbox", "list").stdout
+    assert (
+        "— IT has your report and will start on the problem soon" in ally("outbox", "list").stdout
+    )
     rt.set_status(int(number), "open")
     assert "— IT is working on the problem" in ally("outbox", "list").stdout

@@ -213,6 +213,6 @@ class Desktop:
 
 
 def number_in(text: str) -> str:
-    m = re.search(r"IT has your report, number (\d+)\.", text)
+    m = re.search(r"IT has your report \(reference (\d+)\)\.", text)
     assert m, text
     return m.group(1)

@@ -204,7 +204,7 @@ def test_every_page_of_the_report_window(qtbot, session, diagnosis):
     window._show_results(diagnosis)
     window._to_more()
     window._rebuild()
-    result = SendResult(True, "IT has your report, number 1234.")
+    result = SendResult(True, "IT has your report (reference 1234).")
 
     def paint():
         for page in range(window.pages.count()):

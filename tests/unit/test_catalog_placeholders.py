@@ -43,7 +43,7 @@ PLURAL_AFTER_ONE = re.compile(
 )
 # "1 item, which take up", "1 document are": a verb for many after one.
 VERB_FOR_MANY = re.compile(r"\b1 \w+,? (?:which |that )?(are|take|were|have|use)\b")
-DOUBLED = re.compile(r"\b(\w+ \w+|\w{2,})\W+\1\b", re.IGNORECASE)
+DOUBLED = re.compile(r"\b(\w+ \w+|\w{2,})[^\w.!?]+\1\b", re.IGNORECASE)  # in one sentence
 LEFT_BEHIND = re.compile(r"\(\s*\)|\s[,.;:]|\bsince\s*[.,)]|:\s*[.,]|\w\s{2,}\w")
 # The terminal lines up columns with spaces.
 COLUMNS = {"cli"}

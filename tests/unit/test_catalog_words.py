@@ -274,3 +274,26 @@ def test_the_secure_link_is_named_as_it_names_it_in_its_policy():
             assert explained.advice[0] == said, (name, explained.advice)
     policy = Policy.from_dict({"network": {"vpn_program": " Cisco Secure Client "}})
     assert policy.network.vpn_program == "Cisco Secure Client"
+
+
+def test_fix_words_for_one_document_a_trash_emptied_in_part_and_no_folder_read_right():
+    """The variants the fixes pick for what really happened (issue 26's second read)."""
+    from desktop.fixes.base import Offer, Outcome, Result
+    from desktop.fixes.words import FixWords
+
+    words = FixWords(load_catalog("en"))
+    one = Offer(
+        "cancel_print_jobs", "print_jobs_stuck", {"count": 1, "printers": "HP"}, {}, {}, "",
+        variant="one",
+    )  # fmt: skip
+    assert words.before(one) == (
+        "Ally will cancel the document you sent to HP. You can print it again afterwards."
+    )
+    trash = Offer("empty_trash", "disk_nearly_full", {"free": "3 GB"}, {}, {}, "")
+    some_left = Result(Outcome.FIXED, "", words={"free": "3 GB"}, variant="some_left")
+    assert words.result(trash, some_left).startswith("Fixed. Ally emptied the Trash as far as")
+    folders = Offer("show_large_folders", "disk_nearly_full", {}, {}, {}, "")
+    nothing = Result(Outcome.DONE, "", words={"largest": "", "size": ""}, variant="nothing")
+    assert words.result(folders, nothing) == (
+        "Ally found no large folders in your home folder, so it opened nothing."
+    )

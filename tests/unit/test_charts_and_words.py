@@ -110,7 +110,7 @@ def test_the_reference_is_the_ticket_else_the_reports_code():
 
 def test_the_ending_says_when_it_answers_who_to_reach_and_what_happens_next():
     contact = ItContact(email="help@example.com", phone="123", answers_within="4 hours")
-    sent = ending.ending(ending.SENT, "IT has your report, number 4711.", "4711", contact)
+    sent = ending.ending(ending.SENT, "IT has your report (reference 4711).", "4711", contact)
     assert sent.title == "Thank you. IT has your report."
     text = sent.text()
     assert "Your reference: 4711." in text and "IT usually answers within 4 hours." in text

@@ -11,6 +11,8 @@ from desktop.plain_numbers import duration
     "seconds,said",
     [
         (0, "0 seconds"),
+        (1, "1 second"),  # `ally diagnose --warm-up 1`: never "1 seconds"
+        (1.9, "1 second"),
         (22.9, "22 seconds"),  # a spell of 22.9 s has not lasted 23 s
         (119.9, "119 seconds"),
         (120, "2 minutes"),

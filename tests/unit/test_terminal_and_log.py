@@ -64,7 +64,8 @@ def test_a_crash_shows_a_plain_line_and_the_trace_goes_to_the_log(tmp_path, monk
     err = capsys.readouterr().err
     log = tmp_path / "ally-home/logs/ally.log"
     assert "Traceback" not in err and "\x1b" not in err
-    assert f"IT can read more in {log}" in err and "RuntimeError: a bug in Ally" in err
+    assert f"The details for IT are in {log}" in err and "RuntimeError: a bug in Ally" in err
+    assert "Please tell IT what you were doing." in err  # never a dead end
     assert "Traceback (most recent call last)" in log.read_text()
 
 

@@ -23,6 +23,9 @@ def maintenance_words(kind: str) -> str:
     return say(kind, "finding_words.maintenance")
 
 
+UNNAMED = "exe:"  # desktop/diagnostics/apps.py: the app id of a process with a blank name
+
+
 @dataclass(frozen=True)
 class Culprit:
     app_id: str
@@ -57,9 +60,13 @@ def blame(ranked: list[Culprit], load: float | None, inp: RuleInput) -> Blame | 
         return None
     top = ranked[0]
     share = min(100.0, 100.0 * top.value / load) if load and load > 0 else None
+    # A program with no name ("(no name)") is never named: nothing a person can act on.
+    # When it is the busiest, no other is named in its place either.
+    if top.app_id == UNNAMED:
+        return None
     if share is None or share >= inp.thresholds["culprit_share_pct"] or len(ranked) == 1:
         return Blame(top, (), share)
-    return Blame(None, tuple(ranked[:3]), share)
+    return Blame(None, tuple(c for c in ranked if c.app_id != UNNAMED)[:3], share)
 
 
 def cpu_blame(inp: RuleInput, seconds: float, machine_pct: float) -> Blame | None:
