@@ -329,10 +329,16 @@ def focus(name: str, app_id: str, faults=None, running: bool = True):
     )
 
 
-def printer(name: str, default: bool = True, state: str = "ready", message: str | None = None):
+def printer(
+    name: str,
+    default: bool = True,
+    state: str = "ready",
+    message: str | None = None,
+    problem: str | None = None,
+):
     from desktop.diagnostics.readers.print_system import Printer
 
-    return Printer(name, default, state, True, message, 0, None)
+    return Printer(name, default, state, True, message, 0, None, problem)
 
 
 def print_system(*printers, running: bool = True, jobs=()):

@@ -255,6 +255,29 @@ def scenarios() -> dict:
             ),
             fires={"memory_exhausted"},
         ),
+        # The memory check did not answer; the history has only the share in use.
+        "memory_exhausted_share_only": dict(
+            inp=b.rule_input(
+                b.snapshot(memory=None, processes=None),
+                window={
+                    k: v
+                    for k, v in b.history(600, mem_used_pct=96.0).items()
+                    if k != "mem_available_bytes"
+                },
+            ),
+            fires={"memory_exhausted"},
+        ),
+        "memory_exhausted_share_only_named": dict(
+            inp=b.rule_input(
+                b.snapshot(memory=None, processes=b.processes(chrome, teams)),
+                window={
+                    k: v
+                    for k, v in b.history(600, mem_used_pct=96.0).items()
+                    if k != "mem_available_bytes"
+                },
+            ),
+            fires={"memory_exhausted"},
+        ),
         "swap_storm": dict(
             inp=b.rule_input(
                 b.snapshot(
@@ -723,7 +746,9 @@ def scenarios() -> dict:
                 b.snapshot(
                     b.Symptom.PRINTING,
                     printing=b.print_system(
-                        b.printer("Canon Reception", state="error", message="no paper")
+                        b.printer(
+                            "Canon Reception", state="error", message="no paper", problem="no_paper"
+                        )
                     ),
                 )
             ),
@@ -734,7 +759,7 @@ def scenarios() -> dict:
                 b.snapshot(
                     b.Symptom.PRINTING,
                     printing=b.print_system(
-                        b.printer("Canon Reception", state="error", message="")
+                        b.printer("Canon Reception", state="error", message="Filter failed")
                     ),
                 )
             ),

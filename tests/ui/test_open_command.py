@@ -101,5 +101,5 @@ def test_ally_open_without_a_graphical_session_says_so_at_once(tmp_path):
         timeout=30,
     )
     assert done.returncode == 2
-    assert "no screen Ally can use" in done.stderr and "ally diagnose" in done.stderr
+    assert "cannot find a screen to use" in done.stderr and "ally diagnose" in done.stderr
     assert "Traceback" not in done.stderr

@@ -90,7 +90,7 @@ def test_tray_without_a_display_says_so_and_points_to_diagnose():
     out = ally()
     assert out.returncode == 2
     assert "ally diagnose" in out.stderr
-    assert "no screen" in out.stderr
+    assert "cannot find a screen to use" in out.stderr
     assert "Traceback" not in out.stderr
 
 

@@ -42,6 +42,9 @@ class Printer:
     message: str | None  # the print system's own words about it
     jobs: int
     oldest_job_age_s: float | None
+    # A known problem, by its key in [finding_words.printer_problems] ("no_paper"): the
+    # person reads it in plain words; the system's own message is for IT only.
+    problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -329,6 +332,7 @@ def parse_windows(
                 error,
                 len(mine),
                 max((j.age_s for j in mine), default=None),
+                error_key,
             )
         )
     printers.sort(key=lambda p: (not p.is_default, p.name))

@@ -21,7 +21,7 @@ FINDINGS = (
     ),
 )
 
-VARIANTS = {"memory_exhausted": (None, "no_app")}
+VARIANTS = {"memory_exhausted": (None, "no_app", "share_only", "no_app_share_only")}
 
 
 def _now(inp: RuleInput) -> tuple[float | None, float | None, int | None]:
@@ -65,6 +65,10 @@ def check(inp: RuleInput) -> Finding | None:
         "app_size": plain_numbers.size(who.value if who else None),
         "free": plain_numbers.size(available),
     }
+    # Only the share in use is known (no free amount): never "only an unknown amount".
+    share_only = "share_only" if available is None else None
     if who is None:
-        return Finding("memory_exhausted", Severity.WARNING, evidence, (), words, variant="no_app")
-    return Finding("memory_exhausted", Severity.WARNING, evidence, (who.name,), words)
+        variant = "no_app_share_only" if share_only else "no_app"
+        return Finding("memory_exhausted", Severity.WARNING, evidence, (), words, variant=variant)
+    apps = (who.name,)
+    return Finding("memory_exhausted", Severity.WARNING, evidence, apps, words, variant=share_only)

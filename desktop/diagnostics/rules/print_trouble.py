@@ -67,7 +67,10 @@ def check(inp: RuleInput) -> list[Finding]:
             "accepting": default.accepting,
             "jobs_waiting": default.jobs,
         }
-        words = {"printer": default.name, "problem": default.message}
+        # The person reads a known problem in plain words; a print system's own message
+        # ("Filter failed") stays in IT's detail, and the headline says it names none.
+        plain = _problem_words(default.problem)
+        words = {"printer": default.name, "problem": plain or ""}
         found.append(
             Finding(
                 "default_printer_unavailable",
@@ -77,7 +80,7 @@ def check(inp: RuleInput) -> list[Finding]:
                 words,
                 variant=default.state
                 if default.state in ("paused", "offline")
-                else (None if default.message else "unsaid"),
+                else (None if plain else "unsaid"),
             )
         )
     limit = inp.thresholds["print_job_stuck_s"]
@@ -108,3 +111,13 @@ def check(inp: RuleInput) -> list[Finding]:
             Finding("print_jobs_stuck", Severity.WARNING, evidence, (), words, variant=one)
         )
     return found
+
+
+def _problem_words(key: str | None) -> str | None:
+    """ "it is out of paper" for a known problem ([finding_words.printer_problems])."""
+    if not key:
+        return None
+    from desktop.words import table
+
+    words = table("finding_words.printer_problems").get(key)
+    return str(words) if words else None
