@@ -201,7 +201,9 @@ def _note(args: argparse.Namespace) -> str | int:
                 raw = read_regular_file(args.note_file, MAX_NOTE_FILE_BYTES)
             note = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            sys.stderr.write(say("undecodable", what=say("what_note_file", "input_parts")) + "\n")
+            sys.stderr.write(
+                say("undecodable_file", what=say("what_note_file", "input_parts")) + "\n"
+            )
             return EXIT_USAGE
         except (OSError, ValueError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)

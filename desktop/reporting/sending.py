@@ -90,8 +90,8 @@ def deliver_stored(
     except CredentialsUnavailable as exc:
         return SendResult(False, catalog.delivery_message("settings"), code, str(exc))
     entry = outbox.entry(report_id)
-    if entry is None:  # set aside or taken by another sender meanwhile: not lost
-        return SendResult(False, catalog.delivery_message("saved"), code)
+    if entry is None:  # taken by another sender meanwhile (the tray's round): not lost
+        return SendResult(False, catalog.delivery_message("busy"), code)
     outcome = outbox.deliver(entry, transport)
     if outcome.receipt is None:
         key = outcome.error.plain_key if outcome.error else "temporary"
