@@ -177,6 +177,10 @@ MAX_KEEP_SENT_DAYS = 3650
 @dataclass(frozen=True)
 class PrivacySettings:
     screenshots: bool = True
+    # Whether "Send this picture of my screen" starts ticked. Off: the picture (which may
+    # show anything that was on the screen) goes only when the person ticks it each time.
+    # IT may start it ticked; the window then says that IT asked for it.
+    screenshot_ticked: bool = False
     user_name: str = "keep"  # keep, hash or drop
     host_name: str = "keep"
     # The organisation's secret for keyed hashes of names (or in the keyring as
@@ -677,6 +681,7 @@ class _Reader:
         rule = lambda v: v in ("keep", "hash", "drop")  # noqa: E731
         out = PrivacySettings(
             screenshots=self.value(t, "privacy", "screenshots", bool, True, safe=False),
+            screenshot_ticked=self.value(t, "privacy", "screenshot_ticked", bool, False),
             user_name=self.value(
                 t, "privacy", "user_name", str, "keep", rule, _want("keep_hash_drop"), safe="drop"
             ),

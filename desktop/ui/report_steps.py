@@ -55,6 +55,7 @@ class MorePage(QWidget):
         lay.addWidget(self.note)
         self.shot = ScreenshotChoice()
         lay.addWidget(self.shot)
+        self.picture_ticked = False  # IT's policy may start it ticked ([privacy])
         self.no_picture = body()  # why there is no picture, when Ally could not take one
         self.no_picture.setVisible(False)
         lay.addWidget(self.no_picture)
@@ -81,7 +82,7 @@ class MorePage(QWidget):
 
     def show_screenshot(self, png: bytes | None) -> None:
         if png is None or self.shot.pixmap.isNull():
-            self.shot.set_png(png)
+            self.shot.set_png(png, ticked=self.picture_ticked)
 
     def contact(self) -> report.Contact | None:
         contact = report.Contact(

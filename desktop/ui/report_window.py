@@ -106,6 +106,7 @@ class ReportWindow(QWidget):
         self._build_checking()
         self._build_results()
         self.more = MorePage(settings)
+        self.more.picture_ticked = session.policy.privacy.screenshot_ticked
         if no_picture and self.screenshot is None:
             self.more.say_no_picture(no_picture)
         self.more.back.clicked.connect(lambda: self.pages.setCurrentIndex(RESULTS_PAGE))

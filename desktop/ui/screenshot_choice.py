@@ -68,26 +68,34 @@ class ScreenshotChoice(QWidget):
         self.include.setAccessibleName(_w("picture_send"))
         self.include.toggled.connect(self._dim)
         col.addWidget(self.include)
+        self.it_asked = QLabel(_w("picture_it_asked"))
+        self.it_asked.setTextFormat(Qt.TextFormat.PlainText)
+        self.it_asked.setWordWrap(True)
+        self.it_asked.setVisible(False)
+        col.addWidget(self.it_asked)
         col.addWidget(body(_w("picture_hint")))
         col.addStretch(1)
         row.addWidget(self.thumb, 0, Qt.AlignmentFlag.AlignTop)
         row.addLayout(col, 1)
         self.dialog: PictureDialog | None = None
 
-    def set_png(self, png: bytes | None) -> None:
+    def set_png(self, png: bytes | None, ticked: bool = False) -> None:
+        """The picture, not ticked: it goes only when the person ticks it (``ticked``:
+        IT's policy starts it ticked, and the words under it say that IT asked)."""
         self.pixmap = QPixmap()
         if png:
             self.pixmap.loadFromData(png)
         has = not self.pixmap.isNull()
         self.setVisible(has)
-        self.include.setChecked(has)
+        self.include.setChecked(has and ticked)
+        self.it_asked.setVisible(has and ticked)
         self.thumb_pixmap = (
             self.pixmap.scaledToWidth(THUMB_WIDTH, Qt.TransformationMode.SmoothTransformation)
             if has
             else QPixmap()
         )
         self.thumb.setIconSize(self.thumb_pixmap.size())
-        self._dim(has)
+        self._dim(has and self.include.isChecked())
 
     def _dim(self, on: bool) -> None:
         """A picture that will not be sent is shown faded, and can be ticked again."""

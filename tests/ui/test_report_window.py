@@ -75,9 +75,9 @@ def test_the_whole_flow_ends_in_a_report_identical_to_what_was_shown(qtbot, tmp_
     qtbot.mouseClick(w.tell_button, Qt.MouseButton.LeftButton)
     assert w.pages.currentIndex() == 3
     assert w.name.text() == "Alex Doe"  # prefilled from settings
-    assert (
-        w.include_shot.isChecked() and w.screenshot.width == 1280
-    )  # downscaled, taken before the window
+    # Not ticked: the picture may show anything that was on the screen; she ticks it.
+    assert not w.include_shot.isChecked() and w.screenshot.width == 1280  # downscaled
+    w.include_shot.setChecked(True)
     qtbot.keyClicks(w.note, "Outlook takes a minute to open each mail.")
     qtbot.mouseClick(w.show_button, Qt.MouseButton.LeftButton)
     assert w.pages.currentIndex() == 4
@@ -132,7 +132,9 @@ def test_the_picture_can_be_left_out_and_taken_back_and_every_control_has_a_name
     qtbot.mouseClick(w.symptom_buttons["slow"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: w.pages.currentIndex() == 2, timeout=15000)
     qtbot.mouseClick(w.tell_button, Qt.MouseButton.LeftButton)
-    assert w.include_shot.isChecked() and w.include_shot.isVisible()
+    assert not w.include_shot.isChecked() and w.include_shot.isVisible()  # her choice
+    assert not w.more.shot.it_asked.isVisible()
+    w.include_shot.setChecked(True)
     w.include_shot.setChecked(False)  # unticked: faded, still there, and can be ticked again
     assert w.more.shot.thumb.isVisible()
     qtbot.mouseClick(w.show_button, Qt.MouseButton.LeftButton)
@@ -173,3 +175,22 @@ def test_without_a_transport_the_ending_says_the_report_stays_here_and_opens_its
     qtbot.mouseClick(w.done.open_folder, Qt.MouseButton.LeftButton)
     assert opened == [str(folder)]
     assert list(folder.glob("*.json"))  # the report is there
+
+
+def test_it_may_start_the_picture_ticked_and_the_window_says_it_asked(qtbot, tmp_path, sampler):
+    image = QImage(800, 600, QImage.Format.Format_RGB32)
+    image.fill(QColor("#aa3333"))
+    policy = Policy.from_dict(
+        {"network": {"active_checks": False}, "privacy": {"screenshot_ticked": True}}
+    )
+    paths = AllyPaths(tmp_path / "config", tmp_path / "data", tmp_path / "logs")
+    session = ReportSession(policy, paths, sampler, load_catalog("en"))
+    w = ReportWindow(session, UserSettings(), image)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.mouseClick(w.symptom_buttons["slow"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.pages.currentIndex() == 2, timeout=15000)
+    qtbot.mouseClick(w.tell_button, Qt.MouseButton.LeftButton)
+    assert w.include_shot.isChecked()
+    asked = w.more.shot.it_asked
+    assert asked.isVisible() and asked.text().startswith("Your IT department asks for this")
