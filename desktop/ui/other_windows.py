@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import tempfile
+import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import __version__
+from desktop.atomic import write_atomic
 from desktop.config import Policy
 from desktop.diagnostics.diagnosis import Diagnosis
 from desktop.diagnostics.thresholds import Thresholds
@@ -182,9 +184,15 @@ class ReportsWindow(QWidget):
         if row < 0 or row >= len(self.rows_shown):
             return
         doc = self.rows_shown[row].doc
-        path = Path(tempfile.gettempdir()) / f"ally-report-{doc['id']}.html"
+        # Beside the person's own reports, readable by them alone (never the shared
+        # temporary folder, where every account could read it); one copy per report.
+        folder = Path(self.outbox.root).parent / "opened"
+        name = re.sub(r"[^A-Za-z0-9-]", "", str(doc.get("id", "")))[:64] or "report"
+        path = folder / f"report-{name}.html"
         try:
-            path.write_text(html_view.render(doc), encoding="utf-8")
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(folder, 0o700)
+            write_atomic(path, html_view.render(doc).encode("utf-8"), mode=0o600)
         except OSError as exc:
             self.detail.setText(self.words("write_failed", reason=exc.strerror or str(exc)))
             return

@@ -127,6 +127,10 @@ def test_a_report_that_cannot_be_opened_says_so_and_where_it_is(qtbot, tmp_path,
     window.table.selectRow(0)
     window.open_selected()
     assert window.opened is not None and window.opened.is_file()
+    # Kept beside the person's reports, readable by them alone: never in the shared /tmp.
+    assert window.opened.parent == tmp_path / "opened"
+    assert os.stat(window.opened).st_mode & 0o777 == 0o600
+    assert os.stat(window.opened.parent).st_mode & 0o777 == 0o700
     assert "could not open the report" in window.detail.text()
     assert str(window.opened) in window.detail.text()
     assert os.environ["PATH"] == str(empty)
