@@ -83,20 +83,32 @@ def what_a_fix_changed(doc: dict[str, Any] | None) -> str | None:
     )
 
 
+def reachable(doc: dict[str, Any] | None) -> bool:
+    """Whether the report gives IT a way back to the person (an email, a phone, how to
+    reach them). A report without one, or where the person left it out, has none."""
+    contact = (doc or {}).get("contact") or {}
+    return isinstance(contact, dict) and any(contact.get(k) for k in ("email", "phone", "how"))
+
+
 def ending(
     outcome: str,
     message: str,
     reference: str,
     contact: ItContact,
     fix: str | None = None,
+    reachable: bool = True,
 ) -> Ending:
     """The words for a report whose ``outcome`` is SENT, WAITING, STOPPED or NOT_SAVED;
-    ``fix``: what a fix tried for it changed (what_a_fix_changed), said first."""
+    ``fix``: what a fix tried for it changed (what_a_fix_changed), said first;
+    ``reachable``: the report says how to reach the person (see reachable())."""
     lines: list[str] = [fix] if fix else []
     if outcome != NOT_SAVED:
         lines.append(say("reference", "ending", reference=reference))
     if outcome in (SENT, WAITING) and contact.answers_within:
         lines.append(say("answers_within", "ending", within=contact.answers_within.strip()))
-    lines.append(say(f"next_{outcome}", "ending"))
+    next_key = f"next_{outcome}"
+    if outcome == SENT and not reachable:
+        next_key = "next_sent_no_contact"  # "gets back to you" only with a way to do so
+    lines.append(say(next_key, "ending"))
     lines.append(contact_line(contact))
     return Ending(say(f"title_{outcome}", "ending"), message, tuple(lines))

@@ -18,6 +18,10 @@ from desktop.safe_read import read_regular_file
 log = logging.getLogger(__name__)
 
 
+# "Pause tips" pauses them for this long; the tray's menu says so ("for 4 hours").
+TIPS_PAUSE_FOR_S = 4 * 3600
+
+
 @dataclass
 class UserSettings:
     name: str = ""

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 from desktop.own_crashes import notice_due
 from desktop.process_memory import give_back, page_out_program_files, settle_after_start
 from desktop.services import Services
-from desktop.settings import UserSettings
+from desktop.settings import TIPS_PAUSE_FOR_S, UserSettings
 from desktop.status import TrayStatus
 from desktop.ui.tray import Tray
 from desktop.ui.workers import Background
@@ -30,7 +30,7 @@ STATUS_WHILE_LOADED_S = 8.0
 DELIVERY_EVERY_MS = 60_000
 POLICY_EVERY_MS = 60_000  # IT's policy is read again each minute (a few KB)
 FIRST_STATUS_AFTER_MS = 15_000
-TIPS_PAUSE_S = 4 * 3600
+TIPS_PAUSE_S = TIPS_PAUSE_FOR_S  # the tray's menu says how long
 RELEASE_AFTER_MS = 3_000
 NO_TRAY = say("no_tray", "tray")
 
@@ -256,10 +256,11 @@ class AllyApp(QObject):
     def open_contact(self) -> None:
         from desktop.ui.other_windows import contact_text
 
-        box = QMessageBox()
+        self.contact_box = box = QMessageBox()
         box.setWindowTitle(say("contact", "tray"))
         box.setTextFormat(Qt.TextFormat.PlainText)  # IT's policy text, never markup
-        box.setText(contact_text(self.policy))
+        # A heading, then IT's details under it, all plain text.
+        box.setText(f"{say('title', 'contact_it')}\n\n{contact_text(self.policy)}")
         box.setAccessibleName(say("contact_title", "tray"))
         box.exec()
 

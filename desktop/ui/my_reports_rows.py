@@ -84,7 +84,13 @@ def report_rows(
             word = status_of_ticket(reference)
             if word:
                 state += " " + _m("state_now", word=word.rstrip("."))
-        rows.append(_row(doc, state, ending.ending(ending.SENT, state, ref, contact, fix)))
+        rows.append(
+            _row(
+                doc,
+                state,
+                ending.ending(ending.SENT, state, ref, contact, fix, ending.reachable(doc)),
+            )
+        )
     rows.sort(key=lambda r: r.created_at, reverse=True)
     return rows
 

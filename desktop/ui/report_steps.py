@@ -233,7 +233,8 @@ class DonePage(QWidget):
         if result.kept_here is not None:  # where it is, so the person can show it to IT
             message += "\n\n" + say("folder", "kept_here", folder=str(result.kept_here))
         contact, fix = self.session.policy.it_contact, ending.what_a_fix_changed(doc)
-        words = ending.ending(state, message, reference, contact, fix)
+        reach = ending.reachable(doc)
+        words = ending.ending(state, message, reference, contact, fix, reach)
         self.title.setText(words.title)
         self.title.setAccessibleName(words.title)
         self.text.setText(words.text())

@@ -96,7 +96,7 @@ class Tray(QObject):
         ):
             if key == "quit":
                 self.menu.addSeparator()
-            action = self.menu.addAction(say(key, "tray"))
+            action = self.menu.addAction(self._words(key))
             action.triggered.connect(signal.emit)
             self.actions[key] = action
         self.actions["remind"].setVisible(False)  # only once a tip has been shown
@@ -121,7 +121,15 @@ class Tray(QObject):
         self.set_status(self.status)
 
     def _refresh_pause_label(self) -> None:
-        self.actions["pause"].setText(say("resume" if self.tips_paused() else "pause", "tray"))
+        self.actions["pause"].setText(self._words("resume" if self.tips_paused() else "pause"))
+
+    @staticmethod
+    def _words(key: str) -> str:
+        """The menu's words; a time-limited action says its time ("for 4 hours")."""
+        from desktop.plain_numbers import duration
+        from desktop.settings import TIPS_PAUSE_FOR_S
+
+        return say(key, "tray", duration=duration(TIPS_PAUSE_FOR_S))
 
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason in (

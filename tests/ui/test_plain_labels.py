@@ -103,10 +103,12 @@ def test_the_contact_box_and_the_tray_tooltip_never_read_markup(qtbot, tmp_path,
     finally:
         ally.shutdown()
         ally.windows["report"].close()
-    assert seen == [(Qt.TextFormat.PlainText, f"Email: {HTML}")]
+    assert seen == [(Qt.TextFormat.PlainText, f"Contact IT\n\nEmail: {HTML}")]  # a heading first
     tray = Tray(TrayStatus("look", f"{HTML} is busy", None), tips_paused=lambda: False)
     tip = tray.icon.toolTip()
     assert "<img" not in tip and "&lt;img src=" in tip
+    # A time-limited action says its time.
+    assert tray.actions["pause"].text() == "Pause tips for 4 hours"
 
 
 def test_a_note_over_the_limit_is_shortened_and_the_person_told_before_sending(

@@ -216,3 +216,15 @@ def test_which_program_keeps_what_a_person_knows_and_drops_the_rest(tmp_path):
     ]
     assert programs[0].key == "outlook" and programs[2].key == "exe:soffice"
     assert hidden("memfd:sealed-1") and hidden("Xvfb") and hidden("bash") and not hidden("Teams")
+
+
+def test_the_ending_promises_an_answer_only_when_the_report_says_how_to_reach_them():
+    contact = ItContact(email="help@example.com")
+    with_way = {"contact": {"name": "Alex", "email": "alex@example.com", "phone": None}}
+    without = {"contact": {"name": "Alex", "email": None, "phone": None, "how": None}}
+    assert ending.reachable(with_way) and not ending.reachable(without)
+    assert not ending.reachable({"contact": None}) and not ending.reachable(None)
+    told = ending.ending(ending.SENT, "Sent.", "4711", contact, reachable=True).text()
+    untold = ending.ending(ending.SENT, "Sent.", "4711", contact, reachable=False).text()
+    assert "gets back to you" in told
+    assert "gets back to you" not in untold and "please contact IT if you want an answer" in untold
