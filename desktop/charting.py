@@ -310,7 +310,9 @@ def sentence(chart: ChartView, spec: ChartSpec, found: set[str]) -> str:
     spells = sum(1 for i, o in enumerate(over) if o and (i == 0 or not over[i - 1]))
     if spells:
         end = words("end_now" if chart.end_label == words("now") else "end_clicked")
-        return words("sometimes_over", subject=subject, n=spells, end=end)
+        # "once", "twice", "3 times": a count a person reads at a glance.
+        times = words({1: "once", 2: "twice"}.get(spells, "n_times"), n=spells)
+        return words("sometimes_over", subject=subject, times=times, end=end)
     if found & set(spec.findings):
         return words("below_but_found", subject=subject)
     return words("below", subject=subject, peak=amount(peak, spec.unit))

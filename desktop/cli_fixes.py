@@ -117,7 +117,11 @@ def run(args: argparse.Namespace) -> int:
     outcome = _show(attempt(offer, ctx), offer, words, offered=offer.it_detail)
     if outcome.outcome is Outcome.NEEDS_FORCE:
         _say(words.step(offer, "force_before"))
-        if args.force or _agreed(False, words.common("cli_force_ask"), words, quiet=True):
+        # Declined after a first ask to close: some windows may already be closed.
+        declined = words.step(offer, "cli_force_declined")
+        if args.force or _agreed(
+            False, words.common("cli_force_ask"), words, quiet=True, declined=declined
+        ):
             outcome = _show(attempt(offer, ctx, "force"), offer, words)
     elif outcome.check_again and sys.stdin.isatty():
         _say(words.common("cli_check_again_ask"))
@@ -129,7 +133,10 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK if outcome.outcome in GOOD else EXIT_NOT_FIXED
 
 
-def _agreed(yes: bool, question: str, words: FixWords, quiet: bool = False) -> bool:
+def _agreed(
+    yes: bool, question: str, words: FixWords, quiet: bool = False, declined: str = ""
+) -> bool:
+    """The person's yes; on a no, ``declined`` (else "Nothing was changed.") is said."""
     if yes:
         return True
     if not sys.stdin.isatty():
@@ -142,7 +149,7 @@ def _agreed(yes: bool, question: str, words: FixWords, quiet: bool = False) -> b
         answer = ""
     if answer in ("y", "yes"):
         return True
-    _say(words.common("cli_nothing_changed"))
+    _say(declined or words.common("cli_nothing_changed"))
     return False
 
 

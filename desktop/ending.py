@@ -104,7 +104,7 @@ def ending(
     lines: list[str] = [fix] if fix else []
     if outcome != NOT_SAVED:
         lines.append(say("reference", "ending", reference=reference))
-    if outcome in (SENT, WAITING) and contact.answers_within:
+    if outcome == SENT and contact.answers_within:  # only once IT has it
         lines.append(say("answers_within", "ending", within=contact.answers_within.strip()))
     next_key = f"next_{outcome}"
     if outcome == SENT and not reachable:

@@ -241,7 +241,8 @@ class SettingsWindow(QWidget):
         lay.addWidget(body(t("never")))
         contact = policy.it_contact
         it = ", ".join(x for x in (contact.email, contact.phone, contact.hours, contact.where) if x)
-        lay.addWidget(body(t("version", version=__version__, it=it or t("ask_it"))))
+        reach = t("reach_it", it=it) if it else say("none", "contact_it")
+        lay.addWidget(body(f"{t('version', version=__version__)} {reach}"))
         lay.addStretch(1)
         cancel = button(t("cancel"))
         cancel.clicked.connect(self.discard)

@@ -354,8 +354,9 @@ class ReportWindow(QWidget):
         self.resize(self.width(), max(height, 40 * GRID))
 
     def _send_failed(self, detail: str) -> None:
+        # Ally itself failed while sending: IT's server may never have been asked.
         result = SendResult(
-            False, self.session.catalog.delivery_message("temporary"), detail=detail
+            False, self.session.catalog.delivery_message("ally_failed"), detail=detail
         )
         self._sent((result, self.done.state_of(self.review.doc["id"], result)))
 

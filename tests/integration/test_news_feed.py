@@ -67,7 +67,7 @@ def test_an_outage_opens_is_updated_and_is_resolved_with_one_notification_each(s
     poll()
     assert [s[0] for s in shown] == ["opened"]
     assert shown[0][1] == "IT is working on a problem with email"
-    assert "It's not just you" in shown[0][2]
+    assert "Other people have this problem too" in shown[0][2]
     assert words.tooltip(watcher, catalog) == "IT is working on a problem with email."
     line = words.explains(watcher, "app", catalog)
     assert line.startswith("IT already knows about a problem with email (since ")

@@ -285,7 +285,7 @@ def test_the_tray_shows_news_calmly_notifies_once_each_way_and_never_waits(
     qtbot.waitUntil(lambda: tray.status.level == "look", timeout=10000)
     assert tray.status.tooltip == "IT is working on a problem with email."
     assert [t[0] for t in shown.tips] == ["IT is working on a problem with email"]
-    assert "It's not just you." in shown.tips[0][1]
+    assert "Other people have this problem too." in shown.tips[0][1]
     # What Ally sees on this computer still leads; the news joins it, and never raises the level.
     helping.set_local_status(
         TrayStatus("look", "Your computer is waiting to restart after updates.", "x")

@@ -121,10 +121,19 @@ def test_each_finding_reassures_with_its_own_true_line():
             assert says_fault == (line == reassurance.NOT_YOUR_FAULT), where
 
 
+# Ally's own failure while sending: whether the report was saved is not known to the
+# sentence; the ending's title says it ("Your report is saved…" / "…could not be saved").
+SAID_BY_THE_TITLE = {"ally_failed"}
+
+
 def delivery_texts():
     catalog = load_catalog("en")
     values = {"reference": "1234", "reason": "the drive is full"}
-    return [catalog.delivery_message(key, **values) for key in catalog.delivery]
+    return [
+        catalog.delivery_message(key, **values)
+        for key in catalog.delivery
+        if key not in SAID_BY_THE_TITLE
+    ]
 
 
 @pytest.mark.parametrize("text", delivery_texts())

@@ -228,3 +228,12 @@ def test_the_ending_promises_an_answer_only_when_the_report_says_how_to_reach_th
     untold = ending.ending(ending.SENT, "Sent.", "4711", contact, reachable=False).text()
     assert "gets back to you" in told
     assert "gets back to you" not in untold and "please contact IT if you want an answer" in untold
+
+
+def test_spells_that_ended_are_counted_as_a_person_counts_them():
+    once = history([30] * 5 + [99] * 3 + [30] * 10)
+    twice = history([30] * 5 + [99] * 3 + [30] * 5 + [99] * 3 + [30] * 10)
+    thrice = history(([30] * 5 + [99] * 3) * 3 + [30] * 10)
+    assert "went into the “too much” area once," in charting.views(once)[0].sentence
+    assert "went into the “too much” area twice," in charting.views(twice)[0].sentence
+    assert "went into the “too much” area 3 times," in charting.views(thrice)[0].sentence
