@@ -55,6 +55,15 @@ def four_share_after(start: float):
     return make
 
 
+def service_busy(offset: float) -> list[AppSample]:
+    """A Windows service host (the Task Scheduler's) holding the processor."""
+    cpu = 71.0 if offset >= 400 else 5.0
+    return [
+        AppSample("service:schedule", "Task Scheduler", cpu, int(0.1 * GB), 1),
+        AppSample("outlook", "Microsoft Outlook", 4.0, int(0.4 * GB), 1),
+    ]
+
+
 def chrome_busy_after(start: float):
     def make(offset: float) -> list[AppSample]:
         cpu = 97.0 if offset > start else 3.0
@@ -214,6 +223,14 @@ def scenarios() -> dict:
                 b.snapshot(processes=b.processes(chrome, outlook)),
                 window=b.history(600, cpu_pct=lambda s: 98.0 if s >= 400 else 12.0),
                 app_history=b.app_history(600, 30, chrome_busy),
+            ),
+            fires={"cpu_saturated"},
+        ),
+        "cpu_sustained_by_a_windows_service": dict(
+            inp=b.rule_input(
+                b.snapshot(processes=b.processes(outlook)),
+                window=b.history(600, cpu_pct=lambda s: 98.0 if s >= 400 else 12.0),
+                app_history=b.app_history(600, 30, service_busy),
             ),
             fires={"cpu_saturated"},
         ),

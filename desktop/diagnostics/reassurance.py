@@ -21,6 +21,7 @@ NONE = "none"  # describes the computer, not the person
 # finding id, or "finding.variant" where a variant differs -> its line  # and why
 LINES: dict[str, str] = {
     "cpu_saturated": NOT_YOUR_FAULT,  # the programs keeping it busy may be ones the person runs
+    "cpu_saturated.service": NOT_YOU,  # a part of Windows the person did not start
     "cpu_saturated.no_app": NOT_YOU,  # many small background tasks, none the person started
     "cpu_maintenance": NOT_YOU,  # the computer's own maintenance
     "memory_exhausted": NOT_YOUR_FAULT,  # the person may have opened the programs that fill it
@@ -54,7 +55,7 @@ LINES: dict[str, str] = {
     "print_service_down": NOT_YOU,  # a system service
     "no_printer": NOT_YOU,  # setting up printers is IT's job
     "no_default_printer": NOT_YOUR_FAULT,  # the person may have removed or changed it
-    "default_printer_unavailable": NOT_YOU,  # the printer reports a fault
+    "default_printer_unavailable": NOT_YOUR_FAULT,  # paper, toner, a door: every printer
     "default_printer_unavailable.offline": NOT_YOUR_FAULT,  # it may be switched off
     "default_printer_unavailable.paused": NOT_YOUR_FAULT,  # the person may have paused it
     "print_jobs_stuck": NOT_YOU,  # the printer's line is stuck

@@ -25,7 +25,7 @@ COUNTS = {
     "count", "items", "n", "times", "crashes", "hangs", "samples", "stuck_jobs", "jobs_waiting",
 }  # fmt: skip
 # Templates the code uses only for more than one (one has its own: one_document_waiting).
-PLURAL_ONLY = {"finding_words.documents_waiting"}
+PLURAL_ONLY = {"finding_words.documents_waiting", "charts.n_times"}  # 1 and 2: once, twice
 # Placeholders that hold a program's name.
 NAMES = {"app", "apps", "largest", "name", "what"}
 EXTREME_NAMES = ["(no name)", "Contoso Enterprise Resource Planner 2026", "hogx"]

@@ -70,7 +70,12 @@ def check(inp: RuleInput) -> list[Finding]:
         # The person reads a known problem in plain words; a print system's own message
         # ("Filter failed") stays in IT's detail, and the headline says it names none.
         plain = _problem_words(default.problem)
-        words = {"printer": default.name, "problem": plain or ""}
+        words = {
+            "printer": default.name,
+            "problem": plain or "",
+            "what_to_do": _problem_words(default.problem or "unknown", "printer_advice")
+            or _problem_words("unknown", "printer_advice"),
+        }
         found.append(
             Finding(
                 "default_printer_unavailable",
@@ -113,11 +118,12 @@ def check(inp: RuleInput) -> list[Finding]:
     return found
 
 
-def _problem_words(key: str | None) -> str | None:
-    """ "it is out of paper" for a known problem ([finding_words.printer_problems])."""
+def _problem_words(key: str | None, words_for: str = "printer_problems") -> str | None:
+    """ "it is out of paper" for a known problem ([finding_words.printer_problems]), or
+    what to do about it ([finding_words.printer_advice])."""
     if not key:
         return None
     from desktop.words import table
 
-    words = table("finding_words.printer_problems").get(key)
+    words = table(f"finding_words.{words_for}").get(key)
     return str(words) if words else None

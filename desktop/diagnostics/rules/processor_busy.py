@@ -8,6 +8,7 @@ from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.rules import culprits, spell
 from desktop.diagnostics.sampling import os_backfill
+from desktop.diagnostics.sampling.service_hosts import SERVICE_PREFIX
 from desktop.words import listed
 
 # What this rule can conclude, and where each cause stands in the answer to each symptom.
@@ -20,7 +21,10 @@ FINDINGS = (
     ),
 )
 
-VARIANTS = {"cpu_saturated": (None, "no_app", "several"), "cpu_maintenance": (None,)}
+VARIANTS = {
+    "cpu_saturated": (None, "no_app", "several", "service"),
+    "cpu_maintenance": (None,),
+}
 
 
 def check(inp: RuleInput) -> Finding | None:
@@ -88,4 +92,7 @@ def check(inp: RuleInput) -> Finding | None:
         return Finding("cpu_saturated", severity, evidence, (), words, variant="several")
     if who is None:
         return Finding("cpu_saturated", severity, evidence, (), words, variant="no_app")
-    return Finding("cpu_saturated", severity, evidence, (who.name,), words | {"app": who.name})
+    # A Windows service host (service_hosts.py): named, never offered to be closed.
+    service = "service" if who.app_id.startswith(SERVICE_PREFIX) else None
+    words |= {"app": who.name}
+    return Finding("cpu_saturated", severity, evidence, (who.name,), words, variant=service)
