@@ -10,6 +10,7 @@ cannot fill says so instead of stopping the whole page.
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from desktop import chart_svg
@@ -28,8 +29,9 @@ main{max-width:980px;margin:0 auto;padding:24px}
 h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}
 .meta{color:#57606a;font-size:13px} .card{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:14px 16px;margin:10px 0}
 .words{font-size:17px;white-space:pre-wrap;border-left:4px solid #1f6feb}
-.sev{display:inline-block;font-size:12px;font-weight:600;border-radius:10px;padding:1px 8px;margin-right:6px;color:#fff}
-.critical{background:#cf222e}.warning{background:#bf8700}.notice{background:#0969da}.info{background:#6e7781}.ok{background:#1a7f37}
+.sev{display:inline-block;font-size:12px;font-weight:600;border-radius:10px;padding:1px 8px;margin-right:6px;color:#fff;background:#57606a}
+.critical{background:#cf222e}.warning{background:#8a5a00}.notice{background:#0969da}.info{background:#57606a}.ok{background:#1a7f37}
+.shot{max-width:100%;height:auto;border:1px solid #d0d7de;border-radius:6px}
 .it{font-family:ui-monospace,SFMono-Regular,Consolas,monospace;font-size:12.5px;background:#f6f8fa;padding:8px;border-radius:6px;white-space:pre-wrap}
 table{border-collapse:collapse;width:100%;font-size:13.5px} td,th{text-align:left;padding:4px 8px;border-bottom:1px solid #eaeef2}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(440px,1fr));gap:10px} svg text{font:11px system-ui,sans-serif;fill:#57606a} .legend{font-size:13px;margin-left:12px;color:#57606a}
@@ -78,7 +80,8 @@ def render(report: dict[str, Any]) -> str:
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         # Nothing may load from outside or run: the file is opened by IT on any machine.
-        "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'\">",
+        # The picture of the screen is the report's own PNG, inline (data:), nothing else.
+        "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">",
         f"<meta name='viewport' content='width=device-width'><title>{_e(_w('title', id=report['id']))}</title>",
         f"<style>{CSS}</style></head><body><main>",
         f"<h1>{_e(s['headline'])}</h1>",
@@ -101,6 +104,7 @@ def render(report: dict[str, Any]) -> str:
             f"<b>{_e(f['headline'])}</b> <span class='meta'>({_e(f['id'])})</span>"
             f"<div>{_e(f['explanation'])}</div><div class='it'>{_e(f['it_detail'])}</div></div>"
         )
+    parts.append(_part(_screenshot, report.get("screenshot")))
     parts.append(f"<h2>{_e(_w('heading_minutes'))}</h2><div class='charts'>")
     for spec in CHARTS:
         parts.append(
@@ -113,6 +117,26 @@ def render(report: dict[str, Any]) -> str:
     parts.append(_part(_machine, report, d))
     parts.append("</main></body></html>")
     return "".join(parts)
+
+
+def _screenshot(shot: dict[str, Any] | None) -> str:
+    """The picture of the screen the person chose to send, as sent (only a real PNG is
+    shown; anything else in its place is said, never put in the page)."""
+    if not shot:
+        return ""
+    heading = f"<h2>{_e(_w('heading_screenshot'))}</h2>"
+    data = str(shot.get("png_base64") or "")
+    try:
+        png = base64.b64decode(data, validate=True)
+    except (ValueError, TypeError):
+        png = b""
+    if not png.startswith(b"\x89PNG\r\n\x1a\n"):
+        return f"{heading}<div class='meta'>{_e(_w('screenshot_unusable'))}</div>"
+    size = _e(_w("screenshot_size", width=shot.get("width"), height=shot.get("height")))
+    return (
+        f"{heading}<div class='card'><img class='shot' alt='{size}' "
+        f"src='data:image/png;base64,{_e(data)}'><div class='meta'>{size}</div></div>"
+    )
 
 
 def _apps(sections: dict[str, Any]) -> str:
