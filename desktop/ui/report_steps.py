@@ -68,6 +68,11 @@ class MorePage(QWidget):
             field.setAccessibleName(w(key))
             form.addRow(plain_label(w(key)), field)
         lay.addLayout(form)
+        # Kept for the next report only when the person asks (off by default), in their
+        # own settings file (readable by them alone, gone with Ally's data).
+        self.remember = QCheckBox(w("remember_contact"))
+        self.remember.setAccessibleName(w("remember_contact"))
+        lay.addWidget(self.remember)
         lay.addStretch(1)
         self.back = button(w("back"))
         self.next = button(w("show_sent"))
@@ -130,12 +135,24 @@ class ReviewPage(QWidget):
         outer.addLayout(button_row(self.back, self.send))
 
     def prepare(self, has_screenshot: bool) -> None:
-        """The picture's box follows the choice made beside the picture (and back)."""
+        """The picture's box follows the choice made beside the picture (and back); a
+        part the person gave nothing for (no words, no contact details) has no box: a
+        ticked "my words" beside "Your words: none" would offer what is not there."""
         box = self.parts["screenshot"]
         box.setVisible(has_screenshot)
         box.blockSignals(True)
         box.setChecked(has_screenshot and self.more.shot.include.isChecked())
         box.blockSignals(False)
+        given = {
+            "note": bool(self.more.note.toPlainText().strip()),
+            "contact": self.more.contact() is not None,
+        }
+        for key, there in given.items():
+            self.parts[key].setVisible(there)
+            if not there:  # nothing to leave out; ticked again if they add some later
+                self.parts[key].blockSignals(True)
+                self.parts[key].setChecked(True)
+                self.parts[key].blockSignals(False)
         self.rebuild()
 
     def rebuild(self) -> None:
@@ -240,6 +257,9 @@ class DonePage(QWidget):
         self.text.setText(words.text())
         self.text.setAccessibleName(words.text())
         told = [w("you_told", symptom=review_words.symptom_words(symptom))]
+        program = self._program_asked_about()
+        if program:  # "Which program?" was answered: the ending names it
+            told = [w("you_told_program", symptom=review_words.symptom_words(symptom), app=program)]
         note = ((doc or {}).get("note") or "").strip()
         if note:
             told.append(w("you_wrote", note=note if len(note) <= 200 else note[:200] + "…"))
@@ -248,6 +268,14 @@ class DonePage(QWidget):
         self.detail.setVisible(bool(self.detail.text()))
         self.kept_in = result.kept_here
         self.open_folder.setVisible(result.kept_here is not None)
+
+    def _program_asked_about(self) -> str | None:
+        """The program the person picked or typed in "Which program?", by the name Ally
+        knows it by (the focus check's own answer), if any."""
+        d = self.session.diagnosis
+        focus = d.snapshot.section_data("focus_app") if d is not None else None
+        name = getattr(focus, "name", None) or getattr(focus, "asked_for", None)
+        return str(name) if name else None
 
     def _open_folder(self) -> None:
         """The folder where the report stays, in the file manager; said when it cannot open."""

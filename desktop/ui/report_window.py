@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import time
 from typing import Any
 
@@ -49,6 +50,9 @@ SCREENSHOT_MAX_WIDTH = 1280
 (SYMPTOMS_PAGE, CHECKING_PAGE, RESULTS_PAGE, MORE_PAGE, REVIEW_PAGE, DONE_PAGE, PROGRAM_PAGE) = (
     range(7)
 )
+
+
+log = logging.getLogger(__name__)
 
 
 def w(key: str, **values: Any) -> str:
@@ -321,10 +325,24 @@ class ReportWindow(QWidget):
         self.send_button.setFocus()
 
     def _send(self) -> None:
+        if self.more.remember.isChecked():
+            self._remember_contact()
         self.send_button.setEnabled(False)
         self.send_button.setText(w("sending"))  # no second click can send it twice
         doc = self.review.doc
         self.background.run(lambda: self.done.send_and_look(doc), self._sent, self._send_failed)
+
+    def _remember_contact(self) -> None:
+        """The contact details typed here, for the next report: only when ticked."""
+        from desktop.settings import settings_path
+
+        self.settings.name = self.more.name.text().strip()
+        self.settings.email = self.more.email.text().strip()
+        self.settings.phone = self.more.phone.text().strip()
+        try:
+            self.settings.save(settings_path(self.session.paths.config_dir))
+        except OSError as exc:  # the report goes all the same; only the remembering failed
+            log.warning("contact details not remembered: %s", exc)
 
     def _rebuild(self) -> None:
         self.review.rebuild()

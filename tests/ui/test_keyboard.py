@@ -4,6 +4,8 @@ presses the focused choice and finishes each field's step, the program field is 
 
 from __future__ import annotations
 
+import os
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 
@@ -104,3 +106,57 @@ def test_throwing_changes_away_or_cancel_saves_nothing_and_unchanged_closes_at_o
     focus(qtbot, plain, plain.fields["name"])
     qtbot.keyClick(plain.fields["name"], Qt.Key.Key_Escape)
     assert not plain.isVisible() and plain.keep is None
+
+
+def test_the_review_offers_no_box_for_what_the_person_did_not_give(
+    qtbot,
+    tmp_path,
+    sampler,  # noqa: F811
+):
+    """No words and no contact details: no ticked "my words" beside "Your words: none"."""
+    w = make_window(qtbot, tmp_path, sampler, {"kind": "folder", "folder": str(tmp_path)})
+    qtbot.mouseClick(w.symptom_buttons["slow"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.pages.currentIndex() == 2, timeout=20000)
+    qtbot.mouseClick(w.tell_button, Qt.MouseButton.LeftButton)
+    for field in (w.name, w.email, w.phone):
+        field.clear()
+    qtbot.mouseClick(w.show_button, Qt.MouseButton.LeftButton)
+    assert not w.send_parts["note"].isVisible() and not w.send_parts["contact"].isVisible()
+    assert w.send_parts["process_list"].isVisible()
+    qtbot.mouseClick(w.review.back, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(w.note, "It froze.")
+    qtbot.mouseClick(w.show_button, Qt.MouseButton.LeftButton)
+    assert w.send_parts["note"].isVisible() and w.send_parts["note"].isChecked()
+    assert w.doc["note"] == "It froze."
+
+
+def test_contact_details_are_remembered_only_when_the_person_ticks_it(
+    qtbot,
+    tmp_path,
+    sampler,  # noqa: F811
+):
+    from desktop.settings import UserSettings as Settings
+    from desktop.settings import settings_path
+
+    w = make_window(qtbot, tmp_path, sampler, {"kind": "folder", "folder": str(tmp_path)})
+    stored = settings_path(w.session.paths.config_dir)
+    qtbot.mouseClick(w.symptom_buttons["slow"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.pages.currentIndex() == 2, timeout=20000)
+    qtbot.mouseClick(w.tell_button, Qt.MouseButton.LeftButton)
+    assert not w.more.remember.isChecked()  # off unless the person asks
+    w.phone.setText("0123 456")
+    qtbot.mouseClick(w.show_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(w.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.pages.currentWidget() is w.done, timeout=20000)
+    assert not stored.exists()  # not ticked: nothing kept
+    w2 = make_window(qtbot, tmp_path, sampler, {"kind": "folder", "folder": str(tmp_path)})
+    qtbot.mouseClick(w2.symptom_buttons["slow"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w2.pages.currentIndex() == 2, timeout=20000)
+    qtbot.mouseClick(w2.tell_button, Qt.MouseButton.LeftButton)
+    w2.phone.setText("0123 456")
+    w2.more.remember.setChecked(True)
+    qtbot.mouseClick(w2.show_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(w2.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w2.pages.currentWidget() is w2.done, timeout=20000)
+    assert Settings.load(stored).phone == "0123 456"
+    assert os.stat(stored).st_mode & 0o777 == 0o600  # the person's alone

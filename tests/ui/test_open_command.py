@@ -36,7 +36,7 @@ def test_ally_open_opens_the_window_asked_for_and_nothing_else(qtbot, session):
         cmd = [sys.executable, "-m", "desktop", "open", "reports"]
         with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
             qtbot.waitUntil(
-                lambda: opened == ["reports"] and proc.poll() is not None, timeout=20000
+                lambda: opened == ["reports"] and proc.poll() is not None, timeout=60_000
             )
             assert proc.returncode == 0, proc.stderr.read()
         # Something that is not a window is refused, and the tray opens nothing.
@@ -44,7 +44,7 @@ def test_ally_open_opens_the_window_asked_for_and_nothing_else(qtbot, session):
         with subprocess.Popen(
             [sys.executable, "-c", asking], stdout=subprocess.PIPE, text=True
         ) as proc2:
-            qtbot.waitUntil(lambda: proc2.poll() is not None, timeout=20000)
+            qtbot.waitUntil(lambda: proc2.poll() is not None, timeout=60_000)
             answer = proc2.stdout.read().strip()
         assert answer == "b''" and opened == ["reports"]
     finally:

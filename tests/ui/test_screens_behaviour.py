@@ -44,6 +44,14 @@ def test_an_app_error_asks_which_program_first_and_the_check_focuses_on_it(
     assert w.focus_app == "Outlook"
     focus = w.session.diagnosis.snapshot.section_data("focus_app")
     assert focus is not None and focus.asked_for == "Outlook"
+    # The ending names the program the person chose.
+    qtbot.mouseClick(w.tell_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(w.show_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(w.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.pages.currentWidget() is w.done, timeout=20000)
+    told = w.done.told.text()
+    assert told.startswith("You told IT: A program shows an error or closed by itself.")
+    assert f"The program: {focus.name}." in told, told
 
 
 def test_each_step_has_one_default_button_and_escape_closes_the_window(

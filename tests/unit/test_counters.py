@@ -66,16 +66,27 @@ def test_readings_move_forward():
     keeps no pressure record): a fixed number of open files, each reading the kernel's
     current text (not the first one again)."""
     r = LinuxProcReader()
-    me = psutil.Process()
     r()
-    fds = me.num_fds()
+    # The reader's own descriptors (other threads of this test process may open and
+    # close files meanwhile: only what this test set up is judged).
+    held = dict(r._fds)
+    kept = 7 if os.path.exists("/proc/pressure/io") else 6
+    assert len(held) == kept and all(os.fstat(fd) for fd in held.values())
     first = r()
     time.sleep(0.3)
     for _ in range(50):
         last = r()
-    assert me.num_fds() == fds
+    assert r._fds == held  # the same files, kept open, none added
     assert last.cpu_total > first.cpu_total  # the ticks moved on: a fresh /proc/stat
+    before = {fd: os.readlink(f"/proc/self/fd/{fd}") for fd in held.values()}
     r.close()
-    kept = 7 if os.path.exists("/proc/pressure/io") else 6
-    assert me.num_fds() == fds - kept
+
+    def still_open(fd: int) -> bool:
+        try:
+            return os.readlink(f"/proc/self/fd/{fd}") == before[fd]
+        except OSError:
+            return False
+
+    # Closed: none still open on its file (a number may be another thread's by now).
+    assert sum(still_open(fd) for fd in held.values()) == 0 and r._fds == {}
     assert r().cpu_total >= last.cpu_total  # opened again when needed
