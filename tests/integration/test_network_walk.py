@@ -162,7 +162,7 @@ def test_checks_turned_off_are_said_and_the_computers_own_view_still_helps(resul
     # A veth link is neither a cable nor Wi-Fi: said as "the network", nothing invented.
     assert doc["summary"]["headline"] == "Your computer is on the network."
     assert "IT has turned these checks off" in doc["summary"]["explanation"]
-    assert "knows the box that links the network to the internet" in doc["summary"]["explanation"]
+    assert "knows the internet box of its network" in doc["summary"]["explanation"]
     assert top["advice"] and "Open a website you use often" in top["advice"][0]
     assert "looks fine" not in json.dumps(doc["summary"])
     assert "nothing was sent to the network" in top["it_detail"]
