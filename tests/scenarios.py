@@ -55,6 +55,13 @@ def four_share_after(start: float):
     return make
 
 
+def share_in_use_only(used_pct: float) -> dict:
+    """Ten minutes of history with the share of working memory in use, and nothing of
+    how much is left (as the system gives it on some machines)."""
+    window = b.history(600, mem_used_pct=used_pct)
+    return {k: v for k, v in window.items() if k != "mem_available_bytes"}
+
+
 def service_busy(offset: float) -> list[AppSample]:
     """A Windows service host (the Task Scheduler's) holding the processor."""
     cpu = 71.0 if offset >= 400 else 5.0
@@ -276,22 +283,14 @@ def scenarios() -> dict:
         "memory_exhausted_share_only": dict(
             inp=b.rule_input(
                 b.snapshot(memory=None, processes=None),
-                window={
-                    k: v
-                    for k, v in b.history(600, mem_used_pct=96.0).items()
-                    if k != "mem_available_bytes"
-                },
+                window=share_in_use_only(96.0),
             ),
             fires={"memory_exhausted"},
         ),
         "memory_exhausted_share_only_named": dict(
             inp=b.rule_input(
                 b.snapshot(memory=None, processes=b.processes(chrome, teams)),
-                window={
-                    k: v
-                    for k, v in b.history(600, mem_used_pct=96.0).items()
-                    if k != "mem_available_bytes"
-                },
+                window=share_in_use_only(96.0),
             ),
             fires={"memory_exhausted"},
         ),

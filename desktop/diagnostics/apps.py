@@ -85,10 +85,12 @@ class AppCatalog:
         if len(known) == 1 and None not in known:  # all belong to one application people know
             return known.pop()  # type: ignore[return-value]
         shown = [services.display_name(k) if services is not None else k for k in keys]
-        return AppIdentity(SERVICE_PREFIX + ",".join(k.lower() for k in keys), _services(shown))
+        return AppIdentity(
+            SERVICE_PREFIX + ",".join(k.lower() for k in keys), _services_name(shown)
+        )
 
 
-def _services(shown: list[str]) -> str:
+def _services_name(shown: list[str]) -> str:
     """ "Windows Event Log"; "Windows services (DHCP Client, Windows Event Log and 2
     others)" for a host that runs several ([finding_words] in the catalog)."""
     from desktop.words import listed, say

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 
 from desktop.config import Policy
 from desktop.settings import UserSettings
@@ -57,23 +57,25 @@ def settings_window(qtbot, saved: list) -> SettingsWindow:
     return window
 
 
-def test_enter_in_a_settings_field_saves(qtbot):
+def phone_typed(qtbot) -> tuple[SettingsWindow, QLineEdit, list]:
+    """Settings open, with a phone number typed and not yet saved."""
     saved: list = []
     window = settings_window(qtbot, saved)
     phone = window.fields["phone"]
     focus(qtbot, window, phone)
     qtbot.keyClicks(phone, "0123 456")
+    return window, phone, saved
+
+
+def test_enter_in_a_settings_field_saves(qtbot):
+    window, phone, saved = phone_typed(qtbot)
     qtbot.keyClick(phone, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=2000)
     assert [s.phone for s in saved] == ["0123 456"]
 
 
 def test_escape_on_changed_settings_asks_first(qtbot):
-    saved: list = []
-    window = settings_window(qtbot, saved)
-    phone = window.fields["phone"]
-    focus(qtbot, window, phone)
-    qtbot.keyClicks(phone, "0123 456")
+    window, phone, saved = phone_typed(qtbot)
     qtbot.keyClick(phone, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: window.keep is not None and window.keep.isVisible(), timeout=2000)
     assert window.isVisible() and saved == []  # nothing thrown away, nothing saved yet

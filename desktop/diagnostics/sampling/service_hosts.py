@@ -76,7 +76,7 @@ def _key(value: str) -> str | None:
 
 def process_name(keys: Iterable[str]) -> str:
     """The name a service host goes by in the sampler: its services' key names."""
-    return SERVICE_PREFIX + ",".join(sorted({k for k in keys}, key=str.lower))
+    return SERVICE_PREFIX + ",".join(sorted(set(keys), key=str.lower))
 
 
 def keys_of(name: str) -> list[str]:
