@@ -57,7 +57,7 @@ class AllyApp(QObject):
             # The icon first, before the diagnostics are even loaded: it is what the person
             # waits for at login (about 0.3 s sooner). Its tooltip is the catalog's "all good"
             # once that is loaded, a moment later.
-            self.tray = Tray(TrayStatus("ok", "Ally", None), self.tips_paused)
+            self.tray = Tray(TrayStatus("neutral", "Ally", None), self.tips_paused)
             self.tray.report_requested.connect(self.open_report)
             self.tray.status_requested.connect(self.open_status)
             self.tray.reports_requested.connect(self.open_reports)
@@ -71,7 +71,7 @@ class AllyApp(QObject):
         self.services.start()  # the words, the sampler, the outbox, the tips
         if self.tray is not None:
             self.tray.set_status(
-                TrayStatus("ok", self.catalog.summary.get("all_good_tooltip", "Ally"), None)
+                TrayStatus("neutral", self.catalog.summary.get("all_good_tooltip", "Ally"), None)
             )
         from desktop.ui.helping import Helping
 

@@ -44,7 +44,7 @@ class Helping(QObject):
             from desktop.news.watcher import NewsWatcher
 
             self.watcher = NewsWatcher(policy, paths.data_dir)
-        self.local = TrayStatus("ok", catalog.summary.get("all_good_tooltip", "Ally"), None)
+        self.local = TrayStatus("neutral", catalog.summary.get("all_good_tooltip", "Ally"), None)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.poll)

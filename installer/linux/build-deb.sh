@@ -24,7 +24,7 @@ install -m 644 "$here/ally.desktop" "$stage/usr/share/applications/ally.desktop"
 install -m 644 "$here/ally-report.desktop" "$stage/usr/share/applications/ally-report.desktop"
 install -m 644 "$here/ally-autostart.desktop" "$stage/etc/xdg/autostart/ally.desktop"
 install -m 644 "$root/resources/policy.example.toml" "$stage/etc/ally/policy.toml.example"
-install -m 644 "$root/resources/icons/ally-ok-light.svg" "$stage/usr/share/icons/hicolor/scalable/apps/ally.svg"
+install -m 644 "$root/resources/icons/ally-neutral-light.svg" "$stage/usr/share/icons/hicolor/scalable/apps/ally.svg"
 install -m 644 "$root/docs/deploy.md" "$stage/usr/share/doc/ally/deploy.md"
 sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" \
   -e "s/@SIZE@/$(du -sk "$stage" | cut -f1)/" "$here/control.in" > "$stage/DEBIAN/control"

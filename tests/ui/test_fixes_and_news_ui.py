@@ -275,26 +275,26 @@ def test_the_tray_shows_news_calmly_notifies_once_each_way_and_never_waits(
         {"news": {"url": status_page.url(), "components": COMPONENTS, "interval_s": 60}}
     )
     paths = AllyPaths(tmp_path / "c", tmp_path / "d", tmp_path / "l")
-    tray = Tray(TrayStatus("ok", "Your computer is working normally.", None), lambda: False)
+    tray = Tray(TrayStatus("neutral", "Your computer is working normally.", None), lambda: False)
     shown = Shown(tray)
     settings = UserSettings()
     status_page.set_summary(company_summary("opened"))
     helping = Helping(
         policy, paths, catalog, TipScheduler(news_gap_s=0), lambda: settings, tray, 0.05
     )
-    qtbot.waitUntil(lambda: tray.status.level == "look", timeout=10000)
+    qtbot.waitUntil(lambda: tray.status.level == "attention", timeout=10000)
     assert tray.status.tooltip == "IT is working on a problem with email."
     assert [t[0] for t in shown.tips] == ["IT is working on a problem with email"]
     assert "Other people have this problem too." in shown.tips[0][1]
     # What Ally sees on this computer still leads; the news joins it, and never raises the level.
     helping.set_local_status(
-        TrayStatus("look", "Your computer is waiting to restart after updates.", "x")
+        TrayStatus("attention", "Your computer is waiting to restart after updates.", "x")
     )
-    assert tray.status.level == "look"
+    assert tray.status.level == "attention"
     assert tray.status.tooltip == (
         "Your computer is waiting to restart after updates.\nIT is working on a problem with email."
     )
-    helping.set_local_status(TrayStatus("ok", "Your computer is working normally.", None))
+    helping.set_local_status(TrayStatus("neutral", "Your computer is working normally.", None))
     # A slow feed: the poll runs on a worker, the event loop keeps going.
     status_page.mode = "drip"
     helping.watcher.fetcher = functools.partial(fetch, total_s=2.0)
@@ -319,7 +319,7 @@ def test_the_tray_shows_news_calmly_notifies_once_each_way_and_never_waits(
     status_page.mode = "normal"
     status_page.set_summary(company_summary("resolved"))
     helping.poll()
-    qtbot.waitUntil(lambda: tray.status.level == "ok", timeout=10000)
+    qtbot.waitUntil(lambda: tray.status.level == "neutral", timeout=10000)
     assert tray.status.tooltip == "Your computer is working normally."
     assert [t[0] for t in shown.tips] == [
         "IT is working on a problem with email",
@@ -340,14 +340,14 @@ def test_paused_tips_mean_no_news_notification_but_the_tooltip_still_says_it(
 
     policy = Policy.from_dict({"news": {"url": status_page.url(), "components": COMPONENTS}})
     paths = AllyPaths(tmp_path / "c", tmp_path / "d", tmp_path / "l")
-    tray = Tray(TrayStatus("ok", "Your computer is working normally.", None), lambda: True)
+    tray = Tray(TrayStatus("neutral", "Your computer is working normally.", None), lambda: True)
     shown = Shown(tray)
     settings = UserSettings(tips_paused_until=time.time() + 3600)
     status_page.set_summary(company_summary("opened"))
     helping = Helping(
         policy, paths, load_catalog("en"), TipScheduler(), lambda: settings, tray, 0.05
     )
-    qtbot.waitUntil(lambda: tray.status.level == "look", timeout=10000)
+    qtbot.waitUntil(lambda: tray.status.level == "attention", timeout=10000)
     assert shown.tips == []
     helping.timer.stop()
     tray.icon.hide()
@@ -361,7 +361,7 @@ def test_a_due_restart_reminder_is_shown_once_and_dropped_after_a_restart(qtbot,
 
     catalog = load_catalog("en")
     paths = AllyPaths(tmp_path / "c", tmp_path / "d", tmp_path / "l")
-    tray = Tray(TrayStatus("ok", "", None), lambda: False)
+    tray = Tray(TrayStatus("neutral", "", None), lambda: False)
     shown = Shown(tray)
     helping = Helping(Policy.from_dict({}), paths, catalog, TipScheduler(), UserSettings, tray)
 

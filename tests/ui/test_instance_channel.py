@@ -184,7 +184,7 @@ def test_the_tray_app_start_loads_neither_qtnetwork_nor_svg_nor_the_fixes(tmp_pa
         "from PySide6.QtWidgets import QApplication\n"
         "app = QApplication([])\n"
         "Services.load()\n"
-        "tray = Tray(TrayStatus('wrong', 'Ally', None), lambda: False)\n"
+        "tray = Tray(TrayStatus('problem', 'Ally', None), lambda: False)\n"
         "assert not tray.icon.icon().isNull()\n"
         "heavy = ('PySide6.QtNetwork', 'PySide6.QtSvg', 'desktop.fixes.registry')\n"
         "print([m for m in heavy if m in sys.modules])\n"

@@ -175,7 +175,7 @@ def test_the_chart_with_no_history_yet(qtbot):
 
 
 def test_every_tray_icon_and_status(qtbot):
-    tray = Tray(TrayStatus("ok", "Your computer is working normally.", None), lambda: False)
+    tray = Tray(TrayStatus("neutral", "Your computer is working normally.", None), lambda: False)
     statuses = [TrayStatus(level, f"tooltip {level}", None) for level in LEVELS]
 
     def paint():

@@ -104,7 +104,7 @@ def test_the_contact_box_and_the_tray_tooltip_never_read_markup(qtbot, tmp_path,
         ally.shutdown()
         ally.windows["report"].close()
     assert seen == [(Qt.TextFormat.PlainText, f"Contact IT\n\nEmail: {HTML}")]  # a heading first
-    tray = Tray(TrayStatus("look", f"{HTML} is busy", None), tips_paused=lambda: False)
+    tray = Tray(TrayStatus("attention", f"{HTML} is busy", None), tips_paused=lambda: False)
     tip = tray.icon.toolTip()
     assert "<img" not in tip and "&lt;img src=" in tip
     # A time-limited action says its time.

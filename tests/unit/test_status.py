@@ -28,10 +28,11 @@ def diagnosis_for(name: str) -> Diagnosis:
 @pytest.mark.parametrize(
     ("name", "level", "tooltip"),
     [
-        ("quiet", "ok", "Your computer is working normally."),
-        ("disk_almost_full_small_drive", "wrong", "Only 1.5 GB is left on your main drive (C:)."),
-        ("restart_pending", "look", "Your computer is waiting to restart after updates."),
-        ("cpu_sustained", "wrong", "Your computer has been very busy for the last 3 minutes."),
+        ("quiet", "neutral", "Your computer is working normally."),
+        ("disk_almost_full_small_drive", "problem", "Only 1.5 GB is left on your main drive (C:)."),
+        ("restart_pending", "attention", "Your computer is waiting to restart after updates."),
+        # A busy computer is worth a look, not an emergency, even at critical (issue 27).
+        ("cpu_sustained", "attention", "Your computer has been very busy for the last 3 minutes."),
     ],
 )
 def test_state_and_tooltip_follow_the_findings(name, level, tooltip):
@@ -103,7 +104,7 @@ def test_tray_icon_follows_a_change_to_a_dark_theme_while_running(qtbot):
 
     app = QGuiApplication.instance()
     original = app.palette()
-    status = TrayStatus("look", "Your computer is waiting to restart after updates.", None)
+    status = TrayStatus("attention", "Your computer is waiting to restart after updates.", None)
     light = render_svg(resource(status.icon(False)).read_bytes(), 32)
     dark = render_svg(resource(status.icon(True)).read_bytes(), 32)
     assert _pixels(light) != _pixels(dark)
