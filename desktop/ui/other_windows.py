@@ -12,7 +12,6 @@ from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QFormLayout,
     QHeaderView,
     QLineEdit,
@@ -38,6 +37,7 @@ from desktop.ui.widgets import (
     body,
     button,
     button_row,
+    check_box,
     close_on_escape,
     heading,
     plain_label,
@@ -222,11 +222,11 @@ class SettingsWindow(QWidget):
             form.addRow(plain_label(t(key)), edit)
             self.fields[key] = edit
         lay.addLayout(form)
-        self.tips = QCheckBox(t("tips"))
+        self.tips = check_box(t("tips"))
         self.tips.setChecked(settings.tips_enabled)
         self.tips.setEnabled(policy.tips_enabled)
         self.tips.setAccessibleName(t("tips_name"))
-        self.login = QCheckBox(t("login"))
+        self.login = check_box(t("login"))
         self.login.setAccessibleName(t("login"))
         if person_may_choose(policy):
             self.login.setChecked(settings.start_at_login)

@@ -26,6 +26,7 @@ from desktop.ui.widgets import (
     body,
     button,
     button_row,
+    check_box,
     heading,
     page_layout,
     plain_label,
@@ -70,7 +71,7 @@ class MorePage(QWidget):
         lay.addLayout(form)
         # Kept for the next report only when the person asks (off by default), in their
         # own settings file (readable by them alone, gone with Ally's data).
-        self.remember = QCheckBox(w("remember_contact"))
+        self.remember = check_box(w("remember_contact"))
         self.remember.setAccessibleName(w("remember_contact"))
         lay.addWidget(self.remember)
         lay.addStretch(1)
@@ -114,7 +115,7 @@ class ReviewPage(QWidget):
         row.addWidget(strong(w("send_label"), 1.0))
         self.parts: dict[str, QCheckBox] = {}
         for key in PARTS:
-            box = QCheckBox(w(f"send_{key}"))
+            box = check_box(w(f"send_{key}"))
             box.setAccessibleName(f"{w('send_label')} {w(f'send_{key}')}")
             box.setChecked(True)
             box.toggled.connect(self.rebuild)
@@ -126,7 +127,7 @@ class ReviewPage(QWidget):
         self.preview.setAccessibleName(w("preview_name"))
         self.preview.setMinimumHeight(20 * GRID)
         lay.addWidget(self.preview, 1)
-        self.exact = QCheckBox(w("exact"))
+        self.exact = check_box(w("exact"))
         self.exact.setAccessibleName(w("exact_name"))
         self.exact.toggled.connect(self.show_preview)
         lay.addWidget(self.exact)

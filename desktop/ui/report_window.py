@@ -13,7 +13,14 @@ from typing import Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, Signal
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QLabel, QListWidget, QPushButton, QStackedWidget, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QStackedWidget,
+    QWidget,
+)
 
 from desktop import ending
 from desktop.diagnostics.diagnosis import Diagnosis
@@ -167,7 +174,7 @@ class ReportWindow(QWidget):
 
     def _build_symptoms(self) -> None:
         page = QWidget()
-        lay, _ = page_layout(page)
+        lay, outer = page_layout(page)
         lay.addWidget(heading(w("symptoms_title")))
         lay.addWidget(body(w("symptoms_text")))
         self.symptom_buttons: dict[str, QPushButton] = {}
@@ -178,6 +185,14 @@ class ReportWindow(QWidget):
             lay.addWidget(b)
             self.symptom_buttons[key] = b
         lay.addStretch(1)
+        # A way out that says so, where every other step has Back or Close: nothing has
+        # been checked or kept yet, so it only closes the window (as Escape does).
+        self.cancel_button = button(w("cancel"))
+        self.cancel_button.clicked.connect(self.close)
+        row = QHBoxLayout()
+        row.addWidget(self.cancel_button)
+        row.addStretch(1)
+        outer.addLayout(row)
         self.pages.addWidget(page)
 
     def choose(self, symptom: str) -> None:

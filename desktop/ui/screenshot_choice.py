@@ -7,7 +7,6 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QGuiApplication, QIcon, QPixmap
 from PySide6.QtWidgets import (
-    QCheckBox,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -16,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.ui.widgets import GRID, body, button, button_row, close_on_escape
+from desktop.ui.widgets import GRID, body, button, button_row, check_box, close_on_escape
 from desktop.words import say
 
 THUMB_WIDTH = 30 * GRID
@@ -64,7 +63,7 @@ class ScreenshotChoice(QWidget):
         self.thumb.clicked.connect(self.enlarge)
         col = QVBoxLayout()
         col.setSpacing(GRID)
-        self.include = QCheckBox(_w("picture_send"))
+        self.include = check_box(_w("picture_send"))
         self.include.setAccessibleName(_w("picture_send"))
         self.include.toggled.connect(self._dim)
         col.addWidget(self.include)

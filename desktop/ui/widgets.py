@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -58,6 +59,16 @@ def strong(text: str = "", scale: float = 1.15) -> QLabel:
     font.setPointSizeF(font.pointSizeF() * scale)
     label.setFont(font)
     return label
+
+
+def check_box(text: str) -> QCheckBox:
+    """A check box with room inside its edge for the focus ring (focus_ring.py), which
+    would otherwise cross the box and the words, and only as wide as its words, so the
+    ring hugs what it belongs to."""
+    box = QCheckBox(text)
+    box.setStyleSheet(f"QCheckBox {{ padding: {GRID // 2 + 1}px {GRID}px; }}")
+    box.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+    return box
 
 
 def button(text: str, accessible: str | None = None) -> QPushButton:
@@ -167,7 +178,11 @@ def fit_to_screen(window: QWidget) -> None:
 
 
 def close_on_escape(window: QWidget) -> QObject:
-    """Escape closes the window, as in the system's own dialogs."""
+    """Escape closes the window, as in the system's own dialogs; the focused control
+    wears a ring a person can see (focus_ring.py)."""
+    from desktop.ui import focus_ring
+
+    focus_ring.install()
     closer = _EscapeCloses(window)
     window.installEventFilter(closer)
     fit_to_screen(window)  # every window calls this last, once its size is set

@@ -30,6 +30,22 @@ def test_enter_on_a_choice_presses_it(qtbot, tmp_path, sampler):  # noqa: F811
     qtbot.waitUntil(lambda: w.windowTitle().endswith("Which program?"), timeout=2000)
 
 
+def test_the_first_screen_has_a_cancel_that_closes_it_by_tab_and_enter(
+    qtbot,
+    tmp_path,
+    sampler,  # noqa: F811
+):
+    w = make_window(qtbot, tmp_path, sampler, {"kind": "folder", "folder": str(tmp_path)})
+    w.show()
+    focus(qtbot, w, w.symptom_buttons["other"])  # the last choice; Tab goes on to Cancel
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is w.cancel_button, timeout=2000)
+    assert w.cancel_button.text() == "Cancel" and w.cancel_button.isVisible()
+    qtbot.keyClick(w.cancel_button, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not w.isVisible(), timeout=2000)
+    assert w.session.diagnosis is None  # nothing was checked or kept
+
+
 def test_with_no_program_to_list_the_field_is_there_and_enter_checks(
     qtbot,
     tmp_path,
