@@ -327,7 +327,7 @@ class AllyApp(QObject):
         def show(quiet: str | None) -> None:
             tip = self.tips.next_tip(d.findings, time.time(), *args, quiet=quiet)
             if tip is not None and self.tray is not None:
-                self.tray.tip(tip.title, tip.text)
+                self.tray.tip(tip.title, tip.text, remind_after_s=self.tips.remind_s)
             elif quiet is not None:
                 log.info("tip held: %s", quiet)
 

@@ -49,6 +49,12 @@ def drawn_icon_name(svg_name: str, size: int) -> str:
     return f"icons/drawn/{stem}-{size}.png"
 
 
+def menu_text(text: str) -> str:
+    """Words for a menu item that may hold a program's name: one line, and "&" doubled so
+    Qt does not take it for a keyboard shortcut ("AT&T Connect" shows as written)."""
+    return " ".join(text.split()).replace("&", "&&")
+
+
 def icon_for(status: TrayStatus, dark: bool | None = None) -> QIcon:
     """One icon with a picture for each tray size, drawn from the vector ahead of time
     (tools/render_tray_icons.py; a test holds them to the SVG). The macOS menu bar wants one
@@ -81,25 +87,28 @@ class Tray(QObject):
         super().__init__()
         self.tips_paused = tips_paused
         self._drawn: tuple[str, bool] | None = None  # the state and theme the icon shows
+        self.last_tip: tuple[str, str] | None = None  # the last tip's balloon: title, text
         self.icon = QSystemTrayIcon()
         self.menu = QMenu()
         self.actions: dict[str, QAction] = {}
-        for key, signal in (
-            ("report", self.report_requested),
-            ("status", self.status_requested),
-            ("reports", self.reports_requested),
-            ("contact", self.contact_requested),
-            ("settings", self.settings_requested),
-            ("remind", self.remind_later_requested),
-            ("pause", self.pause_toggled),
-            ("quit", self.quit_requested),
+        for key, slot in (
+            ("report", self.report_requested.emit),
+            ("status", self.status_requested.emit),
+            ("reports", self.reports_requested.emit),
+            ("contact", self.contact_requested.emit),
+            ("settings", self.settings_requested.emit),
+            ("last_tip", self.show_last_tip),
+            ("remind", self._remind_later),
+            ("pause", self.pause_toggled.emit),
+            ("quit", self.quit_requested.emit),
         ):
             if key == "quit":
                 self.menu.addSeparator()
-            action = self.menu.addAction(self._words(key))
-            action.triggered.connect(signal.emit)
+            action = self.menu.addAction("" if key == "last_tip" else self._words(key))
+            action.triggered.connect(slot)
             self.actions[key] = action
-        self.actions["remind"].setVisible(False)  # only once a tip has been shown
+        for key in ("last_tip", "remind"):  # only once a tip has been shown
+            self.actions[key].setVisible(False)
         self.menu.aboutToShow.connect(self._refresh_pause_label)
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._activated)
@@ -124,12 +133,14 @@ class Tray(QObject):
         self.actions["pause"].setText(self._words("resume" if self.tips_paused() else "pause"))
 
     @staticmethod
-    def _words(key: str) -> str:
+    def _words(key: str, seconds: float | None = None, **values: str) -> str:
         """The menu's words; a time-limited action says its time ("for 4 hours")."""
         from desktop.plain_numbers import duration
         from desktop.settings import TIPS_PAUSE_FOR_S
 
-        return say(key, "tray", duration=duration(TIPS_PAUSE_FOR_S))
+        if seconds is None:
+            seconds = TIPS_PAUSE_FOR_S
+        return say(key, "tray", duration=duration(seconds), **values)
 
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason in (
@@ -159,13 +170,37 @@ class Tray(QObject):
         """A message about Ally itself (not a tip about the computer)."""
         self.icon.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, 20000)
 
-    def tip(self, title: str, text: str) -> None:
-        """A tip about the computer. Notifications cannot carry buttons everywhere, so
-        "remind me later" is in Ally's menu from now on, where the tip says it is."""
-        self.actions["remind"].setVisible(True)
-        self.icon.showMessage(
-            title,
-            text + "\n" + say("tip_end", "tray"),
-            QSystemTrayIcon.MessageIcon.Information,
-            15000,
-        )
+    def tip(self, title: str, text: str, remind_after_s: float | None = None) -> None:
+        """A tip. A notification is gone in seconds and cannot carry buttons everywhere,
+        so until the next tip Ally's menu names it ("Last tip: …", which shows it again)
+        and, when ``remind_after_s`` is given (a tip about this computer: the tips'
+        remind_s in force), offers to bring it back then, saying when ("Remind me about
+        this tip in 2 hours"). IT's news and restart reminders can be shown again, not
+        put off: the tips' "remind me later" is about the last tip of a finding."""
+        from desktop.plain_numbers import duration
+
+        if remind_after_s is None:
+            end = say("tip_end_again", "tray")
+        else:
+            end = say("tip_end", "tray", duration=duration(remind_after_s))
+            remind = self._words("remind", remind_after_s)
+            self.actions["remind"].setText(menu_text(remind))
+        self.actions["remind"].setVisible(remind_after_s is not None)
+        self.last_tip = (title, text + "\n" + end)
+        self.actions["last_tip"].setText(menu_text(say("last_tip", "tray", title=title)))
+        self.actions["last_tip"].setVisible(True)
+        self.show_last_tip()
+
+    def show_last_tip(self) -> None:
+        """The last tip's notification again, in the same words."""
+        if self.last_tip is not None:
+            title, text = self.last_tip
+            self.icon.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, 15000)
+
+    def _remind_later(self) -> None:
+        """The person chose "remind me": the tip is put off, and the menu no longer
+        offers it until the next tip."""
+        for key in ("last_tip", "remind"):
+            self.actions[key].setVisible(False)
+        self.last_tip = None
+        self.remind_later_requested.emit()
