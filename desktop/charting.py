@@ -315,7 +315,16 @@ def sentence(chart: ChartView, spec: ChartSpec, found: set[str]) -> str:
         return words("sometimes_over", subject=subject, times=times, end=end)
     if found & set(spec.findings):
         return words("below_but_found", subject=subject)
-    return words("below", subject=subject, peak=amount(peak, spec.unit))
+    # Each chart says what its figure means ("working 16% of the time").
+    return words(f"below_{spec.key}", peak=peak_words(peak, spec.unit))
+
+
+def peak_words(value: float, unit: str) -> str:
+    """A peak as a sentence says it: "16%", and a time per request in seconds, which a
+    person knows, not milliseconds ("0.25 seconds")."""
+    if unit == "ms":
+        return words("seconds", seconds=f"{value / 1000:.2f}")
+    return amount(value, unit)
 
 
 SENTENCES = ("processor", "memory", "drive", "drive_wait", "drive_slow", "network")

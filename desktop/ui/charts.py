@@ -12,7 +12,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -43,33 +43,90 @@ def _label(text: str = "", bold: bool = False, small: bool = False) -> QLabel:
     return label
 
 
+def scale_width(chart: ChartView, fm: QFontMetrics) -> int:
+    """The width of the widest number on the chart's scale ("500 KB/s")."""
+    return max((fm.horizontalAdvance(t) for _, t in chart.ticks), default=0)
+
+
+class BandSwatch(QWidget):
+    """The legend's picture of the "too much" band: its shade under its dotted line, as on
+    the chart."""
+
+    def sizeHint(self) -> QSize:
+        h = self.fontMetrics().height()
+        return QSize(2 * h, h)
+
+    def paintEvent(self, event: Any) -> None:
+        p = QPainter(self)
+        r = QRectF(self.rect()).adjusted(1, self.height() * 0.25, -1, -self.height() * 0.2)
+        band = QColor(charting.BAND_COLOUR)
+        band.setAlpha(40)
+        p.fillRect(r, band)
+        line = QColor(charting.BAND_COLOUR)
+        line.setAlpha(160)
+        p.setPen(QPen(line, 1, Qt.PenStyle.DotLine))
+        p.drawLine(r.topLeft(), r.topRight())
+        p.end()
+
+
 class ChartCanvas(QWidget):
     """The plot itself: scale on the left, band, lines, the end marked, time underneath."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.chart: ChartView | None = None
+        self.axis_width = 0  # set by HistoryChart: every chart's plot starts at one x
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def sizeHint(self) -> QSize:
-        line = self.fontMetrics().height()
-        return QSize(240, line * 6 + GAP)
+        return QSize(240, self._height_for(240))
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(160, self.sizeHint().height())
+        return QSize(160, self._height_for(max(self.width(), 160)))
+
+    def _height_for(self, width: int) -> int:
+        line = self.fontMetrics().height()
+        return line * (5 + self._time_rows(width)) + GAP
+
+    def _left(self) -> float:
+        fm = self.fontMetrics()
+        own = scale_width(self.chart, fm) if self.chart is not None else 0
+        return max(self.axis_width, own) + GAP
+
+    def _time_rows(self, width: int) -> int:
+        """One row under the plot for "15 minutes ago … you clicked here", two when they
+        would touch (a narrow window, large text, a longer language): then the end goes
+        under the start, still at the right edge."""
+        if self.chart is None:
+            return 1
+        fm = self.fontMetrics()
+        need = fm.horizontalAdvance(self.chart.start_label) + fm.horizontalAdvance(
+            self.chart.end_label
+        )
+        return 1 if need + 2 * GAP <= width - self._left() - GAP / 2 else 2
 
     def set_chart(self, chart: ChartView) -> None:
         self.chart = chart
-        self.setFixedHeight(self.sizeHint().height())
+        self._fit()
         self.setAccessibleDescription(chart.sentence)
         self.update()
 
+    def _fit(self) -> None:
+        height = self._height_for(self.width())
+        if height != self.height() or self.minimumHeight() != height:
+            self.setFixedHeight(height)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        if self.chart is not None and event.size().width() != event.oldSize().width():
+            self._fit()  # the time labels may need a second row, or no longer
+
     def plot_rect(self) -> QRectF:
         fm = self.fontMetrics()
-        chart = self.chart
-        left = max((fm.horizontalAdvance(t) for _, t in chart.ticks), default=0) + GAP
+        left = self._left()
         top = fm.height() / 2  # room for the top tick's text
-        bottom = self.height() - fm.height() - GAP / 2  # room for the time labels
+        rows = self._time_rows(self.width())
+        bottom = self.height() - rows * fm.height() - GAP / 2  # room for the time labels
         return QRectF(left, top, self.width() - left - GAP / 2, bottom - top)
 
     def paintEvent(self, event: Any) -> None:
@@ -81,7 +138,7 @@ class ChartCanvas(QWidget):
         text = self.palette().color(QPalette.ColorRole.WindowText)
         faint = QColor(text)
         faint.setAlpha(50)
-        self._draw_band(p, box, text)
+        self._draw_band(p, box)
         self._draw_spell(p, box)
         self._draw_scale(p, box, text, faint)
         if not self.chart.empty:
@@ -92,7 +149,7 @@ class ChartCanvas(QWidget):
     def _y(self, box: QRectF, value: float) -> float:
         return box.bottom() - min(max(value, 0.0), self.chart.top) / self.chart.top * box.height()
 
-    def _draw_band(self, p: QPainter, box: QRectF, text: QColor) -> None:
+    def _draw_band(self, p: QPainter, box: QRectF) -> None:
         if self.chart.band_from is None:
             return
         y = self._y(box, self.chart.band_from)
@@ -103,18 +160,7 @@ class ChartCanvas(QWidget):
         pen_colour.setAlpha(160)
         p.setPen(QPen(pen_colour, 1, Qt.PenStyle.DotLine))
         p.drawLine(QPointF(box.left(), y), QPointF(box.right(), y))
-        # The band's name inside it where it has room, else just under its line, in its colour.
-        fm = self.fontMetrics()
-        inside = y - box.top() >= fm.height()
-        p.setPen(text if inside else QColor(charting.BAND_COLOUR))
-        area = (
-            QRectF(box.left() + 4, box.top(), box.width() - 8, y - box.top())
-            if inside
-            else QRectF(box.left() + 4, y + 1, box.width() - 8, fm.height())
-        )
-        p.drawText(
-            area, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, self.chart.band_label
-        )
+        # Its name is in the legend above the chart, never written over the lines.
 
     def _draw_spell(self, p: QPainter, box: QRectF) -> None:
         """The span the answer speaks of ("busy for the last 85 seconds"), shaded from its
@@ -164,18 +210,41 @@ class ChartCanvas(QWidget):
             p.setPen(QPen(QColor(line.colour), 2))
             p.drawPath(path)
 
+    def text_rects(self) -> list[tuple[str, QRectF]]:
+        """Where each piece of text on the plot goes: the scale's numbers and the time
+        labels. What paintEvent draws, and what the layout test holds to the canvas (inside
+        it, apart from each other and from the plot)."""
+        if self.chart is None:
+            return []
+        fm, box = self.fontMetrics(), self.plot_rect()
+        out = []
+        for value, label in self.chart.ticks:
+            y = self._y(box, value)
+            w = fm.horizontalAdvance(label)
+            out.append(
+                (label, QRectF(box.left() - GAP / 2 - w, y - fm.height() / 2, w, fm.height()))
+            )
+        return out + self._time_rects(fm, box)
+
+    def _time_rects(self, fm: QFontMetrics, box: QRectF) -> list[tuple[str, QRectF]]:
+        top = box.bottom() + 2
+        start, end = self.chart.start_label, self.chart.end_label
+        w_start, w_end = fm.horizontalAdvance(start), fm.horizontalAdvance(end)
+        end_top = top + (fm.height() if self._time_rows(self.width()) == 2 else 0)
+        out = [(start, QRectF(box.left(), top, w_start, fm.height()))] if start else []
+        return [*out, (end, QRectF(box.right() - w_end, end_top, w_end, fm.height()))]
+
     def _draw_time(self, p: QPainter, box: QRectF, text: QColor) -> None:
         fm = self.fontMetrics()
         p.setPen(QPen(QColor(charting.BAND_COLOUR), 1.2, Qt.PenStyle.DashLine))
         p.drawLine(QPointF(box.right(), box.top()), QPointF(box.right(), box.bottom()))
         p.setPen(text)
-        row = QRectF(box.left(), box.bottom() + 2, box.width(), fm.height() + 2)
-        p.drawText(
-            row, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, self.chart.start_label
-        )
-        p.drawText(
-            row, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop, self.chart.end_label
-        )
+        for label, rect in self._time_rects(fm, box):
+            p.drawText(
+                rect,
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextDontClip,
+                label,
+            )
 
 
 class ChartCard(QWidget):
@@ -202,15 +271,18 @@ class ChartCard(QWidget):
     def set_chart(self, chart: ChartView) -> None:
         self.title.setText(chart.title)
         keyed = [line for line in chart.lines if line.label]
-        legend = tuple((line.label, line.colour) for line in keyed)
+        band = chart.band_label if chart.band_from is not None else ""
+        legend = (tuple((line.label, line.colour) for line in keyed), band)
         if legend != self.legend_shown:  # built once: the status window redraws every 5 s
-            self._build_legend(keyed)
+            self._build_legend(keyed, band)
             self.legend_shown = legend
         self.canvas.set_chart(chart)
         self.sentence.setText(chart.sentence)
         self.setAccessibleName(f"{chart.title}: {chart.sentence}")
 
-    def _build_legend(self, keyed: list) -> None:
+    def _build_legend(self, keyed: list, band: str) -> None:
+        """The lines' names where two share a chart, and the "too much" band's: every
+        chart has this row, so the four plots line up."""
         while self.legend_row.count():
             item = self.legend_row.takeAt(0)
             if item.widget() is not None:
@@ -224,9 +296,15 @@ class ChartCard(QWidget):
             name.setWordWrap(False)
             self.legend_row.addWidget(swatch)
             self.legend_row.addWidget(name)
+        if band:
+            self.legend_row.addWidget(BandSwatch())
+            name = _label(band)
+            name.setWordWrap(False)  # in the text's colour: the swatch carries the red
+            self.legend_row.addWidget(name)
         self.legend_row.addStretch(1)
-        self.legend.setAccessibleName(", ".join(line.label for line in keyed))
-        self.legend.setVisible(bool(keyed))
+        self.legend.setAccessibleName(
+            ", ".join([line.label for line in keyed] + [band] * bool(band))
+        )
 
 
 class HistoryChart(QWidget):
@@ -263,5 +341,7 @@ class HistoryChart(QWidget):
             self.found = found
         self.history = history or {}
         self.views = charting.views(self.history, self.limits, self.found, self.live)
+        axis = max(scale_width(v, self.fontMetrics()) for v in self.views)
         for card, chart in zip(self.cards, self.views, strict=True):
+            card.canvas.axis_width = axis
             card.set_chart(chart)

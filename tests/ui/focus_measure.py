@@ -20,6 +20,8 @@ from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QScrollArea, QWidget
 
+from tests.ui.screens import visible_rect
+
 
 def _linear(c: int) -> float:
     s = c / 255
@@ -66,18 +68,6 @@ def controls(window: QWidget) -> list[QWidget]:
         ):
             out.append(w)
     return out
-
-
-def visible_rect(window: QWidget, control: QWidget) -> QRect:
-    """The part of the control a person can see, in the window's coordinates: a control
-    in a scrolling page may be partly scrolled out of its viewport."""
-    rect = QRect(control.mapTo(window, QPoint(0, 0)), control.size())
-    parent = control.parentWidget()
-    while parent is not None and parent is not window:
-        if isinstance(parent.parentWidget(), QAbstractScrollArea):  # a viewport
-            rect = rect.intersected(QRect(parent.mapTo(window, QPoint(0, 0)), parent.size()))
-        parent = parent.parentWidget()
-    return rect
 
 
 def crop(window: QWidget, rect: QRect) -> QImage:

@@ -15,9 +15,17 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QPoint, QRect, QRectF, QSize
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QAbstractButton, QApplication, QCheckBox, QLabel, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractScrollArea,
+    QApplication,
+    QCheckBox,
+    QLabel,
+    QLineEdit,
+    QWidget,
+)
 
 SCREEN = QSize(1366, 768)  # the small office laptop the issue was walked on
 TASKBAR = 48
@@ -65,21 +73,72 @@ def text_problems(window: QWidget, name: str) -> list[str]:
 
 
 def chart_problems(window: QWidget, name: str) -> list[str]:
-    from desktop.ui.charts import GAP, ChartCanvas
+    """Each chart's text (the scale's numbers, the time labels) lies inside its canvas,
+    clear of the plot and of each other, measured as drawn (ChartCanvas.text_rects)."""
+    from desktop.ui.charts import ChartCanvas
 
     out = []
     for canvas in window.findChildren(ChartCanvas):
         if not canvas.isVisibleTo(window) or canvas.chart is None:
             continue
-        fm, box = canvas.fontMetrics(), canvas.plot_rect()
-        labels = fm.horizontalAdvance(canvas.chart.start_label) + fm.horizontalAdvance(
-            canvas.chart.end_label
-        )
-        if labels + GAP > box.width() or box.height() < fm.height() * 2:
-            out.append(
-                f"{name}: chart {canvas.chart.title!r} too small for its labels ({box.width():.0f}px)"
-            )
+        title, box = canvas.chart.title, canvas.plot_rect()
+        area = QRectF(canvas.rect())
+        texts = canvas.text_rects()
+        for text, r in texts:
+            if not area.contains(r):
+                out.append(f"{name}: chart {title!r}: {text!r} runs outside the chart")
+            if r.intersects(box):
+                out.append(f"{name}: chart {title!r}: {text!r} is drawn over the plot")
+        for i, (a, ra) in enumerate(texts):
+            for b, rb in texts[i + 1 :]:
+                if ra.intersects(rb):
+                    out.append(f"{name}: chart {title!r}: {a!r} and {b!r} overlap")
+        if box.width() < 4 * canvas.fontMetrics().height():
+            out.append(f"{name}: chart {title!r} has too little room to draw ({box.width():.0f}px)")
     return out
+
+
+def visible_rect(window: QWidget, widget: QWidget) -> QRect:
+    """The part of ``widget`` a person can see, in the window's coordinates: in a
+    scrolling page it may be partly scrolled out of its viewport."""
+    rect = QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+    parent = widget.parentWidget()
+    while parent is not None and parent is not window:
+        if isinstance(parent.parentWidget(), QAbstractScrollArea):  # a viewport
+            rect = rect.intersected(QRect(parent.mapTo(window, QPoint(0, 0)), parent.size()))
+        parent = parent.parentWidget()
+    return rect
+
+
+def overlap_problems(window: QWidget, name: str) -> list[str]:
+    """No two pieces of text (labels, buttons, check boxes, fields) cover each other, and
+    each lies inside the window."""
+    texts = [
+        w
+        for w in window.findChildren(QWidget)
+        if isinstance(w, (QLabel, QAbstractButton, QLineEdit))
+        and w.isVisibleTo(window)
+        and (not hasattr(w, "text") or w.text() or isinstance(w, QLineEdit))
+    ]
+    seen = [(w, visible_rect(window, w)) for w in texts]
+    seen = [(w, r) for w, r in seen if not r.isEmpty()]
+    out = []
+    inside = window.rect()
+    for w, r in seen:
+        if not inside.contains(r):
+            out.append(f"{name}: {_named(w)} runs outside the window")
+    for i, (a, ra) in enumerate(seen):
+        for b, rb in seen[i + 1 :]:
+            if a.isAncestorOf(b) or b.isAncestorOf(a):
+                continue
+            if ra.intersects(rb):
+                out.append(f"{name}: {_named(a)} and {_named(b)} overlap")
+    return out
+
+
+def _named(w: QWidget) -> str:
+    text = w.text() if hasattr(w, "text") else ""
+    return f"{type(w).__name__} {text[:40]!r}"
 
 
 def check(window: QWidget, name: str, scale: float, shots: Path | None) -> list[str]:
@@ -93,9 +152,16 @@ def check(window: QWidget, name: str, scale: float, shots: Path | None) -> list[
         problems.append(
             f"{name}: needs at least {minimum.width()}×{minimum.height()}, the screen has {room.width()}×{room.height()}"
         )
-    problems += text_problems(window, name) + chart_problems(window, name)
+    problems += (
+        text_problems(window, name) + chart_problems(window, name) + overlap_problems(window, name)
+    )
     if shots is not None:
         window.grab().save(str(shots / f"{name}.png"))
+        from desktop.ui.charts import HistoryChart
+
+        for charts in window.findChildren(HistoryChart):  # whole, though the page scrolls
+            if charts.isVisibleTo(window):
+                charts.grab().save(str(shots / f"{name}-charts.png"))
     return problems
 
 
@@ -112,6 +178,10 @@ def screens(scale: float, shots: Path | None) -> list[str]:
 
 def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    if os.environ.get("ALLY_TEST_LANGUAGE") == "pseudo":
+        from tests.ui import pseudo_language
+
+        pseudo_language.use()
     scale = float(os.environ.get("QT_SCALE_FACTOR", "1"))
     shots = Path(sys.argv[1]) if len(sys.argv) > 1 else None
     if shots is not None:

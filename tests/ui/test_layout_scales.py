@@ -1,8 +1,12 @@
 """Every screen, at 100, 125, 150 and 200 % and in the platform's light and dark theme,
-on a real X server the size of a small office laptop (1366×768): each label, button and
-checkbox shows its whole text (font metrics), each chart has room for its labels, and no
-window needs more room than the screen has. A picture of every screen is kept in
-test-artifacts/screens/SCALE-THEME/ to look at.
+on a real X server the size of a small office laptop (1366×768), in English and in a
+pseudo-language 40 % longer (tests/ui/pseudo_language.py, so that longer languages fit
+later): each label, button and checkbox shows its whole text (font metrics); no two texts
+cover each other or leave the window (their rectangles, as far as they can be seen in a
+scrolling page); each chart's numbers and time labels lie inside it, clear of the plot
+and of each other (their rectangles as drawn); and no window needs more room than the
+screen has. A picture of every screen is kept in test-artifacts/screens/SCALE-THEME/
+(and .../SCALE-THEME-pseudo/) to look at.
 
 The theme is the platform's own: GTK's Adwaita and Adwaita:dark through Qt's gtk3
 platform theme, as on a GNOME desktop.
@@ -37,10 +41,13 @@ def display():
     stop(xvfb)
 
 
+@pytest.mark.parametrize("language", ["en", "pseudo"])
 @pytest.mark.parametrize("theme", ["light", "dark"])
 @pytest.mark.parametrize("scale", ["1", "1.25", "1.5", "2"])
-def test_every_text_fits_at_every_scale_and_theme(display, tmp_path, scale, theme):
-    shots = ARTIFACTS / f"{int(float(scale) * 100)}-{theme}"
+def test_every_text_fits_at_every_scale_and_theme(display, tmp_path, scale, theme, language):
+    shots = ARTIFACTS / (
+        f"{int(float(scale) * 100)}-{theme}" + ("-pseudo" if language == "pseudo" else "")
+    )
     shutil.rmtree(shots, ignore_errors=True)
     env = {
         **os.environ,
@@ -49,6 +56,7 @@ def test_every_text_fits_at_every_scale_and_theme(display, tmp_path, scale, them
         "QT_QPA_PLATFORMTHEME": "gtk3",
         "GTK_THEME": "Adwaita:dark" if theme == "dark" else "Adwaita",
         "QT_SCALE_FACTOR": scale,
+        "ALLY_TEST_LANGUAGE": language,
         "ALLY_HOME": str(tmp_path),
         "ALLY_POLICY": str(tmp_path / "no-policy.toml"),
     }

@@ -237,3 +237,20 @@ def test_spells_that_ended_are_counted_as_a_person_counts_them():
     assert "went into the “too much” area once," in charting.views(once)[0].sentence
     assert "went into the “too much” area twice," in charting.views(twice)[0].sentence
     assert "went into the “too much” area 3 times," in charting.views(thrice)[0].sentence
+
+
+def test_each_caption_says_what_its_figure_means_not_only_a_percent():
+    """Issue 27: "At its highest it was 16%" — 16 % of what? Each chart names its unit."""
+    calm = {**history([12, 16, 9]), "mem_used_pct": [41.0, 43.0, 42.0]}
+    processor, memory, drive, _network = charting.views(calm)
+    assert processor.sentence.endswith("it was working 16% of the time.")
+    assert memory.sentence.endswith("At most, 43% of it was in use.")
+    assert drive.sentence.endswith("it was working 3% of the time.")
+    # Where the drive is judged by the time each request takes (Windows, macOS), the
+    # figure is in seconds, which a person knows, and never "ms".
+    timed = {**history([12, 16, 9]), "disk_wait_ms": [20.0, 45.0, 10.0]}
+    timed.pop("disk_busy_pct")
+    slow = charting.views(timed)[2]
+    assert slow.key == "drive_slow", slow.key
+    assert slow.sentence.endswith("it took 0.04 seconds for each request.")
+    assert "ms" not in slow.sentence.split()

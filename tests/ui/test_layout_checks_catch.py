@@ -1,0 +1,54 @@
+"""The layout test's own checks (tests/ui/screens.py) catch what they are for: two texts
+over each other, a text outside its window, and chart labels that touch. Real widgets."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+
+from desktop import charting
+from desktop.ui.charts import ChartCanvas
+from tests.ui import pseudo_language
+from tests.ui.screens import chart_problems, overlap_problems
+
+
+def test_two_labels_over_each_other_and_one_outside_are_found(qtbot):
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.resize(300, 200)
+    a, b = QLabel("First words", window), QLabel("Second words", window)
+    a.setGeometry(10, 10, 120, 20)
+    b.setGeometry(60, 15, 120, 20)  # over the first
+    out = QPushButton("Outside", window)
+    out.setGeometry(250, 150, 100, 30)  # past the right edge
+    window.show()
+    problems = overlap_problems(window, "test")
+    assert any("'First words'" in p and "'Second words'" in p for p in problems)
+    assert any("'Outside'" in p and "outside the window" in p for p in problems)
+    b.move(10, 40)
+    out.move(150, 150)
+    assert overlap_problems(window, "test") == []
+
+
+def test_time_labels_that_would_touch_take_a_second_row(qtbot):
+    window = QWidget()
+    qtbot.addWidget(window)
+    canvas = ChartCanvas(window)
+    history = {"t_offset_s": [0, 5, 10], "cpu_pct": [10, 20, 30]}
+    canvas.set_chart(charting.views(history)[0])
+    canvas.resize(600, canvas.height())
+    window.show()
+    assert chart_problems(window, "wide") == []
+    one_row = canvas.height()
+    # "15 seconds ago" and "you clicked here" no longer fit side by side:
+    canvas.resize(170, canvas.height())
+    qtbot.waitUntil(lambda: canvas.height() > one_row)
+    assert chart_problems(window, "narrow") == []
+    (start, s), (end, e) = canvas.text_rects()[-2:]
+    assert (start, end) == ("15 seconds ago", "you clicked here") and e.top() >= s.bottom()
+
+
+def test_the_pseudo_language_is_40_percent_longer_and_keeps_what_code_fills():
+    text = "&Send {program}'s report to IT in 2 minutes"
+    longer = pseudo_language.longer(text)
+    assert "{program}" in longer and longer.startswith("&") and " 2 " in longer
+    assert len(longer) >= len(text) + 0.35 * len(text.replace("{program}", ""))
