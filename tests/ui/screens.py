@@ -157,6 +157,24 @@ def check(window: QWidget, name: str, scale: float, shots: Path | None) -> list[
     )
     if shots is not None:
         window.grab().save(str(shots / f"{name}.png"))
+    # A person resizes windows: the same checks at other widths, narrower and wider (a
+    # caption cut after "At its" showed only at some widths; issue 27).
+    size = window.size()
+    for width in {
+        max(minimum.width(), size.width() * 3 // 4),
+        min(room.width(), size.width() * 5 // 4),
+    }:
+        window.resize(width, size.height())
+        QApplication.processEvents()
+        problems += [
+            f"{p} (at {width}px wide)"
+            for p in text_problems(window, name)
+            + chart_problems(window, name)
+            + overlap_problems(window, name)
+        ]
+    window.resize(size)
+    QApplication.processEvents()
+    if shots is not None:
         from desktop.ui.charts import HistoryChart
 
         for charts in window.findChildren(HistoryChart):  # whole, though the page scrolls
