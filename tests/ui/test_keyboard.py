@@ -4,12 +4,16 @@ presses the focused choice and finishes each field's step, the program field is 
 
 from __future__ import annotations
 
+import json
 import os
 
+import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
+from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QPushButton
 
 from desktop.config import Policy
+from desktop.program_list import Program
+from desktop.reporting.review import SYMPTOM_KEYS
 from desktop.settings import UserSettings
 from desktop.ui.other_windows import SettingsWindow
 from tests.ui.test_report_window import make_window, sampler  # noqa: F401  (fixture)
@@ -178,3 +182,62 @@ def test_contact_details_are_remembered_only_when_the_person_ticks_it(
     qtbot.waitUntil(lambda: w2.pages.currentWidget() is w2.done, timeout=20000)
     assert Settings.load(stored).phone == "0123 456"
     assert os.stat(stored).st_mode & 0o777 == 0o600  # the person's alone
+
+
+@pytest.mark.parametrize("symptom", SYMPTOM_KEYS)
+def test_the_keyboard_walk_sends_a_report_for_every_symptom(
+    qtbot,
+    tmp_path,
+    sampler,  # noqa: F811
+    symptom,
+):
+    """Issue 27's walk, by keyboard only: from the first screen to the ending, with Tab,
+    arrow keys, typing and Enter; no mouse, no setFocus after the window opens."""
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    w = make_window(qtbot, tmp_path, sampler, {"kind": "folder", "folder": str(folder)})
+    w.program_page.source = lambda: [Program("outlook", "Microsoft Outlook", True, True)]
+    w.activateWindow()
+    qtbot.waitActive(w)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is w.symptom_buttons[SYMPTOM_KEYS[0]])
+
+    def key(k: Qt.Key) -> None:
+        qtbot.keyClick(QApplication.focusWidget(), k)
+
+    def tab_to(widget_is, limit: int = 30) -> None:
+        for _ in range(limit):
+            if widget_is(QApplication.focusWidget()):
+                return
+            key(Qt.Key.Key_Tab)
+        raise AssertionError(f"Tab never reached it; focus on {QApplication.focusWidget()!r}")
+
+    tab_to(lambda f: f is w.symptom_buttons[symptom])
+    key(Qt.Key.Key_Return)
+    if symptom == "app":  # which program: the list has the focus; Down picks, Enter checks
+        page = w.program_page
+        qtbot.waitUntil(lambda: page.list.count() == 3, timeout=5000)  # Outlook, unsure, other
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is page.list)
+        key(Qt.Key.Key_Down)
+        key(Qt.Key.Key_Up)  # back to the first: Microsoft Outlook
+        assert page.list.currentItem().text().startswith("Microsoft Outlook")
+        key(Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: w.pages.currentIndex() == 2, timeout=20000)
+    # What Ally found: Enter takes the step's main button, "Tell IT about this".
+    key(Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: w.pages.currentIndex() == 3, timeout=2000)
+    qtbot.waitUntil(lambda: isinstance(QApplication.focusWidget(), QPlainTextEdit))
+    qtbot.keyClicks(QApplication.focusWidget(), "It has been like this since the morning.")
+    tab_to(lambda f: isinstance(f, QLineEdit))  # the name: Enter there ends the step
+    key(Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: w.pages.currentIndex() == 4, timeout=2000)
+    key(Qt.Key.Key_Return)  # "Send to IT", the default button of the review
+    qtbot.waitUntil(lambda: w.pages.currentIndex() == 5, timeout=20000)
+    assert w.done_title.text() == "Thank you. IT has your report."
+    sent = json.loads(next(folder.glob("*.json")).read_text())
+    assert sent["symptom"] == symptom
+    assert sent["note"] == "It has been like this since the morning."
+    assert sent["contact"]["name"] == "Alex Doe"
+    if symptom == "app":
+        assert "The program: Microsoft Outlook." in w.done.told.text()  # the ending names it
+    key(Qt.Key.Key_Return)  # Close
+    qtbot.waitUntil(lambda: not w.isVisible(), timeout=2000)
