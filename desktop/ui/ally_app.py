@@ -7,9 +7,9 @@ from __future__ import annotations
 import logging
 import time
 
-from PySide6.QtCore import QEvent, QObject, Qt, QThreadPool, QTimer
+from PySide6.QtCore import QEvent, QObject, QThreadPool, QTimer
 from PySide6.QtGui import QImage, QPixmapCache
-from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from desktop.own_crashes import notice_due
 from desktop.process_memory import give_back, page_out_program_files, settle_after_start
@@ -253,16 +253,10 @@ class AllyApp(QObject):
             "settings", lambda: SettingsWindow(self.settings, self.save_settings, self.policy)
         )
 
-    def open_contact(self) -> None:
-        from desktop.ui.other_windows import contact_text
+    def open_contact(self):
+        from desktop.ui.other_windows import ContactWindow
 
-        self.contact_box = box = QMessageBox()
-        box.setWindowTitle(say("contact", "tray"))
-        box.setTextFormat(Qt.TextFormat.PlainText)  # IT's policy text, never markup
-        # A heading, then IT's details under it, all plain text.
-        box.setText(f"{say('title', 'contact_it')}\n\n{contact_text(self.policy)}")
-        box.setAccessibleName(say("contact_title", "tray"))
-        box.exec()
+        return self._show("contact", lambda: ContactWindow(self.policy))
 
     def save_settings(self, settings: UserSettings) -> None:
         self.services.save_settings(settings)

@@ -312,6 +312,26 @@ class SettingsWindow(QWidget):
             self.discard()
 
 
+class ContactWindow(QWidget):
+    """How to reach IT: a heading, IT's details as IT wrote them (plain text the person can
+    select and copy, never markup) and Close, like every other Ally window."""
+
+    def __init__(self, policy: Policy) -> None:
+        super().__init__()
+        self.setWindowTitle(say("contact", "tray"))
+        self.setAccessibleName(say("contact_title", "tray"))
+        self.resize(64 * GRID, 36 * GRID)
+        lay, bottom = scrolling_window(self)
+        lay.addWidget(heading(say("title", "contact_it")))
+        self.details = body(contact_text(policy))
+        lay.addWidget(self.details)
+        lay.addStretch(1)
+        close = button(say("close", "contact_it"))
+        close.clicked.connect(self.close)
+        bottom.addLayout(button_row(None, close))
+        close_on_escape(self)
+
+
 def contact_text(policy: Policy) -> str:
     c = policy.it_contact
     lines = [

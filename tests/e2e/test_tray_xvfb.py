@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -31,7 +32,14 @@ pytestmark = [
     ),
 ]
 PATIENCE = 4  # how many times its usual time a step may take before a test gives up
-GREEN = (0x1A, 0x7F, 0x37)  # the check mark of the all-good icon
+# The icon's glyph, as its pictures draw it (dark for light panels, light for dark ones):
+# found in a screenshot by its own colour, whatever state the icon shows.
+GLYPHS = tuple(
+    re.search(
+        r'stroke="#([0-9a-f]{6})"', (ROOT / f"resources/icons/ally-neutral-{t}.svg").read_text()
+    )[1]
+    for t in ("light", "dark")
+)
 WINDOW = "Ally — tell IT what is wrong"
 
 
@@ -106,20 +114,30 @@ def shot(env, name: str) -> Path:
 
 
 def find_icon(path: Path) -> tuple[int, int] | None:
-    """Where the tray icon's green check mark is, in the top-right corner."""
-    from PySide6.QtGui import QImage
+    """Where the tray icon is, in the top-right corner: the middle of the pixels in its
+    glyph's colour (the tray host's panel and the empty screen have neither)."""
+    from PySide6.QtGui import QColor, QImage
 
     image = QImage(str(path))
-    for y in range(0, 40):
-        for x in range(image.width() - 120, image.width()):
-            c = image.pixelColor(x, y)
-            if (
-                abs(c.red() - GREEN[0]) < 40
-                and abs(c.green() - GREEN[1]) < 40
-                and abs(c.blue() - GREEN[2]) < 40
-            ):
-                return x, y
-    return None
+    glyphs = [QColor("#" + g) for g in GLYPHS]
+    found = [
+        (x, y)
+        for y in range(0, 40)
+        for x in range(image.width() - 120, image.width())
+        if any(
+            abs(c.red() - g.red()) < 24
+            and abs(c.green() - g.green()) < 24
+            and abs(c.blue() - g.blue()) < 24
+            for c in (image.pixelColor(x, y),)
+            for g in glyphs
+        )
+    ]
+    if len(found) < 8:  # a few stray pixels are not an icon
+        return None
+    return (
+        sum(x for x, _ in found) // len(found),
+        sum(y for _, y in found) // len(found),
+    )
 
 
 def wait_for_step(env, title: str, what: str, timeout: float = 15):

@@ -56,7 +56,12 @@ def desktop_picture() -> QImage:
 
 
 def all_screens() -> Iterator[tuple[str, QWidget, Callable[[], None]]]:
-    from desktop.ui.other_windows import ReportsWindow, SettingsWindow, StatusWindow
+    from desktop.ui.other_windows import (
+        ContactWindow,
+        ReportsWindow,
+        SettingsWindow,
+        StatusWindow,
+    )
     from desktop.ui.report_window import ReportWindow
 
     home = Path(tempfile.mkdtemp(prefix="ally-screens-"))
@@ -115,3 +120,4 @@ def all_screens() -> Iterator[tuple[str, QWidget, Callable[[], None]]]:
     reports = ReportsWindow(outbox, None, policy)
     yield "9-my-reports", reports, lambda: None
     yield "10-settings", SettingsWindow(settings, lambda s: None, policy), lambda: None
+    yield "11-contact-it", ContactWindow(policy), lambda: None

@@ -26,7 +26,6 @@ import pytest
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QThreadPool
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QMessageBox
 
 from desktop.config import Policy
 from desktop.diagnostics import Sampler, SamplerSettings
@@ -40,7 +39,7 @@ from desktop.reporting.transports.folder import FolderTransport
 from desktop.settings import UserSettings
 from desktop.status import LEVELS, TrayStatus
 from desktop.ui.charts import HistoryChart
-from desktop.ui.other_windows import ReportsWindow, SettingsWindow, StatusWindow, contact_text
+from desktop.ui.other_windows import ContactWindow, ReportsWindow, SettingsWindow, StatusWindow
 from desktop.ui.report_window import ReportWindow
 from desktop.ui.tray import Tray, icon_for
 
@@ -233,9 +232,7 @@ def test_my_reports_settings_and_contact(qtbot, tmp_path, diagnosis):
     reports = ReportsWindow(outbox)
     policy = Policy.from_dict({"it_contact": {"email": "help@example.com"}})
     settings = SettingsWindow(UserSettings(), lambda s: None, policy)
-    box = QMessageBox()
-    box.setWindowTitle("Contact IT")
-    box.setText(contact_text(policy))
+    box = ContactWindow(policy)
     for w in (reports, settings, box):
         qtbot.addWidget(w)
         w.show()

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel
 
 from desktop.config import Policy
 from desktop.diagnostics import Sampler, SamplerSettings
@@ -93,17 +93,17 @@ def test_the_contact_box_and_the_tray_tooltip_never_read_markup(qtbot, tmp_path,
     policy = tmp_path / "policy.toml"
     policy.write_text(f'[network]\nactive_checks = false\n[it_contact]\nemail = "{HTML}"\n')
     monkeypatch.setenv("ALLY_POLICY", str(policy))
-    seen = []
-    monkeypatch.setattr(
-        QMessageBox, "exec", lambda box: seen.append((box.textFormat(), box.text())) or 0
-    )
     ally = AllyApp(QApplication.instance(), tray_available=False)
     try:
-        ally.open_contact()
+        window = ally.open_contact()
+        all_plain(window)
+        assert window.findChild(QLabel, "heading").text() == "Contact IT"  # a heading first
+        assert window.details.text() == f"Email: {HTML}"
+        assert ally.open_contact() is window  # asked again: the same window, to the front
+        window.close()
     finally:
         ally.shutdown()
         ally.windows["report"].close()
-    assert seen == [(Qt.TextFormat.PlainText, f"Contact IT\n\nEmail: {HTML}")]  # a heading first
     tray = Tray(TrayStatus("attention", f"{HTML} is busy", None), tips_paused=lambda: False)
     tip = tray.icon.toolTip()
     assert "<img" not in tip and "&lt;img src=" in tip
