@@ -324,8 +324,25 @@ class HistoryChart(QWidget):
         self.cards = [ChartCard() for _ in charting.SPECS]
         for i, card in enumerate(self.cards):
             self.grid.addWidget(card, i // 2, i % 2)
+        self.grid.setColumnStretch(0, 1)
+        self.grid.setColumnStretch(1, 1)
         self.setAccessibleName(say("charts_name", "charts"))
         self.set_history({})
+
+    def resizeEvent(self, event: Any) -> None:
+        """Two charts side by side start at the same height: a title that wraps to two
+        lines (a narrow window, large text, a longer language) gives its neighbour's
+        title the same room."""
+        super().resizeEvent(event)
+        self._level_titles()
+
+    def _level_titles(self) -> None:
+        for row in range(0, len(self.cards), 2):
+            pair = self.cards[row : row + 2]
+            tallest = max(c.title.heightForWidth(c.width()) for c in pair)
+            for card in pair:
+                if card.title.minimumHeight() != tallest:
+                    card.title.setMinimumHeight(tallest)
 
     def set_history(
         self,
@@ -345,3 +362,4 @@ class HistoryChart(QWidget):
         for card, chart in zip(self.cards, self.views, strict=True):
             card.canvas.axis_width = axis
             card.set_chart(chart)
+        self._level_titles()  # a title's words may have changed (the drive's measure)

@@ -98,6 +98,29 @@ def chart_problems(window: QWidget, name: str) -> list[str]:
     return out
 
 
+def alignment_problems(window: QWidget, name: str) -> list[str]:
+    """The charts line up: every plot starts at the same distance from its card's left
+    edge, and two charts side by side start at the same height (issue 27: the Network chart
+    did not line up with the other three)."""
+    from desktop.ui.charts import HistoryChart
+
+    out = []
+    for charts in window.findChildren(HistoryChart):
+        if not charts.isVisibleTo(window):
+            continue
+        lefts = {round(c.canvas.plot_rect().left()) for c in charts.cards}
+        if len(lefts) > 1:
+            out.append(f"{name}: the charts' plots start at different places: {sorted(lefts)}")
+        rows: dict[int, set[int]] = {}
+        for card in charts.cards:
+            row = charts.grid.getItemPosition(charts.grid.indexOf(card))[0]
+            rows.setdefault(row, set()).add(card.canvas.mapTo(charts, QPoint(0, 0)).y())
+        for row, tops in rows.items():
+            if len(tops) > 1:
+                out.append(f"{name}: the charts in row {row + 1} start at different heights")
+    return out
+
+
 def visible_rect(window: QWidget, widget: QWidget) -> QRect:
     """The part of ``widget`` a person can see, in the window's coordinates: in a
     scrolling page it may be partly scrolled out of its viewport."""
@@ -153,7 +176,10 @@ def check(window: QWidget, name: str, scale: float, shots: Path | None) -> list[
             f"{name}: needs at least {minimum.width()}×{minimum.height()}, the screen has {room.width()}×{room.height()}"
         )
     problems += (
-        text_problems(window, name) + chart_problems(window, name) + overlap_problems(window, name)
+        text_problems(window, name)
+        + chart_problems(window, name)
+        + overlap_problems(window, name)
+        + alignment_problems(window, name)
     )
     if shots is not None:
         window.grab().save(str(shots / f"{name}.png"))
@@ -171,6 +197,7 @@ def check(window: QWidget, name: str, scale: float, shots: Path | None) -> list[
             for p in text_problems(window, name)
             + chart_problems(window, name)
             + overlap_problems(window, name)
+            + alignment_problems(window, name)
         ]
     window.resize(size)
     QApplication.processEvents()

@@ -6,9 +6,9 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from desktop import charting
-from desktop.ui.charts import ChartCanvas
+from desktop.ui.charts import ChartCanvas, HistoryChart
 from tests.ui import pseudo_language
-from tests.ui.screens import chart_problems, overlap_problems
+from tests.ui.screens import alignment_problems, chart_problems, overlap_problems
 
 
 def test_two_labels_over_each_other_and_one_outside_are_found(qtbot):
@@ -52,3 +52,33 @@ def test_the_pseudo_language_is_40_percent_longer_and_keeps_what_code_fills():
     longer = pseudo_language.longer(text)
     assert "{program}" in longer and longer.startswith("&") and " 2 " in longer
     assert len(longer) >= len(text) + 0.35 * len(text.replace("{program}", ""))
+
+
+def test_the_four_charts_line_up_though_the_network_scale_is_wider(qtbot):
+    """ "500 KB/s" is wider than "100%", and only the network chart has two lines: its
+    plot still starts where the others do, level with the drive's beside it."""
+    window = QWidget()
+    qtbot.addWidget(window)
+    charts = HistoryChart(window)
+    n = 30
+    charts.set_history(
+        {
+            "t_offset_s": [i * 5 for i in range(n)],
+            "cpu_pct": [20.0] * n,
+            "mem_used_pct": [40.0] * n,
+            "disk_busy_pct": [3.0] * n,
+            "net_recv_bps": [900_000.0] * n,
+            "net_sent_bps": [20_000.0] * n,
+        }
+    )
+    charts.resize(700, charts.sizeHint().height())
+    window.show()
+    qtbot.waitExposed(window)
+    assert alignment_problems(window, "charts") == []
+    network = charts.cards[3].canvas
+    assert max(network.fontMetrics().horizontalAdvance(t) for _, t in network.chart.ticks) > (
+        network.fontMetrics().horizontalAdvance("100%")
+    )  # the case the check is about
+    charts.cards[3].canvas.axis_width = 0  # as before: each chart its own scale's width
+    charts.cards[0].canvas.axis_width = 0
+    assert alignment_problems(window, "charts")

@@ -71,5 +71,5 @@ def test_every_text_fits_at_every_scale_and_theme(display, tmp_path, scale, them
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["dark"] == (theme == "dark"), "the platform's theme was not applied"
-    assert result["problems"] == []
+    assert result["problems"] == [], "\n".join(result["problems"])
     assert len(list(shots.glob("*.png"))) >= 11  # a picture of every screen
