@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, fields, replace
 from functools import partial
 from pathlib import Path
@@ -267,6 +267,21 @@ class Policy:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: str = "policy") -> Policy:
+        """IT's policy from its tables. It fails closed: a blank value (a Group Policy text
+        box left empty) is unset; a misspelled or unknown table or key, or a table written
+        as a plain value, makes the safe choice for the feature it was meant for (no
+        screenshots, names dropped, no network checks, no fixes), and ``doctor`` names it."""
+        data = _without_blanks(data)
+        policy, reader = cls._read(data, source)
+        closed, notes, said_instead = _fail_closed(data, reader, source)
+        if not notes:
+            return policy
+        policy, _ = cls._read(closed, source)
+        kept = [p for p in policy.problems if p not in said_instead]
+        return replace(policy, problems=(*kept, *notes))
+
+    @classmethod
+    def _read(cls, data: Mapping[str, Any], source: str) -> tuple[Policy, _Reader]:
         problems: list[str] = []
         reader = _Reader(source, problems)
         for key in data:
@@ -318,7 +333,7 @@ class Policy:
         relay = read_relay(reader.table(data, "relay"), reader.value, reader.unknown)
         if transport.kind == "relay" and not relay.url:
             problems.append(_said("relay_needs_url", source=source))
-        return cls(
+        policy = cls(
             relay=relay,
             source=source,
             transport=transport,
@@ -335,6 +350,7 @@ class Policy:
             fixes=fixes,
             news=news,
         )
+        return policy, reader
 
     def with_network(self, **changes: Any) -> Policy:
         return replace(self, network=replace(self.network, **changes))
@@ -421,6 +437,11 @@ class _Reader:
         self.source = source
         self.problems = problems
         self.refused: set[tuple[str, str]] = set()  # (table, key) whose value was refused
+        # For failing closed (_fail_closed): each table's keys, each key's safe value, and
+        # the keys IT wrote that Ally does not know, as (table, key).
+        self.known: dict[str, set[str]] = {}
+        self.safe_values: dict[tuple[str, str], Any] = {}
+        self.strangers: list[tuple[str, str]] = []
 
     def _name(self, table: str, key: str) -> str:
         return f"[{table}] {key}" if table else key
@@ -433,8 +454,10 @@ class _Reader:
         return value
 
     def unknown(self, table: Mapping[str, Any], name: str, known: Any) -> None:
+        self.known.setdefault(name, set()).update(known)
         for key in table:
             if key not in known:
+                self.strangers.append((name, key))
                 self.problems.append(
                     _said("unknown_setting", source=self.source, table=name, setting=key)
                 )
@@ -453,6 +476,8 @@ class _Reader:
         """The value of ``key``; a value of the wrong kind is reported with the file and the
         key, and then ``safe`` applies where given (privacy and network keys: off), else
         the default. A policy must fail closed: ``active_checks = "false"`` is not true."""
+        if safe is not _UNSET:
+            self.safe_values[(table_name, key)] = safe
         if key not in table:
             return default
         value = _from_registry(table[key], kind)
@@ -816,8 +841,11 @@ def read_fixes(reader: _Reader, t: Mapping[str, Any]) -> FixesPolicy:
 
     from desktop.fix_ids import FIX_IDS
 
-    enabled = reader.value(t, "fixes", "enabled", bool, True)
-    off = frozenset(fid for fid in FIX_IDS if reader.value(t, "fixes", fid, bool, True) is False)
+    # A switch of the wrong kind ("false", "off", 0) turns off what it was meant to switch.
+    enabled = reader.value(t, "fixes", "enabled", bool, True, safe=False)
+    off = frozenset(
+        fid for fid in FIX_IDS if reader.value(t, "fixes", fid, bool, True, safe=False) is False
+    )
     end = reader.value(
         t,
         "fixes",
@@ -888,3 +916,87 @@ def read_news(reader: _Reader, t: Mapping[str, Any], network_ca: str | None) -> 
         components.append(NewsComponent(name, say or name, tuple(symptoms)))
     reader.unknown(t, "news", {"url", "interval_s", "ca_bundle", "components"})
     return NewsPolicy(url, interval, ca or network_ca, tuple(components))
+
+
+def _without_blanks(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The policy without blank values: Group Policy writes a text box left empty as "",
+    which means "not set", not a wrong value."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, str) and not value.strip():
+            continue
+        out[key] = _without_blanks(value) if isinstance(value, dict) else value
+    return out
+
+
+def _meant(name: str, known: Collection[str]) -> str | None:
+    """The known name IT most likely meant by ``name`` ("Privacy", "screenshot")."""
+    import difflib
+
+    for k in known:
+        if k.lower() == name.lower():
+            return k
+    close = difflib.get_close_matches(name.lower(), sorted(known), n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
+def _fail_closed(
+    data: Mapping[str, Any], reader: _Reader, source: str
+) -> tuple[dict[str, Any], list[str], set[str]]:
+    """``data`` with the safe value put where IT's words were not understood, and a line
+    for ``doctor`` for each. A key Ally does not know takes the safe value of the key it
+    most likely meant; a table it does not know (or a table written as a plain value)
+    takes its feature's safe values, and, when Ally cannot tell which feature it was
+    meant for, those of every feature that has them. Also returns the plain "not a
+    setting Ally knows" lines these notes say better, to leave out."""
+    safe_tables: dict[str, dict[str, Any]] = {}
+    for (table, key), value in reader.safe_values.items():
+        safe_tables.setdefault(table, {})[key] = value
+    out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in data.items()}
+    notes: list[str] = []
+    said_instead: set[str] = set()
+
+    def close_table(table: str, written: str, words: str) -> bool:
+        safe = safe_tables.get(table)
+        if not safe:
+            return False
+        current = out.get(table)
+        out[table] = {**(current if isinstance(current, dict) else {}), **safe}
+        values = ", ".join(f"{k} = {v!r}" for k, v in sorted(safe.items()))
+        notes.append(_said(words, source=source, written=written, table=table, values=values))
+        return True
+
+    for key, value in data.items():
+        if key in POLICY_TABLES:
+            # "privacy = false": a feature's table written as a plain value.
+            if not isinstance(value, dict) and close_table(key, key, "safe_for_not_a_table"):
+                said_instead.add(_said("not_a_table", source=source, name=key))
+            continue
+        meant = _meant(key, POLICY_TABLES)
+        closed = [
+            close_table(table, key, "safe_for_table" if meant else "safe_for_unplaced")
+            for table in ([meant] if meant else sorted(safe_tables))
+        ]
+        if any(closed):
+            said_instead.add(_said("unknown_table", source=source, setting=key))
+    for table, key in reader.strangers:
+        meant = _meant(key, reader.known.get(table, ()))
+        if (
+            meant is not None
+            and (table, meant) in reader.safe_values
+            and isinstance(out.get(table), dict)
+        ):
+            safe = reader.safe_values[(table, meant)]
+            out[table][meant] = safe
+            notes.append(
+                _said(
+                    "safe_for_setting",
+                    source=source,
+                    table=table,
+                    written=key,
+                    meant=meant,
+                    value=safe,
+                )
+            )
+            said_instead.add(_said("unknown_setting", source=source, table=table, setting=key))
+    return out, notes, said_instead

@@ -8,6 +8,7 @@ device token, which does the sending, lives in their own keyring.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from functools import partial
@@ -16,6 +17,9 @@ from typing import Any
 from urllib.parse import urlparse
 
 from desktop.words import say
+
+# An enrolment token as Ally Relay makes them (relay/tokens.py: kind, id, secret).
+ENROLMENT_TOKEN = re.compile(r"allyenrol\.[a-z0-9]{16}\.[A-Za-z0-9_-]{43}")
 
 
 def _want(key: str, /) -> Callable[[], str]:
@@ -54,7 +58,9 @@ def read_relay(
             "enrolment_token",
             str,
             None,
-            lambda v: v.startswith("allyenrol.") and len(v) < 128,
+            # The shape Ally Relay gives its tokens (relay/tokens.py), so the
+            # example's placeholder ("allyenrol.REPLACE-…") is refused, not sent.
+            lambda v: ENROLMENT_TOKEN.fullmatch(v) is not None,
             _want("relay_token"),
         ),
         ca_bundle=value(

@@ -370,7 +370,9 @@ def test_reminders_are_kept_and_cleared(tmp_path):
 
 def test_an_end_of_day_that_is_not_a_time_is_reported_and_the_default_used():
     policy = Policy.from_dict({"fixes": {"end_of_day": "5pm", "empty_trash": "no"}})
-    assert policy.fixes.end_of_day == "17:00" and policy.fixes.allows("empty_trash")
+    # The time falls back to the default; a switch IT wrote wrongly turns its fix off
+    # (fails closed, issue 28), never on.
+    assert policy.fixes.end_of_day == "17:00" and not policy.fixes.allows("empty_trash")
     assert any("end_of_day" in p for p in policy.problems)
     assert any("[fixes] empty_trash should be true or false" in p for p in policy.problems)
 

@@ -96,7 +96,7 @@ SAMPLES = {  # a valid value for each text element, by (table, value name)
     ("transport", "folder"): r"\\fs\ally-reports",
     ("transport", "url"): "https://helpdesk.example.org/hooks/ally",
     ("relay", "url"): "https://relay.example.org",
-    ("relay", "enrolment_token"): "allyenrol.example-made-by-ally-relay",
+    ("relay", "enrolment_token"): "allyenrol.0a1b2c3d4e5f6a7b.Ex4mpleSecretMadeByAllyRelayTokenCreate0000",
     ("network", "proxy_pac"): "http://wpad.example.org/proxy.pac",
 }
 
@@ -183,7 +183,10 @@ def test_the_profile_as_managed_preferences_is_ally_policy(managed_file):
     assert managed is not None and managed.problem is None
     assert not any(k.startswith("Payload") for k in managed.data)
     policy = Policy.from_dict(managed.data, managed.source)
-    assert policy.problems == ()
+    # The example's placeholder is not a token Ally Relay made: refused and named, so a
+    # profile sent out unchanged is caught by `ally doctor`, not sent to the relay.
+    (problem,) = policy.problems
+    assert "[relay] enrolment_token" in problem and policy.relay.enrolment_token is None
     assert policy.transport.kind == "relay" and policy.relay.url == "https://relay.example.org"
     assert policy.start_at_login == "always" and policy.it_contact.email == "it@example.org"
 
