@@ -150,11 +150,14 @@ def words(key: str, **values: Any) -> str:
 
 
 def amount(value: float, unit: str) -> str:
-    """A value on the scale as people read it: "85%", "1.2 MB/s"."""
+    """A value on the scale as people read it: "85%", "1.2 MB/s", "0.1 s" (a time per
+    request in seconds, which a person knows, never "ms")."""
     if unit == "B/s":
         return "0" if value <= 0 else size(value) + "/s"
     if unit == "%":
         return f"{value:.0f}%"
+    if unit == "ms":
+        return "0" if value <= 0 else f"{value / 1000:g} s"
     return f"{value:.0f} {unit}"
 
 
@@ -169,12 +172,32 @@ def nice_top(peak: float, floor: float) -> float:
 
 
 def clean(values: Sequence[Any]) -> tuple[float | None, ...]:
+    """The values a chart can draw: a number that is not finite, or below zero (a counter
+    that wrapped round), is a gap, never a point at "-3%"."""
     return tuple(
         float(v)
-        if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
         else None
         for v in values
     )
+
+
+def _drawable(history: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The history with only the samples whose time is a number, in order: a damaged time
+    leaves out its sample, it never stops the chart (or the window)."""
+    times = history.get("t_offset_s") or []
+    keep: list[int] = []
+    for i, t in enumerate(times):
+        number = isinstance(t, (int, float)) and not isinstance(t, bool) and math.isfinite(t)
+        if number and (not keep or t >= times[keep[-1]]):  # time never runs backwards
+            keep.append(i)
+    if len(keep) == len(times):
+        return history
+    out = dict(history)
+    for key, column in history.items():
+        if isinstance(column, (list, tuple)) and len(column) == len(times):
+            out[key] = [column[i] for i in keep]
+    return out
 
 
 def limit_value(spec: ChartSpec, limits: Mapping[str, float]) -> float | None:
@@ -193,6 +216,7 @@ def view(
 ) -> ChartView:
     """One chart, ready to draw. ``found``: the ids of the findings shown with it;
     ``live``: the right edge is now (the status window), else the moment of the click."""
+    history = _drawable(history)
     spec = spec_for(spec, history)
     offsets = tuple(float(t) for t in (history.get("t_offset_s") or []))
     series = [clean(history.get(k) or []) for k in spec.series]
@@ -320,10 +344,17 @@ def sentence(chart: ChartView, spec: ChartSpec, found: set[str]) -> str:
 
 
 def peak_words(value: float, unit: str) -> str:
-    """A peak as a sentence says it: "16%", and a time per request in seconds, which a
-    person knows, not milliseconds ("0.25 seconds")."""
+    """A peak as a sentence says it, below the band it stayed out of: rounded down, so
+    89.6% under a band from 90% is "89%", never "90%"; "less than 1%" rather than "0%";
+    a time per request in seconds ("0.04 seconds", "less than 0.01 seconds")."""
     if unit == "ms":
-        return words("seconds", seconds=f"{value / 1000:.2f}")
+        hundredths = math.floor(value / 10)
+        if hundredths < 1:
+            return words("under_a_hundredth")
+        return words("seconds", seconds=f"{hundredths / 100:.2f}")
+    if unit == "%":
+        whole = math.floor(value)
+        return words("under_one_percent") if whole < 1 else f"{whole}%"
     return amount(value, unit)
 
 

@@ -44,6 +44,15 @@ class TrayStatus:
     tooltip: str  # one plain sentence about now
     finding_id: str | None  # the finding the sentence is about
 
+    def template_icon(self) -> str:
+        """The macOS menu bar's picture of this state: black and transparent, tinted by
+        macOS; the badge cut out of it in the same shape as elsewhere."""
+        return (
+            "icons/ally-template.svg"
+            if self.level == "neutral"
+            else f"icons/ally-template-{self.level}.svg"
+        )
+
     def icon(self, dark: bool) -> str:
         """The icon's resource name for this state and the desktop's theme."""
         return f"icons/ally-{self.level}-{'dark' if dark else 'light'}.svg"

@@ -25,6 +25,8 @@ def main() -> int:
     (icons / "drawn").mkdir(exist_ok=True)
     count = 0
     for svg in sorted(icons.glob("ally-*-*.svg")):
+        if svg.name.startswith("ally-template"):
+            continue  # macOS draws its menu bar templates itself, from the SVG
         for size in ICON_SIZES:
             target = ROOT / "resources" / drawn_icon_name(f"icons/{svg.name}", size)
             if not render_svg(svg.read_bytes(), size).save(str(target), "PNG"):

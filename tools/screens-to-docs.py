@@ -44,9 +44,7 @@ def main() -> int:
         for config in CONFIGS:
             source = SOURCE / config / f"{name}.png"
             target = TARGET / f"{config}_{name}.png"
-            subprocess.run(
-                ["convert", str(source), "-colors", "256", f"PNG8:{target}"], check=True
-            )
+            subprocess.run(["convert", str(source), "-colors", "256", f"PNG8:{target}"], check=True)
             cells.append(f"![{name} at {config}](screens/{target.name})")
         rows.append(f"| {name} | " + " | ".join(cells) + " |")
     header = "| step | " + " | ".join(c.replace("-", " % ", 1) for c in CONFIGS) + " |"

@@ -82,7 +82,17 @@ class ChartCanvas(QWidget):
         return QSize(240, self._height_for(240))
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(160, self._height_for(max(self.width(), 160)))
+        """Room for the scale and the wider time label on its own row (with large text
+        "16 minutes ago" alone may be wider than a small plot)."""
+        width = 160
+        if self.chart is not None:
+            fm = self.fontMetrics()
+            label = max(
+                fm.horizontalAdvance(self.chart.start_label),
+                fm.horizontalAdvance(self.chart.end_label),
+            )
+            width = max(width, int(self._left() + label + GAP))
+        return QSize(width, self._height_for(max(self.width(), width)))
 
     def _height_for(self, width: int) -> int:
         line = self.fontMetrics().height()
@@ -108,6 +118,7 @@ class ChartCanvas(QWidget):
     def set_chart(self, chart: ChartView) -> None:
         self.chart = chart
         self._fit()
+        self.updateGeometry()  # the time labels' widths may change the minimum width
         self.setAccessibleDescription(chart.sentence)
         self.update()
 
@@ -236,7 +247,9 @@ class ChartCanvas(QWidget):
 
     def _draw_time(self, p: QPainter, box: QRectF, text: QColor) -> None:
         fm = self.fontMetrics()
-        p.setPen(QPen(QColor(charting.BAND_COLOUR), 1.2, Qt.PenStyle.DashLine))
+        edge = QColor(text)  # the moment of the click or now: a mark, not a warning
+        edge.setAlpha(140)
+        p.setPen(QPen(edge, 1.2, Qt.PenStyle.DashLine))
         p.drawLine(QPointF(box.right(), box.top()), QPointF(box.right(), box.bottom()))
         p.setPen(text)
         for label, rect in self._time_rects(fm, box):

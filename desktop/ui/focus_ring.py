@@ -20,7 +20,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QMenu, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QLineEdit,
+    QMenu,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
 
 WIDTH = 3.0  # logical pixels; Qt scales them with the screen
 INSET = 1.0  # past the control's own 1-pixel border
@@ -49,8 +57,9 @@ def contrast(a: QColor, b: QColor) -> float:
 
 def ring_colour(palette: QPalette, over_selection: bool = False) -> QColor:
     """The highlight where it stands out from every background a control has, else the
-    text colour (black on light themes, near-white on dark ones). In a list the ring also
-    crosses the chosen row, which is drawn in the highlight itself."""
+    text colour (black on light themes, near-white on dark ones). ``over_selection``: the
+    ring also crosses what is drawn in the highlight itself (a list's chosen row, a
+    field's selected words)."""
     roles = QPalette.ColorRole
     grounds = [palette.color(r) for r in (roles.Window, roles.Base, roles.Button)]
     if over_selection:
@@ -85,7 +94,11 @@ class _Ring(QWidget):
     def paintEvent(self, _event: object) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        over_selection = isinstance(self.parentWidget(), QAbstractItemView)
+        # In a list the ring crosses the chosen row; in a field Tab selects the words:
+        # both are drawn in the highlight, so there the ring takes the text colour.
+        over_selection = isinstance(
+            self.parentWidget(), (QAbstractItemView, QLineEdit, QPlainTextEdit, QTextEdit)
+        )
         pen = QPen(ring_colour(self.palette(), over_selection), WIDTH)
         pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
         p.setPen(pen)

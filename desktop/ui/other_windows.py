@@ -324,6 +324,13 @@ class ContactWindow(QWidget):
         lay, bottom = scrolling_window(self)
         lay.addWidget(heading(say("title", "contact_it")))
         self.details = body(contact_text(policy))
+        # Selectable from the keyboard too (Tab to it, Shift+arrows, Ctrl+C): a phone
+        # number is copied, not typed again.
+        self.details.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.details.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         lay.addWidget(self.details)
         lay.addStretch(1)
         close = button(say("close", "contact_it"))

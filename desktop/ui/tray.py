@@ -3,6 +3,7 @@ current findings; tips arrive as one calm notification."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 
@@ -12,7 +13,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from desktop.resources_access import resource
 from desktop.status import TrayStatus
-from desktop.text_safety import html_escape
+from desktop.text_safety import html_escape, without_controls
 from desktop.words import say
 
 # Tray sizes on common desktops at 100 %, 150 %, 200 % and 400 % scaling.
@@ -26,6 +27,40 @@ def dark_theme() -> bool:
     if scheme != Qt.ColorScheme.Unknown:
         return scheme == Qt.ColorScheme.Dark
     return QGuiApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
+
+
+# Desktops whose panel is dark whatever the apps' theme: GNOME's top bar (and Ubuntu's,
+# Pop!_OS's, on GNOME Shell) is black in light mode too.
+ALWAYS_DARK_PANELS = ("gnome", "ubuntu", "pop", "unity")
+
+
+def panel_is_dark() -> bool:
+    """Whether the panel the icon sits on is dark, which is not always the apps' theme:
+    GNOME's top bar is dark in light mode too, and Windows sets the taskbar apart from the
+    apps ("Choose your default Windows mode"). Elsewhere (KDE, Xfce, …) the panel follows
+    the theme. An icon drawn for the wrong panel all but vanishes (1.1:1)."""
+    if sys.platform == "win32":
+        light = windows_taskbar_light()
+        if light is not None:
+            return not light
+    elif sys.platform.startswith("linux"):
+        desktops = os.environ.get("XDG_CURRENT_DESKTOP", "").lower().split(":")
+        if any(d in ALWAYS_DARK_PANELS for d in desktops):
+            return True
+    return dark_theme()
+
+
+def windows_taskbar_light() -> bool | None:
+    """Windows' own setting for the taskbar (SystemUsesLightTheme), None where unset."""
+    try:
+        import winreg
+
+        key = r"Software\Microsoft\Windows\CurrentVersion\Themes\Personalize"
+        with winreg.OpenKey(winreg.HKEY_CURRENT_USER, key) as handle:
+            value, _kind = winreg.QueryValueEx(handle, "SystemUsesLightTheme")
+    except (ImportError, OSError):
+        return None
+    return bool(value) if isinstance(value, int) else None
 
 
 def render_svg(data: bytes, size: int) -> QPixmap:
@@ -49,9 +84,23 @@ def drawn_icon_name(svg_name: str, size: int) -> str:
     return f"icons/drawn/{stem}-{size}.png"
 
 
+MENU_TITLE_CHARS = 80  # in the menu (the catalog's longest headline is 68 before names)
+
+
+def menu_title(title: str) -> str:
+    """A tip's title (it may hold a program's or IT's words) fit for one menu item: no
+    control or direction-changing characters, one line, at most MENU_TITLE_CHARS (then
+    "…"), and kept apart from the words around it (Unicode isolates), so a right-to-left
+    name never turns the item round."""
+    plain = " ".join(without_controls(title).split())
+    if len(plain) > MENU_TITLE_CHARS:
+        plain = plain[: MENU_TITLE_CHARS - 1].rstrip() + "…"
+    return "\u2068" + plain + "\u2069"
+
+
 def menu_text(text: str) -> str:
-    """Words for a menu item that may hold a program's name: one line, and "&" doubled so
-    Qt does not take it for a keyboard shortcut ("AT&T Connect" shows as written)."""
+    """Words for a menu item: one line, and "&" doubled so Qt does not take it for a
+    keyboard shortcut ("AT&T Connect" shows as written)."""
     return " ".join(text.split()).replace("&", "&&")
 
 
@@ -59,11 +108,11 @@ def icon_for(status: TrayStatus, dark: bool | None = None) -> QIcon:
     """One icon with a picture for each tray size, drawn from the vector ahead of time
     (tools/render_tray_icons.py; a test holds them to the SVG). The macOS menu bar wants one
     monochrome template icon that the system tints itself."""
-    if sys.platform == "darwin":
-        icon = QIcon(str(resource("icons/ally-template.svg")))
+    if sys.platform == "darwin":  # the same three states, as macOS draws menu bar icons
+        icon = QIcon(str(resource(status.template_icon())))
         icon.setIsMask(True)
         return icon
-    name = status.icon(dark_theme() if dark is None else dark)
+    name = status.icon(panel_is_dark() if dark is None else dark)
     icon = QIcon()
     for size in ICON_SIZES:
         pix = QPixmap()
@@ -152,7 +201,7 @@ class Tray(QObject):
     def set_status(self, status: TrayStatus) -> None:
         """The icon is drawn again only when its picture changes (the state or the theme):
         the status is worked out every minute and is the same most of the time."""
-        dark = dark_theme()
+        dark = panel_is_dark()
         if (status.level, dark) != self._drawn:
             self.icon.setIcon(icon_for(status, dark))
             self._drawn = (status.level, dark)
@@ -179,6 +228,10 @@ class Tray(QObject):
         put off: the tips' "remind me later" is about the last tip of a finding."""
         from desktop.plain_numbers import duration
 
+        # A notification is plain text, but a direction override in a program's name
+        # would still turn it round: such characters go, and the title is one line.
+        title = " ".join(without_controls(title).split())
+        text = without_controls(text)
         if remind_after_s is None:
             end = say("tip_end_again", "tray")
         else:
@@ -187,7 +240,9 @@ class Tray(QObject):
             self.actions["remind"].setText(menu_text(remind))
         self.actions["remind"].setVisible(remind_after_s is not None)
         self.last_tip = (title, text + "\n" + end)
-        self.actions["last_tip"].setText(menu_text(say("last_tip", "tray", title=title)))
+        self.actions["last_tip"].setText(
+            menu_text(say("last_tip", "tray", title=menu_title(title)))
+        )
         self.actions["last_tip"].setVisible(True)
         self.show_last_tip()
 

@@ -38,15 +38,21 @@ def luminance(px: int) -> float:
     return R[(px >> 16) & 255] + G[(px >> 8) & 255] + B[px & 255]
 
 
-def strong_changes(before: QImage, after: QImage) -> int:
-    """How many pixels changed by at least 3:1 in contrast."""
-    a = before.convertToFormat(QImage.Format.Format_RGB32)
-    b = after.convertToFormat(QImage.Format.Format_RGB32)
+def ring_changes(unfocused: QImage, ring_hidden: QImage, ring_shown: QImage) -> int:
+    """How many pixels the ring itself changes by at least 3:1 from the unfocused control:
+    pixels that differ between the focused control with its ring shown and hidden, so a
+    field's selected words or a style's own focus colour are never counted as the ring."""
+    a, hidden, shown = (
+        i.convertToFormat(QImage.Format.Format_RGB32) for i in (unfocused, ring_hidden, ring_shown)
+    )
     count = 0
-    for x, y in zip(
-        memoryview(a.constBits()).cast("I"), memoryview(b.constBits()).cast("I"), strict=True
+    for x, h, y in zip(
+        memoryview(a.constBits()).cast("I"),
+        memoryview(hidden.constBits()).cast("I"),
+        memoryview(shown.constBits()).cast("I"),
+        strict=True,
     ):
-        if x != y:
+        if y != h:
             lx, ly = luminance(x), luminance(y)
             hi, lo = (lx, ly) if lx > ly else (ly, lx)
             if (hi + 0.05) >= 3.0 * (lo + 0.05):
@@ -98,6 +104,15 @@ def measure(window: QWidget, control: QWidget) -> dict:
     control.setFocus(Qt.FocusReason.TabFocusReason)
     QApplication.processEvents()
     after = crop(window, seen)
+    ring = control.findChild(QWidget, "focus_ring")
+    if ring is not None:
+        ring.hide()
+        QApplication.processEvents()
+        hidden = crop(window, seen)
+        ring.show()
+        QApplication.processEvents()
+    else:
+        hidden = after
     ratio = window.grab().devicePixelRatio()
     # The area of a 2-pixel line around what can be seen of the control, in device
     # pixels; an edge scrolled out of view has no line to measure.
@@ -109,7 +124,7 @@ def measure(window: QWidget, control: QWidget) -> dict:
     return {
         "control": f"{type(control).__name__} {getattr(control, 'text', lambda: '')()!r}"[:80],
         "seen": [seen.width(), seen.height()],
-        "changed": strong_changes(before, after),
+        "changed": ring_changes(before, hidden, after),
         "needed": needed,
         "has_focus": control.hasFocus(),
     }

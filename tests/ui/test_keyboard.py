@@ -44,7 +44,7 @@ def test_the_first_screen_has_a_cancel_that_closes_it_by_tab_and_enter(
     focus(qtbot, w, w.symptom_buttons["other"])  # the last choice; Tab goes on to Cancel
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     qtbot.waitUntil(lambda: QApplication.focusWidget() is w.cancel_button, timeout=2000)
-    assert w.cancel_button.text() == "Cancel" and w.cancel_button.isVisible()
+    assert w.cancel_button.text() == "&Cancel" and w.cancel_button.isVisible()
     qtbot.keyClick(w.cancel_button, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not w.isVisible(), timeout=2000)
     assert w.session.diagnosis is None  # nothing was checked or kept

@@ -82,3 +82,23 @@ def test_the_four_charts_line_up_though_the_network_scale_is_wider(qtbot):
     charts.cards[3].canvas.axis_width = 0  # as before: each chart its own scale's width
     charts.cards[0].canvas.axis_width = 0
     assert alignment_problems(window, "charts")
+
+
+def test_large_text_in_a_narrow_chart_keeps_each_time_label_whole(qtbot):
+    """The person's own larger text (not the screen's scale): "16 minutes ago" alone may be
+    wider than a small plot, so the chart asks for the room it needs."""
+    window = QWidget()
+    qtbot.addWidget(window)
+    canvas = ChartCanvas(window)
+    font = canvas.font()
+    font.setPointSizeF(font.pointSizeF() * 1.6)
+    canvas.setFont(font)
+    times = list(range(0, 16 * 60 + 1, 5))
+    canvas.set_chart(charting.views({"t_offset_s": times, "cpu_pct": [10] * len(times)})[0])
+    assert canvas.chart.start_label == "16 minutes ago"
+    canvas.resize(canvas.minimumSizeHint().width(), canvas.height())
+    window.show()
+    qtbot.waitUntil(lambda: canvas.height() == canvas.minimumSizeHint().height())
+    assert chart_problems(window, "large text") == []
+    canvas.resize(160, canvas.height())  # narrower than it asked for: the check sees it
+    assert chart_problems(window, "too narrow")

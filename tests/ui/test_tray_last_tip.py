@@ -35,7 +35,11 @@ def tray(qtbot):
 def shown_items(tray) -> list[str]:
     """The menu's items as the person reads them ("&&" is one "&"; "&" alone marks a
     keyboard shortcut and is not shown)."""
-    return [a.iconText() for a in tray.menu.actions() if a.isVisible() and not a.isSeparator()]
+    return [
+        a.iconText().replace("\u2068", "").replace("\u2069", "")  # isolates: unseen
+        for a in tray.menu.actions()
+        if a.isVisible() and not a.isSeparator()
+    ]
 
 
 def click(qtbot, tray, key: str) -> None:
@@ -57,7 +61,7 @@ def test_the_menu_names_the_last_tip_and_says_when_it_comes_back(tray):
     tray.tip(BUSY, BUSY_TEXT, remind_after_s=DEFAULT_REMIND_S)
     items = shown_items(tray)
     last = items.index(f"Last tip: {BUSY}")
-    assert items[last + 1] == "Remind me about this tip in 2 hours"
+    assert items[last + 1] == "Remind me about this tip in 2 hours, if it still applies"
     assert items[last + 2] == "Pause tips for 4 hours"  # every time-limited item says its time
     # The notification says the same time, and where to find the item.
     assert tray.balloons == [
@@ -71,7 +75,7 @@ def test_clicking_last_tip_shows_the_same_words_again(qtbot, tray):
     assert len(tray.balloons) == 2 and tray.balloons[1] == tray.balloons[0]
     # Still there: seeing it again is not putting it off.
     assert f"Last tip: {BUSY}" in shown_items(tray)
-    assert "Remind me about this tip in 2 hours" in shown_items(tray)
+    assert "Remind me about this tip in 2 hours, if it still applies" in shown_items(tray)
 
 
 def test_remind_me_puts_the_tip_off_and_both_items_go_away_until_the_next_tip(qtbot, tray):
@@ -83,14 +87,15 @@ def test_remind_me_puts_the_tip_off_and_both_items_go_away_until_the_next_tip(qt
     assert not any(item.startswith(("Last tip", "Remind me")) for item in shown_items(tray))
     tray.tip("Only 1.5 GB is left on your main drive (C:).", "…", remind_after_s=1800)
     assert "Last tip: Only 1.5 GB is left on your main drive (C:)." in shown_items(tray)
-    assert "Remind me about this tip in 30 minutes" in shown_items(tray)
+    assert "Remind me about this tip in 30 minutes, if it still applies" in shown_items(tray)
 
 
 def test_a_tip_title_with_an_ampersand_shows_as_written(tray):
     title = "AT&T Connect has stopped answering."
     tray.tip(title, "It may be waiting for the network.", remind_after_s=DEFAULT_REMIND_S)
     action = tray.actions["last_tip"]
-    assert action.text() == "Last tip: AT&&T Connect has stopped answering."  # no shortcut
+    # No shortcut, and the title kept apart from the words around it (isolates).
+    assert action.text() == "Last tip: \u2068AT&&T Connect has stopped answering.\u2069"
     assert f"Last tip: {title}" in shown_items(tray)
     assert tray.balloons[0][0] == title  # a notification's title is plain text as it is
 
@@ -140,10 +145,25 @@ def test_in_the_app_the_menu_says_the_tips_own_remind_time_and_puts_the_tip_off(
     assert title == "Only 1.5 GB is left on your main drive (C:)."
     assert text.endswith("To be reminded in 45 minutes, use Ally's menu.")
     assert f"Last tip: {title}" in shown_items(ally.tray)
-    assert "Remind me about this tip in 45 minutes" in shown_items(ally.tray)
+    assert "Remind me about this tip in 45 minutes, if it still applies" in shown_items(ally.tray)
     click(qtbot, ally.tray, "remind")
     now = time.time()
     assert not any(i.startswith(("Last tip", "Remind me")) for i in shown_items(ally.tray))
     # Put off by remind_s: not due now, due once 45 minutes have passed.
     assert ally.tips.next_tip(d.findings, now + 60) is None
     assert ally.tips.next_tip(d.findings, now + 45 * 60 + 1).title == title
+
+
+def test_a_long_right_to_left_or_many_line_title_stays_one_short_item(tray):
+    """A title holds a program's or IT's words: 500 characters, a newline, or a
+    direction override (U+202E) must not make a screen-wide, two-line or reversed item."""
+    from desktop.ui.tray import MENU_TITLE_CHARS
+
+    tray.tip("\u202eevil.exe\nis busy " + "x" * 500, BUSY_TEXT, 7200)
+    item = tray.actions["last_tip"].text()
+    title = item.removeprefix("Last tip: ")
+    assert title.startswith("\u2068") and title.endswith("…\u2069")
+    assert len(title) == MENU_TITLE_CHARS + 2  # the isolates around it
+    assert "\u202e" not in item and "\n" not in item
+    # The notification has the whole title, on one line, without the override.
+    assert tray.balloons[-1][0] == "evil.exe is busy " + "x" * 500

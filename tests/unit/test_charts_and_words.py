@@ -244,7 +244,7 @@ def test_each_caption_says_what_its_figure_means_not_only_a_percent():
     calm = {**history([12, 16, 9]), "mem_used_pct": [41.0, 43.0, 42.0]}
     processor, memory, drive, _network = charting.views(calm)
     assert processor.sentence.endswith("it was working 16% of the time.")
-    assert memory.sentence.endswith("At most, 43% of it was in use.")
+    assert memory.sentence.endswith("The most in use at once was 43% of it.")
     assert drive.sentence.endswith("it was working 3% of the time.")
     # Where the drive is judged by the time each request takes (Windows, macOS), the
     # figure is in seconds, which a person knows, and never "ms".
@@ -254,3 +254,27 @@ def test_each_caption_says_what_its_figure_means_not_only_a_percent():
     assert slow.key == "drive_slow", slow.key
     assert slow.sentence.endswith("it took 0.04 seconds for each request.")
     assert "ms" not in slow.sentence.split()
+
+
+def test_a_caption_never_contradicts_its_band_nor_says_nonsense():
+    """Rounded down below the band it stayed out of (89.6% under 90% is "89%"); "less than
+    1%" rather than "0% of the time"; a counter that wrapped round (negative) or a time
+    that is not a number is a gap, never a point, and never stops the chart."""
+    n = 6
+    h = {
+        "t_offset_s": [0, 5, None, 15, "x", 25],
+        "cpu_pct": [10, 20, 30, -3, 40, 12],
+        "mem_used_pct": [40, 89.6, 50, 60, 70, 80],
+        "disk_busy_pct": [0.2] * n,
+        "net_recv_bps": [1.0] * n,
+        "net_sent_bps": [1.0] * n,
+    }
+    processor, memory, drive, _network = charting.views(h)
+    assert processor.offsets == (0.0, 5.0, 15.0, 25.0)  # the damaged times left out
+    assert processor.lines[0].values == (10.0, 20.0, None, 12.0)  # -3 is a gap
+    assert memory.band_from == 90 and memory.sentence.endswith("was 89% of it.")
+    assert drive.sentence.endswith("it was working less than 1% of the time.")
+    timed = {"t_offset_s": [0, 5, 10], "cpu_pct": [1, 2, 3], "disk_wait_ms": [2.0, 3.0, 4.0]}
+    slow = charting.views(timed)[2]
+    assert slow.sentence.endswith("it took less than 0.01 seconds for each request.")
+    assert [label for _, label in slow.ticks] == ["0", "0.05 s", "0.1 s"]  # seconds, as said

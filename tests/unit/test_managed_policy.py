@@ -96,7 +96,10 @@ SAMPLES = {  # a valid value for each text element, by (table, value name)
     ("transport", "folder"): r"\\fs\ally-reports",
     ("transport", "url"): "https://helpdesk.example.org/hooks/ally",
     ("relay", "url"): "https://relay.example.org",
-    ("relay", "enrolment_token"): "allyenrol.0a1b2c3d4e5f6a7b.Ex4mpleSecretMadeByAllyRelayTokenCreate0000",
+    (
+        "relay",
+        "enrolment_token",
+    ): "allyenrol.0a1b2c3d4e5f6a7b.Ex4mpleSecretMadeByAllyRelayTokenCreate0000",
     ("network", "proxy_pac"): "http://wpad.example.org/proxy.pac",
 }
 

@@ -34,8 +34,10 @@ PANELS = {
         # KDE Plasma, Breeze: BreezeLight.colors, [Colors:Window] BackgroundNormal=239,240,241,
         # the colour the Breeze Plasma theme paints panels with.
         "KDE Breeze light panel": "#eff0f1",
-        # GNOME Shell, light: $bg_color in gnome-shell-sass/_colors.scss (#f6f5f4).
-        "GNOME light": "#f6f5f4",
+        # A light panel as light as they come (Xfce's and MATE's light themes: #f6f5f4,
+        # Adwaita's window colour). GNOME's top bar is not here: it is dark in light mode
+        # too, and Ally draws the dark-panel icon there (tray.panel_is_dark).
+        "Adwaita light (Xfce, MATE)": "#f6f5f4",
     },
     "dark": {
         # Windows 11 dark taskbar: SolidBackgroundFillColorBase, dark theme (as above).
@@ -47,6 +49,8 @@ PANELS = {
         # GNOME Shell, dark: $bg_color = lighten($base_color, 5%), where $base_color is
         # #241f31 desaturated and darkened 2% (gnome-shell-sass/_colors.scss) = #303030.
         "GNOME dark": "#303030",
+        # GNOME Shell's top bar in both modes: $panel_bg_color: #000 (gnome-shell-sass).
+        "GNOME top bar": "#000000",
     },
 }
 
@@ -261,3 +265,59 @@ if __name__ == "__main__":  # prints the figures: QT_QPA_PLATFORM=offscreen pyth
     _app = QApplication([])
     for (level, theme, part), (ratio, panel, size) in sorted(measure().items()):
         print(f"{level:9} {theme:5} {part:5} worst {ratio:5.2f}:1 on {panel} at {size} px")
+
+
+def test_the_icon_is_drawn_for_the_panel_not_for_the_apps(monkeypatch):
+    """GNOME's top bar is black in light mode too, and Windows sets its taskbar apart from
+    the apps: drawn for the apps' light theme there, the dark glyph would vanish (1.1:1)."""
+    from PySide6.QtGui import QColor, QGuiApplication, QPalette
+
+    from desktop.ui import tray
+
+    app = QGuiApplication.instance() or QGuiApplication([])
+    original = app.palette()
+    try:
+        app.setPalette(QPalette(QColor("#f4f4f4")))  # the apps: light
+        monkeypatch.setattr(tray.sys, "platform", "linux")
+        monkeypatch.setenv("XDG_CURRENT_DESKTOP", "ubuntu:GNOME")
+        assert tray.panel_is_dark()
+        monkeypatch.setenv("XDG_CURRENT_DESKTOP", "KDE")  # Plasma's panel follows the theme
+        assert not tray.panel_is_dark()
+        monkeypatch.setattr(tray.sys, "platform", "win32")
+        monkeypatch.setattr(tray, "windows_taskbar_light", lambda: False)  # dark taskbar
+        assert tray.panel_is_dark()
+        monkeypatch.setattr(tray, "windows_taskbar_light", lambda: None)  # not set: the apps'
+        assert not tray.panel_is_dark()
+    finally:
+        app.setPalette(original)
+
+
+def test_the_macos_templates_carry_the_same_badges_in_black_and_clear_only():
+    """macOS tints menu bar templates itself: each state has one, black and transparent
+    only, and the attention and problem badges differ in shape as on the other systems."""
+    from desktop.resources_access import resource
+    from desktop.status import LEVELS, TrayStatus
+    from desktop.ui.tray import render_svg
+
+    masks = {}
+    for level in LEVELS:
+        name = TrayStatus(level, "", None).template_icon()
+        image = render_svg(resource(name).read_bytes(), 32).toImage()
+        colours = {
+            (
+                image.pixelColor(x, y).red(),
+                image.pixelColor(x, y).green(),
+                image.pixelColor(x, y).blue(),
+            )
+            for x in range(32)
+            for y in range(32)
+            if image.pixelColor(x, y).alpha() > 0
+        }
+        assert colours == {(0, 0, 0)}, (name, colours)
+        masks[level] = {
+            (x, y) for x in range(32) for y in range(32) if image.pixelColor(x, y).alpha() > 128
+        }
+    assert len({frozenset(m) for m in masks.values()}) == 3
+    badge = {level: {p for p in masks[level] if p[0] >= 16 and p[1] >= 16} for level in LEVELS}
+    shared = badge["attention"] & badge["problem"]
+    assert len(shared) < 0.8 * min(len(badge["attention"]), len(badge["problem"]))
