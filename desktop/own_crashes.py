@@ -75,14 +75,9 @@ class OwnCrashes:
 
 def words(language: str = "en") -> dict[str, str]:
     """The person's words for "Ally had a problem" ([app_health] in the catalog)."""
-    import tomllib
+    from ally_words import language_in_use, parsed
 
-    from desktop.resources_access import resource
-
-    name = f"catalog/{language}.toml"
-    if not resource(name).is_file():
-        name = "catalog/en.toml"
-    return tomllib.loads(resource(name).read_text(encoding="utf-8")).get("app_health", {})
+    return dict(parsed(language_in_use(language)).get("app_health", {}))
 
 
 def notice_due(data_dir: Path) -> tuple[str, str] | None:

@@ -1,13 +1,14 @@
 """Turning findings into words: plain ones for the person, precise ones for IT.
 
-The words live in resources/catalog/<language>.toml so IT can read and change them
-without touching code. A placeholder that a finding cannot fill is logged and left
-visible rather than failing the whole answer.
+The words live in ally_words/catalog/<language>.toml so IT can read and change them
+without touching code; loading them, choosing the language and filling in a sentence is
+ally_words' (the ground floor), this module only chooses which sentences a diagnosis
+needs. A placeholder that a finding cannot fill is logged and left visible rather than
+failing the whole answer.
 """
 
 from __future__ import annotations
 
-import locale
 import logging
 import string
 from collections.abc import Mapping, Sequence
@@ -15,16 +16,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import tomllib
-
+from ally_words import DEFAULT_LANGUAGE, fill, language_in_use, number, parsed
+from ally_words import Catalog as WordsCatalog
 from desktop import plain_numbers
 from desktop.diagnostics import priority
 from desktop.diagnostics.findings import Finding, Severity
 from desktop.diagnostics.model import Cause, Snapshot, Status, Symptom
-from desktop.resources_access import read_text, resource
 
 log = logging.getLogger(__name__)
-DEFAULT_LANGUAGE = "en"
 
 
 @dataclass(frozen=True)
@@ -71,54 +70,6 @@ class Summary:
         }
 
 
-class _Keep(dict):
-    """Leaves unknown placeholders visible ("{app}") instead of raising."""
-
-    def __missing__(self, key: str) -> str:
-        log.warning("catalog placeholder {%s} has no value", key)
-        return "{" + key + "}"
-
-
-class _Words(string.Formatter):
-    """``{count:n sample}`` gives "1 sample" or "3 samples"; ``{count:n crash|crashes}``
-    names the plural itself. So the catalog never needs "sample(s)"."""
-
-    def format_field(self, value: Any, format_spec: str) -> str:
-        if format_spec.startswith("n "):
-            one, _, many = format_spec[2:].partition("|")
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                n = _number(value)
-                return f"{n} {one if value == 1 else (many or one + 's')}"
-            return f"{value} {many or one + 's'}"
-        return super().format_field(value, format_spec)
-
-
-def fill(template: str, values: Mapping[str, Any]) -> str:
-    try:
-        return _Words().vformat(template, (), _Keep(values))
-    except (ValueError, IndexError, TypeError) as exc:  # a broken template edited by hand
-        log.warning("catalog template %r cannot be filled: %s", template, exc)
-        return template
-
-
-def _number(value: float | int) -> str:
-    """A number as a careful technician writes it: whole numbers without ".0", others
-    rounded to what can matter ("1.08", not "1.08056640625"; "0.767", "0.999")."""
-    if isinstance(value, bool) or not isinstance(value, float):
-        return str(value)
-    if value != value or value in (float("inf"), float("-inf")):
-        return "unknown"
-    if value.is_integer():
-        return str(int(value))
-    if abs(value) >= 100:
-        text = f"{value:.1f}"
-    elif abs(value) >= 1:
-        text = f"{value:.2f}"
-    else:
-        text = f"{value:.3g}"
-    return text.rstrip("0").rstrip(".") if "." in text and "e" not in text else text
-
-
 def _it_values(evidence: Mapping[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for key, value in evidence.items():
@@ -149,7 +100,7 @@ class _Plain(float):
     """A float that prints itself with sensible rounding, and still counts for plurals."""
 
     def __str__(self) -> str:
-        return _number(float(self))
+        return number(float(self))
 
     def __format__(self, spec: str) -> str:
         return format(float(self), spec) if spec else str(self)
@@ -164,40 +115,32 @@ def _flat(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return ", ".join(str(_flat(v)) for v in value) or "none"
     if isinstance(value, float):
-        return _number(value)
+        return number(value)
     return "unknown" if value is None else value
 
 
 def _yes_no(value: bool) -> str:
-    table = load_catalog(preferred_language()).data.get("it_values", {})
+    table = load_catalog().data.get("it_values", {})
     return str(table.get("yes" if value else "no", "yes" if value else "no"))
 
 
-class Catalog:
+class Catalog(WordsCatalog):
+    """The catalog as the findings read it: their headlines, explanations and summaries,
+    what could not be checked, and the delivery sentences."""
+
     def __init__(self, data: Mapping[str, Any]) -> None:
+        super().__init__(data)
         self.language = data.get("language", DEFAULT_LANGUAGE)
         self.summary = data.get("summary", {})
         self.findings = data.get("findings", {})
         self.nothing_found = data.get("nothing_found", {})
         self.delivery = data.get("delivery", {})
         self.could_not_check = data.get("could_not_check", {})
-        self.data = data  # every section, for the parts that keep their words apart (fixes, news)
 
     def delivery_message(self, key: str, **values: Any) -> str:
         """The person's sentence about a report's delivery (see [delivery] in the catalog)."""
         template = self.delivery.get(key) or self.delivery.get("temporary", key)
         return fill(template, values)
-
-    @classmethod
-    def from_toml(cls, text: str) -> Catalog:
-        return cls(tomllib.loads(text))
-
-    def table(self, dotted: str) -> dict[str, Any]:
-        """The table a declaration names ("findings.cpu_saturated", "fixes.empty_trash")."""
-        node: Any = self.data
-        for part in dotted.split("."):
-            node = node.get(part, {}) if isinstance(node, dict) else {}
-        return node if isinstance(node, dict) else {}
 
     def entry(self, finding_id: str, variant: str | None = None) -> dict[str, Any]:
         base = dict(self.table(priority.words_key(finding_id)))
@@ -330,26 +273,13 @@ def _reason(snapshot: Snapshot | None, name: str) -> str:
     return f"{name}: {section.reason if section is not None else 'not run'}"
 
 
-def preferred_language() -> str:
-    try:
-        lang = (locale.getlocale()[0] or "").split("_")[0].lower()
-    except ValueError:
-        lang = ""
-    return lang or DEFAULT_LANGUAGE
-
-
 def load_catalog(language: str | None = None) -> Catalog:
-    """The catalog for ``language`` (the system's by default), falling back to English.
-    Each file is parsed once per process (desktop/words.py reads the same object)."""
-    return _parsed(_with_a_file(language or preferred_language()))
-
-
-@lru_cache(maxsize=8)
-def _with_a_file(language: str) -> str:
-    """``language`` if the catalog has a file for it, else English."""
-    return language if resource(f"catalog/{language}.toml").is_file() else DEFAULT_LANGUAGE
+    """The catalog for ``language`` (the session's by default), falling back to English:
+    the findings' view of the one parsed catalog (ally_words.parsed), so each file is
+    parsed once per process whoever asks first."""
+    return _explainer(language_in_use(language))
 
 
 @lru_cache(maxsize=4)
-def _parsed(language: str) -> Catalog:
-    return Catalog.from_toml(read_text(f"catalog/{language}.toml"))
+def _explainer(language: str) -> Catalog:
+    return Catalog(parsed(language))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from desktop.diagnostics.explain import Catalog, fill
+from ally_words import Catalog, fill
 from desktop.fixes.base import Offer, Result
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from desktop.diagnostics.explain import Catalog, fill
+from ally_words import Catalog, fill
 from desktop.news.feed import Incident
 
 if TYPE_CHECKING:  # the watcher loads the network code; the tray needs it only with a feed

@@ -13,6 +13,7 @@ import textstat
 import tomllib
 from alembic.script import ScriptDirectory
 
+from ally_words import catalog_file
 from desktop.reporting import outbox as desktop_outbox
 from desktop.reporting.report import SCHEMA
 from desktop.reporting.transports.base import STATUS_WORDS
@@ -97,7 +98,7 @@ def test_a_worker_killed_inside_the_lock_does_not_stop_the_others():
 
 
 def relay_texts() -> list[str]:
-    words = tomllib.loads(read_text("catalog/en.toml"))["relay"]
+    words = tomllib.loads(catalog_file("en").read_text(encoding="utf-8"))["relay"]
     out = []
     for status in STATUS_WORDS.values():
         out.append(words["ticket_status"].format(ticket="1234", status=status))

@@ -4,8 +4,8 @@ will fit when it comes, and a glyph without an accent would show). Placeholders
 ("{program}"), keyboard marks ("&Send") and numbers stay as they are, so the same code
 fills and shows them.
 
-``use()`` puts it in place of every catalog (words.say and the findings' catalog read the
-same parsed object), for this process only.
+``use()`` puts it in place of every catalog (ally_words.say and the findings' catalog read
+the same parsed object), for this process only.
 """
 
 from __future__ import annotations
@@ -47,9 +47,10 @@ def _pseudo(node: Any) -> Any:
 
 
 def use() -> None:
+    import ally_words
     from desktop.diagnostics import explain
-    from desktop.resources_access import read_text
 
-    catalog = explain.Catalog(_pseudo(tomllib.loads(read_text("catalog/en.toml"))))
-    explain._parsed.cache_clear()
-    explain._parsed = lambda _language: catalog  # type: ignore[assignment]
+    data = _pseudo(tomllib.loads(ally_words.catalog_file("en").read_text(encoding="utf-8")))
+    ally_words.parsed = lambda _language: data  # type: ignore[assignment]
+    explain.parsed = ally_words.parsed  # type: ignore[attr-defined]
+    explain._explainer.cache_clear()

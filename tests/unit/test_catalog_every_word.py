@@ -3,7 +3,7 @@ rules as the findings (../shared/VOICE.md): grade 7 or easier, no jargon, no bla
 placeholder filled. IT's own lines (`it_detail`, `it_known`, [cli_it]) are for IT and are
 not graded. A label of a few words is checked for jargon and blame but not graded.
 
-A second language is one more file in resources/catalog/: it must have every key English
+A second language is one more file in ally_words/catalog/: it must have every key English
 has (checked here too), so nothing falls back to English unnoticed.
 """
 
@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from importlib import resources
 
 import pytest
 import textstat
 import tomllib
 
-from desktop.resources_access import read_text, resource
+from ally_words import catalog_file
 from tests.unit.test_catalog_words import BLAME, JARGON, MAX_GRADE
 
-CATALOG = tomllib.loads(read_text("catalog/en.toml"))
+CATALOG = tomllib.loads(catalog_file("en").read_text(encoding="utf-8"))
 # IT's own words: the terminal's lines for IT (report ids, files, secrets, helpdesk words),
 # IT's HTML page of a report and the helpdesk's email, `ally doctor`, the delivery detail of
 # each transport and what a fix may touch or why it was not offered. They name processes,
@@ -136,7 +137,7 @@ def test_every_sentence_is_plain_and_kind(name, text):
 
 def test_other_languages_have_every_key_english_has():
     english = {name for name, _ in strings(CATALOG)}
-    folder = resource("catalog")
+    folder = resources.files("ally_words") / "catalog"
     for path in folder.iterdir():
         if path.name.endswith(".toml") and path.name != "en.toml":
             other = {name for name, _ in strings(tomllib.loads(path.read_text("utf-8")))}
@@ -145,12 +146,12 @@ def test_other_languages_have_every_key_english_has():
 
 def test_a_translation_that_lacks_a_key_says_it_in_english(monkeypatch):
     """A second language is one file; what it lacks yet, key or sub-table, is English."""
-    from desktop import words
+    import ally_words as words
 
-    english = words._catalog("en")
+    english = words.parsed("en")
     partial = {"cli": {"not_sent": "Rien n'a été envoyé."}, "fixes": {"empty_trash": {}}}
-    monkeypatch.setattr(words, "preferred_language", lambda: "fr")
-    monkeypatch.setattr(words, "_catalog", lambda lang: partial if lang == "fr" else english)
+    monkeypatch.setattr(words, "language_in_use", lambda language=None: "fr")
+    monkeypatch.setattr(words, "parsed", lambda lang: partial if lang == "fr" else english)
     assert words.say("not_sent", "cli") == "Rien n'a été envoyé."
     assert words.say("ask_send", "cli") == english["cli"]["ask_send"]
     trash = words.table("fixes.empty_trash")
@@ -162,11 +163,11 @@ def test_a_translation_that_lacks_a_key_says_it_in_english(monkeypatch):
 def test_a_sentence_may_have_placeholders_named_key_and_section(monkeypatch):
     """say()'s own key and section are positional only, so they never clash with a
     placeholder of the same name."""
-    from desktop import words
+    import ally_words as words
 
-    english = words._catalog("en")
+    english = words.parsed("en")
     extra = {**english, "cli": {**english["cli"], "pressed": "Press {key} in {section}."}}
-    monkeypatch.setattr(words, "_catalog", lambda lang: extra)
+    monkeypatch.setattr(words, "parsed", lambda lang: extra)
     said = words.say("pressed", "cli", key="F5", section="the window")
     assert said == "Press F5 in the window."
 

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from desktop.diagnostics.explain import fill
+from ally_words import fill
 from tests.unit.test_catalog_every_word import (
     CATALOG,
     IT_KEYS,

@@ -7,10 +7,10 @@ import pytest
 import textstat
 import tomllib
 
+from ally_words import catalog_file
 from desktop.diagnostics.explain import load_catalog
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.rules import evaluate
-from desktop.resources_access import read_text
 from tests.scenarios import scenarios
 
 MAX_GRADE = 7.0
@@ -85,7 +85,7 @@ def test_most_texts_are_short():
 
 
 def test_every_finding_and_variant_in_the_catalog_was_rendered():
-    data = tomllib.loads(read_text("catalog/en.toml"))
+    data = tomllib.loads(catalog_file("en").read_text(encoding="utf-8"))
     expected = set()
     for fid, entry in data["findings"].items():
         expected.add((fid, None))
@@ -94,7 +94,7 @@ def test_every_finding_and_variant_in_the_catalog_was_rendered():
 
 
 def test_every_symptom_has_an_honest_nothing_found_answer():
-    data = tomllib.loads(read_text("catalog/en.toml"))
+    data = tomllib.loads(catalog_file("en").read_text(encoding="utf-8"))
     for symptom in Symptom:
         entry = data["nothing_found"][symptom.value]
         assert entry["headline"] and entry["explanation"] and entry["it_detail"]
@@ -109,7 +109,7 @@ def test_each_finding_reassures_with_its_own_true_line():
     the words describe the computer (desktop/diagnostics/reassurance.py says which and why)."""
     from desktop.diagnostics import reassurance
 
-    data = tomllib.loads(read_text("catalog/en.toml"))["findings"]
+    data = tomllib.loads(catalog_file("en").read_text(encoding="utf-8"))["findings"]
     assert set(data) == {k.split(".")[0] for k in reassurance.LINES}  # one line for each
     for fid, entry in data.items():
         for variant, table in [(None, entry), *entry.get("variants", {}).items()]:
@@ -149,7 +149,7 @@ def test_delivery_messages_are_plain_and_say_nothing_is_lost(text):
 def input_texts():
     from desktop.words import say
 
-    data = tomllib.loads(read_text("catalog/en.toml"))
+    data = tomllib.loads(catalog_file("en").read_text(encoding="utf-8"))
     values = {
         "what": "your words",
         "length": "20,001",
@@ -192,9 +192,9 @@ PROMPTS = {"cli_ask", "cli_force_ask"}
 
 
 def fix_texts():
-    from desktop.diagnostics.explain import fill
+    from ally_words import fill
 
-    data = tomllib.loads(read_text("catalog/en.toml"))["fixes"]
+    data = tomllib.loads(catalog_file("en").read_text(encoding="utf-8"))["fixes"]
     out = []
 
     def walk(table, name):
@@ -205,7 +205,7 @@ def fix_texts():
                 out.extend((f"{name}.{key}", fill(value, v)) for v in FIX_VALUES)
 
     walk(data, "fixes")
-    news = tomllib.loads(read_text("catalog/en.toml"))["news"]
+    news = tomllib.loads(catalog_file("en").read_text(encoding="utf-8"))["news"]
     out.extend((f"news.{k}", fill(v, NEWS_VALUES)) for k, v in news.items())
     return out
 
@@ -231,7 +231,7 @@ def test_a_fix_that_did_not_work_promises_only_what_holds():
     """ "IT will see that you tried" only where a report may carry the attempt (the
     report window adds it), never in the fix's own words, which the terminal says too;
     and no "nothing was changed" where a fix may stop halfway."""
-    data = tomllib.loads(read_text("catalog/en.toml"))["fixes"]
+    data = tomllib.loads(catalog_file("en").read_text(encoding="utf-8"))["fixes"]
     assert data["outcome"]["seen_if_sent"].startswith("If you send this report")
     for fix_id, entry in data.items():
         if not isinstance(entry, dict) or fix_id == "outcome":
@@ -246,7 +246,7 @@ def test_a_fix_that_did_not_work_promises_only_what_holds():
 
 
 def test_a_fix_that_deletes_or_may_lose_work_says_so_before_the_click():
-    data = tomllib.loads(read_text("catalog/en.toml"))["fixes"]
+    data = tomllib.loads(catalog_file("en").read_text(encoding="utf-8"))["fixes"]
     assert "can't be brought back" in data["empty_trash"]["before"]
     assert "can't be brought back" in data["empty_trash"]["variants"]["windows"]["before"]
     assert "not saved may be lost" in data["close_program"]["before"]

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import tomllib
 
+from ally_words import catalog_file
 from desktop.config import Policy
 from desktop.diagnostics.explain import load_catalog
 from desktop.diagnostics.findings import Finding, Severity
@@ -31,10 +32,9 @@ from desktop.fixes.registry import FIXES, MAX_PER_FINDING, attempt, by_id, offer
 from desktop.fixes.restart_reminder import Reminders, remind_at
 from desktop.fixes.words import FixWords
 from desktop.paths import AllyPaths
-from desktop.resources_access import read_text
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-CATALOG = tomllib.loads(read_text("catalog/en.toml"))
+CATALOG = tomllib.loads(catalog_file("en").read_text(encoding="utf-8"))
 
 
 def paths(tmp_path: Path) -> AllyPaths:

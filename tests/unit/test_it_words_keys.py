@@ -14,12 +14,12 @@ from pathlib import Path
 
 import tomllib
 
+from ally_words import catalog_file
 from desktop.diagnostics.net import causes, http_checks
 from desktop.diagnostics.readers import fault_records, print_system
-from desktop.resources_access import read_text
 
 ROOT = Path(__file__).resolve().parents[2]
-EVIDENCE = tomllib.loads(read_text("catalog/en.toml"))["evidence"]
+EVIDENCE = tomllib.loads(catalog_file("en").read_text(encoding="utf-8"))["evidence"]
 
 
 def _table(section: str) -> dict:

@@ -1,5 +1,5 @@
 """No sentence a person or IT reads is written in Python: it belongs in the catalog
-(resources/catalog/en.toml), where the words tests read it and a translator finds it.
+(ally_words/catalog/en.toml), where the words tests read it and a translator finds it.
 
 An AST walk over desktop/ flags every string constant that looks like words (two words
 with a space between them), outside the places where such a string is not said to
@@ -190,7 +190,7 @@ def test_no_new_sentence_in_code():
         if counts[module] > NOT_YET_IN_CATALOG[module]
     ]
     assert not new and not grown, (
-        "Words belong in resources/catalog/en.toml (desktop.words.say):\n" + "\n".join(new + grown)
+        "Words belong in ally_words/catalog/en.toml (desktop.words.say):\n" + "\n".join(new + grown)
     )
 
 

@@ -12,6 +12,7 @@ import pkgutil
 
 import tomllib
 
+from ally_words import catalog_file
 from desktop.diagnostics import probes as probes_package
 from desktop.diagnostics import rules as rules_package
 from desktop.diagnostics.findings import FindingKind
@@ -21,8 +22,8 @@ from desktop.diagnostics.probes import PROBES
 from desktop.diagnostics.rules import FINDING_KINDS, RULE_MODULES, RULES
 from desktop.resources_access import read_text
 
-CATALOG = "resources/catalog/en.toml"
-WORDS = tomllib.loads(read_text("catalog/en.toml"))
+CATALOG = "ally_words/catalog/en.toml"
+WORDS = tomllib.loads(catalog_file("en").read_text(encoding="utf-8"))
 FINDING_FIELDS = ("headline", "explanation", "advice", "it_detail")
 
 

@@ -17,9 +17,9 @@ from typing import Any
 
 import requests
 
+from ally_words import fill
 from desktop import __version__
 from desktop.config import Policy
-from desktop.diagnostics.explain import fill
 from desktop.http_session import new_session
 from desktop.paths import AllyPaths
 from desktop.reporting import credentials
