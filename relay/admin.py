@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from ally_words import say
 from relay import passwords
 from relay.api import NUMBER, BodyError, client, read_body
 from relay.context import Relay
@@ -106,27 +107,32 @@ def _to_login() -> Response:
 # --- pages ------------------------------------------------------------------------------
 
 
+def _w(key: str) -> str:
+    """IT's words on the relay's pages ([relay_admin] in the catalog)."""
+    return say(key, "relay_admin")
+
+
 async def login_page(request: Request) -> Response:
     relay: Relay = request.app.state.relay
     if relay.settings.admin.auth == "proxy":
-        return page("message.html", 403, title="Sign-in", text="Sign in through the proxy.")
+        return page("message.html", 403, title=_w("sign_in_title"), text=_w("sign_in_proxy"))
     return page("login.html", error=None)
 
 
 async def login(request: Request) -> Response:
     relay: Relay = request.app.state.relay
     if relay.settings.admin.auth != "local":
-        return page("message.html", 403, title="Sign-in", text="Sign in through the proxy.")
+        return page("message.html", 403, title=_w("sign_in_title"), text=_w("sign_in_proxy"))
     if relay.login_limit.take(client(request)):
-        return page("login.html", 429, error="Too many attempts. Wait a minute and try again.")
+        return page("login.html", 429, error=_w("too_many_attempts"))
     fields = await _form(request, None)
     if fields is None:
-        return page("login.html", 400, error="That form could not be read.")
+        return page("login.html", 400, error=_w("form_unreadable"))
     user, password = fields.get("user", "")[:100], fields.get("password", "")[:1000]
     stored = await run_in_threadpool(relay.store.user_hash, user)
     if not await run_in_threadpool(passwords.verify, stored, password):
         log.warning("IT sign-in refused", extra={"user": user, "client": client(request)})
-        return page("login.html", 401, error="That name and password do not match.")
+        return page("login.html", 401, error=_w("no_match"))
     sid = secrets.token_urlsafe(32)
     now = time.time()
     hours = relay.settings.admin.session_hours
@@ -206,9 +212,9 @@ async def report_view(request: Request) -> Response:
     key = request.path_params["number"]
     row = await run_in_threadpool(relay.store.report, int(key)) if NUMBER.match(key) else None
     if row is None:
-        return page("message.html", 404, title="Not found", text="There is no such report.")
+        return page("message.html", 404, title=_w("not_found_title"), text=_w("no_such_report"))
     if row.body is None:
-        return page("message.html", 410, title="Gone", text="This report's content was dropped.")
+        return page("message.html", 410, title=_w("gone_title"), text=_w("report_dropped"))
     import json
 
     from desktop.reporting import html_view  # only when IT opens a report: it is large
@@ -225,7 +231,7 @@ async def act(request: Request) -> Response:
         return _to_login()
     fields = await _form(request, who[1])
     if fields is None:
-        return page("message.html", 403, title="Refused", text="That form was not accepted.")
+        return page("message.html", 403, title=_w("refused_title"), text=_w("form_refused"))
     what, key = request.path_params["what"], request.path_params["key"]
     store = relay.store
     if what == "device-revoke":
@@ -241,14 +247,14 @@ async def act(request: Request) -> Response:
             days = float(fields.get("days") or 7)
             uses = int(fields["uses"]) if fields.get("uses") else None
         except ValueError:
-            return page("message.html", 400, title="Refused", text="Days and uses are numbers.")
+            return page("message.html", 400, title=_w("refused_title"), text=_w("days_and_uses"))
         token = await run_in_threadpool(
             store.create_enrolment_token, fields.get("note", ""), days or None, uses
         )
         log.info("enrolment token made", extra={"user": who[0], "token": token.id})
         return await dashboard(request, new_token=str(token))
     else:
-        return page("message.html", 404, title="Not found", text="No such action.")
+        return page("message.html", 404, title=_w("not_found_title"), text=_w("no_such_action"))
     log.info("IT action", extra={"user": who[0], "action": what, "key": key})
     return RedirectResponse("/admin", 303)
 

@@ -19,43 +19,45 @@ import sys
 import time
 from collections.abc import Sequence
 
+from ally_words import say
 from relay import __version__
 from relay.config import ConfigError, RelaySettings, load
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 
+def _w(key: str, /, **values: object) -> str:
+    """IT's words in the terminal ([relay_cli] in the catalog)."""
+    return say(key, "relay_cli", **values)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="ally-relay", description="Ally Relay, IT's receiver.")
-    p.add_argument("--config", help="settings file (default /etc/ally-relay/relay.toml)")
+    p = argparse.ArgumentParser(prog="ally-relay", description=_w("description"))
+    p.add_argument("--config", help=_w("help_config"))
     p.add_argument("--version", action="version", version=f"ally-relay {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser("serve", help="receive reports and forward them")
-    sub.add_parser("migrate", help="bring the database schema up to date")
-    sub.add_parser("check", help="check the settings, the database and the helpdesk secret")
-    sub.add_parser("health", help="ask the running relay on this machine whether it is well")
-    tok = sub.add_parser("token", help="enrolment tokens").add_subparsers(
+    sub.add_parser("serve", help=_w("help_serve"))
+    sub.add_parser("migrate", help=_w("help_migrate"))
+    sub.add_parser("check", help=_w("help_check"))
+    sub.add_parser("health", help=_w("help_health"))
+    tok = sub.add_parser("token", help=_w("help_token")).add_subparsers(
         dest="action", required=True
     )
     make = tok.add_parser("create")
-    make.add_argument("--days", type=float, default=7.0, help="valid this long (0: until revoked)")
-    make.add_argument("--uses", type=int, default=None, help="at most this many devices")
+    make.add_argument("--days", type=float, default=7.0, help=_w("help_days"))
+    make.add_argument("--uses", type=int, default=None, help=_w("help_uses"))
     make.add_argument("--note", default="")
     tok.add_parser("list")
     tok.add_parser("revoke").add_argument("id")
-    dev = sub.add_parser("device", help="enrolled devices").add_subparsers(
+    dev = sub.add_parser("device", help=_w("help_device")).add_subparsers(
         dest="action", required=True
     )
     dev.add_parser("list")
     dev.add_parser("revoke").add_argument("id")
-    usr = sub.add_parser("user", help="IT staff who may sign in").add_subparsers(
-        dest="action", required=True
-    )
+    usr = sub.add_parser("user", help=_w("help_user")).add_subparsers(dest="action", required=True)
     usr.add_parser("set").add_argument("name")
     usr.add_parser("disable").add_argument("name")
-    sub.add_parser("retry", help="forward stopped reports again").add_argument(
-        "number", nargs="?", type=int
-    )
+    sub.add_parser("retry", help=_w("help_retry")).add_argument("number", nargs="?", type=int)
     return p
 
 
@@ -64,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load(args.config)
     except ConfigError as exc:
-        sys.stderr.write("Ally Relay cannot start; fix these settings first:\n")
+        sys.stderr.write(_w("cannot_start") + "\n")
         sys.stderr.writelines(f"  {p}\n" for p in exc.problems)
         return EXIT_FAIL
     if args.command == "serve":
@@ -80,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "migrate" or settings.migrate_on_start:
         upgrade(settings.database)
     if args.command == "migrate":
-        print("The database schema is up to date.")
+        print(_w("schema_up_to_date"))
         return EXIT_OK
     return _chore(args, settings)
 
@@ -98,23 +100,23 @@ def _chore(args: argparse.Namespace, settings: RelaySettings) -> int:
             print(token)
             return EXIT_OK
         if args.action == "revoke":
-            return _done(store.revoke_enrolment_token(args.id), f"token {args.id}")
+            return _done(store.revoke_enrolment_token(args.id), _w("token", id=args.id))
         for t in store.enrolment_tokens():
             print(json.dumps({k: v for k, v in t._mapping.items() if k != "token_hash"}))
         return EXIT_OK
     if args.command == "device":
         if args.action == "revoke":
-            return _done(store.revoke_device(args.id), f"device {args.id}")
+            return _done(store.revoke_device(args.id), _w("device", id=args.id))
         for d in store.devices():
             print(json.dumps({k: v for k, v in d._mapping.items() if k != "token_hash"}))
         return EXIT_OK
     if args.command == "user":
         if args.action == "disable":
-            return _done(store.disable_user(args.name), f"user {args.name}")
+            return _done(store.disable_user(args.name), _w("user", name=args.name))
         from relay.passwords import hash_password
 
         password = (
-            getpass.getpass(f"Password for {args.name}: ")
+            getpass.getpass(_w("password_for", name=args.name) + " ")
             if sys.stdin.isatty()
             else sys.stdin.readline().rstrip("\r\n")
         )
@@ -123,16 +125,16 @@ def _chore(args: argparse.Namespace, settings: RelaySettings) -> int:
         except ValueError as exc:
             sys.stderr.write(f"{exc}\n")
             return EXIT_USAGE
-        print(f"{args.name} can sign in.")
+        print(_w("can_sign_in", name=args.name))
         return EXIT_OK
     if args.command == "retry":
-        print(f"{store.retry(args.number)} report(s) queued again.")
+        print(_w("queued_again", count=store.retry(args.number)))
         return EXIT_OK
     return EXIT_USAGE
 
 
 def _done(ok: bool, what: str) -> int:
-    print(f"{what}: revoked" if ok else f"{what}: not found, or already revoked")
+    print(_w("revoked" if ok else "not_revoked", what=what))
     return EXIT_OK if ok else EXIT_FAIL
 
 
@@ -140,17 +142,23 @@ def _check(settings: RelaySettings, store) -> int:  # type: ignore[no-untyped-de
     from relay.helpdesk import make_transport
 
     started = time.monotonic()
-    print(f"settings: {settings.source}")
-    print(f"database: {store.engine.dialect.name}, queue {store.queue_stats()}")
+    print(_w("check_settings", source=settings.source))
+    print(_w("check_database", dialect=store.engine.dialect.name, queue=store.queue_stats()))
     try:
         make_transport(settings)
     except Exception as exc:
-        print(f"forwarding: cannot be set up: {exc}")
+        print(_w("check_cannot_forward", error=exc))
         return EXIT_FAIL
     has_secret = settings.helpdesk_secret() is not None
     kind = settings.forward.transport.kind
-    print(f"forwarding: {kind}, secret {'present' if has_secret else 'none'}")
-    print(f"checked in {time.monotonic() - started:.2f} s")
+    print(
+        _w(
+            "check_forwarding",
+            kind=kind,
+            secret=_w("secret_present" if has_secret else "secret_none"),
+        )
+    )
+    print(_w("checked_in", seconds=f"{time.monotonic() - started:.2f}"))
     return EXIT_OK
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import tomllib
 
+from ally_words import say
 from desktop.config import Policy, TransportPolicy
 
 ENV_CONFIG = "ALLY_RELAY_CONFIG"
@@ -99,14 +100,19 @@ class RelaySettings:
         return Path(path).read_text(encoding="utf-8").strip() or None
 
 
+def _w(key: str, /, **values: Any) -> str:
+    """IT's words about the relay's settings ([relay_settings] in the catalog)."""
+    return say(key, "relay_settings", **values)
+
+
 def load(path: str | Path | None = None) -> RelaySettings:
     chosen = Path(path or os.environ.get(ENV_CONFIG) or DEFAULT_PATH)
     try:
         data = tomllib.loads(chosen.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise ConfigError([f"{chosen}: no such settings file"]) from exc
+        raise ConfigError([_w("no_file", path=chosen)]) from exc
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError([f"{chosen}: cannot be read as TOML ({exc})"]) from exc
+        raise ConfigError([_w("not_toml", path=chosen, error=exc)]) from exc
     return from_dict(data, str(chosen))
 
 
@@ -150,7 +156,7 @@ def from_dict(data: Mapping[str, Any], source: str = "relay.toml") -> RelaySetti
     )
     server = _with_workers(r, server_t, server)
     if bool(server.tls_cert) != bool(server.tls_key):
-        r.problems.append(f"{source}: [server] tls_cert and tls_key go together")
+        r.problems.append(_w("tls_pair", source=source))
     limits_t = r.table(data, "limits")
     r.known(limits_t, "limits", set(Limits.__dataclass_fields__))
     dl = Limits()
@@ -184,10 +190,7 @@ def from_dict(data: Mapping[str, Any], source: str = "relay.toml") -> RelaySetti
         session_hours=r.get(admin_t, "admin", "session_hours", float, 8.0, lambda v: v > 0),
     )
     if admin.auth == "proxy" and not server.behind_proxy:
-        r.problems.append(
-            f'{source}: [admin] auth = "proxy" needs [server] behind_proxy = true and '
-            "trusted_proxies, or anyone could claim to be IT staff"
-        )
+        r.problems.append(_w("proxy_needs_trust", source=source))
     retention = r.table(data, "retention")
     r.known(retention, "retention", {"keep_delivered_days"})
     settings = RelaySettings(
@@ -204,9 +207,7 @@ def from_dict(data: Mapping[str, Any], source: str = "relay.toml") -> RelaySetti
     )
     if settings.server.workers > 1 and settings.database.startswith("sqlite"):
         r.problems.append(
-            f"{source}: [server] workers = {settings.server.workers} needs PostgreSQL: SQLite "
-            "takes one writer at a time, so more relay processes would only wait for each "
-            "other (one process takes a few hundred reports a second)"
+            _w("workers_need_postgresql", source=source, workers=settings.server.workers)
         )
     if r.problems:
         raise ConfigError(r.problems)
@@ -218,7 +219,7 @@ def _with_workers(
 ) -> ServerSettings:
     workers = r.get(server_t, "server", "workers", int, 1, lambda v: 1 <= v <= 64)
     if workers > 1 and not hasattr(os, "fork"):
-        r.problems.append(f"{r.source}: [server] workers = {workers} needs Linux or macOS")
+        r.problems.append(_w("workers_need_fork", source=r.source, workers=workers))
         workers = 1
     return dataclasses.replace(server, workers=workers)
 
@@ -239,7 +240,7 @@ class _Reader:
     def table(self, data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
         value = data.get(name, {})
         if not isinstance(value, dict):
-            self.problems.append(f"{self.source}: [{name}] must be a table")
+            self.problems.append(_w("not_a_table", source=self.source, name=name))
             return {}
         return value
 
@@ -247,7 +248,7 @@ class _Reader:
         for key in data:
             if key not in keys:
                 where = f"[{name}] {key}" if name else key
-                self.problems.append(f"{self.source}: {where} is not a relay setting")
+                self.problems.append(_w("unknown_setting", source=self.source, where=where))
 
     def get(self, t, table, key, kind, default, check=None):  # type: ignore[no-untyped-def]
         if key not in t:
@@ -259,7 +260,9 @@ class _Reader:
         if ok and check is not None:
             ok = bool(check(value))
         if not ok:
-            self.problems.append(f"{self.source}: [{table}] {key} = {value!r} is not valid")
+            self.problems.append(
+                _w("not_valid", source=self.source, table=table, key=key, value=value)
+            )
             return default
         return value
 
@@ -267,10 +270,10 @@ class _Reader:
         try:
             info = Path(path).stat()
         except OSError as exc:
-            self.problems.append(f"{self.source}: [forward] secret_file {path}: {exc.strerror}")
+            self.problems.append(
+                _w("secret_unreadable", source=self.source, path=path, error=exc.strerror)
+            )
             return
         if stat.S_IMODE(info.st_mode) & 0o077:
-            self.problems.append(
-                f"{self.source}: [forward] secret_file {path} can be read by others "
-                f"(mode {stat.S_IMODE(info.st_mode):o}); make it 600"
-            )
+            mode = f"{stat.S_IMODE(info.st_mode):o}"
+            self.problems.append(_w("secret_readable", source=self.source, path=path, mode=mode))

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from ally_words import say
 from desktop.reporting.outbox import BACKOFF_BASE_S, BACKOFF_CAP_S
 from desktop.reporting.transports.base import PermanentFailure, TemporaryFailure, Transport
 from relay.report_json import parse_report
@@ -119,7 +120,7 @@ class Forwarder:
     def forward(self, transport: Transport, row: Any, conn: Connection | None = None) -> None:
         """Send one claimed report and write down what came of it."""
         if row.body is None:
-            self.store.failed(row.number, "the report's content was dropped", None, conn)
+            self.store.failed(row.number, say("content_dropped", "relay_admin"), None, conn)
             return
         started = time.monotonic()
         try:

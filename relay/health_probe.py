@@ -15,6 +15,7 @@ import sys
 import urllib.error
 import urllib.request
 
+from ally_words import say
 from relay.config import ServerSettings
 
 EXIT_OK, EXIT_FAIL = 0, 1
@@ -47,7 +48,7 @@ def probe(server: ServerSettings) -> int:
     except urllib.error.HTTPError as exc:  # 503: the relay says what is wrong
         body, status = exc.read(65536), exc.code
     except (OSError, ssl.SSLError) as exc:
-        sys.stderr.write(f"The relay at {url} did not answer: {exc}\n")
+        sys.stderr.write(say("no_answer", "relay_cli", url=url, error=exc) + "\n")
         return EXIT_FAIL
     try:
         said = json.loads(body)

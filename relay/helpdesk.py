@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ally_words import say
 from desktop.reporting.transports.base import PermanentFailure, Transport
 from relay.config import RelaySettings
 
@@ -16,13 +17,13 @@ def make_transport(settings: RelaySettings) -> Transport:
         from desktop.reporting.transports.folder import FolderTransport
 
         if not t.folder:
-            raise PermanentFailure("[forward] folder is not set", "settings")
+            raise PermanentFailure(say("no_folder", "relay_settings"), "settings")
         return FolderTransport(Path(t.folder))
     if t.kind == "webhook":
         from desktop.reporting.transports.webhook import WebhookTransport
 
         if not t.url:
-            raise PermanentFailure("[forward] url is not set", "settings")
+            raise PermanentFailure(say("no_url", "relay_settings"), "settings")
         return WebhookTransport(t.url, secret, t.ca_bundle, (5.0, t.timeout_s))
     if t.kind == "email":
         from desktop.reporting.transports.email import EmailTransport
@@ -32,7 +33,7 @@ def make_transport(settings: RelaySettings) -> Transport:
         from desktop.reporting.transports.request_tracker import RequestTrackerTransport
 
         return RequestTrackerTransport.from_policy(t, secret)
-    raise PermanentFailure(f"the relay cannot forward with {t.kind!r}", "settings")
+    raise PermanentFailure(say("cannot_forward_with", "relay_settings", kind=t.kind), "settings")
 
 
 def can_read_status(settings: RelaySettings) -> bool:

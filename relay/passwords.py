@@ -6,6 +6,8 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from ally_words import say
+
 _hasher = PasswordHasher()
 _dummy: list[str] = []
 
@@ -20,7 +22,7 @@ def _dummy_hash() -> str:
 
 def hash_password(password: str) -> str:
     if len(password) < 12:
-        raise ValueError("a password for IT's relay needs at least 12 characters")
+        raise ValueError(say("password_too_short", "relay_cli", length=12))
     return _hasher.hash(password)
 
 

@@ -37,6 +37,9 @@ IT_SECTIONS = {
     "news_it",  # reading IT's status feed, for `ally doctor` and the report
     "policy",  # what is wrong with IT's policy file, for `ally doctor`
     "evidence",  # each check's one line and reasons (`ally diagnose`, the report)
+    "relay_cli",  # Ally Relay's terminal, for IT
+    "relay_admin",  # Ally Relay's pages, for IT staff
+    "relay_settings",  # what is wrong with the relay's settings file
 }
 IT_KEYS = {"it_detail", "it_known", "language"}
 # Terminal prompts ("[y/N]") and lines that show what the person typed are not sentences.
