@@ -350,12 +350,18 @@ class HistoryChart(QWidget):
         self._level_titles()
 
     def _level_titles(self) -> None:
+        """Each title and sentence as tall as its words need at the card's width (a grid
+        does not pass a wrapped label's height on reliably, and a sentence lost its last
+        line), and two titles side by side as tall as the taller."""
         for row in range(0, len(self.cards), 2):
             pair = self.cards[row : row + 2]
             tallest = max(c.title.heightForWidth(c.width()) for c in pair)
             for card in pair:
                 if card.title.minimumHeight() != tallest:
                     card.title.setMinimumHeight(tallest)
+                need = card.sentence.heightForWidth(card.width())
+                if need > 0 and card.sentence.minimumHeight() != need:
+                    card.sentence.setMinimumHeight(need)
 
     def set_history(
         self,

@@ -132,6 +132,7 @@ class FocusRings(QObject):
             ring, self.ring = self.ring, None
             ring.destroyed.disconnect(self._forget)  # it would forget the next ring
             ring.hide()
+            ring.setParent(None)  # off its control now, though deleted only later
             ring.deleteLater()
 
 

@@ -104,7 +104,7 @@ def measure(window: QWidget, control: QWidget) -> dict:
     control.setFocus(Qt.FocusReason.TabFocusReason)
     QApplication.processEvents()
     after = crop(window, seen)
-    ring = control.findChild(QWidget, "focus_ring")
+    ring = next((r for r in control.findChildren(QWidget, "focus_ring") if r.isVisible()), None)
     if ring is not None:
         ring.hide()
         QApplication.processEvents()
