@@ -1,0 +1,91 @@
+"""Issue 31's attacks on the desktop, each as it was made: a status-feed incident dated at
+the very end of time, a feed nested 200,000 deep, and `ally outbox list | head`. The real
+`ally` command as a process, a real feed file on a share, a real pipe."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from desktop.config import Policy
+from desktop.news import feed
+from desktop.news.watcher import NewsWatcher
+from tests.news_server import company_summary
+from tests.run_ally import ROOT, run_ally
+
+END_OF_TIME = "9999-12-31T23:59:59-23:59"  # in UTC that is the year 10000
+
+
+def policy_file(tmp_path, feed_path) -> object:
+    path = tmp_path / "policy.toml"
+    path.write_text(f'[network]\nactive_checks = false\n[news]\nurl = "{feed_path.as_uri()}"\n')
+    return path
+
+
+def test_an_incident_dated_at_the_end_of_time_is_an_unknown_date_not_a_crash(tmp_path):
+    doc = company_summary("opened")
+    incident = doc["incidents"][0]
+    incident["started_at"] = incident["created_at"] = incident["updated_at"] = END_OF_TIME
+    for update in incident.get("incident_updates", []):
+        update["display_at"] = update["created_at"] = END_OF_TIME
+    parsed = feed.parse(json.dumps(doc).encode())
+    assert parsed.incidents[0].started_at is None  # unknown, never the year 10000
+    json.dumps(parsed.incidents[0].to_dict())  # and it can be kept and sent
+    share = tmp_path / "share" / "status.json"
+    share.parent.mkdir()
+    share.write_text(json.dumps(doc))
+    policy = policy_file(tmp_path, share)
+    for command in (("news",), ("diagnose", "--symptom", "slow")):
+        done = run_ally(*command, home=tmp_path / "home", policy=policy)
+        assert done.returncode in (0, 1), (command, done.returncode, done.stderr[-2000:])
+        assert "Traceback" not in done.stdout + done.stderr
+        assert "Ally ran into a problem of its own" not in done.stdout + done.stderr
+
+
+def test_a_feed_nested_200000_deep_is_a_bad_feed_counted_and_backed_off(tmp_path):
+    deep = b'{"incidents": [], "page": ' + b"[" * 200_000 + b"]" * 200_000 + b"}"
+    try:
+        feed.parse(deep)
+    except feed.FeedError as exc:
+        assert "JSON" in str(exc)
+    else:
+        raise AssertionError("a feed nested 200,000 deep was taken as a summary")
+    share = tmp_path / "status.json"
+    share.write_bytes(deep)
+    policy = Policy.from_dict({"network": {"active_checks": False}, "news": {"url": str(share)}})
+    watcher = NewsWatcher(policy, tmp_path / "data")
+    watcher.poll()
+    assert watcher.state["problem"] and watcher.state.get("failures", 0) >= 1
+    done = run_ally("news", home=tmp_path / "home", policy=policy_file(tmp_path, share))
+    assert "Traceback" not in done.stdout + done.stderr
+    assert "RecursionError" not in done.stdout + done.stderr
+
+
+def test_outbox_list_into_a_pipe_that_closes_early_ends_quietly(tmp_path):
+    """More than a pipe holds (64 KB), so `head` is gone while Ally still writes."""
+    from desktop.diagnostics import Sampler, SamplerSettings
+    from desktop.diagnostics.diagnosis import diagnose
+    from desktop.paths import AllyPaths
+    from desktop.reporting import delivery, report
+
+    policy = tmp_path / "policy.toml"
+    policy.write_text("[network]\nactive_checks = false\n")
+    home = tmp_path / "home"
+    paths = AllyPaths.from_environment({"ALLY_HOME": str(home)})
+    d = diagnose("slow", sampler=Sampler(SamplerSettings(interval_s=0.2)), warm_up_s=0.3)
+    outbox = delivery.outbox(paths)
+    for n in range(1500):
+        outbox.add(report.build(d, note=f"report {n}"))
+    shell = f"{sys.executable} -m desktop outbox list | head -n 1"
+    piped = subprocess.run(
+        ["bash", "-c", shell],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=ROOT,
+        env={**os.environ, "ALLY_HOME": str(home), "ALLY_POLICY": str(policy)},
+    )
+    assert "BrokenPipeError" not in piped.stderr and "problem of its own" not in piped.stderr
+    assert piped.stderr == "" and piped.stdout.count("\n") == 1

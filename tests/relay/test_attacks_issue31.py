@@ -1,0 +1,107 @@
+"""Issue 31's attacks on the relay, each as it was made on loopback, each refused at its
+cause: a report id with a newline, an enrolment token valid for 1e300 days (or nan),
+rate limits of 0, nan or below zero, and a helpdesk that answers with a javascript: link.
+A real relay process, a real SQLite database."""
+
+from __future__ import annotations
+
+import math
+import uuid
+
+import pytest
+import requests
+
+from desktop.reporting.report import dumps
+from relay import config
+from relay.db import engine_for, upgrade
+from relay.store import Store
+from tests.relay.lab import RelayLab, enrol
+
+
+@pytest.fixture(scope="module")
+def relay(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("attacks")
+    lab = RelayLab(folder, forward={"kind": "folder", "folder": str(folder / "helpdesk")})
+    with lab:
+        yield lab
+
+
+def test_a_report_id_ending_in_a_newline_is_refused(relay, new_report):
+    """`^…$` lets a newline through at the end: a file name with a newline in IT's folder,
+    a webhook forward stuck for ever on an invalid header."""
+    device = enrol(relay, relay.token(), "pc-newline")
+    doc = new_report()
+    doc["id"] = str(uuid.uuid4()) + "\n"
+    r = requests.post(
+        relay.url + "/api/v1/reports",
+        data=dumps(doc),
+        headers={"Authorization": f"Bearer {device}", "Content-Type": "application/json"},
+        timeout=30,
+    )
+    assert r.status_code == 422 and r.json()["error"] == "not_a_report"
+    key = requests.utils.quote(doc["id"])
+    status = requests.get(
+        relay.url + f"/api/v1/reports/{key}",
+        headers={"Authorization": f"Bearer {device}"},
+        timeout=10,
+    )
+    assert status.status_code in (400, 404)
+    assert relay.health()["queue"]["queued"] == 0
+
+
+@pytest.mark.parametrize("days", ["1e300", "nan", "inf", "-3", "4000"])
+def test_an_enrolment_token_for_absurd_days_is_refused_and_the_pages_stay_up(relay, days):
+    made = relay.cli("token", "create", "--days", days)
+    assert made.returncode != 0 and "days" in (made.stderr + made.stdout)
+    assert "Traceback" not in made.stderr
+    assert relay.health()["status"] == "ok"
+
+
+def test_the_store_refuses_absurd_days_and_uses(tmp_path):
+    url = f"sqlite:///{tmp_path / 'relay.db'}"
+    upgrade(url)
+    store = Store(engine_for(url))
+    for days in (1e300, math.nan, math.inf, -1.0, 0.5e-9 * -1):
+        with pytest.raises(ValueError):
+            store.create_enrolment_token("x", days, None)
+    with pytest.raises(ValueError):
+        store.create_enrolment_token("x", 7.0, 0)
+    assert store.create_enrolment_token("x", None, None)  # until revoked: allowed
+    assert store.create_enrolment_token("x", 3650.0, 1)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("reports_per_hour", 0),
+        ("reports_per_hour", math.nan),
+        ("reports_per_hour", -5.0),
+        ("report_burst", 0),
+        ("enrolments_per_minute", math.inf),
+        ("status_per_minute", 0.0),
+    ],
+)
+def test_a_rate_limit_of_zero_nan_or_below_zero_is_a_settings_problem(setting, value):
+    with pytest.raises(config.ConfigError) as refused:
+        config.from_dict({"limits": {setting: value}}, "relay.toml")
+    assert any(f"[limits] {setting}" in p for p in refused.value.problems)
+
+
+def test_a_helpdesk_link_that_is_not_a_web_address_is_never_kept(tmp_path, new_report):
+    url = f"sqlite:///{tmp_path / 'relay.db'}"
+    upgrade(url)
+    store = Store(engine_for(url))
+    token = store.create_enrolment_token("x", 7.0, None)
+    device = store.enrol(str(token), "pc", "1.0", "127.0.0.1")
+    links = {}
+    for link in ("javascript:alert(document.cookie)", "data:text/html,hi", "https://rt/Ticket/1"):
+        doc = new_report()
+        store.accept(device.id, doc, dumps(doc))
+        row = store.claim(60.0)
+        store.delivered(row.number, "request-tracker", "1", link)
+        links[link] = store.report(row.number).ticket_url
+    assert links == {
+        "javascript:alert(document.cookie)": None,
+        "data:text/html,hi": None,
+        "https://rt/Ticket/1": "https://rt/Ticket/1",
+    }
