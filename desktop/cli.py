@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -90,6 +91,12 @@ def _main(argv: Sequence[str] | None) -> int:
         return _run(parser, args)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # Whoever read Ally's output has gone (`ally outbox list | head`): stop quietly,
+        # as every terminal tool does, with the exit status a SIGPIPE gives them. What is
+        # still buffered goes nowhere, so Python's flush at exit cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + 13
     except Exception as exc:  # never a traceback in a person's face: it goes to the log
         from desktop.words import say
 

@@ -43,9 +43,18 @@ templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=select_autoescape(["html"]),
 )
-templates.filters["when"] = lambda t: (
-    "—" if t is None else time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(t))
-)
+
+
+def _when(t: float | None) -> str:
+    """A stored time as IT reads it; one no calendar holds (1e300, nan: written by an
+    older relay) is "—", so one bad row never takes the whole page down."""
+    try:
+        return "—" if t is None else time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(t))
+    except (OverflowError, ValueError, OSError):
+        return "—"
+
+
+templates.filters["when"] = _when
 
 
 def page(name: str, status: int = 200, **values: Any) -> HTMLResponse:
@@ -248,9 +257,12 @@ async def act(request: Request) -> Response:
             uses = int(fields["uses"]) if fields.get("uses") else None
         except ValueError:
             return page("message.html", 400, title=_w("refused_title"), text=_w("days_and_uses"))
-        token = await run_in_threadpool(
-            store.create_enrolment_token, fields.get("note", ""), days or None, uses
-        )
+        try:
+            token = await run_in_threadpool(
+                store.create_enrolment_token, fields.get("note", ""), days or None, uses
+            )
+        except ValueError as exc:  # numbers no token can have (1e300 days, nan, 0 uses)
+            return page("message.html", 400, title=_w("refused_title"), text=str(exc))
         log.info("enrolment token made", extra={"user": who[0], "token": token.id})
         return await dashboard(request, new_token=str(token))
     else:

@@ -28,8 +28,10 @@ from relay.store import Refused
 
 log = logging.getLogger("relay.api")
 REPORT_SCHEMA = "ally.report/1"  # desktop.reporting.report.SCHEMA (a test holds them equal)
-UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-NUMBER = re.compile(r"^[0-9]{1,9}$")  # within a 32-bit integer on every database
+# \Z, not $: "$" also matches before a newline at the end, and an id ending in one became
+# a file name with a newline in IT's folder and a forward stuck on an invalid header.
+UUID = re.compile(r"\A[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+NUMBER = re.compile(r"\A[0-9]{1,9}\Z")  # within a 32-bit integer on every database
 ENROL_MAX_BYTES = 4096
 INLINE_CHECK_BYTES = 64 * 1024
 NOT_STORED_RETRY_S = 60  # the database full or away: the device tries again after this

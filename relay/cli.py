@@ -96,7 +96,11 @@ def _chore(args: argparse.Namespace, settings: RelaySettings) -> int:
         return _check(settings, store)
     if args.command == "token":
         if args.action == "create":
-            token = store.create_enrolment_token(args.note, args.days or None, args.uses)
+            try:
+                token = store.create_enrolment_token(args.note, args.days or None, args.uses)
+            except ValueError as exc:
+                sys.stderr.write(_w("cannot_make_token", why=exc) + "\n")
+                return EXIT_USAGE
             print(token)
             return EXIT_OK
         if args.action == "revoke":

@@ -10,6 +10,7 @@ checks apply), plus where the helpdesk secret is read from.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import stat
 from collections.abc import Mapping
@@ -162,7 +163,11 @@ def from_dict(data: Mapping[str, Any], source: str = "relay.toml") -> RelaySetti
     dl = Limits()
     limits = Limits(
         **{
-            name: r.get(limits_t, "limits", name, type(getattr(dl, name)), getattr(dl, name))
+            # A rate is a number above zero: 0 divided by zero later, nan meant no limit at
+            # all, and below zero refused every report.
+            name: r.get(
+                limits_t, "limits", name, type(getattr(dl, name)), getattr(dl, name), _a_rate
+            )
             for name in Limits.__dataclass_fields__
         }
     )
@@ -222,6 +227,10 @@ def _with_workers(
         r.problems.append(_w("workers_need_fork", source=r.source, workers=workers))
         workers = 1
     return dataclasses.replace(server, workers=workers)
+
+
+def _a_rate(value: float) -> bool:
+    return math.isfinite(value) and value > 0
 
 
 def _readable(value: str) -> bool:

@@ -21,8 +21,25 @@ from sqlalchemy import Connection, Engine, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 
+from ally_words import say
 from relay import tokens
 from relay.schema import admin_users, device_changes, devices, enrolment_tokens, reports
+
+MAX_TOKEN_DAYS = 3650  # ten years: longer is "until revoked" (0 days)
+
+
+def web_link(url: str | None) -> str | None:
+    """A helpdesk's link to its ticket, kept only when it is a web address: IT's page
+    shows it as a link, and "javascript:" or "data:" would run in IT's browser."""
+    from urllib.parse import urlsplit
+
+    text = (url or "").strip()[:1000]
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    return text if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
 
 TOUCH_EVERY_S = 60.0  # last_seen_at is written at most once a minute per device
 
@@ -55,6 +72,14 @@ class Store:
     def create_enrolment_token(
         self, note: str = "", days: float | None = 7.0, max_uses: int | None = None
     ) -> tokens.Token:
+        """A new enrolment token, valid ``days`` (None: until revoked) for ``max_uses``
+        devices (None: any number). ValueError for days that are not a number of days up
+        to MAX_TOKEN_DAYS (1e300 days broke every page that shows the date; nan never
+        expired) or uses below one."""
+        if days is not None and not (isinstance(days, (int, float)) and 0 < days <= MAX_TOKEN_DAYS):
+            raise ValueError(say("bad_days", "relay_cli", most=MAX_TOKEN_DAYS))
+        if max_uses is not None and max_uses < 1:
+            raise ValueError(say("bad_uses", "relay_cli"))
         token = tokens.new(tokens.ENROL)
         now = self.clock()
         with self.engine.begin() as c:
@@ -85,7 +110,8 @@ class Store:
                 raise Refused("unknown")
             if row.revoked_at is not None:
                 raise Refused("revoked")
-            if row.expires_at is not None and row.expires_at <= now:
+            # "not later than now", so a nan stored by an older relay counts as expired
+            if row.expires_at is not None and not row.expires_at > now:
                 raise Refused("expired")
             t = enrolment_tokens.c
             used = c.execute(
@@ -358,7 +384,7 @@ class Store:
                     state="delivered",
                     transport=transport,
                     reference=reference[:255],
-                    ticket_url=(url or "")[:1000] or None,
+                    ticket_url=web_link(url),
                     delivered_at=self.clock(),
                     lease_until=None,
                     last_error=None,

@@ -36,13 +36,18 @@ def clean(value: Any, limit: int) -> str | None:
 
 
 def when(value: Any) -> datetime | None:
+    """A feed's time, in UTC; None when it is not one. A time that cannot be said in UTC
+    ("9999-12-31T23:59:59-23:59" is in the year 10000) is unknown, never an error later
+    when it is compared, kept or shown."""
     if not isinstance(value, str):
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=timezone.utc)
+        return parsed.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -182,7 +187,7 @@ def parse(data: bytes) -> Feed:
         doc = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise FeedError(_it("not_utf8", reason=exc.reason, at=exc.start)) from exc
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # nested past what the parser can hold
         raise FeedError(_it("not_json", error=exc)) from exc
     if not isinstance(doc, dict):
         raise FeedError(_it("not_an_object", kind=type(doc).__name__))

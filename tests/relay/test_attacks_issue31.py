@@ -105,3 +105,13 @@ def test_a_helpdesk_link_that_is_not_a_web_address_is_never_kept(tmp_path, new_r
         "data:text/html,hi": None,
         "https://rt/Ticket/1": "https://rt/Ticket/1",
     }
+
+
+def test_a_date_no_calendar_holds_shows_as_a_dash_and_never_takes_the_page_down():
+    """Tokens made before the fix (1e300 days) are still in databases: the page shows "—"
+    for such a date. (A nan expiry is stored by SQLite as NULL, "until revoked"; the store
+    refuses nan now, and on PostgreSQL a stored NaN counts as expired: not later than now.)"""
+    from relay.admin import _when
+
+    assert _when(1e300) == "—" and _when(math.nan) == "—" and _when(None) == "—"
+    assert _when(0.0) == "1970-01-01 00:00 UTC"
