@@ -115,3 +115,32 @@ def test_a_date_no_calendar_holds_shows_as_a_dash_and_never_takes_the_page_down(
 
     assert _when(1e300) == "—" and _when(math.nan) == "—" and _when(None) == "—"
     assert _when(0.0) == "1970-01-01 00:00 UTC"
+
+
+def test_a_password_change_or_a_disabled_account_ends_its_sign_in_sessions(relay):
+    """Attack 8: a session made with the old password kept working after IT changed it."""
+    old, new = "correct horse battery staple", "a new and longer passphrase"
+    assert relay.cli("user", "set", "it-lee", stdin=old + "\n").returncode == 0
+    signed_in = requests.Session()
+    r = signed_in.post(
+        relay.url + "/admin/login",
+        data={"user": "it-lee", "password": old},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert r.status_code == 303
+    assert signed_in.get(relay.url + "/admin", allow_redirects=False, timeout=10).status_code == 200
+    assert relay.cli("user", "set", "it-lee", stdin=new + "\n").returncode == 0
+    after = signed_in.get(relay.url + "/admin", allow_redirects=False, timeout=10)
+    assert after.status_code == 303 and after.headers["location"] == "/admin/login"
+    # The same for an account IT disables.
+    again = requests.Session()
+    again.post(
+        relay.url + "/admin/login",
+        data={"user": "it-lee", "password": new},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert again.get(relay.url + "/admin", allow_redirects=False, timeout=10).status_code == 200
+    assert relay.cli("user", "disable", "it-lee").returncode == 0
+    assert again.get(relay.url + "/admin", allow_redirects=False, timeout=10).status_code == 303
