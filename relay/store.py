@@ -17,13 +17,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, or_, select, update
+from sqlalchemy import Connection, Engine, and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 
 from ally_words import say
 from relay import tokens
-from relay.schema import admin_users, device_changes, devices, enrolment_tokens, reports
+from relay.schema import (
+    admin_sessions,
+    admin_users,
+    device_changes,
+    devices,
+    enrolment_tokens,
+    reports,
+)
 
 MAX_TOKEN_DAYS = 3650  # ten years: longer is "until revoked" (0 days)
 
@@ -458,6 +465,8 @@ class Store:
     # --- IT staff -------------------------------------------------------------------------
 
     def set_user(self, name: str, password_hash: str) -> None:
+        """A new account, or a new password for one; a new password ends the account's
+        sign-in sessions (one made with the old password must not go on)."""
         with self.engine.begin() as c:
             if c.execute(select(admin_users.c.name).where(admin_users.c.name == name)).first():
                 c.execute(
@@ -465,6 +474,7 @@ class Store:
                     .where(admin_users.c.name == name)
                     .values(password_hash=password_hash, disabled_at=None)
                 )
+                c.execute(delete(admin_sessions).where(admin_sessions.c.user_name == name))
             else:
                 c.execute(
                     admin_users.insert().values(
@@ -482,12 +492,14 @@ class Store:
         return row.password_hash if row else None
 
     def disable_user(self, name: str) -> bool:
+        """The account may no longer sign in, and its sessions end now."""
         with self.engine.begin() as c:
             done = c.execute(
                 update(admin_users)
                 .where(admin_users.c.name == name)
                 .values(disabled_at=self.clock())
             )
+            c.execute(delete(admin_sessions).where(admin_sessions.c.user_name == name))
         return done.rowcount == 1
 
 
