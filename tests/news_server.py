@@ -4,7 +4,7 @@ plain HTTP or HTTPS with the test CA's certificate.
 
 The test changes what it says (an incident opened → updated → resolved) and can make it
 misbehave: garbage, a list instead of an object, a web page, a claimed or a streamed
-gigabyte, a drip of one byte at a time, redirects to the same host or to another one,
+gigabyte, a drip of one byte at a time (in the body, the status line or the headers), redirects to the same host or to another one,
 a server error. It counts what it answered, so conditional requests can be checked.
 """
 
@@ -178,6 +178,20 @@ class StatusServer:
                 while sent < 1024**3:
                     h.wfile.write(chunk)
                     sent += len(chunk)
+                return None
+            if mode in ("drip_status", "drip_headers"):  # before the body: the head itself
+                with self.lock:
+                    self.answers.append(200)
+                head = b"HTTP/1.1 200 OK\r\n" if mode == "drip_headers" else b""
+                h.wfile.write(head)
+                slow = b"X-Slow: " if head else b"HTTP/1.1 200 OK"
+                for byte in (slow + b"a" * 10000)[:300]:
+                    try:
+                        h.wfile.write(bytes([byte]))
+                        h.wfile.flush()
+                    except OSError:  # the client gave up, as it must
+                        return None
+                    time.sleep(0.2)
                 return None
             if mode == "drip":
                 with self.lock:

@@ -117,6 +117,8 @@ HOSTILE = [
     "claims_gigabyte",
     "streams_gigabyte",
     "drip",
+    "drip_status",  # issue 31, attack 2: the head, one byte at a time
+    "drip_headers",
 ]
 
 
@@ -153,6 +155,8 @@ def test_a_feed_that_fails_or_lies_changes_nothing_but_a_line_for_it(server, tmp
         ("claims_gigabyte", "1073741824 bytes, more than"),
         ("streams_gigabyte", "more than the 1048576 bytes allowed"),
         ("drip", "no whole answer within 2 s"),
+        ("drip_status", "no whole answer within 2 s"),
+        ("drip_headers", "no whole answer within 2 s"),
     ],
 )
 def test_each_failure_is_named_for_it(server, tmp_path, mode, reason):
