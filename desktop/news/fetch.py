@@ -12,10 +12,13 @@ request goes through the proxy reports would take, a PAC file's choice included.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
+import socket
 import ssl
 import stat
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -206,15 +209,22 @@ def _http(
                 headers["If-None-Match"] = etag
             if last_modified:
                 headers["If-Modified-Since"] = last_modified
+            cut = None
             try:
                 conn.connect()
                 sock = conn.sock  # kept: the connection lets go of it once the answer starts
                 sock.settimeout(max(deadline - time.monotonic(), 0.01))
+                # A socket's timeout is per read: a server that drips its status line or
+                # its headers one byte at a time would never trip it. At the deadline the
+                # socket is shut, whatever is being read.
+                cut = _cut_at(deadline, sock)
                 conn.request("GET", target, headers=headers)
                 response = conn.getresponse()
             except ssl.SSLCertVerificationError as exc:
                 raise FetchError(_it("not_trusted", error=exc.verify_message)) from exc
             except (OSError, http.client.HTTPException) as exc:
+                if cut is not None and cut.is_set():
+                    raise FetchError(_it("timeout", seconds=f"{total_s:.0f}")) from exc
                 raise FetchError(f"{parsed.hostname}: {type(exc).__name__}: {exc}") from exc
             status = response.status
             if status in (301, 302, 303, 307, 308):
@@ -241,7 +251,14 @@ def _http(
             length = response.getheader("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
                 raise FetchError(_it("too_big", size=length, limit=max_bytes))
-            body = _read(sock, response, deadline, max_bytes, total_s)
+            try:
+                body = _read(sock, response, deadline, max_bytes, total_s)
+            except (OSError, http.client.HTTPException) as exc:
+                if cut.is_set():
+                    raise FetchError(_it("timeout", seconds=f"{total_s:.0f}")) from exc
+                raise FetchError(f"{parsed.hostname}: {type(exc).__name__}: {exc}") from exc
+            if cut.is_set():  # shut mid-answer: what came is not the whole of it
+                raise FetchError(_it("timeout_partly", seconds=f"{total_s:.0f}", size=len(body)))
             return Fetched(
                 True,
                 body,
@@ -252,8 +269,35 @@ def _http(
                 len(body),
             )
         finally:
+            if cut is not None:
+                cut.cancel()
             conn.close()
     raise FetchError(_it("redirects", count=MAX_REDIRECTS))
+
+
+class _Cut:
+    """Shuts a socket at a deadline unless cancelled first; says whether it did."""
+
+    def __init__(self, deadline: float, sock: socket.socket) -> None:
+        self._fired = threading.Event()
+        self._timer = threading.Timer(max(deadline - time.monotonic(), 0.0), self._fire, (sock,))
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _fire(self, sock: socket.socket) -> None:
+        self._fired.set()
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+    def is_set(self) -> bool:
+        return self._fired.is_set()
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def _cut_at(deadline: float, sock: socket.socket) -> _Cut:
+    return _Cut(deadline, sock)
 
 
 def _read(sock, response, deadline: float, max_bytes: int, total_s: float) -> bytes:
