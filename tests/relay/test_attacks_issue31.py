@@ -144,3 +144,40 @@ def test_a_password_change_or_a_disabled_account_ends_its_sign_in_sessions(relay
     assert again.get(relay.url + "/admin", allow_redirects=False, timeout=10).status_code == 200
     assert relay.cli("user", "disable", "it-lee").returncode == 0
     assert again.get(relay.url + "/admin", allow_redirects=False, timeout=10).status_code == 303
+
+
+def test_the_proxy_sign_in_needs_the_proxys_own_secret_not_only_its_address(tmp_path):
+    """Attack 4: with `auth = "proxy"` as documented, any account on the relay's machine
+    could connect to 127.0.0.1 itself, send `X-Remote-User: mallory` and be IT. The header
+    now counts only with the secret only the proxy knows (a file of mode 600)."""
+    secret = tmp_path / "proxy-secret"
+    secret.write_text("s3cret-the-proxy-sends-" + "x" * 20 + "\n")
+    secret.chmod(0o600)
+    folder = tmp_path / "relay"
+    with RelayLab(
+        folder,
+        forward={"kind": "folder", "folder": str(folder / "hd")},
+        server={"behind_proxy": True, "trusted_proxies": ["127.0.0.1/32"]},
+        admin={"auth": "proxy", "proxy_secret_file": str(secret)},
+        secret=None,
+    ) as lab:
+
+        def admin(headers: dict) -> int:
+            r = requests.get(lab.url + "/admin", headers=headers, allow_redirects=False, timeout=10)
+            return r.status_code
+
+        mallory = {"X-Remote-User": "mallory"}
+        assert admin(mallory) == 303  # a local account, straight to 127.0.0.1
+        assert admin({**mallory, "X-Ally-Proxy-Secret": "guessed"}) == 303
+        proxy = {**mallory, "X-Ally-Proxy-Secret": secret.read_text().strip()}
+        assert admin(proxy) == 200  # the proxy, which holds the secret
+    # Without a secret file, `auth = "proxy"` is a settings problem, not an open door.
+    with pytest.raises(config.ConfigError) as refused:
+        config.from_dict(
+            {
+                "server": {"behind_proxy": True, "trusted_proxies": ["127.0.0.1/32"]},
+                "admin": {"auth": "proxy"},
+            },
+            "relay.toml",
+        )
+    assert any("proxy_secret_file" in p for p in refused.value.problems)
