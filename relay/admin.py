@@ -32,6 +32,7 @@ from relay.schema import admin_sessions
 
 log = logging.getLogger("relay.admin")
 COOKIE = "ally_relay_session"
+PROXY_SECRET_HEADER = "X-Ally-Proxy-Secret"
 FORM_MAX_BYTES = 8192
 PAGE_CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
@@ -73,6 +74,12 @@ def signed_in(relay: Relay, request: Request) -> tuple[str, str] | None:
     """(user, csrf token) of the person asking, or None."""
     if relay.settings.admin.auth == "proxy":
         if not request.scope.get("ally.from_proxy"):
+            return None
+        # From the proxy's address, and with the secret only the proxy knows: any account
+        # on the relay's machine can connect from 127.0.0.1 too.
+        secret = relay.settings.proxy_secret()
+        sent = request.headers.get(PROXY_SECRET_HEADER, "")
+        if secret is None or not hmac.compare_digest(sent.encode(), secret.encode()):
             return None
         user = request.headers.get(relay.settings.admin.proxy_user_header, "").strip()
         if not user:

@@ -76,6 +76,10 @@ class AdminSettings:
     auth: str = "local"  # local accounts, or "proxy": the reverse proxy signs people in
     proxy_user_header: str = "X-Remote-User"
     session_hours: float = 8.0
+    # With "proxy": a file (mode 600) holding the secret the proxy sends in
+    # X-Ally-Proxy-Secret. The proxy's address alone is not enough: any account on the
+    # relay's machine can connect from 127.0.0.1 too.
+    proxy_secret_file: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,17 @@ class RelaySettings:
     forward: ForwardSettings = field(default_factory=ForwardSettings)
     admin: AdminSettings = field(default_factory=AdminSettings)
     keep_delivered_days: float = 90.0  # report bodies are dropped after this; the row stays
+
+    def proxy_secret(self) -> str | None:
+        """The secret the reverse proxy sends with its sign-in header; None when it cannot
+        be read now (then nobody is signed in through the proxy)."""
+        if not self.admin.proxy_secret_file:
+            return None
+        try:
+            secret = Path(self.admin.proxy_secret_file).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return secret or None
 
     def helpdesk_secret(self) -> str | None:
         """The helpdesk secret, read when forwarding starts; never logged or shown."""
@@ -179,7 +194,7 @@ def from_dict(data: Mapping[str, Any], source: str = "relay.toml") -> RelaySetti
     r.problems.extend(p.replace("[transport]", "[forward]") for p in policy.problems)
     secret_file = r.get(own, "forward", "secret_file", str, None)
     if secret_file:
-        r.check_secret_file(secret_file)
+        r.check_secret_file(secret_file, "[forward] secret_file")
     forward = ForwardSettings(
         transport=policy.transport,
         secret_file=secret_file,
@@ -193,9 +208,14 @@ def from_dict(data: Mapping[str, Any], source: str = "relay.toml") -> RelaySetti
         auth=r.get(admin_t, "admin", "auth", str, "local", lambda v: v in ("local", "proxy")),
         proxy_user_header=r.get(admin_t, "admin", "proxy_user_header", str, "X-Remote-User"),
         session_hours=r.get(admin_t, "admin", "session_hours", float, 8.0, lambda v: v > 0),
+        proxy_secret_file=r.get(admin_t, "admin", "proxy_secret_file", str, None),
     )
     if admin.auth == "proxy" and not server.behind_proxy:
         r.problems.append(_w("proxy_needs_trust", source=source))
+    if admin.auth == "proxy" and not admin.proxy_secret_file:
+        r.problems.append(_w("proxy_needs_secret", source=source))
+    elif admin.proxy_secret_file:
+        r.check_secret_file(admin.proxy_secret_file, "[admin] proxy_secret_file")
     retention = r.table(data, "retention")
     r.known(retention, "retention", {"keep_delivered_days"})
     settings = RelaySettings(
@@ -275,14 +295,13 @@ class _Reader:
             return default
         return value
 
-    def check_secret_file(self, path: str) -> None:
+    def check_secret_file(self, path: str, where: str) -> None:
+        values = {"source": self.source, "where": where, "path": path}
         try:
             info = Path(path).stat()
         except OSError as exc:
-            self.problems.append(
-                _w("secret_unreadable", source=self.source, path=path, error=exc.strerror)
-            )
+            self.problems.append(_w("secret_unreadable", **values, error=exc.strerror))
             return
         if stat.S_IMODE(info.st_mode) & 0o077:
             mode = f"{stat.S_IMODE(info.st_mode):o}"
-            self.problems.append(_w("secret_readable", source=self.source, path=path, mode=mode))
+            self.problems.append(_w("secret_readable", **values, mode=mode))

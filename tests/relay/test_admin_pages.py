@@ -151,18 +151,24 @@ def test_forms_without_the_sessions_csrf_token_are_refused(relay, fleet):
 def test_the_proxy_header_counts_only_from_a_trusted_proxy(tmp_path):
     trusted = {"behind_proxy": True, "trusted_proxies": ["127.0.0.1/32"]}
     untrusted = {"behind_proxy": True, "trusted_proxies": ["192.0.2.1/32"]}
+    secret = tmp_path / "proxy-secret"
+    secret.write_text("the-proxy-and-the-relay-share-this-secret\n")
+    secret.chmod(0o600)
     for server, expect in ((trusted, 200), (untrusted, 303)):
         folder = tmp_path / str(expect)
         with RelayLab(
             folder,
             forward={"kind": "folder", "folder": str(folder / "hd")},
             server=server,
-            admin={"auth": "proxy"},
+            admin={"auth": "proxy", "proxy_secret_file": str(secret)},
             secret=None,
         ) as lab:
             r = requests.get(
                 lab.url + "/admin",
-                headers={"X-Remote-User": "it-admin@example.org"},
+                headers={
+                    "X-Remote-User": "it-admin@example.org",
+                    "X-Ally-Proxy-Secret": "the-proxy-and-the-relay-share-this-secret",
+                },
                 allow_redirects=False,
                 timeout=10,
             )
