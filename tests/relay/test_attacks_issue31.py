@@ -181,3 +181,54 @@ def test_the_proxy_sign_in_needs_the_proxys_own_secret_not_only_its_address(tmp_
             "relay.toml",
         )
     assert any("proxy_secret_file" in p for p in refused.value.problems)
+
+
+def _half_heads(url: str, addresses: int, each: int) -> list:
+    """``each`` connections from each of ``addresses`` loopback addresses (127.0.0.2 …),
+    every one with half a request head sent, held open."""
+    import socket
+    from urllib.parse import urlsplit
+
+    target = urlsplit(url)
+    held = []
+    for a in range(addresses):
+        for _ in range(each):
+            s = socket.socket()
+            s.bind((f"127.0.0.{a + 2}", 0))
+            s.settimeout(5)
+            try:
+                s.connect((target.hostname, target.port))
+                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: relay\r\nX-Half: ")
+            except OSError:
+                s.close()
+                continue
+            held.append(s)
+    return held
+
+
+def test_unfinished_heads_from_many_addresses_never_shut_everyone_else_out(tmp_path):
+    """Attack 5: 11 addresses × 95 unfinished heads (each under the per-address cap) held
+    every connection the relay takes, so everyone else got 503 until the head timeout, and
+    a client that kept reconnecting kept the relay down. Unfinished heads may now hold at
+    most half the connections; the oldest goes when another comes."""
+    folder = tmp_path / "relay"
+    with RelayLab(
+        folder,
+        forward={"kind": "folder", "folder": str(folder / "hd")},
+        server={
+            "max_connections": 40,
+            "max_connections_per_address": 10,
+            "head_timeout_s": 60.0,  # the attack outlasts nothing: the timeout does not help
+        },
+        secret=None,
+    ) as lab:
+        held = []
+        try:
+            for _round in range(3):  # and again, as a client that keeps reconnecting
+                held += _half_heads(lab.url, addresses=11, each=9)
+                for _ in range(5):
+                    r = requests.get(lab.url + "/healthz", timeout=5)
+                    assert r.status_code == 200, r.status_code
+        finally:
+            for s in held:
+                s.close()
