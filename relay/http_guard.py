@@ -6,6 +6,10 @@ Why: uvicorn waits for an unfinished request head without end, and each such con
 counts against ``[server] max_connections``. An audit opened 1000 connections that each
 sent half a head: the relay answered 503 to everyone for as long as they stayed open. nginx
 has ``client_header_timeout`` and ``limit_conn`` for this; these are the same two rules.
+The cap per address alone is not enough: 11 addresses × 95 heads stay under it (issue 31).
+So connections waiting for a head (new ones, and kept-alive ones between requests) may
+hold at most half of ``max_connections``; when another starts waiting, the one that has
+waited longest is closed. A client that sends its head at once is never the oldest.
 A body that arrives too slowly is already refused by the API (``body_timeout_s``).
 
 A request with both Content-Length and Transfer-Encoding is read by its Transfer-Encoding
@@ -32,6 +36,8 @@ class GuardedH11Protocol(H11Protocol):
     max_per_address: ClassVar[int] = 100
     exempt: ClassVar[frozenset[str]] = frozenset()  # a reverse proxy carries everyone
     open_per_address: ClassVar[Counter[str]] = Counter()  # this process's connections
+    max_waiting: ClassVar[int] = 500  # connections waiting for a head, at most
+    waiting: ClassVar[dict[GuardedH11Protocol, None]] = {}  # oldest first
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -76,8 +82,19 @@ class GuardedH11Protocol(H11Protocol):
     def _arm(self) -> None:
         self._disarm()
         self._head_deadline = self.loop.call_later(self.head_timeout_s, self._head_too_slow)
+        self.waiting[self] = None
+        while len(self.waiting) > self.max_waiting:
+            oldest = next(iter(self.waiting))
+            oldest._disarm()
+            if not oldest.transport.is_closing():
+                log.info(
+                    "too many connections waiting for a request head; the oldest closed",
+                    extra={"client": oldest._address, "limit": self.max_waiting},
+                )
+                oldest.transport.close()
 
     def _disarm(self) -> None:
+        self.waiting.pop(self, None)
         if self._head_deadline is not None:
             self._head_deadline.cancel()
             self._head_deadline = None
@@ -109,5 +126,7 @@ def guarded_protocol(server: ServerSettings) -> type[Any]:
             "max_per_address": server.max_connections_per_address,
             "exempt": exempt,
             "open_per_address": Counter(),
+            "max_waiting": max(1, server.max_connections // 2),
+            "waiting": {},
         },
     )

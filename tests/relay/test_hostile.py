@@ -263,7 +263,11 @@ def test_more_unfinished_heads_than_connections_allowed_are_closed_in_time(tmp_p
                 s.close()
         assert requests.get(lab.url + "/healthz", timeout=10).status_code == 200
         lines = [e.get("msg") for e in lab.log_lines()]
-        assert lines.count("a request head did not arrive in time; connection closed") == 60
+        late = lines.count("a request head did not arrive in time; connection closed")
+        # Beyond half of max_connections, the longest-waiting head is closed at once
+        # (issue 31, attack 5); the rest reach their deadline.
+        evicted = lines.count("too many connections waiting for a request head; the oldest closed")
+        assert late + evicted == 60  # (how many of each depends on the machine's pace)
 
 
 @pytest.mark.parametrize("behind_proxy", [False, True])
