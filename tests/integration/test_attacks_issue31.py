@@ -32,13 +32,24 @@ def test_an_incident_dated_at_the_end_of_time_is_an_unknown_date_not_a_crash(tmp
         update["display_at"] = update["created_at"] = END_OF_TIME
     parsed = feed.parse(json.dumps(doc).encode())
     assert parsed.incidents[0].started_at is None  # unknown, never the year 10000
+    # The first and the last day a calendar holds are unknown too: in local time they
+    # would run off either end.
+    for edge in ("0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "0001-01-01T12:00:00+23:59"):
+        assert feed.when(edge) is None, edge
+    assert feed.when("2026-12-07T09:05:00+01:00").isoformat() == "2026-12-07T08:05:00+00:00"
+    incident["created_at"] = "0001-01-01T00:00:00Z"  # the share's feed: year one
     json.dumps(parsed.incidents[0].to_dict())  # and it can be kept and sent
     share = tmp_path / "share" / "status.json"
     share.parent.mkdir()
     share.write_text(json.dumps(doc))
     policy = policy_file(tmp_path, share)
-    for command in (("news",), ("diagnose", "--symptom", "slow")):
-        done = run_ally(*command, home=tmp_path / "home", policy=policy)
+    for command, zone in (
+        (("news",), "UTC"),
+        (("diagnose", "--symptom", "slow"), "UTC"),
+        (("news",), "America/New_York"),  # west of UTC: year 1 would become year 0
+        (("news",), "Pacific/Kiritimati"),  # east of UTC: 9999 would become 10000
+    ):
+        done = run_ally(*command, home=tmp_path / "home", policy=policy, extra_env={"TZ": zone})
         assert done.returncode in (0, 1), (command, done.returncode, done.stderr[-2000:])
         assert "Traceback" not in done.stdout + done.stderr
         assert "Ally ran into a problem of its own" not in done.stdout + done.stderr
@@ -79,13 +90,16 @@ def test_outbox_list_into_a_pipe_that_closes_early_ends_quietly(tmp_path):
     for n in range(1500):
         outbox.add(report.build(d, note=f"report {n}"))
     shell = f"{sys.executable} -m desktop outbox list | head -n 1"
+    env = {
+        k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"
+    }  # buffered, as people run it
     piped = subprocess.run(
         ["bash", "-c", shell],
         capture_output=True,
         text=True,
         timeout=180,
         cwd=ROOT,
-        env={**os.environ, "ALLY_HOME": str(home), "ALLY_POLICY": str(policy)},
+        env={**env, "ALLY_HOME": str(home), "ALLY_POLICY": str(policy)},
     )
     assert "BrokenPipeError" not in piped.stderr and "problem of its own" not in piped.stderr
     assert piped.stderr == "" and piped.stdout.count("\n") == 1

@@ -64,8 +64,11 @@ def test_the_store_refuses_absurd_days_and_uses(tmp_path):
     for days in (1e300, math.nan, math.inf, -1.0, 0.5e-9 * -1):
         with pytest.raises(ValueError):
             store.create_enrolment_token("x", days, None)
+    for uses in (0, -1, 2**31, 10**20):  # the column is a 32-bit integer on PostgreSQL
+        with pytest.raises(ValueError):
+            store.create_enrolment_token("x", 7.0, uses)
     with pytest.raises(ValueError):
-        store.create_enrolment_token("x", 7.0, 0)
+        store.create_enrolment_token("x", True, None)  # a bool is not a number of days
     assert store.create_enrolment_token("x", None, None)  # until revoked: allowed
     assert store.create_enrolment_token("x", 3650.0, 1)
 
@@ -79,6 +82,9 @@ def test_the_store_refuses_absurd_days_and_uses(tmp_path):
         ("report_burst", 0),
         ("enrolments_per_minute", math.inf),
         ("status_per_minute", 0.0),
+        ("reports_per_hour", 5e-324),  # above zero, yet zero once divided by 3600
+        ("reports_per_hour", 1e-310),  # a wait of inf seconds
+        ("enrolments_per_minute", 0.5),  # a bucket that never holds one whole request
     ],
 )
 def test_a_rate_limit_of_zero_nan_or_below_zero_is_a_settings_problem(setting, value):

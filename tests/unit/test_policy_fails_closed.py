@@ -83,3 +83,15 @@ def test_doctor_names_the_safe_choice_and_exits_non_zero(tmp_path):
     assert done.returncode != 0
     assert "screenshot is not a setting Ally knows; it looks like screenshots" in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_an_unknown_key_that_resembles_none_closes_its_whole_feature(tmp_path):
+    """`screenshots_enabled = false` meant "no screenshots" but matches no key closely:
+    not understood, so the whole [privacy] takes its safe values, and so on."""
+    policy = policy_file(tmp_path, "[privacy]\nscreenshots_enabled = false\n")
+    assert policy.privacy.screenshots is False and policy.privacy.user_name == "drop"
+    policy = policy_file(tmp_path, "[fixes]\ndisabled = true\n")
+    assert policy.fixes.enabled is False
+    policy = Policy.from_dict({"network": {"active_probes": False}})
+    assert policy.network.active_checks is False
+    assert any("active_probes" in p for p in policy.problems)
