@@ -88,13 +88,17 @@ def _main(argv: Sequence[str] | None) -> int:
     if root.level == logging.NOTSET or root.level > logging.INFO:
         root.setLevel(logging.INFO)
     try:
-        return _run(parser, args)
+        code = _run(parser, args)
+        sys.stdout.flush()  # here, where a closed pipe is caught, not at the exit
+        return code
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         # Whoever read Ally's output has gone (`ally outbox list | head`): stop quietly,
         # as every terminal tool does, with the exit status a SIGPIPE gives them. What is
-        # still buffered goes nowhere, so Python's flush at exit cannot fail again.
+        # still buffered goes nowhere, so Python's flush at exit cannot fail again. The
+        # log keeps it, should the broken pipe have been one of Ally's own.
+        logging.getLogger("ally").info("output closed early", exc_info=True)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 128 + 13
     except Exception as exc:  # never a traceback in a person's face: it goes to the log

@@ -945,7 +945,8 @@ def _fail_closed(
 ) -> tuple[dict[str, Any], list[str], set[str]]:
     """``data`` with the safe value put where IT's words were not understood, and a line
     for ``doctor`` for each. A key Ally does not know takes the safe value of the key it
-    most likely meant; a table it does not know (or a table written as a plain value)
+    most likely meant (or, when it looks like none, its whole table takes its safe
+    values); a table it does not know (or a table written as a plain value)
     takes its feature's safe values, and, when Ally cannot tell which feature it was
     meant for, those of every feature that has them. Also returns the plain "not a
     setting Ally knows" lines these notes say better, to leave out."""
@@ -998,5 +999,9 @@ def _fail_closed(
                     value=safe,
                 )
             )
+            said_instead.add(_said("unknown_setting", source=source, table=table, setting=key))
+        elif table in safe_tables and close_table(table, f"[{table}] {key}", "safe_for_key"):
+            # Like nothing Ally knows there ("screenshots_enabled = false"): what it was
+            # meant to do cannot be told, so the whole feature takes its safe values.
             said_instead.add(_said("unknown_setting", source=source, table=table, setting=key))
     return out, notes, said_instead

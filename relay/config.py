@@ -178,8 +178,8 @@ def from_dict(data: Mapping[str, Any], source: str = "relay.toml") -> RelaySetti
     dl = Limits()
     limits = Limits(
         **{
-            # A rate is a number above zero: 0 divided by zero later, nan meant no limit at
-            # all, and below zero refused every report.
+            # A rate is a number from 1: 0 divided by zero later, nan meant no limit at
+            # all, and below zero refused every report (issue 31).
             name: r.get(
                 limits_t, "limits", name, type(getattr(dl, name)), getattr(dl, name), _a_rate
             )
@@ -250,7 +250,10 @@ def _with_workers(
 
 
 def _a_rate(value: float) -> bool:
-    return math.isfinite(value) and value > 0
+    """At least one a minute or an hour (or a burst of one): a rate above zero but below
+    that divides to nothing (5e-324 an hour), waits for ever (1e-310), or never fills a
+    bucket for one whole request (0.5 a minute)."""
+    return math.isfinite(value) and 1 <= value <= 1e9
 
 
 def _readable(value: str) -> bool:

@@ -33,6 +33,7 @@ from relay.schema import (
 )
 
 MAX_TOKEN_DAYS = 3650  # ten years: longer is "until revoked" (0 days)
+MAX_TOKEN_USES = 2**31 - 1  # the column is a 32-bit integer on PostgreSQL
 
 
 def web_link(url: str | None) -> str | None:
@@ -83,10 +84,11 @@ class Store:
         devices (None: any number). ValueError for days that are not a number of days up
         to MAX_TOKEN_DAYS (1e300 days broke every page that shows the date; nan never
         expired) or uses below one."""
-        if days is not None and not (isinstance(days, (int, float)) and 0 < days <= MAX_TOKEN_DAYS):
+        number = isinstance(days, (int, float)) and not isinstance(days, bool)
+        if days is not None and not (number and 0 < days <= MAX_TOKEN_DAYS):
             raise ValueError(say("bad_days", "relay_cli", most=MAX_TOKEN_DAYS))
-        if max_uses is not None and max_uses < 1:
-            raise ValueError(say("bad_uses", "relay_cli"))
+        if max_uses is not None and not 1 <= max_uses <= MAX_TOKEN_USES:
+            raise ValueError(say("bad_uses", "relay_cli", most=MAX_TOKEN_USES))
         token = tokens.new(tokens.ENROL)
         now = self.clock()
         with self.engine.begin() as c:

@@ -35,6 +35,10 @@ def clean(value: Any, limit: int) -> str | None:
     return text[:limit] if text else None
 
 
+_FIRST_DAY = datetime(1, 1, 2, tzinfo=timezone.utc)
+_LAST_DAY = datetime(9999, 12, 30, tzinfo=timezone.utc)
+
+
 def when(value: Any) -> datetime | None:
     """A feed's time, in UTC; None when it is not one. A time that cannot be said in UTC
     ("9999-12-31T23:59:59-23:59" is in the year 10000) is unknown, never an error later
@@ -45,9 +49,12 @@ def when(value: Any) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=timezone.utc)
-        return parsed.astimezone(timezone.utc)
+        utc = parsed.astimezone(timezone.utc)
     except (ValueError, OverflowError):
         return None
+    # A day from either end of the calendar is unknown too: shown in local time (the
+    # person's clock) it would run off the end (year 0 west of UTC, 10000 east of it).
+    return utc if _FIRST_DAY < utc < _LAST_DAY else None
 
 
 @dataclass(frozen=True)
