@@ -100,7 +100,12 @@ def test_a_helpdesk_link_that_is_not_a_web_address_is_never_kept(tmp_path, new_r
     token = store.create_enrolment_token("x", 7.0, None)
     device = store.enrol(str(token), "pc", "1.0", "127.0.0.1")
     links = {}
-    for link in ("javascript:alert(document.cookie)", "data:text/html,hi", "https://rt/Ticket/1"):
+    for link in (
+        "javascript:alert(document.cookie)",
+        "data:text/html,hi",
+        "https://rt/Ticket/1",
+        "https://rt/Ticket/1\nSet-Cookie: x",  # a line break inside is not a link
+    ):
         doc = new_report()
         store.accept(device.id, doc, dumps(doc))
         row = store.claim(60.0)
@@ -110,6 +115,7 @@ def test_a_helpdesk_link_that_is_not_a_web_address_is_never_kept(tmp_path, new_r
         "javascript:alert(document.cookie)": None,
         "data:text/html,hi": None,
         "https://rt/Ticket/1": "https://rt/Ticket/1",
+        "https://rt/Ticket/1\nSet-Cookie: x": None,
     }
 
 
@@ -177,6 +183,20 @@ def test_the_proxy_sign_in_needs_the_proxys_own_secret_not_only_its_address(tmp_
         assert admin({**mallory, "X-Ally-Proxy-Secret": "guessed"}) == 303
         proxy = {**mallory, "X-Ally-Proxy-Secret": secret.read_text().strip()}
         assert admin(proxy) == 200  # the proxy, which holds the secret
+        # A proxy that appends the header rather than replacing it passes the client's own
+        # value first: a sign-in header given twice counts for no one.
+        import http.client
+        from urllib.parse import urlsplit
+
+        where = urlsplit(lab.url)
+        conn = http.client.HTTPConnection(where.hostname, where.port, timeout=10)
+        conn.putrequest("GET", "/admin")
+        conn.putheader("X-Remote-User", "mallory")
+        conn.putheader("X-Remote-User", "it-lee")
+        conn.putheader("X-Ally-Proxy-Secret", secret.read_text().strip())
+        conn.endheaders()
+        assert conn.getresponse().status == 303
+        conn.close()
     # Without a secret file, `auth = "proxy"` is a settings problem, not an open door.
     with pytest.raises(config.ConfigError) as refused:
         config.from_dict(
@@ -187,6 +207,21 @@ def test_the_proxy_sign_in_needs_the_proxys_own_secret_not_only_its_address(tmp_
             "relay.toml",
         )
     assert any("proxy_secret_file" in p for p in refused.value.problems)
+    # A secret file that is empty or too short to be one is a settings problem too (it
+    # would lock everyone out, or be guessed).
+    for text in ("", "short\n"):
+        weak = tmp_path / f"weak-{len(text)}"
+        weak.write_text(text)
+        weak.chmod(0o600)
+        with pytest.raises(config.ConfigError) as refused:
+            config.from_dict(
+                {
+                    "server": {"behind_proxy": True, "trusted_proxies": ["127.0.0.1/32"]},
+                    "admin": {"auth": "proxy", "proxy_secret_file": str(weak)},
+                },
+                "relay.toml",
+            )
+        assert any("proxy_secret_file" in p for p in refused.value.problems)
 
 
 def _half_heads(url: str, addresses: int, each: int) -> list:
