@@ -81,7 +81,10 @@ def signed_in(relay: Relay, request: Request) -> tuple[str, str] | None:
         sent = request.headers.get(PROXY_SECRET_HEADER, "")
         if secret is None or not hmac.compare_digest(sent.encode(), secret.encode()):
             return None
-        user = request.headers.get(relay.settings.admin.proxy_user_header, "").strip()
+        given = request.headers.getlist(relay.settings.admin.proxy_user_header)
+        if len(given) != 1:  # twice: a proxy that appends passes the client's own first
+            return None
+        user = given[0].strip()
         if not user:
             return None
         csrf = hmac.new(relay.form_secret, user.encode(), hashlib.sha256).hexdigest()

@@ -216,6 +216,19 @@ def from_dict(data: Mapping[str, Any], source: str = "relay.toml") -> RelaySetti
         r.problems.append(_w("proxy_needs_secret", source=source))
     elif admin.proxy_secret_file:
         r.check_secret_file(admin.proxy_secret_file, "[admin] proxy_secret_file")
+        try:
+            secret = Path(admin.proxy_secret_file).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            secret = None  # said by check_secret_file, or read by the relay's own account
+        if secret is not None and len(secret) < MIN_PROXY_SECRET:
+            r.problems.append(
+                _w(
+                    "proxy_secret_short",
+                    source=source,
+                    path=admin.proxy_secret_file,
+                    least=MIN_PROXY_SECRET,
+                )
+            )
     retention = r.table(data, "retention")
     r.known(retention, "retention", {"keep_delivered_days"})
     settings = RelaySettings(
@@ -247,6 +260,9 @@ def _with_workers(
         r.problems.append(_w("workers_need_fork", source=r.source, workers=workers))
         workers = 1
     return dataclasses.replace(server, workers=workers)
+
+
+MIN_PROXY_SECRET = 32  # characters: `openssl rand -hex 32` gives 64
 
 
 def _a_rate(value: float) -> bool:

@@ -42,6 +42,8 @@ def web_link(url: str | None) -> str | None:
     from urllib.parse import urlsplit
 
     text = (url or "").strip()[:1000]
+    if any(c.isspace() or not c.isprintable() for c in text):
+        return None  # a line break or a control inside is not a link
     try:
         parts = urlsplit(text)
     except ValueError:
