@@ -4,8 +4,13 @@ session of the same account."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def start_xvfb(screen: str = "1366x768x24") -> tuple[subprocess.Popen, str]:
@@ -36,3 +41,38 @@ def stop(*procs: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def run_screen_program(
+    module: str,
+    display: str,
+    scale: str,
+    theme: str,
+    shots: Path,
+    home: Path,
+    timeout: float,
+    **env: str,
+) -> dict:
+    """Runs ``python -m module shots`` on ``display`` with GTK's light or dark theme
+    through Qt's gtk3 platform theme at ``scale`` (Qt reads them when it starts, so each
+    run is a process of its own) and returns the JSON line it prints last."""
+    done = subprocess.run(
+        [sys.executable, "-m", module, str(shots)],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DISPLAY": display,
+            "QT_QPA_PLATFORM": "xcb",
+            "QT_QPA_PLATFORMTHEME": "gtk3",
+            "GTK_THEME": "Adwaita:dark" if theme == "dark" else "Adwaita",
+            "QT_SCALE_FACTOR": scale,
+            "ALLY_HOME": str(home),
+            "ALLY_POLICY": str(home / "no-policy.toml"),
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])

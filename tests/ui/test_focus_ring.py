@@ -9,9 +9,7 @@ control focused in turn, are kept in test-artifacts/focus/SCALE-THEME/.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -21,7 +19,7 @@ from PySide6.QtWidgets import QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from desktop.ui import focus_ring
 from desktop.ui.widgets import close_on_escape
-from tests.xserver import start_xvfb, stop
+from tests.xserver import run_screen_program, start_xvfb, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "focus"
@@ -45,26 +43,9 @@ def display():
 def test_every_control_wears_a_ring_a_person_can_see(display, tmp_path, scale, theme):
     shots = ARTIFACTS / f"{int(float(scale) * 100)}-{theme}"
     shutil.rmtree(shots, ignore_errors=True)
-    env = {
-        **os.environ,
-        "DISPLAY": display,
-        "QT_QPA_PLATFORM": "xcb",
-        "QT_QPA_PLATFORMTHEME": "gtk3",
-        "GTK_THEME": "Adwaita:dark" if theme == "dark" else "Adwaita",
-        "QT_SCALE_FACTOR": scale,
-        "ALLY_HOME": str(tmp_path),
-        "ALLY_POLICY": str(tmp_path / "no-policy.toml"),
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.ui.focus_measure", str(shots)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
+    result = run_screen_program(
+        "tests.ui.focus_measure", display, scale, theme, shots, tmp_path, timeout=600
     )
-    assert done.returncode == 0, done.stderr[-3000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["dark"] == (theme == "dark"), "the platform's theme was not applied"
     assert result["measured"] >= 40  # buttons, fields, lists and boxes of 11 screens
     assert result["short"] == [], json.dumps(result["short"], indent=1)

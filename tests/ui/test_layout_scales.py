@@ -14,16 +14,13 @@ platform theme, as on a GNOME desktop.
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.xserver import start_xvfb, stop
+from tests.xserver import run_screen_program, start_xvfb, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "screens"
@@ -49,27 +46,16 @@ def test_every_text_fits_at_every_scale_and_theme(display, tmp_path, scale, them
         f"{int(float(scale) * 100)}-{theme}" + ("-pseudo" if language == "pseudo" else "")
     )
     shutil.rmtree(shots, ignore_errors=True)
-    env = {
-        **os.environ,
-        "DISPLAY": display,
-        "QT_QPA_PLATFORM": "xcb",
-        "QT_QPA_PLATFORMTHEME": "gtk3",
-        "GTK_THEME": "Adwaita:dark" if theme == "dark" else "Adwaita",
-        "QT_SCALE_FACTOR": scale,
-        "ALLY_TEST_LANGUAGE": language,
-        "ALLY_HOME": str(tmp_path),
-        "ALLY_POLICY": str(tmp_path / "no-policy.toml"),
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.ui.screens", str(shots)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
+    result = run_screen_program(
+        "tests.ui.screens",
+        display,
+        scale,
+        theme,
+        shots,
+        tmp_path,
         timeout=300,
+        ALLY_TEST_LANGUAGE=language,
     )
-    assert done.returncode == 0, done.stderr[-3000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["dark"] == (theme == "dark"), "the platform's theme was not applied"
     assert result["problems"] == [], "\n".join(result["problems"])
     assert len(list(shots.glob("*.png"))) >= 11  # a picture of every screen
