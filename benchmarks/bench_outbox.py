@@ -10,11 +10,11 @@ import time
 import uuid
 from pathlib import Path
 
+from ally_helpdesk.transports.webhook import WebhookTransport
 from desktop.diagnostics import Sampler, SamplerSettings
 from desktop.diagnostics.diagnosis import diagnose
 from desktop.reporting import report
 from desktop.reporting.outbox import Outbox
-from desktop.reporting.transports.webhook import WebhookTransport
 from tests.webhook_server import Receiver
 
 BATCH = 200

@@ -280,9 +280,9 @@ def desktop_path(base: dict, folder: Path) -> dict:
     """Enrolment once, then a send through the relay, next to today's webhook send."""
     import keyring
 
+    from ally_helpdesk.transports.webhook import WebhookTransport
     from desktop.config import Policy
     from desktop.reporting.transports.relay import KEYRING_NAME, RelayTransport
-    from desktop.reporting.transports.webhook import WebhookTransport
     from tests.file_keyring import FileKeyring
 
     os.environ["ALLY_HOME"] = str(folder / "home")

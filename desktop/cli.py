@@ -13,9 +13,9 @@ import os
 import sys
 from collections.abc import Sequence
 
+from ally_helpdesk.text_safety import VisibleWriter, has_undecodable
 from desktop import PRODUCT_NAME, __version__
 from desktop.diagnostics.model import Symptom
-from desktop.text_safety import VisibleWriter, has_undecodable
 
 EXIT_OK = 0
 EXIT_USAGE = 2

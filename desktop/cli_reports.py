@@ -10,17 +10,17 @@ import sys
 from datetime import datetime, timezone
 from typing import Any
 
+from ally_helpdesk.evidence.plain_numbers import count
+from ally_helpdesk.text_safety import has_undecodable, visible
+from ally_helpdesk.transports.base import STATUS_WORDS, PermanentFailure
 from desktop.config import Policy
 from desktop.diagnostics.explain import load_catalog
 from desktop.diagnostics.model import Symptom
 from desktop.paths import AllyPaths
-from desktop.plain_numbers import count
 from desktop.reporting import credentials, delivery, redact, report, review, sending
 from desktop.reporting.credentials import CredentialsUnavailable
 from desktop.reporting.outbox import OutboxBusy, is_report_id
-from desktop.reporting.transports.base import STATUS_WORDS, PermanentFailure
 from desktop.safe_read import NotReadable, read_regular_file
-from desktop.text_safety import has_undecodable, visible
 from desktop.words import say
 
 EXIT_SENT = 0

@@ -11,24 +11,29 @@ from __future__ import annotations
 import math
 import os
 import sys
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, fields, replace
-from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import tomllib
 
+from ally_helpdesk.policy_reader import Reader, is_url
+from ally_helpdesk.policy_reader import said as _said
+from ally_helpdesk.policy_reader import want as _want
+from ally_helpdesk.transport_policy import (
+    HELPDESK_KINDS,
+    TransportPolicy,
+    read_transport,
+)
 from desktop.diagnostics.model import Symptom
-from desktop.managed_policy import RegistryNumber, RegistryText, merged
+from desktop.managed_policy import merged
 from desktop.relay_policy import RelayPolicy, read_relay
 from desktop.safe_read import NotReadable, read_regular_file
-from desktop.words import say
 
 ENV_POLICY = "ALLY_POLICY"
 MAX_POLICY_BYTES = 1024 * 1024  # a policy is a few KB; anything near this is not one
-DEFAULT_REPORT_FILE_MODE = 0o640  # readable by the share's group, where IT's readers are
 MIN_HASH_KEY_CHARS = 16
 
 
@@ -81,22 +86,6 @@ class ItContact:
 ANSWERS_WITHIN_MAX = 40
 
 
-def _said(key: str, /, **values: Any) -> str:
-    """A line of the policy's messages to IT ([policy] in the catalog), read in `ally
-    doctor` and the log. The catalog is parsed only when there is something to say, so a
-    good policy costs no catalog at start."""
-    return say(key, "policy", **values)
-
-
-def _want(key: str, /, **values: Any) -> Callable[[], str]:
-    """What a setting should be ([policy.expected]), looked up only if it is not that."""
-    return partial(say, key, "policy.expected", **values)
-
-
-# What a value of each kind is called when the policy gives something else.
-KIND_WORDS = {str: "text", int: "whole_number", float: "number", bool: "true_false", list: "list"}
-
-
 def read_contact(reader: Any, data: Mapping[str, Any]) -> dict[str, str | None]:
     """[it_contact]: IT's own words, each checked; ``answers_within`` is one short line."""
     contact = reader.table(data, "it_contact")
@@ -125,31 +114,7 @@ def short_line(value: str) -> bool:
 
 
 START_AT_LOGIN = ("person", "always", "never")
-TRANSPORT_KINDS = ("folder", "webhook", "email", "request-tracker", "relay")
-
-
-@dataclass(frozen=True)
-class TransportPolicy:
-    """How reports reach IT. Secrets (webhook secret, SMTP password, helpdesk token) are
-    never here: they live in the OS keyring (``ally credentials set KIND``)."""
-
-    kind: str = "folder"
-    folder: str | None = None  # folder transport; default: the reports folder in Ally's data
-    url: str | None = None  # webhook URL, or Request Tracker's base URL
-    ca_bundle: str | None = None  # a company CA; certificate checks stay on
-    timeout_s: float = 20.0
-    smtp_host: str | None = None
-    smtp_port: int = 587
-    smtp_security: str = "starttls"  # starttls or tls
-    smtp_user: str | None = None
-    mail_from: str | None = None
-    mail_to: str | None = None
-    rt_queue: str = "General"
-    rt_user: str | None = None  # with a password in the keyring; without: a token in the keyring
-    file_mode: int = DEFAULT_REPORT_FILE_MODE  # folder: the mode of each report file
-    # Keys IT set that were refused: the transport they belong to must not fall back to a
-    # default (a refused share must not turn into "delivered" to a local folder).
-    refused: tuple[str, ...] = ()
+TRANSPORT_KINDS = (*HELPDESK_KINDS, "relay")  # a desktop may also send to IT's relay
 
 
 # The tables (and the one key) a policy may have; anything else is named and ignored.
@@ -356,6 +321,17 @@ class Policy:
         return replace(self, network=replace(self.network, **changes))
 
 
+def proxy_choice(policy: Policy | None = None) -> Any:
+    """The policy's (by default the one in force) proxy settings (``[network] proxy_pac``, ``proxy_wpad``), for every HTTP
+    session the desktop makes; an ``ally_helpdesk.http_session.ProxyChoice``."""
+    # Imported here: http_session loads ssl (25 ms, measured with -X importtime), which a
+    # policy read at start does not need.
+    from ally_helpdesk.http_session import ProxyChoice
+
+    network = (policy or Policy.load()).network
+    return ProxyChoice(network.proxy_pac, network.proxy_wpad)
+
+
 def _managed() -> Any:
     from desktop.managed_policy import managed_policy
 
@@ -394,14 +370,6 @@ def _read_policy_file(
         return None, str(chosen), _said("too_deep", path=chosen)
 
 
-def _is_absolute(path: str) -> bool:
-    """Absolute on this system, or a Windows share or drive path (``\\\\server\\share``,
-    ``C:\\Reports``) for a policy written for Windows."""
-    if os.path.isabs(path):
-        return True
-    return path.startswith("\\\\") or (len(path) > 2 and path[1] == ":" and path[2] in "\\/")
-
-
 def _exists(path: Path) -> bool:
     try:
         return path.exists()
@@ -409,108 +377,16 @@ def _exists(path: Path) -> bool:
         return True  # there, but not even its existence can be read: treat it as IT's
 
 
-def _is_url(value: str) -> bool:
-    parsed = urlparse(value)
-    return parsed.scheme in ("http", "https") and bool(parsed.netloc)
+class _Reader(Reader):
+    """The desktop's policy, one feature's table at a time."""
 
-
-_UNSET: Any = object()
-
-
-def _from_registry(value: Any, kind: type) -> Any:
-    """Group Policy writes booleans as DWORD 0/1 and has no fractional numbers: read them
-    as the policy file would have said them. Anything else is left for the checks."""
-    if kind is bool and isinstance(value, RegistryNumber) and value in (0, 1):
-        return bool(value)
-    if kind in (int, float) and isinstance(value, RegistryText):
-        try:
-            return kind(value.strip())
-        except ValueError:
-            return value
-    return value
-
-
-class _Reader:
-    """Reads one value at a time, noting every problem with the file and key."""
-
-    def __init__(self, source: str, problems: list[str]) -> None:
-        self.source = source
-        self.problems = problems
-        self.refused: set[tuple[str, str]] = set()  # (table, key) whose value was refused
-        # For failing closed (_fail_closed): each table's keys, each key's safe value, and
-        # the keys IT wrote that Ally does not know, as (table, key).
-        self.known: dict[str, set[str]] = {}
-        self.safe_values: dict[tuple[str, str], Any] = {}
-        self.strangers: list[tuple[str, str]] = []
-
-    def _name(self, table: str, key: str) -> str:
-        return f"[{table}] {key}" if table else key
-
-    def table(self, data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
-        value = data.get(name, {})
-        if not isinstance(value, dict):
-            self.problems.append(_said("not_a_table", source=self.source, name=name))
-            return {}
-        return value
-
-    def unknown(self, table: Mapping[str, Any], name: str, known: Any) -> None:
-        self.known.setdefault(name, set()).update(known)
-        for key in table:
-            if key not in known:
-                self.strangers.append((name, key))
-                self.problems.append(
-                    _said("unknown_setting", source=self.source, table=name, setting=key)
-                )
-
-    def value(
-        self,
-        table: Mapping[str, Any],
-        table_name: str,
-        key: str,
-        kind: type,
-        default: Any,
-        check: Callable[[Any], bool] | None = None,
-        expected: Callable[[], str] | None = None,
-        safe: Any = _UNSET,
-    ) -> Any:
-        """The value of ``key``; a value of the wrong kind is reported with the file and the
-        key, and then ``safe`` applies where given (privacy and network keys: off), else
-        the default. A policy must fail closed: ``active_checks = "false"`` is not true."""
-        if safe is not _UNSET:
-            self.safe_values[(table_name, key)] = safe
-        if key not in table:
-            return default
-        value = _from_registry(table[key], kind)
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
-        if ok and check is not None:
-            try:
-                ok = check(value)
-            except (TypeError, ValueError):
-                ok = False
-        if not ok:
-            what = expected() if expected is not None else _want(KIND_WORDS[kind])()
-            fallback = default if safe is _UNSET else safe
-            self.refused.add((table_name, key))
-            self.problems.append(
-                _said(
-                    "wrong_value",
-                    source=self.source,
-                    name=self._name(table_name, key),
-                    what=what,
-                    value=value,
-                    which=_said("the_default" if safe is _UNSET else "the_safe_value"),
-                    fallback=fallback,
-                )
-            )
-            return fallback
-        return value
+    def transport(self, t: Mapping[str, Any]) -> TransportPolicy:
+        return read_transport(self, t, "transport", TRANSPORT_KINDS)
 
     def thresholds(self, t: Mapping[str, Any]) -> dict[str, float]:
         """Only finite numbers of 0 or more get through: a NaN limit is never crossed and
         an infinite one never reached, so either would silence a finding unnoticed."""
-        from desktop.diagnostics.thresholds import LIMITS  # here: diagnostics reads this module
+        from ally_helpdesk.evidence.thresholds import LIMITS  # here: diagnostics reads this module
 
         out = {}
         for key, value in t.items():
@@ -537,128 +413,12 @@ class _Reader:
             out[key] = value
         return out
 
-    def folder(self, t: Mapping[str, Any]) -> str | None:
-        """The share or folder for reports: an absolute path to a folder (or to where a
-        share will be). A relative one would depend on where Ally was started."""
-        value = self.value(t, "transport", "folder", str, None)
-        if value is None:
-            return None
-        problem = None
-        if not value.strip() or any(ord(c) < 32 for c in value):
-            problem = "folder_path"
-        elif not _is_absolute(value):
-            problem = "absolute_path"
-        elif os.path.exists(value) and not os.path.isdir(value):
-            problem = "not_a_file"
-        if problem:
-            self.refused.add(("transport", "folder"))
-            self.problems.append(
-                _said("bad_folder", source=self.source, what=_want(problem)(), value=value)
-            )
-            return None
-        return value
-
-    def file_mode(self, t: Mapping[str, Any]) -> int:
-        """Accepts 0o640 (TOML octal), "0640" or "640". The owner must be able to read and
-        write; nobody else may write."""
-        raw = t.get("file_mode", DEFAULT_REPORT_FILE_MODE)
-        mode = None
-        if isinstance(raw, int) and not isinstance(raw, bool):
-            mode = raw
-        elif isinstance(raw, str) and raw.strip().isdigit() and set(raw.strip()) <= set("01234567"):
-            mode = int(raw.strip(), 8)
-        if mode is None or not 0 <= mode <= 0o777 or mode & 0o600 != 0o600 or mode & 0o002:
-            self.refused.add(("transport", "file_mode"))
-            self.problems.append(
-                _said(
-                    "bad_file_mode", source=self.source, value=raw, default=DEFAULT_REPORT_FILE_MODE
-                )
-            )
-            return DEFAULT_REPORT_FILE_MODE
-        return mode
-
-    def transport(self, t: Mapping[str, Any]) -> TransportPolicy:
-        d = TransportPolicy()
-        name = "transport"
-        kind = self.value(
-            t,
-            name,
-            "kind",
-            str,
-            d.kind,
-            lambda v: v in TRANSPORT_KINDS,
-            _want("one_of", choices=", ".join(TRANSPORT_KINDS)),
-        )
-        out = TransportPolicy(
-            kind=kind,
-            folder=self.folder(t),
-            url=self.value(t, name, "url", str, None, _is_url, _want("https_url")),
-            ca_bundle=self.value(
-                t,
-                name,
-                "ca_bundle",
-                str,
-                None,
-                lambda v: Path(v).is_file(),
-                _want("pem_file"),
-            ),
-            timeout_s=self.value(
-                t,
-                name,
-                "timeout_s",
-                float,
-                d.timeout_s,
-                lambda v: 1 <= v <= 120,
-                _want("seconds_1_to_120"),
-            ),
-            smtp_host=self.value(t, name, "smtp_host", str, None),
-            smtp_port=self.value(
-                t, name, "smtp_port", int, d.smtp_port, lambda v: 0 < v < 65536, _want("port")
-            ),
-            smtp_security=self.value(
-                t,
-                name,
-                "smtp_security",
-                str,
-                d.smtp_security,
-                lambda v: v in ("starttls", "tls"),
-                _want("starttls_or_tls"),
-            ),
-            smtp_user=self.value(t, name, "smtp_user", str, None),
-            mail_from=self.value(
-                t, name, "mail_from", str, None, lambda v: "@" in v, _want("email")
-            ),
-            mail_to=self.value(t, name, "mail_to", str, None, lambda v: "@" in v, _want("email")),
-            rt_queue=self.value(t, name, "rt_queue", str, d.rt_queue),
-            rt_user=self.value(t, name, "rt_user", str, None),
-            file_mode=self.file_mode(t),
-        )
-        refused = tuple(
-            key
-            for key in t
-            if key in {f.name for f in fields(TransportPolicy)}
-            and ("transport", key) in self.refused
-        )
-        out = replace(out, refused=refused)
-        self.unknown(t, name, {f.name for f in fields(TransportPolicy)} - {"refused"})
-        needs = {
-            "webhook": ("url",),
-            "email": ("smtp_host", "mail_from", "mail_to"),
-            "request-tracker": ("url",),
-        }
-        for key in needs.get(kind, ()):
-            if getattr(out, key) is None:
-                self.problems.append(
-                    _said("kind_needs", source=self.source, kind=kind, setting=key)
-                )
-        return out
-
     def network(self, net: Mapping[str, Any]) -> NetworkPolicy:
         """[network]: what the network walk may try; ``active_checks`` fails closed."""
         defaults = NetworkPolicy()
         out = NetworkPolicy(
             check_url=self.value(
-                net, "network", "check_url", str, defaults.check_url, _is_url, _want("http_url")
+                net, "network", "check_url", str, defaults.check_url, is_url, _want("http_url")
             ),
             check_status=self.value(
                 net,
@@ -696,7 +456,7 @@ class _Reader:
                 _want("pem_file"),
             ),
             active_checks=self.value(net, "network", "active_checks", bool, True, safe=False),
-            proxy_pac=self.value(net, "network", "proxy_pac", str, None, _is_url, _want("pac_url")),
+            proxy_pac=self.value(net, "network", "proxy_pac", str, None, is_url, _want("pac_url")),
             proxy_wpad=self.value(net, "network", "proxy_wpad", bool, False, safe=False),
         )
         self.unknown(net, "network", {f.name for f in fields(NetworkPolicy)})

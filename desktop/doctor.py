@@ -25,14 +25,14 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from urllib.parse import urlparse
 
+from ally_helpdesk.http_session import ProxyChoice
+from ally_helpdesk.text_safety import visible
+from ally_helpdesk.transports.base import PermanentFailure
 from desktop.config import NetworkPolicy, Policy, TransportPolicy
-from desktop.http_session import ProxyChoice
 from desktop.logs import log_path
 from desktop.paths import AllyPaths
 from desktop.reporting import credentials, delivery
 from desktop.reporting.credentials import CredentialsUnavailable
-from desktop.reporting.transports.base import PermanentFailure
-from desktop.text_safety import visible
 from desktop.words import say as _say
 
 
@@ -237,7 +237,7 @@ def _endpoint_checks(t: TransportPolicy, network: NetworkPolicy, line) -> None:
         return
     if not t.url:
         return
-    from desktop.reporting.transports.webhook import check_url
+    from ally_helpdesk.transports.webhook import check_url
 
     try:
         check_url(t.url)
@@ -267,7 +267,7 @@ def _http_checks(url: str, ca_bundle: str | None, choice: ProxyChoice, line) -> 
     behind a proxy, and would not see a certificate this computer does not trust."""
     import requests
 
-    from desktop.http_session import new_session, pac_in_force, proxy_for
+    from ally_helpdesk.http_session import new_session, pac_in_force, proxy_for
 
     u = urlparse(url)
     host, port = u.hostname or "", u.port or (443 if u.scheme == "https" else 80)

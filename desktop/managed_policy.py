@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ally_helpdesk.policy_reader import RegistryNumber, RegistryText
+
 WINDOWS_KEY = r"Software\Policies\Ally"
 WINDOWS_SOURCE = "HKLM\\" + WINDOWS_KEY
 MACOS_DOMAIN = "org.ally.desktop"
@@ -37,14 +39,6 @@ def _it(key: str, /, **values: object) -> str:
     from desktop.words import say
 
     return say(key, "policy", **values)
-
-
-class RegistryNumber(int):
-    """A REG_DWORD or REG_QWORD: 0 and 1 may also mean false and true."""
-
-
-class RegistryText(str):
-    """A REG_SZ: Group Policy has no fractional numbers, so "2.5" may be a number."""
 
 
 @dataclass

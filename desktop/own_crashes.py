@@ -13,7 +13,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from desktop.atomic import write_atomic
+from ally_helpdesk.atomic import write_atomic
 
 FILE_NAME = "own-crashes.json"
 MAX_RESTARTS = 3

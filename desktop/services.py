@@ -127,9 +127,9 @@ class Services:
         if not self.outbox.entries() and not relay:
             self.outbox.prune_sent()
             return None
+        from ally_helpdesk.transports.base import DeliveryError
         from desktop.reporting import delivery
         from desktop.reporting.credentials import CredentialsUnavailable
-        from desktop.reporting.transports.base import DeliveryError
 
         try:
             transport = delivery.make_transport(self.policy, self.paths)
@@ -146,8 +146,8 @@ class Services:
         transport has no tickets or the helpdesk cannot be asked now."""
         if self.policy.transport.kind not in ("request-tracker", "relay"):
             return None
+        from ally_helpdesk.transports.base import STATUS_WORDS
         from desktop.reporting import delivery
-        from desktop.reporting.transports.base import STATUS_WORDS
 
         try:
             word = delivery.make_transport(self.policy, self.paths).status(reference)

@@ -12,7 +12,7 @@ import logging
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-from desktop.atomic import write_atomic
+from ally_helpdesk.atomic import write_atomic
 from desktop.safe_read import read_regular_file
 
 log = logging.getLogger(__name__)

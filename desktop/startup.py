@@ -15,7 +15,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from desktop.atomic import write_atomic
+from ally_helpdesk.atomic import write_atomic
 from desktop.config import Policy
 from desktop.launch import LOGIN_ARG
 from desktop.settings import UserSettings

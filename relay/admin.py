@@ -236,7 +236,7 @@ async def report_view(request: Request) -> Response:
         return page("message.html", 410, title=_w("gone_title"), text=_w("report_dropped"))
     import json
 
-    from desktop.reporting import html_view  # only when IT opens a report: it is large
+    from ally_helpdesk.it_view import html_view  # only when IT opens a report: it is large
 
     html = await run_in_threadpool(lambda: html_view.render(json.loads(row.body)))
     return HTMLResponse(html, headers={"Content-Security-Policy": REPORT_CSP})

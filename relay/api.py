@@ -19,7 +19,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from desktop.resources_access import read_text
+from ally_helpdesk.report_format import SCHEMA as REPORT_SCHEMA
+from ally_helpdesk.report_format import json_schema
 from relay import RECEIPT_SCHEMA, __version__
 from relay.context import Relay
 from relay.intake import NotStored
@@ -27,7 +28,6 @@ from relay.report_json import parse_report
 from relay.store import Refused
 
 log = logging.getLogger("relay.api")
-REPORT_SCHEMA = "ally.report/1"  # desktop.reporting.report.SCHEMA (a test holds them equal)
 # \Z, not $: "$" also matches before a newline at the end, and an id ending in one became
 # a file name with a newline in IT's folder and a forward stuck on an invalid header.
 UUID = re.compile(r"\A[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
@@ -46,7 +46,7 @@ def fast_validator() -> Any:
     if not _fast_validator:
         import jsonschema_rs
 
-        schema = json.loads(read_text("report.schema.json"))
+        schema = json_schema()
         _fast_validator.append(jsonschema_rs.validator_for(schema, validate_formats=False))
     return _fast_validator[0]
 
@@ -57,7 +57,7 @@ def validator() -> Any:
     if not _validator:
         import jsonschema
 
-        schema = json.loads(read_text("report.schema.json"))
+        schema = json_schema()
         _validator.append(jsonschema.Draft202012Validator(schema))
     return _validator[0]
 

@@ -20,8 +20,9 @@ from typing import Any
 
 import tomllib
 
+from ally_helpdesk.policy_reader import Reader
+from ally_helpdesk.transport_policy import HELPDESK_KINDS, TransportPolicy, read_transport
 from ally_words import say
-from desktop.config import Policy, TransportPolicy
 
 ENV_CONFIG = "ALLY_RELAY_CONFIG"
 DEFAULT_PATH = Path("/etc/ally-relay/relay.toml")
@@ -190,13 +191,13 @@ def from_dict(data: Mapping[str, Any], source: str = "relay.toml") -> RelaySetti
     own = {
         k: fwd.pop(k) for k in ("secret_file", "threads", "lease_s", "status_cache_s") if k in fwd
     }
-    policy = Policy.from_dict({"transport": fwd}, source)
-    r.problems.extend(p.replace("[transport]", "[forward]") for p in policy.problems)
+    # The same keys, checks and words as a desktop's [transport], named [forward] here.
+    transport = read_transport(Reader(source, r.problems), fwd, "forward", HELPDESK_KINDS)
     secret_file = r.get(own, "forward", "secret_file", str, None)
     if secret_file:
         r.check_secret_file(secret_file, "[forward] secret_file")
     forward = ForwardSettings(
-        transport=policy.transport,
+        transport=transport,
         secret_file=secret_file,
         threads=r.get(own, "forward", "threads", int, 4, lambda v: 0 <= v <= 64),
         lease_s=r.get(own, "forward", "lease_s", float, 120.0, lambda v: v >= 1),

@@ -19,9 +19,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from ally_helpdesk.retry import backoff
+from ally_helpdesk.transports.base import PermanentFailure, TemporaryFailure, Transport
 from ally_words import say
-from desktop.reporting.outbox import BACKOFF_BASE_S, BACKOFF_CAP_S
-from desktop.reporting.transports.base import PermanentFailure, TemporaryFailure, Transport
 from relay.report_json import parse_report
 from relay.store import Store
 
@@ -29,12 +29,6 @@ log = logging.getLogger("relay.forward")
 IDLE_POLL_S = 1.0
 BATCH = 4  # reports claimed at once by one forwarding thread
 RETENTION_EVERY_S = 3600.0
-
-
-def backoff(attempts: int, jitter: float) -> float:
-    """The desktop outbox's backoff: 30 s doubling to an hour, ±20 %."""
-    base = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** max(0, attempts - 1))
-    return base * (0.8 + 0.4 * jitter)
 
 
 class Forwarder:

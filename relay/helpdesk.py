@@ -1,39 +1,32 @@
-"""The transport the relay forwards with, built from ``[forward]`` and the secret that
-only the relay holds. The same modules the desktops use: one way to reach each helpdesk."""
+"""The helpdesk the relay forwards to, built from ``[forward]`` and the secret that only the
+relay holds, by the same shared modules the desktops use (ally_helpdesk/transports/): one
+way to reach each helpdesk."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from ally_helpdesk.transports import module
+from ally_helpdesk.transports.base import PermanentFailure, Transport
 from ally_words import say
-from desktop.reporting.transports.base import PermanentFailure, Transport
 from relay.config import RelaySettings
 
 
 def make_transport(settings: RelaySettings) -> Transport:
     t = settings.forward.transport
-    secret = settings.helpdesk_secret()
+    found = module(t.kind)
+    if found is None:
+        raise PermanentFailure(
+            say("cannot_forward_with", "relay_settings", kind=t.kind), "settings"
+        )
     if t.kind == "folder":
-        from desktop.reporting.transports.folder import FolderTransport
-
-        if not t.folder:
+        if not t.folder:  # a relay has no folder of its own to fall back to
             raise PermanentFailure(say("no_folder", "relay_settings"), "settings")
-        return FolderTransport(Path(t.folder))
-    if t.kind == "webhook":
-        from desktop.reporting.transports.webhook import WebhookTransport
-
-        if not t.url:
-            raise PermanentFailure(say("no_url", "relay_settings"), "settings")
-        return WebhookTransport(t.url, secret, t.ca_bundle, (5.0, t.timeout_s))
-    if t.kind == "email":
-        from desktop.reporting.transports.email import EmailTransport
-
-        return EmailTransport.from_policy(t, secret)
-    if t.kind == "request-tracker":
-        from desktop.reporting.transports.request_tracker import RequestTrackerTransport
-
-        return RequestTrackerTransport.from_policy(t, secret)
-    raise PermanentFailure(say("cannot_forward_with", "relay_settings", kind=t.kind), "settings")
+        # On a desktop, a folder IT named is never made (a share that is not mounted must
+        # not turn into a local folder); the relay's [forward] folder is on the relay's own
+        # server, set up with it, so it is made when missing.
+        return found.FolderTransport(Path(t.folder), t.file_mode, create=True)
+    return found.make(t, settings.helpdesk_secret)
 
 
 def can_read_status(settings: RelaySettings) -> bool:

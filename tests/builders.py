@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 
+from ally_helpdesk.evidence.thresholds import Thresholds
 from desktop.diagnostics.findings import RuleInput
 from desktop.diagnostics.model import Section, Snapshot, Symptom
 from desktop.diagnostics.net.http_checks import HttpCheck
@@ -25,7 +26,6 @@ from desktop.diagnostics.probes.system import SystemInfo
 from desktop.diagnostics.sampling.history import AppSample, History
 from desktop.diagnostics.sampling.metrics import HISTORY_COLUMNS
 from desktop.diagnostics.sampling.process_sample import AppUsage
-from desktop.diagnostics.thresholds import Thresholds
 
 GB = 1_000_000_000
 T0 = 1_800_000_000.0

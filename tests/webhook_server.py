@@ -15,7 +15,7 @@ import time
 from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from desktop.reporting.transports.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from ally_helpdesk.transports.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
 
 class Receiver:

@@ -74,7 +74,8 @@ fi
 # shown only when something fails.
 mode=run
 [ "$want_tests" = 1 ] && mode=test
-fingerprint=$(cat pyproject.toml tools/setup.sh | sha256sum | cut -c1-16)
+fingerprint=$(cat pyproject.toml installer/common/pyproject.toml installer/relay/pyproject.toml tools/setup.sh |
+              sha256sum | cut -c1-16)
 stamp=.venv/.ally-setup
 if [ -x .venv/bin/python ] && [ -x .venv/bin/ally ] && [ -f "$stamp" ] &&
    { grep -qx "$fingerprint test" "$stamp" || grep -qx "$fingerprint $mode" "$stamp"; }; then
@@ -91,11 +92,13 @@ if [ ! -x .venv/bin/python ]; then
   first=1
 fi
 echo "Setting up Ally's Python packages in .venv (only when they changed) ..." >&2
-extra=""
-[ "$want_tests" = 1 ] && extra="[test]"
+# Three distributions from this repository: ally-common (the words and the helpdesk
+# package), ally-desktop (this directory) and, for the tests, ally-relay.
+dists=(-e ./installer/common -e .)
+[ "$want_tests" = 1 ] && dists=(-e ./installer/common -e ./installer/relay -e ".[test]")
 if ! {
   { [ -z "${first:-}" ] || .venv/bin/python -m pip install -q --upgrade pip; } &&
-  .venv/bin/python -m pip install -q -e ".$extra"
+  .venv/bin/python -m pip install -q "${dists[@]}"
 } >.venv/setup.log 2>&1; then
   cat .venv/setup.log >&2
   echo "Setting up Ally's Python packages failed (the lines above say why)." >&2

@@ -12,9 +12,9 @@ from functools import lru_cache
 
 import tomllib
 
+from ally_helpdesk.text_safety import visible
 from desktop.diagnostics.sampling.service_hosts import SERVICE_PREFIX, ServiceTable, keys_of
 from desktop.resources_access import read_text
-from desktop.text_safety import visible
 
 BACKGROUND_KINDS = frozenset({"antivirus", "update", "indexing", "backup", "sync"})
 

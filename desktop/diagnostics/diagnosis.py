@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ally_helpdesk.evidence.thresholds import Thresholds
 from desktop import __version__
 from desktop.config import Policy
 from desktop.diagnostics.explain import Catalog, Explanation, Summary, load_catalog
@@ -19,7 +20,6 @@ from desktop.diagnostics.probe import Probe
 from desktop.diagnostics.rules import evaluate
 from desktop.diagnostics.run_probes import DEFAULT_TOTAL_TIMEOUT_S, DEFAULT_WARM_UP_S, collect
 from desktop.diagnostics.sampling.sampler import Sampler
-from desktop.diagnostics.thresholds import Thresholds
 
 SCHEMA = "ally.diagnosis/1"
 

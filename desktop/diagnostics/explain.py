@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from ally_helpdesk.evidence import plain_numbers
 from ally_words import DEFAULT_LANGUAGE, fill, language_in_use, number, parsed
 from ally_words import Catalog as WordsCatalog
-from desktop import plain_numbers
 from desktop.diagnostics import priority
 from desktop.diagnostics.findings import Finding, Severity
 from desktop.diagnostics.model import Cause, Snapshot, Status, Symptom

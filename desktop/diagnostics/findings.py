@@ -63,12 +63,12 @@ class RuleInput:
     snapshot: Snapshot
     window: Mapping[str, Sequence[float]]  # history columns, with "t" (wall seconds)
     app_history: Sequence[tuple[float, tuple[AppSample, ...]]]
-    thresholds: Any  # desktop.diagnostics.thresholds.Thresholds
+    thresholds: Any  # ally_helpdesk.evidence.thresholds.Thresholds
     step_s: float = 2.0  # the time the newest sample stands for (its interval)
 
     @property
     def observed_s(self) -> float:
         """How much time Ally's own history covers (see stats.covered_s)."""
-        from desktop.diagnostics.stats import covered_s
+        from ally_helpdesk.evidence.stats import covered_s
 
         return covered_s(self.window.get("t", []), self.step_s)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import signal
 from typing import Any
 
-from desktop import plain_numbers
+from ally_helpdesk.evidence import plain_numbers
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.readers.tools import run_tool
 from desktop.fixes import own_processes as procs

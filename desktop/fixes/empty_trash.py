@@ -17,7 +17,7 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from desktop import plain_numbers
+from ally_helpdesk.evidence import plain_numbers
 from desktop.diagnostics.model import Symptom
 from desktop.fixes import folder_walk, recheck
 from desktop.fixes.base import Fix, FixContext, NotOffered, Offer, Outcome, Result, for_it

@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from desktop.atomic import write_atomic
+from ally_helpdesk.atomic import write_atomic
 from desktop.fixes.base import Offer, Result, for_it
 
 log = logging.getLogger(__name__)

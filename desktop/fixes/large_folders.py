@@ -14,7 +14,7 @@ import stat
 import time
 from typing import Any
 
-from desktop import plain_numbers
+from ally_helpdesk.evidence import plain_numbers
 from desktop.diagnostics.model import Symptom
 from desktop.fixes import folder_walk
 from desktop.fixes.base import Fix, FixContext, NotOffered, Offer, Outcome, Result, for_it

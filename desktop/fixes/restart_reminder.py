@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from desktop.atomic import write_atomic
+from ally_helpdesk.atomic import write_atomic
 from desktop.diagnostics.model import Symptom
 from desktop.fixes import recheck
 from desktop.fixes.base import Fix, FixContext, Offer, Outcome, Result, for_it

@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlparse
 from urllib.request import url2pathname
 
+from ally_helpdesk.http_session import ProxyChoice, pac_in_force, proxy_for
 from desktop import __version__
 from desktop.diagnostics.bounded import call_with_timeout
-from desktop.http_session import ProxyChoice, pac_in_force, proxy_for
 
 MAX_BYTES = 1024 * 1024  # a summary.json of a large company is tens of KB
 TOTAL_S = 10.0

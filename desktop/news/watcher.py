@@ -20,8 +20,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from desktop.atomic import write_atomic
-from desktop.http_session import ProxyChoice
+from ally_helpdesk.atomic import write_atomic
+from ally_helpdesk.http_session import ProxyChoice
 from desktop.news import feed as feeds
 from desktop.news.fetch import FetchError, fetch
 
@@ -47,7 +47,7 @@ class NewsWatcher:
         fetcher: Callable[..., Any] = fetch,
     ) -> None:
         self.news = policy.news
-        # Through the proxy a PAC file names, as reports go (desktop/http_session.py).
+        # Through the proxy a PAC file names, as reports go (ally_helpdesk/http_session.py).
         self.proxy = ProxyChoice(policy.network.proxy_pac, policy.network.proxy_wpad)
         self.clock = clock
         self.fetcher = fetcher

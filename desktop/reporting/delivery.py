@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from desktop.config import Policy
+from ally_helpdesk.transports.base import PermanentFailure, Transport, detail
+from desktop.config import Policy, proxy_choice
 from desktop.paths import AllyPaths
 from desktop.reporting import transports
 from desktop.reporting.outbox import Outbox, open_outbox
 from desktop.reporting.redact import PrivacyPolicy
-from desktop.reporting.transports.base import PermanentFailure, Transport, detail
 
 
 def outbox(paths: AllyPaths, policy: Policy | None = None) -> Outbox:
@@ -84,4 +84,12 @@ def make_transport(policy: Policy, paths: AllyPaths) -> Transport:
     found = transports.module(t.kind)  # imported now, when it is used
     if found is None:
         raise PermanentFailure(detail("policy", "unknown", kind=t.kind), "settings")
-    return found.build(policy, paths)
+    if t.kind == "relay":
+        return found.RelayTransport(policy)  # its device token is read (or made) when it sends
+
+    def secret() -> str | None:
+        from desktop.reporting import credentials  # the keyring loads only for a secret
+
+        return credentials.get_secret(found.SECRET) if found.SECRET else None
+
+    return found.make(t, secret, proxy_choice(policy), paths.data_dir / "reports")

@@ -3,7 +3,7 @@
 Whatever sits in the outbox folder may have been changed by hand or by another program.
 Every field that the transports, the preview and IT's HTML view read is checked for the
 type they expect, so a hostile entry is set aside (quarantined) instead of failing inside
-a transport on every delivery round. The schema in resources/report.schema.json says
+a transport on every delivery round. The schema in ally_helpdesk/report.schema.json says
 more; this is what sending needs, without a schema library on every office PC.
 """
 

@@ -35,11 +35,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from desktop.atomic import write_atomic
-from desktop.reporting.entry_check import problem_with
-from desktop.reporting.report import SCHEMA, dumps
-from desktop.reporting.send_lock import SendLock
-from desktop.reporting.transports.base import (
+from ally_helpdesk.atomic import write_atomic
+from ally_helpdesk.retry import BACKOFF_CAP_S, backoff
+from ally_helpdesk.transports.base import (
     MAX_RETRY_AFTER_S,
     DeliveryError,
     PermanentFailure,
@@ -47,6 +45,9 @@ from desktop.reporting.transports.base import (
     TemporaryFailure,
     Transport,
 )
+from desktop.reporting.entry_check import problem_with
+from desktop.reporting.report import SCHEMA, dumps
+from desktop.reporting.send_lock import SendLock
 from desktop.safe_read import read_regular_file
 
 log = logging.getLogger(__name__)
@@ -60,8 +61,6 @@ def _it(key: str, /, **values: Any) -> str:
     return say(key, "report_it", **values)
 
 
-BACKOFF_BASE_S = 30.0
-BACKOFF_CAP_S = 3600.0
 STALE_TEMP_S = 3600.0
 MAX_ENTRY_BYTES = 32 * 1024 * 1024  # a report with a 4 MB screenshot is about 6 MB
 MAX_STATE_BYTES = 64 * 1024
@@ -439,8 +438,7 @@ class Outbox:
     # --- inside -----------------------------------------------------------------------
 
     def _backoff(self, attempts: int) -> float:
-        base = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** max(0, attempts - 1))
-        return base * (0.8 + 0.4 * self.jitter())  # jitter: a thousand PCs must not retry in step
+        return backoff(attempts, self.jitter())
 
     def _state_path(self, report_id: str) -> Path:
         return self.pending_dir / f"{report_id}.state.json"

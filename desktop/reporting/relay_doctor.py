@@ -3,9 +3,9 @@ enrolled and accepted."""
 
 from __future__ import annotations
 
+from ally_helpdesk.transports.base import DeliveryError
 from desktop.config import Policy
 from desktop.reporting import credentials
-from desktop.reporting.transports.base import DeliveryError
 from desktop.reporting.transports.relay import RelayTransport, json_of, what_it_said
 from desktop.words import say
 

@@ -11,13 +11,13 @@ import base64
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
+from ally_helpdesk.it_view.tried_and_news import NO_FIXES, NO_NEWS
+from ally_helpdesk.report_format import SCHEMA, utc_now
 from desktop import __version__
 from desktop.diagnostics.diagnosis import Diagnosis
 
-SCHEMA = "ally.report/1"
 MAX_NOTE_CHARS = 20000
 
 
@@ -53,10 +53,6 @@ def reference_code(report_id: str) -> str:
     return f"{digits[:4]}-{digits[4:]}"
 
 
-def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def build(
     diagnosis: Diagnosis,
     note: str | None = None,
@@ -68,8 +64,6 @@ def build(
 ) -> dict[str, Any]:
     """The full report, before anything is left out. ``fixes`` and ``news`` come from
     reporting/helping.py: what the person tried, and IT's news open at the click."""
-    from desktop.reporting.helping import NO_FIXES, NO_NEWS
-
     d = diagnosis.to_dict()
     system = diagnosis.snapshot.section_data("system")
     note = (note or "").strip() or None

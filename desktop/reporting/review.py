@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from ally_helpdesk.evidence.plain_numbers import duration, size
 from desktop.diagnostics.model import Symptom
-from desktop.plain_numbers import duration, size
 from desktop.reporting import helping
 from desktop.reporting.report import dumps
 from desktop.words import listed, say

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ally_helpdesk.transports.base import PermanentFailure, detail
 from desktop.config import Policy
 from desktop.diagnostics.explain import Catalog
 from desktop.paths import AllyPaths
 from desktop.reporting import delivery, redact, report
 from desktop.reporting.outbox import Outbox
-from desktop.reporting.transports.base import PermanentFailure, detail
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,7 @@ class ReportSession:
         have (dip_max_s), so "no longer busy" is said only when it is true. The report
         stays the same one; the answer before the fix is kept for IT, and what changed
         (``offer``: the fix that worked) goes with the report to its ending."""
-        from desktop.diagnostics.thresholds import Thresholds
+        from ally_helpdesk.evidence.thresholds import Thresholds
 
         symptom, focus_app = self._asked
         if self.before_fix is None:

@@ -233,7 +233,7 @@ class AllyApp(QObject):
         return [w for w in self.windows.values() if w.isVisible()]
 
     def open_status(self):
-        from desktop.diagnostics.thresholds import Thresholds
+        from ally_helpdesk.evidence.thresholds import Thresholds
         from desktop.ui.other_windows import StatusWindow
 
         limits = Thresholds(self.policy.thresholds).as_dict()
@@ -278,7 +278,7 @@ class AllyApp(QObject):
         the let-up has outlasted what a spell tolerates (dip_max_s), when the rules agree
         it is over. So the icon never stays the green check while the window would say
         "very busy", nor stays red long after."""
-        from desktop.diagnostics.thresholds import Thresholds
+        from ally_helpdesk.evidence.thresholds import Thresholds
 
         limits = Thresholds(self.policy.thresholds)
         loaded = self.sampler.loaded_now()

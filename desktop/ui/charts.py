@@ -1,7 +1,7 @@
 """The last minutes as four small charts a layperson reads at a glance.
 
 What each chart shows (scale, band, time labels, sentence) is worked out in
-desktop/charting.py, the same for IT's HTML view; here it is only drawn. Titles, legends
+ally_helpdesk/it_view/charting.py, the same for IT's HTML view; here it is only drawn. Titles, legends
 and sentences are real labels (they wrap, scale and reach screen readers); the canvas
 sizes its axis text from the font's metrics, so nothing is clipped at any scale.
 """
@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop import charting
-from desktop.charting import ChartView
+from ally_helpdesk.it_view import charting
+from ally_helpdesk.it_view.charting import ChartView
 from desktop.words import say
 
 GAP = 8  # the layout grid

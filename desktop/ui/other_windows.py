@@ -21,12 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ally_helpdesk.atomic import write_atomic
+from ally_helpdesk.evidence.thresholds import Thresholds
+from ally_helpdesk.it_view import html_view
 from desktop import __version__
-from desktop.atomic import write_atomic
 from desktop.config import Policy
 from desktop.diagnostics.diagnosis import Diagnosis
-from desktop.diagnostics.thresholds import Thresholds
-from desktop.reporting import html_view
 from desktop.reporting.outbox import Outbox
 from desktop.settings import UserSettings
 from desktop.startup import person_may_choose, wants_to_start

@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ally_helpdesk.evidence.thresholds import Thresholds
 from desktop import ending
 from desktop.diagnostics.diagnosis import Diagnosis
 from desktop.diagnostics.model import Section, Status
-from desktop.diagnostics.thresholds import Thresholds
 from desktop.fixes.words import FixWords
 from desktop.reporting import report
 from desktop.reporting import review as review_words

@@ -11,9 +11,9 @@ from PySide6.QtCore import QEvent, QObject, QRectF, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from ally_helpdesk.text_safety import html_escape, without_controls
 from desktop.resources_access import resource
 from desktop.status import TrayStatus
-from desktop.text_safety import html_escape, without_controls
 from desktop.words import say
 
 # Tray sizes on common desktops at 100 %, 150 %, 200 % and 400 % scaling.
@@ -184,7 +184,7 @@ class Tray(QObject):
     @staticmethod
     def _words(key: str, seconds: float | None = None, **values: str) -> str:
         """The menu's words; a time-limited action says its time ("for 4 hours")."""
-        from desktop.plain_numbers import duration
+        from ally_helpdesk.evidence.plain_numbers import duration
         from desktop.settings import TIPS_PAUSE_FOR_S
 
         if seconds is None:
@@ -226,7 +226,7 @@ class Tray(QObject):
         remind_s in force), offers to bring it back then, saying when ("Remind me about
         this tip in 2 hours"). IT's news and restart reminders can be shown again, not
         put off: the tips' "remind me later" is about the last tip of a finding."""
-        from desktop.plain_numbers import duration
+        from ally_helpdesk.evidence.plain_numbers import duration
 
         # A notification is plain text, but a direction override in a program's name
         # would still turn it round: such characters go, and the title is one line.

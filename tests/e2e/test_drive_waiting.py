@@ -14,7 +14,7 @@ import shutil
 
 import pytest
 
-from desktop.diagnostics.thresholds import LIMITS
+from ally_helpdesk.evidence.thresholds import LIMITS
 from tests.e2e.test_real_load import PRELUDE
 from tests.integration import person
 from tests.own_machine import OwnMachine, why_not

@@ -23,8 +23,8 @@ from pathlib import Path
 import psutil
 import pytest
 
+from ally_helpdesk.evidence.thresholds import LIMITS
 from desktop.diagnostics.it_words import it_says
-from desktop.diagnostics.thresholds import LIMITS
 from tests.conftest import NO_NETWORK_POLICY
 from tests.own_machine import OwnMachine, why_not
 from tests.run_ally import ROOT, run_ally

@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 
-from desktop.diagnostics.thresholds import LIMITS
+from ally_helpdesk.evidence.thresholds import LIMITS
 from tests.e2e.test_real_load import CORES, on_own_machine
 from tests.own_machine import why_not
 

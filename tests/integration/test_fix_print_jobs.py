@@ -19,8 +19,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from ally_helpdesk.report_format import json_schema
 from desktop.fixes.journal import Journal
-from desktop.resources_access import read_text
 from tests.integration import person
 from tests.integration.cups_lab import CupsLab, available
 
@@ -139,7 +139,7 @@ def test_the_persons_stuck_documents_are_cancelled_and_a_colleagues_are_not(lab,
     assert report.returncode == 0, report.stdout + report.stderr
     (sent,) = (home / "ally" / "data" / "reports").glob("*.json")
     doc = json.loads(sent.read_text())
-    jsonschema.validate(doc, json.loads(read_text("report.schema.json")))
+    jsonschema.validate(doc, json_schema())
     assert doc["fixes"]["tried"] == []
     assert "You tried with Ally:" not in report.stdout
 

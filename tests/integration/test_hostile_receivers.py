@@ -12,16 +12,16 @@ import time
 
 import pytest
 
-from desktop.diagnostics.explain import load_catalog
-from desktop.reporting import report
-from desktop.reporting.outbox import Outbox
-from desktop.reporting.transports.base import (
+from ally_helpdesk.transports.base import (
     MAX_RETRY_AFTER_S,
     PermanentFailure,
     TemporaryFailure,
 )
-from desktop.reporting.transports.request_tracker import RequestTrackerTransport
-from desktop.reporting.transports.webhook import WebhookTransport
+from ally_helpdesk.transports.request_tracker import RequestTrackerTransport
+from ally_helpdesk.transports.webhook import WebhookTransport
+from desktop.diagnostics.explain import load_catalog
+from desktop.reporting import report
+from desktop.reporting.outbox import Outbox
 from tests.builders import report_doc
 from tests.certs import self_signed
 from tests.hostile_server import Answer, HostileServer
@@ -237,8 +237,8 @@ def test_rt_answering_with_a_sign_in_page_is_no_receipt():
 
 
 def test_no_send_without_the_secret_a_transport_needs():
+    from ally_helpdesk.transports.email import EmailTransport
     from desktop.config import TransportPolicy
-    from desktop.reporting.transports.email import EmailTransport
 
     for make in (
         lambda: WebhookTransport("https://127.0.0.1:9/hook", None),

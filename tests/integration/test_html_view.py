@@ -9,9 +9,10 @@ import time
 
 import pytest
 
+from ally_helpdesk.it_view import html_view
 from desktop.diagnostics import Sampler, SamplerSettings
 from desktop.diagnostics.diagnosis import diagnose
-from desktop.reporting import html_view, report
+from desktop.reporting import report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(

@@ -10,8 +10,8 @@ import sys
 import threading
 from collections import Counter
 
+from ally_helpdesk.transports.webhook import WebhookTransport
 from desktop.reporting.outbox import Outbox
-from desktop.reporting.transports.webhook import WebhookTransport
 from tests.builders import report_doc
 from tests.hostile_server import Answer, HostileServer
 from tests.run_ally import ROOT, TEST_KEYRING

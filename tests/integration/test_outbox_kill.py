@@ -12,8 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+from ally_helpdesk.transports.webhook import WebhookTransport
 from desktop.reporting.outbox import Outbox
-from desktop.reporting.transports.webhook import WebhookTransport
 from tests.builders import report_doc
 from tests.webhook_server import Receiver
 
@@ -24,7 +24,7 @@ REPORTS_PER_TRIAL = 3
 WORKER = r"""
 import json, sys, uuid
 from desktop.reporting.outbox import Outbox
-from desktop.reporting.transports.webhook import WebhookTransport
+from ally_helpdesk.transports.webhook import WebhookTransport
 outbox_dir, url, secret, n, ids_file, template = sys.argv[1:7]
 outbox = Outbox(outbox_dir)
 base = json.loads(open(template).read())    # a real report, as Ally writes one

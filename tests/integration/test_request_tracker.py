@@ -9,13 +9,13 @@ import jsonschema
 import pytest
 import requests
 
+from ally_helpdesk.report_format import json_schema
+from ally_helpdesk.transports.base import PermanentFailure
+from ally_helpdesk.transports.request_tracker import RequestTrackerTransport
 from desktop.diagnostics import Sampler, SamplerSettings
 from desktop.diagnostics.diagnosis import diagnose
 from desktop.reporting import report
 from desktop.reporting.outbox import Outbox
-from desktop.reporting.transports.base import PermanentFailure
-from desktop.reporting.transports.request_tracker import RequestTrackerTransport
-from desktop.resources_access import read_text
 from tests.integration.rt_lab import PASSWORD, RtLab, available
 
 why_not = available()
@@ -65,7 +65,7 @@ def test_a_ticket_with_both_attachments_and_its_status_read_back(rt, sample, tmp
     ).json()["Content"]
     sent = json.loads(base64.b64decode(raw))
     assert sent == sample
-    jsonschema.validate(sent, json.loads(read_text("report.schema.json")))
+    jsonschema.validate(sent, json_schema())
     assert transport.status(ticket) == "new"
     rt.set_status(ticket, "open")
     assert transport.status(ticket) == "open"

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.skipif(
 PROBE = r"""
 import sys
 import requests
-from desktop.http_session import new_session
+from ally_helpdesk.http_session import new_session
 url = sys.argv[1]
 try:
     requests.get(url, timeout=5)

@@ -37,7 +37,12 @@ class RelayLab:
         limits: dict | None = None,
         admin: dict | None = None,
         secret: str | None = HELPDESK_SECRET,
+        command: tuple[str, ...] | None = None,
     ) -> None:
+        # The relay's command: this repository's relay by default; an installed
+        # ``ally-relay`` (run outside the repository) for a relay installed alone.
+        self.command = command or (sys.executable, "-m", "relay.cli")
+        self.cwd = ROOT if command is None else Path(folder)
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
@@ -69,12 +74,12 @@ class RelayLab:
 
     def cli(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [sys.executable, "-m", "relay.cli", "--config", str(self.config), *args],
+            [*self.command, "--config", str(self.config), *args],
             capture_output=True,
             text=True,
             input=stdin,
             timeout=60,
-            cwd=ROOT,
+            cwd=self.cwd,
             check=False,
         )
 
@@ -85,8 +90,8 @@ class RelayLab:
 
     def start(self, wait: bool = True) -> RelayLab:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "relay.cli", "--config", str(self.config), "serve"],
-            cwd=ROOT,
+            [*self.command, "--config", str(self.config), "serve"],
+            cwd=self.cwd,
             stdout=subprocess.DEVNULL,
             stderr=self.log.open("a"),
             start_new_session=True,

@@ -16,7 +16,7 @@ import requests
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from desktop.reporting.transports.email import message_id
+from ally_helpdesk.transports.email import message_id
 from tests.certs import ca_and_server
 from tests.integration.rt_lab import PASSWORD, RtLab, available
 from tests.relay.lab import Desktop, RelayLab, free_port, number_in

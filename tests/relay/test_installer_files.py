@@ -24,7 +24,8 @@ def test_the_systemd_unit_runs_the_command_with_the_default_settings_and_credent
     tmp_path, monkeypatch
 ):
     unit = (FOLDER / "ally-relay.service").read_text()
-    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    relay_dist = ROOT / "installer" / "relay" / "pyproject.toml"
+    scripts = tomllib.loads(relay_dist.read_text())["project"]["scripts"]
     assert scripts["ally-relay"] == "relay.cli:main"
     assert f"ally-relay --config {config.DEFAULT_PATH} serve" in unit
     assert f"ally-relay --config {config.DEFAULT_PATH} migrate" in unit

@@ -111,7 +111,7 @@ def test_an_answer_that_is_not_the_relays_receipt_keeps_the_report(
 
 
 def test_plain_http_to_another_computer_is_refused():
-    from desktop.reporting.transports.base import PermanentFailure
+    from ally_helpdesk.transports.base import PermanentFailure
 
     with pytest.raises(PermanentFailure):
         RelayTransport(policy_for("http://relay.example.org"))

@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6.QtGui import QColor, QImage, QLinearGradient, QPainter
 from PySide6.QtWidgets import QWidget
 
+from ally_helpdesk.transports.folder import FolderTransport
 from desktop import ending
 from desktop.config import Policy
 from desktop.diagnostics import Sampler, SamplerSettings
@@ -22,7 +23,6 @@ from desktop.program_list import Program
 from desktop.reporting import report
 from desktop.reporting.outbox import Outbox
 from desktop.reporting.session import ReportSession, SendResult
-from desktop.reporting.transports.folder import FolderTransport
 from desktop.settings import UserSettings
 
 POLICY = {

@@ -8,12 +8,12 @@ import time
 import pytest
 from PySide6.QtWidgets import QApplication
 
+from ally_helpdesk.transports.folder import FolderTransport
 from desktop.config import Policy
 from desktop.diagnostics import Sampler, SamplerSettings
 from desktop.diagnostics.diagnosis import diagnose, local_probes
 from desktop.reporting import report
 from desktop.reporting.outbox import Outbox
-from desktop.reporting.transports.folder import FolderTransport
 from desktop.settings import UserSettings
 from desktop.ui import other_windows
 from desktop.ui.other_windows import ReportsWindow, SettingsWindow, StatusWindow

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
-from desktop import charting
+from ally_helpdesk.it_view import charting
 from desktop.ui.charts import ChartCanvas, HistoryChart
 from tests.ui import pseudo_language
 from tests.ui.screens import alignment_problems, chart_problems, overlap_problems

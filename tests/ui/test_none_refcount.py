@@ -27,6 +27,7 @@ from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QThreadPool
 from PySide6.QtGui import QColor, QImage
 
+from ally_helpdesk.transports.folder import FolderTransport
 from desktop.config import Policy
 from desktop.diagnostics import Sampler, SamplerSettings
 from desktop.diagnostics.diagnosis import diagnose, local_probes
@@ -35,7 +36,6 @@ from desktop.paths import AllyPaths
 from desktop.reporting import report
 from desktop.reporting.outbox import Outbox
 from desktop.reporting.session import ReportSession, SendResult
-from desktop.reporting.transports.folder import FolderTransport
 from desktop.settings import UserSettings
 from desktop.status import LEVELS, TrayStatus
 from desktop.ui.charts import HistoryChart

@@ -13,6 +13,7 @@ import re
 
 import pytest
 
+from ally_helpdesk.it_view import html_view
 from desktop.cli_output import render_text
 from desktop.config import Policy
 from desktop.diagnostics import Sampler, SamplerSettings
@@ -21,7 +22,7 @@ from desktop.diagnostics.explain import load_catalog
 from desktop.diagnostics.rules import evaluate
 from desktop.diagnostics.sampling.history import compact_window
 from desktop.paths import AllyPaths
-from desktop.reporting import html_view, report
+from desktop.reporting import report
 from desktop.reporting import review as review_words
 from desktop.reporting.outbox import Outbox
 from desktop.reporting.session import ReportSession

@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from types import SimpleNamespace
 
-from desktop import charting, ending
-from desktop.chart_svg import figure
+from ally_helpdesk.it_view import charting
+from ally_helpdesk.it_view.chart_svg import figure
+from desktop import ending
 from desktop.config import ItContact, Policy
 from desktop.program_list import desktop_names, hidden, recognisable
 from desktop.reporting import review as review_words

@@ -15,13 +15,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from ally_helpdesk.report_format import json_schema
+from ally_helpdesk.transports.base import PermanentFailure
+from ally_helpdesk.transports.email import EmailTransport, message_id
 from desktop.diagnostics import Sampler, SamplerSettings
 from desktop.diagnostics.diagnosis import diagnose
 from desktop.reporting import report
 from desktop.reporting.outbox import Outbox
-from desktop.reporting.transports.base import PermanentFailure
-from desktop.reporting.transports.email import EmailTransport, message_id
-from desktop.resources_access import read_text
 from tests.certs import ca_and_server
 
 USER, PASSWORD = "ally@example.com", "correct horse battery staple"
@@ -120,7 +120,7 @@ def test_a_report_arrives_as_a_readable_mail_with_both_attachments(
     assert set(attachments) == {"report.html", "report.json"}
     sent = json.loads(attachments["report.json"].get_content())
     assert sent == sample_report
-    jsonschema.validate(sent, json.loads(read_text("report.schema.json")))
+    jsonschema.validate(sent, json_schema())
     assert sample_report["id"] in attachments["report.html"].get_content()
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ally_helpdesk.transports.folder import FolderTransport
 from desktop.config import Policy
 from desktop.diagnostics.net import routes, wifi
 from desktop.diagnostics.probes.memory import parse_psi as parse_memory_psi
@@ -27,7 +28,6 @@ from desktop.diagnostics.readers import windows_tools as windows
 from desktop.diagnostics.sampling import procfs_walk as procfs_processes
 from desktop.diagnostics.sampling.os_backfill import parse_psi as parse_os_psi
 from desktop.reporting.outbox import Outbox
-from desktop.reporting.transports.folder import FolderTransport
 from tests.builders import report_doc
 
 FUZZ = settings(

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from ally_helpdesk.transports.folder import FolderTransport
 from desktop.reporting import report
 from desktop.reporting.outbox import Outbox
-from desktop.reporting.transports.folder import FolderTransport
 from desktop.words import say
 from tests.builders import report_doc
 from tests.run_ally import ROOT, run_ally

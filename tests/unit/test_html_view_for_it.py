@@ -9,7 +9,7 @@ import re
 import struct
 import zlib
 
-from desktop.reporting import html_view
+from ally_helpdesk.it_view import html_view
 from tests.builders import report_doc
 
 

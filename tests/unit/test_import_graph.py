@@ -1,7 +1,8 @@
-"""The import graph of desktop/, relay/ and ally_words/, counting imports inside functions
-too (issue 28): the words are the ground floor (ally_words imports nothing of Ally's), and
-no modules import each other in a circle, except the few listed below, each for a reason
-that is written down and a list that may only shrink.
+"""The import graph of desktop/, relay/, ally_helpdesk/ and ally_words/, counting imports
+inside functions too (issue 28): the words are the ground floor (ally_words imports nothing
+of Ally's); the shared helpdesk package stands on the words only; the relay on those two,
+never on the desktop; and no modules import each other in a circle, except the few listed
+below, each for a reason that is written down and a list that may only shrink.
 
 Before the words became their own layer, 62 modules (the policy, the diagnostics, every
 rule and the words) imported each other in one circle.
@@ -14,7 +15,15 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("ally_words", "desktop", "relay")
+PACKAGES = ("ally_words", "ally_helpdesk", "desktop", "relay")
+
+# Which package may import which (besides itself): the layers of docs/architecture.md.
+MAY_IMPORT = {
+    "ally_words": set(),
+    "ally_helpdesk": {"ally_words"},
+    "relay": {"ally_words", "ally_helpdesk"},
+    "desktop": {"ally_words", "ally_helpdesk"},
+}
 
 # Circles that remain, and why. Each is imports inside functions that pick, at run time,
 # the code one platform or one command needs, so the rest is never loaded.
@@ -144,6 +153,36 @@ def test_the_words_are_the_ground_floor():
     assert g["desktop.words"] == {"ally_words"}
 
 
+def test_each_package_imports_only_the_layers_below_it():
+    g = graph()
+    crossings = sorted(
+        f"{m} imports {d}"
+        for m, deps in g.items()
+        for d in deps
+        if d.split(".")[0] != m.split(".")[0] and d.split(".")[0] not in MAY_IMPORT[m.split(".")[0]]
+    )
+    assert not crossings, "\n".join(crossings)
+
+
+def test_importing_the_relay_loads_nothing_of_the_desktop():
+    """What Python really loads, not only what the files say: the relay's application,
+    its command and its forwarding load no desktop module, no Qt and no psutil."""
+    import subprocess
+
+    probe = (
+        "import sys, relay.app, relay.cli, relay.forwarder, relay.helpdesk, relay.admin\n"
+        "import ally_helpdesk.it_view.html_view\n"
+        "from ally_helpdesk.transports import HELPDESKS, module\n"
+        "[module(k) for k in HELPDESKS]\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('desktop', 'PySide6', 'psutil', 'keyring')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]", out.stdout
+
+
 def test_no_modules_import_each_other_in_a_circle_beyond_those_listed():
     found = circles(graph())
     new = [sorted(c) for c in found if c not in ALLOWED]
@@ -160,5 +199,7 @@ def test_the_graph_sees_imports_inside_functions_and_submodules():
     # "from desktop.diagnostics.rules import culprits" is the submodule, not the package.
     assert "desktop.diagnostics.rules.culprits" in g["desktop.diagnostics.rules.disk_busy"]
     assert "desktop.diagnostics.rules" not in g["desktop.diagnostics.rules.disk_busy"]
+    # The relay's own imports of the shared package are seen (the layer check reads them).
+    assert {"ally_helpdesk.transports", "ally_helpdesk.transports.base"} <= g["relay.helpdesk"]
     # A made-up circle is found.
     assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [frozenset("abc")]

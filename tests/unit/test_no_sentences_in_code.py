@@ -44,8 +44,8 @@ UNSAID_ERRORS = {
 
 # Strings that look like words but are said to no one, and why.
 NOT_SENTENCES: dict[str, str] = {
-    "desktop/reporting/html_view.py:CSS": "the stylesheet of IT's page (font names)",
-    "desktop/chart_svg.py": "SVG markup; its words come from the chart specs and the catalog",
+    "ally_helpdesk/it_view/html_view.py:CSS": "the stylesheet of IT's page (font names)",
+    "ally_helpdesk/it_view/chart_svg.py": "SVG markup; its words come from the chart specs and the catalog",
     "desktop/diagnostics/readers/windows_tools.py": "registry paths and WMI names asked of Windows",
     "desktop/diagnostics/net/wifi.py": "field names in the output of macOS' and Windows' tools",
     "desktop/diagnostics/readers/print_system.py:_PS_PRINTERS": "a PowerShell command for Windows",
@@ -55,7 +55,7 @@ NOT_SENTENCES: dict[str, str] = {
     "desktop/config.py:default_policy_path": "where each system keeps IT's policy file",
     "desktop/watchdog.py:why_it_stopped": "the crash's cause as the log records it (exit code)",
     "desktop/doctor.py:'reports folder'": "the name of a doctor check, stable for fleet tools",
-    "desktop/reporting/transports/request_tracker.py:query": "RT's ticket search (TicketSQL)",
+    "ally_helpdesk/transports/request_tracker.py:query": "RT's ticket search (TicketSQL)",
     "desktop/startup.py:DESKTOP_GROUP": "the group of a freedesktop.org entry, read by the session",
     "desktop/program_list.py:'Desktop Entry'": "the group read from freedesktop.org entries",
     "desktop/managed_policy.py:MACOS_MANAGED": "where macOS keeps a configuration profile's settings",
@@ -65,7 +65,7 @@ NOT_SENTENCES: dict[str, str] = {
     "matched against its output",
     "desktop/diagnostics/readers/fault_records.py:query": "the event log query (XPath) for wevtutil",
     "desktop/diagnostics/probes/network.py:_VPN_WORDS": "VPN products' adapter names, matched",
-    "desktop/diagnostics/thresholds.py:LIMITS": "each limit's reason, documentation for whoever "
+    "ally_helpdesk/evidence/thresholds.py:LIMITS": "each limit's reason, documentation for whoever "
     "changes it in the policy or the code; no screen or command shows it",
     "desktop/diagnostics/sampling/metrics.py:HISTORY_METRICS": "each history column's meaning, "
     "documentation (see the module's docstring); no screen or command shows it",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.plain_numbers import duration
+from ally_helpdesk.evidence.plain_numbers import duration
 
 
 @pytest.mark.parametrize(

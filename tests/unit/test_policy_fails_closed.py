@@ -5,8 +5,8 @@ read as Ally reads them; `ally doctor` as a real process."""
 
 from __future__ import annotations
 
+from ally_helpdesk.policy_reader import RegistryText
 from desktop.config import Policy
-from desktop.managed_policy import RegistryText
 from tests.run_ally import run_ally
 
 

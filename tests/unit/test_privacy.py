@@ -7,12 +7,13 @@ import json
 
 import jsonschema
 
-from desktop.reporting import html_view, redact
-from desktop.resources_access import read_text
+from ally_helpdesk.it_view import html_view
+from ally_helpdesk.report_format import json_schema
+from desktop.reporting import redact
 from tests.builders import report_doc
 from tests.run_ally import run_ally
 
-SCHEMA = json.loads(read_text("report.schema.json"))
+SCHEMA = json_schema()
 KEY = "k" * 32
 
 

@@ -12,6 +12,7 @@ import pkgutil
 
 import tomllib
 
+from ally_helpdesk.report_format import json_schema
 from ally_words import catalog_file
 from desktop.diagnostics import probes as probes_package
 from desktop.diagnostics import rules as rules_package
@@ -20,7 +21,6 @@ from desktop.diagnostics.model import Status, Symptom
 from desktop.diagnostics.priority import also_mentioned, key_checks, relevant
 from desktop.diagnostics.probes import PROBES
 from desktop.diagnostics.rules import FINDING_KINDS, RULE_MODULES, RULES
-from desktop.resources_access import read_text
 
 CATALOG = "ally_words/catalog/en.toml"
 WORDS = tomllib.loads(catalog_file("en").read_text(encoding="utf-8"))
@@ -194,18 +194,29 @@ def test_every_symptom_has_words_an_answer_and_findings_that_explain_it():
 def test_every_transport_is_registered_and_declares_what_it_needs():
     from dataclasses import fields
 
+    import ally_helpdesk.transports as helpdesks
+    from ally_helpdesk.transport_policy import HELPDESK_KINDS
     from desktop.cli_reports import SECRET_NAMES
     from desktop.config import TRANSPORT_KINDS, TransportPolicy
     from desktop.reporting import transports
 
     problems = []
-    modules = {m.name for m in pkgutil.iter_modules(transports.__path__) if m.name not in ("base",)}
-    registered = {name.rsplit(".", 1)[1] for name in transports.TRANSPORTS.values()}
-    problems += [
-        f"desktop/reporting/transports/{m}.py is not in TRANSPORTS "
-        "(desktop/reporting/transports/__init__.py)"
-        for m in sorted(modules - registered)
-    ]
+    for package, registry, where_listed in (
+        (helpdesks, helpdesks.HELPDESKS, "ally_helpdesk/transports/__init__.py HELPDESKS"),
+        (transports, transports.TRANSPORTS, "desktop/reporting/transports/__init__.py"),
+    ):
+        modules = {m.name for m in pkgutil.iter_modules(package.__path__) if m.name != "base"}
+        registered = {name.rsplit(".", 1)[1] for name in registry.values()}
+        folder = package.__name__.replace(".", "/")
+        problems += [
+            f"{folder}/{m}.py is not registered ({where_listed})"
+            for m in sorted(modules - registered)
+        ]
+    if set(helpdesks.HELPDESKS) != set(HELPDESK_KINDS):
+        problems.append(
+            f"HELPDESKS {sorted(helpdesks.HELPDESKS)} and HELPDESK_KINDS "
+            f"{sorted(HELPDESK_KINDS)} (ally_helpdesk/transport_policy.py) differ"
+        )
     if set(transports.TRANSPORTS) != set(TRANSPORT_KINDS):
         problems.append(
             f"TRANSPORTS {sorted(transports.TRANSPORTS)} and the policy's TRANSPORT_KINDS "
@@ -215,8 +226,8 @@ def test_every_transport_is_registered_and_declares_what_it_needs():
     for kind in transports.TRANSPORTS:
         module = transports.module(kind)
         where = f"transport {kind!r} ({module.__name__})"
-        if not callable(getattr(module, "build", None)):
-            problems.append(f"{where}: no build(policy, paths)")
+        if kind in helpdesks.HELPDESKS and not callable(getattr(module, "make", None)):
+            problems.append(f"{where}: no make(t, secret, proxy, default_folder)")
         unknown = set(getattr(module, "USES", ("<missing>",))) - keys
         if unknown:
             problems.append(f"{where}: USES names {sorted(unknown)}, not [transport] keys")
@@ -232,12 +243,11 @@ def test_every_transport_is_registered_and_declares_what_it_needs():
 def test_the_report_schema_knows_exactly_the_symptoms_ally_has():
     """The symptom list lives in the Symptom enum; the JSON schema IT validates against
     repeats it for IT's tools, so the two must agree."""
-    import json
 
-    schema = json.loads(read_text("report.schema.json"))
+    schema = json_schema()
     listed = schema["properties"]["symptom"]["enum"]
     assert sorted(listed) == sorted(s.value for s in Symptom), (
-        "resources/report.schema.json lists other symptoms than desktop/diagnostics/model.py"
+        "ally_helpdesk/report.schema.json lists other symptoms than desktop/diagnostics/model.py"
     )
 
 

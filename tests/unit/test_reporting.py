@@ -11,18 +11,18 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from ally_helpdesk.report_format import json_schema
+from ally_helpdesk.transports.base import PermanentFailure, TemporaryFailure
+from ally_helpdesk.transports.folder import FolderTransport
+from ally_helpdesk.transports.webhook import WebhookTransport, check_url, retry_after
 from desktop.diagnostics import Sampler, SamplerSettings
 from desktop.diagnostics.diagnosis import diagnose
 from desktop.reporting import redact, report
 from desktop.reporting.outbox import Outbox
-from desktop.reporting.transports.base import PermanentFailure, TemporaryFailure
-from desktop.reporting.transports.folder import FolderTransport
-from desktop.reporting.transports.webhook import WebhookTransport, check_url, retry_after
-from desktop.resources_access import read_text
 from tests.certs import self_signed
 from tests.webhook_server import Receiver
 
-SCHEMA = json.loads(read_text("report.schema.json"))
+SCHEMA = json_schema()
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000")  # a PNG header
 
 

@@ -8,11 +8,11 @@ import base64
 import os
 import time
 
+from ally_helpdesk.transports.folder import FolderTransport
 from desktop.config import Policy
 from desktop.paths import AllyPaths
 from desktop.reporting import delivery
 from desktop.reporting.outbox import Outbox
-from desktop.reporting.transports.folder import FolderTransport
 from tests.builders import report_doc
 
 DAY = 86400.0

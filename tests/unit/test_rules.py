@@ -5,11 +5,11 @@ from dataclasses import replace
 
 import pytest
 
+from ally_helpdesk.evidence.thresholds import Thresholds
 from desktop.diagnostics.explain import load_catalog
 from desktop.diagnostics.findings import Severity
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.rules import RULES, evaluate
-from desktop.diagnostics.thresholds import Thresholds
 from tests import builders as b
 from tests.scenarios import scenarios
 

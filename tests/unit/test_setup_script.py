@@ -76,13 +76,21 @@ def project():
 def _project(tmp_path: Path) -> Path:
     where = tmp_path / "ally"
     (where / "tools").mkdir(parents=True)
-    shutil.copy(ROOT / "tools" / "setup.sh", where / "tools" / "setup.sh")
-    shutil.copy(ROOT / "pyproject.toml", where / "pyproject.toml")
+    # What the script's fingerprint covers: the set-up script and the three distributions.
+    fingerprinted = [
+        "pyproject.toml",
+        "installer/common/pyproject.toml",
+        "installer/relay/pyproject.toml",
+        "tools/setup.sh",
+    ]
+    for name in fingerprinted:
+        (where / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / name, where / name)
     bin_ = where / ".venv" / "bin"
     bin_.mkdir(parents=True)
     for name in ("python", "ally"):
         _executable(bin_ / name, "#!/bin/sh\nexit 0\n")
-    setup_files = (where / "pyproject.toml").read_bytes() + (where / "tools/setup.sh").read_bytes()
+    setup_files = b"".join((where / name).read_bytes() for name in fingerprinted)
     fingerprint = hashlib.sha256(setup_files).hexdigest()[:16]
     (where / ".venv" / ".ally-setup").write_text(f"{fingerprint} test\n")
     fake = tmp_path / "fakebin"
@@ -90,7 +98,7 @@ def _project(tmp_path: Path) -> Path:
     _executable(fake / "dpkg-query", DPKG_QUERY)
     _executable(fake / "apt-get", APT_GET)
     _executable(fake / "sudo", SUDO)
-    for path in (tmp_path, where, where / "tools", fake):
+    for path in (tmp_path, where, where / "tools", where / "installer", fake):
         path.chmod(0o755)
     return where
 

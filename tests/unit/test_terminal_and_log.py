@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from ally_helpdesk.text_safety import VisibleWriter, html_escape, visible, without_controls
 from desktop import cli
 from desktop.logs import BACKUPS, MAX_BYTES, log_to_file
-from desktop.text_safety import VisibleWriter, html_escape, visible, without_controls
 from tests.run_ally import run_ally
 
 

@@ -32,15 +32,17 @@ class HttpCheck:
 def proxy_for(url: str) -> str | None:
     """The proxy this URL goes through, as requests will take it (a PAC file, the
     environment, the system settings), never with its password: it goes into the report."""
-    from desktop.http_session import proxy_for as chosen
+    from ally_helpdesk.http_session import proxy_for as chosen
+    from desktop.config import proxy_choice
 
-    return chosen(url)
+    return chosen(url, proxy_choice())
 
 
 def _get(url: str, timeout: tuple[float, float], ca_bundle: str | None):
-    from desktop.http_session import new_session  # the system's trust store, as transports
+    from ally_helpdesk.http_session import new_session  # the system's trust store, as transports
+    from desktop.config import proxy_choice
 
-    with new_session(ca_bundle, USER_AGENT) as session:
+    with new_session(ca_bundle, USER_AGENT, proxy_choice()) as session:
         return session.get(url, timeout=timeout, allow_redirects=False, stream=True)
 
 

@@ -7,13 +7,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from ally_helpdesk.evidence.plain_numbers import count
 from desktop.diagnostics.apps import AppCatalog
 from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.probe import Probe, ProbeContext, Unavailable
 from desktop.diagnostics.readers.fault_records import FaultEvent, ParsedRecords
 from desktop.diagnostics.sampling.process_sample import AppUsage
-from desktop.plain_numbers import count
 
 MAX_TIMES = 10
 

@@ -17,13 +17,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from ally_helpdesk.evidence.stats import window_mean
 from desktop.diagnostics.bounded import Pending
 from desktop.diagnostics.model import Cause, Symptom
 from desktop.diagnostics.net import http_checks, names, reach, routes, wifi
 from desktop.diagnostics.net.causes import TIMEOUT, words
 from desktop.diagnostics.probe import Probe, ProbeContext, Unavailable
 from desktop.diagnostics.probes.network import check as network_basics
-from desktop.diagnostics.stats import window_mean
 
 FULL_BUDGET_S = 4.5
 LIGHT_BUDGET_S = 0.8

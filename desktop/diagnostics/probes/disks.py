@@ -10,12 +10,12 @@ from typing import Any, Protocol
 
 import psutil
 
+from ally_helpdesk.evidence.plain_numbers import size, whole_percent
+from ally_helpdesk.evidence.stats import window_max, window_mean
 from desktop.diagnostics.bounded import call_with_timeout
 from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.probe import Probe, ProbeContext
-from desktop.diagnostics.stats import window_max, window_mean
-from desktop.plain_numbers import size, whole_percent
 
 # File systems that are never a place people keep their work.
 _SKIP_FSTYPES = {"squashfs", "iso9660", "udf", "cdfs", "tmpfs", "devtmpfs", "overlay", "ramfs"}

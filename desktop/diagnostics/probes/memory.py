@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ally_helpdesk.evidence.plain_numbers import size, whole_percent
+from ally_helpdesk.evidence.stats import window_max, window_mean
 from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.probe import Probe, ProbeContext, Unavailable
 from desktop.diagnostics.sampling import os_backfill
-from desktop.diagnostics.stats import window_max, window_mean
-from desktop.plain_numbers import size, whole_percent
 
 PSI_MEMORY = Path("/proc/pressure/memory")
 

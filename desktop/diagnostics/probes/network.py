@@ -15,10 +15,10 @@ from typing import Any
 
 import psutil
 
+from ally_helpdesk.evidence.stats import window_mean
 from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.probe import Probe, ProbeContext
-from desktop.diagnostics.stats import window_mean
 
 SYS_NET = Path("/sys/class/net")
 _VPN_PREFIXES = (

@@ -9,10 +9,10 @@ from typing import Any
 
 import psutil
 
+from ally_helpdesk.evidence.plain_numbers import whole_percent
 from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.probe import Probe, ProbeContext, Unavailable
 from desktop.diagnostics.readers.tools import run_tool
-from desktop.plain_numbers import whole_percent
 
 PLATFORM_PROFILE = Path("/sys/firmware/acpi/platform_profile")
 # ACPI platform profiles that trade speed for battery or quiet.

@@ -10,12 +10,12 @@ from typing import Any
 
 import psutil
 
+from ally_helpdesk.evidence.plain_numbers import duration, whole_percent
+from ally_helpdesk.evidence.stats import covered_s, window_mean
 from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.probe import Probe, ProbeContext
 from desktop.diagnostics.sampling.counters import load_averages
-from desktop.diagnostics.stats import covered_s, window_mean
-from desktop.plain_numbers import duration, whole_percent
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from typing import Any
 
 import psutil
 
+from ally_helpdesk.evidence.plain_numbers import duration
 from desktop import __version__
 from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.probe import Probe, ProbeContext, Unavailable
-from desktop.plain_numbers import duration
 
 REBOOT_REQUIRED = Path("/run/reboot-required")
 

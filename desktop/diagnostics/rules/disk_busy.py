@@ -20,9 +20,9 @@ is read and written now (culprits.py).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
 
-from desktop import plain_numbers
+from ally_helpdesk.evidence import plain_numbers
+from ally_helpdesk.evidence.drive_measures import measure_of
 from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
 from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.model import Symptom
@@ -35,22 +35,6 @@ FINDINGS = (
 )
 
 VARIANTS = {"disk_busy": (None, "no_app", "maintenance", "several")}
-
-# (history column, threshold, IT's name of the measure), most telling first.
-MEASURES = (
-    ("io_wait_pct", "psi_io_some_pct", "waiting"),
-    ("disk_wait_ms", "disk_wait_slow_ms", "per_request"),
-    ("disk_busy_pct", "disk_busy_pct", "busy"),
-)
-
-
-def measure_of(columns: Mapping[str, Sequence[float | None]]) -> tuple[str, str, str] | None:
-    """The most telling measure a history has any value of (the drive chart shows the
-    same one)."""
-    for key, limit, name in MEASURES:
-        if any(v is not None and not math.isnan(v) for v in columns.get(key) or []):
-            return key, limit, name
-    return None
 
 
 def check(inp: RuleInput) -> Finding | None:

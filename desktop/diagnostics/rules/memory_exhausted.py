@@ -6,7 +6,7 @@ the spell before it (how long it has been this short) is measured for IT.
 
 from __future__ import annotations
 
-from desktop import plain_numbers
+from ally_helpdesk.evidence import plain_numbers
 from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.rules import culprits, spell

@@ -3,7 +3,7 @@ offline or in error, documents stuck in the line."""
 
 from __future__ import annotations
 
-from desktop import plain_numbers
+from ally_helpdesk.evidence import plain_numbers
 from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
 from desktop.diagnostics.model import Symptom
 from desktop.words import listed, say

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop import plain_numbers
+from ally_helpdesk.evidence import plain_numbers
 from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
 from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.model import Symptom

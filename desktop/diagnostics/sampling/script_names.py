@@ -19,6 +19,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from ally_helpdesk.text_safety import visible
 from desktop.diagnostics.sampling.service_hosts import (
     ServiceTable,
     hosted_by_command_line,
@@ -26,7 +27,6 @@ from desktop.diagnostics.sampling.service_hosts import (
     is_service_host,
     process_name,
 )
-from desktop.text_safety import visible
 
 ALLY = "ally"
 ALLY_MODULES = frozenset({"desktop"})  # `python -m desktop` is the `ally` command

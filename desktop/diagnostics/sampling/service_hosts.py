@@ -25,7 +25,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 
-from desktop.text_safety import visible
+from ally_helpdesk.text_safety import visible
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,7 @@
-"""One module per way of reaching IT, all with the same small interface (base.py).
-
-Adding a helpdesk (Zammad, GLPI, Jira Service Management) means one module here that
-declares ``USES`` (the ``[transport]`` keys it reads), ``SECRET`` (its keyring entry, or
-None) and ``build(policy, paths)``; naming it in ``TRANSPORTS`` below and in the policy's
-kinds (desktop/config.py); tests/unit/test_registries.py says what is missing.
+"""Every way a desktop reaches IT: the helpdesks of the shared package
+(ally_helpdesk/transports/, built here from the policy and the keyring in
+desktop/reporting/delivery.py) and the desktop's own way to IT's relay (relay.py).
+tests/unit/test_registries.py holds this list and the policy's kinds together.
 """
 
 from __future__ import annotations
@@ -11,15 +9,10 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-# kind (as IT writes it in [transport] kind) -> the module, imported only when used: HTTP
-# and mail libraries cost memory on every office PC, and most use one transport only.
-TRANSPORTS: dict[str, str] = {
-    "folder": "desktop.reporting.transports.folder",
-    "webhook": "desktop.reporting.transports.webhook",
-    "email": "desktop.reporting.transports.email",
-    "request-tracker": "desktop.reporting.transports.request_tracker",
-    "relay": "desktop.reporting.transports.relay",
-}
+from ally_helpdesk.transports import HELPDESKS
+
+# kind (as IT writes it in [transport] kind) -> the module, imported only when used.
+TRANSPORTS: dict[str, str] = {**HELPDESKS, "relay": "desktop.reporting.transports.relay"}
 
 
 def module(kind: str) -> ModuleType | None:

@@ -17,14 +17,8 @@ from typing import Any
 
 import requests
 
-from ally_words import fill
-from desktop import __version__
-from desktop.config import Policy
-from desktop.http_session import new_session
-from desktop.paths import AllyPaths
-from desktop.reporting import credentials
-from desktop.reporting.relay_enrolment import KEYRING_NAME, Enrolment, device_name, token_id
-from desktop.reporting.transports.base import (
+from ally_helpdesk.http_session import new_session
+from ally_helpdesk.transports.base import (
     STATUS_WORDS,
     DeliveryError,
     PermanentFailure,
@@ -32,7 +26,12 @@ from desktop.reporting.transports.base import (
     TemporaryFailure,
     detail,
 )
-from desktop.reporting.transports.webhook import check_url, retry_after
+from ally_helpdesk.transports.webhook import check_url, retry_after
+from ally_words import fill
+from desktop import __version__
+from desktop.config import Policy, proxy_choice
+from desktop.reporting import credentials
+from desktop.reporting.relay_enrolment import KEYRING_NAME, Enrolment, device_name, token_id
 from desktop.words import table
 
 RECEIPT_SCHEMA = "ally.relay-receipt/1"
@@ -55,7 +54,7 @@ class RelayTransport:
         self.url = check_url(r.url.rstrip("/"))
         self.policy = policy
         # The system's trust store (a company CA pushed by GPO/MDM counts) and IT's CA.
-        self.session = new_session(r.ca_bundle)
+        self.session = new_session(r.ca_bundle, proxy=proxy_choice(policy))
         self.timeout = (5.0, r.timeout_s)
 
     # --- enrolment ------------------------------------------------------------------------
@@ -267,10 +266,6 @@ def what_it_said(response: requests.Response) -> str:
 __all__ = ["KEYRING_NAME", "Enrolment", "RelayTransport", "status_words"]
 
 
-# --- registered in transports/__init__.py: what the policy and the keyring give it ---
-USES = ()  # [transport] keys it reads
-SECRET = None  # its keyring entry (`ally credentials set ...`), if it has one
-
-
-def build(policy: Policy, paths: AllyPaths) -> RelayTransport:
-    return RelayTransport(policy)  # its device token is read (or made) when it sends
+# --- registered in transports/__init__.py; built by delivery.make_transport ---
+USES = ()  # [transport] keys it reads (the relay's own are in [relay])
+SECRET = None  # its device token is its own keyring entry, made when it enrols

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from desktop import charting
-from desktop.charting import ChartSpec, ChartView
+from ally_helpdesk.it_view import charting
+from ally_helpdesk.it_view.charting import ChartSpec, ChartView
 
 W, H = 560, 140
 LEFT, RIGHT, TOP, BOTTOM = 72, 8, 8, 24  # room for the scale's text and the time labels

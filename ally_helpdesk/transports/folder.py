@@ -14,14 +14,15 @@ from __future__ import annotations
 import errno
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from desktop.atomic import write_atomic
-from desktop.config import DEFAULT_REPORT_FILE_MODE, Policy
-from desktop.paths import AllyPaths
-from desktop.reporting import html_view
-from desktop.reporting.transports.base import PermanentFailure, Receipt, TemporaryFailure, detail
+from ally_helpdesk.atomic import write_atomic
+from ally_helpdesk.http_session import SYSTEM_PROXIES, ProxyChoice
+from ally_helpdesk.it_view import html_view
+from ally_helpdesk.transport_policy import DEFAULT_REPORT_FILE_MODE, TransportPolicy
+from ally_helpdesk.transports.base import PermanentFailure, Receipt, TemporaryFailure, detail
 
 REPORT_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 NOT_A_FOLDER = {errno.ENOTDIR, errno.EEXIST, errno.EISDIR}
@@ -85,12 +86,19 @@ def _stamp(created_at: Any) -> str:
 
 # --- registered in transports/__init__.py: what the policy and the keyring give it ---
 USES = ("folder", "file_mode")  # [transport] keys it reads
-SECRET = None  # its keyring entry (`ally credentials set ...`), if it has one
+SECRET = None  # the secret it needs (a desktop's keyring entry), if any
 
 
-def build(policy: Policy, paths: AllyPaths) -> FolderTransport:
-    """The folder IT named, or Ally's own folder when IT chose none (made if missing)."""
-    from desktop.reporting.delivery import reports_folder
-
-    t = policy.transport
-    return FolderTransport(reports_folder(policy, paths), t.file_mode, create=not t.folder)
+def make(
+    t: TransportPolicy,
+    secret: Callable[[], str | None],
+    proxy: ProxyChoice = SYSTEM_PROXIES,
+    default_folder: Path | None = None,
+) -> FolderTransport:
+    """The folder IT named, or ``default_folder`` (Ally's own, made if missing) when IT
+    chose none."""
+    if t.folder:
+        return FolderTransport(Path(t.folder), t.file_mode, create=False)
+    if default_folder is None:
+        raise PermanentFailure(detail("folder", "no_folder"), "settings")
+    return FolderTransport(default_folder, t.file_mode, create=True)

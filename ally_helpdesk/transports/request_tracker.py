@@ -14,28 +14,29 @@ a receipt.
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import requests
 
-from desktop.config import Policy, TransportPolicy
-from desktop.http_session import new_session
-from desktop.paths import AllyPaths
-from desktop.reporting import html_view
-from desktop.reporting.transports.base import (
+from ally_helpdesk.http_session import SYSTEM_PROXIES, ProxyChoice, new_session
+from ally_helpdesk.it_view import html_view
+from ally_helpdesk.text_safety import visible
+from ally_helpdesk.transport_policy import TransportPolicy
+from ally_helpdesk.transports.base import (
     PermanentFailure,
     Receipt,
     TemporaryFailure,
     detail,
 )
-from desktop.reporting.transports.email import text_body
-from desktop.reporting.transports.webhook import (
+from ally_helpdesk.transports.email import text_body
+from ally_helpdesk.transports.webhook import (
     check_url,
     redirected,
     retry_after,
     server_words,
 )
-from desktop.text_safety import visible
 
 
 def _it(key: str, /, **values: Any) -> str:
@@ -60,12 +61,13 @@ class RequestTrackerTransport:
         secret: str | None,
         ca_bundle: str | None = None,
         timeout: float = 20.0,
+        proxy: ProxyChoice = SYSTEM_PROXIES,
     ) -> None:
         self.api = check_url(base_url.rstrip("/")) + "/REST/2.0"
         self.queue = queue
         if not secret:
             raise PermanentFailure(_it("no_password" if user else "no_token"), "secret_missing")
-        self.session = new_session(ca_bundle)  # the system's trust store, and IT's CA
+        self.session = new_session(ca_bundle, proxy=proxy)  # the system's trust store, IT's CA
         if user:
             self.session.auth = (user, secret)
         else:
@@ -73,10 +75,12 @@ class RequestTrackerTransport:
         self.timeout = (5.0, timeout)
 
     @classmethod
-    def from_policy(cls, t: TransportPolicy, secret: str | None) -> RequestTrackerTransport:
+    def from_policy(
+        cls, t: TransportPolicy, secret: str | None, proxy: ProxyChoice = SYSTEM_PROXIES
+    ) -> RequestTrackerTransport:
         if not t.url:
             raise PermanentFailure(_it("no_url"), "settings")
-        return cls(t.url, t.rt_queue, t.rt_user, secret, t.ca_bundle, t.timeout_s)
+        return cls(t.url, t.rt_queue, t.rt_user, secret, t.ca_bundle, t.timeout_s, proxy)
 
     def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         try:
@@ -219,10 +223,17 @@ def _ticket_id(value: Any) -> int | None:
 
 # --- registered in transports/__init__.py: what the policy and the keyring give it ---
 USES = ("url", "rt_queue", "rt_user", "ca_bundle", "timeout_s")  # [transport] keys it reads
-SECRET = "request-tracker"  # its keyring entry (`ally credentials set ...`), if it has one
+SECRET = "request-tracker"  # the secret it needs (a desktop's keyring entry), if any
 
 
-def build(policy: Policy, paths: AllyPaths) -> RequestTrackerTransport:
-    from desktop.reporting import credentials  # the keyring loads only for a secret
-
-    return RequestTrackerTransport.from_policy(policy.transport, credentials.get_secret(SECRET))
+def make(
+    t: TransportPolicy,
+    secret: Callable[[], str | None],
+    proxy: ProxyChoice = SYSTEM_PROXIES,
+    default_folder: Path | None = None,
+) -> RequestTrackerTransport:
+    """A ticket in IT's queue, through RT's REST2 API; the secret is read once the
+    address is known (a missing setting is the problem to name first)."""
+    if not t.url:
+        raise PermanentFailure(_it("no_url"), "settings")
+    return RequestTrackerTransport.from_policy(t, secret(), proxy)

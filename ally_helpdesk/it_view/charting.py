@@ -15,11 +15,12 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from desktop.diagnostics.rules.spell import Spell, final_spell
-from desktop.diagnostics.stats import covered_s
-from desktop.diagnostics.thresholds import LIMITS
-from desktop.plain_numbers import duration, size
-from desktop.words import say
+from ally_helpdesk.evidence.drive_measures import measure_of
+from ally_helpdesk.evidence.plain_numbers import duration, size
+from ally_helpdesk.evidence.spell import Spell, final_spell
+from ally_helpdesk.evidence.stats import covered_s
+from ally_helpdesk.evidence.thresholds import LIMITS
+from ally_words import say
 
 # A network chart's scale never goes below this: a few kilobytes of background chatter
 # stay a ripple at the bottom instead of a mountain (500 KB/s is a slow download).
@@ -87,8 +88,6 @@ def spec_for(spec: ChartSpec, history: Mapping[str, Any]) -> ChartSpec:
     """The chart to draw for ``spec`` with this history: the drive's by its measure."""
     if spec.key != "drive":
         return spec
-    from desktop.diagnostics.rules.disk_busy import measure_of
-
     measure = measure_of(history)
     return DRIVE_BY_MEASURE.get(measure[0], spec) if measure is not None else spec
 
@@ -279,7 +278,7 @@ def _with_sentence(chart: ChartView, spec: ChartSpec, found: set[str]) -> ChartV
 
 
 def _step(chart: ChartView) -> float:
-    from desktop.diagnostics.stats import typical_step
+    from ally_helpdesk.evidence.stats import typical_step
 
     return typical_step(chart.offsets, 2.0)
 

@@ -7,7 +7,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
-from desktop.reporting.report import utc_now
+from ally_helpdesk.report_format import utc_now
+from ally_words import say, table
 
 # The longest a receiver's "try again later" is honoured: a day. A longer, negative or
 # nonsense Retry-After must not park a report for good.
@@ -19,8 +20,6 @@ class _StatusWords(Mapping[str, str]):
     the catalog). Read when first asked, so importing a transport loads no catalog."""
 
     def _words(self) -> Mapping[str, str]:
-        from desktop.words import table
-
         return {k: str(v) for k, v in table("ticket_status").items()}
 
     def __getitem__(self, status: str) -> str:
@@ -39,8 +38,6 @@ STATUS_WORDS: Mapping[str, str] = _StatusWords()
 def detail(transport: str, key: str, /, **values: Any) -> str:
     """IT's words about one delivery (what went wrong, what to change), from
     [transport_detail.TRANSPORT] in the catalog; the person's sentence is ``plain_key``'s."""
-    from desktop.words import say
-
     return say(key, f"transport_detail.{transport}", **values)
 
 

@@ -13,14 +13,13 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from desktop import chart_svg
-from desktop.charting import IT_SPECS
-from desktop.plain_numbers import size
-from desktop.reporting import helping
-from desktop.text_safety import html_escape, without_controls
-from desktop.words import say
+from ally_helpdesk.evidence.plain_numbers import size
+from ally_helpdesk.it_view import chart_svg, tried_and_news
+from ally_helpdesk.it_view.charting import IT_SPECS
+from ally_helpdesk.text_safety import html_escape, without_controls
+from ally_words import say
 
-# The charts and their look are drawn by desktop/chart_svg.py (the same as the window's).
+# The charts and their look: chart_svg.py (the same as the window's).
 CHARTS = IT_SPECS
 
 CSS = """
@@ -111,7 +110,7 @@ def render(report: dict[str, Any]) -> str:
             _part(chart_svg.figure, spec, report["history"], d["findings"], _e, d.get("limits"))
         )
     parts.append("</div>")
-    parts.append(_part(helping.html, report))
+    parts.append(_part(tried_and_news.html, report))
     parts.append(_part(_apps, d["sections"]))
     parts.append(_part(_network, d["sections"]))
     parts.append(_part(_machine, report, d))

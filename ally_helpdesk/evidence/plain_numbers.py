@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 
+from ally_words import say
+
 
 def _said(key: str, /) -> str:
     """An amount that was not read, in the person's words ([amounts] in the catalog)."""
-    from desktop.words import say
-
     return say(key, "amounts")
 
 

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Callable
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
-from desktop.config import Policy, TransportPolicy
-from desktop.paths import AllyPaths
-from desktop.reporting import html_view
-from desktop.reporting.transports.base import PermanentFailure, Receipt, TemporaryFailure, detail
-from desktop.text_safety import visible
-from desktop.words import say
+from ally_helpdesk.http_session import SYSTEM_PROXIES, ProxyChoice
+from ally_helpdesk.it_view import html_view
+from ally_helpdesk.text_safety import visible
+from ally_helpdesk.transport_policy import TransportPolicy
+from ally_helpdesk.transports.base import PermanentFailure, Receipt, TemporaryFailure, detail
+from ally_words import say
 
 WORDS = "email_message"  # the mail's own lines, for whoever reads the helpdesk's inbox
 
@@ -179,10 +181,17 @@ USES = (
     "ca_bundle",
     "timeout_s",
 )  # [transport] keys it reads
-SECRET = "email"  # its keyring entry (`ally credentials set ...`), if it has one
+SECRET = "email"  # the secret it needs (a desktop's keyring entry), if any
 
 
-def build(policy: Policy, paths: AllyPaths) -> EmailTransport:
-    from desktop.reporting import credentials  # the keyring loads only for a secret
-
-    return EmailTransport.from_policy(policy.transport, credentials.get_secret(SECRET))
+def make(
+    t: TransportPolicy,
+    secret: Callable[[], str | None],
+    proxy: ProxyChoice = SYSTEM_PROXIES,
+    default_folder: Path | None = None,
+) -> EmailTransport:
+    """Mail goes straight to IT's SMTP server: no HTTP proxy applies. The password is
+    read only for an SMTP account, once the settings are known to be complete."""
+    if not (t.smtp_host and t.mail_from and t.mail_to):
+        raise PermanentFailure(detail("email", "needs_settings"), "settings")
+    return EmailTransport.from_policy(t, secret() if t.smtp_user else None)

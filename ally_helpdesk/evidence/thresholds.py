@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ally_words import say
+
 GiB = 1024**3
 
 
@@ -112,8 +114,6 @@ LIMITS: dict[str, Limit] = {
 
 def _said(key: str, /, **values: Any) -> str:
     """IT's words about a threshold the policy sets wrongly ([policy.thresholds])."""
-    from desktop.words import say
-
     return say(key, "policy.thresholds", **values)
 
 

@@ -20,24 +20,25 @@ import hmac
 import ipaddress
 import math
 import time
+from collections.abc import Callable
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import requests
 
-from desktop import __version__
-from desktop.config import Policy
-from desktop.http_session import new_session
-from desktop.paths import AllyPaths
-from desktop.reporting.transports.base import (
+from ally_helpdesk import __version__
+from ally_helpdesk.http_session import SYSTEM_PROXIES, ProxyChoice, new_session
+from ally_helpdesk.text_safety import visible
+from ally_helpdesk.transport_policy import TransportPolicy
+from ally_helpdesk.transports.base import (
     MAX_RETRY_AFTER_S,
     PermanentFailure,
     Receipt,
     TemporaryFailure,
     detail,
 )
-from desktop.text_safety import visible
 
 SIGNATURE_HEADER = "X-Ally-Signature"
 TIMESTAMP_HEADER = "X-Ally-Timestamp"
@@ -116,8 +117,10 @@ class WebhookTransport:
         secret: str | None,
         ca_bundle: str | None = None,
         timeout: tuple[float, float] = (5.0, 20.0),
+        proxy: ProxyChoice = SYSTEM_PROXIES,
     ) -> None:
         self.url = check_url(url)
+        self.proxy = proxy
         if not secret:
             # Sent unsigned, a report could be forged or altered by anyone on the way and
             # IT's receiver could not tell: it waits until IT stores the secret.
@@ -133,7 +136,7 @@ class WebhookTransport:
         relay forwarding a backlog, one transport per thread) reuses its connection instead
         of a new TCP and TLS handshake per report."""
         if self._session is None:
-            self._session = new_session(self.ca_bundle)
+            self._session = new_session(self.ca_bundle, proxy=self.proxy)
         return self._session
 
     def send(self, report: dict[str, Any], body: bytes) -> Receipt:
@@ -212,13 +215,17 @@ def _reference(url: str, response: requests.Response, fallback: str) -> tuple[st
 
 # --- registered in transports/__init__.py: what the policy and the keyring give it ---
 USES = ("url", "ca_bundle", "timeout_s")  # [transport] keys it reads
-SECRET = "webhook"  # its keyring entry (`ally credentials set ...`), if it has one
+SECRET = "webhook"  # the secret it needs (a desktop's keyring entry), if any
 
 
-def build(policy: Policy, paths: AllyPaths) -> WebhookTransport:
-    from desktop.reporting import credentials  # the keyring loads only for a secret
-
-    t = policy.transport
+def make(
+    t: TransportPolicy,
+    secret: Callable[[], str | None],
+    proxy: ProxyChoice = SYSTEM_PROXIES,
+    default_folder: Path | None = None,
+) -> WebhookTransport:
+    """IT's receiver, each report signed with the shared secret (read once the address
+    is known: a missing setting is the problem to name first)."""
     if not t.url:
         raise PermanentFailure(_it("no_url"), "settings")
-    return WebhookTransport(t.url, credentials.get_secret(SECRET), t.ca_bundle, (5.0, t.timeout_s))
+    return WebhookTransport(t.url, secret(), t.ca_bundle, (5.0, t.timeout_s), proxy)

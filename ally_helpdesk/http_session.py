@@ -25,7 +25,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from desktop import __version__
+from ally_helpdesk import __version__
+from ally_words import say
 
 USER_AGENT = f"Ally/{__version__}"
 PAC_KEEP_S = 3600.0  # a PAC file is read again after an hour
@@ -56,6 +57,9 @@ class _Pac:
     problem: str | None
 
 
+# No PAC file named by IT: the environment's proxies and the system's own settings.
+SYSTEM_PROXIES = ProxyChoice()
+
 _pac_lock = threading.Lock()
 _pac_cache: _Pac | None = None
 
@@ -72,14 +76,15 @@ def system_context(ca_bundle: str | None = None) -> ssl.SSLContext:
 def new_session(
     ca_bundle: str | None = None,
     user_agent: str = USER_AGENT,
-    proxy: ProxyChoice | None = None,
+    proxy: ProxyChoice = SYSTEM_PROXIES,
 ) -> Any:
     """A requests.Session whose HTTPS trusts the system's store (and ``ca_bundle``).
-    Proxies come from a PAC file where one applies (``proxy``, by default the policy in
-    force), else the environment and, on Windows and macOS, the system settings."""
+    Proxies come from a PAC file where one applies (``proxy``: the desktop passes its
+    policy's choice; the relay none, so only the system's settings), else the environment
+    and, on Windows and macOS, the system settings."""
     import requests
 
-    pac = pac_in_force(proxy if proxy is not None else _policy_choice()).pac
+    pac = pac_in_force(proxy).pac
     if pac is not None:
         from pypac import PACSession
 
@@ -91,7 +96,7 @@ def new_session(
     return session
 
 
-def proxy_for(url: str, proxy: ProxyChoice | None = None) -> str | None:
+def proxy_for(url: str, proxy: ProxyChoice = SYSTEM_PROXIES) -> str | None:
     """The proxy a request to ``url`` goes through (the PAC file's first choice where one
     applies, else the environment and the system's settings), without any password in
     it; None for direct."""
@@ -99,7 +104,7 @@ def proxy_for(url: str, proxy: ProxyChoice | None = None) -> str | None:
 
     import requests.utils
 
-    pac = pac_in_force(proxy if proxy is not None else _policy_choice()).pac
+    pac = pac_in_force(proxy).pac
     if pac is not None:
         from pypac.resolver import ProxyConfigExhaustedError, ProxyResolver
 
@@ -133,8 +138,6 @@ def pac_in_force(choice: ProxyChoice) -> _Pac:
 
 def _it(key: str, /, **values: object) -> str:
     """IT's words about the proxy's PAC file ([transport_detail.proxy] in the catalog)."""
-    from desktop.words import say
-
     return say(key, "transport_detail.proxy", **values)
 
 
@@ -182,13 +185,6 @@ def _trusting_adapter(ca_bundle: str | None = None) -> Any:
             return super().proxy_manager_for(*args, **kwargs)
 
     return SystemTrust()
-
-
-def _policy_choice() -> ProxyChoice:
-    from desktop.config import Policy
-
-    network = Policy.load().network
-    return ProxyChoice(network.proxy_pac, network.proxy_wpad)
 
 
 def _without_password(proxy: str) -> str:
