@@ -75,7 +75,7 @@ class Reader:
         self.source = source
         self.problems = problems
         self.refused: set[tuple[str, str]] = set()  # (table, key) whose value was refused
-        # For failing closed (desktop/config.py _fail_closed): each table's keys, each
+        # For failing closed (desktop/policy/config.py _fail_closed): each table's keys, each
         # key's safe value, and the keys IT wrote that Ally does not know, as (table, key).
         self.known: dict[str, set[str]] = {}
         self.safe_values: dict[tuple[str, str], Any] = {}

@@ -10,6 +10,16 @@ from importlib.resources import files
 from typing import Any
 
 SCHEMA = "ally.report/1"  # a report's "schema"; a new version is a new name
+# What the person can say is wrong (the schema's "symptom"; desktop/diagnostics/model.py's
+# Symptom has the same values, tests/unit/test_registries.py holds the three together).
+SYMPTOMS = ("slow", "internet", "app", "printing", "other")
+
+
+def reference_code(report_id: str) -> str:
+    """A code the person can read out on the phone ("7F3A-09C2"), the same one IT sees in
+    the report: the first eight hex digits of the report's id."""
+    digits = report_id.replace("-", "")[:8].upper()
+    return f"{digits[:4]}-{digits[4:]}"
 
 
 def utc_now() -> str:

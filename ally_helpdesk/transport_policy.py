@@ -16,7 +16,7 @@ from ally_helpdesk.policy_reader import Reader, is_absolute, is_url, said, want
 
 DEFAULT_REPORT_FILE_MODE = 0o640  # readable by the share's group, where IT's readers are
 # The helpdesks a report can be handed to. A desktop may also send to the relay (its own
-# kind, desktop/config.py); the relay itself forwards only to these.
+# kind, desktop/policy/config.py); the relay itself forwards only to these.
 HELPDESK_KINDS = ("folder", "webhook", "email", "request-tracker")
 
 

@@ -74,12 +74,12 @@ def click_to_answer(runs: int = 10) -> dict:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from desktop.config import Policy
+    from desktop.base.paths import AllyPaths
     from desktop.diagnostics import Sampler, SamplerSettings
     from desktop.diagnostics.explain import load_catalog
-    from desktop.paths import AllyPaths
+    from desktop.policy.config import Policy
+    from desktop.policy.settings import UserSettings
     from desktop.reporting.session import ReportSession
-    from desktop.settings import UserSettings
     from desktop.ui.report_window import ReportWindow
 
     app = QApplication.instance() or QApplication([])

@@ -71,15 +71,15 @@ def _cpu_per_poll(watcher, change=None) -> list[float]:
 
 
 def feed_costs() -> dict:
-    from desktop.config import Policy
     from desktop.news.watcher import NewsWatcher
+    from desktop.policy.config import Policy
     from tests.certs import ca_and_server
 
     rows = {}
     # The feed code is loaded once, when the tray builds its watcher: measured in fresh
     # interpreters that first load what a running tray has already (diagnosis, reports).
     probe = (
-        "import desktop.diagnostics.diagnosis, desktop.reporting.session, desktop.tips; "
+        "import desktop.diagnostics.diagnosis, desktop.reporting.session, desktop.showing.tips; "
         "import time; t = time.process_time(); import desktop.news.watcher; "
         "print((time.process_time() - t) * 1000)"
     )
@@ -152,12 +152,12 @@ def _finding(fid: str, evidence: dict, apps=()):
 
 
 def fix_times() -> dict:
-    from desktop.config import Policy
+    from desktop.base.paths import AllyPaths
     from desktop.diagnostics import Sampler, SamplerSettings
     from desktop.fixes import registry as fixes
     from desktop.fixes.base import Account, FixContext, Offer
     from desktop.fixes.opener import Opened
-    from desktop.paths import AllyPaths
+    from desktop.policy.config import Policy
 
     rows: dict[str, list[float] | str] = {}
     sampler = Sampler(SamplerSettings(interval_s=0.5))

@@ -22,13 +22,13 @@ import time
 from pathlib import Path
 
 from benchmarks.measure import keep_checks_on_this_machine, spread
-from desktop.config import Policy
 from desktop.diagnostics.apps import default_catalog
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.probe import ProbeContext
 from desktop.diagnostics.probes import os_history
 from desktop.diagnostics.sampling import process_sample
 from desktop.diagnostics.sampling.sampler import Sampler
+from desktop.policy.config import Policy
 
 BEFORE = "d06fd2b"  # the last commit before issue 12's work
 ROUNDS = 31

@@ -281,7 +281,7 @@ def desktop_path(base: dict, folder: Path) -> dict:
     import keyring
 
     from ally_helpdesk.transports.webhook import WebhookTransport
-    from desktop.config import Policy
+    from desktop.policy.config import Policy
     from desktop.reporting.transports.relay import KEYRING_NAME, RelayTransport
     from tests.file_keyring import FileKeyring
 

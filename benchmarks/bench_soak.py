@@ -25,8 +25,8 @@ from benchmarks.measure import keep_checks_on_this_machine
 from desktop.diagnostics import Sampler, SamplerSettings
 from desktop.diagnostics.diagnosis import diagnose, local_probes
 from desktop.diagnostics.explain import load_catalog
-from desktop.status import status_of
-from desktop.tips import TipScheduler
+from desktop.showing.status import status_of
+from desktop.showing.tips import TipScheduler
 
 STATUS_EVERY_S = 2.0
 LOAD_AT_MINUTES = (9, 20)

@@ -239,7 +239,7 @@ Of that, importing Qt takes about 0.19 s and the tray app's own modules 0.13 s; 
 up before the diagnostics are loaded. `./run-ally` adds its check (one dpkg-query and one
 fingerprint compare: about 0.04 s) and the watchdog's start (about 0.05 s); once set up it
 prints nothing and installs nothing (a fresh clone: first `./run-ally --version` 86 s with
-the downloads, then 1.07 s under load, 0.21 s with `--version` answered by desktop/launch.py).
+the downloads, then 1.07 s under load, 0.21 s with `--version` answered by desktop/start/launch.py).
 """
 
 

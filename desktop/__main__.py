@@ -1,5 +1,5 @@
 """``python -m desktop`` is the same as the ``ally`` command."""
 
-from desktop.launch import main
+from desktop.start.launch import main
 
 raise SystemExit(main())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from desktop.managed_policy import (
+from desktop.policy.managed_policy import (
     REG_DWORD,
     REG_EXPAND_SZ,
     REG_MULTI_SZ,

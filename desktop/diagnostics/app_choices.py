@@ -6,12 +6,12 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass
 
-from desktop.config import Policy
 from desktop.diagnostics.apps import AppCatalog, default_catalog
 from desktop.diagnostics.probes.app_faults import group
 from desktop.diagnostics.readers.fault_records import read_recent
 from desktop.diagnostics.sampling.process_sample import ProcessSample, ProcessSampler
 from desktop.diagnostics.unavailable import Unavailable
+from desktop.policy.config import Policy
 
 # Not something a person would call "the program that shows an error".
 _HIDDEN = {"os-kernel", "ally", "desktop-shell"}

@@ -13,8 +13,8 @@ from functools import lru_cache
 import tomllib
 
 from ally_helpdesk.text_safety import visible
+from desktop.base.resources_access import read_text
 from desktop.diagnostics.sampling.service_hosts import SERVICE_PREFIX, ServiceTable, keys_of
-from desktop.resources_access import read_text
 
 BACKGROUND_KINDS = frozenset({"antivirus", "update", "indexing", "backup", "sync"})
 
@@ -93,7 +93,7 @@ class AppCatalog:
 def _services_name(shown: list[str]) -> str:
     """ "Windows Event Log"; "Windows services (DHCP Client, Windows Event Log and 2
     others)" for a host that runs several ([finding_words] in the catalog)."""
-    from desktop.words import listed, say
+    from desktop.base.words import listed, say
 
     if len(shown) == 1:
         return shown[0]
@@ -108,7 +108,7 @@ def _services_name(shown: list[str]) -> str:
 def _unknown_program() -> str:
     """The name of a program that gives none ([finding_words]); the catalog is read only
     then, so the sampler does not load it for the names it knows."""
-    from desktop.words import say
+    from desktop.base.words import say
 
     return say("unknown_program", "finding_words")
 

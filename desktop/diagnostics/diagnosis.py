@@ -11,7 +11,6 @@ from typing import Any
 
 from ally_helpdesk.evidence.thresholds import Thresholds
 from desktop import __version__
-from desktop.config import Policy
 from desktop.diagnostics.explain import Catalog, Explanation, Summary, load_catalog
 from desktop.diagnostics.findings import RuleInput
 from desktop.diagnostics.it_words import it_says
@@ -20,6 +19,7 @@ from desktop.diagnostics.probe import Probe
 from desktop.diagnostics.rules import evaluate
 from desktop.diagnostics.run_probes import DEFAULT_TOTAL_TIMEOUT_S, DEFAULT_WARM_UP_S, collect
 from desktop.diagnostics.sampling.sampler import Sampler
+from desktop.policy.config import Policy
 
 SCHEMA = "ally.diagnosis/1"
 

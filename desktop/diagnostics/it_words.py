@@ -9,6 +9,6 @@ from typing import Any
 def it_says(probe: str, key: str, /, **values: Any) -> str:
     """The line ``key`` of [evidence.PROBE], filled in. The catalog is read on first use
     (the diagnosis reads it anyway to explain what it found)."""
-    from desktop.words import say
+    from desktop.base.words import say
 
     return say(key, f"evidence.{probe}", **values)

@@ -33,10 +33,10 @@ class ProbeContext:
         previous: Counters | None,
         current: Counters,
         catalog: AppCatalog,
-        policy: Any = None,  # desktop.config.Policy; None reads IT's policy file
+        policy: Any = None,  # desktop.policy.config.Policy; None reads IT's policy file
         focus_app: str | None = None,  # the program the person says is misbehaving
     ) -> None:
-        from desktop.config import Policy
+        from desktop.policy.config import Policy
 
         self.policy = policy if policy is not None else Policy.load()
         self.symptom = symptom

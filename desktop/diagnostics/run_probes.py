@@ -14,13 +14,13 @@ from datetime import datetime, timezone
 
 import psutil
 
-from desktop.config import Policy
 from desktop.diagnostics.apps import AppCatalog, default_catalog
 from desktop.diagnostics.bounded import Pending
 from desktop.diagnostics.model import Cause, Section, Snapshot, Symptom
 from desktop.diagnostics.probe import Probe, ProbeContext, Unavailable
 from desktop.diagnostics.sampling.history import compact_window
 from desktop.diagnostics.sampling.sampler import Sampler
+from desktop.policy.config import Policy
 
 log = logging.getLogger(__name__)
 

@@ -115,8 +115,8 @@ class FixContext:
     """What every fix may use. Built by the composition root (tray) or the CLI; tests
     give their own account, opener and clock."""
 
-    policy: Any  # desktop.config.Policy
-    paths: Any  # desktop.paths.AllyPaths
+    policy: Any  # desktop.policy.config.Policy
+    paths: Any  # desktop.base.paths.AllyPaths
     sampler: Any = None  # desktop.diagnostics.sampling.sampler.Sampler, for re-checks
     platform: str = sys.platform
     account: Account = field(default_factory=Account.current)
@@ -142,7 +142,7 @@ class FixContext:
 def for_it(fix_id: str, key: str, /, **values: Any) -> str:
     """IT's words about one fix (what it did, what the re-check found, why it was not
     offered), from [fix_it.FIX_ID] in the catalog: the journal and the report keep them."""
-    from desktop.words import say
+    from desktop.base.words import say
 
     return say(key, f"fix_it.{fix_id}", **values)
 

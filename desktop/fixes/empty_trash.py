@@ -18,10 +18,10 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from ally_helpdesk.evidence import plain_numbers
+from desktop.base.words import say
 from desktop.diagnostics.model import Symptom
 from desktop.fixes import folder_walk, recheck
 from desktop.fixes.base import Fix, FixContext, NotOffered, Offer, Outcome, Result, for_it
-from desktop.words import say
 
 MEASURE_S = 1.5  # the size is said before the click; a huge Trash is "at least" that much
 

@@ -28,7 +28,7 @@ class Size:
 
 def _it(key: str, /, **values: object) -> str:
     """IT's words about what a walk left alone ([fix_it.folder_walk] in the catalog)."""
-    from desktop.words import say
+    from desktop.base.words import say
 
     return say(key, "fix_it.folder_walk", **values)
 

@@ -39,7 +39,7 @@ def safe_target(target: str) -> bool:
 
 def _it(key: str, /, **values: object) -> str:
     """IT's words about opening a page or a folder ([fix_it.opener] in the catalog)."""
-    from desktop.words import say
+    from desktop.base.words import say
 
     return say(key, "fix_it.opener", **values)
 

@@ -21,12 +21,12 @@ from functools import lru_cache
 import psutil
 import tomllib
 
+from desktop.base.resources_access import read_text
 from desktop.diagnostics.apps import default_catalog, normalise
 from desktop.diagnostics.sampling.process_sample import default_process_iter
 from desktop.diagnostics.sampling.script_names import ScriptNames
 from desktop.diagnostics.sampling.service_hosts import SERVICE_PREFIX
 from desktop.fixes.base import Account
-from desktop.resources_access import read_text
 
 # Applications from apps.toml that are the desktop or the system, or Ally.
 PROTECTED_APP_IDS = frozenset({"desktop-shell", "os-kernel", "ally", "explorer", "finder"})
@@ -44,7 +44,7 @@ class Ref:
 def _it(key: str, /, **values: object) -> str:
     """IT's words about which processes were left alone and what a signal did
     ([fix_it.own_processes] in the catalog)."""
-    from desktop.words import say
+    from desktop.base.words import say
 
     return say(key, "fix_it.own_processes", **values)
 

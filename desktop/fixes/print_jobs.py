@@ -19,11 +19,11 @@ import subprocess
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from desktop.base.words import listed
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.readers.tools import ToolResult, run_tool
 from desktop.fixes import recheck
 from desktop.fixes.base import Fix, FixContext, NotOffered, Offer, Outcome, Result, for_it
-from desktop.words import listed
 
 _C = {"LC_ALL": "C", "LANG": "C"}
 _JOB = re.compile(r"^(?P<id>(?P<printer>\S+)-(?P<number>\d+))\s+(?P<user>\S+)\s+\d+\s")

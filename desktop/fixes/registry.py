@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from desktop.base.words import say
 from desktop.fixes import (
     close_program,
     empty_trash,
@@ -23,7 +24,6 @@ from desktop.fixes import (
 )
 from desktop.fixes.base import Fix, FixContext, NotOffered, Offer, Outcome, Result
 from desktop.fixes.journal import Journal
-from desktop.words import say
 
 log = logging.getLogger(__name__)
 MAX_PER_FINDING = 2

@@ -179,7 +179,7 @@ def _incident(raw: Any) -> Incident | None:
 
 def _it(key: str, /, **values: object) -> str:
     """IT's words about reading the status feed ([news_it] in the catalog)."""
-    from desktop.words import say
+    from desktop.base.words import say
 
     return say(key, "news_it", **values)
 

@@ -41,7 +41,7 @@ class NewsEvent:
 class NewsWatcher:
     def __init__(
         self,
-        policy: Any,  # desktop.config.Policy
+        policy: Any,  # desktop.policy.config.Policy
         data_dir: Path,
         clock: Callable[[], float] = time.time,
         fetcher: Callable[..., Any] = fetch,
@@ -234,7 +234,7 @@ class NewsWatcher:
 
 def _it(key: str, /, **values: object) -> str:
     """IT's words about the status feed ([news_it] in the catalog)."""
-    from desktop.words import say
+    from desktop.base.words import say
 
     return say(key, "news_it", **values)
 

@@ -62,16 +62,3 @@ def notification(event: NewsEvent, watcher: NewsWatcher, catalog: Catalog) -> tu
     return _sentence(table, "notify_title", watcher, inc), fill(
         _template(table, "notify_text", when), {"since": when}
     )
-
-
-def tray_status(local: Any, news_line: str | None) -> Any:
-    """The tray's state with IT's news in it, calmly: an open incident makes an all-good
-    icon "attention" (never "problem": the computer is fine), and its
-    sentence joins the tooltip after what Ally sees on this computer."""
-    from desktop.status import TrayStatus
-
-    if not news_line:
-        return local
-    if local.level == "neutral":
-        return TrayStatus("attention", news_line, "news")
-    return TrayStatus(local.level, f"{local.tooltip}\n{news_line}", local.finding_id)

@@ -16,7 +16,7 @@ class CredentialsUnavailable(Exception):
 def _said(key: str, /, **values: object) -> str:
     """Words about the keyring ([keyring] in the catalog): `ally credentials`, IT's logon
     step and the delivery detail show them."""
-    from desktop.words import say
+    from desktop.base.words import say
 
     return say(key, "keyring", **values)
 
@@ -66,7 +66,7 @@ def import_from_file(name: str, path, delete: bool = True) -> None:
             raise CredentialsUnavailable(
                 _said("readable_by_others", path=p, mode=stat.S_IMODE(info.st_mode))
             )
-    from desktop.safe_read import NotReadable, read_regular_file
+    from desktop.base.safe_read import NotReadable, read_regular_file
 
     try:  # a FIFO or a device left in its place must not hang the logon step
         secret = read_regular_file(p, 64 * 1024).decode("utf-8").strip()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ally_helpdesk.transports.base import PermanentFailure, Transport, detail
-from desktop.config import Policy, proxy_choice
-from desktop.paths import AllyPaths
+from desktop.base.paths import AllyPaths
+from desktop.policy.config import Policy, proxy_choice
 from desktop.reporting import transports
 from desktop.reporting.outbox import Outbox, open_outbox
 from desktop.reporting.redact import PrivacyPolicy
@@ -46,7 +46,7 @@ HASH_KEY_NAME = "hash-key"  # the keyring entry for the organisation's hash key
 
 def hash_key(policy: Policy) -> str | None:
     """The organisation's secret for keyed hashes: the policy's, else the keyring's."""
-    from desktop.config import MIN_HASH_KEY_CHARS
+    from desktop.policy.config import MIN_HASH_KEY_CHARS
     from desktop.reporting import credentials  # the keyring loads only when a key is needed
 
     if policy.privacy.hash_key:

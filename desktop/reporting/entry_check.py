@@ -22,7 +22,7 @@ SYMPTOMS = {s.value for s in Symptom}
 def _it(key: str, /, **values: Any) -> str:
     """IT's words about the outbox and its reports ([report_it] in the catalog). Imported
     here: the catalog is read only when there is something to say."""
-    from desktop.words import say
+    from desktop.base.words import say
 
     return say(key, "report_it", **values)
 

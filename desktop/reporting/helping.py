@@ -39,7 +39,7 @@ def preview_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
     """Rows for the review (label key in [review], value): what was tried and IT's news
     at the click. The person sees this part too before it is sent, in words: the fix by
     its button's words, the outcome in a few words, the time of day."""
-    from desktop.words import say
+    from desktop.base.words import say
 
     rows = []
     tried = (report.get("fixes") or {}).get("tried") or []
@@ -63,8 +63,8 @@ def preview_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
 
 def _fix_words(fix_id: str) -> str:
     """The fix by its button's words ("Empty the Trash"; "Close a program")."""
+    from desktop.base.words import say, table
     from desktop.fixes.registry import words_key
-    from desktop.words import say, table
 
     entry = table(words_key(fix_id))
     button = entry.get("button") if isinstance(entry, dict) else None

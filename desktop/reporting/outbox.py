@@ -45,10 +45,10 @@ from ally_helpdesk.transports.base import (
     TemporaryFailure,
     Transport,
 )
+from desktop.base.safe_read import read_regular_file
 from desktop.reporting.entry_check import problem_with
 from desktop.reporting.report import SCHEMA, dumps
 from desktop.reporting.send_lock import SendLock
-from desktop.safe_read import read_regular_file
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ log = logging.getLogger(__name__)
 def _it(key: str, /, **values: Any) -> str:
     """IT's words about the outbox and its reports ([report_it] in the catalog). Imported
     here: the catalog is read only when there is something to say."""
-    from desktop.words import say
+    from desktop.base.words import say
 
     return say(key, "report_it", **values)
 

@@ -30,7 +30,7 @@ IPV6 = re.compile(r"(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:%[\w
 def _it(key: str, /, **values: Any) -> str:
     """IT's words about the outbox and its reports ([report_it] in the catalog). Imported
     here: the catalog is read only when there is something to say."""
-    from desktop.words import say
+    from desktop.base.words import say
 
     return say(key, "report_it", **values)
 

@@ -4,10 +4,10 @@ enrolled and accepted."""
 from __future__ import annotations
 
 from ally_helpdesk.transports.base import DeliveryError
-from desktop.config import Policy
+from desktop.base.words import say
+from desktop.policy.config import Policy
 from desktop.reporting import credentials
 from desktop.reporting.transports.relay import RelayTransport, json_of, what_it_said
-from desktop.words import say
 
 
 def doctor_lines(policy: Policy) -> list[tuple[bool, str, str]]:

@@ -8,7 +8,7 @@ import json
 import socket
 from dataclasses import dataclass
 
-from desktop.config import Policy
+from desktop.policy.config import Policy
 from desktop.reporting import credentials
 from desktop.reporting.redact import _hash
 

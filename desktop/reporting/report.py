@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ally_helpdesk.it_view.tried_and_news import NO_FIXES, NO_NEWS
-from ally_helpdesk.report_format import SCHEMA, utc_now
+from ally_helpdesk.report_format import SCHEMA, reference_code, utc_now
 from desktop import __version__
 from desktop.diagnostics.diagnosis import Diagnosis
 
@@ -44,13 +44,6 @@ class Screenshot:
             "width": self.width,
             "height": self.height,
         }
-
-
-def reference_code(report_id: str) -> str:
-    """A code the person can read out on the phone ("7F3A-09C2"), the same one IT sees in
-    the report: the first eight hex digits of the report's id."""
-    digits = report_id.replace("-", "")[:8].upper()
-    return f"{digits[:4]}-{digits[4:]}"
 
 
 def build(

@@ -6,10 +6,10 @@ import base64
 from typing import Any
 
 from ally_helpdesk.evidence.plain_numbers import duration, size
+from desktop.base.words import listed, say
 from desktop.diagnostics.model import Symptom
 from desktop.reporting import helping
 from desktop.reporting.report import dumps
-from desktop.words import listed, say
 
 SYMPTOM_KEYS = tuple(s.value for s in Symptom)  # the symptom list, written once
 LABEL_WIDTH = 19  # "What feels wrong:" and its neighbours; a longer label pushes its value on

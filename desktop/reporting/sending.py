@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ally_helpdesk.report_format import reference_code
 from ally_helpdesk.transports.base import PermanentFailure, detail
-from desktop.config import Policy
+from desktop.base.paths import AllyPaths
 from desktop.diagnostics.explain import Catalog
-from desktop.paths import AllyPaths
+from desktop.policy.config import Policy
 from desktop.reporting import delivery, redact, report
 from desktop.reporting.outbox import Outbox
 
@@ -82,7 +83,7 @@ def deliver_stored(
     """Deliver a report already in the outbox; it stays there whatever goes wrong."""
     from desktop.reporting.credentials import CredentialsUnavailable  # loads the keyring
 
-    code = report.reference_code(report_id)
+    code = reference_code(report_id)
     try:
         transport = delivery.make_transport(policy, paths)
     except PermanentFailure as exc:
@@ -114,7 +115,7 @@ def deliver_stored(
         )
     if receipt.transport == "folder":
         return SendResult(True, catalog.delivery_message("sent_folder"), code)
-    from desktop.ending import quote_reference
+    from desktop.showing.ending import quote_reference
 
     # The reference the person can quote: the helpdesk's ticket, else the report's code
     # (an email's Message-ID or a webhook's echo of the id is nothing to quote).

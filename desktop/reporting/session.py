@@ -13,12 +13,12 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from desktop.config import Policy
+from desktop.base.paths import AllyPaths
 from desktop.diagnostics.diagnosis import Diagnosis, diagnose
 from desktop.diagnostics.explain import Catalog
 from desktop.diagnostics.model import Section
 from desktop.diagnostics.sampling.sampler import Sampler
-from desktop.paths import AllyPaths
+from desktop.policy.config import Policy
 from desktop.reporting import helping, report, sending
 from desktop.reporting.sending import SendResult
 
@@ -117,8 +117,8 @@ class ReportSession:
         report window's heading after the fix (``said``), the ending and My reports (the
         fix by its button's words, then ``said``), and IT's view (the answer before and
         after)."""
+        from desktop.base.words import say, table
         from desktop.fixes.words import FixWords
-        from desktop.words import say, table
 
         gone = self.gone_since_fix(offer)
         after = self.diagnosis.summary.headline if self.diagnosis is not None else ""
@@ -197,17 +197,3 @@ class ReportSession:
     def send(self, doc: dict[str, Any]) -> SendResult:
         """Store and send ``doc`` the one way there is (desktop/reporting/sending.py)."""
         return sending.send(doc, self.policy, self.paths, self.catalog)
-
-
-def terminal_session() -> tuple[ReportSession, str | None]:
-    """The session ``ally diagnose`` and ``ally report`` use: IT's policy and this
-    person's folders, the tray app's minutes when it runs for this person (else what
-    the system keeps, and where they came from), and IT's news read on the side."""
-    from desktop.cli_news import Prefetch
-    from desktop.diagnostics.explain import load_catalog
-    from desktop.tray_link import borrowed_sampler
-
-    policy, paths = Policy.load(), AllyPaths.from_environment()
-    news = Prefetch(policy, paths)  # started now: read while the computer is checked
-    sampler, history_from = borrowed_sampler()
-    return ReportSession(policy, paths, sampler, load_catalog(), news=news.watcher), history_from

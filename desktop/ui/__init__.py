@@ -1,1 +1,1 @@
-"""Qt lives here and only here (and in the composition root, desktop/app.py)."""
+"""Qt lives here and only here (and in the composition root, desktop/start/app.py)."""

@@ -1,6 +1,6 @@
 """The running app on screen: the tray and the windows. It only shows and asks: what it
-shows comes from the Qt-free services (desktop/services.py) that the composition root
-(desktop/app.py) builds and hands over; their background work runs on Qt's thread pool."""
+shows comes from the Qt-free services (desktop/start/services.py) that the composition root
+(desktop/start/app.py) builds and hands over; their background work runs on Qt's thread pool."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ from PySide6.QtCore import QEvent, QObject, QThreadPool, QTimer
 from PySide6.QtGui import QImage, QPixmapCache
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-from desktop.own_crashes import notice_due
-from desktop.process_memory import give_back, page_out_program_files, settle_after_start
-from desktop.services import Services
-from desktop.settings import TIPS_PAUSE_FOR_S, UserSettings
-from desktop.status import TrayStatus
+from desktop.base.words import say
+from desktop.policy.settings import TIPS_PAUSE_FOR_S, UserSettings
+from desktop.showing.status import TrayStatus
+from desktop.start.own_crashes import notice_due
+from desktop.start.process_memory import give_back, page_out_program_files, settle_after_start
+from desktop.start.services import Services
 from desktop.ui.tray import Tray
 from desktop.ui.workers import Background
-from desktop.words import say
 
 log = logging.getLogger(__name__)
 STATUS_EVERY_MS = 60_000
@@ -180,7 +180,7 @@ class AllyApp(QObject):
             existing.raise_()
             existing.activateWindow()
             return existing
-        from desktop.screen_portal import needs_portal
+        from desktop.reporting.screen_portal import needs_portal
 
         if self.policy.privacy.screenshots and needs_portal():
             self._ask_portal_then_open(notice)
@@ -302,13 +302,13 @@ class AllyApp(QObject):
         """The report window's answer to "my computer is slow" is the tray's too: the icon
         and tooltip follow it at once instead of at the next check."""
         if getattr(d.snapshot.symptom, "value", "") == "slow":
-            from desktop.status import status_of
+            from desktop.showing.status import status_of
 
             self.last_status_at = time.monotonic()
             self.helping.set_local_status(status_of(d, self.catalog))
 
     def _status_ready(self, d) -> None:
-        from desktop.status import status_of
+        from desktop.showing.status import status_of
 
         self.helping.set_local_status(status_of(d, self.catalog))  # with IT's news added
         self.helping.check_reminders(d)
@@ -316,7 +316,7 @@ class AllyApp(QObject):
         if self.tray is None or not self.tips.due(d.findings, time.time(), *args):
             return
         # Is now a bad moment (full screen, presenting, do-not-disturb)? Read on a worker.
-        from desktop.quiet_time import reason_to_hold
+        from desktop.showing.quiet_time import reason_to_hold
 
         def show(quiet: str | None) -> None:
             tip = self.tips.next_tip(d.findings, time.time(), *args, quiet=quiet)
@@ -335,7 +335,7 @@ class AllyApp(QObject):
         self.save_settings(self.settings)
 
     def deliver_waiting(self) -> None:
-        """A delivery round (desktop/services.py) on a worker thread."""
+        """A delivery round (desktop/start/services.py) on a worker thread."""
         self.background.run(
             self.services.delivery_round,
             lambda result: result is not None and log.info("delivery round: %s", result),
@@ -369,7 +369,7 @@ class AllyApp(QObject):
         """End, so that the watchdog starts Ally again: after an upgrade (the files under
         this running Ally were replaced) or a policy change. A report being written is
         already safe in the outbox."""
-        from desktop.launch import EXIT_RESTART
+        from desktop.start.launch import EXIT_RESTART
 
         QTimer.singleShot(200, lambda: self.app.exit(EXIT_RESTART))  # the answer goes out first
 

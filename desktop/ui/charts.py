@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from ally_helpdesk.it_view import charting
 from ally_helpdesk.it_view.charting import ChartView
-from desktop.words import say
+from desktop.base.words import say
 
 GAP = 8  # the layout grid
 

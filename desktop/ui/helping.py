@@ -3,7 +3,7 @@
 The feed is read on a worker (never on the event loop), at the policy's interval with
 jitter, longer after failures. An open incident shows in the tooltip and calmly on the
 icon; a new major outage and its end each bring one notification, through the same
-discipline as tips (desktop/tips.py). A restart reminder is shown when due, unless the
+discipline as tips (desktop/showing/tips.py). A restart reminder is shown when due, unless the
 computer has restarted since. With no feed set, no timer runs at all.
 """
 
@@ -17,7 +17,8 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer
 
 from desktop.news import words
-from desktop.status import TrayStatus
+from desktop.showing import status
+from desktop.showing.status import TrayStatus
 from desktop.ui.workers import Background
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ class Helping(QObject):
         policy: Any,
         paths: Any,
         catalog: Any,
-        tips: Any,  # desktop.tips.TipScheduler
+        tips: Any,  # desktop.showing.tips.TipScheduler
         settings: Callable[[], Any],  # the person's current UserSettings
         tray: Any,  # desktop.ui.tray.Tray or None
         first_poll_s: float = FIRST_POLL_S,
@@ -90,7 +91,7 @@ class Helping(QObject):
 
     def refresh_tray(self) -> None:
         if self.tray is not None:
-            self.tray.set_status(words.tray_status(self.local, self.news_line()))
+            self.tray.set_status(status.tray_status(self.local, self.news_line()))
 
     def set_local_status(self, status: TrayStatus) -> None:
         """What Ally sees on this computer; the news is added to it."""

@@ -1,4 +1,4 @@
-"""The tray app's end of the single-instance socket (see desktop/tray_link.py).
+"""The tray app's end of the single-instance socket (see desktop/start/tray_link.py).
 
 Each connection sends one short line: ``show`` (Ally was started again: bring the
 report window forward), ``open WHAT`` (``ally open`` and the launcher entry: open the
@@ -29,13 +29,13 @@ from PySide6.QtCore import QObject, QSocketNotifier, QTimer
 
 from desktop.diagnostics.sampling.history import export_state
 from desktop.diagnostics.sampling.sampler import Sampler
-from desktop.tray_link import own_socket, peer_uid, socket_path
+from desktop.start.tray_link import own_socket, peer_uid, socket_path
 
 log = logging.getLogger(__name__)
 MAX_REQUEST_BYTES = 64
 SILENT_AFTER_MS = 2000
 REPLY_TIMEOUT_S = 2.0  # a client that asked but does not read its answer is dropped
-OPENABLE = ("report", "status", "reports", "settings")  # desktop/cli_open.py
+OPENABLE = ("report", "status", "reports", "settings")  # desktop/terminal/cli_open.py
 
 
 class InstanceChannel(QObject):

@@ -1,6 +1,6 @@
 """My reports' rows: when (full date and time in the person's locale), what it was about
 (the person's own words for the symptom), what is happening, and the same last words as
-the report window's ending (desktop/ending.py)."""
+the report window's ending (desktop/showing/ending.py)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from typing import Any
 
 from PySide6.QtCore import QDateTime, QLocale, QTimeZone
 
-from desktop import ending
-from desktop.config import Policy
+from desktop.base.words import say
+from desktop.policy.config import Policy
 from desktop.reporting import review as review_words
 from desktop.reporting.outbox import Outbox
-from desktop.words import say
+from desktop.showing import ending
 
 TICKET_STATUS_TRANSPORTS = ("request-tracker", "relay")
 

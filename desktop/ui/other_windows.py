@@ -25,11 +25,12 @@ from ally_helpdesk.atomic import write_atomic
 from ally_helpdesk.evidence.thresholds import Thresholds
 from ally_helpdesk.it_view import html_view
 from desktop import __version__
-from desktop.config import Policy
+from desktop.base.words import say
 from desktop.diagnostics.diagnosis import Diagnosis
+from desktop.policy.config import Policy
+from desktop.policy.settings import UserSettings
 from desktop.reporting.outbox import Outbox
-from desktop.settings import UserSettings
-from desktop.startup import person_may_choose, wants_to_start
+from desktop.start.startup import person_may_choose, wants_to_start
 from desktop.ui.charts import HistoryChart
 from desktop.ui.my_reports_rows import Row, report_rows
 from desktop.ui.widgets import (
@@ -44,7 +45,6 @@ from desktop.ui.widgets import (
     scrolling_window,
     strong,
 )
-from desktop.words import say
 
 
 class StatusWindow(QWidget):

@@ -15,11 +15,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop import ending
+from desktop.base.words import say
+from desktop.policy.settings import UserSettings
 from desktop.reporting import delivery, report
 from desktop.reporting import review as review_words
 from desktop.reporting.session import ReportSession, SendResult
-from desktop.settings import UserSettings
+from desktop.showing import ending
 from desktop.ui.screenshot_choice import ScreenshotChoice
 from desktop.ui.widgets import (
     GRID,
@@ -32,7 +33,6 @@ from desktop.ui.widgets import (
     plain_label,
     strong,
 )
-from desktop.words import say
 
 PARTS = ("note", "screenshot", "process_list", "contact")
 

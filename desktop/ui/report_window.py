@@ -23,14 +23,15 @@ from PySide6.QtWidgets import (
 )
 
 from ally_helpdesk.evidence.thresholds import Thresholds
-from desktop import ending
+from desktop.base.words import say
 from desktop.diagnostics.diagnosis import Diagnosis
 from desktop.diagnostics.model import Section, Status
 from desktop.fixes.words import FixWords
+from desktop.policy.settings import UserSettings
 from desktop.reporting import report
 from desktop.reporting import review as review_words
 from desktop.reporting.session import ReportSession, SendResult
-from desktop.settings import UserSettings
+from desktop.showing import ending
 from desktop.ui.charts import HistoryChart
 from desktop.ui.fix_panel import FixPanel
 from desktop.ui.report_steps import DonePage, MorePage, ReviewPage
@@ -48,7 +49,6 @@ from desktop.ui.widgets import (  # noqa: F401  (re-exported for the other windo
     window_layout,
 )
 from desktop.ui.workers import Background
-from desktop.words import say
 
 SYMPTOMS = review_words.SYMPTOM_KEYS
 SCREENSHOT_MAX_WIDTH = 1280
@@ -349,7 +349,7 @@ class ReportWindow(QWidget):
 
     def _remember_contact(self) -> None:
         """The contact details typed here, for the next report: only when ticked."""
-        from desktop.settings import settings_path
+        from desktop.policy.settings import settings_path
 
         self.settings.name = self.more.name.text().strip()
         self.settings.email = self.more.email.text().strip()

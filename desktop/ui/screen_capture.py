@@ -43,8 +43,8 @@ def ask_portal() -> PortalAnswer:
     """Wayland's half that waits: the desktop portal's picture, or why there is none in
     the person's words. It blocks (the portal may first ask the person, up to
     PORTAL_WAIT_S), so the tray app runs it on a worker thread; no Qt here."""
-    from desktop import screen_portal
-    from desktop.words import say
+    from desktop.base.words import say
+    from desktop.reporting import screen_portal
 
     try:
         return screen_portal.take_through_portal(PORTAL_WAIT_S), None
@@ -62,8 +62,8 @@ def grab_without_ally(
     picture is never sent as real."""
     import sys
 
-    from desktop import screen_portal
-    from desktop.words import say
+    from desktop.base.words import say
+    from desktop.reporting import screen_portal
 
     screen = QGuiApplication.primaryScreen()
     if screen is None:

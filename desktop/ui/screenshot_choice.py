@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.base.words import say
 from desktop.ui.widgets import GRID, body, button, button_row, check_box, close_on_escape
-from desktop.words import say
 
 THUMB_WIDTH = 30 * GRID
 

@@ -12,9 +12,9 @@ from PySide6.QtGui import QAction, QGuiApplication, QIcon, QPainter, QPalette, Q
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from ally_helpdesk.text_safety import html_escape, without_controls
-from desktop.resources_access import resource
-from desktop.status import TrayStatus
-from desktop.words import say
+from desktop.base.resources_access import resource
+from desktop.base.words import say
+from desktop.showing.status import TrayStatus
 
 # Tray sizes on common desktops at 100 %, 150 %, 200 % and 400 % scaling.
 ICON_SIZES = (16, 22, 24, 32, 44, 48, 64, 128)
@@ -185,7 +185,7 @@ class Tray(QObject):
     def _words(key: str, seconds: float | None = None, **values: str) -> str:
         """The menu's words; a time-limited action says its time ("for 4 hours")."""
         from ally_helpdesk.evidence.plain_numbers import duration
-        from desktop.settings import TIPS_PAUSE_FOR_S
+        from desktop.policy.settings import TIPS_PAUSE_FOR_S
 
         if seconds is None:
             seconds = TIPS_PAUSE_FOR_S

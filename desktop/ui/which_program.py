@@ -1,15 +1,15 @@
 """'Which program?' — asked before the check when "A program shows an error", so the
 check focuses on that program. The list holds programs the person would recognise
-(desktop/program_list.py), with "Not in the list" for typing a name."""
+(desktop/showing/program_list.py), with "Not in the list" for typing a name."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLineEdit, QListWidget, QListWidgetItem, QWidget
 
+from desktop.base.words import say
 from desktop.ui.widgets import GRID, body, button, button_row, heading, page_layout, plain_label
 from desktop.ui.workers import Background
-from desktop.words import say
 
 OTHER, UNSURE = "\x00other", "\x00unsure"
 
@@ -64,7 +64,7 @@ class ProgramPage(QWidget):
             return
         self.loaded = True
         if self.source is None:
-            from desktop.program_list import programs
+            from desktop.showing.program_list import programs
 
             self.source = programs
         self.background.run(self.source, self.fill, lambda _detail: self.fill([]))

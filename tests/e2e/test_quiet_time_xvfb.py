@@ -20,7 +20,7 @@ import time
 
 import pytest
 
-from desktop import quiet_time
+from desktop.showing import quiet_time
 from tests.xserver import start_xvfb, stop
 
 pytestmark = pytest.mark.skipif(

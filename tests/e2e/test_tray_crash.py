@@ -83,7 +83,7 @@ def test_a_crash_mid_send_is_restarted_logged_and_the_report_still_arrives(displ
             wait(lambda: log.read_text().count("tray available: True") == 2, 20, "it is back")
             text = log.read_text()
             assert "Fatal Python error: Segmentation fault" in text  # faulthandler, in the log
-            assert 'desktop/app.py", line' in text  # with the Python traceback
+            assert 'desktop/start/app.py", line' in text  # with the Python traceback
             assert "stopped unexpectedly (signal SIGSEGV); starting it again" in text
             assert wait(lambda: find_icon(shot(env, "crash-2-tray-again")), 10, "the icon again")
 

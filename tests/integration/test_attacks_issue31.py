@@ -9,9 +9,9 @@ import os
 import subprocess
 import sys
 
-from desktop.config import Policy
 from desktop.news import feed
 from desktop.news.watcher import NewsWatcher
+from desktop.policy.config import Policy
 from tests.news_server import company_summary
 from tests.run_ally import ROOT, run_ally
 
@@ -76,9 +76,9 @@ def test_a_feed_nested_200000_deep_is_a_bad_feed_counted_and_backed_off(tmp_path
 
 def test_outbox_list_into_a_pipe_that_closes_early_ends_quietly(tmp_path):
     """More than a pipe holds (64 KB), so `head` is gone while Ally still writes."""
+    from desktop.base.paths import AllyPaths
     from desktop.diagnostics import Sampler, SamplerSettings
     from desktop.diagnostics.diagnosis import diagnose
-    from desktop.paths import AllyPaths
     from desktop.reporting import delivery, report
 
     policy = tmp_path / "policy.toml"

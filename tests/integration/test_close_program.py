@@ -19,7 +19,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from desktop.config import Policy
+from desktop.base.paths import AllyPaths
 from desktop.diagnostics.explain import load_catalog
 from desktop.diagnostics.findings import Finding, Severity
 from desktop.diagnostics.model import Symptom
@@ -27,7 +27,7 @@ from desktop.fixes import close_program
 from desktop.fixes import own_processes as procs
 from desktop.fixes.base import Account, FixContext, NotOffered, Offer, Outcome
 from desktop.fixes.journal import Journal
-from desktop.paths import AllyPaths
+from desktop.policy.config import Policy
 from tests.integration import person
 
 pytestmark = pytest.mark.skipif(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.config import Policy
+from desktop.base.paths import AllyPaths
 from desktop.diagnostics.explain import load_catalog
 from desktop.diagnostics.findings import Finding, Severity
 from desktop.diagnostics.model import Symptom
@@ -22,7 +22,7 @@ from desktop.fixes import empty_trash, folder_walk, large_folders
 from desktop.fixes.base import Account, FixContext, NotOffered, Offer, Outcome
 from desktop.fixes.journal import Journal
 from desktop.fixes.words import FixWords
-from desktop.paths import AllyPaths
+from desktop.policy.config import Policy
 from tests.integration import person
 
 MB = 1_000_000

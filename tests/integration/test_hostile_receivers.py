@@ -238,7 +238,7 @@ def test_rt_answering_with_a_sign_in_page_is_no_receipt():
 
 def test_no_send_without_the_secret_a_transport_needs():
     from ally_helpdesk.transports.email import EmailTransport
-    from desktop.config import TransportPolicy
+    from desktop.policy.config import TransportPolicy
 
     for make in (
         lambda: WebhookTransport("https://127.0.0.1:9/hook", None),

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from desktop.config import Policy
 from desktop.diagnostics.explain import load_catalog
 from desktop.news import words
 from desktop.news.fetch import fetch
 from desktop.news.watcher import NewsWatcher
-from desktop.tips import TipScheduler
+from desktop.policy.config import Policy
+from desktop.showing.tips import TipScheduler
 from tests.certs import ca_and_server
 from tests.connect_proxy import ConnectProxy
 from tests.hostile_server import Answer, HostileServer

@@ -91,7 +91,7 @@ def test_a_pac_file_that_cannot_be_used_is_said_and_requests_go_direct(tmp_path)
 
 
 def test_pac_settings_are_checked_like_every_other_key(tmp_path):
-    from desktop.config import Policy
+    from desktop.policy.config import Policy
 
     p = Policy.from_dict({"network": {"proxy_pac": "wpad.corp", "proxy_wpad": "yes"}}, "f")
     assert p.network.proxy_pac is None and p.network.proxy_wpad is False

@@ -8,7 +8,12 @@ import shutil
 
 import pytest
 
-from desktop.screen_portal import NoPicture, looks_blank, needs_portal, take_through_portal
+from desktop.reporting.screen_portal import (
+    NoPicture,
+    looks_blank,
+    needs_portal,
+    take_through_portal,
+)
 from tests.desktop_portal import PICTURE, Portal, private_session_bus
 
 pytest.importorskip("jeepney", reason="jeepney comes with keyring on Linux")

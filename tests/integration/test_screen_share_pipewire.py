@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop import quiet_time, screen_cast
+from desktop.showing import quiet_time, screen_cast
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("pipewire") and shutil.which("pw-dump") and shutil.which("pw-cli")),

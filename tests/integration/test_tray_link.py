@@ -47,7 +47,7 @@ def _diagnose(tmp: Path) -> dict:
 
 
 def _socket(tmp: Path) -> Path:
-    from desktop.tray_link import instance_key
+    from desktop.start.tray_link import instance_key
 
     env = _env(tmp)
     env.pop("QT_QPA_PLATFORM")
@@ -137,7 +137,7 @@ def test_a_socket_of_another_account_is_not_trusted(tmp_path, monkeypatch):
     path = _socket(tmp_path)
     _fake_tray(path, b"{}")
     os.chown(path, 1234, 1234)
-    from desktop import tray_link
+    from desktop.start import tray_link
 
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.setenv("ALLY_HOME", str(tmp_path / HOME))
@@ -224,7 +224,7 @@ def test_restart_trays_asks_every_tray_at_once_past_sockets_that_never_answer(tm
     and the whole command stays within one short deadline instead of one per socket."""
     import psutil
 
-    from desktop.tray_link import instance_key, restart_all
+    from desktop.start.tray_link import instance_key, restart_all
 
     silent = [str(tmp_path / f"ally-someone-x{n}-0000000{n % 10}") for n in range(15)]
     squatter = subprocess.Popen(
@@ -266,7 +266,7 @@ def test_restart_trays_asks_every_tray_at_once_past_sockets_that_never_answer(tm
 
 
 def test_a_listener_that_is_not_an_ally_tray_is_not_asked_to_restart(tmp_path):
-    from desktop.tray_link import restart_all
+    from desktop.start.tray_link import restart_all
 
     path = tmp_path / "ally-someone-x9-00000000"
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

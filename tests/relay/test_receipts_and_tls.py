@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from desktop.config import Policy
+from desktop.policy.config import Policy
 from desktop.reporting.outbox import Outbox
 from desktop.reporting.transports.relay import Enrolment, RelayTransport
 from tests.certs import ca_and_server

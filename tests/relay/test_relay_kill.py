@@ -13,7 +13,7 @@ import sqlite3
 import threading
 import time
 
-from desktop.config import Policy
+from desktop.policy.config import Policy
 from desktop.reporting.outbox import Outbox
 from desktop.reporting.transports.relay import Enrolment, RelayTransport
 from tests.relay.lab import HELPDESK_SECRET, RelayLab, enrol

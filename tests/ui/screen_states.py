@@ -13,17 +13,17 @@ from PySide6.QtGui import QColor, QImage, QLinearGradient, QPainter
 from PySide6.QtWidgets import QWidget
 
 from ally_helpdesk.transports.folder import FolderTransport
-from desktop import ending
-from desktop.config import Policy
+from desktop.base.paths import AllyPaths
 from desktop.diagnostics import Sampler, SamplerSettings
 from desktop.diagnostics.diagnosis import diagnose, local_probes
 from desktop.diagnostics.explain import load_catalog
-from desktop.paths import AllyPaths
-from desktop.program_list import Program
+from desktop.policy.config import Policy
+from desktop.policy.settings import UserSettings
 from desktop.reporting import report
 from desktop.reporting.outbox import Outbox
 from desktop.reporting.session import ReportSession, SendResult
-from desktop.settings import UserSettings
+from desktop.showing import ending
+from desktop.showing.program_list import Program
 
 POLICY = {
     "network": {"active_checks": False},

@@ -9,12 +9,12 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from ally_helpdesk.transports.folder import FolderTransport
-from desktop.config import Policy
 from desktop.diagnostics import Sampler, SamplerSettings
 from desktop.diagnostics.diagnosis import diagnose, local_probes
+from desktop.policy.config import Policy
+from desktop.policy.settings import UserSettings
 from desktop.reporting import report
 from desktop.reporting.outbox import Outbox
-from desktop.settings import UserSettings
 from desktop.ui import other_windows
 from desktop.ui.other_windows import ReportsWindow, SettingsWindow, StatusWindow
 
@@ -164,7 +164,7 @@ def test_the_check_the_person_asks_for_is_not_held_back_by_work_that_waits(qtbot
 def test_a_changed_policy_starts_ally_again_once_no_window_is_open(qtbot, tmp_path, monkeypatch):
     """IT changes the policy: the running tray app notices and starts again to apply it,
     but not while the person has a window open."""
-    from desktop.launch import EXIT_RESTART
+    from desktop.start.launch import EXIT_RESTART
     from desktop.ui.ally_app import AllyApp
 
     policy = tmp_path / "policy.toml"

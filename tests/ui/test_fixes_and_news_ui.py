@@ -16,18 +16,18 @@ from types import SimpleNamespace
 import pytest
 from PySide6.QtCore import Qt, QTimer
 
-from desktop.config import Policy
+from desktop.base.paths import AllyPaths
 from desktop.diagnostics import Sampler, SamplerSettings
 from desktop.diagnostics.explain import load_catalog
 from desktop.fixes.base import Outcome
 from desktop.fixes.restart_reminder import Reminders
 from desktop.news.fetch import fetch
 from desktop.news.watcher import NewsWatcher
-from desktop.paths import AllyPaths
+from desktop.policy.config import Policy
+from desktop.policy.settings import UserSettings
 from desktop.reporting.session import ReportSession
-from desktop.settings import UserSettings
-from desktop.status import TrayStatus
-from desktop.tips import TipScheduler
+from desktop.showing.status import TrayStatus
+from desktop.showing.tips import TipScheduler
 from desktop.ui.report_window import ReportWindow
 from tests.integration import person
 from tests.news_server import StatusServer, company_summary

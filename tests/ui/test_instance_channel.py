@@ -16,7 +16,7 @@ import weakref
 import pytest
 
 from desktop.diagnostics import Sampler, SamplerSettings
-from desktop.tray_link import SHOW_REQUEST, ask, instance_key, socket_path
+from desktop.start.tray_link import SHOW_REQUEST, ask, instance_key, socket_path
 from desktop.ui.instance_channel import InstanceChannel
 
 pytestmark = pytest.mark.skipif(sys.platform.startswith("win"), reason="Unix sockets")
@@ -177,9 +177,9 @@ def test_the_tray_app_start_loads_neither_qtnetwork_nor_svg_nor_the_fixes(tmp_pa
     and reading the policy loads no fix."""
     code = (
         "import sys\n"
-        "import desktop.app, desktop.ui.ally_app, desktop.ui.instance_channel\n"
-        "from desktop.services import Services\n"
-        "from desktop.status import TrayStatus\n"
+        "import desktop.start.app, desktop.ui.ally_app, desktop.ui.instance_channel\n"
+        "from desktop.start.services import Services\n"
+        "from desktop.showing.status import TrayStatus\n"
         "from desktop.ui.tray import Tray\n"
         "from PySide6.QtWidgets import QApplication\n"
         "app = QApplication([])\n"

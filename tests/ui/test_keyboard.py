@@ -11,10 +11,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QPushButton
 
-from desktop.config import Policy
-from desktop.program_list import Program
+from desktop.policy.config import Policy
+from desktop.policy.settings import UserSettings
 from desktop.reporting.review import SYMPTOM_KEYS
-from desktop.settings import UserSettings
+from desktop.showing.program_list import Program
 from desktop.ui.other_windows import SettingsWindow
 from tests.ui.test_report_window import make_window, sampler  # noqa: F401  (fixture)
 
@@ -157,8 +157,8 @@ def test_contact_details_are_remembered_only_when_the_person_ticks_it(
     tmp_path,
     sampler,  # noqa: F811
 ):
-    from desktop.settings import UserSettings as Settings
-    from desktop.settings import settings_path
+    from desktop.policy.settings import UserSettings as Settings
+    from desktop.policy.settings import settings_path
 
     w = make_window(qtbot, tmp_path, sampler, {"kind": "folder", "folder": str(tmp_path)})
     stored = settings_path(w.session.paths.config_dir)

@@ -28,16 +28,16 @@ from PySide6.QtCore import QThreadPool
 from PySide6.QtGui import QColor, QImage
 
 from ally_helpdesk.transports.folder import FolderTransport
-from desktop.config import Policy
+from desktop.base.paths import AllyPaths
 from desktop.diagnostics import Sampler, SamplerSettings
 from desktop.diagnostics.diagnosis import diagnose, local_probes
 from desktop.diagnostics.explain import load_catalog
-from desktop.paths import AllyPaths
+from desktop.policy.config import Policy
+from desktop.policy.settings import UserSettings
 from desktop.reporting import report
 from desktop.reporting.outbox import Outbox
 from desktop.reporting.session import ReportSession, SendResult
-from desktop.settings import UserSettings
-from desktop.status import LEVELS, TrayStatus
+from desktop.showing.status import LEVELS, TrayStatus
 from desktop.ui.charts import HistoryChart
 from desktop.ui.other_windows import ContactWindow, ReportsWindow, SettingsWindow, StatusWindow
 from desktop.ui.report_window import ReportWindow

@@ -14,21 +14,21 @@ import re
 import pytest
 
 from ally_helpdesk.it_view import html_view
-from desktop.cli_output import render_text
-from desktop.config import Policy
+from desktop.base.paths import AllyPaths
 from desktop.diagnostics import Sampler, SamplerSettings
 from desktop.diagnostics.diagnosis import Diagnosis
 from desktop.diagnostics.explain import load_catalog
 from desktop.diagnostics.rules import evaluate
 from desktop.diagnostics.sampling.history import compact_window
-from desktop.paths import AllyPaths
+from desktop.policy.config import Policy
+from desktop.policy.settings import UserSettings
 from desktop.reporting import report
 from desktop.reporting import review as review_words
 from desktop.reporting.outbox import Outbox
 from desktop.reporting.session import ReportSession
-from desktop.settings import UserSettings
-from desktop.status import status_of
-from desktop.tips import TipScheduler
+from desktop.showing.status import status_of
+from desktop.showing.tips import TipScheduler
+from desktop.terminal.cli_output import render_text
 from desktop.ui.other_windows import ReportsWindow
 from desktop.ui.report_window import ReportWindow
 from tests.scenarios import scenarios

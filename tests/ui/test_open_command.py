@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(sys.platform.startswith("win"), reason="Unix soc
 def session(tmp_path, monkeypatch):
     """A session of our own: its socket lives in a temporary folder."""
     monkeypatch.setenv("TMPDIR", str(tmp_path))
-    from desktop.tray_link import instance_key
+    from desktop.start.tray_link import instance_key
 
     return instance_key()
 
@@ -40,7 +40,7 @@ def test_ally_open_opens_the_window_asked_for_and_nothing_else(qtbot, session):
             )
             assert proc.returncode == 0, proc.stderr.read()
         # Something that is not a window is refused, and the tray opens nothing.
-        asking = "from desktop.tray_link import ask; print(ask(b'open /etc/passwd\\n'))"
+        asking = "from desktop.start.tray_link import ask; print(ask(b'open /etc/passwd\\n'))"
         with subprocess.Popen(
             [sys.executable, "-c", asking], stdout=subprocess.PIPE, text=True
         ) as proc2:
@@ -63,7 +63,7 @@ def test_ally_open_reaches_only_the_ally_of_its_own_session(qtbot, tmp_path, mon
     """One account, two graphical sessions (two X displays) with an Ally each: `ally open`
     in the second opens the window there, never over the first session's windows."""
     monkeypatch.setenv("TMPDIR", str(tmp_path))
-    from desktop.tray_link import instance_key
+    from desktop.start.tray_link import instance_key
 
     opened: dict[str, list[str]] = {":41": [], ":42": []}
     channels = [

@@ -10,10 +10,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
-from desktop.config import Policy
 from desktop.diagnostics import Sampler, SamplerSettings
-from desktop.settings import UserSettings
-from desktop.status import TrayStatus
+from desktop.policy.config import Policy
+from desktop.policy.settings import UserSettings
+from desktop.showing.status import TrayStatus
 from desktop.ui.other_windows import SettingsWindow, StatusWindow
 from desktop.ui.tray import Tray
 from tests.ui.test_report_window import make_window
@@ -114,8 +114,8 @@ def test_the_contact_box_and_the_tray_tooltip_never_read_markup(qtbot, tmp_path,
 def test_a_note_over_the_limit_is_shortened_and_the_person_told_before_sending(
     qtbot, tmp_path, sampler
 ):
+    from desktop.base.words import say
     from desktop.reporting import report
-    from desktop.words import say
 
     folder = tmp_path / "reports"
     folder.mkdir()

@@ -11,13 +11,13 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QImage
 
-from desktop.config import Policy
+from ally_helpdesk.report_format import reference_code
+from desktop.base.paths import AllyPaths
 from desktop.diagnostics import Sampler, SamplerSettings
 from desktop.diagnostics.explain import load_catalog
-from desktop.paths import AllyPaths
-from desktop.reporting.report import reference_code
+from desktop.policy.config import Policy
+from desktop.policy.settings import UserSettings
 from desktop.reporting.session import ReportSession
-from desktop.settings import UserSettings
 from desktop.ui.report_window import ReportWindow
 
 

@@ -11,13 +11,13 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QWidget
 
-from desktop.config import Policy
 from desktop.diagnostics import Sampler, SamplerSettings
 from desktop.diagnostics.diagnosis import diagnose, local_probes
-from desktop.program_list import Program
+from desktop.policy.config import Policy
+from desktop.policy.settings import UserSettings
 from desktop.reporting import report
 from desktop.reporting.outbox import Outbox
-from desktop.settings import UserSettings
+from desktop.showing.program_list import Program
 from desktop.ui.other_windows import ReportsWindow, SettingsWindow, StatusWindow
 from desktop.ui.screen_capture import COVER, cover
 from desktop.ui.screenshot_choice import PictureDialog

@@ -13,8 +13,8 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
-from desktop.status import TrayStatus
-from desktop.tips import DEFAULT_REMIND_S
+from desktop.showing.status import TrayStatus
+from desktop.showing.tips import DEFAULT_REMIND_S
 
 BUSY = "Your computer has been very busy for the last 12 minutes."
 BUSY_TEXT = "Google Chrome is using most of the processor. Closing tabs you don't need helps."

@@ -12,8 +12,8 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QTimer
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QApplication
 
+from desktop.base.words import say
 from desktop.ui import screen_capture
-from desktop.words import say
 from tests.desktop_portal import Portal, private_session_bus
 
 pytest.importorskip("jeepney", reason="jeepney comes with keyring on Linux")

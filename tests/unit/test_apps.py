@@ -1,8 +1,8 @@
 import pytest
 import tomllib
 
+from desktop.base.resources_access import read_text
 from desktop.diagnostics.apps import BACKGROUND_KINDS, AppCatalog, default_catalog
-from desktop.resources_access import read_text
 
 
 @pytest.mark.parametrize(

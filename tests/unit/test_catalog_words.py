@@ -147,7 +147,7 @@ def test_delivery_messages_are_plain_and_say_nothing_is_lost(text):
 
 
 def input_texts():
-    from desktop.words import say
+    from desktop.base.words import say
 
     data = tomllib.loads(catalog_file("en").read_text(encoding="utf-8"))
     values = {
@@ -260,9 +260,9 @@ def test_the_secure_link_is_named_as_it_names_it_in_its_policy():
     advice says what it is in general words."""
     from dataclasses import replace
 
-    from desktop.config import Policy
     from desktop.diagnostics.model import Section
     from desktop.diagnostics.rules import evaluate
+    from desktop.policy.config import Policy
     from tests.scenarios import scenarios
 
     catalog = load_catalog("en")

@@ -8,10 +8,10 @@ from types import SimpleNamespace
 
 from ally_helpdesk.it_view import charting
 from ally_helpdesk.it_view.chart_svg import figure
-from desktop import ending
-from desktop.config import ItContact, Policy
-from desktop.program_list import desktop_names, hidden, recognisable
+from desktop.policy.config import ItContact, Policy
 from desktop.reporting import review as review_words
+from desktop.showing import ending
+from desktop.showing.program_list import desktop_names, hidden, recognisable
 
 
 def history(cpu, seconds=5):

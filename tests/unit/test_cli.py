@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 from desktop import __version__
-from desktop.app import display_available
+from desktop.start.app import display_available
 from tests.run_ally import run_ally
 
 
@@ -76,7 +76,7 @@ def test_human_output_leads_with_the_answer_then_details_for_it():
 def test_diagnose_never_imports_qt():
     code = (
         "import sys, io, contextlib\n"
-        "from desktop.cli import main\n"
+        "from desktop.terminal.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    main(['diagnose', '--json', '--warm-up', '0.1'])\n"
         "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken'))))\n"
@@ -115,7 +115,7 @@ def test_version():
 
 
 def test_ally_home_relocates_every_file(tmp_path):
-    from desktop.paths import AllyPaths
+    from desktop.base.paths import AllyPaths
 
     p = AllyPaths.from_environment({"ALLY_HOME": str(tmp_path)})
     assert {p.config_dir.parent, p.data_dir.parent, p.log_dir.parent} == {tmp_path}

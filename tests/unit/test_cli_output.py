@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from desktop.cli_output import render_text
 from desktop.diagnostics.diagnosis import Diagnosis
 from desktop.diagnostics.explain import load_catalog
 from desktop.diagnostics.rules import evaluate
+from desktop.terminal.cli_output import render_text
 from tests import builders as b
 from tests.scenarios import scenarios
 

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from desktop.config import Policy, default_policy_path
-from desktop.resources_access import resource
+from desktop.base.resources_access import resource
+from desktop.policy.config import Policy, default_policy_path
 
 
 def test_the_shipped_example_policy_is_valid():
@@ -78,8 +78,8 @@ def test_an_unreadable_file(tmp_path):
         # reading a package resource loads on first use.
         code = (
             "import os, sys, json\n"
-            "from desktop.config import Policy\n"
-            "from desktop.words import say; say('safe', 'policy')\n"
+            "from desktop.policy.config import Policy\n"
+            "from desktop.base.words import say; say('safe', 'policy')\n"
             "os.setgid(65534); os.setuid(65534)\n"
             "print(json.dumps(Policy.load(sys.argv[1]).problems))\n"
         )
@@ -141,7 +141,7 @@ def test_a_person_cannot_point_ally_away_from_its_machine_policy(tmp_path, monke
     machine = tmp_path / "etc" / "policy.toml"
     mine = tmp_path / "mine.toml"
     mine.write_text("[network]\nactive_checks = true\n[privacy]\nscreenshots = true\n")
-    monkeypatch.setattr("desktop.config.default_policy_path", lambda *a, **k: machine)
+    monkeypatch.setattr("desktop.policy.config.default_policy_path", lambda *a, **k: machine)
     env = {"ALLY_POLICY": str(mine)}
     # No machine policy: the override is honoured (a test machine, a pre-flight).
     assert Policy.load(environ=env).source == str(mine)
@@ -163,7 +163,7 @@ def test_a_machine_policy_someone_else_could_write_is_not_trusted(tmp_path, monk
     folder.mkdir()
     machine = folder / "policy.toml"
     machine.write_text("[privacy]\nscreenshots = true\n[network]\nactive_checks = true\n")
-    monkeypatch.setattr("desktop.config.default_policy_path", lambda *a, **k: machine)
+    monkeypatch.setattr("desktop.policy.config.default_policy_path", lambda *a, **k: machine)
     env: dict[str, str] = {}
     assert Policy.load(environ=env).problems == ()  # root's, not writable by others: IT's
     os.chown(machine, 1234, 1234)

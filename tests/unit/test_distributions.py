@@ -48,7 +48,7 @@ def test_each_distribution_holds_only_its_own_packages():
     assert {p.split(".")[0] for p in packages("ally-common")} == {"ally_words", "ally_helpdesk"}
     # Every package folder with modules is shipped by one of them.
     shipped = {p for name in FILES for p in packages(name)}
-    for top in ("ally_words", "ally_helpdesk", "relay"):
+    for top in ("ally_words", "ally_helpdesk", "relay", "desktop"):
         for init in (ROOT / top).rglob("__init__.py"):
             name = ".".join(init.parent.relative_to(ROOT).parts)
             assert name in shipped, f"{name} is in no distribution"

@@ -17,12 +17,11 @@ import pytest
 import tomllib
 
 from ally_words import catalog_file
-from desktop.config import Policy
+from desktop.base.paths import AllyPaths
 from desktop.diagnostics.explain import load_catalog
 from desktop.diagnostics.findings import Finding, Severity
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.priority import RELEVANT
-from desktop.fix_ids import FIX_IDS
 from desktop.fixes import empty_trash as trash_fix
 from desktop.fixes import opener, print_jobs
 from desktop.fixes import own_processes as procs
@@ -31,7 +30,8 @@ from desktop.fixes.journal import Journal
 from desktop.fixes.registry import FIXES, MAX_PER_FINDING, attempt, by_id, offers_for
 from desktop.fixes.restart_reminder import Reminders, remind_at
 from desktop.fixes.words import FixWords
-from desktop.paths import AllyPaths
+from desktop.policy.config import Policy
+from desktop.policy.fix_ids import FIX_IDS
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 CATALOG = tomllib.loads(catalog_file("en").read_text(encoding="utf-8"))
@@ -284,7 +284,7 @@ def _offer(fix_id="restart_reminder") -> Offer:
 def test_a_fix_belongs_to_the_report_it_was_made_for(tmp_path):
     """A report carries the fixes tried for it, never one tried for an earlier report or
     from the terminal (which is tried for no report)."""
-    from desktop.paths import AllyPaths
+    from desktop.base.paths import AllyPaths
     from desktop.reporting.helping import fixes_part
 
     paths = AllyPaths(tmp_path / "config", tmp_path, tmp_path / "logs")
@@ -410,7 +410,7 @@ def test_not_offered_reasons_are_kept_for_it(tmp_path):
 def test_fixes_and_news_never_load_qt():
     code = (
         "import pkgutil, importlib, sys\n"
-        "import desktop.fixes, desktop.news, desktop.cli_fixes, desktop.cli_news\n"
+        "import desktop.fixes, desktop.news, desktop.terminal.cli_fixes, desktop.terminal.cli_news\n"
         "import desktop.reporting.helping\n"
         "for pkg in (desktop.fixes, desktop.news):\n"
         "    for m in pkgutil.iter_modules(pkg.__path__):\n"

@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ally_helpdesk.transports.folder import FolderTransport
-from desktop.config import Policy
 from desktop.diagnostics.net import routes, wifi
 from desktop.diagnostics.probes.memory import parse_psi as parse_memory_psi
 from desktop.diagnostics.readers import fault_records as crashes
@@ -27,6 +26,7 @@ from desktop.diagnostics.readers import print_system as printing
 from desktop.diagnostics.readers import windows_tools as windows
 from desktop.diagnostics.sampling import procfs_walk as procfs_processes
 from desktop.diagnostics.sampling.os_backfill import parse_psi as parse_os_psi
+from desktop.policy.config import Policy
 from desktop.reporting.outbox import Outbox
 from tests.builders import report_doc
 

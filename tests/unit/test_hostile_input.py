@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from ally_helpdesk.transports.folder import FolderTransport
+from desktop.base.words import say
 from desktop.reporting import report
 from desktop.reporting.outbox import Outbox
-from desktop.words import say
 from tests.builders import report_doc
 from tests.run_ally import ROOT, run_ally
 
@@ -308,7 +308,7 @@ def test_a_mode_others_could_write_is_refused(tmp_path):
 
 
 def test_a_fifo_in_place_of_a_secret_file_or_the_settings_hangs_nothing(tmp_path):
-    from desktop.settings import UserSettings
+    from desktop.policy.settings import UserSettings
 
     fifo = tmp_path / "webhook.secret"
     os.mkfifo(fifo, 0o600)

@@ -34,23 +34,21 @@ ALLOWED = {
     # is imported only when chosen: the idle tray holds none of the CLI, the CLI none of Qt.
     frozenset(
         {
-            "desktop.app",
-            "desktop.cli",
-            "desktop.cli_fixes",
-            "desktop.cli_open",
-            "desktop.cli_reports",
-            "desktop.doctor",
-            "desktop.launch",
-            "desktop.reporting.session",
-            "desktop.services",
-            "desktop.startup",
-            "desktop.tray_link",
+            "desktop.start.app",
+            "desktop.start.launch",
+            "desktop.start.services",
+            "desktop.start.startup",
+            "desktop.start.tray_link",
+            "desktop.start.watchdog",
+            "desktop.terminal.cli",
+            "desktop.terminal.cli_fixes",
+            "desktop.terminal.cli_open",
+            "desktop.terminal.cli_reports",
+            "desktop.terminal.doctor",
+            "desktop.terminal.session",
             "desktop.ui.ally_app",
             "desktop.ui.instance_channel",
             "desktop.ui.other_windows",
-            "desktop.ui.report_steps",
-            "desktop.ui.report_window",
-            "desktop.watchdog",
         }
     ),
     # Platform dispatch: the Linux crash readers are loaded only on Linux.
@@ -61,7 +59,7 @@ ALLOWED = {
         }
     ),
     # Platform dispatch: the Windows .exe version reader is loaded only on Windows.
-    frozenset({"desktop.exe_version", "desktop.program_names"}),
+    frozenset({"desktop.showing.exe_version", "desktop.showing.program_names"}),
 }
 
 
@@ -148,9 +146,9 @@ def test_the_words_are_the_ground_floor():
     g = graph()
     words = {m: sorted(deps) for m, deps in g.items() if m.startswith("ally_words")}
     assert words and all(not deps for deps in words.values()), words
-    # desktop/words.py only names ally_words' functions: saying something never loads the
+    # desktop/base/words.py only names ally_words' functions: saying something never loads the
     # findings, the diagnostics or the policy.
-    assert g["desktop.words"] == {"ally_words"}
+    assert g["desktop.base.words"] == {"ally_words"}
 
 
 def test_each_package_imports_only_the_layers_below_it():
@@ -162,6 +160,46 @@ def test_each_package_imports_only_the_layers_below_it():
         if d.split(".")[0] != m.split(".")[0] and d.split(".")[0] not in MAY_IMPORT[m.split(".")[0]]
     )
     assert not crossings, "\n".join(crossings)
+
+
+# The desktop's own layers, bottom up (docs/architecture.md): a folder may import its own
+# modules and those of a lower layer, never one beside it or above. The top layer (what
+# starts: the terminal, the tray and its windows, start-up) is one layer: each can start
+# the others, through start-up's lazy dispatch (ALLOWED above).
+DESKTOP_LAYERS = (
+    ("desktop", "desktop.base"),
+    ("desktop.policy",),
+    ("desktop.diagnostics",),
+    ("desktop.fixes", "desktop.news", "desktop.showing"),
+    ("desktop.reporting",),
+    ("desktop.start", "desktop.terminal", "desktop.ui"),
+    ("desktop.__main__",),
+)
+RANK = {folder: n for n, layer in enumerate(DESKTOP_LAYERS) for folder in layer}
+
+
+def folder_of(module: str) -> str:
+    parts = module.split(".")
+    return ".".join(parts[:2]) if parts[0] == "desktop" and len(parts) > 1 else parts[0]
+
+
+def test_each_folder_of_the_desktop_imports_only_the_layers_below_it():
+    g = graph()
+    folders = {folder_of(m) for m in g if m.startswith("desktop")}
+    assert folders == set(RANK), f"folders without a layer: {sorted(folders - set(RANK))}"
+    wrong = sorted(
+        f"{m} ({folder_of(m)}) imports {d} ({folder_of(d)})"
+        for m, deps in g.items()
+        if m.startswith("desktop")
+        for d in deps
+        if d.startswith("desktop")
+        and folder_of(d) != folder_of(m)
+        and not (
+            RANK[folder_of(d)] < RANK[folder_of(m)]
+            or RANK[folder_of(m)] == RANK["desktop.start"] == RANK[folder_of(d)]
+        )
+    )
+    assert not wrong, "\n".join(wrong)
 
 
 def test_importing_the_relay_loads_nothing_of_the_desktop():
@@ -195,7 +233,7 @@ def test_the_graph_sees_imports_inside_functions_and_submodules():
     """The checks above would pass on a graph that missed what they are about."""
     g = graph()
     # An import inside a function: the watchdog is imported in the command's body.
-    assert "desktop.watchdog" in g["desktop.cli"]
+    assert "desktop.start.watchdog" in g["desktop.terminal.cli"]
     # "from desktop.diagnostics.rules import culprits" is the submodule, not the package.
     assert "desktop.diagnostics.rules.culprits" in g["desktop.diagnostics.rules.disk_busy"]
     assert "desktop.diagnostics.rules" not in g["desktop.diagnostics.rules.disk_busy"]

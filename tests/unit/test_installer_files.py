@@ -10,8 +10,8 @@ import plistlib
 import re
 from pathlib import PureWindowsPath
 
-from desktop.config import default_policy_path
-from desktop.launch import LOGIN_ARG
+from desktop.policy.config import default_policy_path
+from desktop.start.launch import LOGIN_ARG
 from tests.run_ally import ROOT
 
 INSTALLER = ROOT / "installer"
@@ -29,7 +29,7 @@ def spec_call(name: str) -> dict:
 def test_macos_launch_agent_starts_the_bundled_tray_app_at_login():
     agent = plistlib.loads((INSTALLER / "macos" / "org.ally.desktop.plist").read_bytes())
     bundle = ast.literal_eval(spec_call("BUNDLE")["name"])
-    # Ally decides at login (desktop/startup.py): the policy, then the person's setting.
+    # Ally decides at login (desktop/start/startup.py): the policy, then the person's setting.
     assert agent["ProgramArguments"] == [
         f"/Applications/{bundle}/Contents/MacOS/ally-tray",
         LOGIN_ARG,

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-import desktop.config as config
-from desktop.config import Policy
-from desktop.managed_policy import (
+import desktop.policy.config as config
+from desktop.policy.config import Policy
+from desktop.policy.managed_policy import (
     REG_DWORD,
     REG_MULTI_SZ,
     REG_SZ,
@@ -212,7 +212,7 @@ def test_managed_settings_override_the_file_key_by_key_and_block_overrides(tmp_p
     over = {"network": {"active_checks": False}, "privacy": {"screenshots": False}}
     monkeypatch.setattr(config, "default_policy_path", lambda **_: machine)
     monkeypatch.setattr(config, "_managed", lambda: ManagedPolicy(WINDOWS_SOURCE, over))
-    monkeypatch.setattr("desktop.policy_owner.untrusted_reason", lambda path: None)
+    monkeypatch.setattr("desktop.policy.policy_owner.untrusted_reason", lambda path: None)
     policy = Policy.load(environ={"ALLY_POLICY": str(mine)})
     assert policy.organisation == "From the file"  # the file still counts ...
     assert policy.network.active_checks is False  # ... under Group Policy

@@ -83,7 +83,7 @@ def test_wrong_dates_are_unknown_not_an_error():
 
 
 def test_a_feed_address_that_is_not_a_web_or_file_address_is_refused():
-    from desktop.config import Policy
+    from desktop.policy.config import Policy
 
     for bad in ("javascript:alert(1)", "ftp://x/y.json", "relative/status.json"):
         policy = Policy.from_dict({"news": {"url": bad}})

@@ -36,7 +36,7 @@ NOT_SAID_CALLS = {
 NOT_SAID_NAMES = {"headers": "HTTP headers, read by the receiving server"}
 # Errors whose message reaches no one: the caller catches them and falls back, and why.
 UNSAID_ERRORS = {
-    "NotAVersionResource": "the .exe parser's refusal reasons (desktop/exe_version.py): "
+    "NotAVersionResource": "the .exe parser's refusal reasons (desktop/showing/exe_version.py): "
     "version_name() catches every one and the caller keeps another name; not logged, not shown",
     "NotACrashRecord": "why one crash record cannot be read (readers/fault_records.py, "
     "linux_fault_files.py): the reader counts it as malformed and goes on; not logged, not shown",
@@ -52,13 +52,13 @@ NOT_SENTENCES: dict[str, str] = {
     "desktop/diagnostics/readers/print_system.py:_PS_JOBS": "a PowerShell command for Windows",
     "desktop/fixes/print_jobs.py:_PS_LIST": "a PowerShell command for Windows",
     "desktop/fixes/own_processes.py:quit_command": "an AppleScript for osascript (macOS)",
-    "desktop/config.py:default_policy_path": "where each system keeps IT's policy file",
-    "desktop/watchdog.py:why_it_stopped": "the crash's cause as the log records it (exit code)",
-    "desktop/doctor.py:'reports folder'": "the name of a doctor check, stable for fleet tools",
+    "desktop/policy/config.py:default_policy_path": "where each system keeps IT's policy file",
+    "desktop/start/watchdog.py:why_it_stopped": "the crash's cause as the log records it (exit code)",
+    "desktop/terminal/doctor.py:'reports folder'": "the name of a doctor check, stable for fleet tools",
     "ally_helpdesk/transports/request_tracker.py:query": "RT's ticket search (TicketSQL)",
-    "desktop/startup.py:DESKTOP_GROUP": "the group of a freedesktop.org entry, read by the session",
-    "desktop/program_list.py:'Desktop Entry'": "the group read from freedesktop.org entries",
-    "desktop/managed_policy.py:MACOS_MANAGED": "where macOS keeps a configuration profile's settings",
+    "desktop/start/startup.py:DESKTOP_GROUP": "the group of a freedesktop.org entry, read by the session",
+    "desktop/showing/program_list.py:'Desktop Entry'": "the group read from freedesktop.org entries",
+    "desktop/policy/managed_policy.py:MACOS_MANAGED": "where macOS keeps a configuration profile's settings",
     "desktop/diagnostics/readers/print_system.py:_OFFLINE_WORDS": "what CUPS backends say, "
     "matched against lpstat's output",
     "desktop/diagnostics/readers/fault_records.py:NO_JOURNAL": "journalctl's own messages, "

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
-from desktop import open_windows
 from desktop.diagnostics.apps import default_catalog
-from desktop.open_windows import (
+from desktop.showing import open_windows
+from desktop.showing.open_windows import (
     WS_EX_APPWINDOW,
     WS_EX_NOACTIVATE,
     WS_EX_TOOLWINDOW,
@@ -18,7 +18,7 @@ from desktop.open_windows import (
     alt_tab_pids,
     foreground_pids,
 )
-from desktop.program_list import recognisable, window_pids, windowed_programs
+from desktop.showing.program_list import recognisable, window_pids, windowed_programs
 
 MACOS = Path(__file__).parent.parent / "data" / "macos"
 

@@ -6,7 +6,7 @@ read as Ally reads them; `ally doctor` as a real process."""
 from __future__ import annotations
 
 from ally_helpdesk.policy_reader import RegistryText
-from desktop.config import Policy
+from desktop.policy.config import Policy
 from tests.run_ally import run_ally
 
 

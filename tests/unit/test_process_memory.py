@@ -1,4 +1,4 @@
-"""The idle tray app's memory housekeeping (desktop/process_memory.py), in a process of its
+"""The idle tray app's memory housekeeping (desktop/start/process_memory.py), in a process of its
 own: freezing start-up's objects is for the whole process, not for pytest's."""
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from desktop.process_memory import page_out_program_files
+from desktop.start.process_memory import page_out_program_files
 
 CODE = """
 import gc, weakref
-import desktop.services, desktop.diagnostics.diagnosis  # a start-up's worth of objects
-from desktop.process_memory import settle_after_start
+import desktop.start.services, desktop.diagnostics.diagnosis  # a start-up's worth of objects
+from desktop.start.process_memory import settle_after_start
 
 settle_after_start()
 frozen = gc.get_freeze_count()

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from desktop import program_names
-from desktop.exe_version import NotAVersionResource, version_name, version_strings
-from desktop.program_names import bundle_name, metadata_name, plain_name
+from desktop.showing import program_names
+from desktop.showing.exe_version import NotAVersionResource, version_name, version_strings
+from desktop.showing.program_names import bundle_name, metadata_name, plain_name
 
 DATA = Path(__file__).parent.parent / "data"
 W64 = DATA / "windows" / "distlib_w64.exe"  # distlib 0.3.8's launcher, PE32+ (SOURCES.md)

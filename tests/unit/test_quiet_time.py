@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from desktop import quiet_time
+from desktop.showing import quiet_time
 
 DATA = Path(__file__).parent.parent / "data" / "quiet"
 
@@ -73,7 +73,7 @@ def test_focus_assist_values_are_decoded_as_windows_writes_them():
 
 
 def test_a_screen_share_is_told_from_a_camera_in_pw_dump_output():
-    from desktop import screen_cast
+    from desktop.showing import screen_cast
 
     captured = (LINUX / "pw_dump_cast_and_camera.json").read_text()
     assert screen_cast.sharing(captured)
@@ -90,7 +90,7 @@ def test_a_screen_share_is_told_from_a_camera_in_pw_dump_output():
 
 
 def test_pw_dump_is_looked_up_once_and_never_run_when_absent(tmp_path, monkeypatch):
-    from desktop import screen_cast
+    from desktop.showing import screen_cast
 
     monkeypatch.setenv("PATH", str(tmp_path))  # no pw-dump, no other tool either
     monkeypatch.delenv("DISPLAY", raising=False)

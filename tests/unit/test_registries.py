@@ -196,9 +196,9 @@ def test_every_transport_is_registered_and_declares_what_it_needs():
 
     import ally_helpdesk.transports as helpdesks
     from ally_helpdesk.transport_policy import HELPDESK_KINDS
-    from desktop.cli_reports import SECRET_NAMES
-    from desktop.config import TRANSPORT_KINDS, TransportPolicy
+    from desktop.policy.config import TRANSPORT_KINDS, TransportPolicy
     from desktop.reporting import transports
+    from desktop.terminal.cli_reports import SECRET_NAMES
 
     problems = []
     for package, registry, where_listed in (
@@ -220,7 +220,7 @@ def test_every_transport_is_registered_and_declares_what_it_needs():
     if set(transports.TRANSPORTS) != set(TRANSPORT_KINDS):
         problems.append(
             f"TRANSPORTS {sorted(transports.TRANSPORTS)} and the policy's TRANSPORT_KINDS "
-            f"{sorted(TRANSPORT_KINDS)} (desktop/config.py) differ"
+            f"{sorted(TRANSPORT_KINDS)} (desktop/policy/config.py) differ"
         )
     keys = {f.name for f in fields(TransportPolicy)}
     for kind in transports.TRANSPORTS:
@@ -235,19 +235,23 @@ def test_every_transport_is_registered_and_declares_what_it_needs():
         if secret is not None and secret not in SECRET_NAMES:
             problems.append(
                 f"{where}: SECRET {secret!r} cannot be stored: add it to SECRET_NAMES "
-                "(desktop/cli_reports.py) so `ally credentials set` takes it"
+                "(desktop/terminal/cli_reports.py) so `ally credentials set` takes it"
             )
     assert not problems, "\n".join(problems)
 
 
 def test_the_report_schema_knows_exactly_the_symptoms_ally_has():
     """The symptom list lives in the Symptom enum; the JSON schema IT validates against
-    repeats it for IT's tools, so the two must agree."""
+    repeats it for IT's tools, and the shared package for the policy, so all three agree."""
+    from ally_helpdesk.report_format import SYMPTOMS
 
     schema = json_schema()
     listed = schema["properties"]["symptom"]["enum"]
     assert sorted(listed) == sorted(s.value for s in Symptom), (
         "ally_helpdesk/report.schema.json lists other symptoms than desktop/diagnostics/model.py"
+    )
+    assert list(SYMPTOMS) == [s.value for s in Symptom], (
+        "ally_helpdesk/report_format.py SYMPTOMS differ from desktop/diagnostics/model.py"
     )
 
 

@@ -9,8 +9,8 @@ import os
 import time
 
 from ally_helpdesk.transports.folder import FolderTransport
-from desktop.config import Policy
-from desktop.paths import AllyPaths
+from desktop.base.paths import AllyPaths
+from desktop.policy.config import Policy
 from desktop.reporting import delivery
 from desktop.reporting.outbox import Outbox
 from tests.builders import report_doc

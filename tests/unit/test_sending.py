@@ -7,11 +7,11 @@ import json
 
 import pytest
 
-from desktop.config import Policy
+from desktop.base.paths import AllyPaths
 from desktop.diagnostics.diagnosis import diagnose, local_probes
 from desktop.diagnostics.explain import load_catalog
 from desktop.diagnostics.sampling.sampler import Sampler, SamplerSettings
-from desktop.paths import AllyPaths
+from desktop.policy.config import Policy
 from desktop.reporting import delivery, sending
 
 CATALOG = load_catalog("en")

@@ -1,4 +1,4 @@
-"""The services the composition root builds (desktop/services.py) work without Qt: a
+"""The services the composition root builds (desktop/start/services.py) work without Qt: a
 delivery round, a ticket's status and the local check run with no QApplication at all."""
 
 from __future__ import annotations
@@ -8,17 +8,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-from desktop.config import Policy
-from desktop.paths import AllyPaths
+from desktop.base.paths import AllyPaths
+from desktop.policy.config import Policy
 from desktop.reporting.outbox import Outbox
-from desktop.services import Services
+from desktop.start.services import Services
 from tests.builders import report_doc
 
 ROOT = Path(__file__).resolve().parents[2]
 
 ROUND = """
 import json, sys
-from desktop.services import Services
+from desktop.start.services import Services
 services = Services.load().start(sample=False)
 outcomes = services.delivery_round()
 print(json.dumps({

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.tray_link import graphical_session, instance_key
+from desktop.start.tray_link import graphical_session, instance_key
 
 
 @pytest.mark.parametrize(

@@ -11,9 +11,9 @@ import time
 
 import pytest
 
-from desktop.config import Policy
-from desktop.settings import UserSettings
-from desktop.startup import apply_person_choice, person_may_choose, wants_to_start
+from desktop.policy.config import Policy
+from desktop.policy.settings import UserSettings
+from desktop.start.startup import apply_person_choice, person_may_choose, wants_to_start
 from tests.hostile_folder import hostile_folder
 from tests.run_ally import ROOT
 

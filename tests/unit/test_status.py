@@ -8,11 +8,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from desktop.base.resources_access import resource
 from desktop.diagnostics.diagnosis import Diagnosis
 from desktop.diagnostics.explain import load_catalog
 from desktop.diagnostics.rules import evaluate
-from desktop.resources_access import resource
-from desktop.status import LEVELS, TrayStatus, status_of
+from desktop.showing.status import LEVELS, TrayStatus, status_of
 from tests.scenarios import scenarios
 
 SCENARIOS = scenarios()

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from ally_helpdesk.text_safety import VisibleWriter, html_escape, visible, without_controls
-from desktop import cli
-from desktop.logs import BACKUPS, MAX_BYTES, log_to_file
+from desktop.start.logs import BACKUPS, MAX_BYTES, log_to_file
+from desktop.terminal import cli
 from tests.run_ally import run_ally
 
 
@@ -98,7 +98,7 @@ def test_the_log_rotates(tmp_path):
 def test_a_fault_in_the_tray_app_goes_to_the_log(tmp_path, monkeypatch):
     import sys
 
-    from desktop import app
+    from desktop.start import app
 
     root = logging.getLogger()
     handlers, hook = list(root.handlers), sys.excepthook

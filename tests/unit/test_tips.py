@@ -1,6 +1,6 @@
 from desktop.diagnostics.explain import Explanation
 from desktop.diagnostics.findings import Severity
-from desktop.tips import TipScheduler
+from desktop.showing.tips import TipScheduler
 
 
 def finding(fid="disk_nearly_full", severity=Severity.WARNING):

@@ -16,7 +16,7 @@ from collections import Counter
 
 import pytest
 
-from desktop.status import LEVELS, TrayStatus
+from desktop.showing.status import LEVELS, TrayStatus
 
 pytestmark = pytest.mark.skipif(sys.platform == "darwin", reason="macOS uses one template icon")
 
@@ -238,7 +238,7 @@ def test_the_busy_computer_is_worth_a_look_not_a_problem():
     not pass by themselves."""
     from types import SimpleNamespace
 
-    from desktop.status import status_of
+    from desktop.showing.status import status_of
 
     def diagnosis(severity: str, finding_id: str = "cpu_saturated"):
         finding = SimpleNamespace(
@@ -295,8 +295,8 @@ def test_the_icon_is_drawn_for_the_panel_not_for_the_apps(monkeypatch):
 def test_the_macos_templates_carry_the_same_badges_in_black_and_clear_only():
     """macOS tints menu bar templates itself: each state has one, black and transparent
     only, and the attention and problem badges differ in shape as on the other systems."""
-    from desktop.resources_access import resource
-    from desktop.status import LEVELS, TrayStatus
+    from desktop.base.resources_access import resource
+    from desktop.showing.status import LEVELS, TrayStatus
     from desktop.ui.tray import render_svg
 
     masks = {}

@@ -11,9 +11,9 @@ import textwrap
 import threading
 import time
 
-from desktop import own_crashes, watchdog
-from desktop.own_crashes import OwnCrashes, notice_due
-from desktop.paths import AllyPaths
+from desktop.base.paths import AllyPaths
+from desktop.start import own_crashes, watchdog
+from desktop.start.own_crashes import OwnCrashes, notice_due
 from tests.unit.test_catalog_words import BLAME, JARGON, MAX_GRADE, MAX_WORDS
 
 
@@ -116,7 +116,7 @@ def test_sigterm_at_logout_stops_both_and_restarts_nothing(tmp_path):
     script = textwrap.dedent(
         """
         import sys
-        from desktop import watchdog
+        from desktop.start import watchdog
         w = watchdog.Watchdog([sys.executable, "-c", "import time; time.sleep(60)"])
         sys.exit(w.run())
         """
@@ -169,10 +169,10 @@ def test_the_words_are_plain():
 def test_the_watchdog_loads_nothing_heavy():
     """It lives as long as the tray app: no Qt, no diagnostics, not even Ally's folders
     (platformdirs) until there is something to write."""
-    code = "import sys, desktop.watchdog; print(' '.join(sorted(sys.modules)))"
+    code = "import sys, desktop.start.watchdog; print(' '.join(sorted(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     loaded = set(out.stdout.split())
-    assert "desktop.watchdog" in loaded
+    assert "desktop.start.watchdog" in loaded
     heavy = {
         m
         for m in loaded

@@ -33,14 +33,14 @@ def proxy_for(url: str) -> str | None:
     """The proxy this URL goes through, as requests will take it (a PAC file, the
     environment, the system settings), never with its password: it goes into the report."""
     from ally_helpdesk.http_session import proxy_for as chosen
-    from desktop.config import proxy_choice
+    from desktop.policy.config import proxy_choice
 
     return chosen(url, proxy_choice())
 
 
 def _get(url: str, timeout: tuple[float, float], ca_bundle: str | None):
     from ally_helpdesk.http_session import new_session  # the system's trust store, as transports
-    from desktop.config import proxy_choice
+    from desktop.policy.config import proxy_choice
 
     with new_session(ca_bundle, USER_AGENT, proxy_choice()) as session:
         return session.get(url, timeout=timeout, allow_redirects=False, stream=True)

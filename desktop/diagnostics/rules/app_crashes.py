@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from ally_helpdesk.evidence import plain_numbers
+from desktop.base.words import say
 from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
 from desktop.diagnostics.model import Symptom
-from desktop.words import say
 
 # What this rule can conclude, and where each cause stands in the answer to each symptom.
 FINDINGS = (

@@ -12,9 +12,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from desktop.base.words import say
 from desktop.diagnostics.findings import RuleInput
 from desktop.diagnostics.sampling.os_backfill import NOT_AN_APP, BusySpell
-from desktop.words import say
 
 
 def maintenance_words(kind: str) -> str:

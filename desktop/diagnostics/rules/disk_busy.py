@@ -23,11 +23,11 @@ import math
 
 from ally_helpdesk.evidence import plain_numbers
 from ally_helpdesk.evidence.drive_measures import measure_of
+from desktop.base.words import listed
 from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
 from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.rules import culprits, spell
-from desktop.words import listed
 
 # What this rule can conclude, and where each cause stands in the answer to each symptom.
 FINDINGS = (

@@ -7,10 +7,10 @@ the spell before it (how long it has been this short) is measured for IT.
 from __future__ import annotations
 
 from ally_helpdesk.evidence import plain_numbers
+from desktop.base.words import say
 from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.rules import culprits, spell
-from desktop.words import say
 
 # What this rule can conclude, and where each cause stands in the answer to each symptom.
 FINDINGS = (

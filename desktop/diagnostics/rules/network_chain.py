@@ -79,7 +79,7 @@ VARIANTS = {
 
 def vpn_words(program: str) -> dict[str, str]:
     """The secure link's program by IT's name for it, else in general words."""
-    from desktop.words import say
+    from desktop.base.words import say
 
     return {"vpn_program": program or say("vpn_program_unnamed", "finding_words")}
 

@@ -4,9 +4,9 @@ offline or in error, documents stuck in the line."""
 from __future__ import annotations
 
 from ally_helpdesk.evidence import plain_numbers
+from desktop.base.words import listed, say
 from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
 from desktop.diagnostics.model import Symptom
-from desktop.words import listed, say
 
 # What this rule can conclude, and where each cause stands in the answer to each symptom.
 FINDINGS = (
@@ -123,7 +123,7 @@ def _problem_words(key: str | None, words_for: str = "printer_problems") -> str 
     what to do about it ([finding_words.printer_advice])."""
     if not key:
         return None
-    from desktop.words import table
+    from desktop.base.words import table
 
     words = table(f"finding_words.{words_for}").get(key)
     return str(words) if words else None

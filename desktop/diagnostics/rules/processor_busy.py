@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from ally_helpdesk.evidence import plain_numbers
+from desktop.base.words import listed
 from desktop.diagnostics.findings import Finding, FindingKind, RuleInput, Severity
 from desktop.diagnostics.it_words import it_says
 from desktop.diagnostics.model import Symptom
 from desktop.diagnostics.rules import culprits, spell
 from desktop.diagnostics.sampling import os_backfill
 from desktop.diagnostics.sampling.service_hosts import SERVICE_PREFIX
-from desktop.words import listed
 
 # What this rule can conclude, and where each cause stands in the answer to each symptom.
 FINDINGS = (

@@ -29,10 +29,10 @@ from ally_helpdesk.transports.base import (
 from ally_helpdesk.transports.webhook import check_url, retry_after
 from ally_words import fill
 from desktop import __version__
-from desktop.config import Policy, proxy_choice
+from desktop.base.words import table
+from desktop.policy.config import Policy, proxy_choice
 from desktop.reporting import credentials
 from desktop.reporting.relay_enrolment import KEYRING_NAME, Enrolment, device_name, token_id
-from desktop.words import table
 
 RECEIPT_SCHEMA = "ally.relay-receipt/1"
 REFUSED_RETRY_S = 3600.0  # a refused device asks again hourly, so IT's fix is picked up
