@@ -94,6 +94,33 @@ def test_a_revoked_device_is_told_to_ask_it_and_a_new_token_lets_it_back(relay, 
     assert any(d["id"] == device and d["revoked_at"] for d in devices)
 
 
+def test_a_new_enrolment_token_is_used_at_the_next_send_not_an_hour_later(
+    relay, helpdesk, tmp_path
+):
+    """Issue 31: a computer IT gave a new enrolment token enrols with it at its next send,
+    and the reports the relay refused go with it (they waited for an hourly retry), and
+    ``ally doctor`` says so instead of "refuses... ask IT"."""
+    pc = Desktop(tmp_path, relay, relay.token("--uses", "1"))
+    assert pc.report().returncode == 0
+    device = json.loads(pc.keyring()["Ally/relay-device"])["token"].split(".")[1]
+    assert relay.cli("device", "revoke", device).returncode == 0
+    time.sleep(DEVICE_CACHE_S)
+    assert pc.report("Still slow.").returncode == 75
+    (waiting,) = pc.waiting_ids()
+    # Refused, it waits for the hourly retry: a send now does not try it.
+    assert "Sent 0 of 0 reports that were due." in pc.ally("outbox", "send").stdout
+    assert pc.waiting_ids() == [waiting]
+    pc.use_token(relay, relay.token("--uses", "1"))
+    doctor = pc.ally("doctor")
+    (line,) = [x for x in doctor.stdout.splitlines() if "enrolment:" in x]
+    assert "ask IT" not in line and "new enrolment token" in line, line
+    sent = pc.ally("outbox", "send")
+    assert sent.returncode == 0, sent.stdout + sent.stderr
+    assert "Sent 1 of 1 report that were due." in sent.stdout, sent.stdout
+    relay.wait_queue_empty()
+    assert waiting in helpdesk.tickets and pc.waiting_ids() == []
+
+
 def test_an_unknown_enrolment_token_keeps_the_report_and_says_ask_it(relay, tmp_path):
     fake = "allyenrol.0123456789abcdef." + "A" * 43
     pc = Desktop(tmp_path, relay, fake)
