@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from ally_helpdesk.transports.base import PermanentFailure, Transport, detail
@@ -10,6 +11,8 @@ from desktop.policy.config import Policy, proxy_choice
 from desktop.reporting import transports
 from desktop.reporting.outbox import Outbox, open_outbox
 from desktop.reporting.redact import PrivacyPolicy
+
+log = logging.getLogger(__name__)
 
 
 def outbox(paths: AllyPaths, policy: Policy | None = None) -> Outbox:
@@ -68,6 +71,21 @@ def privacy(policy: Policy) -> PrivacyPolicy:
         hash_key(policy) if needs_key else None,
         p.ip_addresses,
     )
+
+
+def ready_for_round(transport: Transport, outbox: Outbox) -> None:
+    """Before a delivery round. With the relay: enrol first (the first round enrols this
+    computer even when nothing waits); when that used a new enrolment token from IT, the
+    reports the relay refused are tried in this round instead of an hour later. Raises
+    DeliveryError when the relay cannot enrol this computer now."""
+    ensure_enrolled = getattr(transport, "ensure_enrolled", None)
+    if ensure_enrolled is None:
+        return
+    ensure_enrolled()
+    if getattr(transport, "enrolled_now", False):
+        freed = outbox.make_due("device_refused")
+        if freed:
+            log.info("enrolled with IT's new token: %d refused report(s) due now", len(freed))
 
 
 def make_transport(policy: Policy, paths: AllyPaths) -> Transport:

@@ -427,6 +427,18 @@ class Outbox:
         self._finish(entry.report_id)
         return Outcome(entry.report_id, receipt=receipt)
 
+    def make_due(self, plain_key: str) -> list[str]:
+        """Every waiting report whose last try ended with ``plain_key`` is tried in the next
+        round (the cause was fixed: a relay enrolment with IT's new token); their ids."""
+        freed = []
+        for entry in self.entries():
+            state = entry.state
+            if state.status == "waiting" and state.plain_key == plain_key:
+                state.next_attempt_at = 0.0
+                state.save(self._state_path(entry.report_id))
+                freed.append(entry.report_id)
+        return freed
+
     def retry(self, report_id: str) -> None:
         """Try a stopped or waiting report again now (after IT fixed the cause)."""
         if not is_report_id(report_id) or not (self.pending_dir / f"{report_id}.json").exists():

@@ -12,11 +12,19 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.base.paths import AllyPaths
 from desktop.policy.config import Policy
 from desktop.policy.settings import UserSettings, settings_path
+
+if TYPE_CHECKING:  # the types, for readers and tools; the modules load in start() (below)
+    from desktop.diagnostics.diagnosis import Diagnosis
+    from desktop.diagnostics.explain import Catalog
+    from desktop.diagnostics.sampling.sampler import Sampler
+    from desktop.reporting.outbox import Outbox, Outcome
+    from desktop.reporting.session import ReportSession
+    from desktop.showing.tips import TipScheduler
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +40,10 @@ class Services:
     paths: AllyPaths
     settings_file: Path
     settings: UserSettings
-    catalog: Any = None  # desktop.diagnostics.explain.Catalog, from start()
-    sampler: Any = None  # desktop.diagnostics.sampling.sampler.Sampler, from start()
-    outbox: Any = None  # desktop.reporting.outbox.Outbox, from start()
-    tips: Any = None  # desktop.showing.tips.TipScheduler, from start()
+    catalog: Catalog | None = None  # from start()
+    sampler: Sampler | None = None  # from start()
+    outbox: Outbox | None = None  # from start()
+    tips: TipScheduler | None = None  # from start()
     started: bool = field(default=False, repr=False)
 
     @classmethod
@@ -80,7 +88,7 @@ class Services:
 
     # --- what the windows need -----------------------------------------------------------
 
-    def report_session(self, news: Any = None) -> Any:
+    def report_session(self, news: Any = None) -> ReportSession:
         """A new report, from click to receipt (desktop/reporting/session.py)."""
         from desktop.reporting.session import ReportSession
 
@@ -105,7 +113,7 @@ class Services:
 
     # --- background work (the UI runs these on its worker threads) -------------------------
 
-    def local_check(self) -> Any:
+    def local_check(self) -> Diagnosis:
         """A check that stays on this computer (no network walk on a timer), reusing the
         sampler's last process walk: the cheap path behind the tray icon."""
         from desktop.diagnostics.diagnosis import diagnose, local_probes
@@ -119,7 +127,7 @@ class Services:
             fresh_processes=False,
         )
 
-    def delivery_round(self) -> list[Any] | str | None:
+    def delivery_round(self) -> list[Outcome] | str | None:
         """Send every report that is due; the outcomes, a line for the log when the
         transport cannot be made, or None when nothing waits. With the relay, the first
         round enrols this computer even when nothing waits."""
@@ -133,8 +141,7 @@ class Services:
 
         try:
             transport = delivery.make_transport(self.policy, self.paths)
-            if relay:
-                transport.ensure_enrolled()
+            delivery.ready_for_round(transport, self.outbox)
         except (CredentialsUnavailable, DeliveryError) as exc:
             from desktop.base.words import say
 

@@ -55,11 +55,12 @@ def login_command() -> str:
     return " ".join(shlex.quote(arg) for arg in ally_argv(LOGIN_ARG))
 
 
-def apply_person_choice(enabled: bool, system_entry: Path = SYSTEM_ENTRY) -> Path | None:
+def apply_person_choice(enabled: bool, system_entry: Path | None = None) -> Path | None:
     """Where the package put Ally in every person's login (Linux's /etc/xdg/autostart,
     Windows' Run key, macOS's LaunchAgent), the choice is read at login and nothing is
     written. Ally run from a checkout on Linux has no such entry: the person's own XDG
     autostart file then starts it, or is removed. Returns the file written, if any."""
+    system_entry = SYSTEM_ENTRY if system_entry is None else system_entry
     if not sys.platform.startswith("linux") or system_entry.exists():
         return None
     path = user_entry()

@@ -4,6 +4,7 @@ path without a screen. Every message a person may read comes from the catalog.""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import sys
@@ -12,7 +13,7 @@ from typing import Any
 
 from ally_helpdesk.evidence.plain_numbers import count
 from ally_helpdesk.text_safety import has_undecodable, visible
-from ally_helpdesk.transports.base import STATUS_WORDS, PermanentFailure
+from ally_helpdesk.transports.base import STATUS_WORDS, DeliveryError, PermanentFailure
 from desktop.base.paths import AllyPaths
 from desktop.base.safe_read import NotReadable, read_regular_file
 from desktop.base.words import say
@@ -268,6 +269,8 @@ def _outbox(args: argparse.Namespace) -> int:
     transport = _transport_or_explain(policy, paths, load_catalog())
     if transport is None:
         return EXIT_SAVED_FOR_LATER
+    with contextlib.suppress(DeliveryError):  # then each report's try says why
+        delivery.ready_for_round(transport, outbox)
     try:
         outcomes = outbox.deliver_due(transport, wait_s=5.0, say_busy=True)
     except OutboxBusy:

@@ -11,6 +11,7 @@ from pathlib import Path
 from desktop.base.paths import AllyPaths
 from desktop.policy.config import Policy
 from desktop.reporting.outbox import Outbox
+from desktop.start import startup
 from desktop.start.services import Services
 from tests.builders import report_doc
 
@@ -68,6 +69,9 @@ def test_the_local_check_answers_without_qt(tmp_path):
 
 def test_settings_are_kept_by_the_services(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # the login entry: here
+    # No package's entry for every login (this machine's /etc/xdg/autostart is not ours:
+    # a .deb installed by another test or by hand would leave nothing to write).
+    monkeypatch.setattr(startup, "SYSTEM_ENTRY", tmp_path / "no-system-entry.desktop")
     services = Services.load(Policy.from_dict({}), AllyPaths.from_environment())
     services.settings.name = "Alex"
     services.save_settings(services.settings)

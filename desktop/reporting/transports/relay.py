@@ -56,6 +56,7 @@ class RelayTransport:
         # The system's trust store (a company CA pushed by GPO/MDM counts) and IT's CA.
         self.session = new_session(r.ca_bundle, proxy=proxy_choice(policy))
         self.timeout = (5.0, r.timeout_s)
+        self.enrolled_now = False  # this transport made a new enrolment (IT's new token)
 
     # --- enrolment ------------------------------------------------------------------------
 
@@ -106,6 +107,7 @@ class RelayTransport:
             enrolment.store()
         except credentials.CredentialsUnavailable as exc:
             raise TemporaryFailure(str(exc), REFUSED_RETRY_S, "settings") from exc
+        self.enrolled_now = True
         return enrolment
 
     # --- sending ----------------------------------------------------------------------------
@@ -244,6 +246,9 @@ class RelayTransport:
             return False, exc.detail
         if response.status_code == 200:
             return True, detail("relay", "enrolled", device=json_of(response).get("device_id"))
+        if token_id(self.policy.relay.enrolment_token) not in ("", enrolment.enrolled_with):
+            # IT already gave a new token: the next send enrols with it, nothing to ask.
+            return True, detail("relay", "new_token_next_send", error=error_of(response))
         return False, detail("relay", "device_refused_ask_it", error=error_of(response))
 
 
