@@ -23,6 +23,7 @@ from ally_helpdesk.report_format import SCHEMA as REPORT_SCHEMA
 from ally_helpdesk.report_format import json_schema
 from relay import RECEIPT_SCHEMA, __version__
 from relay.context import Relay
+from relay.db import sqlite_not_writable
 from relay.intake import NotStored
 from relay.report_json import parse_report
 from relay.store import Refused
@@ -263,6 +264,19 @@ async def health(request: Request) -> Response:
     except Exception as exc:  # the database is away: say so, do not crash
         log.error("health check: database unavailable", extra={"detail": str(exc)[:300]})
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
+    unwritable = sqlite_not_writable(relay.settings.database)
+    if unwritable is not None:  # readable but not writable: no report could be taken in
+        log.error("health check: database not writable", extra={"detail": unwritable})
+        return JSONResponse(
+            {
+                "status": "unavailable",
+                "database": relay.store.engine.dialect.name,
+                "storing_reports": "cannot_write",
+                "detail": unwritable,  # the file or folder this account cannot write
+                "queue": queue,
+            },
+            503,
+        )
     if relay.intake.failing is not None:  # reports cannot be stored: not healthy
         return JSONResponse(
             {

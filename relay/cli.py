@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import shlex
 import sys
 import time
 from collections.abc import Sequence
@@ -69,16 +70,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(_w("cannot_start") + "\n")
         sys.stderr.writelines(f"  {p}\n" for p in exc.problems)
         return EXIT_FAIL
-    if args.command == "serve":
-        from relay.server import serve
-
-        return serve(settings)
     if args.command == "health":
         from relay.health_probe import probe
 
         return probe(settings.server)
-    from relay.db import upgrade
+    from relay.db import folder_owner_other_than_root, upgrade
 
+    owner = folder_owner_other_than_root(settings.database)
+    if owner is not None:  # root's files there would lock the relay's own account out
+        program = sys.argv[0] if sys.argv[0].endswith("ally-relay") else "ally-relay"
+        words = " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
+        sys.stderr.write(
+            _w(
+                "run_as_owner",
+                database=settings.database,
+                account=owner,
+                program=program,
+                arguments=words,
+            )
+            + "\n"
+        )
+        return EXIT_FAIL
+    if args.command == "serve":
+        from relay.server import serve
+
+        return serve(settings)
     if args.command == "migrate" or settings.migrate_on_start:
         upgrade(settings.database)
     if args.command == "migrate":

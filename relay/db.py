@@ -7,6 +7,7 @@ SQLite is the embedded default: WAL (readers never wait for the writer), ``synch
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,50 @@ from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 HEAD = "0003"  # the newest migration; a test holds this to Alembic's own head
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite database URL; None for another database (or an in-memory one)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    return Path(parsed.database)
+
+
+def folder_owner_other_than_root(url: str) -> str | None:
+    """Run as root on a SQLite database whose folder belongs to another account (the
+    relay's own, /var/lib/ally-relay): that account's name, else None. A chore run as root
+    there would leave root's files (relay.db, its -wal and -shm) that the relay, running as
+    its own account, can read but not write."""
+    path = sqlite_path(url)
+    if path is None or not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return None
+    try:
+        owner = path.parent.stat().st_uid
+    except OSError:
+        return None  # not made yet: the chore makes it, as root's, like the folder above
+    if owner == 0:
+        return None
+    import pwd
+
+    try:
+        return pwd.getpwuid(owner).pw_name
+    except KeyError:
+        return str(owner)
+
+
+def sqlite_not_writable(url: str) -> str | None:
+    """The SQLite file (or its folder) this process cannot write, else None: a relay that
+    can read its database but not write it takes no report, and must not say it is well."""
+    path = sqlite_path(url)
+    if path is None:
+        return None
+    for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if candidate.exists() and not os.access(candidate, os.W_OK):
+            return str(candidate)
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        return str(path.parent)
+    return None
 
 
 def engine_for(url: str, durable: bool = True) -> Engine:
