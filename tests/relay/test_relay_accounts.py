@@ -95,3 +95,36 @@ def test_a_relay_that_cannot_write_its_database_says_so_on_healthz(relay_home):
         assert str(database) in answer.json()["detail"]
     finally:
         lab.stop()
+
+
+def test_check_sees_the_secret_the_service_gets_as_a_systemd_credential(
+    tmp_path, monkeypatch, capsys
+):
+    """`ally-relay check`, run by IT outside the service, cannot read the secret systemd
+    hands the service (LoadCredential=, root's file); it gave the desktop's advice ("ally
+    credentials set"). Now it checks the credential the installed unit names."""
+    from relay import cli
+
+    secret = tmp_path / "helpdesk.secret"
+    secret.write_text("s" * 40)
+    secret.chmod(0o600)
+    unit = tmp_path / "ally-relay.service"
+    unit.write_text(
+        f"[Service]\nExecStart=/opt/ally-relay/bin/ally-relay serve\nLoadCredential=helpdesk:{secret}\n"
+    )
+    lab = RelayLab(
+        tmp_path / "relay",
+        forward={"kind": "webhook", "url": "https://helpdesk.example.org/ally"},
+        secret=None,
+    )
+    monkeypatch.delenv("CREDENTIALS_DIRECTORY", raising=False)
+    monkeypatch.setattr(cli, "SYSTEMD_UNIT", unit)
+    assert cli.main(["--config", str(lab.config), "check"]) == 0
+    said = capsys.readouterr()
+    assert f"systemd credential helpdesk from {secret}" in said.out, said.out
+    assert "ally credentials" not in said.out + said.err
+    # Without the unit (no systemd): what the relay needs, in the relay's terms.
+    monkeypatch.setattr(cli, "SYSTEMD_UNIT", tmp_path / "no-such.service")
+    assert cli.main(["--config", str(lab.config), "check"]) != 0
+    said = capsys.readouterr()
+    assert "[forward] secret_file" in said.out and "ally credentials" not in said.out, said.out
