@@ -15,14 +15,21 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
+import re
 import shlex
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from ally_words import say
 from relay import __version__
 from relay.config import ConfigError, RelaySettings, load
+
+# Where installer/relay/ally-relay.service is installed; its LoadCredential= line says
+# which file systemd hands the service as its helpdesk secret.
+SYSTEMD_UNIT = Path("/etc/systemd/system/ally-relay.service")
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -158,26 +165,68 @@ def _done(ok: bool, what: str) -> int:
     return EXIT_OK if ok else EXIT_FAIL
 
 
+def service_credential(unit: Path) -> Path | None:
+    """The file the installed systemd unit hands the service as its ``helpdesk``
+    credential (``LoadCredential=helpdesk:PATH``), or None without such a unit."""
+    try:
+        text = unit.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    found = re.search(r"(?m)^\s*LoadCredential\s*=\s*helpdesk:(\S+)\s*$", text)
+    return Path(found.group(1)) if found else None
+
+
+def _secret_words(settings: RelaySettings, needs: bool) -> tuple[bool, str]:
+    """Where the secret the service will use comes from, checked as far as this account
+    can: the file itself, or the systemd credential's file (readable by root only; systemd
+    reads it when it starts the service, so only its presence and mode are checked)."""
+    if not needs:
+        return True, _w("secret_not_needed")
+    if settings.helpdesk_secret() is not None:
+        return True, _w("secret_present")
+    if settings.forward.secret_file is None and not os.environ.get("CREDENTIALS_DIRECTORY"):
+        credential = service_credential(SYSTEMD_UNIT)
+        if credential is not None:
+            try:
+                mode = credential.stat().st_mode & 0o777
+            except OSError as exc:
+                return False, _w(
+                    "secret_credential_missing",
+                    path=credential,
+                    unit=SYSTEMD_UNIT,
+                    error=exc.strerror,
+                )
+            if mode & 0o077:
+                return False, _w("secret_credential_open", path=credential, mode=f"{mode:o}")
+            return True, _w("secret_credential", path=credential, unit=SYSTEMD_UNIT)
+    return False, _w("secret_nowhere", unit=SYSTEMD_UNIT)
+
+
 def _check(settings: RelaySettings, store) -> int:  # type: ignore[no-untyped-def]
+    from ally_helpdesk.transports import module
     from relay.helpdesk import make_transport
 
     started = time.monotonic()
     print(_w("check_settings", source=settings.source))
     print(_w("check_database", dialect=store.engine.dialect.name, queue=store.queue_stats()))
+    kind = settings.forward.transport.kind
+    found = module(kind)
     try:
-        make_transport(settings)
+        has_secret, secret_words = _secret_words(settings, bool(found and found.SECRET))
+    except (OSError, UnicodeDecodeError) as exc:  # [forward] secret_file not readable here
+        has_secret, secret_words = False, _w("secret_unreadable_here", error=exc)
+    try:
+        # A stand-in for a secret only the service can read: the other settings are checked.
+        make_transport(settings, (lambda: "stand-in") if has_secret else None)
     except Exception as exc:
+        if not has_secret:
+            print(_w("check_forwarding", kind=kind, secret=secret_words))
+            return EXIT_FAIL
         print(_w("check_cannot_forward", error=exc))
         return EXIT_FAIL
-    has_secret = settings.helpdesk_secret() is not None
-    kind = settings.forward.transport.kind
-    print(
-        _w(
-            "check_forwarding",
-            kind=kind,
-            secret=_w("secret_present" if has_secret else "secret_none"),
-        )
-    )
+    print(_w("check_forwarding", kind=kind, secret=secret_words))
+    if not has_secret:
+        return EXIT_FAIL
     print(_w("checked_in", seconds=f"{time.monotonic() - started:.2f}"))
     return EXIT_OK
 

@@ -4,6 +4,7 @@ way to reach each helpdesk."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from ally_helpdesk.transports import module
@@ -12,7 +13,11 @@ from ally_words import say
 from relay.config import RelaySettings
 
 
-def make_transport(settings: RelaySettings) -> Transport:
+def make_transport(
+    settings: RelaySettings, secret: Callable[[], str | None] | None = None
+) -> Transport:
+    """The transport ``[forward]`` names, with the relay's secret (``secret`` gives another
+    way to read it: `ally-relay check` uses a stand-in for one only the service can read)."""
     t = settings.forward.transport
     found = module(t.kind)
     if found is None:
@@ -26,7 +31,7 @@ def make_transport(settings: RelaySettings) -> Transport:
         # not turn into a local folder); the relay's [forward] folder is on the relay's own
         # server, set up with it, so it is made when missing.
         return found.FolderTransport(Path(t.folder), t.file_mode, create=True)
-    return found.make(t, settings.helpdesk_secret)
+    return found.make(t, secret or settings.helpdesk_secret)
 
 
 def can_read_status(settings: RelaySettings) -> bool:
