@@ -54,3 +54,27 @@ def test_the_container_file_copies_what_exists_and_runs_the_command():
     uid = re.search(r"useradd --system --uid (\d+) ", text).group(1)
     secret = re.search(r"--secret helpdesk,(\S+)", text).group(1)
     assert f"uid={uid}" in secret and "mode=0400" in secret
+
+
+def test_every_sh_block_of_the_relay_doc_names_its_account_and_is_plain_sh():
+    """docs/relay.md's blocks run word for word (tools/relay-doc-check.sh runs them on a
+    fresh Debian): each names the account that runs it, and each is POSIX sh as dash reads
+    it (bash's `<<<` in an sh block failed there)."""
+    import re
+    import shutil
+    import subprocess
+
+    text = (ROOT / "docs" / "relay.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"(?ms)^```sh\n(.*?)^```", text)
+    assert len(blocks) >= 8
+    dash = shutil.which("dash")
+    assert dash, "dash (Debian's /bin/sh) is needed to read the blocks as Debian would"
+    for code in blocks:
+        assert re.fullmatch(r"# As (\S+?)(, .*)?:", code.splitlines()[0]), code
+        parsed = subprocess.run([dash, "-n"], input=code, capture_output=True, text=True)
+        assert parsed.returncode == 0, (code, parsed.stderr)
+    # the chores run as the relay's own account, never as root
+    chores = [
+        line for code in blocks for line in code.splitlines() if "ally-relay --config" in line
+    ]
+    assert chores and all(line.startswith("runuser -u ally-relay -- ") for line in chores), chores
