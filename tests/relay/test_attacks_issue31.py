@@ -273,3 +273,61 @@ def test_unfinished_heads_from_many_addresses_never_shut_everyone_else_out(tmp_p
         finally:
             for s in held:
                 s.close()
+
+
+def _half_bodies(url: str, device: str, addresses: int, each: int) -> list:
+    """Like _half_heads, but each connection sent a whole head of a report (a valid device
+    token, Content-Length 100000) and then only the start of its body."""
+    import socket
+    from urllib.parse import urlsplit
+
+    target = urlsplit(url)
+    head = (
+        "POST /api/v1/reports HTTP/1.1\r\nHost: relay\r\n"
+        f"Authorization: Bearer {device}\r\nContent-Type: application/json\r\n"
+        "Content-Length: 100000\r\n\r\n{"
+    ).encode()
+    held = []
+    for a in range(addresses):
+        for _ in range(each):
+            s = socket.socket()
+            s.bind((f"127.0.0.{a + 2}", 0))
+            s.settimeout(5)
+            try:
+                s.connect((target.hostname, target.port))
+                s.sendall(head)
+            except OSError:
+                s.close()
+                continue
+            held.append(s)
+    return held
+
+
+def test_bodies_that_never_finish_from_many_addresses_never_shut_everyone_else_out(tmp_path):
+    """A second attack on attack 5's fix: a whole head, then a body that drips (anyone with
+    the policy's enrolment token can enrol a device), from 11 addresses under the
+    per-address cap, held every connection until body_timeout_s. Connections whose request
+    is unfinished, head or body, share at most half of max_connections."""
+    folder = tmp_path / "relay"
+    with RelayLab(
+        folder,
+        forward={"kind": "folder", "folder": str(folder / "hd")},
+        server={
+            "max_connections": 40,
+            "max_connections_per_address": 10,
+            "body_timeout_s": 60.0,
+            "head_timeout_s": 60.0,
+        },
+        secret=None,
+    ) as lab:
+        device = enrol(lab, lab.token(), "pc-dripping")
+        held = []
+        try:
+            for _round in range(3):
+                held += _half_bodies(lab.url, device, addresses=11, each=9)
+                for _ in range(5):
+                    r = requests.get(lab.url + "/healthz", timeout=5)
+                    assert r.status_code == 200, r.status_code
+        finally:
+            for s in held:
+                s.close()
