@@ -7,10 +7,12 @@ counts against ``[server] max_connections``. An audit opened 1000 connections th
 sent half a head: the relay answered 503 to everyone for as long as they stayed open. nginx
 has ``client_header_timeout`` and ``limit_conn`` for this; these are the same two rules.
 The cap per address alone is not enough: 11 addresses × 95 heads stay under it (issue 31).
-So connections waiting for a head (new ones, and kept-alive ones between requests) may
-hold at most half of ``max_connections``; when another starts waiting, the one that has
-waited longest is closed. A client that sends its head at once is never the oldest.
-A body that arrives too slowly is already refused by the API (``body_timeout_s``).
+So connections whose request is unfinished (waiting for a head: new ones, and kept-alive
+ones between requests; or, head done, for the rest of the body) may hold at most half of
+``max_connections``; when another starts waiting, the one that has waited longest is
+closed. A client that sends its request at once is never the oldest. A body that arrives
+too slowly is refused by the API (``body_timeout_s``), and a whole head followed by a body
+that drips, from many addresses, could otherwise hold every connection until then.
 
 A request with both Content-Length and Transfer-Encoding is read by its Transfer-Encoding
 (h11 does), and then the connection is closed, as RFC 9112 section 6.1 asks: a proxy in
@@ -67,10 +69,13 @@ class GuardedH11Protocol(H11Protocol):
     def handle_events(self) -> None:
         before = self.cycle
         super().handle_events()
-        if self.cycle is not before and self.cycle is not None:  # a whole head arrived
-            self._disarm()
+        cycle = self.cycle
+        if cycle is not before and cycle is not None:  # a whole head arrived
+            self._cancel_deadline()  # the body has its own limit (body_timeout_s)
             if _framed_twice(self.headers):
-                self.cycle.keep_alive = False  # answered, then the connection closes
+                cycle.keep_alive = False  # answered, then the connection closes
+        if cycle is not None and not cycle.more_body:  # the whole request is here
+            self.waiting.pop(self, None)
 
     def on_response_complete(self) -> None:
         # The next request on this connection gets a deadline for its head too. Armed
@@ -95,6 +100,9 @@ class GuardedH11Protocol(H11Protocol):
 
     def _disarm(self) -> None:
         self.waiting.pop(self, None)
+        self._cancel_deadline()
+
+    def _cancel_deadline(self) -> None:
         if self._head_deadline is not None:
             self._head_deadline.cancel()
             self._head_deadline = None
