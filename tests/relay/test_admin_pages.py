@@ -183,3 +183,29 @@ def test_the_proxy_header_counts_only_from_a_trusted_proxy(tmp_path):
                 time.sleep(0.05)
             assert log[-1]["status"] == expect and log[-1]["client"] == "127.0.0.1"
             assert json.dumps(log)  # logs are JSON lines
+
+
+def test_a_ticket_link_stored_before_links_were_checked_is_shown_as_text_not_a_link(relay, fleet):
+    """Issue 31, attack 10: a relay now keeps only http(s) ticket links, but a database
+    from before still holds what a helpdesk answered then; IT's page must not make a
+    "javascript:" link of it."""
+    from sqlalchemy import text
+
+    from relay.db import engine_for
+
+    with engine_for(relay.database).begin() as db:
+        db.execute(
+            text("UPDATE reports SET ticket_url = :u, reference = 'RT-7' WHERE number = :n"),
+            {"u": "javascript:alert(document.cookie)", "n": fleet["number"]},
+        )
+    s = requests.Session()
+    r = s.post(
+        relay.url + "/admin/login",
+        data={"user": "it-admin", "password": IT_PASSWORD},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert r.status_code == 303
+    page = s.get(relay.url + "/admin", timeout=10).text
+    assert "RT-7" in page
+    assert "javascript:" not in page.lower()
