@@ -29,6 +29,7 @@ from relay import passwords
 from relay.api import NUMBER, BodyError, client, read_body
 from relay.context import Relay
 from relay.schema import admin_sessions
+from relay.store import web_link
 
 log = logging.getLogger("relay.admin")
 COOKIE = "ally_relay_session"
@@ -56,6 +57,9 @@ def _when(t: float | None) -> str:
 
 
 templates.filters["when"] = _when
+# A stored ticket link is a link only when it is a web address: a database from before the
+# store kept only those may still hold a "javascript:" one (issue 31).
+templates.filters["web_link"] = web_link
 
 
 def page(name: str, status: int = 200, **values: Any) -> HTMLResponse:

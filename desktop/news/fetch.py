@@ -21,6 +21,7 @@ import stat
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlparse
 from urllib.request import url2pathname
@@ -199,6 +200,11 @@ def _http(
         if left <= 0:
             raise FetchError(_it("timeout", seconds=f"{total_s:.0f}"))
         conn, target = _connection(parsed, ca_bundle, min(CONNECT_S, left), proxy)
+        cuts: list[_Cut] = []
+        # The way to the answer is within the deadline too: the name lookup, every address
+        # it gives, a proxy's answer to CONNECT and the TLS handshake (http.client's own
+        # hook for making the socket).
+        conn._create_connection = _connect_by(deadline, cuts)  # type: ignore[attr-defined]
         try:
             headers = {
                 "User-Agent": USER_AGENT,
@@ -212,18 +218,15 @@ def _http(
             cut = None
             try:
                 conn.connect()
+                cut = cuts[-1]  # armed on the socket as soon as it was connected
                 sock = conn.sock  # kept: the connection lets go of it once the answer starts
                 sock.settimeout(max(deadline - time.monotonic(), 0.01))
-                # A socket's timeout is per read: a server that drips its status line or
-                # its headers one byte at a time would never trip it. At the deadline the
-                # socket is shut, whatever is being read.
-                cut = _cut_at(deadline, sock)
                 conn.request("GET", target, headers=headers)
                 response = conn.getresponse()
             except ssl.SSLCertVerificationError as exc:
                 raise FetchError(_it("not_trusted", error=exc.verify_message)) from exc
             except (OSError, http.client.HTTPException) as exc:
-                if cut is not None and cut.is_set():
+                if any(c.is_set() for c in cuts) or time.monotonic() >= deadline:
                     raise FetchError(_it("timeout", seconds=f"{total_s:.0f}")) from exc
                 raise FetchError(f"{parsed.hostname}: {type(exc).__name__}: {exc}") from exc
             status = response.status
@@ -269,8 +272,8 @@ def _http(
                 len(body),
             )
         finally:
-            if cut is not None:
-                cut.cancel()
+            for c in cuts:
+                c.cancel()
             conn.close()
     raise FetchError(_it("redirects", count=MAX_REDIRECTS))
 
@@ -298,6 +301,59 @@ class _Cut:
 
 def _cut_at(deadline: float, sock: socket.socket) -> _Cut:
     return _Cut(deadline, sock)
+
+
+def _connect_by(deadline: float, cuts: list[_Cut]) -> Callable[..., socket.socket]:
+    """``socket.create_connection`` within ``deadline``: the name looked up where the wait
+    can be given up (getaddrinfo has no time limit of its own: a name server that never
+    answers held a poll for the resolver's 10 s), each address tried with the time that is
+    left (two that never answer took 5 s each), and the socket shut at the deadline
+    whatever is read next (a proxy dripping its CONNECT answer, a slow TLS handshake).
+    A socket's timeout alone is per read: a byte at a time would never trip it."""
+
+    def create(address: tuple[str, int], *_: object, **__: object) -> socket.socket:
+        host, port = address
+        failure: OSError = TimeoutError("no time left")
+        for family, kind, proto, _name, where in _lookup(host, port, deadline):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            sock = socket.socket(family, kind, proto)
+            try:
+                sock.settimeout(min(CONNECT_S, left))
+                sock.connect(where)
+            except OSError as exc:
+                sock.close()
+                failure = exc
+                continue
+            cuts.append(_cut_at(deadline, sock))
+            sock.settimeout(max(deadline - time.monotonic(), 0.01))
+            return sock
+        raise failure
+
+    return create
+
+
+def _lookup(host: str, port: int, deadline: float) -> list[tuple]:
+    """getaddrinfo on a thread of its own, waited for until ``deadline`` only: a lookup
+    still going then is let go (it ends with the resolver's own timeout)."""
+    found: dict[str, object] = {}
+    done = threading.Event()
+
+    def look() -> None:
+        try:
+            found["addresses"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            found["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=look, name="feed-name-lookup", daemon=True).start()
+    if not done.wait(max(deadline - time.monotonic(), 0.0)):
+        raise TimeoutError(f"looking up {host} took longer than the deadline")
+    if "error" in found:
+        raise found["error"]  # type: ignore[misc]
+    return found["addresses"]  # type: ignore[return-value]
 
 
 def _read(sock, response, deadline: float, max_bytes: int, total_s: float) -> bytes:
