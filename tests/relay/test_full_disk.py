@@ -6,6 +6,7 @@ room again the relay goes on without a restart."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sqlite3
@@ -34,6 +35,20 @@ def small_disk(tmp_path):
         subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
+def fill(disk):
+    """Fills the disk to the last byte, then frees 48 KB: the relay keeps writing while it
+    forwards, so room measured first may be gone by the time a filler of that size lands."""
+    filler = disk / "filler"
+    with open(filler, "wb", buffering=0) as f:  # unbuffered: nothing left to write at close
+        try:
+            while True:
+                f.write(b"\0" * 65536)
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC, exc
+    os.truncate(filler, max(0, filler.stat().st_size - 48 * 1024))
+    return filler
+
+
 def send(lab, device, doc):
     return requests.post(
         lab.url + "/api/v1/reports",
@@ -58,9 +73,7 @@ def test_a_full_disk_refuses_reports_plainly_and_loses_none(tmp_path, small_disk
             doc = new_report()
             assert send(lab, device, doc).status_code == 201
             receipts.append(doc["id"])
-        room = os.statvfs(small_disk)
-        filler = small_disk / "filler"
-        filler.write_bytes(b"\0" * (room.f_bavail * room.f_frsize - 48 * 1024))
+        filler = fill(small_disk)
         refused = 0
         for _ in range(20):
             doc = new_report()
