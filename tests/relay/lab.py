@@ -176,6 +176,20 @@ def enrol(lab: RelayLab, token: str, name: str = "pc-1") -> str:
     return r.json()["device_token"]
 
 
+def signed_in(lab: RelayLab, user: str, password: str) -> requests.Session:
+    """A browser-less session signed in on IT's pages through the sign-in form."""
+    session = requests.Session()
+    r = session.post(
+        lab.url + "/admin/login",
+        data={"user": user, "password": password},
+        allow_redirects=False,
+        timeout=10,
+        verify=lab.ca or True,
+    )
+    assert r.status_code == 303, r.text
+    return session
+
+
 def desktop_policy(path: Path, lab: RelayLab, token: str | None, ca: str | None = None) -> Path:
     relay = {"url": lab.url, "timeout_s": 5}
     if token:

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from desktop.reporting.report import dumps
-from tests.relay.lab import RelayLab, enrol
+from tests.relay.lab import RelayLab, enrol, signed_in
 from tests.relay.webdriver import Browser, available
 
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts" / "relay"
@@ -198,14 +198,6 @@ def test_a_ticket_link_stored_before_links_were_checked_is_shown_as_text_not_a_l
             text("UPDATE reports SET ticket_url = :u, reference = 'RT-7' WHERE number = :n"),
             {"u": "javascript:alert(document.cookie)", "n": fleet["number"]},
         )
-    s = requests.Session()
-    r = s.post(
-        relay.url + "/admin/login",
-        data={"user": "it-admin", "password": IT_PASSWORD},
-        allow_redirects=False,
-        timeout=10,
-    )
-    assert r.status_code == 303
-    page = s.get(relay.url + "/admin", timeout=10).text
+    page = signed_in(relay, "it-admin", IT_PASSWORD).get(relay.url + "/admin", timeout=10).text
     assert "RT-7" in page
     assert "javascript:" not in page.lower()

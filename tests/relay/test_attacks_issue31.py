@@ -15,7 +15,7 @@ from desktop.reporting.report import dumps
 from relay import config
 from relay.db import engine_for, upgrade
 from relay.store import Store
-from tests.relay.lab import RelayLab, enrol
+from tests.relay.lab import RelayLab, enrol, signed_in
 
 
 @pytest.fixture(scope="module")
@@ -133,26 +133,13 @@ def test_a_password_change_or_a_disabled_account_ends_its_sign_in_sessions(relay
     """Attack 8: a session made with the old password kept working after IT changed it."""
     old, new = "correct horse battery staple", "a new and longer passphrase"
     assert relay.cli("user", "set", "it-lee", stdin=old + "\n").returncode == 0
-    signed_in = requests.Session()
-    r = signed_in.post(
-        relay.url + "/admin/login",
-        data={"user": "it-lee", "password": old},
-        allow_redirects=False,
-        timeout=10,
-    )
-    assert r.status_code == 303
-    assert signed_in.get(relay.url + "/admin", allow_redirects=False, timeout=10).status_code == 200
+    session = signed_in(relay, "it-lee", old)
+    assert session.get(relay.url + "/admin", allow_redirects=False, timeout=10).status_code == 200
     assert relay.cli("user", "set", "it-lee", stdin=new + "\n").returncode == 0
-    after = signed_in.get(relay.url + "/admin", allow_redirects=False, timeout=10)
+    after = session.get(relay.url + "/admin", allow_redirects=False, timeout=10)
     assert after.status_code == 303 and after.headers["location"] == "/admin/login"
     # The same for an account IT disables.
-    again = requests.Session()
-    again.post(
-        relay.url + "/admin/login",
-        data={"user": "it-lee", "password": new},
-        allow_redirects=False,
-        timeout=10,
-    )
+    again = signed_in(relay, "it-lee", new)
     assert again.get(relay.url + "/admin", allow_redirects=False, timeout=10).status_code == 200
     assert relay.cli("user", "disable", "it-lee").returncode == 0
     assert again.get(relay.url + "/admin", allow_redirects=False, timeout=10).status_code == 303
@@ -224,9 +211,9 @@ def test_the_proxy_sign_in_needs_the_proxys_own_secret_not_only_its_address(tmp_
         assert any("proxy_secret_file" in p for p in refused.value.problems)
 
 
-def _half_heads(url: str, addresses: int, each: int) -> list:
+def _half_heads(url: str, addresses: int, each: int, start: bytes = b"") -> list:
     """``each`` connections from each of ``addresses`` loopback addresses (127.0.0.2 …),
-    every one with half a request head sent, held open."""
+    every one with the start of a request sent (by default half a head), held open."""
     import socket
     from urllib.parse import urlsplit
 
@@ -239,7 +226,7 @@ def _half_heads(url: str, addresses: int, each: int) -> list:
             s.settimeout(5)
             try:
                 s.connect((target.hostname, target.port))
-                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: relay\r\nX-Half: ")
+                s.sendall(start or b"GET /healthz HTTP/1.1\r\nHost: relay\r\nX-Half: ")
             except OSError:
                 s.close()
                 continue
@@ -278,29 +265,12 @@ def test_unfinished_heads_from_many_addresses_never_shut_everyone_else_out(tmp_p
 def _half_bodies(url: str, device: str, addresses: int, each: int) -> list:
     """Like _half_heads, but each connection sent a whole head of a report (a valid device
     token, Content-Length 100000) and then only the start of its body."""
-    import socket
-    from urllib.parse import urlsplit
-
-    target = urlsplit(url)
     head = (
         "POST /api/v1/reports HTTP/1.1\r\nHost: relay\r\n"
         f"Authorization: Bearer {device}\r\nContent-Type: application/json\r\n"
         "Content-Length: 100000\r\n\r\n{"
     ).encode()
-    held = []
-    for a in range(addresses):
-        for _ in range(each):
-            s = socket.socket()
-            s.bind((f"127.0.0.{a + 2}", 0))
-            s.settimeout(5)
-            try:
-                s.connect((target.hostname, target.port))
-                s.sendall(head)
-            except OSError:
-                s.close()
-                continue
-            held.append(s)
-    return held
+    return _half_heads(url, addresses, each, head)
 
 
 def test_bodies_that_never_finish_from_many_addresses_never_shut_everyone_else_out(tmp_path):
