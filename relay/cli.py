@@ -176,12 +176,10 @@ def service_credential(unit: Path) -> Path | None:
     return Path(found.group(1)) if found else None
 
 
-def _secret_words(settings: RelaySettings, needs: bool) -> tuple[bool, str]:
+def _secret_words(settings: RelaySettings) -> tuple[bool, str]:
     """Where the secret the service will use comes from, checked as far as this account
     can: the file itself, or the systemd credential's file (readable by root only; systemd
     reads it when it starts the service, so only its presence and mode are checked)."""
-    if not needs:
-        return True, _w("secret_not_needed")
     if settings.helpdesk_secret() is not None:
         return True, _w("secret_present")
     if settings.forward.secret_file is None and not os.environ.get("CREDENTIALS_DIRECTORY"):
@@ -203,27 +201,30 @@ def _secret_words(settings: RelaySettings, needs: bool) -> tuple[bool, str]:
 
 
 def _check(settings: RelaySettings, store) -> int:  # type: ignore[no-untyped-def]
-    from ally_helpdesk.transports import module
     from relay.helpdesk import make_transport
 
     started = time.monotonic()
     print(_w("check_settings", source=settings.source))
     print(_w("check_database", dialect=store.engine.dialect.name, queue=store.queue_stats()))
     kind = settings.forward.transport.kind
-    found = module(kind)
+    asked: list[bool] = []
+
+    def stand_in() -> str:  # for a secret only the service may be able to read
+        asked.append(True)
+        return "stand-in"
+
     try:
-        has_secret, secret_words = _secret_words(settings, bool(found and found.SECRET))
-    except (OSError, UnicodeDecodeError) as exc:  # [forward] secret_file not readable here
-        has_secret, secret_words = False, _w("secret_unreadable_here", error=exc)
-    try:
-        # A stand-in for a secret only the service can read: the other settings are checked.
-        make_transport(settings, (lambda: "stand-in") if has_secret else None)
+        make_transport(settings, stand_in)  # every other forwarding setting checked
     except Exception as exc:
-        if not has_secret:
-            print(_w("check_forwarding", kind=kind, secret=secret_words))
-            return EXIT_FAIL
         print(_w("check_cannot_forward", error=exc))
         return EXIT_FAIL
+    if not asked:  # this helpdesk, so set up, reads no secret (a folder, mail without login)
+        has_secret, secret_words = True, _w("secret_not_needed")
+    else:
+        try:
+            has_secret, secret_words = _secret_words(settings)
+        except (OSError, UnicodeDecodeError) as exc:  # [forward] secret_file unreadable here
+            has_secret, secret_words = False, _w("secret_unreadable_here", error=exc)
     print(_w("check_forwarding", kind=kind, secret=secret_words))
     if not has_secret:
         return EXIT_FAIL

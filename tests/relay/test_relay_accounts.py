@@ -128,3 +128,24 @@ def test_check_sees_the_secret_the_service_gets_as_a_systemd_credential(
     assert cli.main(["--config", str(lab.config), "check"]) != 0
     said = capsys.readouterr()
     assert "[forward] secret_file" in said.out and "ally credentials" not in said.out, said.out
+
+
+def test_check_asks_for_no_secret_where_the_helpdesk_reads_none(tmp_path, monkeypatch, capsys):
+    """Mail to a server that takes it without a login reads no password: check passes and
+    says so, where a secret is asked of every kind that may have one."""
+    from relay import cli
+
+    lab = RelayLab(
+        tmp_path / "relay",
+        forward={
+            "kind": "email",
+            "smtp_host": "mail.example.org",
+            "mail_from": "ally@example.org",
+            "mail_to": "helpdesk@example.org",
+        },
+        secret=None,
+    )
+    monkeypatch.delenv("CREDENTIALS_DIRECTORY", raising=False)
+    monkeypatch.setattr(cli, "SYSTEMD_UNIT", tmp_path / "no-such.service")
+    assert cli.main(["--config", str(lab.config), "check"]) == 0
+    assert "forwarding: email, secret not needed" in capsys.readouterr().out
