@@ -13,6 +13,7 @@ request goes through the proxy reports would take, a PAC file's choice included.
 from __future__ import annotations
 
 import contextlib
+import errno
 import http.client
 import os
 import socket
@@ -313,7 +314,7 @@ def _connect_by(deadline: float, cuts: list[_Cut]) -> Callable[..., socket.socke
 
     def create(address: tuple[str, int], *_: object, **__: object) -> socket.socket:
         host, port = address
-        failure: OSError = TimeoutError("no time left")
+        failure: OSError = _timed_out(host)  # said as the catalog's "timeout" by the caller
         for family, kind, proto, _name, where in _lookup(host, port, deadline):
             left = deadline - time.monotonic()
             if left <= 0:
@@ -334,6 +335,11 @@ def _connect_by(deadline: float, cuts: list[_Cut]) -> Callable[..., socket.socke
     return create
 
 
+def _timed_out(host: str) -> TimeoutError:
+    """The deadline passed on the way to ``host`` (the system's own words for it)."""
+    return TimeoutError(errno.ETIMEDOUT, os.strerror(errno.ETIMEDOUT), host)
+
+
 def _lookup(host: str, port: int, deadline: float) -> list[tuple]:
     """getaddrinfo on a thread of its own, waited for until ``deadline`` only: a lookup
     still going then is let go (it ends with the resolver's own timeout)."""
@@ -350,7 +356,7 @@ def _lookup(host: str, port: int, deadline: float) -> list[tuple]:
 
     threading.Thread(target=look, name="feed-name-lookup", daemon=True).start()
     if not done.wait(max(deadline - time.monotonic(), 0.0)):
-        raise TimeoutError(f"looking up {host} took longer than the deadline")
+        raise _timed_out(host)
     if "error" in found:
         raise found["error"]  # type: ignore[misc]
     return found["addresses"]  # type: ignore[return-value]
