@@ -6,6 +6,7 @@ no scripts; every text is escaped by the caller's ``escape``."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from ally_helpdesk.it_view import charting
@@ -55,8 +56,6 @@ def figure(
 
 
 def _reported(chart: ChartView) -> ChartView:
-    from dataclasses import replace
-
     return replace(chart, end_label=charting.words("reported"))
 
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ally_helpdesk.evidence.drive_measures import measure_of
 from ally_helpdesk.evidence.plain_numbers import duration, size
 from ally_helpdesk.evidence.spell import Spell, final_spell
-from ally_helpdesk.evidence.stats import covered_s
+from ally_helpdesk.evidence.stats import covered_s, typical_step
 from ally_helpdesk.evidence.thresholds import LIMITS
 from ally_words import say
 
@@ -262,8 +262,6 @@ def views(
 
 
 def _with_sentence(chart: ChartView, spec: ChartSpec, found: set[str]) -> ChartView:
-    from dataclasses import replace
-
     spell = final_spell_of(chart)
     marked = (
         spell is not None
@@ -278,8 +276,6 @@ def _with_sentence(chart: ChartView, spec: ChartSpec, found: set[str]) -> ChartV
 
 
 def _step(chart: ChartView) -> float:
-    from ally_helpdesk.evidence.stats import typical_step
-
     return typical_step(chart.offsets, 2.0)
 
 

@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 
 import tomllib
 
+from ally_helpdesk.evidence.thresholds import LIMITS
 from ally_helpdesk.policy_reader import Reader, is_url
 from ally_helpdesk.policy_reader import said as _said
 from ally_helpdesk.policy_reader import want as _want
@@ -386,8 +387,6 @@ class _Reader(Reader):
     def thresholds(self, t: Mapping[str, Any]) -> dict[str, float]:
         """Only finite numbers of 0 or more get through: a NaN limit is never crossed and
         an infinite one never reached, so either would silence a finding unnoticed."""
-        from ally_helpdesk.evidence.thresholds import LIMITS  # here: diagnostics reads this module
-
         out = {}
         for key, value in t.items():
             if key not in LIMITS:

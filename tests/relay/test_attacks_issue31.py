@@ -234,6 +234,21 @@ def _half_heads(url: str, addresses: int, each: int, start: bytes = b"") -> list
     return held
 
 
+def _everyone_else_is_answered(lab, hold) -> None:
+    """Three times over (as a client that keeps reconnecting), ``hold()`` opens the
+    attack's connections and keeps them; meanwhile every ordinary request is answered 200."""
+    held = []
+    try:
+        for _round in range(3):
+            held += hold()
+            for _ in range(5):
+                r = requests.get(lab.url + "/healthz", timeout=5)
+                assert r.status_code == 200, r.status_code
+    finally:
+        for s in held:
+            s.close()
+
+
 def test_unfinished_heads_from_many_addresses_never_shut_everyone_else_out(tmp_path):
     """Attack 5: 11 addresses × 95 unfinished heads (each under the per-address cap) held
     every connection the relay takes, so everyone else got 503 until the head timeout, and
@@ -250,16 +265,7 @@ def test_unfinished_heads_from_many_addresses_never_shut_everyone_else_out(tmp_p
         },
         secret=None,
     ) as lab:
-        held = []
-        try:
-            for _round in range(3):  # and again, as a client that keeps reconnecting
-                held += _half_heads(lab.url, addresses=11, each=9)
-                for _ in range(5):
-                    r = requests.get(lab.url + "/healthz", timeout=5)
-                    assert r.status_code == 200, r.status_code
-        finally:
-            for s in held:
-                s.close()
+        _everyone_else_is_answered(lab, lambda: _half_heads(lab.url, addresses=11, each=9))
 
 
 def _half_bodies(url: str, device: str, addresses: int, each: int) -> list:
@@ -291,13 +297,4 @@ def test_bodies_that_never_finish_from_many_addresses_never_shut_everyone_else_o
         secret=None,
     ) as lab:
         device = enrol(lab, lab.token(), "pc-dripping")
-        held = []
-        try:
-            for _round in range(3):
-                held += _half_bodies(lab.url, device, addresses=11, each=9)
-                for _ in range(5):
-                    r = requests.get(lab.url + "/healthz", timeout=5)
-                    assert r.status_code == 200, r.status_code
-        finally:
-            for s in held:
-                s.close()
+        _everyone_else_is_answered(lab, lambda: _half_bodies(lab.url, device, addresses=11, each=9))
